@@ -1,0 +1,86 @@
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin
+from django.db.models import Max, OuterRef, Subquery
+
+from accounts.models import DashboardConnection, Operator, SignedInOperator
+from accounts.services import libchat_sign_out
+from departments.models import Membership
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    fields = ["department", "monitoring"]
+    verbose_name = "department membership"
+
+
+@admin.register(Operator)
+class OperatorAdmin(UserAdmin):
+    list_display = ["username", "display_name", "email", "is_operator", "is_staff", "is_active"]
+    list_filter = ["is_operator", "is_staff", "is_superuser", "is_active", "departments"]
+    search_fields = ["username", "display_name", "first_name", "last_name", "email"]
+    fieldsets = [
+        *UserAdmin.fieldsets,
+        (
+            "LibChat",
+            {
+                "fields": [
+                    "display_name",
+                    "is_operator",
+                    "notify_desktop",
+                    "notify_sound",
+                    "show_internal_tab",
+                ]
+            },
+        ),
+    ]
+    add_fieldsets = [
+        *UserAdmin.add_fieldsets,
+        ("LibChat", {"fields": ["display_name", "email", "is_operator"]}),
+    ]
+    inlines = [MembershipInline]
+
+
+@admin.register(SignedInOperator)
+class SignedInOperatorAdmin(admin.ModelAdmin):
+    list_display = ["operator", "status", "started_at", "last_heartbeat"]
+    list_filter = ["status"]
+    search_fields = ["operator__username", "operator__display_name"]
+    actions = ["end_session"]
+
+    def get_queryset(self, request):
+        last_seen = (
+            DashboardConnection.objects.filter(operator=OuterRef("operator"))
+            .values("operator")
+            .annotate(last=Max("last_seen"))
+            .values("last")
+        )
+        return (
+            super()
+            .get_queryset(request)
+            .filter(ended_at__isnull=True)
+            .select_related("operator")
+            .annotate(_last_heartbeat=Subquery(last_seen))
+        )
+
+    @admin.display(description="last heartbeat", ordering="_last_heartbeat")
+    def last_heartbeat(self, obj):
+        return obj._last_heartbeat
+
+    @admin.action(description="End session (sign out and close their dashboards)")
+    def end_session(self, request, queryset):
+        ended = 0
+        for session in queryset:
+            ended += libchat_sign_out(
+                operator=session.operator, reason=SignedInOperator.EndReason.ENDED_BY_ADMIN
+            )
+        self.message_user(request, f"Ended {ended} LibChat session(s).", messages.SUCCESS)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+
+
+class AccountsConfig(AppConfig):
+    """Operators, their LibChat sign-in sessions, status, presence and notification preferences."""
+
+    name = "accounts"
+    verbose_name = "Operators"
+
+    def ready(self):
+        from accounts import receivers  # noqa: F401

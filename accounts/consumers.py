@@ -1,0 +1,113 @@
+"""The staff dashboard socket: presence heartbeats, status changes and live header updates."""
+
+import asyncio
+import contextlib
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.conf import settings
+from django.core.exceptions import ValidationError
+
+from accounts import selectors, services
+from libchat.protocol import FrameError, frame_parse
+
+CLOSE_UNAUTHENTICATED = 4401
+CLOSE_FORBIDDEN = 4403
+CLOSE_SESSION_ENDED = 4409
+
+
+class DashboardConsumer(AsyncJsonWebsocketConsumer):
+    actions = {"pong", "set_status"}
+
+    async def connect(self):
+        user = self.scope.get("user")
+        session_key = getattr(self.scope.get("session"), "session_key", None)
+        if user is None or not user.is_authenticated or not session_key:
+            await self.close(code=CLOSE_UNAUTHENTICATED)
+            return
+        if not (user.is_active and user.is_operator):
+            await self.close(code=CLOSE_FORBIDDEN)
+            return
+        self.operator = user
+        self.browser_key = selectors.browser_key_for(session_key)
+        self.groups_joined = [
+            services.DASHBOARD_GROUP,
+            services.operator_group(user.pk),
+            services.browser_group(self.browser_key),
+        ]
+        for group in self.groups_joined:
+            await self.channel_layer.group_add(group, self.channel_name)
+        await self.accept()
+        await database_sync_to_async(services.connection_open)(
+            operator=user, channel_name=self.channel_name, browser_key=self.browser_key
+        )
+        await self.send_json({"event": "hello", **await self._state()})
+        self.ping_task = asyncio.create_task(self._ping_forever())
+
+    async def disconnect(self, code):
+        if not hasattr(self, "operator"):
+            return
+        self.ping_task.cancel()
+        for group in self.groups_joined:
+            await self.channel_layer.group_discard(group, self.channel_name)
+        await database_sync_to_async(services.connection_close)(channel_name=self.channel_name)
+
+    async def receive(self, text_data=None, bytes_data=None):
+        try:
+            action, frame = frame_parse(text_data, allowed_actions=self.actions)
+            await getattr(self, f"action_{action}")(frame)
+        except FrameError as error:
+            await self.send_json(error.as_event())
+
+    async def action_pong(self, frame):
+        await database_sync_to_async(services.connection_heartbeat)(
+            operator=self.operator, channel_name=self.channel_name, browser_key=self.browser_key
+        )
+
+    async def action_set_status(self, frame):
+        try:
+            await database_sync_to_async(services.operator_status_set)(
+                operator=self.operator, status=str(frame.get("status"))
+            )
+        except ValidationError as exc:
+            raise FrameError("invalid_status", exc.messages[0]) from exc
+        except services.NotSignedIn as exc:
+            raise FrameError("not_signed_in", str(exc)) from exc
+
+    async def _ping_forever(self):
+        # The server pings; the page answers when the frame arrives, so a background tab whose
+        # timers are throttled still answers on time.
+        with contextlib.suppress(asyncio.CancelledError):
+            while True:
+                await asyncio.sleep(settings.LIBCHAT_PING_SECONDS)
+                await self.send_json({"event": "ping"})
+
+    @database_sync_to_async
+    def _state(self) -> dict:
+        header = selectors.header_state(operator=self.operator, browser_key=self.browser_key)
+        return {
+            "libchat_online": header.libchat_online,
+            "me": {
+                "id": self.operator.pk,
+                "signed_in": header.signed_in,
+                "signed_in_here": header.signed_in_here,
+                "status": header.status,
+            },
+        }
+
+    # Events from the channel layer
+    async def presence_changed(self, event):
+        await self.send_json(
+            {
+                "event": "presence",
+                "libchat_online": event["libchat_online"],
+                "operators": event["operators"],
+            }
+        )
+
+    async def session_ended(self, event):
+        await self.send_json({"event": "session_ended", "reason": event["reason"]})
+        await self.close(code=CLOSE_SESSION_ENDED)
+
+    async def connection_expired(self, event):
+        await self.close()

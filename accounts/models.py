@@ -1,0 +1,117 @@
+"""Operators, their LibChat sessions and the dashboard connections that prove they are there."""
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+
+
+class Status(models.TextChoices):
+    ONLINE = "online", "Online"
+    INTERNAL = "internal", "Internal"
+    AWAY = "away", "Away"
+    OFFLINE = "offline", "Offline"
+
+
+class Operator(AbstractUser):
+    """A library staff member. Logging in to the site is not signing in to LibChat."""
+
+    display_name = models.CharField(max_length=150, blank=True)
+    is_operator = models.BooleanField(
+        "LibChat operator",
+        default=True,
+        help_text="Can sign in to LibChat and chat. Untick for accounts that only administer.",
+    )
+    notify_desktop = models.BooleanField("desktop notifications", default=True)
+    notify_sound = models.BooleanField("sound notifications", default=True)
+    show_internal_tab = models.BooleanField("show an Internal tab", default=False)
+
+    class Meta:
+        verbose_name = "operator"
+        verbose_name_plural = "operators"
+        ordering = ["display_name", "username"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return self.display_name or self.get_full_name() or self.username
+
+
+class LibChatSession(models.Model):
+    """One sign-in to LibChat, held by one browser. At most one is active per operator."""
+
+    class EndReason(models.TextChoices):
+        SIGNED_OUT = "signed_out", "Signed out"
+        REPLACED = "replaced", "Signed in at another location"
+        ENDED_BY_ADMIN = "ended_by_admin", "Ended by an admin"
+        LOGGED_OUT = "logged_out", "Logged out of the site"
+
+    operator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="libchat_sessions"
+    )
+    browser_key = models.CharField(
+        max_length=64, help_text="Hash of the Django session that signed in."
+    )
+    status = models.CharField(
+        max_length=10,
+        choices=[c for c in Status.choices if c[0] != Status.OFFLINE],
+        default=Status.ONLINE,
+    )
+    started_at = models.DateTimeField(auto_now_add=True)
+    status_changed_at = models.DateTimeField(auto_now_add=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    end_reason = models.CharField(max_length=20, choices=EndReason.choices, blank=True)
+
+    class Meta:
+        verbose_name = "LibChat session"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["operator"],
+                condition=Q(ended_at__isnull=True),
+                name="one_active_libchat_session_per_operator",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["online", "internal", "away"]),
+                name="libchat_session_status_valid",
+            ),
+        ]
+        indexes = [models.Index(fields=["ended_at", "operator"])]
+
+    def __str__(self) -> str:
+        return f"{self.operator} ({self.get_status_display()})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.ended_at is None
+
+
+class SignedInOperator(LibChatSession):
+    """Active LibChat sessions, for the admin's "Signed-in operators" page."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "signed-in operator"
+        verbose_name_plural = "signed-in operators"
+
+
+class DashboardConnection(models.Model):
+    """One open dashboard socket and when it last answered the server's ping."""
+
+    operator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="connections"
+    )
+    channel_name = models.CharField(max_length=200, unique=True)
+    browser_key = models.CharField(max_length=64)
+    opened_at = models.DateTimeField(auto_now_add=True)
+    last_seen = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["operator", "browser_key", "last_seen"]),
+            models.Index(fields=["last_seen"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.operator} via {self.channel_name}"

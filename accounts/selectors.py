@@ -1,0 +1,129 @@
+"""Reads of sign-in state and presence. Presence is computed at read time from heartbeats."""
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+
+from accounts.models import DashboardConnection, LibChatSession, Operator, Status
+
+
+@dataclass(frozen=True)
+class Presence:
+    operator_id: int
+    signed_in: bool
+    reachable: bool
+    status: str  # the chosen status, or "offline" when not signed in
+
+    @property
+    def shown_status(self) -> str:
+        """What other operators see: a signed-in operator nobody can reach shows as offline."""
+        return self.status if self.reachable else Status.OFFLINE
+
+    def as_event(self) -> dict:
+        return {
+            "id": self.operator_id,
+            "signed_in": self.signed_in,
+            "reachable": self.reachable,
+            "status": self.status,
+            "shown_status": self.shown_status,
+        }
+
+
+@dataclass(frozen=True)
+class HeaderState:
+    libchat_online: bool
+    signed_in: bool
+    signed_in_here: bool
+    status: str
+
+
+def browser_key_for(session_key: str) -> str:
+    """A stable, non-secret name for one browser's Django session (safe in group names)."""
+    return hashlib.sha256(session_key.encode()).hexdigest()[:32]
+
+
+def alive_cutoff(now: datetime | None = None) -> datetime:
+    return (now or timezone.now()) - timedelta(seconds=settings.LIBCHAT_ALIVE_SECONDS)
+
+
+def _alive_connection(now: datetime | None = None) -> Exists:
+    return Exists(
+        DashboardConnection.objects.filter(
+            operator=OuterRef("operator"),
+            browser_key=OuterRef("browser_key"),
+            last_seen__gte=alive_cutoff(now),
+        )
+    )
+
+
+def active_sessions_with_reachability(now: datetime | None = None):
+    return LibChatSession.objects.filter(ended_at__isnull=True).annotate(
+        reachable=_alive_connection(now)
+    )
+
+
+def libchat_online() -> bool:
+    """True when at least one operator is signed in and reachable."""
+    return active_sessions_with_reachability().filter(reachable=True).exists()
+
+
+def presence_for(*, operator_ids: list[int] | set[int]) -> dict[int, Presence]:
+    """Presence of the given operators, in one query."""
+    sessions = {
+        s.operator_id: s
+        for s in active_sessions_with_reachability().filter(operator_id__in=operator_ids)
+    }
+    result = {}
+    for operator_id in operator_ids:
+        session = sessions.get(operator_id)
+        if session is None:
+            result[operator_id] = Presence(operator_id, False, False, Status.OFFLINE)
+        else:
+            result[operator_id] = Presence(operator_id, True, session.reachable, session.status)
+    return result
+
+
+def reachable_operator_ids(*, operator_ids: list[int] | set[int]) -> set[int]:
+    return set(
+        active_sessions_with_reachability()
+        .filter(operator_id__in=operator_ids, reachable=True)
+        .values_list("operator_id", flat=True)
+    )
+
+
+def active_session(*, operator: Operator) -> LibChatSession | None:
+    return LibChatSession.objects.filter(operator=operator, ended_at__isnull=True).first()
+
+
+def header_state(*, operator: Operator, browser_key: str) -> HeaderState:
+    """What the dashboard header shows; two queries however big the site."""
+    session = active_session(operator=operator)
+    return HeaderState(
+        libchat_online=libchat_online(),
+        signed_in=session is not None,
+        signed_in_here=session is not None and session.browser_key == browser_key,
+        status=session.status if session else Status.OFFLINE,
+    )
+
+
+@dataclass(frozen=True)
+class OperatorRow:
+    id: int
+    name: str
+    presence: Presence
+
+
+def operator_directory(*, exclude: Operator | None = None) -> list[OperatorRow]:
+    """Every active operator with their presence, in two queries."""
+    operators = Operator.objects.filter(is_active=True, is_operator=True).only(
+        "id", "username", "display_name", "first_name", "last_name"
+    )
+    if exclude is not None:
+        operators = operators.exclude(pk=exclude.pk)
+    operators = list(operators)
+    presence = presence_for(operator_ids=[o.pk for o in operators])
+    return [OperatorRow(o.pk, o.name, presence[o.pk]) for o in operators]

@@ -1,0 +1,228 @@
+"""Every write to LibChat sessions, status, dashboard connections and operator preferences.
+
+Writes commit first; announcements to dashboards go out in `transaction.on_commit`.
+"""
+
+from datetime import datetime
+from functools import partial
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts import selectors
+from accounts.models import DashboardConnection, LibChatSession, Operator, Status
+from accounts.signals import presence_changed
+
+DASHBOARD_GROUP = "dashboard"
+SETTABLE_STATUSES = {Status.ONLINE, Status.INTERNAL, Status.AWAY}
+
+
+class SignedInElsewhere(Exception):
+    """The operator holds a LibChat session in another browser."""
+
+    def __init__(self, session: LibChatSession):
+        super().__init__("You are signed in at another location.")
+        self.session = session
+
+
+class NotSignedIn(Exception):
+    """A status change was asked for by an operator who is not signed in to LibChat."""
+
+
+def operator_group(operator_id: int) -> str:
+    return f"operator.{operator_id}"
+
+
+def browser_group(browser_key: str) -> str:
+    return f"browser.{browser_key}"
+
+
+def _group_send(group: str, message: dict) -> None:
+    async_to_sync(get_channel_layer().group_send)(group, message)
+
+
+def presence_announce(*, operator_ids: set[int]) -> None:
+    """Tell every dashboard the new presence of these operators (call after commit)."""
+    presence = selectors.presence_for(operator_ids=operator_ids)
+    _group_send(
+        DASHBOARD_GROUP,
+        {
+            "type": "presence.changed",
+            "libchat_online": selectors.libchat_online(),
+            "operators": [p.as_event() for p in presence.values()],
+        },
+    )
+    presence_changed.send(sender=LibChatSession, operator_ids=set(operator_ids))
+
+
+def _announce_on_commit(operator_ids: set[int]) -> None:
+    transaction.on_commit(partial(presence_announce, operator_ids=set(operator_ids)))
+
+
+def _check_can_chat(operator: Operator) -> None:
+    if not operator.is_active:
+        raise PermissionDenied("This account is inactive.")
+    if not operator.is_operator:
+        raise PermissionDenied("This account is not a LibChat operator. Ask an admin.")
+
+
+def _session_end(session: LibChatSession, *, reason: str) -> None:
+    session.ended_at = timezone.now()
+    session.end_reason = reason
+    session.save(update_fields=["ended_at", "end_reason"])
+    if reason != LibChatSession.EndReason.SIGNED_OUT:
+        transaction.on_commit(
+            partial(
+                _group_send,
+                browser_group(session.browser_key),
+                {"type": "session.ended", "reason": reason, "operator_id": session.operator_id},
+            )
+        )
+
+
+def libchat_sign_in(
+    *, operator: Operator, browser_key: str, end_other: bool = False
+) -> LibChatSession:
+    """Sign the operator in to LibChat from this browser, status Online.
+
+    Signing in again from the same browser keeps the session. A session held by another browser
+    raises SignedInElsewhere unless end_other is set, which ends it and tells its sockets.
+    """
+    _check_can_chat(operator)
+    try:
+        with transaction.atomic():
+            Operator.objects.select_for_update().filter(pk=operator.pk).exists()
+            current = selectors.active_session(operator=operator)
+            if current is not None and current.browser_key == browser_key:
+                return current
+            if current is not None:
+                if not end_other:
+                    raise SignedInElsewhere(current)
+                _session_end(current, reason=LibChatSession.EndReason.REPLACED)
+            session = LibChatSession.objects.create(
+                operator=operator, browser_key=browser_key, status=Status.ONLINE
+            )
+            _announce_on_commit({operator.pk})
+    except IntegrityError as exc:  # a simultaneous sign-in from another browser won the race
+        current = selectors.active_session(operator=operator)
+        if current is None:
+            raise
+        raise SignedInElsewhere(current) from exc
+    return session
+
+
+def libchat_sign_out(
+    *, operator: Operator, reason: str = LibChatSession.EndReason.SIGNED_OUT
+) -> bool:
+    """End the operator's LibChat session, if any. Returns whether one was ended."""
+    with transaction.atomic():
+        session = (
+            LibChatSession.objects.select_for_update()
+            .filter(operator=operator, ended_at__isnull=True)
+            .first()
+        )
+        if session is None:
+            return False
+        _session_end(session, reason=reason)
+        _announce_on_commit({operator.pk})
+    return True
+
+
+def operator_status_set(*, operator: Operator, status: str) -> LibChatSession:
+    """Set Online, Internal or Away. Signing out is libchat_sign_out."""
+    if status not in SETTABLE_STATUSES:
+        raise ValidationError(
+            f"Unknown status {status!r}: choose online, internal or away.", code="invalid"
+        )
+    with transaction.atomic():
+        session = (
+            LibChatSession.objects.select_for_update()
+            .filter(operator=operator, ended_at__isnull=True)
+            .first()
+        )
+        if session is None:
+            raise NotSignedIn("Sign in to LibChat first.")
+        if session.status != status:
+            session.status = status
+            session.status_changed_at = timezone.now()
+            session.save(update_fields=["status", "status_changed_at"])
+            _announce_on_commit({operator.pk})
+    return session
+
+
+def operator_preferences_update(
+    *, operator: Operator, notify_desktop: bool, notify_sound: bool, show_internal_tab: bool
+) -> Operator:
+    operator.notify_desktop = notify_desktop
+    operator.notify_sound = notify_sound
+    operator.show_internal_tab = show_internal_tab
+    operator.save(update_fields=["notify_desktop", "notify_sound", "show_internal_tab"])
+    return operator
+
+
+def _reachable(operator_ids: set[int]) -> set[int]:
+    return selectors.reachable_operator_ids(operator_ids=operator_ids)
+
+
+def connection_open(*, operator: Operator, channel_name: str, browser_key: str) -> None:
+    """Record a new dashboard socket; announce if it made the operator reachable."""
+    with transaction.atomic():
+        was = _reachable({operator.pk})
+        DashboardConnection.objects.update_or_create(
+            channel_name=channel_name,
+            defaults={
+                "operator": operator,
+                "browser_key": browser_key,
+                "last_seen": timezone.now(),
+            },
+        )
+        if _reachable({operator.pk}) != was:
+            _announce_on_commit({operator.pk})
+
+
+def connection_heartbeat(*, operator: Operator, channel_name: str, browser_key: str) -> None:
+    """The page answered a ping. A connection the expiry job removed is recorded again."""
+    updated = DashboardConnection.objects.filter(channel_name=channel_name).update(
+        last_seen=timezone.now()
+    )
+    if not updated:
+        connection_open(operator=operator, channel_name=channel_name, browser_key=browser_key)
+
+
+def connection_close(*, channel_name: str) -> None:
+    with transaction.atomic():
+        connection = DashboardConnection.objects.filter(channel_name=channel_name).first()
+        if connection is None:
+            return
+        was = _reachable({connection.operator_id})
+        connection.delete()
+        if _reachable({connection.operator_id}) != was:
+            _announce_on_commit({connection.operator_id})
+
+
+def connections_expire(*, now: datetime | None = None) -> int:
+    """Remove connections whose page stopped answering and announce their operators.
+
+    Reachability is computed at read time, so these operators already count as unreachable;
+    this job makes the change heard. Returns how many connections were removed. Their sockets,
+    if still open in some daphne process, are told to close.
+    """
+    cutoff = selectors.alive_cutoff(now)
+    with transaction.atomic():
+        stale = list(DashboardConnection.objects.select_for_update().filter(last_seen__lt=cutoff))
+        if not stale:
+            return 0
+        DashboardConnection.objects.filter(pk__in=[c.pk for c in stale]).delete()
+        for connection in stale:
+            transaction.on_commit(
+                partial(
+                    async_to_sync(get_channel_layer().send),
+                    connection.channel_name,
+                    {"type": "connection.expired"},
+                )
+            )
+        _announce_on_commit({c.operator_id for c in stale})
+    return len(stale)

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class InternalchatConfig(AppConfig):
+    """Department, one-to-one and All Staff rooms between operators."""
+
+    name = "internalchat"
+    verbose_name = "Internal chat"

@@ -1,0 +1,17 @@
+"""The dashboard header's state, computed only when a template uses it."""
+
+from django.utils.functional import SimpleLazyObject
+
+from accounts import selectors
+
+
+def libchat_header(request):
+    def compute():
+        session_key = request.session.session_key or ""
+        return selectors.header_state(
+            operator=request.user, browser_key=selectors.browser_key_for(session_key)
+        )
+
+    if not getattr(request, "user", None) or not request.user.is_authenticated:
+        return {}
+    return {"libchat_header": SimpleLazyObject(compute)}

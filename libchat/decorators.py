@@ -1,0 +1,19 @@
+"""Who may use the dashboard: logged-in, active LibChat operators."""
+
+from functools import wraps
+
+from django.contrib.auth.views import redirect_to_login
+from django.shortcuts import render
+
+
+def operator_required(view):
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not request.user.is_operator:
+            message = "This account is not a LibChat operator. Ask an admin to make it one."
+            return render(request, "accounts/refused.html", {"message": message}, status=403)
+        return view(request, *args, **kwargs)
+
+    return wrapper

@@ -1,0 +1,94 @@
+"""The dashboard shell (Chats and Settings tabs) and the health check."""
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.core.cache import cache
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from accounts import selectors as account_selectors
+from accounts import services as account_services
+from departments import selectors as department_selectors
+from departments import services as department_services
+from libchat.decorators import operator_required
+
+
+@require_GET
+@operator_required
+def chats(request: HttpRequest) -> HttpResponse:
+    directory = account_selectors.operator_directory(exclude=request.user)
+    return render(request, "dashboard/chats.html", {"tab": "chats", "directory": directory})
+
+
+@require_http_methods(["GET", "POST"])
+@operator_required
+def settings_tab(request: HttpRequest) -> HttpResponse:
+    memberships = department_selectors.memberships_for_operator(operator=request.user)
+    if request.method == "POST":
+        monitored = set()
+        for value in request.POST.getlist("monitor"):
+            if not value.isdigit():
+                return render(
+                    request,
+                    "accounts/refused.html",
+                    {"message": f"{value!r} is not a department."},
+                    status=400,
+                )
+            monitored.add(int(value))
+        department_services.monitoring_set(
+            operator=request.user, monitored_department_ids=monitored
+        )
+        account_services.operator_preferences_update(
+            operator=request.user,
+            notify_desktop="notify_desktop" in request.POST,
+            notify_sound="notify_sound" in request.POST,
+            show_internal_tab="show_internal_tab" in request.POST,
+        )
+        return redirect("dashboard:settings")
+    return render(
+        request, "dashboard/settings.html", {"tab": "settings", "memberships": memberships}
+    )
+
+
+def _check(probe) -> str:
+    try:
+        probe()
+    except Exception as exc:  # a health check reports every failure, whatever its kind
+        return f"failed: {exc.__class__.__name__}: {exc}"[:300]
+    return "ok"
+
+
+def _database_probe() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+
+
+def _redis_probe() -> None:
+    cache.set("healthz", "1", timeout=10)
+    if cache.get("healthz") != "1":
+        raise RuntimeError("value written was not read back")
+
+
+def _channel_layer_probe() -> None:
+    layer = get_channel_layer()
+    channel = async_to_sync(layer.new_channel)("healthz.")
+    async_to_sync(layer.send)(channel, {"type": "healthz"})
+    if async_to_sync(layer.receive)(channel) != {"type": "healthz"}:
+        raise RuntimeError("message sent was not received")
+
+
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    parts = {
+        "database": _check(_database_probe),
+        "redis": _check(_redis_probe),
+        "channel_layer": _check(_channel_layer_probe),
+    }
+    healthy = all(v == "ok" for v in parts.values())
+    return JsonResponse(
+        {"status": "ok" if healthy else "failed", **parts}, status=200 if healthy else 503
+    )

@@ -1,0 +1,189 @@
+// The dashboard shell: live header indicators, status menu, sign-out confirmation, command bar.
+
+import { LiveSocket } from "./socket.js";
+
+const STATUS_LABELS = { online: "Online", internal: "Internal", away: "Away", offline: "Offline" };
+const ENDED_MESSAGES = {
+  replaced: "You were signed out of LibChat: you signed in at another location.",
+  ended_by_admin: "An admin ended your LibChat session.",
+  logged_out: "You logged out of the site in another tab.",
+};
+
+const $ = (id) => document.getElementById(id);
+const myId = Number(document.body.dataset.operatorId);
+
+function announce(text) {
+  $("announcer").textContent = text;
+}
+
+function setDot(dot, status) {
+  dot.className = `dot status-${status}`;
+  dot.dataset.status = status;
+}
+
+function showGlobal(online) {
+  const el = $("libchat-global");
+  el.textContent = online ? "LibChat is Online" : "LibChat is Offline";
+  el.classList.toggle("is-online", online);
+  el.classList.toggle("is-offline", !online);
+}
+
+function showMe(signedIn, status) {
+  $("me-offline").hidden = signedIn;
+  $("me-online").hidden = !signedIn;
+  $("status-form").hidden = !signedIn;
+  $("sign-out-link").hidden = !signedIn;
+  $("menu-sign-in-button").hidden = signedIn;
+  const shown = signedIn ? status : "offline";
+  setDot($("my-dot"), shown);
+  $("status-menu-button").setAttribute("aria-label", `Your status: ${STATUS_LABELS[shown]}`);
+}
+
+function showOperator(presence) {
+  for (const row of document.querySelectorAll(`[data-presence-operator="${presence.id}"]`)) {
+    const dot = row.querySelector(".dot");
+    if (dot) setDot(dot, presence.shown_status);
+    const label = row.querySelector(".status-label");
+    if (label) label.textContent = STATUS_LABELS[presence.shown_status];
+  }
+}
+
+function showEnded(reason) {
+  showMe(false, "offline");
+  $("banner-text").textContent = ENDED_MESSAGES[reason] || "Your LibChat session ended.";
+  $("banner").hidden = false;
+  announce($("banner-text").textContent);
+}
+
+const socket = new LiveSocket(document.body.dataset.wsPath, {
+  hello(frame) {
+    showGlobal(frame.libchat_online);
+    showMe(frame.me.signed_in, frame.me.status);
+  },
+  presence(frame) {
+    showGlobal(frame.libchat_online);
+    for (const presence of frame.operators) {
+      if (presence.id === myId) showMe(presence.signed_in, presence.status);
+      else showOperator(presence);
+    }
+  },
+  session_ended(frame) {
+    showEnded(frame.reason);
+  },
+  error(frame) {
+    announce(frame.message);
+  },
+}, {
+  onStateChange(state) {
+    document.body.dataset.socket = state;
+  },
+});
+window.libchatSocket = socket;
+
+$("banner-reload").addEventListener("click", () => location.reload());
+
+// Status menu
+const menuButton = $("status-menu-button");
+const menu = $("status-menu");
+function toggleMenu(open) {
+  menu.hidden = !open;
+  menuButton.setAttribute("aria-expanded", String(open));
+  if (open) menu.querySelector("[role=menuitem]:not([hidden])")?.focus();
+}
+menuButton.addEventListener("click", () => toggleMenu(menu.hidden));
+document.addEventListener("click", (event) => {
+  if (!menu.hidden && !menu.contains(event.target) && !menuButton.contains(event.target)) {
+    toggleMenu(false);
+  }
+});
+menu.addEventListener("keydown", (event) => {
+  if (event.key === "Escape") {
+    toggleMenu(false);
+    menuButton.focus();
+  }
+});
+
+// Sign out asks first
+const signOutDialog = $("sign-out-dialog");
+function confirmSignOut() {
+  toggleMenu(false);
+  signOutDialog.showModal();
+}
+$("sign-out-link").addEventListener("click", (event) => {
+  event.preventDefault();
+  confirmSignOut();
+});
+$("cancel-sign-out").addEventListener("click", () => signOutDialog.close());
+
+// Command bar
+const bar = $("command-bar");
+const input = $("command-input");
+const options = [...document.querySelectorAll("#command-list [data-command]")];
+const commands = {
+  connect: () => $("sign-in").closest("form").requestSubmit(),
+  disconnect: confirmSignOut,
+  "status-online": () => setStatus("online"),
+  "status-internal": () => setStatus("internal"),
+  "status-away": () => setStatus("away"),
+  "go-chats": () => { location.href = "/dashboard/"; },
+  "go-settings": () => { location.href = "/dashboard/settings/"; },
+};
+
+function setStatus(status) {
+  const form = $("status-form");
+  form.requestSubmit(form.querySelector(`button[value="${status}"]`));
+}
+
+function visibleOptions() {
+  return options.filter((option) => !option.hidden);
+}
+
+function highlight(option) {
+  for (const o of options) o.setAttribute("aria-selected", String(o === option));
+}
+
+function filterCommands() {
+  const words = input.value.toLowerCase().split(/\s+/).filter(Boolean);
+  for (const option of options) {
+    const text = option.textContent.toLowerCase();
+    option.hidden = !words.every((word) => text.includes(word));
+  }
+  highlight(visibleOptions()[0]);
+  $("command-empty").hidden = visibleOptions().length > 0;
+}
+
+function openBar() {
+  input.value = "";
+  filterCommands();
+  bar.showModal();
+  input.focus();
+}
+
+function run(option) {
+  if (!option) return;
+  bar.close();
+  commands[option.dataset.command]();
+}
+
+$("open-command-bar").addEventListener("click", openBar);
+document.addEventListener("keydown", (event) => {
+  if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === "k") {
+    event.preventDefault();
+    if (bar.open) bar.close();
+    else openBar();
+  }
+});
+input.addEventListener("input", filterCommands);
+input.addEventListener("keydown", (event) => {
+  const visible = visibleOptions();
+  const current = visible.findIndex((o) => o.getAttribute("aria-selected") === "true");
+  if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+    event.preventDefault();
+    const step = event.key === "ArrowDown" ? 1 : -1;
+    highlight(visible[(current + step + visible.length) % visible.length]);
+  } else if (event.key === "Enter") {
+    event.preventDefault();
+    run(visible[Math.max(current, 0)]);
+  }
+});
+for (const option of options) option.addEventListener("click", () => run(option));

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class WidgetsConfig(AppConfig):
+    """Chat widgets, who monitors them, their cached status and embed snippet."""
+
+    name = "widgets"
