@@ -1,7 +1,11 @@
-"""The staff dashboard socket: presence heartbeats, status changes and live header updates."""
+"""The staff dashboard socket: one per tab, carrying presence and every app's live events.
+
+Core actions (pong, set_status) live here; apps add theirs through `libchat.live`.
+"""
 
 import asyncio
 import contextlib
+import itertools
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
@@ -9,6 +13,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from accounts import selectors, services
+from libchat import live
 from libchat.protocol import FrameError, frame_parse
 
 CLOSE_UNAUTHENTICATED = 4401
@@ -17,8 +22,6 @@ CLOSE_SESSION_ENDED = 4409
 
 
 class DashboardConsumer(AsyncJsonWebsocketConsumer):
-    actions = {"pong", "set_status"}
-
     async def connect(self):
         user = self.scope.get("user")
         session_key = getattr(self.scope.get("session"), "session_key", None)
@@ -30,12 +33,13 @@ class DashboardConsumer(AsyncJsonWebsocketConsumer):
             return
         self.operator = user
         self.browser_key = selectors.browser_key_for(session_key)
-        self.groups_joined = [
+        self.joined = {
             services.DASHBOARD_GROUP,
-            services.operator_group(user.pk),
+            live.operator_group(user.pk),
             services.browser_group(self.browser_key),
-        ]
-        for group in self.groups_joined:
+            *await database_sync_to_async(live.groups_for)(user),
+        }
+        for group in self.joined:
             await self.channel_layer.group_add(group, self.channel_name)
         await self.accept()
         await database_sync_to_async(services.connection_open)(
@@ -45,17 +49,23 @@ class DashboardConsumer(AsyncJsonWebsocketConsumer):
         self.ping_task = asyncio.create_task(self._ping_forever())
 
     async def disconnect(self, code):
-        if not hasattr(self, "operator"):
+        if not hasattr(self, "ping_task"):
             return
         self.ping_task.cancel()
-        for group in self.groups_joined:
+        for group in self.joined:
             await self.channel_layer.group_discard(group, self.channel_name)
         await database_sync_to_async(services.connection_close)(channel_name=self.channel_name)
 
     async def receive(self, text_data=None, bytes_data=None):
+        handlers = live.registered_actions()
         try:
-            action, frame = frame_parse(text_data, allowed_actions=self.actions)
-            await getattr(self, f"action_{action}")(frame)
+            action, frame = frame_parse(
+                text_data, allowed_actions={"pong", "set_status", *handlers}
+            )
+            if action in handlers:
+                await handlers[action](self, frame)
+            else:
+                await getattr(self, f"action_{action}")(frame)
         except FrameError as error:
             await self.send_json(error.as_event())
 
@@ -75,12 +85,17 @@ class DashboardConsumer(AsyncJsonWebsocketConsumer):
             raise FrameError("not_signed_in", str(exc)) from exc
 
     async def _ping_forever(self):
-        # The server pings; the page answers when the frame arrives, so a background tab whose
-        # timers are throttled still answers on time.
+        # The server pings and the page answers when the frame arrives, so a background tab
+        # whose timers the browser throttles still answers on time. Group memberships expire in
+        # the channel layer after a day; a tab may stay open longer, so they are renewed hourly.
+        pings_per_renewal = max(1, 3600 // settings.LIBCHAT_PING_SECONDS)
         with contextlib.suppress(asyncio.CancelledError):
-            while True:
+            for count in itertools.count(1):
                 await asyncio.sleep(settings.LIBCHAT_PING_SECONDS)
                 await self.send_json({"event": "ping"})
+                if count % pings_per_renewal == 0:
+                    for group in self.joined:
+                        await self.channel_layer.group_add(group, self.channel_name)
 
     @database_sync_to_async
     def _state(self) -> dict:
@@ -95,7 +110,20 @@ class DashboardConsumer(AsyncJsonWebsocketConsumer):
             },
         }
 
-    # Events from the channel layer
+    # Messages from the channel layer
+    async def live_event(self, event):
+        await self.send_json(event["frame"])
+
+    async def groups_join(self, event):
+        for group in event["groups"]:
+            self.joined.add(group)
+            await self.channel_layer.group_add(group, self.channel_name)
+
+    async def groups_leave(self, event):
+        for group in event["groups"]:
+            self.joined.discard(group)
+            await self.channel_layer.group_discard(group, self.channel_name)
+
     async def presence_changed(self, event):
         await self.send_json(
             {

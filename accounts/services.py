@@ -32,10 +32,6 @@ class NotSignedIn(Exception):
     """A status change was asked for by an operator who is not signed in to LibChat."""
 
 
-def operator_group(operator_id: int) -> str:
-    return f"operator.{operator_id}"
-
-
 def browser_group(browser_key: str) -> str:
     return f"browser.{browser_key}"
 

@@ -1,6 +1,6 @@
 // The dashboard shell: live header indicators, status menu, sign-out confirmation, command bar.
 
-import { LiveSocket } from "./socket.js";
+import { live } from "./live.js";
 
 const STATUS_LABELS = { online: "Online", internal: "Internal", away: "Away", offline: "Offline" };
 const ENDED_MESSAGES = {
@@ -55,30 +55,19 @@ function showEnded(reason) {
   announce($("banner-text").textContent);
 }
 
-const socket = new LiveSocket(document.body.dataset.wsPath, {
-  hello(frame) {
-    showGlobal(frame.libchat_online);
-    showMe(frame.me.signed_in, frame.me.status);
-  },
-  presence(frame) {
-    showGlobal(frame.libchat_online);
-    for (const presence of frame.operators) {
-      if (presence.id === myId) showMe(presence.signed_in, presence.status);
-      else showOperator(presence);
-    }
-  },
-  session_ended(frame) {
-    showEnded(frame.reason);
-  },
-  error(frame) {
-    announce(frame.message);
-  },
-}, {
-  onStateChange(state) {
-    document.body.dataset.socket = state;
-  },
+live.on("hello", (frame) => {
+  showGlobal(frame.libchat_online);
+  showMe(frame.me.signed_in, frame.me.status);
 });
-window.libchatSocket = socket;
+live.on("presence", (frame) => {
+  showGlobal(frame.libchat_online);
+  for (const presence of frame.operators) {
+    if (presence.id === myId) showMe(presence.signed_in, presence.status);
+    else showOperator(presence);
+  }
+});
+live.on("session_ended", (frame) => showEnded(frame.reason));
+live.on("error", (frame) => announce(frame.message));
 
 $("banner-reload").addEventListener("click", () => location.reload());
 
@@ -143,10 +132,11 @@ function highlight(option) {
 }
 
 function filterCommands() {
-  const words = input.value.toLowerCase().split(/\s+/).filter(Boolean);
+  // Each typed word must start a word of the command: "conn" finds Connect, not Disconnect.
+  const typed = input.value.toLowerCase().split(/[\s>:]+/).filter(Boolean);
   for (const option of options) {
-    const text = option.textContent.toLowerCase();
-    option.hidden = !words.every((word) => text.includes(word));
+    const words = option.textContent.toLowerCase().split(/[\s>:]+/).filter(Boolean);
+    option.hidden = !typed.every((t) => words.some((word) => word.startsWith(t)));
   }
   highlight(visibleOptions()[0]);
   $("command-empty").hidden = visibleOptions().length > 0;

@@ -45,8 +45,9 @@ export class LiveSocket {
       this.send("pong");
       return;
     }
-    const handler = this.handlers[frame.event];
-    if (handler) handler(frame);
+    if (typeof frame.event === "string" && frame.event in this.handlers) {
+      this.handlers[frame.event](frame);
+    }
   }
 
   send(action, payload = {}) {

@@ -1,0 +1,65 @@
+"""Extension points of the staff dashboard socket, so each app adds its own live features.
+
+- `dashboard_action("room.send")` registers an async handler `(consumer, frame) -> None` for a
+  client action; only registered actions pass the allowlist. Raise `FrameError` to refuse.
+- `dashboard_groups` registers a sync function `(operator) -> list[str]` naming the groups a new
+  socket joins (run in a database thread at connect).
+- `live_send(group, frame)` sends a ready server frame `{"event": ...}` to every socket in a group;
+  `groups_join(operator_id, groups)` / `groups_leave(...)` make an operator's open sockets join or
+  leave groups (for example when a room is created). Call them after commit.
+"""
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+
+ActionHandler = Callable[[Any, dict], Awaitable[None]]
+GroupProvider = Callable[[Any], list[str]]
+
+_actions: dict[str, ActionHandler] = {}
+_group_providers: list[GroupProvider] = []
+
+
+def dashboard_action(name: str) -> Callable[[ActionHandler], ActionHandler]:
+    def register(handler: ActionHandler) -> ActionHandler:
+        if name in _actions:
+            raise ValueError(f"dashboard action {name!r} registered twice")
+        _actions[name] = handler
+        return handler
+
+    return register
+
+
+def dashboard_groups(provider: GroupProvider) -> GroupProvider:
+    _group_providers.append(provider)
+    return provider
+
+
+def registered_actions() -> dict[str, ActionHandler]:
+    return _actions
+
+
+def groups_for(operator) -> list[str]:
+    return [group for provider in _group_providers for group in provider(operator)]
+
+
+def operator_group(operator_id: int) -> str:
+    return f"operator.{operator_id}"
+
+
+def live_send(group: str, frame: dict) -> None:
+    async_to_sync(get_channel_layer().group_send)(group, {"type": "live.event", "frame": frame})
+
+
+def groups_join(operator_id: int, groups: list[str]) -> None:
+    async_to_sync(get_channel_layer().group_send)(
+        operator_group(operator_id), {"type": "groups.join", "groups": groups}
+    )
+
+
+def groups_leave(operator_id: int, groups: list[str]) -> None:
+    async_to_sync(get_channel_layer().group_send)(
+        operator_group(operator_id), {"type": "groups.leave", "groups": groups}
+    )

@@ -1,0 +1,144 @@
+"""The dashboard socket: who may connect, the protocol, and live presence."""
+
+from datetime import timedelta
+
+import pytest
+from channels.db import database_sync_to_async
+from django.utils import timezone
+
+from accounts import selectors, services
+from accounts.models import DashboardConnection
+from accounts.tasks import presence_expire
+from tests.factories import OperatorFactory
+from tests.live import dashboard_socket, login_cookie, receive_close, receive_event
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+async def test_anonymous_socket_is_refused():
+    communicator, connected, code = await dashboard_socket(None)
+    assert not connected
+    assert not await database_sync_to_async(DashboardConnection.objects.exists)()
+
+
+async def test_socket_from_a_foreign_origin_is_refused():
+    operator = await database_sync_to_async(OperatorFactory)()
+    _, connected, _ = await dashboard_socket(operator, origin=b"https://evil.example")
+    assert not connected
+
+
+async def test_socket_of_an_account_that_is_not_an_operator_is_refused():
+    admin_only = await database_sync_to_async(OperatorFactory)(is_operator=False)
+    _, connected, code = await dashboard_socket(admin_only)
+    assert not connected
+    assert code == 4403
+
+
+async def test_hello_tells_the_header_state_and_the_connection_is_recorded():
+    operator = await database_sync_to_async(OperatorFactory)()
+    communicator, connected, hello = await dashboard_socket(operator)
+    assert connected
+    assert hello == {
+        "event": "hello",
+        "libchat_online": False,
+        "me": {"id": operator.pk, "signed_in": False, "signed_in_here": False, "status": "offline"},
+    }
+    assert await database_sync_to_async(DashboardConnection.objects.count)() == 1
+    await communicator.disconnect()
+    assert await database_sync_to_async(DashboardConnection.objects.count)() == 0
+
+
+@pytest.mark.parametrize(
+    "frame, code",
+    [
+        ('{"action": "launch_missiles"}', "unknown_action"),
+        ("not json", "bad_json"),
+        ('["pong"]', "bad_frame"),
+        ('{"action": "pong", "pad": "' + "x" * 70000 + '"}', "too_large"),
+        ('{"action": "set_status", "status": "busy"}', "invalid_status"),
+        ('{"action": "set_status", "status": "away"}', "not_signed_in"),
+    ],
+)
+async def test_bad_frames_get_an_error_frame_and_change_nothing(frame, code):
+    operator = await database_sync_to_async(OperatorFactory)()
+    communicator, _, _ = await dashboard_socket(operator)
+    await communicator.send_to(text_data=frame)
+    error = await receive_event(communicator, "error")
+    assert error["code"] == code
+    assert error["message"]
+    assert await database_sync_to_async(selectors.active_session)(operator=operator) is None
+    await communicator.disconnect()
+
+
+async def test_a_sign_in_is_announced_to_other_operators_dashboards():
+    alice, bob = await database_sync_to_async(OperatorFactory.create_batch)(2)
+    bob_socket, _, hello = await dashboard_socket(bob)
+    assert hello["libchat_online"] is False
+
+    alice_key = await login_cookie(alice)
+    alice_socket, _, _ = await dashboard_socket(session_key=alice_key)
+    await database_sync_to_async(services.libchat_sign_in)(
+        operator=alice, browser_key=selectors.browser_key_for(alice_key)
+    )
+    presence = await receive_event(bob_socket, "presence")
+    assert presence["libchat_online"] is True
+    assert presence["operators"] == [
+        {"id": alice.pk, "signed_in": True, "reachable": True, "status": "online",
+         "shown_status": "online"}
+    ]  # fmt: skip
+    await alice_socket.send_json_to({"action": "set_status", "status": "away"})
+    presence = await receive_event(bob_socket, "presence")
+    assert presence["operators"][0]["shown_status"] == "away"
+    await alice_socket.disconnect()
+    await bob_socket.disconnect()
+
+
+async def test_ending_a_session_elsewhere_tells_and_closes_the_old_sockets():
+    operator = await database_sync_to_async(OperatorFactory)()
+    old_key = await login_cookie(operator)
+    old_socket, _, _ = await dashboard_socket(session_key=old_key)
+    await database_sync_to_async(services.libchat_sign_in)(
+        operator=operator, browser_key=selectors.browser_key_for(old_key)
+    )
+    await database_sync_to_async(services.libchat_sign_in)(
+        operator=operator, browser_key="new" * 10, end_other=True
+    )
+    ended = await receive_event(old_socket, "session_ended")
+    assert ended["reason"] == "replaced"
+    assert await receive_close(old_socket) == {"type": "websocket.close", "code": 4409}
+
+
+async def test_presence_expiry_unreaches_a_silent_operator_and_the_header_changes():
+    alice, bob = await database_sync_to_async(OperatorFactory.create_batch)(2)
+    alice_key = await login_cookie(alice)
+    alice_socket, _, _ = await dashboard_socket(session_key=alice_key)
+    await database_sync_to_async(services.libchat_sign_in)(
+        operator=alice, browser_key=selectors.browser_key_for(alice_key)
+    )
+    bob_socket, _, hello = await dashboard_socket(bob)
+    assert hello["libchat_online"] is True
+
+    # Alice's page stops answering pings: her heartbeat is now 61 s old.
+    await database_sync_to_async(DashboardConnection.objects.filter(operator=alice).update)(
+        last_seen=timezone.now() - timedelta(seconds=61)
+    )
+    assert await database_sync_to_async(presence_expire)() == 1
+
+    presence = await receive_event(bob_socket, "presence")
+    assert presence["libchat_online"] is False
+    assert presence["operators"][0]["reachable"] is False
+    assert (await receive_close(alice_socket))["type"] == "websocket.close"
+    await bob_socket.disconnect()
+
+
+async def test_pong_renews_the_heartbeat():
+    operator = await database_sync_to_async(OperatorFactory)()
+    socket, _, _ = await dashboard_socket(operator)
+    old = timezone.now() - timedelta(seconds=50)
+    await database_sync_to_async(DashboardConnection.objects.update)(last_seen=old)
+    await socket.send_json_to({"action": "pong"})
+    await socket.send_json_to({"action": "nope"})  # the error reply proves the pong was handled
+    await receive_event(socket, "error")
+    connection = await database_sync_to_async(DashboardConnection.objects.get)()
+    assert connection.last_seen > old + timedelta(seconds=40)
+    await socket.disconnect()

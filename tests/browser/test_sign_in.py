@@ -1,0 +1,109 @@
+"""What an operator does in the dashboard header, in Chromium against a real daphne."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.factories import OperatorFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def header(page):
+    return page.locator("header.topbar")
+
+
+def test_sign_in_status_and_sign_out_with_confirmation(page, log_in):
+    operator = OperatorFactory()
+    log_in(page, operator)
+    expect(page.locator("#libchat-global")).to_have_text("LibChat is Offline")
+    expect(page.locator("#libchat-me")).to_contain_text("LibChat: You are offline: Sign In")
+    expect(page.locator("#my-dot")).to_have_attribute("data-status", "offline")
+
+    page.get_by_role("button", name="Sign In").click()
+    expect(page.locator("#libchat-me")).to_contain_text("LibChat: You are online: Go Chat")
+    expect(page.locator("#libchat-global")).to_have_text("LibChat is Online")
+    expect(page.locator("#my-dot")).to_have_attribute("data-status", "online")
+
+    for status in ["Away", "Internal", "Online"]:
+        page.get_by_role("button", name=re.compile("Your status")).click()
+        page.get_by_role("menuitem", name=status).click()
+        expect(page.locator("#my-dot")).to_have_attribute("data-status", status.lower())
+
+    page.get_by_role("button", name=re.compile("Your status")).click()
+    page.get_by_role("menuitem", name="Sign out").click()
+    dialog = page.get_by_role("dialog", name="Sign out of LibChat?")
+    expect(dialog).to_be_visible()
+    dialog.get_by_role("button", name="Cancel").click()
+    expect(page.locator("#my-dot")).to_have_attribute("data-status", "online")
+
+    page.get_by_role("button", name=re.compile("Your status")).click()
+    page.get_by_role("menuitem", name="Sign out").click()
+    dialog.get_by_role("button", name="Sign out").click()
+    expect(page.locator("#libchat-me")).to_contain_text("LibChat: You are offline: Sign In")
+    expect(page.locator("#my-dot")).to_have_attribute("data-status", "offline")
+    expect(page.locator("#libchat-global")).to_have_text("LibChat is Offline")
+
+
+def test_a_second_sign_in_offers_to_end_the_first_and_the_first_tab_is_told(browser, log_in):
+    operator = OperatorFactory()
+    first = log_in(browser.new_context().new_page(), operator)
+    first.get_by_role("button", name="Sign In").click()
+    expect(first.locator("#my-dot")).to_have_attribute("data-status", "online")
+
+    second = log_in(browser.new_context().new_page(), operator)
+    expect(second.locator("#libchat-me")).to_contain_text("You are online: Go Chat")
+    second.get_by_role("link", name="Go Chat").click()
+    expect(
+        second.get_by_role("heading", name="You are signed in at another location")
+    ).to_be_visible()
+    second.get_by_role("button", name="End the other session and sign in here").click()
+    expect(second.locator("#my-dot")).to_have_attribute("data-status", "online")
+
+    expect(first.get_by_role("alert")).to_contain_text("you signed in at another location")
+    expect(first.locator("#libchat-me")).to_contain_text("You are offline: Sign In")
+    expect(first.locator("body")).to_have_attribute("data-socket", "closed")
+
+
+def test_another_operators_sign_in_turns_my_header_online_without_reload(browser, log_in):
+    alice, bob = OperatorFactory(display_name="Alice"), OperatorFactory(display_name="Bob")
+    bob_page = log_in(browser.new_context().new_page(), bob)
+    expect(bob_page.locator("#libchat-global")).to_have_text("LibChat is Offline")
+    alice_row = bob_page.locator(f'[data-presence-operator="{alice.pk}"]')
+    expect(alice_row).to_contain_text("Offline")
+
+    alice_page = log_in(browser.new_context().new_page(), alice)
+    alice_page.get_by_role("button", name="Sign In").click()
+
+    expect(bob_page.locator("#libchat-global")).to_have_text("LibChat is Online")
+    expect(alice_row).to_contain_text("Online")
+    expect(alice_row.locator(".dot")).to_have_attribute("data-status", "online")
+
+    alice_page.get_by_role("button", name=re.compile("Your status")).click()
+    alice_page.get_by_role("menuitem", name="Away").click()
+    expect(alice_row).to_contain_text("Away")
+
+    alice_page.context.close()  # closing her last tab: she is no longer reachable
+    expect(bob_page.locator("#libchat-global")).to_have_text("LibChat is Offline")
+    expect(alice_row).to_contain_text("Offline")
+
+
+def test_command_bar_connects_and_disconnects(page, log_in):
+    log_in(page, OperatorFactory())
+    page.keyboard.press("Control+k")
+    command = page.get_by_role("textbox", name="Command")
+    expect(command).to_be_focused()
+    command.fill("connect")
+    expect(page.get_by_role("option", name="LibChat > Connect")).to_be_visible()
+    expect(page.get_by_role("option", name="LibChat > Disconnect")).to_be_hidden()
+    command.press("Enter")
+    expect(page.locator("#libchat-me")).to_contain_text("You are online: Go Chat")
+
+    page.get_by_role("button", name=re.compile("Commands")).click()
+    command.fill("disconn")
+    command.press("Enter")
+    page.get_by_role("dialog", name="Sign out of LibChat?").get_by_role(
+        "button", name="Sign out"
+    ).click()
+    expect(page.locator("#libchat-me")).to_contain_text("You are offline: Sign In")

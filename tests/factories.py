@@ -1,0 +1,60 @@
+"""factory-boy factories for the test suite."""
+
+import factory
+from django.utils import timezone
+
+from accounts.models import DashboardConnection, LibChatSession, Operator
+from departments.models import Department, Membership
+
+PASSWORD = "correct horse battery staple"
+
+
+class OperatorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Operator
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"operator{n}")
+    display_name = factory.Sequence(lambda n: f"Operator {n}")
+    email = factory.LazyAttribute(lambda o: f"{o.username}@library.example")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def save_password(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+
+
+class DepartmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Department
+
+    name = factory.Sequence(lambda n: f"Department {n}")
+    slug = factory.Sequence(lambda n: f"department-{n}")
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    department = factory.SubFactory(DepartmentFactory)
+    operator = factory.SubFactory(OperatorFactory)
+    monitoring = True
+
+
+class LibChatSessionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = LibChatSession
+
+    operator = factory.SubFactory(OperatorFactory)
+    browser_key = factory.Sequence(lambda n: f"browser{n:027d}")
+
+
+class DashboardConnectionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = DashboardConnection
+
+    operator = factory.SubFactory(OperatorFactory)
+    channel_name = factory.Sequence(lambda n: f"specific.test!{n}")
+    browser_key = factory.Sequence(lambda n: f"browser{n:027d}")
+    last_seen = factory.LazyFunction(timezone.now)

@@ -1,0 +1,51 @@
+"""Helpers for socket tests: a logged-in WebsocketCommunicator on the real ASGI application."""
+
+import json
+
+from channels.db import database_sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.test import Client
+
+from libchat.asgi import application
+
+ORIGIN = b"http://localhost"
+
+
+@database_sync_to_async
+def login_cookie(operator) -> str:
+    client = Client()
+    client.force_login(operator)
+    return client.cookies["sessionid"].value
+
+
+async def dashboard_socket(
+    operator=None, *, session_key=None, origin=ORIGIN, path="/ws/dashboard/"
+):
+    """Connect a dashboard socket; returns (communicator, connected, hello-or-close-code)."""
+    headers = [(b"origin", origin)] if origin else []
+    if operator is not None or session_key is not None:
+        key = session_key or await login_cookie(operator)
+        headers.append((b"cookie", f"sessionid={key}".encode()))
+    communicator = WebsocketCommunicator(application, path, headers=headers)
+    connected, code = await communicator.connect()
+    if not connected:
+        return communicator, False, code
+    hello = await communicator.receive_json_from(timeout=5)
+    return communicator, True, hello
+
+
+async def receive_event(communicator, event: str, timeout: float = 5):
+    """The next frame of this event type, skipping pings."""
+    while True:
+        frame = await communicator.receive_json_from(timeout=timeout)
+        if frame.get("event") == event:
+            return frame
+        assert frame.get("event") in {"ping", "presence"}, json.dumps(frame)
+
+
+async def receive_close(communicator, timeout: float = 5) -> dict:
+    """Skip the frames still queued and return the close message."""
+    while True:
+        output = await communicator.receive_output(timeout=timeout)
+        if output["type"] == "websocket.close":
+            return output

@@ -1,0 +1,53 @@
+"""The health check and the production settings check."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.django_db
+def test_healthz_names_each_part_ok(client):
+    response = client.get(reverse("healthz"))
+    assert response.status_code == 200
+    assert response.json() == {
+        "status": "ok", "database": "ok", "redis": "ok", "channel_layer": "ok",
+    }  # fmt: skip
+
+
+@pytest.mark.django_db
+def test_healthz_says_which_part_failed(client, settings):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+        }
+    }
+    response = client.get(reverse("healthz"))
+    assert response.status_code == 503
+    body = response.json()
+    assert body["redis"].startswith("failed")
+    assert body["database"] == "ok"
+
+
+def test_check_deploy_is_clean_with_the_documented_production_variables():
+    env = {
+        **os.environ,
+        "DEBUG": "false",
+        "SECRET_KEY": "x" * 60 + "production-secret-for-the-check-only",
+        "ALLOWED_HOSTS": "chat.library.example",
+        "DATABASE_URL": os.environ.get("DATABASE_URL", "sqlite:////tmp/libchat-check.sqlite3"),
+        "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT, env=env, capture_output=True, text=True,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout, json.dumps(result.stdout)
