@@ -79,3 +79,34 @@ class Server:
         except subprocess.TimeoutExpired:
             self.process.kill()
         self.log.close()
+
+
+class Celery:
+    """A Celery worker or beat process on the test database and Redis."""
+
+    def __init__(self, role: str, extra_env: dict | None = None):
+        from django.conf import settings
+
+        self.role = role
+        env = subprocess_env(
+            DATABASE_URL=database_url(), REDIS_URL=settings.REDIS_URL, **(extra_env or {})
+        )
+        settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
+        self.log = open(settings.VAR_DIR / f"celery-{role}-{os.getpid()}.log", "w")  # noqa: SIM115
+        command = [sys.executable, "-m", "celery", "-A", "libchat", role, "-l", "info"]
+        if role == "worker":
+            command += ["--pool", "solo", "--without-gossip", "--without-mingle"]
+        else:
+            schedule = settings.VAR_DIR / f"celerybeat-test-{os.getpid()}"
+            command += ["--schedule", str(schedule)]
+        self.process = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT
+        )
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+        self.log.close()
