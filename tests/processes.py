@@ -45,11 +45,13 @@ class Server:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = subprocess_env(
-            DATABASE_URL=database_url(),
-            REDIS_URL=settings.REDIS_URL,
-            DEBUG="true",
-            ALLOWED_HOSTS="127.0.0.1,localhost",
-            **(extra_env or {}),
+            **{
+                "DATABASE_URL": database_url(),
+                "REDIS_URL": settings.REDIS_URL,
+                "DEBUG": "true",
+                "ALLOWED_HOSTS": "127.0.0.1,localhost",
+                **(extra_env or {}),
+            }
         )
         settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
         self.log = open(settings.VAR_DIR / f"daphne-{self.port}.log", "w")  # noqa: SIM115
