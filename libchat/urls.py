@@ -33,4 +33,5 @@ urlpatterns = [
     path("meetings/", include("meetings.urls")),
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
+    path("", include("widgets.urls")),
 ]
