@@ -8,6 +8,7 @@ mode on PostgreSQL and Redis, and any number of processes can serve one site.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
@@ -38,6 +39,7 @@ INSTALLED_APPS = [
     "departments",
     "widgets",
     "internalchat",
+    "faqs",
 ]
 
 MIDDLEWARE = [
@@ -134,12 +136,19 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "presence-expire": {"task": "accounts.tasks.presence_expire", "schedule": 30.0},
+    "internal-chat-scrub": {
+        "task": "internalchat.tasks.history_scrub_daily",
+        "schedule": crontab(hour=3, minute=17),
+    },
 }
 
 # Presence: the server pings each dashboard socket; the page answers when the frame arrives.
 LIBCHAT_PING_SECONDS = env.int("LIBCHAT_PING_SECONDS", default=20)
 LIBCHAT_ALIVE_SECONDS = env.int("LIBCHAT_ALIVE_SECONDS", default=60)
 LIBCHAT_MAX_FRAME_BYTES = 64 * 1024
+
+# Internal chat files: bigger uploads are refused.
+LIBCHAT_MAX_UPLOAD_MB = env.int("LIBCHAT_MAX_UPLOAD_MB", default=10)
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")

@@ -58,3 +58,39 @@ class DashboardConnectionFactory(factory.django.DjangoModelFactory):
     channel_name = factory.Sequence(lambda n: f"specific.test!{n}")
     browser_key = factory.Sequence(lambda n: f"browser{n:027d}")
     last_seen = factory.LazyFunction(timezone.now)
+
+
+class DepartmentRoomFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "internalchat.Room"
+
+    kind = "department"
+    department = factory.SubFactory(DepartmentFactory)
+
+
+class MessageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "internalchat.Message"
+
+    room = factory.SubFactory(DepartmentRoomFactory)
+    sender = factory.SubFactory(OperatorFactory)
+    body = factory.Sequence(lambda n: f"Message {n}")
+    client_msg_id = factory.Sequence(lambda n: f"client-{n}")
+
+
+class FaqGroupFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "faqs.FaqGroup"
+
+    name = factory.Sequence(lambda n: f"FAQ group {n}")
+    public = True
+
+
+class FaqFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "faqs.Faq"
+
+    group = factory.SubFactory(FaqGroupFactory)
+    question = factory.Sequence(lambda n: f"Question {n}?")
+    answer = "The answer."
+    link = "https://library.example/faq"
