@@ -12,6 +12,12 @@ def faq_search(*, query: str) -> list[dict]:
     for word in query.split()[:8]:
         faqs = faqs.filter(Q(question__icontains=word) | Q(answer__icontains=word))
     return [
-        {"id": f.pk, "question": f.question, "answer": f.answer, "link": f.link, "group": f.group.name}
+        {
+            "id": f.pk,
+            "question": f.question,
+            "answer": f.answer,
+            "link": f.link,
+            "group": f.group.name,
+        }
         for f in faqs.order_by("question")[:SEARCH_LIMIT]
     ]

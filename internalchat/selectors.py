@@ -132,9 +132,7 @@ def unread_counts(*, operator: Operator) -> list[RoomUnread]:
     if not (operator.is_active and operator.is_operator):
         return []
     last_read = Subquery(
-        ReadMarker.objects.filter(room=OuterRef("pk"), operator=operator).values("last_read_id")[
-            :1
-        ]
+        ReadMarker.objects.filter(room=OuterRef("pk"), operator=operator).values("last_read_id")[:1]
     )
     rooms = (
         Room.objects.filter(_accessible_rooms_q(operator))

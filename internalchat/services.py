@@ -97,9 +97,7 @@ def file_check(*, upload: UploadedFile) -> CheckedFile:
         raise Refused("empty_file", "The file is empty.")
     limit = settings.LIBCHAT_MAX_UPLOAD_MB * 1024 * 1024
     if upload.size > limit:
-        raise Refused(
-            "file_too_big", f"Files can be {settings.LIBCHAT_MAX_UPLOAD_MB} MB at most."
-        )
+        raise Refused("file_too_big", f"Files can be {settings.LIBCHAT_MAX_UPLOAD_MB} MB at most.")
     upload.seek(0)
     head = upload.read(8192)
     upload.seek(0)
@@ -113,9 +111,7 @@ def file_check(*, upload: UploadedFile) -> CheckedFile:
     extension = PurePath(name).suffix.lower().removeprefix(".")
     allowed = ALLOWED_FILE_TYPES.get(content_type)
     if allowed is None:
-        raise Refused(
-            "file_type", "Send images, PDF, office documents or plain text files only."
-        )
+        raise Refused("file_type", "Send images, PDF, office documents or plain text files only.")
     if extension not in allowed:
         raise Refused("file_type_mismatch", "The file's name does not match what it contains.")
     return CheckedFile(upload, name[:200], extension, content_type)
@@ -237,9 +233,7 @@ def room_direct_get_or_create(*, operator: Operator, other: Operator) -> Room:
 
 def room_department_get_or_create(*, department: Department) -> Room:
     with transaction.atomic():
-        room, created = Room.objects.get_or_create(
-            kind=Room.Kind.DEPARTMENT, department=department
-        )
+        room, created = Room.objects.get_or_create(kind=Room.Kind.DEPARTMENT, department=department)
         if created:
             transaction.on_commit(partial(_rooms_announce, room))
     return room
@@ -271,7 +265,9 @@ def room_mark_read(*, room: Room, operator: Operator, last_id: int) -> ReadMarke
     last_id = max(0, min(int(last_id), newest))
     with transaction.atomic():
         marker, _ = ReadMarker.objects.get_or_create(room=room, operator=operator)
-        ReadMarker.objects.filter(pk=marker.pk).update(last_read_id=Greatest("last_read_id", last_id))
+        ReadMarker.objects.filter(pk=marker.pk).update(
+            last_read_id=Greatest("last_read_id", last_id)
+        )
         marker.refresh_from_db()
         transaction.on_commit(
             partial(

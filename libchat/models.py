@@ -21,7 +21,9 @@ class SiteSettings(models.Model):
     class Meta:
         verbose_name = "Settings"
         verbose_name_plural = "Settings"
-        constraints = [models.CheckConstraint(condition=Q(singleton=True), name="settings_singleton")]
+        constraints = [
+            models.CheckConstraint(condition=Q(singleton=True), name="settings_singleton")
+        ]
 
     def __str__(self) -> str:
         return "Settings"

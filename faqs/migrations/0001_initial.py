@@ -5,38 +5,57 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='FaqGroup',
+            name="FaqGroup",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120, unique=True)),
-                ('public', models.BooleanField(default=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=120, unique=True)),
+                ("public", models.BooleanField(default=True)),
             ],
             options={
-                'verbose_name': 'FAQ group',
-                'ordering': ['name'],
+                "verbose_name": "FAQ group",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Faq',
+            name="Faq",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('question', models.CharField(max_length=300)),
-                ('answer', models.TextField()),
-                ('link', models.URLField(blank=True)),
-                ('group', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='faqs', to='faqs.faqgroup')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("question", models.CharField(max_length=300)),
+                ("answer", models.TextField()),
+                ("link", models.URLField(blank=True)),
+                (
+                    "group",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="faqs",
+                        to="faqs.faqgroup",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'FAQ',
-                'ordering': ['question'],
-                'constraints': [models.UniqueConstraint(fields=('group', 'question'), name='one_faq_per_question')],
+                "verbose_name": "FAQ",
+                "ordering": ["question"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("group", "question"), name="one_faq_per_question"
+                    )
+                ],
             },
         ),
     ]

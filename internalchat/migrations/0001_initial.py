@@ -6,100 +6,242 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('departments', '0001_initial'),
+        ("departments", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ScrubRun',
+            name="ScrubRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('ran_at', models.DateTimeField(auto_now_add=True)),
-                ('cutoff', models.DateTimeField(blank=True, help_text='Messages older than this were removed; empty = kept all.', null=True)),
-                ('messages_removed', models.PositiveIntegerField(default=0)),
-                ('files_removed', models.PositiveIntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("ran_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "cutoff",
+                    models.DateTimeField(
+                        blank=True,
+                        help_text="Messages older than this were removed; empty = kept all.",
+                        null=True,
+                    ),
+                ),
+                ("messages_removed", models.PositiveIntegerField(default=0)),
+                ("files_removed", models.PositiveIntegerField(default=0)),
             ],
             options={
-                'verbose_name': 'scrub run',
-                'ordering': ['-ran_at'],
+                "verbose_name": "scrub run",
+                "ordering": ["-ran_at"],
             },
         ),
         migrations.CreateModel(
-            name='Room',
+            name="Room",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('department', 'Department'), ('direct', 'Operator to operator'), ('all_staff', 'All Staff')], max_length=12)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('department', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='internal_room', to='departments.department')),
-                ('operator_high', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('operator_low', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("department", "Department"),
+                            ("direct", "Operator to operator"),
+                            ("all_staff", "All Staff"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "department",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="internal_room",
+                        to="departments.department",
+                    ),
+                ),
+                (
+                    "operator_high",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "operator_low",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='ReadMarker',
+            name="ReadMarker",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('last_read_id', models.BigIntegerField(default=0)),
-                ('operator', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='read_markers', to=settings.AUTH_USER_MODEL)),
-                ('room', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='read_markers', to='internalchat.room')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("last_read_id", models.BigIntegerField(default=0)),
+                (
+                    "operator",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="read_markers",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "room",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="read_markers",
+                        to="internalchat.room",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Message',
+            name="Message",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('body', models.TextField(blank=True, help_text='Sanitised HTML.')),
-                ('client_msg_id', models.CharField(max_length=64)),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('sender', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='internal_messages', to=settings.AUTH_USER_MODEL)),
-                ('room', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='messages', to='internalchat.room')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("body", models.TextField(blank=True, help_text="Sanitised HTML.")),
+                ("client_msg_id", models.CharField(max_length=64)),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                (
+                    "sender",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="internal_messages",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "room",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="messages",
+                        to="internalchat.room",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Attachment',
+            name="Attachment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(max_length=200, upload_to='internalchat/')),
-                ('original_name', models.CharField(max_length=200)),
-                ('size', models.PositiveBigIntegerField()),
-                ('content_type', models.CharField(max_length=120)),
-                ('message', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attachments', to='internalchat.message')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("file", models.FileField(max_length=200, upload_to="internalchat/")),
+                ("original_name", models.CharField(max_length=200)),
+                ("size", models.PositiveBigIntegerField()),
+                ("content_type", models.CharField(max_length=120)),
+                (
+                    "message",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="attachments",
+                        to="internalchat.message",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.CheckConstraint(condition=models.Q(('size__gt', 0)), name='attachment_not_empty')],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("size__gt", 0)), name="attachment_not_empty"
+                    )
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='room',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('department__isnull', False), ('kind', 'department'), ('operator_high__isnull', True), ('operator_low__isnull', True)), models.Q(('department__isnull', True), ('kind', 'direct'), ('operator_high__isnull', False), ('operator_low__isnull', False), ('operator_low__lt', models.F('operator_high'))), models.Q(('department__isnull', True), ('kind', 'all_staff'), ('operator_high__isnull', True), ('operator_low__isnull', True)), _connector='OR'), name='room_kind_shape'),
+            model_name="room",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("department__isnull", False),
+                        ("kind", "department"),
+                        ("operator_high__isnull", True),
+                        ("operator_low__isnull", True),
+                    ),
+                    models.Q(
+                        ("department__isnull", True),
+                        ("kind", "direct"),
+                        ("operator_high__isnull", False),
+                        ("operator_low__isnull", False),
+                        ("operator_low__lt", models.F("operator_high")),
+                    ),
+                    models.Q(
+                        ("department__isnull", True),
+                        ("kind", "all_staff"),
+                        ("operator_high__isnull", True),
+                        ("operator_low__isnull", True),
+                    ),
+                    _connector="OR",
+                ),
+                name="room_kind_shape",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='room',
-            constraint=models.UniqueConstraint(fields=('operator_low', 'operator_high'), name='one_direct_room_per_pair'),
+            model_name="room",
+            constraint=models.UniqueConstraint(
+                fields=("operator_low", "operator_high"), name="one_direct_room_per_pair"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='room',
-            constraint=models.UniqueConstraint(condition=models.Q(('kind', 'all_staff')), fields=('kind',), name='one_all_staff_room'),
+            model_name="room",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("kind", "all_staff")),
+                fields=("kind",),
+                name="one_all_staff_room",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='readmarker',
-            constraint=models.UniqueConstraint(fields=('operator', 'room'), name='one_read_marker'),
+            model_name="readmarker",
+            constraint=models.UniqueConstraint(fields=("operator", "room"), name="one_read_marker"),
         ),
         migrations.AddIndex(
-            model_name='message',
-            index=models.Index(fields=['room', 'id'], name='message_room_id'),
+            model_name="message",
+            index=models.Index(fields=["room", "id"], name="message_room_id"),
         ),
         migrations.AddConstraint(
-            model_name='message',
-            constraint=models.UniqueConstraint(fields=('sender', 'client_msg_id'), name='one_message_per_client_msg_id'),
+            model_name="message",
+            constraint=models.UniqueConstraint(
+                fields=("sender", "client_msg_id"), name="one_message_per_client_msg_id"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='message',
-            constraint=models.CheckConstraint(condition=models.Q(('client_msg_id', ''), _negated=True), name='message_client_msg_id_present'),
+            model_name="message",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("client_msg_id", ""), _negated=True),
+                name="message_client_msg_id_present",
+            ),
         ),
     ]

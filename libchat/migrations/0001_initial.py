@@ -4,24 +4,38 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='SiteSettings',
+            name="SiteSettings",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('singleton', models.BooleanField(default=True, editable=False, unique=True)),
-                ('scrub_internal_days', models.PositiveIntegerField(default=0, help_text='Delete internal chat messages and their files older than this many days. 0 keeps them forever.', verbose_name='Scrub Internal Chat Messages')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("singleton", models.BooleanField(default=True, editable=False, unique=True)),
+                (
+                    "scrub_internal_days",
+                    models.PositiveIntegerField(
+                        default=0,
+                        help_text="Delete internal chat messages and their files older than this many days. 0 keeps them forever.",
+                        verbose_name="Scrub Internal Chat Messages",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'Settings',
-                'verbose_name_plural': 'Settings',
-                'constraints': [models.CheckConstraint(condition=models.Q(('singleton', True)), name='settings_singleton')],
+                "verbose_name": "Settings",
+                "verbose_name_plural": "Settings",
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("singleton", True)), name="settings_singleton"
+                    )
+                ],
             },
         ),
     ]

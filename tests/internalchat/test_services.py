@@ -42,7 +42,7 @@ def test_formatting_survives_and_everything_else_is_escaped_or_dropped(reference
         room,
         alice,
         '<b>bold</b> <i>it</i> <u>u</u><br><a href="https://x.example" onclick="x()">link</a>'
-        '<img src=x onerror=alert(1)><script>alert(1)</script>&lt;tag&gt; <span>plain</span>',
+        "<img src=x onerror=alert(1)><script>alert(1)</script>&lt;tag&gt; <span>plain</span>",
     )
     assert message.body == (
         '<b>bold</b> <i>it</i> <u>u</u><br><a href="https://x.example" target="_blank" '
@@ -178,7 +178,9 @@ def test_history_and_unread_counts_cost_the_same_queries_with_10_and_1000_messag
         measured.append(
             (
                 _queries(lambda: selectors.room_history(room=room)),
-                _queries(lambda: selectors.room_history(room=room, before_id=page.messages[-1]["id"])),
+                _queries(
+                    lambda: selectors.room_history(room=room, before_id=page.messages[-1]["id"])
+                ),
                 _queries(lambda: selectors.unread_counts(operator=alice)),
             )
         )

@@ -1,0 +1,19 @@
+"""`{% internal_chat_section %}`: the Internal Chat lists and chat pane, on the Chats tab or on
+its own Internal tab."""
+
+from django import template
+
+from internalchat import selectors, services
+
+register = template.Library()
+
+
+@register.inclusion_tag("internalchat/section.html", takes_context=True)
+def internal_chat_section(context):
+    operator = context["request"].user
+    services.rooms_ensure_for(operator=operator)
+    return {
+        "user": operator,
+        "sidebar": selectors.sidebar_for(operator=operator),
+        "csrf_token": context.get("csrf_token"),
+    }
