@@ -8,4 +8,4 @@ class InternalchatConfig(AppConfig):
     verbose_name = "Internal chat"
 
     def ready(self):
-        from internalchat import live_actions  # noqa: F401  registers the socket actions
+        from internalchat import live_actions, receivers  # noqa: F401  registers them

@@ -150,7 +150,8 @@ def unread_counts(*, operator: Operator) -> list[RoomUnread]:
 
 @dataclass(frozen=True)
 class DepartmentEntry:
-    room_id: int
+    department_id: int
+    room_id: int | None
     name: str
     unread: int
     members: list  # accounts.selectors.OperatorRow
@@ -167,56 +168,62 @@ class OperatorEntry:
 class Sidebar:
     departments: list[DepartmentEntry]
     operators: list[OperatorEntry]
-    all_staff_room_id: int
+    all_staff_room_id: int | None
     all_staff_unread: int
 
 
-def sidebar_for(*, operator: Operator) -> Sidebar:
-    """The Internal Chat lists: monitored departments (with members), other operators, All
-    Staff, each with its unread count. A fixed number of queries."""
+def sidebar_for(*, operator: Operator, directory: list | None = None) -> Sidebar:
+    """The Internal Chat lists: the departments the operator monitors (with their members),
+    every other operator, All Staff; each with its unread count. Reads only, in three queries
+    plus the operator directory's two (none when the page already holds the directory).
+
+    A room not created yet (All Staff on a new site) is listed without an id; the socket creates
+    it at connect and the catch-up reply tells the page its id."""
     from accounts.selectors import OperatorRow, operator_directory, presence_for
 
-    counts = {c.room["id"]: c for c in unread_counts(operator=operator)}
+    counts = unread_counts(operator=operator)
+    by_department = {c.room["department_id"]: c for c in counts if c.room["department_id"]}
+    all_staff = next((c for c in counts if c.room["kind"] == Room.Kind.ALL_STAFF), None)
     direct = {}
-    all_staff = next(c for c in counts.values() if c.room["kind"] == Room.Kind.ALL_STAFF)
-    for c in counts.values():
+    for c in counts:
         if c.room["kind"] == Room.Kind.DIRECT:
-            other = [i for i in c.room["operator_ids"] if i != operator.pk][0]
-            direct[other] = c
-    rooms = {
-        room.department_id: room
-        for room in Room.objects.filter(
-            kind=Room.Kind.DEPARTMENT,
-            department__memberships__operator=operator,
-            department__memberships__monitoring=True,
-            department__active=True,
-        ).select_related("department")
-    }
+            direct[next(i for i in c.room["operator_ids"] if i != operator.pk)] = c
+    monitored = Membership.objects.filter(
+        operator=operator, monitoring=True, department__active=True
+    ).values("department_id")
     memberships = list(
-        Membership.objects.filter(department_id__in=rooms, operator__is_active=True)
-        .select_related("operator")
-        .order_by("operator__display_name", "operator__username")
+        Membership.objects.filter(department_id__in=monitored, operator__is_active=True)
+        .select_related("operator", "department")
+        .order_by("department__name", "operator__display_name", "operator__username")
     )
     presence = presence_for(operator_ids={m.operator_id for m in memberships})
-    departments = [
-        DepartmentEntry(
-            room_id=room.pk,
-            name=room.department.name,
-            unread=counts[room.pk].unread if room.pk in counts else 0,
-            members=[
-                OperatorRow(m.operator_id, m.operator.name, presence[m.operator_id])
-                for m in memberships
-                if m.department_id == department_id
-            ],
+    departments: dict[int, DepartmentEntry] = {}
+    for m in memberships:
+        if m.department_id not in departments:
+            count = by_department.get(m.department_id)
+            departments[m.department_id] = DepartmentEntry(
+                m.department_id,
+                count.room["id"] if count else None,
+                m.department.name,
+                count.unread if count else 0,
+                [],
+            )
+        departments[m.department_id].members.append(
+            OperatorRow(m.operator_id, m.operator.name, presence[m.operator_id])
         )
-        for department_id, room in sorted(rooms.items(), key=lambda r: r[1].department.name)
-    ]
+    if directory is None:
+        directory = operator_directory(exclude=operator)
     operators = [
         OperatorEntry(
             row,
             direct[row.id].room["id"] if row.id in direct else None,
             direct[row.id].unread if row.id in direct else 0,
         )
-        for row in operator_directory(exclude=operator)
+        for row in directory
     ]
-    return Sidebar(departments, operators, all_staff.room["id"], all_staff.unread)
+    return Sidebar(
+        list(departments.values()),
+        operators,
+        all_staff.room["id"] if all_staff else None,
+        all_staff.unread if all_staff else 0,
+    )

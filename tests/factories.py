@@ -63,6 +63,7 @@ class DashboardConnectionFactory(factory.django.DjangoModelFactory):
 class DepartmentRoomFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = "internalchat.Room"
+        django_get_or_create = ("kind", "department")  # a new department has its room already
 
     kind = "department"
     department = factory.SubFactory(DepartmentFactory)

@@ -3,7 +3,7 @@ its own Internal tab."""
 
 from django import template
 
-from internalchat import selectors, services
+from internalchat import selectors
 
 register = template.Library()
 
@@ -11,9 +11,8 @@ register = template.Library()
 @register.inclusion_tag("internalchat/section.html", takes_context=True)
 def internal_chat_section(context):
     operator = context["request"].user
-    services.rooms_ensure_for(operator=operator)
     return {
         "user": operator,
-        "sidebar": selectors.sidebar_for(operator=operator),
+        "sidebar": selectors.sidebar_for(operator=operator, directory=context.get("directory")),
         "csrf_token": context.get("csrf_token"),
     }

@@ -25,10 +25,20 @@ function room(id) {
 // ---- Lists and badges ------------------------------------------------------------------------
 
 function entryFor(roomInfo) {
+  // The page may list a room before it knows its id (a direct room opened by the other
+  // operator, All Staff on a new site): match it by what it is, then remember the id.
   const byId = section.querySelector(`.room-link[data-room-id="${roomInfo.id}"]`);
-  if (byId || roomInfo.kind !== "direct") return byId;
-  const other = roomInfo.operator_ids.find((id) => id !== myId);
-  const entry = section.querySelector(`.room-link[data-direct-operator="${other}"]`);
+  if (byId) return byId;
+  let selector;
+  if (roomInfo.kind === "direct") {
+    const other = roomInfo.operator_ids.find((id) => id !== myId);
+    selector = `.room-link[data-direct-operator="${other}"]`;
+  } else if (roomInfo.kind === "department") {
+    selector = `.room-link[data-department-id="${roomInfo.department_id}"]`;
+  } else {
+    selector = '.room-link[data-room-kind="all_staff"]';
+  }
+  const entry = section.querySelector(selector);
   if (entry) entry.dataset.roomId = roomInfo.id;
   return entry;
 }
@@ -267,6 +277,9 @@ async function loadHistory(roomId, beforeId) {
 async function openRoom(entry) {
   askNotificationPermission();
   let roomId = Number(entry.dataset.roomId);
+  if (!roomId && !entry.dataset.directOperator) {
+    throw new Error("This room is not ready yet; try again in a moment.");
+  }
   if (!roomId) {
     const opened = await getJSON(urlFor(section.dataset.directUrl, entry.dataset.directOperator), {
       method: "POST",
