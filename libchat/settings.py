@@ -135,7 +135,10 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
-    "presence-expire": {"task": "accounts.tasks.presence_expire", "schedule": 30.0},
+    "presence-expire": {
+        "task": "accounts.tasks.presence_expire",
+        "schedule": env.float("LIBCHAT_PRESENCE_EXPIRE_SECONDS", default=30.0),
+    },
     "internal-chat-scrub": {
         "task": "internalchat.tasks.history_scrub_daily",
         "schedule": crontab(hour=3, minute=17),
