@@ -295,11 +295,10 @@ async function openRoom(entry) {
   $("chat-error").textContent = "";
   $("chat-messages").replaceChildren();
   $("chat-pane").hidden = false;
+  // The pane shows one room: start its list afresh from the latest page.
   const state = room(roomId);
-  if (state.loaded) {
-    for (const id of state.ids) state.ids.delete(id);
-    state.firstId = null;
-  }
+  state.ids.clear();
+  state.firstId = null;
   state.loaded = false;
   await loadHistory(roomId);
   scrollToEnd();
