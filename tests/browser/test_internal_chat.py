@@ -123,8 +123,9 @@ def test_the_xss_corpus_sent_through_the_socket_runs_no_script_when_rendered(
     expect(bob_page.locator("#chat-pane")).to_be_visible()
 
     alice_page = log_in(browser.new_context().new_page(), alice)
+    room_id = department.internal_room.pk
     frames = [
-        {"action": "room.send", "room_id": department.internal_room.pk, "body": f"#{index} {payload}",
+        {"action": "room.send", "room_id": room_id, "body": f"#{index} {payload}",
          "client_msg_id": f"xss-{index}"}
         for index, payload in enumerate(XSS_PAYLOADS)
     ]  # fmt: skip
