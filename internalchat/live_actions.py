@@ -93,6 +93,7 @@ async def room_catch_up(consumer, frame: dict) -> None:
         {
             "event": "room.catch_up",
             "messages": messages,
+            "complete": len(messages) < selectors.CATCH_UP_LIMIT,
             "unread": [{"room": c.room, "unread": c.unread} for c in counts],
         }
     )

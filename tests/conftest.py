@@ -25,6 +25,12 @@ def pytest_unconfigure(config):
         redis_stop(process)
 
 
+def pytest_collection_modifyitems(config, items):
+    # Once a browser test ran, Playwright keeps an event loop running in the main thread, where
+    # async_to_sync (every broadcast after commit) refuses to run: browser tests go last.
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+
+
 @pytest.fixture(autouse=True)
 def _clean_redis():
     """Each test starts with an empty cache and channel layer (the suite owns its Redis db)."""

@@ -236,13 +236,18 @@ live.on("room.catch_up", (frame) => {
     }
   }
   if (current !== null && inView(current)) markRead();
+  if (!frame.complete) catchUp(); // more than one reply's worth was missed
 });
 
-live.on("hello", () => {
-  // After every (re)connect: what did we miss, and resend what was never acknowledged.
+function catchUp() {
   const lastIds = {};
   for (const [id, state] of rooms) if (state.loaded) lastIds[id] = state.lastId;
   live.send("room.catch_up", { rooms: lastIds });
+}
+
+live.on("hello", () => {
+  // After every (re)connect: what did we miss, and resend what was never acknowledged.
+  catchUp();
   for (const frame of pending.values()) live.send("room.send", frame);
 });
 

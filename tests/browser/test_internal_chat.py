@@ -8,7 +8,13 @@ import pytest
 from django.db import connection
 from playwright.sync_api import expect
 
-from tests.factories import DepartmentFactory, MembershipFactory, MessageFactory, OperatorFactory
+from tests.factories import (
+    DepartmentFactory,
+    FaqFactory,
+    MembershipFactory,
+    MessageFactory,
+    OperatorFactory,
+)
 from tests.internalchat.test_consumers import XSS_PAYLOADS
 from tests.internalchat.test_services import PNG
 
@@ -16,6 +22,11 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def _reference():
+    FaqFactory(
+        question="When are you open?", answer="Weekdays 9 to 5 (opening hours).",
+        link="https://library.example/hours",
+    )  # fmt: skip
+    FaqFactory(question="Hidden opening hours?", group__public=False)
     department = DepartmentFactory(name="Reference", slug="reference")
     alice = OperatorFactory(display_name="Alice")
     bob = OperatorFactory(display_name="Bob")
@@ -74,13 +85,22 @@ def test_bold_emoji_and_a_file_reach_the_other_operator_whose_badge_clears(
     )
     expect(alice_page.locator("#chat-messages .attachment")).to_contain_text("floor-map.png")
 
+    alice_page.get_by_role("button", name="FAQs").click()
+    alice_page.get_by_role("searchbox", name="Search FAQs").fill("hours")
+    alice_page.get_by_role("button", name="When are you open?").click()
+    alice_page.get_by_role("button", name="Send Message").click()
+    expect(alice_page.locator("#chat-messages .faq-card")).to_contain_text("9 to 5")
+
     expect(badge).to_be_visible()
-    expect(badge).to_have_attribute("data-unread", "3")
-    expect(bob_page).to_have_title("(3) LibChat")
+    expect(badge).to_have_attribute("data-unread", "4")
+    expect(bob_page).to_have_title("(4) LibChat")
 
     room_link(bob_page, department).click()
     messages = bob_page.locator("#chat-messages .message")
-    expect(messages).to_have_count(3)
+    expect(messages).to_have_count(4)
+    card = messages.nth(3).locator(".faq-card")
+    expect(card.locator("b")).to_have_text("When are you open?")
+    expect(card.get_by_role("link")).to_have_attribute("href", "https://library.example/hours")
     expect(messages.nth(0).locator("b")).to_have_text("Thorny question")
     expect(messages.nth(1).locator(".body")).to_have_text(chosen)
     expect(messages.nth(2).locator("img.thumb")).to_have_attribute("alt", "floor-map.png")

@@ -223,6 +223,7 @@ async def test_reconnect_catch_up_delivers_missed_messages_once_in_order(referen
     bob_socket, _, _ = await dashboard_socket(bob)
     await bob_socket.send_json_to({"action": "room.catch_up", "rooms": {str(room.pk): seen.pk}})
     catch_up = await receive_event(bob_socket, "room.catch_up")
+    assert catch_up["complete"] is True
     assert [m["id"] for m in catch_up["messages"]] == missed
     assert [m["body"] for m in catch_up["messages"]] == [f"missed {i}" for i in range(5)]
     unread = {entry["room"]["id"]: entry["unread"] for entry in catch_up["unread"]}
