@@ -6,3 +6,6 @@ class InternalchatConfig(AppConfig):
 
     name = "internalchat"
     verbose_name = "Internal chat"
+
+    def ready(self):
+        from internalchat import live_actions, receivers  # noqa: F401  registers them

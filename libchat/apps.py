@@ -5,4 +5,4 @@ class LibchatConfig(AppConfig):
     """The dashboard shell: base pages, header indicators, command bar, health check."""
 
     name = "libchat"
-    verbose_name = "LibChat"
+    verbose_name = "LibChat Set-up"

@@ -8,6 +8,7 @@ mode on PostgreSQL and Redis, and any number of processes can serve one site.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
@@ -39,6 +40,7 @@ INSTALLED_APPS = [
     "widgets",
     "internalchat",
     "meetings",
+    "faqs",
 ]
 
 MIDDLEWARE = [
@@ -143,6 +145,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "widgets.tasks.widget_status_refresh_all",
         "schedule": float(env.int("LIBCHAT_WIDGET_REFRESH_SECONDS", default=60)),
     },
+    "internal-chat-scrub": {
+        "task": "internalchat.tasks.history_scrub_daily",
+        "schedule": crontab(hour=3, minute=17),
+    },
 }
 
 # Presence: the server pings each dashboard socket; the page answers when the frame arrives.
@@ -153,6 +159,9 @@ LIBCHAT_MAX_FRAME_BYTES = 64 * 1024
 LIBCHAT_ICE_SERVERS = env.json("LIBCHAT_ICE_SERVERS", default=[])
 # Widgets: the beat refreshes every cached widget status this often (changes push at once).
 LIBCHAT_WIDGET_REFRESH_SECONDS = env.int("LIBCHAT_WIDGET_REFRESH_SECONDS", default=60)
+
+# Internal chat files: bigger uploads are refused.
+LIBCHAT_MAX_UPLOAD_MB = env.int("LIBCHAT_MAX_UPLOAD_MB", default=10)
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")

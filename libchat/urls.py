@@ -28,6 +28,8 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="dashboard:chats", permanent=False)),
     path("dashboard/", include(dashboard_patterns)),
     path("libchat/", include(libchat_patterns)),
+    path("dashboard/internal/", include("internalchat.urls")),
+    path("faqs/", include("faqs.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("meetings/", include("meetings.urls")),

@@ -23,7 +23,6 @@ def chats(request: HttpRequest) -> HttpResponse:
     context = {
         "tab": "chats",
         "directory": account_selectors.operator_directory(exclude=request.user),
-        "memberships": department_selectors.memberships_for_operator(operator=request.user),
         "meetings": meeting_selectors.meetings_running_for(operator=request.user),
     }
     return render(request, "dashboard/chats.html", context)

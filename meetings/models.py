@@ -14,6 +14,14 @@ class Meeting(models.Model):
 
     kind = models.CharField(max_length=10, choices=Kind.choices)
     title = models.CharField(max_length=200)
+    room = models.ForeignKey(
+        "internalchat.Room",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="meetings",
+        help_text="The internal chat room it was started from; its start and end are posted there.",
+    )
     host = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="hosted_meetings"
     )

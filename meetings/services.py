@@ -48,16 +48,38 @@ def _announce(meeting_id: int, frame: dict) -> None:
     transaction.on_commit(partial(live_send, meeting_group(meeting_id), frame))
 
 
-def meeting_start(*, host: Operator, invitees: list[Operator], kind: str, title: str) -> Meeting:
-    """Open a meeting and ring the invitees' dashboards."""
+def _room_line(meeting: Meeting, *, ended: bool) -> None:
+    """Post the meeting's start or end into the room it was started from, as the host."""
+    if meeting.room_id is None:
+        return
+    from internalchat.services import message_send
+
+    if ended:
+        minutes = max(1, round((meeting.ended_at - meeting.started_at).total_seconds() / 60))
+        body = f"{meeting.title} ended after {minutes} min."
+    else:
+        body = f"Started {meeting.title}."
+    message_send(
+        room=meeting.room,
+        sender=meeting.host,
+        body=body,
+        client_msg_id=f"meeting-{meeting.pk}-{'end' if ended else 'start'}",
+    )
+
+
+def meeting_start(
+    *, host: Operator, invitees: list[Operator], kind: str, title: str, room=None
+) -> Meeting:
+    """Open a meeting and ring the invitees' dashboards; post its start into the room."""
     invitees = [o for o in invitees if o.pk != host.pk and o.is_active and o.is_operator]
     if kind == Meeting.Kind.DIRECT and len(invitees) != 1:
         raise MeetingError("bad_invitee", "A screenshare is between you and one other operator.")
     if not invitees:
         raise MeetingError("bad_invitee", "Nobody else to invite.")
     with transaction.atomic():
-        meeting = Meeting.objects.create(kind=kind, title=title, host=host)
+        meeting = Meeting.objects.create(kind=kind, title=title, host=host, room=room)
         meeting.invited.set(invitees)
+        _room_line(meeting, ended=False)
         for invitee in invitees:
             transaction.on_commit(
                 partial(
@@ -160,7 +182,8 @@ def meeting_end(*, meeting: Meeting) -> None:
         if not Meeting.objects.filter(pk=meeting.pk, ended_at__isnull=True).update(ended_at=now):
             return
         _active(meeting).update(left_at=now)
-        meeting.ended_at = now
+        meeting = Meeting.objects.select_related("room", "host").get(pk=meeting.pk)
+        _room_line(meeting, ended=True)
         _announce(meeting.pk, {"event": "meeting_ended", "meeting": meeting.pk})
 
 

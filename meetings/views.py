@@ -7,7 +7,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import Operator
-from departments.models import Membership
+from internalchat.models import Room
+from internalchat.selectors import room_for_member, room_member_ids
 from libchat.decorators import operator_required
 from meetings import services
 from meetings.models import Meeting
@@ -20,44 +21,27 @@ def _refused(request: HttpRequest, message: str, status: int) -> HttpResponse:
 @require_POST
 @operator_required
 def start(request: HttpRequest) -> HttpResponse:
+    """Start a meeting from an internal chat room: a screenshare in a one-to-one room, a group
+    meeting in a department room or All Staff. Only the room's members may."""
     host = request.user
+    room_id = request.POST.get("room", "")
+    room = room_for_member(operator=host, room_id=int(room_id)) if room_id.isdigit() else None
+    if room is None:
+        return _refused(request, "You can start a meeting only from a room you belong to.", 403)
+    members = list(Operator.objects.filter(pk__in=room_member_ids(room=room)))
+    if room.kind == Room.Kind.DIRECT:
+        (other,) = [m for m in members if m.pk != host.pk] or [None]
+        kind, title = Meeting.Kind.DIRECT, f"Screenshare: {host.name} and {other and other.name}"
+    else:
+        kind = Meeting.Kind.GROUP
+        title = f"{room.department.name if room.department_id else 'All Staff'} meeting"
     try:
-        if request.POST.get("operator"):
-            other = Operator.objects.filter(pk=_int(request.POST["operator"])).first()
-            if other is None:
-                return _refused(request, "No such operator.", 404)
-            meeting = services.meeting_start(
-                host=host, invitees=[other], kind=Meeting.Kind.DIRECT,
-                title=f"Screenshare: {host.name} and {other.name}",
-            )  # fmt: skip
-        elif request.POST.get("department"):
-            membership = (
-                Membership.objects.select_related("department")
-                .filter(operator=host, department_id=_int(request.POST["department"]))
-                .first()
-            )
-            if membership is None:
-                return _refused(request, "You are not a member of that department.", 403)
-            department = membership.department
-            meeting = services.meeting_start(
-                host=host, invitees=list(department.members.all()), kind=Meeting.Kind.GROUP,
-                title=f"{department.name} meeting",
-            )  # fmt: skip
-        elif request.POST.get("all_staff") == "1":
-            meeting = services.meeting_start(
-                host=host,
-                invitees=list(Operator.objects.filter(is_active=True, is_operator=True)),
-                kind=Meeting.Kind.GROUP, title="All Staff meeting",
-            )  # fmt: skip
-        else:
-            return _refused(request, "Say who the meeting is with.", 400)
+        meeting = services.meeting_start(
+            host=host, invitees=members, kind=kind, title=title, room=room
+        )
     except services.MeetingError as error:
         return _refused(request, error.message, 400)
     return redirect("meetings:room", meeting_id=meeting.pk)
-
-
-def _int(value: str) -> int:
-    return int(value) if value.isdigit() else -1
 
 
 @operator_required

@@ -19,7 +19,8 @@ def pytest_configure(config):
 
 def pytest_collection_modifyitems(config, items):
     # Playwright's sync API keeps an event loop running in the main thread for the rest of the
-    # session once a browser test starts, so the async socket tests must all run before it.
+    # session once a browser test starts, so the async socket tests must all run before it, and
+    # so must tests whose broadcasts after commit use async_to_sync, which refuses to run there.
     items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
 
 

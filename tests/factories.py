@@ -77,3 +77,40 @@ class WidgetFallbackFactory(factory.django.DjangoModelFactory):
     widget = factory.SubFactory(WidgetFactory)
     position = factory.Sequence(lambda n: n + 1)
     department = factory.SubFactory(DepartmentFactory)
+
+
+class DepartmentRoomFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "internalchat.Room"
+        django_get_or_create = ("kind", "department")  # a new department has its room already
+
+    kind = "department"
+    department = factory.SubFactory(DepartmentFactory)
+
+
+class MessageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "internalchat.Message"
+
+    room = factory.SubFactory(DepartmentRoomFactory)
+    sender = factory.SubFactory(OperatorFactory)
+    body = factory.Sequence(lambda n: f"Message {n}")
+    client_msg_id = factory.Sequence(lambda n: f"client-{n}")
+
+
+class FaqGroupFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "faqs.FaqGroup"
+
+    name = factory.Sequence(lambda n: f"FAQ group {n}")
+    public = True
+
+
+class FaqFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "faqs.Faq"
+
+    group = factory.SubFactory(FaqGroupFactory)
+    question = factory.Sequence(lambda n: f"Question {n}?")
+    answer = "The answer."
+    link = "https://library.example/faq"

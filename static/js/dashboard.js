@@ -123,6 +123,16 @@ function setStatus(status) {
   form.requestSubmit(form.querySelector(`button[value="${status}"]`));
 }
 
+// A status change goes over the socket when it is open, so the page stays as it is; the
+// presence event that follows updates the dot. Without a socket the form posts as usual.
+$("status-form").addEventListener("submit", (event) => {
+  const status = event.submitter?.value;
+  if (status && live.send("set_status", { status })) {
+    event.preventDefault();
+    toggleMenu(false);
+  }
+});
+
 function visibleOptions() {
   return options.filter((option) => !option.hidden);
 }

@@ -5,11 +5,36 @@ from playwright.sync_api import Page, expect
 from tests.factories import PASSWORD
 
 
+def settled(page: Page) -> Page:
+    """After a reload: the page's modules ran and its socket is open, so its controls work."""
+    expect(page.locator("body")).to_have_attribute("data-socket", "open")
+    return page
+
+
 def log_in_at(page: Page, base_url: str, operator, path: str = "/dashboard/") -> Page:
     """Log in through the login page and wait for the dashboard socket."""
     page.goto(f"{base_url}/accounts/login/?next={path}")
     page.get_by_label("Username").fill(operator.username)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
-    expect(page.locator("body")).to_have_attribute("data-socket", "open")
-    return page
+    return settled(page)
+
+
+def outside_the_loop(function, *args, **kwargs):
+    """Run function in another thread and return its result.
+
+    Playwright keeps an event loop running in the test's thread, where async_to_sync (every
+    broadcast after commit, such as a new membership's) refuses to run.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connection
+
+    def run():
+        try:
+            return function(*args, **kwargs)
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(run).result()

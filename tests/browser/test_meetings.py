@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.pages import outside_the_loop
 from tests.factories import MembershipFactory, OperatorFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -27,6 +28,7 @@ def test_one_to_one_screenshare_connects_with_audio_then_video(browser, log_in):
     bob_page = log_in(browser.new_context().new_page(), bob)
     alice_page = log_in(browser.new_context().new_page(), alice)
 
+    alice_page.locator('.room-link[data-room-name="Bob"]').click()
     alice_page.get_by_role("button", name="Request Screenshare with Bob").click()
     expect(alice_page.get_by_role("heading", name=re.compile("Screenshare"))).to_be_visible()
 
@@ -47,17 +49,30 @@ def test_one_to_one_screenshare_connects_with_audio_then_video(browser, log_in):
     expect(bob_page.get_by_label("Alice's screen")).to_have_count(0)
     alice_page.get_by_role("button", name="Leave").click()
     expect(bob_page.locator("#participants")).not_to_contain_text("Alice")
+    bob_page.get_by_role("button", name="Leave").click()
+
+    # The one-to-one room tells the story: the start and the end of the screenshare.
+    alice_page.goto(alice_page.url.split("/meetings/")[0] + "/dashboard/")
+    alice_page.locator('.room-link[data-room-name="Bob"]').click()
+    messages = alice_page.locator("#chat-messages")
+    expect(messages).to_contain_text("Started Screenshare: Alice and Bob.")
+    expect(messages).to_contain_text(re.compile(r"Screenshare: Alice and Bob ended after \d+ min"))
+
+
+def _reference_pair():
+    host = MembershipFactory(operator__display_name="Hana Host", department__name="Reference")
+    other = MembershipFactory(department=host.department, operator__display_name="Omar Other")
+    return host, other.operator
 
 
 def test_guest_invited_by_email_joins_a_group_meeting_and_is_removed(
     browser, log_in, live_server_daphne
 ):
-    host = MembershipFactory(operator__display_name="Hana Host", department__name="Reference")
-    MembershipFactory(department=host.department, operator__display_name="Omar Other")
-    other = host.department.memberships.exclude(pk=host.pk).get().operator
+    host, other = outside_the_loop(_reference_pair)
     host_page = log_in(browser.new_context().new_page(), host.operator)
     other_page = log_in(browser.new_context().new_page(), other)
 
+    host_page.locator('.room-link[data-room-name="Reference"]').click()
     host_page.get_by_role("button", name="Start meeting with Reference").click()
     other_page.get_by_role("dialog").get_by_role("link", name="Accept").click()
     host_page.wait_for_function(ALL_CONNECTED, arg=1, timeout=20000)

@@ -5,6 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.pages import settled
 from tests.factories import OperatorFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -22,6 +23,7 @@ def test_sign_in_status_and_sign_out_with_confirmation(page, log_in):
     expect(page.locator("#my-dot")).to_have_attribute("data-status", "offline")
 
     page.get_by_role("button", name="Sign In").click()
+    settled(page)
     expect(page.locator("#libchat-me")).to_contain_text("LibChat: You are online: Go Chat")
     expect(page.locator("#libchat-global")).to_have_text("LibChat is Online")
     expect(page.locator("#my-dot")).to_have_attribute("data-status", "online")
@@ -50,6 +52,7 @@ def test_a_second_sign_in_offers_to_end_the_first_and_the_first_tab_is_told(brow
     operator = OperatorFactory()
     first = log_in(browser.new_context().new_page(), operator)
     first.get_by_role("button", name="Sign In").click()
+    settled(first)
     expect(first.locator("#my-dot")).to_have_attribute("data-status", "online")
 
     second = log_in(browser.new_context().new_page(), operator)
@@ -75,6 +78,7 @@ def test_another_operators_sign_in_turns_my_header_online_without_reload(browser
 
     alice_page = log_in(browser.new_context().new_page(), alice)
     alice_page.get_by_role("button", name="Sign In").click()
+    settled(alice_page)
 
     expect(bob_page.locator("#libchat-global")).to_have_text("LibChat is Online")
     expect(alice_row).to_contain_text("Online")
@@ -98,6 +102,7 @@ def test_command_bar_connects_and_disconnects(page, log_in):
     expect(page.get_by_role("option", name="LibChat > Connect")).to_be_visible()
     expect(page.get_by_role("option", name="LibChat > Disconnect")).to_be_hidden()
     command.press("Enter")
+    settled(page)
     expect(page.locator("#libchat-me")).to_contain_text("You are online: Go Chat")
 
     page.get_by_role("button", name=re.compile("Commands")).click()

@@ -5,13 +5,11 @@ import socket
 import subprocess
 import sys
 import time
-from concurrent.futures import ThreadPoolExecutor
-from functools import partial
 
 import pytest
-from django.db import connections
 from playwright.sync_api import expect
 
+from tests.browser.pages import outside_the_loop
 from tests.factories import DepartmentFactory, MembershipFactory, OperatorFactory
 from tests.processes import free_port
 from widgets import selectors, services
@@ -71,30 +69,16 @@ def sites(tmp_path):
         site.stop()
 
 
-def outside_the_event_loop(call):
-    """Run a service in another thread: Playwright keeps an event loop running in this one, where
-    the service's after-commit push (async_to_sync) cannot run."""
-
-    def run():
-        try:
-            return call()
-        finally:
-            connections.close_all()
-
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(run).result()
-
-
 @pytest.fixture
 def reference_widget(live_server_daphne, sites):
     """A floating widget monitored by Reference, then Circulation, embeddable on one site."""
     library = sites()
-    reference, circulation = DepartmentFactory(name="Reference"), DepartmentFactory(name="Circ")
-    alice = OperatorFactory(display_name="Alice")
-    MembershipFactory(operator=alice, department=reference)
-    widget = outside_the_event_loop(
-        partial(
-            services.widget_create,
+
+    def create():
+        reference, circulation = DepartmentFactory(name="Reference"), DepartmentFactory(name="Circ")
+        alice = OperatorFactory(display_name="Alice")
+        MembershipFactory(operator=alice, department=reference)
+        widget = services.widget_create(
             name="Main site",
             allowed_origins=[library.url],
             first_choice=reference,
@@ -103,7 +87,10 @@ def reference_widget(live_server_daphne, sites):
             online_greeting="Hi! A librarian is here.",
             offline_message="Nobody is here right now.",
         )
-    )
+        return widget, alice
+
+    # Memberships and widgets are announced after commit, which cannot run in Playwright's thread.
+    widget, alice = outside_the_loop(create)
     snippet = selectors.widget_embed_snippet(widget=widget, base_url=live_server_daphne.url)
     return library, widget, alice, snippet
 

@@ -204,3 +204,36 @@ async def test_the_meeting_ends_when_the_last_one_leaves_and_guest_links_die():
     assert meeting.ended_at is not None
     guest = await guest_socket(tokens[0])
     assert (await receive_event(guest, "error"))["code"] == "ended"
+
+
+@database_sync_to_async
+def _start_from_department_room():
+    from internalchat.services import room_department_get_or_create
+    from tests.factories import MembershipFactory
+
+    host = MembershipFactory(operator__display_name="Hana")
+    MembershipFactory(department=host.department)
+    room = room_department_get_or_create(department=host.department)
+    members = [m.operator for m in host.department.memberships.all()]
+    meeting = services.meeting_start(
+        host=host.operator, invitees=members, kind=Meeting.Kind.GROUP,
+        title="Reference meeting", room=room,
+    )  # fmt: skip
+    return host.operator, meeting, room
+
+
+@database_sync_to_async
+def _room_bodies(room):
+    from internalchat.models import Message
+
+    return list(Message.objects.filter(room=room).order_by("pk").values_list("body", flat=True))
+
+
+async def test_a_meeting_started_in_a_room_posts_its_start_and_end_there():
+    host, meeting, room = await _start_from_department_room()
+    assert await _room_bodies(room) == ["Started Reference meeting."]
+    socket, _ = await joined(host, meeting)
+    await socket.disconnect()  # the last one out ends the meeting
+    bodies = await _room_bodies(room)
+    assert bodies[-1] == "Reference meeting ended after 1 min."
+    assert len(bodies) == 2

@@ -1,4 +1,5 @@
-"""Create the demo site: two departments, an admin, four operators and a widget (idempotent)."""
+"""Create the demo site: two departments, an admin and four operators, their internal chat rooms
+with a few messages, a public FAQ group and a demo widget (idempotent)."""
 
 from django.core.management import BaseCommand
 from django.db import transaction
@@ -6,6 +7,8 @@ from django.db import transaction
 from accounts.models import Operator
 from departments.models import Department
 from departments.services import membership_add
+from faqs.models import Faq, FaqGroup
+from internalchat import services as internalchat_services
 from widgets.demo import demo_widget_ensure
 
 ADMIN = ("admin", "Site Admin", "libchat-admin")
@@ -18,6 +21,22 @@ OPERATORS = [
 ]
 OPERATOR_PASSWORD = "libchat-demo"
 DEPARTMENTS = [("reference", "Reference"), ("circulation", "Circulation")]
+# room ("all_staff" or a department slug), sender, body; each stored once (client_msg_id)
+INTERNAL_MESSAGES = [
+    ("all_staff", "alice", "Good morning everyone! The <b>printer on floor 2</b> is fixed."),
+    ("reference", "dave", "Anyone know where the <i>1950s city directories</i> are shelved?"),
+    ("reference", "alice", "Special Collections, range 12. Patrons need to ask at the desk."),
+    ("circulation", "bob", "Reminder: the self-checkout restarts at 8 pm tonight."),
+]
+FAQ_GROUP = "Library basics"
+FAQS = [
+    ("What are the library's opening hours?", "Monday to Friday 8 am to 9 pm, weekends 10 am "
+     "to 6 pm.", "https://library.example/hours"),
+    ("How do I renew a book?", "Sign in to your account and choose Renew next to the item, or "
+     "ask at the circulation desk.", "https://library.example/renew"),
+    ("Can I book a study room?", "Yes: up to 3 hours a day, booked online up to a week ahead.",
+     "https://library.example/rooms"),
+]  # fmt: skip
 
 
 class Command(BaseCommand):
@@ -54,6 +73,7 @@ class Command(BaseCommand):
         demo_widget_ensure(
             first_choice=departments["reference"], fallback=departments["circulation"]
         )
+        self._internal_chat(departments)
         if created or not quiet_if_present:
             self.stdout.write("Demo data ready." if created else "Demo data already present.")
         self.stdout.write(
@@ -61,3 +81,18 @@ class Command(BaseCommand):
             f"  admin (Django admin + operator): {ADMIN[0]} / {ADMIN[2]}\n"
             + "".join(f"  operator: {u} / {OPERATOR_PASSWORD}\n" for u, _, _ in OPERATORS)
         )
+
+    def _internal_chat(self, departments):
+        rooms = {slug: internalchat_services.room_department_get_or_create(department=d)
+                 for slug, d in departments.items()}  # fmt: skip
+        rooms["all_staff"] = internalchat_services.room_all_staff_get_or_create()
+        for index, (room, username, body) in enumerate(INTERNAL_MESSAGES):
+            internalchat_services.message_send(
+                room=rooms[room], sender=Operator.objects.get(username=username), body=body,
+                client_msg_id=f"demo-{index}",
+            )  # fmt: skip
+        group, _ = FaqGroup.objects.get_or_create(name=FAQ_GROUP, defaults={"public": True})
+        for question, answer, link in FAQS:
+            Faq.objects.get_or_create(
+                group=group, question=question, defaults={"answer": answer, "link": link}
+            )

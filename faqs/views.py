@@ -1,0 +1,13 @@
+"""The FAQs button's search."""
+
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.http import require_GET
+
+from faqs.selectors import faq_search
+from libchat.decorators import operator_required
+
+
+@require_GET
+@operator_required
+def search(request: HttpRequest) -> JsonResponse:
+    return JsonResponse({"faqs": faq_search(query=request.GET.get("q", "")[:200])})

@@ -1,0 +1,99 @@
+"""Internal chat over the dashboard socket: send, history, read, catch-up after a reconnect."""
+
+from channels.db import database_sync_to_async
+from django.core.exceptions import PermissionDenied
+
+from internalchat import selectors, services
+from libchat.live import dashboard_action, dashboard_groups
+from libchat.protocol import FrameError
+
+
+@dashboard_groups
+def room_groups(operator) -> list[str]:
+    services.rooms_ensure_for(operator=operator)
+    return [room.group for room in selectors.rooms_for(operator=operator)]
+
+
+def _int(frame: dict, key: str, *, required: bool = True) -> int | None:
+    value = frame.get(key)
+    if value is None and not required:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise FrameError("bad_frame", f'"{key}" must be a whole number.')
+    return value
+
+
+async def _room(consumer, frame: dict):
+    room_id = _int(frame, "room_id")
+    room = await database_sync_to_async(selectors.room_for_member)(
+        operator=consumer.operator, room_id=room_id
+    )
+    if room is None:
+        raise FrameError("forbidden", "You are not a member of that room.")
+    return room
+
+
+@dashboard_action("room.send")
+async def room_send(consumer, frame: dict) -> None:
+    room = await _room(consumer, frame)
+    body, client_msg_id = frame.get("body"), frame.get("client_msg_id")
+    if not isinstance(body, str) or not isinstance(client_msg_id, str):
+        raise FrameError("bad_frame", '"body" and "client_msg_id" must be text.')
+    try:
+        message = await database_sync_to_async(services.message_send)(
+            room=room, sender=consumer.operator, body=body, client_msg_id=client_msg_id
+        )
+    except services.Refused as refused:
+        raise FrameError(refused.code, refused.message) from refused
+    except PermissionDenied as exc:
+        raise FrameError("forbidden", str(exc)) from exc
+    await consumer.send_json(
+        {"event": "room.sent", "client_msg_id": client_msg_id, "message_id": message.pk}
+    )
+
+
+@dashboard_action("room.history")
+async def room_history(consumer, frame: dict) -> None:
+    room = await _room(consumer, frame)
+    before_id = _int(frame, "before_id", required=False)
+    page = await database_sync_to_async(selectors.room_history)(room=room, before_id=before_id)
+    await consumer.send_json(
+        {
+            "event": "room.history",
+            "room_id": room.pk,
+            "messages": page.messages,
+            "has_more": page.has_more,
+        }
+    )
+
+
+@dashboard_action("room.read")
+async def room_read(consumer, frame: dict) -> None:
+    room = await _room(consumer, frame)
+    await database_sync_to_async(services.room_mark_read)(
+        room=room, operator=consumer.operator, last_id=_int(frame, "last_id")
+    )
+
+
+@dashboard_action("room.catch_up")
+async def room_catch_up(consumer, frame: dict) -> None:
+    """The client sends the last id it holds per room; it gets what it missed and its badges."""
+    rooms = frame.get("rooms") or {}
+    if not isinstance(rooms, dict):
+        raise FrameError("bad_frame", '"rooms" maps room ids to the last message id held.')
+    try:
+        last_ids = {int(room_id): int(last_id) for room_id, last_id in rooms.items()}
+    except (TypeError, ValueError) as exc:
+        raise FrameError("bad_frame", "Room ids and message ids are whole numbers.") from exc
+    messages = await database_sync_to_async(selectors.room_catch_up)(
+        operator=consumer.operator, last_ids=last_ids
+    )
+    counts = await database_sync_to_async(selectors.unread_counts)(operator=consumer.operator)
+    await consumer.send_json(
+        {
+            "event": "room.catch_up",
+            "messages": messages,
+            "complete": len(messages) < selectors.CATCH_UP_LIMIT,
+            "unread": [{"room": c.room, "unread": c.unread} for c in counts],
+        }
+    )

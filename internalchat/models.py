@@ -1,0 +1,159 @@
+"""Internal staff chat: rooms, their messages and attachments, read watermarks, scrub runs."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+
+
+class Room(models.Model):
+    """A conversation between operators: one per department, one per pair, one for all staff."""
+
+    class Kind(models.TextChoices):
+        DEPARTMENT = "department", "Department"
+        DIRECT = "direct", "Operator to operator"
+        ALL_STAFF = "all_staff", "All Staff"
+
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    department = models.OneToOneField(
+        "departments.Department",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="internal_room",
+    )
+    # A direct room's two operators, the lower id first, so a pair has exactly one room.
+    operator_low = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    operator_high = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                name="room_kind_shape",
+                condition=(
+                    Q(
+                        kind="department",
+                        department__isnull=False,
+                        operator_low__isnull=True,
+                        operator_high__isnull=True,
+                    )
+                    | Q(
+                        kind="direct",
+                        department__isnull=True,
+                        operator_low__isnull=False,
+                        operator_high__isnull=False,
+                        operator_low__lt=F("operator_high"),
+                    )
+                    | Q(
+                        kind="all_staff",
+                        department__isnull=True,
+                        operator_low__isnull=True,
+                        operator_high__isnull=True,
+                    )
+                ),
+            ),
+            models.UniqueConstraint(
+                fields=["operator_low", "operator_high"], name="one_direct_room_per_pair"
+            ),
+            models.UniqueConstraint(
+                fields=["kind"], condition=Q(kind="all_staff"), name="one_all_staff_room"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        if self.kind == self.Kind.DEPARTMENT:
+            return f"Department room #{self.pk} ({self.department_id})"
+        if self.kind == self.Kind.DIRECT:
+            return f"Direct room #{self.pk} ({self.operator_low_id}, {self.operator_high_id})"
+        return "All Staff"
+
+    @property
+    def group(self) -> str:
+        return f"internalchat.room.{self.pk}"
+
+
+class Message(models.Model):
+    """One message. Ids come from one sequence and grow within a room in commit order, because
+    sends to a room are serialised (see services.message_send); history pages by id."""
+
+    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="messages")
+    sender = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="internal_messages"
+    )
+    body = models.TextField(blank=True, help_text="Sanitised HTML.")
+    client_msg_id = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["sender", "client_msg_id"], name="one_message_per_client_msg_id"
+            ),
+            models.CheckConstraint(
+                condition=~Q(client_msg_id=""), name="message_client_msg_id_present"
+            ),
+        ]
+        indexes = [models.Index(fields=["room", "id"], name="message_room_id")]
+
+    def __str__(self) -> str:
+        return f"Message #{self.pk} in room #{self.room_id}"
+
+
+class Attachment(models.Model):
+    """A file sent with a message; stored under a random name, served to room members only."""
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to="internalchat/", max_length=200)
+    original_name = models.CharField(max_length=200)
+    size = models.PositiveBigIntegerField()
+    content_type = models.CharField(max_length=120)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(size__gt=0), name="attachment_not_empty")]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")
+
+
+class ReadMarker(models.Model):
+    """How far an operator has read a room: everything up to `last_read_id` is read."""
+
+    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="read_markers")
+    operator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="read_markers"
+    )
+    last_read_id = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["operator", "room"], name="one_read_marker"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.operator} read room #{self.room_id} up to #{self.last_read_id}"
+
+
+class ScrubRun(models.Model):
+    """One run of the scrub job: what it removed and up to when."""
+
+    ran_at = models.DateTimeField(auto_now_add=True)
+    cutoff = models.DateTimeField(
+        null=True, blank=True, help_text="Messages older than this were removed; empty = kept all."
+    )
+    messages_removed = models.PositiveIntegerField(default=0)
+    files_removed = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-ran_at"]
+        verbose_name = "scrub run"
+
+    def __str__(self) -> str:
+        return f"Scrub at {self.ran_at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,229 @@
+"""Reads of internal chat: who may use a room, history pages, catch-up and unread counts.
+
+Everything here returns evaluated data, so consumers may call it through database_sync_to_async.
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+
+from accounts.models import Operator
+from departments.models import Membership
+from internalchat.models import Attachment, Message, ReadMarker, Room
+
+HISTORY_PAGE = 50
+CATCH_UP_LIMIT = 500
+
+
+def _accessible_rooms_q(operator: Operator) -> Q:
+    member_of_department = Exists(
+        Membership.objects.filter(department=OuterRef("department"), operator=operator)
+    )
+    return (
+        Q(kind=Room.Kind.ALL_STAFF)
+        | (Q(kind=Room.Kind.DEPARTMENT, department__active=True) & Q(member_of_department))
+        | (Q(kind=Room.Kind.DIRECT) & (Q(operator_low=operator) | Q(operator_high=operator)))
+    )
+
+
+def rooms_for(*, operator: Operator) -> list[Room]:
+    """Every room the operator may read and post in (none for an inactive account)."""
+    if not (operator.is_active and operator.is_operator):
+        return []
+    return list(Room.objects.filter(_accessible_rooms_q(operator)))
+
+
+def room_for_member(*, operator: Operator, room_id: int) -> Room | None:
+    """The room if the operator may use it, else None (unknown and forbidden look the same)."""
+    if not (operator.is_active and operator.is_operator):
+        return None
+    return Room.objects.filter(_accessible_rooms_q(operator), pk=room_id).first()
+
+
+def room_member_ids(*, room: Room) -> list[int]:
+    """Active operators who may use the room."""
+    operators = Operator.objects.filter(is_active=True, is_operator=True)
+    if room.kind == Room.Kind.DEPARTMENT:
+        operators = operators.filter(memberships__department_id=room.department_id)
+    elif room.kind == Room.Kind.DIRECT:
+        operators = operators.filter(pk__in=[room.operator_low_id, room.operator_high_id])
+    return list(operators.values_list("pk", flat=True))
+
+
+def room_describe(room: Room) -> dict:
+    """How the dashboard finds a room's entry in its lists."""
+    return {
+        "id": room.pk,
+        "kind": room.kind,
+        "department_id": room.department_id,
+        "operator_ids": [room.operator_low_id, room.operator_high_id]
+        if room.kind == Room.Kind.DIRECT
+        else [],
+    }
+
+
+def attachment_as_dict(attachment: Attachment) -> dict:
+    return {
+        "id": attachment.pk,
+        "name": attachment.original_name,
+        "size": attachment.size,
+        "content_type": attachment.content_type,
+        "is_image": attachment.is_image,
+        "url": reverse("internalchat:file", args=[attachment.pk]),
+    }
+
+
+def message_as_dict(message: Message) -> dict:
+    return {
+        "id": message.pk,
+        "room_id": message.room_id,
+        "sender_id": message.sender_id,
+        "sender_name": message.sender.name,
+        "body": message.body,
+        "client_msg_id": message.client_msg_id,
+        "created_at": message.created_at.isoformat(),
+        "attachments": [attachment_as_dict(a) for a in message.attachments.all()],
+    }
+
+
+def _messages():
+    return Message.objects.select_related("sender").prefetch_related("attachments")
+
+
+@dataclass(frozen=True)
+class HistoryPage:
+    messages: list[dict]  # oldest first
+    has_more: bool
+
+
+def room_history(*, room: Room, before_id: int | None = None) -> HistoryPage:
+    """The 50 messages before `before_id` (or the latest 50): two queries, whatever the size."""
+    messages = _messages().filter(room=room).order_by("-id")
+    if before_id is not None:
+        messages = messages.filter(id__lt=before_id)
+    page = list(messages[: HISTORY_PAGE + 1])
+    return HistoryPage(
+        messages=[message_as_dict(m) for m in reversed(page[:HISTORY_PAGE])],
+        has_more=len(page) > HISTORY_PAGE,
+    )
+
+
+def room_catch_up(*, operator: Operator, last_ids: dict[int, int]) -> list[dict]:
+    """Messages after the given last id of each of the operator's rooms, oldest first."""
+    allowed = {room.pk for room in rooms_for(operator=operator)} & set(last_ids)
+    if not allowed:
+        return []
+    after = Q()
+    for room_id in sorted(allowed):
+        after |= Q(room_id=room_id, id__gt=last_ids[room_id])
+    return [message_as_dict(m) for m in _messages().filter(after).order_by("id")[:CATCH_UP_LIMIT]]
+
+
+@dataclass(frozen=True)
+class RoomUnread:
+    room: dict
+    unread: int
+
+
+def unread_counts(*, operator: Operator) -> list[RoomUnread]:
+    """Unread messages from others in each of the operator's rooms, in one query."""
+    if not (operator.is_active and operator.is_operator):
+        return []
+    last_read = Subquery(
+        ReadMarker.objects.filter(room=OuterRef("pk"), operator=operator).values("last_read_id")[:1]
+    )
+    rooms = (
+        Room.objects.filter(_accessible_rooms_q(operator))
+        .annotate(last_read=Coalesce(last_read, Value(0)))
+        .annotate(
+            unread=Count(
+                "messages",
+                filter=Q(messages__id__gt=F("last_read")) & ~Q(messages__sender=operator),
+            )
+        )
+        .order_by("pk")
+    )
+    return [RoomUnread(room_describe(room), room.unread) for room in rooms]
+
+
+@dataclass(frozen=True)
+class DepartmentEntry:
+    department_id: int
+    room_id: int | None
+    name: str
+    unread: int
+    members: list  # accounts.selectors.OperatorRow
+
+
+@dataclass(frozen=True)
+class OperatorEntry:
+    row: object  # accounts.selectors.OperatorRow
+    room_id: int | None
+    unread: int
+
+
+@dataclass(frozen=True)
+class Sidebar:
+    departments: list[DepartmentEntry]
+    operators: list[OperatorEntry]
+    all_staff_room_id: int | None
+    all_staff_unread: int
+
+
+def sidebar_for(*, operator: Operator, directory: list | None = None) -> Sidebar:
+    """The Internal Chat lists: the departments the operator monitors (with their members),
+    every other operator, All Staff; each with its unread count. Reads only, in three queries
+    plus the operator directory's two (none when the page already holds the directory).
+
+    A room not created yet (All Staff on a new site) is listed without an id; the socket creates
+    it at connect and the catch-up reply tells the page its id."""
+    from accounts.selectors import OperatorRow, operator_directory, presence_for
+
+    counts = unread_counts(operator=operator)
+    by_department = {c.room["department_id"]: c for c in counts if c.room["department_id"]}
+    all_staff = next((c for c in counts if c.room["kind"] == Room.Kind.ALL_STAFF), None)
+    direct = {}
+    for c in counts:
+        if c.room["kind"] == Room.Kind.DIRECT:
+            direct[next(i for i in c.room["operator_ids"] if i != operator.pk)] = c
+    monitored = Membership.objects.filter(
+        operator=operator, monitoring=True, department__active=True
+    ).values("department_id")
+    memberships = list(
+        Membership.objects.filter(department_id__in=monitored, operator__is_active=True)
+        .select_related("operator", "department")
+        .order_by("department__name", "operator__display_name", "operator__username")
+    )
+    presence = presence_for(operator_ids={m.operator_id for m in memberships})
+    departments: dict[int, DepartmentEntry] = {}
+    for m in memberships:
+        if m.department_id not in departments:
+            count = by_department.get(m.department_id)
+            departments[m.department_id] = DepartmentEntry(
+                m.department_id,
+                count.room["id"] if count else None,
+                m.department.name,
+                count.unread if count else 0,
+                [],
+            )
+        departments[m.department_id].members.append(
+            OperatorRow(m.operator_id, m.operator.name, presence[m.operator_id])
+        )
+    if directory is None:
+        directory = operator_directory(exclude=operator)
+    operators = [
+        OperatorEntry(
+            row,
+            direct[row.id].room["id"] if row.id in direct else None,
+            direct[row.id].unread if row.id in direct else 0,
+        )
+        for row in directory
+    ]
+    return Sidebar(
+        list(departments.values()),
+        operators,
+        all_staff.room["id"] if all_staff else None,
+        all_staff.unread if all_staff else 0,
+    )

@@ -1,0 +1,319 @@
+"""Every write to internal chat: rooms, messages and their files, read markers, scrubbing.
+
+A message is stored in a transaction and announced to its room's group only after the commit
+(`transaction.on_commit`), so nobody hears of a message the database does not hold.
+"""
+
+import uuid
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import partial
+from pathlib import PurePath
+
+import filetype
+import nh3
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Max
+from django.db.models.functions import Greatest
+from django.utils import timezone
+
+from accounts.models import Operator
+from departments.models import Department
+from internalchat import selectors
+from internalchat.models import Attachment, Message, ReadMarker, Room, ScrubRun
+from libchat import live
+from libchat.models import SiteSettings
+
+MAX_BODY_CHARS = 4000
+SCRUB_BATCH = 500
+_SEND_LOCK_NAMESPACE = 4_401_001
+
+# The FAQ card the FAQs button inserts: <div class="faq-card"><b>question</b><br>answer<br>
+# <a href="...">link</a></div>. Nothing else survives.
+_ALLOWED_TAGS = {"b", "i", "u", "br", "a", "div"}
+_CLEAN_OPTIONS = {
+    "tags": _ALLOWED_TAGS,
+    "attributes": {"a": {"href"}},
+    "allowed_classes": {"div": {"faq-card"}},
+    "url_schemes": {"http", "https", "mailto"},
+    "link_rel": "noopener noreferrer nofollow",
+    "set_tag_attribute_values": {"a": {"target": "_blank"}},
+}
+
+# Detected type -> the file name extensions that may carry it.
+ALLOWED_FILE_TYPES = {
+    "image/jpeg": {"jpg", "jpeg"},
+    "image/png": {"png"},
+    "image/gif": {"gif"},
+    "image/webp": {"webp"},
+    "application/pdf": {"pdf"},
+    "application/msword": {"doc"},
+    "application/vnd.ms-excel": {"xls"},
+    "application/vnd.ms-powerpoint": {"ppt"},
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": {"docx"},
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {"xlsx"},
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation": {"pptx"},
+    "text/plain": {"txt", "csv", "md"},
+}
+
+
+class Refused(Exception):
+    """A write refused for bad input; nothing was stored."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def body_sanitise(body: str) -> str:
+    return nh3.clean(body, **_CLEAN_OPTIONS).strip()
+
+
+def _has_text(html: str) -> bool:
+    return bool(nh3.clean(html, tags=set()).strip())
+
+
+@dataclass(frozen=True)
+class CheckedFile:
+    upload: UploadedFile
+    name: str
+    extension: str
+    content_type: str
+
+
+def file_check(*, upload: UploadedFile) -> CheckedFile:
+    """Refuse a file that is too big, empty, of a disallowed type, or whose name lies or has a
+    path; the type is read from the file's bytes, never from the browser."""
+    name = upload.name or ""
+    if not name or "/" in name or "\\" in name or "\x00" in name or name in {".", ".."}:
+        raise Refused("bad_file_name", "The file name must be a plain name, without a path.")
+    if upload.size == 0:
+        raise Refused("empty_file", "The file is empty.")
+    limit = settings.LIBCHAT_MAX_UPLOAD_MB * 1024 * 1024
+    if upload.size > limit:
+        raise Refused("file_too_big", f"Files can be {settings.LIBCHAT_MAX_UPLOAD_MB} MB at most.")
+    upload.seek(0)
+    head = upload.read(8192)
+    upload.seek(0)
+    kind = filetype.guess(head)
+    if kind is not None:
+        content_type = kind.mime
+    elif b"\x00" not in head and _decodes(head):
+        content_type = "text/plain"
+    else:
+        content_type = "application/octet-stream"
+    extension = PurePath(name).suffix.lower().removeprefix(".")
+    allowed = ALLOWED_FILE_TYPES.get(content_type)
+    if allowed is None:
+        raise Refused("file_type", "Send images, PDF, office documents or plain text files only.")
+    if extension not in allowed:
+        raise Refused("file_type_mismatch", "The file's name does not match what it contains.")
+    return CheckedFile(upload, name[:200], extension, content_type)
+
+
+def _decodes(head: bytes) -> bool:
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        # A multi-byte character cut at the end of the sample is still text.
+        return exc.start >= len(head) - 3
+    return True
+
+
+@contextmanager
+def _room_send_lock(room_id: int):
+    """Serialise sends to one room, commit and announcement included, across processes: ids then
+    commit, and reach every socket, in increasing order. SQLite already serialises writers."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s, %s)", [_SEND_LOCK_NAMESPACE, room_id])
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [_SEND_LOCK_NAMESPACE, room_id])
+
+
+def _member_check(room: Room, operator: Operator) -> None:
+    if selectors.room_for_member(operator=operator, room_id=room.pk) is None:
+        raise PermissionDenied("You are not a member of this room.")
+
+
+def message_announce(*, group: str, frame: dict) -> None:
+    live.live_send(group, frame)
+
+
+def message_send(
+    *,
+    room: Room,
+    sender: Operator,
+    body: str,
+    client_msg_id: str,
+    files: list[UploadedFile] | tuple = (),
+) -> Message:
+    """Store a message once per `client_msg_id` and announce it after commit.
+
+    A resend with a known `client_msg_id` stores nothing and returns the stored message.
+    """
+    client_msg_id = (client_msg_id or "").strip()
+    if not client_msg_id or len(client_msg_id) > 64:
+        raise Refused("bad_client_msg_id", "Each message needs a client_msg_id (64 chars at most).")
+    _member_check(room, sender)
+    existing = Message.objects.filter(sender=sender, client_msg_id=client_msg_id).first()
+    if existing is not None:
+        return existing
+    clean = body_sanitise(body or "")
+    checked = [file_check(upload=upload) for upload in files]
+    if not checked and not _has_text(clean):
+        raise Refused("empty", "Type a message first.")
+    if len(clean) > MAX_BODY_CHARS:
+        raise Refused("too_long", f"Messages can be {MAX_BODY_CHARS:,} characters at most.")
+    stored: list[str] = []
+    try:
+        with _room_send_lock(room.pk), transaction.atomic():
+            try:
+                with transaction.atomic():
+                    message = Message.objects.create(
+                        room=room, sender=sender, body=clean, client_msg_id=client_msg_id
+                    )
+            except IntegrityError:
+                return Message.objects.get(sender=sender, client_msg_id=client_msg_id)
+            for item in checked:
+                name = default_storage.save(
+                    f"internalchat/{uuid.uuid4().hex}.{item.extension}", item.upload
+                )
+                stored.append(name)
+                Attachment.objects.create(
+                    message=message,
+                    file=name,
+                    original_name=item.name,
+                    size=item.upload.size,
+                    content_type=item.content_type,
+                )
+            message.sender = sender
+            frame = {
+                "event": "room.message",
+                "room": selectors.room_describe(room),
+                "message": selectors.message_as_dict(message),
+            }
+            transaction.on_commit(partial(message_announce, group=room.group, frame=frame))
+    except BaseException:
+        for name in stored:
+            default_storage.delete(name)
+        raise
+    return message
+
+
+def _rooms_announce(room: Room) -> None:
+    for operator_id in selectors.room_member_ids(room=room):
+        live.groups_join(operator_id, [room.group])
+
+
+def room_direct_get_or_create(*, operator: Operator, other: Operator) -> Room:
+    """The one room of this pair of operators; the other may be offline (the message waits)."""
+    if other.pk == operator.pk or not (other.is_active and other.is_operator):
+        raise Refused("bad_operator", "Choose another active operator.")
+    low, high = sorted([operator.pk, other.pk])
+    with transaction.atomic():
+        room, created = Room.objects.get_or_create(
+            kind=Room.Kind.DIRECT, operator_low_id=low, operator_high_id=high
+        )
+        if created:
+            transaction.on_commit(partial(_rooms_announce, room))
+    return room
+
+
+def room_department_get_or_create(*, department: Department) -> Room:
+    with transaction.atomic():
+        room, created = Room.objects.get_or_create(kind=Room.Kind.DEPARTMENT, department=department)
+        if created:
+            transaction.on_commit(partial(_rooms_announce, room))
+    return room
+
+
+def room_all_staff_get_or_create() -> Room:
+    with transaction.atomic():
+        room, created = Room.objects.get_or_create(kind=Room.Kind.ALL_STAFF)
+        if created:
+            transaction.on_commit(partial(_rooms_announce, room))
+    return room
+
+
+def rooms_ensure_for(*, operator: Operator) -> None:
+    """Create the All Staff room and the operator's department rooms if they are missing."""
+    room_all_staff_get_or_create()
+    missing = Department.objects.filter(
+        memberships__operator=operator, active=True, internal_room__isnull=True
+    )
+    for department in missing:
+        room_department_get_or_create(department=department)
+
+
+def room_mark_read(*, room: Room, operator: Operator, last_id: int) -> ReadMarker:
+    """Move the operator's read watermark forward to `last_id` (never back, never past the end),
+    and tell the operator's other tabs."""
+    _member_check(room, operator)
+    newest = room.messages.aggregate(newest=Max("id"))["newest"] or 0
+    last_id = max(0, min(int(last_id), newest))
+    with transaction.atomic():
+        marker, _ = ReadMarker.objects.get_or_create(room=room, operator=operator)
+        ReadMarker.objects.filter(pk=marker.pk).update(
+            last_read_id=Greatest("last_read_id", last_id)
+        )
+        marker.refresh_from_db()
+        transaction.on_commit(
+            partial(
+                live.live_send,
+                live.operator_group(operator.pk),
+                {"event": "room.read", "room_id": room.pk, "last_read_id": marker.last_read_id},
+            )
+        )
+    return marker
+
+
+def _scrub_cutoff(days: int, now: datetime) -> datetime | None:
+    return now - timedelta(days=days) if days > 0 else None
+
+
+def scrub_preview(*, days: int, now: datetime | None = None) -> tuple[int, int]:
+    """How many messages and files a scrub with this many days would remove now."""
+    cutoff = _scrub_cutoff(days, now or timezone.now())
+    if cutoff is None:
+        return 0, 0
+    old = Message.objects.filter(created_at__lt=cutoff)
+    return old.count(), Attachment.objects.filter(message__in=old).count()
+
+
+def history_scrub(*, now: datetime | None = None) -> ScrubRun:
+    """Delete messages older than the site's "Scrub Internal Chat Messages" days, with their
+    files, in small batches so the table is never locked for long; record the run."""
+    cutoff = _scrub_cutoff(SiteSettings.load().scrub_internal_days, now or timezone.now())
+    messages_removed = files_removed = 0
+    while cutoff is not None:
+        with transaction.atomic():
+            ids = list(
+                Message.objects.filter(created_at__lt=cutoff)
+                .order_by("id")
+                .values_list("id", flat=True)[:SCRUB_BATCH]
+            )
+            if not ids:
+                break
+            names = list(
+                Attachment.objects.filter(message_id__in=ids).values_list("file", flat=True)
+            )
+            Message.objects.filter(id__in=ids).delete()
+        for name in names:
+            default_storage.delete(name)
+        messages_removed += len(ids)
+        files_removed += len(names)
+    return ScrubRun.objects.create(
+        cutoff=cutoff, messages_removed=messages_removed, files_removed=files_removed
+    )

@@ -1,0 +1,18 @@
+"""`{% internal_chat_section %}`: the Internal Chat lists and chat pane, on the Chats tab or on
+its own Internal tab."""
+
+from django import template
+
+from internalchat import selectors
+
+register = template.Library()
+
+
+@register.inclusion_tag("internalchat/section.html", takes_context=True)
+def internal_chat_section(context):
+    operator = context["request"].user
+    return {
+        "user": operator,
+        "sidebar": selectors.sidebar_for(operator=operator, directory=context.get("directory")),
+        "csrf_token": context.get("csrf_token"),
+    }

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from internalchat import views
+
+app_name = "internalchat"
+urlpatterns = [
+    path("", views.internal_tab, name="tab"),
+    path("rooms/<int:room_id>/history/", views.room_history, name="history"),
+    path("rooms/<int:room_id>/files/", views.room_file_send, name="file_send"),
+    path("files/<int:attachment_id>/", views.attachment_download, name="file"),
+    path("direct/<int:operator_id>/", views.direct_room_open, name="direct"),
+]

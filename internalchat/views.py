@@ -1,0 +1,87 @@
+"""HTTP side of internal chat: the Internal tab, history pages, file upload and download."""
+
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.models import Operator
+from internalchat import selectors, services
+from internalchat.models import Attachment, Room
+from libchat.decorators import operator_required
+
+
+def _room_for(request: HttpRequest, room_id: int) -> Room:
+    get_object_or_404(Room, pk=room_id)
+    room = selectors.room_for_member(operator=request.user, room_id=room_id)
+    if room is None:
+        raise PermissionDenied("You are not a member of this room.")
+    return room
+
+
+def _refused(refused: services.Refused) -> JsonResponse:
+    return JsonResponse({"code": refused.code, "message": refused.message}, status=400)
+
+
+@require_GET
+@operator_required
+def internal_tab(request: HttpRequest) -> HttpResponse:
+    return render(request, "internalchat/internal_tab.html", {"tab": "internal"})
+
+
+@require_GET
+@operator_required
+def room_history(request: HttpRequest, room_id: int) -> JsonResponse:
+    room = _room_for(request, room_id)
+    before = request.GET.get("before")
+    if before is not None and not before.isdigit():
+        return JsonResponse({"code": "bad_before", "message": "before is a message id."}, 400)
+    page = selectors.room_history(room=room, before_id=int(before) if before else None)
+    return JsonResponse({"room_id": room.pk, "messages": page.messages, "has_more": page.has_more})
+
+
+@require_POST
+@operator_required
+def room_file_send(request: HttpRequest, room_id: int) -> JsonResponse:
+    room = _room_for(request, room_id)
+    upload = request.FILES.get("file")
+    if upload is None:
+        return JsonResponse({"code": "no_file", "message": "Choose a file to send."}, status=400)
+    try:
+        message = services.message_send(
+            room=room,
+            sender=request.user,
+            body=request.POST.get("body", ""),
+            client_msg_id=request.POST.get("client_msg_id", ""),
+            files=[upload],
+        )
+    except services.Refused as refused:
+        return _refused(refused)
+    return JsonResponse({"message_id": message.pk}, status=201)
+
+
+@require_GET
+@operator_required
+def attachment_download(request: HttpRequest, attachment_id: int) -> FileResponse:
+    attachment = get_object_or_404(Attachment.objects.select_related("message"), pk=attachment_id)
+    _room_for(request, attachment.message.room_id)
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type=attachment.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@require_POST
+@operator_required
+def direct_room_open(request: HttpRequest, operator_id: int) -> JsonResponse:
+    other = get_object_or_404(Operator, pk=operator_id)
+    try:
+        room = services.room_direct_get_or_create(operator=request.user, other=other)
+    except services.Refused as refused:
+        return _refused(refused)
+    return JsonResponse({"room": selectors.room_describe(room)})

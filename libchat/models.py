@@ -1,0 +1,34 @@
+"""Site-wide settings edited under "LibChat Set-up" in the admin.
+
+The singleton lives in `libchat` (the shell), not in a feature app: it is the one "Settings" page
+of the whole site, so other apps (widgets, chats) add their knobs here instead of each growing a
+settings singleton of its own, and the admin shows it under "LibChat Set-up" as users know it.
+"""
+
+from django.db import models
+from django.db.models import Q
+
+
+class SiteSettings(models.Model):
+    singleton = models.BooleanField(default=True, editable=False, unique=True)
+    scrub_internal_days = models.PositiveIntegerField(
+        "Scrub Internal Chat Messages",
+        default=0,
+        help_text="Delete internal chat messages and their files older than this many days. "
+        "0 keeps them forever.",
+    )
+
+    class Meta:
+        verbose_name = "Settings"
+        verbose_name_plural = "Settings"
+        constraints = [
+            models.CheckConstraint(condition=Q(singleton=True), name="settings_singleton")
+        ]
+
+    def __str__(self) -> str:
+        return "Settings"
+
+    @classmethod
+    def load(cls) -> "SiteSettings":
+        settings, _ = cls.objects.get_or_create(singleton=True)
+        return settings

@@ -1,0 +1,158 @@
+"""Internal chat as two operators use it, in Chromium against a real daphne."""
+
+import json
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.pages import outside_the_loop
+from tests.factories import (
+    DepartmentFactory,
+    FaqFactory,
+    MembershipFactory,
+    MessageFactory,
+    OperatorFactory,
+)
+from tests.internalchat.test_consumers import XSS_PAYLOADS
+from tests.internalchat.test_services import PNG
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _reference():
+    FaqFactory(
+        question="When are you open?", answer="Weekdays 9 to 5 (opening hours).",
+        link="https://library.example/hours",
+    )  # fmt: skip
+    FaqFactory(question="Hidden opening hours?", group__public=False)
+    department = DepartmentFactory(name="Reference", slug="reference")
+    alice = OperatorFactory(display_name="Alice")
+    bob = OperatorFactory(display_name="Bob")
+    for operator in (alice, bob):
+        MembershipFactory(department=department, operator=operator)
+    return department, alice, bob
+
+
+@pytest.fixture
+def reference(browser):
+    # A new membership is announced to open sockets after commit.
+    return outside_the_loop(_reference)
+
+
+def room_link(page, department):
+    return page.locator(f'.room-link[data-department-id="{department.pk}"]')
+
+
+def test_bold_emoji_and_a_file_reach_the_other_operator_whose_badge_clears(
+    browser, log_in, reference, live_server_daphne
+):
+    department, alice, bob = reference
+    bob_page = log_in(browser.new_context().new_page(), bob)
+    alice_page = log_in(browser.new_context().new_page(), alice)
+    badge = room_link(bob_page, department).locator(".badge")
+    expect(badge).to_be_hidden()
+
+    room_link(alice_page, department).click()
+    expect(alice_page.locator("#chat-title")).to_have_text("Reference")
+    editor = alice_page.get_by_role("textbox", name="Message")
+    alice_page.get_by_role("button", name="Bold").click()
+    editor.press_sequentially("Thorny question")
+    editor.press("Enter")
+    expect(alice_page.locator("#chat-messages b")).to_have_text("Thorny question")
+
+    alice_page.get_by_role("button", name="Insert an emoji").click()
+    emoji = alice_page.locator("emoji-picker").get_by_role("menuitem").first
+    emoji.click()
+    expect(editor).not_to_be_empty()
+    chosen = editor.inner_text().strip()
+    alice_page.get_by_role("button", name="Send Message").click()
+    expect(alice_page.locator("#chat-messages .body").nth(1)).to_have_text(chosen)
+
+    alice_page.locator("#attach-input").set_input_files(
+        {"name": "floor-map.png", "mimeType": "image/png", "buffer": PNG}
+    )
+    expect(alice_page.locator("#chat-messages .attachment")).to_contain_text("floor-map.png")
+
+    alice_page.get_by_role("button", name="FAQs").click()
+    alice_page.get_by_role("searchbox", name="Search FAQs").fill("hours")
+    alice_page.get_by_role("button", name="When are you open?").click()
+    alice_page.get_by_role("button", name="Send Message").click()
+    expect(alice_page.locator("#chat-messages .faq-card")).to_contain_text("9 to 5")
+
+    expect(badge).to_be_visible()
+    expect(badge).to_have_attribute("data-unread", "4")
+    expect(bob_page).to_have_title("(4) LibChat")
+
+    room_link(bob_page, department).click()
+    messages = bob_page.locator("#chat-messages .message")
+    expect(messages).to_have_count(4)
+    card = messages.nth(3).locator(".faq-card")
+    expect(card.locator("b")).to_have_text("When are you open?")
+    expect(card.get_by_role("link")).to_have_attribute("href", "https://library.example/hours")
+    expect(messages.nth(0).locator("b")).to_have_text("Thorny question")
+    expect(messages.nth(1).locator(".body")).to_have_text(chosen)
+    expect(messages.nth(2).locator("img.thumb")).to_have_attribute("alt", "floor-map.png")
+    expect(badge).to_be_hidden()
+    expect(bob_page).to_have_title(re.compile(r"^Chats"))
+
+    href = messages.nth(2).locator("a.attachment").get_attribute("href")
+    download = bob_page.request.get(live_server_daphne.url + href)
+    assert download.status == 200
+    assert download.body() == PNG
+    assert download.headers["content-disposition"].startswith("attachment")
+
+
+def test_120_messages_load_50_at_a_time_until_the_button_disappears(browser, log_in, reference):
+    department, alice, bob = reference
+    MessageFactory.create_batch(120, room=department.internal_room, sender=alice)
+    page = log_in(browser.new_context().new_page(), bob)
+    room_link(page, department).click()
+    messages = page.locator("#chat-messages .message")
+    expect(messages).to_have_count(50)
+    expect(messages.last).to_contain_text("Message")
+    load_more = page.get_by_role("button", name="Load more history...")
+    load_more.click()
+    expect(messages).to_have_count(100)
+    load_more.click()
+    expect(messages).to_have_count(120)
+    expect(load_more).to_be_hidden()
+    ids = [int(i) for i in messages.evaluate_all("(els) => els.map((e) => e.dataset.messageId)")]
+    assert ids == sorted(ids) and len(set(ids)) == 120
+
+
+def test_the_xss_corpus_sent_through_the_socket_runs_no_script_when_rendered(
+    browser, log_in, reference
+):
+    department, alice, bob = reference
+    bob_page = log_in(browser.new_context().new_page(), bob)
+    dialogs = []
+    bob_page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    room_link(bob_page, department).click()
+    expect(bob_page.locator("#chat-pane")).to_be_visible()
+
+    alice_page = log_in(browser.new_context().new_page(), alice)
+    room_id = department.internal_room.pk
+    frames = [
+        {"action": "room.send", "room_id": room_id, "body": f"#{index} {payload}",
+         "client_msg_id": f"xss-{index}"}
+        for index, payload in enumerate(XSS_PAYLOADS)
+    ]  # fmt: skip
+    alice_page.evaluate(
+        """(frames) => new Promise((resolve) => {
+            const ws = new WebSocket(`ws://${location.host}/ws/dashboard/`);
+            ws.onopen = () => { for (const f of frames) ws.send(JSON.stringify(f)); resolve(); };
+        })""",
+        frames,
+    )
+    expect(bob_page.locator("#chat-messages .message")).to_have_count(
+        len(XSS_PAYLOADS), timeout=30_000
+    )
+    bob_page.wait_for_timeout(500)  # event handlers and timers would have fired by now
+    assert bob_page.evaluate("window.__xss") is None
+    bob_page.reload()  # and once more through the history page
+    room_link(bob_page, department).click()
+    expect(bob_page.locator("#chat-messages .message")).to_have_count(len(XSS_PAYLOADS))
+    bob_page.wait_for_timeout(500)
+    assert bob_page.evaluate("window.__xss") is None
+    assert dialogs == [], json.dumps(dialogs)

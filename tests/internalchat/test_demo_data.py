@@ -1,0 +1,21 @@
+"""The demo data sets up internal chat and FAQs, and running it twice changes nothing."""
+
+import pytest
+from django.core.management import call_command
+
+from faqs.models import Faq
+from internalchat.models import Message, Room
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_data_creates_rooms_messages_and_faqs_once():
+    for _ in range(2):
+        call_command("demo_data", quiet_if_present=True)
+    assert set(Room.objects.values_list("kind", "department__slug")) == {
+        ("all_staff", None),
+        ("department", "reference"),
+        ("department", "circulation"),
+    }
+    assert Message.objects.count() == 4
+    assert Faq.objects.filter(group__public=True).count() == 3
