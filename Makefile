@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip --disable-pip-version-check -q
 
-.PHONY: run test lint format install install-dev clean
+.PHONY: run test lint format install install-dev clean bench bench-quick
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -31,6 +31,13 @@ format: install-dev
 
 test: lint
 	$(VENV)/bin/pytest
+	$(PY) -m bench.run --quick
 
 clean:
 	rm -rf var $(VENV)
+
+bench: install-dev
+	$(PY) -m bench.run
+
+bench-quick: install-dev
+	$(PY) -m bench.run --quick

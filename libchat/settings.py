@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "departments",
     "widgets",
     "internalchat",
+    "meetings",
 ]
 
 MIDDLEWARE = [
@@ -134,7 +135,10 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
-    "presence-expire": {"task": "accounts.tasks.presence_expire", "schedule": 30.0},
+    "presence-expire": {
+        "task": "accounts.tasks.presence_expire",
+        "schedule": env.float("LIBCHAT_PRESENCE_EXPIRE_SECONDS", default=30.0),
+    },
     "widget-status-refresh": {
         "task": "widgets.tasks.widget_status_refresh_all",
         "schedule": float(env.int("LIBCHAT_WIDGET_REFRESH_SECONDS", default=60)),
@@ -147,6 +151,8 @@ LIBCHAT_ALIVE_SECONDS = env.int("LIBCHAT_ALIVE_SECONDS", default=60)
 LIBCHAT_MAX_FRAME_BYTES = 64 * 1024
 # Widgets: the beat refreshes every cached widget status this often (changes push at once).
 LIBCHAT_WIDGET_REFRESH_SECONDS = env.int("LIBCHAT_WIDGET_REFRESH_SECONDS", default=60)
+# STUN/TURN servers for meetings, as RTCPeerConnection's iceServers (JSON); none works on a LAN.
+LIBCHAT_ICE_SERVERS = env.json("LIBCHAT_ICE_SERVERS", default=[])
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
@@ -162,6 +168,12 @@ MEDIA_URL = "media/"
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="libchat@localhost")
+EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(VAR_DIR / "mail"))  # filebased backend
+EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 
 # Security: on by default whenever DEBUG is off (`manage.py check --deploy` is clean then).
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -1,16 +1,10 @@
 """Shared fixtures: the Redis the suite runs on, a real daphne server, Chromium pages."""
 
 import os
-import socket
-import subprocess
-import sys
-import time
-from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.processes import Server
 
 
 def pytest_configure(config):
@@ -21,6 +15,12 @@ def pytest_configure(config):
         from libchat.embedded import redis_start
 
         config._embedded_redis = redis_start(settings.EMBEDDED_REDIS_SOCKET)
+
+
+def pytest_collection_modifyitems(config, items):
+    # Playwright's sync API keeps an event loop running in the main thread for the rest of the
+    # session once a browser test starts, so the async socket tests must all run before it.
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
 
 
 def pytest_unconfigure(config):
@@ -43,75 +43,18 @@ def _clean_redis():
     yield
 
 
-def database_url() -> str:
-    from django.db import connection
-
-    params = connection.settings_dict
-    if params["ENGINE"].endswith("sqlite3"):
-        return f"sqlite:///{params['NAME']}"
-    user = quote(params["USER"] or "")
-    password = f":{quote(params['PASSWORD'])}" if params["PASSWORD"] else ""
-    host = params["HOST"] or "localhost"
-    port = f":{params['PORT']}" if params["PORT"] else ""
-    return f"postgres://{user}{password}@{host}{port}/{params['NAME']}"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Server:
-    """A daphne process serving LibChat on the test database."""
-
-    def __init__(self, extra_env: dict | None = None):
-        from django.conf import settings
-
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        env = {
-            **os.environ,
-            "DATABASE_URL": database_url(),
-            "REDIS_URL": settings.REDIS_URL,
-            "DEBUG": "true",
-            "ALLOWED_HOSTS": "127.0.0.1,localhost",
-            "PYTHONUNBUFFERED": "1",
-            **(extra_env or {}),
-        }
-        self.log = open(ROOT / "var" / f"daphne-{self.port}.log", "w")  # noqa: SIM115
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port),
-             "libchat.asgi:application"],
-            cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-        self._wait()
-
-    def _wait(self, timeout: float = 30) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"daphne exited: {Path(self.log.name).read_text()}")
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
-                    return
-            except OSError:
-                time.sleep(0.1)
-        raise RuntimeError("daphne did not start")
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-        self.log.close()
-
-
 @pytest.fixture
-def live_server_daphne(transactional_db):
+def live_server_daphne(transactional_db, tmp_path):
     """A real daphne on a free port, reading the test database; data must be committed."""
-    server = Server(extra_env={"LIBCHAT_PING_SECONDS": "2"})
+    mail_dir = tmp_path / "mail"
+    server = Server(
+        extra_env={
+            "LIBCHAT_PING_SECONDS": "2",
+            "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "EMAIL_FILE_PATH": str(mail_dir),
+        }
+    )
+    server.mail_dir = mail_dir
     yield server
     server.stop()
 
@@ -125,6 +68,12 @@ CHROMIUM_ARGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
+    # Meetings: fake camera, microphone and screen, granted without a prompt; real local IPs in
+    # ICE candidates instead of mDNS names, which this sandbox cannot resolve.
+    "--use-fake-ui-for-media-stream",
+    "--use-fake-device-for-media-stream",
+    "--disable-features=WebRtcHideLocalIpsWithMdns",
+    "--autoplay-policy=no-user-gesture-required",
 ]
 
 

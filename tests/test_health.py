@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
+from tests.processes import subprocess_env
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -37,14 +39,13 @@ def test_healthz_says_which_part_failed(client, settings):
 
 
 def test_check_deploy_is_clean_with_the_documented_production_variables():
-    env = {
-        **os.environ,
-        "DEBUG": "false",
-        "SECRET_KEY": "x" * 60 + "production-secret-for-the-check-only",
-        "ALLOWED_HOSTS": "chat.library.example",
-        "DATABASE_URL": os.environ.get("DATABASE_URL", "sqlite:////tmp/libchat-check.sqlite3"),
-        "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
-    }
+    env = subprocess_env(
+        DEBUG="false",
+        SECRET_KEY="x" * 60 + "production-secret-for-the-check-only",
+        ALLOWED_HOSTS="chat.library.example",
+        DATABASE_URL=os.environ.get("DATABASE_URL", "sqlite:////tmp/libchat-check.sqlite3"),
+        REDIS_URL=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
+    )
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT, env=env, capture_output=True, text=True,

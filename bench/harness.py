@@ -1,0 +1,239 @@
+"""What every scenario shares: the service under test, sockets, results and the table."""
+
+import asyncio
+import contextlib
+import json
+import os
+import statistics
+from collections.abc import Awaitable, Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import websockets
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class Result:
+    scenario: str
+    metric: str
+    ours: float | None
+    reference: float | None
+    goal: str
+    passed: bool
+    unit: str = ""
+    hard: bool = (
+        False  # a correctness goal (nothing lost, nothing doubled): failing it fails the run
+    )
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def ratio(self) -> float | None:
+        if self.ours is None or not self.reference:
+            return None
+        return self.ours / self.reference
+
+
+@dataclass
+class Context:
+    quick: bool
+    server: object  # tests.processes.Server
+    results: list[Result] = field(default_factory=list)
+
+    def size(self, full: int, quick: int) -> int:
+        return quick if self.quick else full
+
+
+Scenario = Callable[[Context], Awaitable[None]]
+SCENARIOS: list[tuple[str, Scenario]] = []
+
+
+def scenario(name: str) -> Callable[[Scenario], Scenario]:
+    def register(function: Scenario) -> Scenario:
+        SCENARIOS.append((name, function))
+        return function
+
+    return register
+
+
+def percentile(values: list[float], p: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(p / 100 * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
+def session_cookies(operators, per_operator: int) -> list[str]:
+    """Logged-in Django sessions made directly in the database (no login round trips)."""
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    store = SessionStore()
+    sessions = []
+    for operator in operators:
+        data = {
+            SESSION_KEY: str(operator.pk),
+            BACKEND_SESSION_KEY: settings.AUTHENTICATION_BACKENDS[0],
+            HASH_SESSION_KEY: operator.get_session_auth_hash(),
+        }
+        for _ in range(per_operator):
+            sessions.append(
+                Session(
+                    session_key=store._get_new_session_key(),
+                    session_data=store.encode(data),
+                    expire_date=timezone.now() + timezone.timedelta(days=1),
+                )
+            )
+    Session.objects.bulk_create(sessions, batch_size=1000)
+    return [s.session_key for s in sessions]
+
+
+class DashboardClient:
+    """A dashboard tab: answers the server's pings and keeps every other frame."""
+
+    def __init__(self, base_url: str, session_key: str):
+        self.url = base_url.replace("http://", "ws://") + "/ws/dashboard/"
+        self.headers = {"Cookie": f"sessionid={session_key}", "Origin": base_url}
+        self.frames: asyncio.Queue = asyncio.Queue()
+        self.task: asyncio.Task | None = None
+
+    async def open(self) -> "DashboardClient":
+        self.ws = await websockets.connect(
+            self.url, additional_headers=self.headers, max_size=2**20, open_timeout=30
+        )
+        self.task = asyncio.create_task(self._read())
+        return self
+
+    async def _read(self) -> None:
+        with contextlib.suppress(websockets.ConnectionClosed, asyncio.CancelledError):
+            async for text in self.ws:
+                frame = json.loads(text)
+                if frame.get("event") == "ping":
+                    await self.ws.send('{"action": "pong"}')
+                else:
+                    self.frames.put_nowait((asyncio.get_running_loop().time(), frame))
+
+    async def next_event(self, event: str, timeout: float = 10) -> tuple[float, dict]:
+        while True:
+            at, frame = await asyncio.wait_for(self.frames.get(), timeout)
+            if frame.get("event") == event:
+                return at, frame
+
+    async def close(self) -> None:
+        if self.task:
+            self.task.cancel()
+        await self.ws.close()
+
+
+async def open_clients(base_url: str, keys: list[str], concurrency: int = 50):
+    semaphore = asyncio.Semaphore(concurrency)
+
+    async def one(key):
+        async with semaphore:
+            return await DashboardClient(base_url, key).open()
+
+    return await asyncio.gather(*(one(key) for key in keys))
+
+
+def table(results: list[Result]) -> str:
+    rows = [("scenario", "metric", "ours", "reference", "ratio", "goal", "result")]
+    for r in results:
+        rows.append(
+            (
+                r.scenario,
+                r.metric,
+                "n/a" if r.ours is None else f"{r.ours:,.2f} {r.unit}".strip(),
+                "—" if r.reference is None else f"{r.reference:,.2f} {r.unit}".strip(),
+                "—" if r.ratio is None else f"{r.ratio:.2f}",
+                r.goal,
+                "pass" if r.passed else "FAIL",
+            )
+        )
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)) for row in rows]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def write_json(path: Path, results: list[Result], meta: dict) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    payload = {"meta": meta, "results": [{**asdict(r), "ratio": r.ratio} for r in results]}
+    path.write_text(json.dumps(payload, indent=2) + "\n")
+
+
+def machine() -> dict:
+    import platform
+
+    import psutil
+
+    return {
+        "cpus": os.cpu_count(),
+        "memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+    }
+
+
+async def http_load(url: str, *, seconds: float, connections: int = 16) -> tuple[int, int]:
+    """GET url over keep-alive connections for a bounded time; returns (ok, failed) counts.
+
+    A small HTTP/1.1 client on asyncio streams, so LibChat and its reference are driven by the
+    very same load generator. Only for 127.0.0.1.
+    """
+    parts = urlsplit(url)
+    assert parts.hostname in {"127.0.0.1", "localhost"}, "load goes to this machine only"
+    request = (
+        f"GET {parts.path}{'?' + parts.query if parts.query else ''} HTTP/1.1\r\n"
+        f"Host: {parts.netloc}\r\nOrigin: http://127.0.0.1:8001\r\n\r\n"
+    ).encode()
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + seconds
+    counts = {"ok": 0, "failed": 0}
+
+    async def worker():
+        reader, writer = await asyncio.open_connection(parts.hostname, parts.port)
+        try:
+            while loop.time() < deadline:
+                writer.write(request)
+                status_line = await reader.readline()
+                length = 0
+                while (line := await reader.readline()) not in (b"\r\n", b""):
+                    name, _, value = line.decode("latin-1").partition(":")
+                    if name.lower() == "content-length":
+                        length = int(value)
+                await reader.readexactly(length)
+                counts["ok" if status_line.split()[1:2] == [b"200"] else "failed"] += 1
+        finally:
+            writer.close()
+
+    await asyncio.gather(*(worker() for _ in range(connections)))
+    return counts["ok"], counts["failed"]
+
+
+def database_transactions() -> int | None:
+    """Committed + rolled back transactions of the bench database so far (PostgreSQL only).
+
+    Each query Django runs in autocommit is one transaction, so the difference across a run
+    counts the queries the server made. Statistics reach pg_stat_database within a second.
+    """
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_clear_snapshot()")
+        cursor.execute(
+            "SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = %s",
+            [connection.settings_dict["NAME"]],
+        )
+        return cursor.fetchone()[0]

@@ -1,0 +1,126 @@
+"""Run the benchmarks: `python -m bench.run [--quick] [--only NAME]`.
+
+Starts LibChat (daphne, production settings) on its own database and Redis database, runs each
+scenario against it and against its reference, prints a table and writes JSON. Load generators
+are bounded in count and time and talk only to 127.0.0.1.
+"""
+
+import argparse
+import asyncio
+import datetime
+import os
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH_SECRET_KEY = "bench-only-secret-key-never-used-by-a-site-" + "x" * 30
+
+
+def configure_environment() -> None:
+    """Point Django at the bench's own database and Redis db, never the suite's or the site's."""
+    database_url = os.environ.get("DATABASE_URL")
+    if database_url:
+        parts = urlsplit(database_url)
+        name = parts.path.lstrip("/") or "libchat"
+        os.environ["DATABASE_URL"] = urlunsplit(parts._replace(path=f"/{name}_bench"))
+    else:
+        os.environ["DATABASE_URL"] = f"sqlite:///{ROOT / 'var' / 'bench.sqlite3'}"
+    redis_url = os.environ.get("REDIS_URL")
+    if redis_url and redis_url.startswith("redis://"):
+        os.environ["REDIS_URL"] = urlunsplit(urlsplit(redis_url)._replace(path="/9"))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "libchat.settings")
+    # Sessions the bench writes are signed with this key; the server must share it.
+    os.environ["SECRET_KEY"] = BENCH_SECRET_KEY
+
+
+def create_postgres_database() -> None:
+    import psycopg
+    from django.conf import settings
+
+    params = settings.DATABASES["default"]
+    if not params["ENGINE"].endswith("postgresql"):
+        return
+    conninfo = {
+        "host": params["HOST"] or "localhost",
+        "port": params["PORT"] or 5432,
+        "user": params["USER"],
+        "password": params["PASSWORD"] or None,
+        "dbname": "postgres",
+    }
+    with psycopg.connect(**{k: v for k, v in conninfo.items() if v}, autocommit=True) as conn:
+        exists = conn.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", [params["NAME"]]
+        ).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{params["NAME"]}"')
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="small sizes, under a minute")
+    parser.add_argument("--only", action="append", help="run only scenarios with this prefix")
+    args = parser.parse_args()
+
+    configure_environment()
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.cache import cache
+    from django.core.management import call_command
+
+    from bench import harness, scenarios  # noqa: F401  (registers the scenarios)
+    from libchat.embedded import redis_start, redis_stop
+    from tests.processes import Server
+
+    redis = redis_start(settings.EMBEDDED_REDIS_SOCKET) if settings.REDIS_EMBEDDED else None
+    try:
+        create_postgres_database()
+        call_command("migrate", interactive=False, verbosity=0)
+        cache._cache.get_client(write=True).flushdb()
+        server = Server(
+            extra_env={
+                "DEBUG": "false",
+                "SECURE_SSL_REDIRECT": "false",
+                "SESSION_COOKIE_SECURE": "false",
+                "CSRF_COOKIE_SECURE": "false",
+                "LOG_LEVEL": "WARNING",
+            }
+        )
+        context = harness.Context(quick=args.quick, server=server)
+        started = time.monotonic()
+        try:
+            for name, run in harness.SCENARIOS:
+                if args.only and not any(name.startswith(p) for p in args.only):
+                    continue
+                print(f"· {name} …", flush=True)
+                asyncio.run(run(context))
+        finally:
+            server.stop()
+    finally:
+        if redis is not None:
+            redis_stop(redis)
+
+    print()
+    print(harness.table(context.results))
+    meta = {
+        "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        "command": "make bench-quick" if args.quick else "make bench",
+        "database": settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1],
+        "seconds": round(time.monotonic() - started, 1),
+        "machine": harness.machine(),
+    }
+    out = ROOT / ("var/bench-quick.json" if args.quick else "bench/results.json")
+    harness.write_json(out, context.results, meta)
+    print(f"\nwritten to {out.relative_to(ROOT)}")
+    broken = [r for r in context.results if r.hard and not r.passed]
+    for r in broken:
+        print(f"correctness failure: {r.scenario}: {r.metric} = {r.ours} ({r.goal})")
+    return 1 if broken else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,114 @@
+"""Processes under test: a real daphne serving LibChat on the test database and Redis."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def database_url() -> str:
+    from django.db import connection
+
+    params = connection.settings_dict
+    if params["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{params['NAME']}"
+    user = quote(params["USER"] or "")
+    password = f":{quote(params['PASSWORD'])}" if params["PASSWORD"] else ""
+    host = params["HOST"] or "localhost"
+    port = f":{params['PORT']}" if params["PORT"] else ""
+    return f"postgres://{user}{password}@{host}{port}/{params['NAME']}"
+
+
+def subprocess_env(**extra: str) -> dict[str, str]:
+    """The environment for a process under test: without the browser tests' async override."""
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    return {**env, "PYTHONUNBUFFERED": "1", **extra}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """A daphne process serving LibChat on the test database."""
+
+    def __init__(self, extra_env: dict | None = None):
+        from django.conf import settings
+
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        env = subprocess_env(
+            **{
+                "DATABASE_URL": database_url(),
+                "REDIS_URL": settings.REDIS_URL,
+                "DEBUG": "true",
+                "ALLOWED_HOSTS": "127.0.0.1,localhost",
+                **(extra_env or {}),
+            }
+        )
+        settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
+        self.log = open(settings.VAR_DIR / f"daphne-{self.port}.log", "w")  # noqa: SIM115
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port),
+             "libchat.asgi:application"],
+            cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        self._wait()
+
+    def _wait(self, timeout: float = 30) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"daphne exited: {Path(self.log.name).read_text()}")
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
+                    return
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError("daphne did not start")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+        self.log.close()
+
+
+class Celery:
+    """A Celery worker or beat process on the test database and Redis."""
+
+    def __init__(self, role: str, extra_env: dict | None = None):
+        from django.conf import settings
+
+        self.role = role
+        env = subprocess_env(
+            DATABASE_URL=database_url(), REDIS_URL=settings.REDIS_URL, **(extra_env or {})
+        )
+        settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
+        self.log = open(settings.VAR_DIR / f"celery-{role}-{os.getpid()}.log", "w")  # noqa: SIM115
+        command = [sys.executable, "-m", "celery", "-A", "libchat", role, "-l", "info"]
+        if role == "worker":
+            command += ["--pool", "solo", "--without-gossip", "--without-mingle"]
+        else:
+            schedule = settings.VAR_DIR / f"celerybeat-test-{os.getpid()}"
+            command += ["--schedule", str(schedule)]
+        self.process = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT
+        )
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+        self.log.close()
