@@ -201,3 +201,15 @@ def test_the_beat_refresh_catches_what_no_event_announced():
     assert widget_status_refresh_all() == 1
     assert cached_online(widget) is True
     assert widget_status_refresh_all() == 0  # nothing flipped, nothing pushed
+
+
+def test_a_widget_saved_with_a_bad_origin_does_not_stop_the_others_refreshing(client):
+    alice = OperatorFactory()
+    signed_in(alice)
+    good = WidgetFactory(first_operator=alice, first_department=None)
+    broken = WidgetFactory(first_operator=alice, first_department=None, allowed_origins="nope")
+    services.widget_status_refresh()
+    assert cached_online(good) is True
+    assert selectors.widget_state_get(widget_id=broken.pk).origins == ()
+    frame = client.get(reverse("widgets:frame", args=[broken.pk]))
+    assert frame["Content-Security-Policy"] == "frame-ancestors 'none'"
