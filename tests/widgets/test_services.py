@@ -213,3 +213,14 @@ def test_a_widget_saved_with_a_bad_origin_does_not_stop_the_others_refreshing(cl
     assert selectors.widget_state_get(widget_id=broken.pk).origins == ()
     frame = client.get(reverse("widgets:frame", args=[broken.pk]))
     assert frame["Content-Security-Policy"] == "frame-ancestors 'none'"
+
+
+def test_deactivating_a_signed_in_operator_flips_the_status(django_capture_on_commit_callbacks):
+    alice = OperatorFactory()
+    signed_in(alice)
+    widget = WidgetFactory(first_operator=alice, first_department=None)
+    assert cached_online(widget) is True
+    with django_capture_on_commit_callbacks(execute=True):
+        alice.is_active = False
+        alice.save()
+    assert cached_online(widget) is False
