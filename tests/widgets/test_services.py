@@ -224,3 +224,12 @@ def test_deactivating_a_signed_in_operator_flips_the_status(django_capture_on_co
         alice.is_active = False
         alice.save()
     assert cached_online(widget) is False
+
+
+def test_the_beat_refreshes_every_widget_each_minute(settings):
+    from libchat.celery import app
+
+    entry = settings.CELERY_BEAT_SCHEDULE["widget-status-refresh"]
+    assert entry["schedule"] == 60.0
+    app.loader.import_default_modules()
+    assert entry["task"] in app.tasks
