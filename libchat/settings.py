@@ -149,10 +149,10 @@ CELERY_BEAT_SCHEDULE = {
 LIBCHAT_PING_SECONDS = env.int("LIBCHAT_PING_SECONDS", default=20)
 LIBCHAT_ALIVE_SECONDS = env.int("LIBCHAT_ALIVE_SECONDS", default=60)
 LIBCHAT_MAX_FRAME_BYTES = 64 * 1024
-# Widgets: the beat refreshes every cached widget status this often (changes push at once).
-LIBCHAT_WIDGET_REFRESH_SECONDS = env.int("LIBCHAT_WIDGET_REFRESH_SECONDS", default=60)
 # STUN/TURN servers for meetings, as RTCPeerConnection's iceServers (JSON); none works on a LAN.
 LIBCHAT_ICE_SERVERS = env.json("LIBCHAT_ICE_SERVERS", default=[])
+# Widgets: the beat refreshes every cached widget status this often (changes push at once).
+LIBCHAT_WIDGET_REFRESH_SECONDS = env.int("LIBCHAT_WIDGET_REFRESH_SECONDS", default=60)
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
