@@ -5,6 +5,7 @@ import contextlib
 import json
 import os
 import statistics
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -101,10 +102,11 @@ def session_cookies(operators, per_operator: int) -> list[str]:
 class DashboardClient:
     """A dashboard tab: answers the server's pings and keeps every other frame."""
 
-    def __init__(self, base_url: str, session_key: str):
+    def __init__(self, base_url: str, session_key: str, on_frame=None):
         self.url = base_url.replace("http://", "ws://") + "/ws/dashboard/"
         self.headers = {"Cookie": f"sessionid={session_key}", "Origin": base_url}
         self.frames: asyncio.Queue = asyncio.Queue()
+        self.on_frame = on_frame  # called with (arrival time, frame) instead of queueing
         self.task: asyncio.Task | None = None
 
     async def open(self, attempts: int = 3) -> "DashboardClient":
@@ -126,10 +128,13 @@ class DashboardClient:
         with contextlib.suppress(websockets.ConnectionClosed, asyncio.CancelledError):
             async for text in self.ws:
                 frame = json.loads(text)
+                at = time.monotonic()
                 if frame.get("event") == "ping":
                     await self.ws.send('{"action": "pong"}')
+                elif self.on_frame is not None:
+                    self.on_frame(at, frame)
                 else:
-                    self.frames.put_nowait((asyncio.get_running_loop().time(), frame))
+                    self.frames.put_nowait((at, frame))
 
     async def next_event(self, event: str, timeout: float = 10) -> tuple[float, dict]:
         while True:
@@ -143,12 +148,12 @@ class DashboardClient:
         await self.ws.close()
 
 
-async def open_clients(base_url: str, keys: list[str], concurrency: int = 50):
+async def open_clients(base_url: str, keys: list[str], concurrency: int = 50, on_frame=None):
     semaphore = asyncio.Semaphore(concurrency)
 
     async def one(key):
         async with semaphore:
-            return await DashboardClient(base_url, key).open()
+            return await DashboardClient(base_url, key, on_frame=on_frame).open()
 
     return await asyncio.gather(*(one(key) for key in keys))
 

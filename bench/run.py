@@ -80,6 +80,7 @@ def main() -> int:
     try:
         create_postgres_database()
         call_command("migrate", interactive=False, verbosity=0)
+        call_command("flush", interactive=False, verbosity=0)  # every run starts from nothing
         cache._cache.get_client(write=True).flushdb()
         server = Server(
             extra_env={

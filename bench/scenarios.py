@@ -1,6 +1,7 @@
 """The scenarios. Each measures LibChat and, where there is one, its reference in the same run."""
 
 import asyncio
+import json
 import time
 
 import psutil
@@ -162,4 +163,232 @@ async def status_push(ctx: Context) -> None:
         Result("6 status push", "p50 request → widget", p50 * 1000, None, "—", True, unit="ms"),
         Result("6 status push", "p99 request → widget", p99 * 1000, None, "< 2000 ms",
                p99 < 2.0, unit="ms"),
+    ]  # fmt: skip
+
+
+@sync_to_async
+def _department_with(operators, name: str):
+    """A department whose members are these operators, and its internal chat room."""
+    from departments.models import Department, Membership
+    from internalchat.services import room_department_get_or_create
+
+    department, _ = Department.objects.get_or_create(slug=name, defaults={"name": name})
+    Membership.objects.bulk_create(
+        [Membership(department=department, operator=o) for o in operators],
+        ignore_conflicts=True,
+    )
+    return room_department_get_or_create(department=department)
+
+
+def _send_frame(room_id: int, client_msg_id: str, body: str) -> str:
+    return json.dumps(
+        {"action": "room.send", "room_id": room_id, "body": body, "client_msg_id": client_msg_id}
+    )
+
+
+@scenario("2 message to 200 members")
+async def fan_out(ctx: Context) -> None:
+    """One internal message, send → delivered to every connected member, vs raw group_send."""
+    members, messages = ctx.size(200, 200), ctx.size(100, 10)
+    operators = await _operators(members + 1, "fan")
+    room = await _department_with(operators, "bench-fan-out")
+    keys = await sync_to_async(session_cookies)(operators, per_operator=1)
+    arrivals: dict[str, list[float]] = {}
+
+    def on_frame(at, frame):
+        if frame.get("event") == "room.message":
+            arrivals.setdefault(frame["message"]["client_msg_id"], []).append(at)
+
+    receivers = await open_clients(ctx.server.url, keys[1:], on_frame=on_frame)
+    sender = await DashboardClient(ctx.server.url, keys[0]).open()
+    await asyncio.sleep(1)
+    latencies, lost = [], 0
+    for n in range(messages):
+        client_msg_id = f"fan-{time.time_ns()}-{n}"
+        started = time.monotonic()
+        await sender.ws.send(_send_frame(room.pk, client_msg_id, f"Hello {n}"))
+        deadline = started + 10
+        while len(arrivals.get(client_msg_id, [])) < members and time.monotonic() < deadline:
+            await asyncio.sleep(0.002)
+        got = arrivals.get(client_msg_id, [])
+        lost += members - len(got)
+        latencies += [at - started for at in got]
+    await asyncio.gather(sender.close(), *(c.close() for c in receivers))
+    await _connections_gone()
+
+    raw = await _raw_group_send(members, messages)
+    ours_p50, ours_p99 = percentile(latencies, 50), percentile(latencies, 99)
+    raw_p50, raw_p99 = percentile(raw, 50), percentile(raw, 99)
+    ctx.results += [
+        Result("2 fan-out to 200", "p50 send → delivered", ours_p50 * 1000, raw_p50 * 1000,
+               "—", True, unit="ms"),
+        Result("2 fan-out to 200", "p99 send → delivered", ours_p99 * 1000, raw_p99 * 1000,
+               "ratio ≤ 3", ours_p99 <= 3 * raw_p99, unit="ms"),
+        Result("2 fan-out to 200", "deliveries lost", lost, None, "0", lost == 0, hard=True),
+    ]  # fmt: skip
+
+
+async def _raw_group_send(receivers: int, messages: int) -> list[float]:
+    """The reference: channels_redis group_send round trips to as many receivers, same Redis."""
+    from channels_redis.core import RedisChannelLayer
+    from django.conf import settings
+
+    layer = RedisChannelLayer(hosts=[settings.REDIS_URL], prefix="benchraw")
+    channels = [await layer.new_channel() for _ in range(receivers)]
+    for channel in channels:
+        await layer.group_add("bench-raw", channel)
+
+    async def receive(channel, started):
+        await layer.receive(channel)
+        return time.monotonic() - started
+
+    latencies = []
+    for n in range(messages):
+        started = time.monotonic()
+        await layer.group_send("bench-raw", {"type": "bench.message", "n": n})
+        latencies += await asyncio.gather(*(receive(c, started) for c in channels))
+    for channel in channels:
+        await layer.group_discard("bench-raw", channel)
+    await layer.flush()
+    return latencies
+
+
+@scenario("3 steady load across 20 rooms")
+async def steady_load(ctx: Context) -> None:
+    """50 messages a second across 20 rooms: send → ack, and every member gets each once."""
+    seconds, rate, rooms_count, listeners = ctx.size(60, 5), 50, 20, 4
+    operators = await _operators(rooms_count * (listeners + 1), "steady")
+    rooms, senders, receivers = [], [], []
+    sent_at: dict[str, float] = {}
+    acks: list[float] = []
+    deliveries: dict[tuple[int, str], int] = {}
+
+    def on_sender_frame(at, frame):
+        if frame.get("event") == "room.sent":
+            acks.append(at - sent_at[frame["client_msg_id"]])
+
+    def receiver_frame(index):
+        def on_frame(at, frame):
+            if frame.get("event") == "room.message":
+                key = (index, frame["message"]["client_msg_id"])
+                deliveries[key] = deliveries.get(key, 0) + 1
+
+        return on_frame
+
+    for r in range(rooms_count):
+        group = operators[r * (listeners + 1) : (r + 1) * (listeners + 1)]
+        rooms.append(await _department_with(group, f"bench-steady-{r}"))
+        keys = await sync_to_async(session_cookies)(group, per_operator=1)
+        senders.append(
+            await DashboardClient(ctx.server.url, keys[0], on_frame=on_sender_frame).open()
+        )
+        for key in keys[1:]:
+            receivers.append(
+                (r, await DashboardClient(ctx.server.url, key,
+                                          on_frame=receiver_frame(len(receivers))).open())
+            )  # fmt: skip
+    await asyncio.sleep(1)
+
+    total = seconds * rate
+    started = time.monotonic()
+    for n in range(total):
+        await asyncio.sleep(max(0.0, started + n / rate - time.monotonic()))
+        r = n % rooms_count
+        client_msg_id = f"steady-{time.time_ns()}-{n}"
+        sent_at[client_msg_id] = time.monotonic()
+        await senders[r].ws.send(_send_frame(rooms[r].pk, client_msg_id, f"Load {n}"))
+    deadline = time.monotonic() + 15
+    expected = total * listeners
+    while (len(acks) < total or len(deliveries) < expected) and time.monotonic() < deadline:
+        await asyncio.sleep(0.05)
+    await asyncio.gather(*(c.close() for c in senders), *(c.close() for _, c in receivers))
+    await _connections_gone()
+
+    lost = expected - len(deliveries)
+    doubled = sum(count - 1 for count in deliveries.values() if count > 1)
+    p99 = percentile(acks, 99)
+    ctx.results += [
+        Result("3 50 msg/s, 20 rooms", "p99 send → ack", p99 * 1000, None, "< 250 ms",
+               p99 < 0.25, unit="ms"),
+        Result("3 50 msg/s, 20 rooms", "acks missing", total - len(acks), None, "0",
+               len(acks) == total, hard=True),
+        Result("3 50 msg/s, 20 rooms", "deliveries lost", lost, None, "0", lost == 0, hard=True),
+        Result("3 50 msg/s, 20 rooms", "deliveries doubled", doubled, None, "0", doubled == 0,
+               hard=True),
+    ]  # fmt: skip
+
+
+@sync_to_async
+def _seed_messages(room, sender, count: int) -> None:
+    """Bulk-load count messages into room in one INSERT … SELECT (seconds for a million)."""
+    from django.db import connection
+
+    from internalchat.models import Message
+
+    table = Message._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"INSERT INTO {table} (room_id, sender_id, body, client_msg_id, created_at) "
+                "SELECT %s, %s, 'Seeded message ' || g, 'seed-' || %s || '-' || g, now() "
+                "FROM generate_series(1, %s) AS g",
+                [room.pk, sender.pk, room.pk, count],
+            )
+            cursor.execute(f"ANALYZE {table}")
+        else:
+            cursor.execute(
+                "WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < %s) "
+                f"INSERT INTO {table} (room_id, sender_id, body, client_msg_id, created_at) "
+                "SELECT %s, %s, 'Seeded message ' || n, 'seed-' || %s || '-' || n, "
+                "CURRENT_TIMESTAMP FROM g",
+                [count, room.pk, sender.pk, room.pk],
+            )
+
+
+@sync_to_async
+def _history_and_unread(room, reader, pages: int) -> tuple[int, list[float], float]:
+    """Queries for one history page plus the unread counts, and page timings."""
+    import random
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from internalchat import selectors
+    from internalchat.models import Message
+
+    ids = Message.objects.filter(room=room).order_by("id").values_list("id", flat=True)
+    low, high = ids.first(), ids.last()
+    with CaptureQueriesContext(connection) as queries:
+        selectors.room_history(room=room, before_id=high)
+        selectors.unread_counts(operator=reader)
+    timings = []
+    for _ in range(pages):
+        before = random.randint(low + 60, high + 1)
+        started = time.perf_counter()
+        selectors.room_history(room=room, before_id=before)
+        timings.append(time.perf_counter() - started)
+    started = time.perf_counter()
+    selectors.unread_counts(operator=reader)
+    return len(queries), timings, time.perf_counter() - started
+
+
+@scenario("5 history and unread at scale")
+async def history_at_scale(ctx: Context) -> None:
+    """History page and unread counts: the same queries at 10 k and 1 M messages."""
+    small, large = ctx.size(10_000, 1_000), ctx.size(1_000_000, 20_000)
+    reader, writer = await _operators(2, "history")
+    figures = {}
+    for size in (small, large):
+        room = await _department_with([reader, writer], f"bench-history-{size}")
+        await _seed_messages(room, writer, size)
+        figures[size] = await _history_and_unread(room, reader, pages=ctx.size(300, 50))
+    (q_small, _, _), (q_large, timings, unread_seconds) = figures[small], figures[large]
+    p95 = percentile(timings, 95)
+    ctx.results += [
+        Result("5 history at scale", f"queries at {small:,} / {large:,}", q_large, q_small,
+               "equal", q_large == q_small, hard=True),
+        Result("5 history at scale", f"history page p95 at {large:,}", p95 * 1000, None,
+               "< 20 ms", p95 < 0.020, unit="ms"),
+        Result("5 history at scale", f"unread counts at {large:,}", unread_seconds * 1000, None,
+               "—", True, unit="ms"),
     ]  # fmt: skip
