@@ -4,8 +4,14 @@ from channels.db import database_sync_to_async
 from django.core.exceptions import PermissionDenied
 
 from internalchat import selectors, services
-from libchat.live import dashboard_action
+from libchat.live import dashboard_action, dashboard_groups
 from libchat.protocol import FrameError
+
+
+@dashboard_groups
+def room_groups(operator) -> list[str]:
+    services.rooms_ensure_for(operator=operator)
+    return [room.group for room in selectors.rooms_for(operator=operator)]
 
 
 def _int(frame: dict, key: str, *, required: bool = True) -> int | None:
@@ -79,7 +85,6 @@ async def room_catch_up(consumer, frame: dict) -> None:
         last_ids = {int(room_id): int(last_id) for room_id, last_id in rooms.items()}
     except (TypeError, ValueError) as exc:
         raise FrameError("bad_frame", "Room ids and message ids are whole numbers.") from exc
-    await database_sync_to_async(services.rooms_ensure_for)(operator=consumer.operator)
     messages = await database_sync_to_async(selectors.room_catch_up)(
         operator=consumer.operator, last_ids=last_ids
     )

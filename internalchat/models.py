@@ -71,6 +71,10 @@ class Room(models.Model):
             return f"Direct room #{self.pk} ({self.operator_low_id}, {self.operator_high_id})"
         return "All Staff"
 
+    @property
+    def group(self) -> str:
+        return f"internalchat.room.{self.pk}"
+
 
 class Message(models.Model):
     """One message. Ids come from one sequence and grow within a room in commit order, because

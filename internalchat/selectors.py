@@ -12,7 +12,6 @@ from django.urls import reverse
 from accounts.models import Operator
 from departments.models import Membership
 from internalchat.models import Attachment, Message, ReadMarker, Room
-from libchat.live import operator_group
 
 HISTORY_PAGE = 50
 CATCH_UP_LIMIT = 500
@@ -51,16 +50,6 @@ def room_member_ids(*, room: Room) -> list[int]:
     elif room.kind == Room.Kind.DIRECT:
         operators = operators.filter(pk__in=[room.operator_low_id, room.operator_high_id])
     return list(operators.values_list("pk", flat=True))
-
-
-def room_delivery_groups(*, room: Room) -> list[str]:
-    """Where a room's messages go: every dashboard for All Staff (only active operators can
-    open one), else each member's own group."""
-    from accounts.services import DASHBOARD_GROUP
-
-    if room.kind == Room.Kind.ALL_STAFF:
-        return [DASHBOARD_GROUP]
-    return [operator_group(operator_id) for operator_id in room_member_ids(room=room)]
 
 
 def room_describe(room: Room) -> dict:

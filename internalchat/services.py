@@ -1,9 +1,7 @@
 """Every write to internal chat: rooms, messages and their files, read markers, scrubbing.
 
-A message is stored in a transaction and announced only after the commit
-(`transaction.on_commit`), so nobody hears of a message the database does not hold. It is
-delivered to the members' own groups (every dashboard socket joins its operator's group), so no
-per-room group has to be joined at connect or kept in step with memberships.
+A message is stored in a transaction and announced to its room's group only after the commit
+(`transaction.on_commit`), so nobody hears of a message the database does not hold.
 """
 
 import uuid
@@ -149,9 +147,8 @@ def _member_check(room: Room, operator: Operator) -> None:
         raise PermissionDenied("You are not a member of this room.")
 
 
-def message_announce(*, room: Room, frame: dict) -> None:
-    for group in selectors.room_delivery_groups(room=room):
-        live.live_send(group, frame)
+def message_announce(*, group: str, frame: dict) -> None:
+    live.live_send(group, frame)
 
 
 def message_send(
@@ -207,7 +204,7 @@ def message_send(
                 "room": selectors.room_describe(room),
                 "message": selectors.message_as_dict(message),
             }
-            transaction.on_commit(partial(message_announce, room=room, frame=frame))
+            transaction.on_commit(partial(message_announce, group=room.group, frame=frame))
     except BaseException:
         for name in stored:
             default_storage.delete(name)
@@ -215,24 +212,38 @@ def message_send(
     return message
 
 
+def _rooms_announce(room: Room) -> None:
+    for operator_id in selectors.room_member_ids(room=room):
+        live.groups_join(operator_id, [room.group])
+
+
 def room_direct_get_or_create(*, operator: Operator, other: Operator) -> Room:
     """The one room of this pair of operators; the other may be offline (the message waits)."""
     if other.pk == operator.pk or not (other.is_active and other.is_operator):
         raise Refused("bad_operator", "Choose another active operator.")
     low, high = sorted([operator.pk, other.pk])
-    room, _ = Room.objects.get_or_create(
-        kind=Room.Kind.DIRECT, operator_low_id=low, operator_high_id=high
-    )
+    with transaction.atomic():
+        room, created = Room.objects.get_or_create(
+            kind=Room.Kind.DIRECT, operator_low_id=low, operator_high_id=high
+        )
+        if created:
+            transaction.on_commit(partial(_rooms_announce, room))
     return room
 
 
 def room_department_get_or_create(*, department: Department) -> Room:
-    room, _ = Room.objects.get_or_create(kind=Room.Kind.DEPARTMENT, department=department)
+    with transaction.atomic():
+        room, created = Room.objects.get_or_create(kind=Room.Kind.DEPARTMENT, department=department)
+        if created:
+            transaction.on_commit(partial(_rooms_announce, room))
     return room
 
 
 def room_all_staff_get_or_create() -> Room:
-    room, _ = Room.objects.get_or_create(kind=Room.Kind.ALL_STAFF)
+    with transaction.atomic():
+        room, created = Room.objects.get_or_create(kind=Room.Kind.ALL_STAFF)
+        if created:
+            transaction.on_commit(partial(_rooms_announce, room))
     return room
 
 
