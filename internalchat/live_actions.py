@@ -10,7 +10,8 @@ from libchat.protocol import FrameError
 
 @dashboard_groups
 def room_groups(operator) -> list[str]:
-    services.rooms_ensure_for(operator=operator)
+    # Only a read on the connect path, which every tab takes at once after a restart. Missing
+    # rooms are created by the catch-up the page sends next; creating one joins its members.
     return [room.group for room in selectors.rooms_for(operator=operator)]
 
 
@@ -85,6 +86,7 @@ async def room_catch_up(consumer, frame: dict) -> None:
         last_ids = {int(room_id): int(last_id) for room_id, last_id in rooms.items()}
     except (TypeError, ValueError) as exc:
         raise FrameError("bad_frame", "Room ids and message ids are whole numbers.") from exc
+    await database_sync_to_async(services.rooms_ensure_for)(operator=consumer.operator)
     messages = await database_sync_to_async(selectors.room_catch_up)(
         operator=consumer.operator, last_ids=last_ids
     )

@@ -40,6 +40,23 @@ def reference(browser):
     return outside_the_loop(_reference)
 
 
+# Records what the page asks of the browser's notifications and sounds.
+RECORD_NOTIFICATIONS = """
+window.__notifications = [];
+window.__beeps = 0;
+window.Notification = class {
+  static permission = "granted";
+  static requestPermission() { return Promise.resolve("granted"); }
+  constructor(title) { window.__notifications.push(title); }
+};
+window.AudioContext = class {
+  constructor() { window.__beeps += 1; this.currentTime = 0; this.destination = {}; }
+  createOscillator() { return { frequency: {}, connect: (to) => to, start() {}, stop() {} }; }
+  createGain() { return { gain: {}, connect: (to) => to }; }
+};
+"""
+
+
 def room_link(page, department):
     return page.locator(f'.room-link[data-department-id="{department.pk}"]')
 
@@ -48,7 +65,9 @@ def test_bold_emoji_and_a_file_reach_the_other_operator_whose_badge_clears(
     browser, log_in, reference, live_server_daphne
 ):
     department, alice, bob = reference
-    bob_page = log_in(browser.new_context().new_page(), bob)
+    bob_context = browser.new_context()
+    bob_context.add_init_script(RECORD_NOTIFICATIONS)
+    bob_page = log_in(bob_context.new_page(), bob)
     alice_page = log_in(browser.new_context().new_page(), alice)
     badge = room_link(bob_page, department).locator(".badge")
     expect(badge).to_be_hidden()
@@ -60,6 +79,8 @@ def test_bold_emoji_and_a_file_reach_the_other_operator_whose_badge_clears(
     editor.press_sequentially("Thorny question")
     editor.press("Enter")
     expect(alice_page.locator("#chat-messages b")).to_have_text("Thorny question")
+    announcer = bob_page.locator("#internal-announcer")
+    expect(announcer).to_have_text("Alice in Reference: Thorny question")
 
     alice_page.get_by_role("button", name="Insert an emoji").click()
     emoji = alice_page.locator("emoji-picker").get_by_role("menuitem").first
@@ -83,6 +104,9 @@ def test_bold_emoji_and_a_file_reach_the_other_operator_whose_badge_clears(
     expect(badge).to_be_visible()
     expect(badge).to_have_attribute("data-unread", "4")
     expect(bob_page).to_have_title("(4) LibChat")
+    # Bob is not looking at Reference: a desktop notification and a sound for each message.
+    assert bob_page.evaluate("window.__notifications") == ["Alice in Reference"] * 4
+    assert bob_page.evaluate("window.__beeps") == 4
 
     room_link(bob_page, department).click()
     messages = bob_page.locator("#chat-messages .message")
@@ -95,6 +119,19 @@ def test_bold_emoji_and_a_file_reach_the_other_operator_whose_badge_clears(
     expect(messages.nth(2).locator("img.thumb")).to_have_attribute("alt", "floor-map.png")
     expect(badge).to_be_hidden()
     expect(bob_page).to_have_title(re.compile(r"^Chats"))
+
+    # Now Reference is in view: a new message shows and is announced, with no notification.
+    alice_page.get_by_role("textbox", name="Message").fill("Thanks!")
+    alice_page.get_by_role("textbox", name="Message").press("Enter")
+    expect(messages).to_have_count(5)
+    expect(announcer).to_have_text("Alice in Reference: Thanks!")
+    expect(badge).to_be_hidden()
+    assert len(bob_page.evaluate("window.__notifications")) == 4
+
+    bob_page.get_by_role("button", name="Members").click()
+    members = bob_page.get_by_role("list", name="Members of Reference")
+    expect(members).to_contain_text("Alice")
+    expect(members).to_contain_text("Bob")
 
     href = messages.nth(2).locator("a.attachment").get_attribute("href")
     download = bob_page.request.get(live_server_daphne.url + href)

@@ -8,7 +8,7 @@ from channels.db import database_sync_to_async
 from django.db import connection, transaction
 
 from internalchat import services
-from internalchat.models import Message
+from internalchat.models import Message, Room
 from tests.factories import DepartmentRoomFactory, MembershipFactory, OperatorFactory
 from tests.live import dashboard_socket, receive_event
 
@@ -288,4 +288,20 @@ async def test_a_new_direct_room_reaches_the_other_operators_open_socket(referen
     frame = await receive_event(bob_socket, "room.message")
     assert frame["room"]["operator_ids"] == sorted([alice.pk, bob.pk])
     assert frame["message"]["body"] == "psst"
+    await bob_socket.disconnect()
+
+
+async def test_the_catch_up_creates_all_staff_on_a_new_site_and_the_socket_hears_it(reference):
+    _, alice, bob, _ = reference
+    assert not await database_sync_to_async(Room.objects.filter(kind="all_staff").exists)()
+    bob_socket, _, _ = await dashboard_socket(bob)
+    await bob_socket.send_json_to({"action": "room.catch_up", "rooms": {}})
+    catch_up = await receive_event(bob_socket, "room.catch_up")
+    all_staff = next(e["room"] for e in catch_up["unread"] if e["room"]["kind"] == "all_staff")
+    await asyncio.sleep(0.2)  # the join travels through the channel layer first
+    room = await database_sync_to_async(Room.objects.get)(pk=all_staff["id"])
+    await database_sync_to_async(services.message_send)(
+        room=room, sender=alice, body="Staff meeting at 3", client_msg_id="s"
+    )
+    assert (await next_message(bob_socket))["body"] == "Staff meeting at 3"
     await bob_socket.disconnect()

@@ -299,3 +299,15 @@ def test_rooms_ensure_creates_department_and_all_staff_rooms_once(reference):
     services.rooms_ensure_for(operator=alice)
     assert Room.objects.filter(kind="all_staff").count() == 1
     assert {r.pk for r in selectors.rooms_for(operator=alice)} >= {room.pk}
+
+
+def test_the_daily_beat_task_scrubs_and_is_scheduled(reference, settings):
+    from internalchat.tasks import history_scrub_daily
+
+    room, alice, _, _ = reference
+    _age(send(room, alice, "old"), 3)
+    SiteSettings.objects.create(scrub_internal_days=1)
+    assert history_scrub_daily() == 1
+    assert ScrubRun.objects.get().messages_removed == 1
+    schedule = settings.CELERY_BEAT_SCHEDULE["internal-chat-scrub"]
+    assert schedule["task"] == "internalchat.tasks.history_scrub_daily"
