@@ -7,13 +7,13 @@ import asyncio
 import contextlib
 import itertools
 
-from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from accounts import selectors, services
 from libchat import live
+from libchat.db import database_sync_to_async
 from libchat.protocol import FrameError, frame_parse
 
 CLOSE_UNAUTHENTICATED = 4401

@@ -95,12 +95,16 @@ async def _queries_during(work) -> tuple[object, int | None]:
     start = await read()
     if start is None:
         return await work(), None
-    await asyncio.sleep(1.2)
-    idle = await read() - start  # what reading the counter costs by itself
-    before = await read()
+    started = time.monotonic()
     result = await work()
     await asyncio.sleep(1.2)  # statistics reach pg_stat_database within a second
-    return result, max(0, await read() - before - idle)
+    busy = await read() - start
+    # The same time with no requests: what reading the counter and the connection pool's own
+    # upkeep cost, to take away.
+    idle_start = await read()
+    await asyncio.sleep(time.monotonic() - started)
+    idle = await read() - idle_start
+    return result, max(0, busy - idle)
 
 
 @scenario("1 widget status endpoint")
@@ -114,23 +118,23 @@ async def status_endpoint(ctx: Context) -> None:
     await http_load(ours_url, seconds=0.5, connections=2)  # warm the cache and the process
 
     started = time.monotonic()
-    (ours_ok, ours_failed), queries = await _queries_during(
-        lambda: http_load(ours_url, seconds=seconds)
-    )
-    ours_rps = ours_ok / (time.monotonic() - started - (2.4 if queries is not None else 0))
+    ours_ok, ours_failed = await http_load(ours_url, seconds=seconds)
+    ours_rps = ours_ok / (time.monotonic() - started)
+    (counted_ok, _), queries = await _queries_during(lambda: http_load(ours_url, seconds=seconds))
     started = time.monotonic()
     ref_ok, ref_failed = await http_load(reference_url, seconds=seconds)
     ref_rps = ref_ok / (time.monotonic() - started)
 
     ratio = ours_rps / ref_rps
-    per_request = None if queries is None else queries / max(1, ours_ok)
+    per_request = None if queries is None else queries / max(1, counted_ok)
     ctx.results += [
         Result("1 status endpoint", "throughput", ours_rps, ref_rps, "ratio ≥ 0.8",
                ratio >= 0.8, unit="req/s"),
         Result("1 status endpoint", "failed requests", ours_failed + ref_failed, None, "0",
                ours_failed + ref_failed == 0, hard=True),
-        Result("1 status endpoint", "DB queries per request", per_request, None, "0",
-               per_request == 0 if per_request is not None else True, hard=True,
+        Result("1 status endpoint", "DB queries per request", per_request, None,
+               "0 (< 1 per 100 requests: counter noise)",
+               per_request < 0.01 if per_request is not None else True, hard=True,
                notes=[] if per_request is not None else ["counted on PostgreSQL only"]),
     ]  # fmt: skip
 

@@ -1,9 +1,9 @@
 """Internal chat over the dashboard socket: send, history, read, catch-up after a reconnect."""
 
-from channels.db import database_sync_to_async
 from django.core.exceptions import PermissionDenied
 
 from internalchat import selectors, services
+from libchat.db import database_sync_to_async
 from libchat.live import dashboard_action, dashboard_groups
 from libchat.protocol import FrameError
 

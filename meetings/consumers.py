@@ -1,8 +1,8 @@
 """The socket of a guest invited by email: the personal token in the path is the credential."""
 
-from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
+from libchat.db import database_sync_to_async
 from libchat.protocol import FrameError, frame_parse
 from meetings import services
 from meetings.live_actions import meeting_joined_reply

@@ -1,7 +1,6 @@
 """Meeting signalling on the staff dashboard socket: join, leave, signal, state, decline, remove."""
 
-from channels.db import database_sync_to_async
-
+from libchat.db import database_sync_to_async
 from libchat.live import dashboard_action, on_dashboard_disconnect
 from libchat.protocol import FrameError
 from meetings import services

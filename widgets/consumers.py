@@ -7,9 +7,9 @@ so the usual allowed-hosts origin check applies.
 import asyncio
 import contextlib
 
-from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
+from libchat.db import database_sync_to_async
 from libchat.protocol import FrameError, frame_parse
 from widgets import selectors, services
 
