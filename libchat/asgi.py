@@ -1,4 +1,5 @@
-"""ASGI entry point: HTTP through Django, WebSockets through the session-authenticated router."""
+"""ASGI entry point: HTTP through Django; WebSockets through the origin check, then the public
+routes, else the session-authenticated router."""
 
 import os
 
@@ -10,14 +11,20 @@ django_asgi_app = get_asgi_application()
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+from django.urls import re_path  # noqa: E402
 
-from libchat.routing import websocket_urlpatterns  # noqa: E402
+from libchat.routing import public_websocket_urlpatterns, websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
         "websocket": AllowedHostsOriginValidator(
-            AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
+            URLRouter(
+                [
+                    *public_websocket_urlpatterns,
+                    re_path(r"", AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
+                ]
+            )
         ),
     }
 )

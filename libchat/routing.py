@@ -1,9 +1,15 @@
-"""WebSocket routes."""
+"""WebSocket routes: staff sockets (session-authenticated) and public ones."""
 
 from django.urls import path
 
 from accounts.consumers import DashboardConsumer
+from widgets.consumers import WidgetStatusConsumer
 
 websocket_urlpatterns = [
     path("ws/dashboard/", DashboardConsumer.as_asgi()),
+]
+
+# Public sockets: no session is read (patrons on library sites), only the origin is checked.
+public_websocket_urlpatterns = [
+    path("ws/widget-status/<int:widget_id>/", WidgetStatusConsumer.as_asgi()),
 ]

@@ -49,6 +49,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "libchat.middleware.frame_ancestors_none",
 ]
 
 ROOT_URLCONF = "libchat.urls"
@@ -137,12 +138,18 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accounts.tasks.presence_expire",
         "schedule": env.float("LIBCHAT_PRESENCE_EXPIRE_SECONDS", default=30.0),
     },
+    "widget-status-refresh": {
+        "task": "widgets.tasks.widget_status_refresh_all",
+        "schedule": float(env.int("LIBCHAT_WIDGET_REFRESH_SECONDS", default=60)),
+    },
 }
 
 # Presence: the server pings each dashboard socket; the page answers when the frame arrives.
 LIBCHAT_PING_SECONDS = env.int("LIBCHAT_PING_SECONDS", default=20)
 LIBCHAT_ALIVE_SECONDS = env.int("LIBCHAT_ALIVE_SECONDS", default=60)
 LIBCHAT_MAX_FRAME_BYTES = 64 * 1024
+# Widgets: the beat refreshes every cached widget status this often (changes push at once).
+LIBCHAT_WIDGET_REFRESH_SECONDS = env.int("LIBCHAT_WIDGET_REFRESH_SECONDS", default=60)
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")

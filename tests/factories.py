@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from accounts.models import DashboardConnection, LibChatSession, Operator
 from departments.models import Department, Membership
+from widgets.models import Widget, WidgetFallback
 
 PASSWORD = "correct horse battery staple"
 
@@ -58,3 +59,21 @@ class DashboardConnectionFactory(factory.django.DjangoModelFactory):
     channel_name = factory.Sequence(lambda n: f"specific.test!{n}")
     browser_key = factory.Sequence(lambda n: f"browser{n:027d}")
     last_seen = factory.LazyFunction(timezone.now)
+
+
+class WidgetFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Widget
+
+    name = factory.Sequence(lambda n: f"Widget {n}")
+    allowed_origins = "https://www.library.example"
+    first_department = factory.SubFactory(DepartmentFactory)
+
+
+class WidgetFallbackFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = WidgetFallback
+
+    widget = factory.SubFactory(WidgetFactory)
+    position = factory.Sequence(lambda n: n + 1)
+    department = factory.SubFactory(DepartmentFactory)

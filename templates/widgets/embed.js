@@ -1,0 +1,106 @@
+/* LibChat widget {{ widget_id }}: draws the button or tab, shows whether a librarian is online and
+   opens the chat. The chat page runs in an iframe from LibChat's own origin; it tells this page
+   when the status changes (postMessage), so the button follows within a second or two. */
+(function () {
+  "use strict";
+  var config = {{ config|safe }};
+  var flag = "libchatWidget" + config.id;
+  if (window[flag]) return;
+  window[flag] = true;
+  var script = document.currentScript;
+  var doc = document;
+
+  function el(tag, css, attrs) {
+    var node = doc.createElement(tag);
+    if (css) node.style.cssText = css;
+    for (var name in attrs || {}) node.setAttribute(name, attrs[name]);
+    return node;
+  }
+
+  var font = "font:600 15px/1.2 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;";
+  var colours = "background:" + config.colour + ";color:" + config.textColour + ";";
+  var panelCss = {
+    floating: "position:fixed;right:20px;bottom:80px;width:360px;max-width:calc(100vw - 40px);height:520px;max-height:calc(100vh - 110px);z-index:2147483646;box-shadow:0 8px 30px rgba(0,0,0,.25);border-radius:10px;overflow:hidden;background:#fff;",
+    slide_out: "position:fixed;right:44px;top:15vh;width:360px;max-width:calc(100vw - 60px);height:520px;max-height:80vh;z-index:2147483646;box-shadow:0 8px 30px rgba(0,0,0,.25);background:#fff;",
+    in_page: "width:100%;height:520px;border:1px solid #ccd;border-radius:8px;overflow:hidden;",
+    pop_out: "display:none;"
+  }[config.kind];
+  var toggleCss = {
+    floating: "position:fixed;right:20px;bottom:20px;z-index:2147483647;border:0;border-radius:999px;padding:12px 20px;cursor:pointer;box-shadow:0 4px 14px rgba(0,0,0,.25);",
+    slide_out: "position:fixed;right:0;top:30vh;z-index:2147483647;border:0;border-radius:8px 0 0 8px;padding:16px 10px;cursor:pointer;writing-mode:vertical-rl;transform:rotate(180deg);",
+    in_page: "margin:0 0 8px;padding:8px 12px;border-radius:6px;",
+    pop_out: "display:inline-block;padding:10px 16px;border-radius:6px;text-decoration:none;"
+  }[config.kind];
+
+  var root = el("div", "", { "class": "libchat-widget", "data-libchat-widget": String(config.id), "data-status": "unknown" });
+  var toggleTag = { floating: "button", slide_out: "button", in_page: "p", pop_out: "a" }[config.kind];
+  var toggle = el(toggleTag, font + colours + toggleCss, { "class": "libchat-toggle" });
+  var label = el("span");
+  label.textContent = config.title;
+  var status = el("span", "font-weight:400;", { "class": "libchat-status", "aria-live": "polite" });
+  status.textContent = "";
+  toggle.appendChild(label);
+  toggle.appendChild(doc.createTextNode(": "));
+  toggle.appendChild(status);
+
+  var panel = el("div", panelCss, { "class": "libchat-panel", id: "libchat-panel-" + config.id });
+  var frame = el("iframe", "border:0;width:100%;height:100%;display:block;", {
+    src: config.frameUrl, title: config.title
+  });
+  panel.appendChild(frame);
+
+  if (toggleTag === "button") {
+    toggle.type = "button";
+    toggle.setAttribute("aria-expanded", "false");
+    toggle.setAttribute("aria-controls", panel.id);
+    panel.hidden = true;
+    toggle.addEventListener("click", function () { setOpen(panel.hidden); });
+    doc.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && !panel.hidden) { setOpen(false); toggle.focus(); }
+    });
+  } else if (toggleTag === "a") {
+    toggle.href = config.frameUrl;
+    toggle.target = "_blank";
+    toggle.rel = "noopener";
+    frame.setAttribute("aria-hidden", "true");
+    frame.tabIndex = -1;
+    toggle.addEventListener("click", function (event) {
+      if (window.open(config.frameUrl, "libchat-" + config.id, "width=400,height=600")) event.preventDefault();
+    });
+  }
+
+  function setOpen(open) {
+    panel.hidden = !open;
+    toggle.setAttribute("aria-expanded", String(open));
+  }
+
+  function show(online) {
+    root.setAttribute("data-status", online ? "online" : "offline");
+    status.textContent = online ? "Online" : "Offline";
+  }
+
+  window.addEventListener("message", function (event) {
+    if (event.origin !== config.origin || event.source !== frame.contentWindow) return;
+    var data = event.data;
+    if (data && data.libchat === "widget_status" && data.widget === config.id) show(Boolean(data.online));
+  });
+
+  function mount() {
+    root.appendChild(toggle);
+    root.appendChild(panel);
+    var container = doc.getElementById("libchat-widget-" + config.id);
+    if (container) container.appendChild(root);
+    else if (script && script.parentNode && script.parentNode !== doc.head) script.parentNode.insertBefore(root, script);
+    else doc.body.appendChild(root);
+  }
+
+  if (doc.body) mount();
+  else doc.addEventListener("DOMContentLoaded", mount);
+
+  if (window.fetch) {
+    fetch(config.statusUrl, { mode: "cors", credentials: "omit" })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (data) { if (data && root.getAttribute("data-status") === "unknown") show(Boolean(data.online)); })
+      .catch(function () {});
+  }
+})();

@@ -1,0 +1,100 @@
+from django import forms
+from django.contrib import admin
+
+from widgets import selectors
+from widgets.models import Widget, WidgetFallback, fallbacks_validate
+
+
+class FallbackFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        kept = [
+            form
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE", False)
+        ]
+        kept.sort(key=lambda form: form.cleaned_data["position"])
+        choices = [
+            (
+                getattr(form.cleaned_data.get("operator"), "pk", None),
+                getattr(form.cleaned_data.get("department"), "pk", None),
+            )
+            for form in kept
+        ]
+        fallbacks_validate(first_choice=self.instance.first_choice, choices=choices)
+
+
+class FallbackInline(admin.TabularInline):
+    model = WidgetFallback
+    formset = FallbackFormSet
+    extra = 1
+    fields = ["position", "operator", "department"]
+    ordering = ["position"]
+    verbose_name = "fallback"
+    verbose_name_plural = "Who monitors the widget: fallbacks, tried in order"
+
+
+@admin.register(Widget)
+class WidgetAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "first_choice_display", "active", "status_display"]
+    list_filter = ["active", "kind"]
+    search_fields = ["name", "title"]
+    inlines = [FallbackInline]
+    fieldsets = [
+        (None, {"fields": ["name", "kind", "active"]}),
+        (
+            "Who monitors the widget: first choice (an operator or a department)",
+            {"fields": ["first_department", "first_operator"]},
+        ),
+        (
+            "Texts and colours",
+            {"fields": ["title", "online_greeting", "offline_message", "colour", "text_colour"]},
+        ),
+        ("Where it may be embedded", {"fields": ["allowed_origins"]}),
+        ("Pre-chat questions", {"fields": ["ask_name", "ask_email", "ask_question"]}),
+        ("When nobody is online", {"fields": ["offline_behaviour"]}),
+    ]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name in {"colour", "text_colour"}:
+            kwargs["widget"] = forms.TextInput(attrs={"type": "color"})
+        if db_field.name == "allowed_origins":
+            kwargs["widget"] = forms.Textarea(attrs={"rows": 3, "cols": 60})
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    @admin.display(description="first choice")
+    def first_choice_display(self, obj: Widget) -> str:
+        return str(obj.first_operator or obj.first_department)
+
+    @admin.display(description="status")
+    def status_display(self, obj: Widget) -> str:
+        state = selectors.widget_state_get(widget_id=obj.pk)
+        return "Online" if state and state.online else "Offline"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("first_operator", "first_department")
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        widget = self.get_object(request, object_id)
+        if widget is not None:
+            extra_context = {**(extra_context or {}), **self._status_context(request, widget)}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def _status_context(self, request, widget: Widget) -> dict:
+        status = selectors.widget_statuses(widget_ids=[widget.pk])[widget.pk]
+        if status.serving is None:
+            serving = None
+        elif status.serving == 0:
+            serving = f"first choice: {widget.first_operator or widget.first_department}"
+        else:
+            fallback = widget.fallbacks.all()[status.serving - 1]
+            serving = f"fallback {status.serving}: {fallback.operator or fallback.department}"
+        return {
+            "widget_online": status.online,
+            "widget_serving": serving,
+            "embed_snippet": selectors.widget_embed_snippet(
+                widget=widget, base_url=request.build_absolute_uri("/")
+            ),
+        }

@@ -1,0 +1,40 @@
+"""The public widget-status socket: an open widget page hears its widget go online or offline.
+
+No login and nothing to send: patrons only listen. It lives on our own origin (the widget iframe),
+so the usual allowed-hosts origin check applies.
+"""
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+
+from libchat.protocol import FrameError, frame_parse
+from widgets import selectors, services
+
+CLOSE_NOT_FOUND = 4404
+
+
+class WidgetStatusConsumer(AsyncJsonWebsocketConsumer):
+    async def connect(self):
+        widget_id = self.scope["url_route"]["kwargs"]["widget_id"]
+        # Join before reading, so a flip between the two is heard rather than lost.
+        self.group = services.widget_group(widget_id)
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        state = await database_sync_to_async(selectors.widget_state_get)(widget_id=widget_id)
+        if state is None:
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+            await self.close(code=CLOSE_NOT_FOUND)
+            return
+        await self.accept()
+        await self.send_json({"event": "widget_status", "online": state.online})
+
+    async def disconnect(self, code):
+        await self.channel_layer.group_discard(self.group, self.channel_name)
+
+    async def receive(self, text_data=None, bytes_data=None):
+        try:
+            frame_parse(text_data, allowed_actions=set())
+        except FrameError as error:
+            await self.send_json(error.as_event())
+
+    async def widget_status(self, event):
+        await self.send_json({"event": "widget_status", "online": event["online"]})

@@ -1,0 +1,261 @@
+"""Chat widgets a library embeds in its pages, and who monitors each of them."""
+
+import contextlib
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+
+colour_validator = RegexValidator(
+    r"^#[0-9a-fA-F]{6}$", "Enter a colour as #rrggbb, for example #1f5fa8."
+)
+
+
+def origin_normalise(value: str) -> str:
+    """Return the origin `scheme://host[:port]` written in value, or raise ValidationError.
+
+    An origin has no path, query, fragment or credentials; a lone trailing slash is forgiven.
+    """
+    text = value.strip()
+    try:
+        parts = urlsplit(text)
+        port = parts.port
+    except ValueError as exc:
+        raise ValidationError(f"{text!r} is not a valid origin.", code="invalid_origin") from exc
+    if (
+        parts.scheme not in {"http", "https"}
+        or not parts.hostname
+        or parts.username is not None
+        or parts.password is not None
+        or parts.path not in {"", "/"}
+        or parts.query
+        or parts.fragment
+        or any(c.isspace() for c in text)
+    ):
+        raise ValidationError(
+            f"{text!r} is not a valid origin: write scheme and host, and a port if needed, "
+            "like https://www.library.example or http://127.0.0.1:8001.",
+            code="invalid_origin",
+        )
+    host = parts.hostname.lower()
+    if ":" in host:
+        host = f"[{host}]"
+    default_port = {"http": 80, "https": 443}[parts.scheme]
+    return f"{parts.scheme}://{host}" + (f":{port}" if port and port != default_port else "")
+
+
+def origins_parse(text: str) -> list[str]:
+    """The origins written one per line (or separated by spaces), normalised, without repeats."""
+    origins: list[str] = []
+    errors: list[ValidationError] = []
+    for word in text.split():
+        try:
+            origin = origin_normalise(word)
+        except ValidationError as error:
+            errors.append(error)
+            continue
+        if origin not in origins:
+            origins.append(origin)
+    if errors:
+        raise ValidationError(errors)
+    if not origins:
+        raise ValidationError("Enter at least one origin the widget may be embedded on.")
+    return origins
+
+
+def validate_origins(text: str) -> None:
+    origins_parse(text)
+
+
+class Widget(models.Model):
+    class Kind(models.TextChoices):
+        SLIDE_OUT = "slide_out", "Slide-out tab"
+        FLOATING = "floating", "Floating button"
+        IN_PAGE = "in_page", "In-page"
+        POP_OUT = "pop_out", "Pop-out link"
+
+    class Ask(models.TextChoices):
+        OFF = "off", "Not asked"
+        OPTIONAL = "optional", "Optional"
+        REQUIRED = "required", "Required"
+
+    class Offline(models.TextChoices):
+        TICKET_FORM = "ticket_form", "Show an offline form that creates a ticket"
+        MESSAGE = "message", "Show a message only"
+
+    name = models.CharField(max_length=100, help_text="For staff; patrons see the title.")
+    kind = models.CharField("type", max_length=12, choices=Kind.choices, default=Kind.FLOATING)
+    title = models.CharField(max_length=100, default="Chat with a librarian")
+    online_greeting = models.TextField(default="Hi! Ask us anything: a librarian is here to help.")
+    offline_message = models.TextField(
+        default="No librarian is available right now. Please try again during our opening hours."
+    )
+    colour = models.CharField(
+        "button colour", max_length=7, default="#1f5fa8", validators=[colour_validator]
+    )
+    text_colour = models.CharField(
+        "button text colour", max_length=7, default="#ffffff", validators=[colour_validator]
+    )
+    allowed_origins = models.TextField(
+        "allowed embedding origins",
+        validators=[validate_origins],
+        help_text="One per line, like https://www.library.example. The widget works only there.",
+    )
+    ask_name = models.CharField(
+        "pre-chat: name", max_length=8, choices=Ask.choices, default=Ask.OPTIONAL
+    )
+    ask_email = models.CharField(
+        "pre-chat: email", max_length=8, choices=Ask.choices, default=Ask.OPTIONAL
+    )
+    ask_question = models.CharField(
+        "pre-chat: question", max_length=8, choices=Ask.choices, default=Ask.REQUIRED
+    )
+    offline_behaviour = models.CharField(
+        max_length=12, choices=Offline.choices, default=Offline.TICKET_FORM
+    )
+    active = models.BooleanField(default=True, help_text="An inactive widget shows as offline.")
+    first_operator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="first choice: operator",
+    )
+    first_department = models.ForeignKey(
+        "departments.Department",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="first choice: department",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(first_operator__isnull=True) ^ Q(first_department__isnull=True),
+                name="widget_first_choice_operator_xor_department",
+            ),
+            models.CheckConstraint(
+                condition=Q(colour__regex=r"^#[0-9a-fA-F]{6}$")
+                & Q(text_colour__regex=r"^#[0-9a-fA-F]{6}$"),
+                name="widget_colours_are_hex",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        super().clean()
+        if self.first_operator_id and self.first_department_id:
+            raise ValidationError(
+                "Choose one first choice: an operator or a department, not both.",
+                code="first_choice_both",
+            )
+        if not self.first_operator_id and not self.first_department_id:
+            raise ValidationError(
+                "Choose who monitors the widget first: an operator or a department.",
+                code="first_choice_missing",
+            )
+        with contextlib.suppress(ValidationError):  # the field's validator reports it
+            self.allowed_origins = "\n".join(origins_parse(self.allowed_origins))
+
+    @property
+    def origins(self) -> list[str]:
+        return origins_parse(self.allowed_origins)
+
+    @property
+    def first_choice(self) -> tuple[int | None, int | None]:
+        """(operator id, department id) of the first choice; exactly one is set."""
+        return self.first_operator_id, self.first_department_id
+
+
+class WidgetFallback(models.Model):
+    """Who monitors the widget when nobody in the first choice (or an earlier fallback) can."""
+
+    widget = models.ForeignKey(Widget, on_delete=models.CASCADE, related_name="fallbacks")
+    position = models.PositiveSmallIntegerField(help_text="Fallbacks are tried in this order.")
+    operator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    department = models.ForeignKey(
+        "departments.Department",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["widget", "position"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(operator__isnull=True) ^ Q(department__isnull=True),
+                name="widget_fallback_operator_xor_department",
+            ),
+            models.UniqueConstraint(
+                fields=["widget", "position"], name="widget_fallback_position_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["widget", "operator"],
+                condition=Q(operator__isnull=False),
+                name="widget_fallback_operator_once",
+                violation_error_message="This operator is already a fallback of this widget.",
+            ),
+            models.UniqueConstraint(
+                fields=["widget", "department"],
+                condition=Q(department__isnull=False),
+                name="widget_fallback_department_once",
+                violation_error_message="This department is already a fallback of this widget.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Fallback {self.position}: {self.operator or self.department}"
+
+    def clean(self) -> None:
+        super().clean()
+        if bool(self.operator_id) == bool(self.department_id):
+            raise ValidationError(
+                "A fallback is an operator or a department: choose exactly one.",
+                code="fallback_choice",
+            )
+        widget = getattr(self, "widget", None) if self.widget_id else None
+        if widget is not None and (self.operator_id, self.department_id) == widget.first_choice:
+            raise ValidationError(
+                "This fallback is the widget's first choice already.", code="fallback_is_first"
+            )
+
+    @property
+    def choice(self) -> tuple[int | None, int | None]:
+        return self.operator_id, self.department_id
+
+
+def fallbacks_validate(
+    *, first_choice: tuple[int | None, int | None], choices: list[tuple[int | None, int | None]]
+) -> None:
+    """Raise ValidationError when a fallback is the first choice or repeats an earlier one.
+
+    Each choice is (operator id, department id) with exactly one set.
+    """
+    errors = []
+    seen = {first_choice}
+    for position, choice in enumerate(choices, start=1):
+        if choice == first_choice:
+            errors.append(f"Fallback {position} is the first choice already.")
+        elif choice in seen:
+            errors.append(f"Fallback {position} repeats an earlier fallback.")
+        seen.add(choice)
+    if errors:
+        raise ValidationError(errors, code="fallback_repeats")

@@ -1,0 +1,39 @@
+"""Recompute widget statuses when anything they depend on changes.
+
+Presence changes arrive after commit (`accounts.signals.presence_changed`). Saves and deletes of
+widgets, fallbacks, departments and memberships - from services, the admin or the shell alike -
+schedule the refresh for after their transaction commits.
+"""
+
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+
+from accounts.signals import presence_changed
+from departments.models import Department, Membership
+from widgets import services
+from widgets.models import Widget, WidgetFallback
+
+
+@receiver(presence_changed)
+def widgets_follow_presence(sender, operator_ids, **kwargs):
+    services.widget_status_refresh_now(operator_ids=operator_ids)
+
+
+@receiver([post_save, post_delete], sender=Widget)
+def widget_changed(sender, instance: Widget, **kwargs):
+    services.widget_status_refresh_on_commit(widget_ids={instance.pk})
+
+
+@receiver([post_save, post_delete], sender=WidgetFallback)
+def widget_fallback_changed(sender, instance: WidgetFallback, **kwargs):
+    services.widget_status_refresh_on_commit(widget_ids={instance.widget_id})
+
+
+@receiver([post_save, post_delete], sender=Membership)
+def membership_changed(sender, instance: Membership, **kwargs):
+    services.widget_status_refresh_on_commit(department_ids={instance.department_id})
+
+
+@receiver([post_save, post_delete], sender=Department)
+def department_changed(sender, instance: Department, **kwargs):
+    services.widget_status_refresh_on_commit(department_ids={instance.pk})

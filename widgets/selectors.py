@@ -1,0 +1,180 @@
+"""Reads of widgets: who monitors them, their status, and the public state kept in the cache.
+
+The public state of a widget (online or not, and the origins it may be embedded on) lives in the
+cache so the status endpoint, the embed script and the widget socket cost no database query.
+`widgets.services.widget_status_refresh` writes it; a miss here computes it once and stores it.
+"""
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Q
+
+from accounts.models import Status
+from accounts.selectors import active_sessions_with_reachability
+from departments.models import Membership
+from widgets.models import Widget
+
+
+@dataclass(frozen=True)
+class WidgetStatus:
+    widget_id: int
+    online: bool
+    # Which choice makes it online: 0 the first choice, 1.. the fallback taken; None offline.
+    serving: int | None
+
+
+@dataclass(frozen=True)
+class WidgetPublicState:
+    """What anyone on the internet may know about a widget, as cached."""
+
+    online: bool
+    origins: tuple[str, ...]
+
+    def as_cache(self) -> dict:
+        return {"online": self.online, "origins": list(self.origins)}
+
+
+MISSING = {"missing": True}  # cached for an unknown or inactive widget id
+
+
+def state_cache_key(widget_id: int) -> str:
+    return f"widgets:state:{widget_id}"
+
+
+def state_cache_seconds() -> int:
+    # Twice the beat interval, so a late beat run never leaves the endpoint without a value.
+    return 2 * settings.LIBCHAT_WIDGET_REFRESH_SECONDS
+
+
+def online_operator_ids() -> set[int]:
+    """Operators signed in with status Online and reachable: the only ones a widget counts."""
+    return set(
+        active_sessions_with_reachability()
+        .filter(
+            status=Status.ONLINE,
+            reachable=True,
+            operator__is_active=True,
+            operator__is_operator=True,
+        )
+        .values_list("operator_id", flat=True)
+    )
+
+
+def monitored_department_ids(*, operator_ids: set[int]) -> set[int]:
+    """Active departments with at least one of these operators as a member monitoring it."""
+    if not operator_ids:
+        return set()
+    return set(
+        Membership.objects.filter(
+            operator_id__in=operator_ids, monitoring=True, department__active=True
+        ).values_list("department_id", flat=True)
+    )
+
+
+def _statuses(widgets: list[Widget]) -> dict[int, WidgetStatus]:
+    """Statuses of widgets whose fallbacks are prefetched: two more queries."""
+    online_ids = online_operator_ids()
+    department_ids = monitored_department_ids(operator_ids=online_ids)
+
+    def covered(choice: tuple[int | None, int | None]) -> bool:
+        operator_id, department_id = choice
+        return operator_id in online_ids if operator_id else department_id in department_ids
+
+    statuses = {}
+    for widget in widgets:
+        serving = None
+        if widget.active:
+            choices = [widget.first_choice, *(f.choice for f in widget.fallbacks.all())]
+            serving = next((i for i, choice in enumerate(choices) if covered(choice)), None)
+        statuses[widget.pk] = WidgetStatus(widget.pk, serving is not None, serving)
+    return statuses
+
+
+def widget_statuses(*, widget_ids: Iterable[int]) -> dict[int, WidgetStatus]:
+    """The status of each widget, in four queries however many widgets and operators.
+
+    A widget is online when its first choice, or else a fallback taken in order, has an operator
+    signed in with status Online and reachable; for a department, a member monitoring it.
+    Inactive and unknown widgets are offline.
+    """
+    widget_ids = set(widget_ids)
+    widgets = list(Widget.objects.filter(pk__in=widget_ids).prefetch_related("fallbacks"))
+    statuses = dict.fromkeys(widget_ids, None) | _statuses(widgets)
+    return {
+        pk: status or WidgetStatus(pk, online=False, serving=None)
+        for pk, status in statuses.items()
+    }
+
+
+def widget_ids_monitored_by(
+    *, operator_ids: Iterable[int] = (), department_ids: Iterable[int] = ()
+) -> list[int]:
+    """Active widgets whose status these operators or departments can change, in one query."""
+    operator_ids, department_ids = set(operator_ids), set(department_ids)
+    their_departments = Membership.objects.filter(operator_id__in=operator_ids).values(
+        "department_id"
+    )
+    return list(
+        Widget.objects.filter(active=True)
+        .filter(
+            Q(first_operator_id__in=operator_ids)
+            | Q(first_department_id__in=department_ids)
+            | Q(first_department_id__in=their_departments)
+            | Q(fallbacks__operator_id__in=operator_ids)
+            | Q(fallbacks__department_id__in=department_ids)
+            | Q(fallbacks__department_id__in=their_departments)
+        )
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+
+
+def widget_public_states(*, widget_ids: Iterable[int]) -> dict[int, WidgetPublicState | None]:
+    """Compute the public state of these widgets (None: unknown or inactive), in four queries."""
+    widget_ids = set(widget_ids)
+    widgets = list(
+        Widget.objects.filter(pk__in=widget_ids, active=True).prefetch_related("fallbacks")
+    )
+    statuses = _statuses(widgets)
+    states: dict[int, WidgetPublicState | None] = dict.fromkeys(widget_ids)
+    for widget in widgets:
+        states[widget.pk] = WidgetPublicState(statuses[widget.pk].online, tuple(widget.origins))
+    return states
+
+
+def state_from_cache(value: dict | None) -> WidgetPublicState | None:
+    if value is None or value.get("missing"):
+        return None
+    return WidgetPublicState(bool(value["online"]), tuple(value["origins"]))
+
+
+def widget_state_get(*, widget_id: int) -> WidgetPublicState | None:
+    """The cached public state of a widget; on a miss it is computed once and stored.
+
+    No database query when the cache is warm. None for an unknown or inactive widget.
+    """
+    cached = cache.get(state_cache_key(widget_id))
+    if cached is not None:
+        return state_from_cache(cached)
+    state = widget_public_states(widget_ids=[widget_id])[widget_id]
+    cache.add(
+        state_cache_key(widget_id),
+        state.as_cache() if state else MISSING,
+        timeout=state_cache_seconds(),
+    )
+    return state
+
+
+def widget_embed_snippet(*, widget: Widget, base_url: str) -> str:
+    """The HTML a library pastes into its pages to show this widget."""
+    base = base_url.rstrip("/")
+    name = re.sub("-+", "-", widget.name)  # a name must not end the HTML comment
+    return (
+        f"<!-- LibChat widget: {name} -->\n"
+        f'<div id="libchat-widget-{widget.pk}"></div>\n'
+        f'<script src="{base}/widget/{widget.pk}/embed.js" async></script>'
+    )

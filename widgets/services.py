@@ -1,0 +1,158 @@
+"""Every write to widgets and their fallbacks, the cached public state, and pushes to open widgets.
+
+A write commits first; the status of the widgets it can affect is then recomputed, cached and,
+when it flips, pushed to the widget pages that are open (`transaction.on_commit`).
+"""
+
+import logging
+from collections.abc import Iterable
+from functools import partial
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.core.cache import cache
+from django.db import transaction
+
+from accounts.models import Operator
+from departments.models import Department
+from widgets import selectors
+from widgets.models import Widget, WidgetFallback, fallbacks_validate
+
+logger = logging.getLogger(__name__)
+
+
+def widget_group(widget_id: int) -> str:
+    return f"widget.{widget_id}"
+
+
+def widget_status_refresh(*, widget_ids: Iterable[int] | None = None) -> list[int]:
+    """Recompute and cache the public state of these widgets (None: every active widget).
+
+    Pushes `{"event": "widget_status", "online": ...}` to the open pages of each widget whose
+    status flipped (or was not cached). Returns the ids pushed. Call it after commit.
+    """
+    if widget_ids is None:
+        widget_ids = Widget.objects.filter(active=True).values_list("pk", flat=True)
+    widget_ids = set(widget_ids)
+    if not widget_ids:
+        return []
+    states = selectors.widget_public_states(widget_ids=widget_ids)
+    keys = {pk: selectors.state_cache_key(pk) for pk in widget_ids}
+    before = cache.get_many(list(keys.values()))
+    cache.set_many(
+        {
+            keys[pk]: state.as_cache() if state else selectors.MISSING
+            for pk, state in states.items()
+        },
+        timeout=selectors.state_cache_seconds(),
+    )
+    pushed = []
+    for pk, state in sorted(states.items()):
+        online = bool(state and state.online)
+        old = selectors.state_from_cache(before.get(keys[pk]))
+        if keys[pk] not in before or old is None or old.online != online:
+            async_to_sync(get_channel_layer().group_send)(
+                widget_group(pk), {"type": "widget.status", "online": online}
+            )
+            pushed.append(pk)
+    return pushed
+
+
+def widget_status_refresh_for(
+    *,
+    widget_ids: Iterable[int] = (),
+    operator_ids: Iterable[int] = (),
+    department_ids: Iterable[int] = (),
+) -> list[int]:
+    """Refresh the given widgets and every widget these operators or departments monitor."""
+    affected = set(widget_ids) | set(
+        selectors.widget_ids_monitored_by(operator_ids=operator_ids, department_ids=department_ids)
+    )
+    return widget_status_refresh(widget_ids=affected)
+
+
+def _refresh_quietly(**targets) -> None:
+    # The change itself has committed; a cache or channel layer hiccup must not turn it into an
+    # error for the person who made it. The beat refresh repairs the status within a minute.
+    try:
+        widget_status_refresh_for(**targets)
+    except Exception:
+        logger.exception("widget status refresh failed for %r", targets)
+
+
+def widget_status_refresh_on_commit(
+    *,
+    widget_ids: Iterable[int] = (),
+    operator_ids: Iterable[int] = (),
+    department_ids: Iterable[int] = (),
+) -> None:
+    transaction.on_commit(
+        partial(
+            _refresh_quietly,
+            widget_ids=set(widget_ids),
+            operator_ids=set(operator_ids),
+            department_ids=set(department_ids),
+        )
+    )
+
+
+def widget_status_refresh_now(*, operator_ids: Iterable[int]) -> None:
+    """For receivers of changes that have committed already (presence)."""
+    _refresh_quietly(operator_ids=set(operator_ids))
+
+
+Monitor = Operator | Department
+
+
+def _choice(monitor: Monitor | None) -> tuple[int | None, int | None]:
+    if monitor is None:
+        return None, None
+    if isinstance(monitor, Operator):
+        return monitor.pk, None
+    if isinstance(monitor, Department):
+        return None, monitor.pk
+    raise TypeError(f"{monitor!r} is neither an operator nor a department")
+
+
+@transaction.atomic
+def widget_fallbacks_set(*, widget: Widget, fallbacks: list[Monitor]) -> list[WidgetFallback]:
+    """Replace the widget's fallbacks by these operators or departments, tried in this order."""
+    choices = [_choice(monitor) for monitor in fallbacks]
+    fallbacks_validate(first_choice=widget.first_choice, choices=choices)
+    WidgetFallback.objects.filter(widget=widget).delete()
+    created = []
+    for position, (operator_id, department_id) in enumerate(choices, start=1):
+        fallback = WidgetFallback(
+            widget=widget, position=position, operator_id=operator_id, department_id=department_id
+        )
+        fallback.save()
+        created.append(fallback)
+    return created  # widgets.receivers refreshes the status after commit
+
+
+@transaction.atomic
+def widget_create(
+    *,
+    name: str,
+    allowed_origins: list[str],
+    first_choice: Monitor | None,
+    fallbacks: list[Monitor] = (),
+    **options,
+) -> Widget:
+    """Create a widget monitored first by an operator or a department, then by the fallbacks.
+
+    `options` are other Widget fields (kind, title, texts, colours, pre-chat questions...).
+    Raises ValidationError, and changes nothing, on bad input.
+    """
+    operator_id, department_id = _choice(first_choice)
+    widget = Widget(
+        name=name,
+        allowed_origins="\n".join(allowed_origins),
+        first_operator_id=operator_id,
+        first_department_id=department_id,
+        **options,
+    )
+    widget.full_clean()
+    widget.save()
+    widget_fallbacks_set(widget=widget, fallbacks=list(fallbacks))
+    return widget

@@ -1,0 +1,11 @@
+"""Scheduled jobs for widgets."""
+
+from celery import shared_task
+
+from widgets.services import widget_status_refresh
+
+
+@shared_task
+def widget_status_refresh_all() -> int:
+    """Refresh the cached status of every active widget (beat, every minute); returns flips."""
+    return len(widget_status_refresh())
