@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "departments",
     "widgets",
     "internalchat",
+    "chats",
 ]
 
 MIDDLEWARE = [
@@ -148,6 +149,11 @@ CELERY_BEAT_SCHEDULE = {
 LIBCHAT_PING_SECONDS = env.int("LIBCHAT_PING_SECONDS", default=20)
 LIBCHAT_ALIVE_SECONDS = env.int("LIBCHAT_ALIVE_SECONDS", default=60)
 LIBCHAT_MAX_FRAME_BYTES = 64 * 1024
+
+# Patron chats: rate limits per IP (starting chats) and per chat token (messages).
+LIBCHAT_CHAT_STARTS_PER_IP = env.int("LIBCHAT_CHAT_STARTS_PER_IP", default=10)
+LIBCHAT_CHAT_STARTS_WINDOW_SECONDS = 600
+LIBCHAT_PATRON_MESSAGES_PER_MINUTE = env.int("LIBCHAT_PATRON_MESSAGES_PER_MINUTE", default=30)
 # Widgets: the beat refreshes every cached widget status this often (changes push at once).
 LIBCHAT_WIDGET_REFRESH_SECONDS = env.int("LIBCHAT_WIDGET_REFRESH_SECONDS", default=60)
 

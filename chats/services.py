@@ -1,0 +1,302 @@
+"""Every write to patron chats and their messages; each announces itself after commit.
+
+Sockets listening: the patron's page (`patron_group`), the dashboards of operators who may take
+the chat (`queue_groups`) and the claimant's own dashboards (`libchat.live.operator_group`).
+"""
+
+import hashlib
+import secrets
+from functools import partial
+
+import nh3
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import Operator
+from chats import selectors
+from chats.errors import ChatAccessDenied, ChatClosed, ChatNotFound, ChatTaken, WidgetOffline
+from chats.models import MESSAGE_MAX_CHARS, PatronChat, PatronMessage
+from libchat.live import live_send, operator_group
+from widgets.models import Widget
+from widgets.selectors import widget_state_get
+
+ALLOWED_TAGS = {"b", "i", "u", "br", "a"}
+ALLOWED_ATTRIBUTES = {"a": {"href"}}
+ALLOWED_SCHEMES = {"http", "https", "mailto"}
+NAME_MAX_CHARS = 100
+
+
+def patron_group(chat_id: int) -> str:
+    return f"patronchat.{chat_id}"
+
+
+def widget_queue_group(widget_id: int) -> str:
+    return f"chats.widget.{widget_id}"
+
+
+def department_queue_group(department_id: int) -> str:
+    return f"chats.department.{department_id}"
+
+
+def queue_groups(chat: PatronChat) -> list[str]:
+    if chat.department_id:
+        return [department_queue_group(chat.department_id)]
+    return [widget_queue_group(chat.widget_id)]
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def message_sanitise(body: str) -> str:
+    """The HTML a patron or operator may send: b, i, u, br and http(s)/mailto links."""
+    return nh3.clean(
+        body,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=ALLOWED_SCHEMES,
+        link_rel="noopener noreferrer nofollow",
+    ).strip()
+
+
+def chat_by_token(*, token: str) -> PatronChat:
+    """The chat this token opens, or ChatNotFound (unknown token)."""
+    chat = (
+        PatronChat.objects.select_related("widget", "claimed_by")
+        .filter(token_hash=token_hash(token))
+        .first()
+    )
+    if chat is None:
+        raise ChatNotFound("This chat does not exist. Start a new chat.")
+    return chat
+
+
+def chat_for_operator(*, operator: Operator, chat_id: int) -> PatronChat:
+    """The chat, if this operator may answer it; else ChatAccessDenied (also for unknown ids)."""
+    chat = PatronChat.objects.select_related("widget", "claimed_by").filter(pk=chat_id).first()
+    if chat is None or not selectors.operator_can_answer(operator=operator, chat=chat):
+        raise ChatAccessDenied("You cannot answer this chat.")
+    return chat
+
+
+def _prechat_clean(*, widget: Widget, name: str, email: str, question: str) -> dict[str, str]:
+    answers = {"name": name.strip(), "email": email.strip(), "question": question.strip()}
+    asks = {"name": widget.ask_name, "email": widget.ask_email, "question": widget.ask_question}
+    labels = {"name": "your name", "email": "your email", "question": "your question"}
+    errors = {}
+    for field, ask in asks.items():
+        if ask == Widget.Ask.OFF:
+            answers[field] = ""
+        elif ask == Widget.Ask.REQUIRED and not answers[field]:
+            errors[field] = f"Please enter {labels[field]}."
+    if answers["email"]:
+        try:
+            validate_email(answers["email"])
+        except ValidationError:
+            errors["email"] = "Please enter a valid email address, like name@example.org."
+    if len(answers["name"]) > NAME_MAX_CHARS:
+        errors["name"] = f"Please keep your name under {NAME_MAX_CHARS} characters."
+    if len(answers["question"]) > MESSAGE_MAX_CHARS:
+        errors["question"] = f"Please keep your question under {MESSAGE_MAX_CHARS} characters."
+    if errors:
+        raise ValidationError(errors)
+    return answers
+
+
+def chat_start(
+    *, widget: Widget, name: str = "", email: str = "", question: str = ""
+) -> tuple[PatronChat, str]:
+    """Queue a new chat from the widget's pre-chat form; returns the chat and its token.
+
+    Raises ValidationError for bad answers and WidgetOffline when nobody can answer; nothing is
+    stored then.
+    """
+    answers = _prechat_clean(widget=widget, name=name, email=email, question=question)
+    state = widget_state_get(widget_id=widget.pk) if widget.active else None
+    if state is None or not state.online:
+        raise WidgetOffline(widget.offline_message)
+    token = secrets.token_urlsafe(32)
+    with transaction.atomic():
+        chat = PatronChat.objects.create(
+            widget=widget, token_hash=token_hash(token), queued_at=timezone.now(), **answers
+        )
+        transaction.on_commit(partial(_announce_queued, chat.pk))
+    return chat, token
+
+
+def _announce_queued(chat_id: int) -> None:
+    chat = PatronChat.objects.select_related("widget", "claimed_by").get(pk=chat_id)
+    for group in queue_groups(chat):
+        live_send(group, {"event": "chat.waiting", "chat": selectors.chat_summary(chat)})
+    queue_positions_push(widget_id=chat.widget_id)
+
+
+def queue_positions_push(*, widget_id: int) -> None:
+    """Tell every waiting patron of the widget their place in line."""
+    for chat_id, position in selectors.queue_positions(widget_id=widget_id).items():
+        live_send(patron_group(chat_id), {"event": "queue", "position": position})
+
+
+def _unqueued(*, chat: PatronChat, claimed_by: Operator | None) -> None:
+    frame = {
+        "event": "chat.unqueued",
+        "chat_id": chat.pk,
+        "claimed_by": claimed_by.name if claimed_by else None,
+        "claimed_by_id": claimed_by.pk if claimed_by else None,
+    }
+    for group in queue_groups(chat):
+        live_send(group, frame)
+    queue_positions_push(widget_id=chat.widget_id)
+
+
+def chat_claim(*, chat: PatronChat, operator: Operator) -> PatronChat:
+    """Take a waiting chat. One conditional UPDATE, so of many operators exactly one wins;
+    the others get ChatTaken naming the winner."""
+    if not selectors.operator_can_answer(operator=operator, chat=chat):
+        raise ChatAccessDenied("You cannot answer this chat.")
+    with transaction.atomic():
+        claimed = PatronChat.objects.filter(pk=chat.pk, state=PatronChat.State.WAITING).update(
+            state=PatronChat.State.ACTIVE, claimed_by=operator, claimed_at=timezone.now()
+        )
+        chat.refresh_from_db()
+        if not claimed:
+            if chat.state == PatronChat.State.ENDED:
+                raise ChatClosed("This chat has ended.")
+            raise ChatTaken(f"This chat was taken by {chat.claimed_by.name}.")
+        _system_message(chat=chat, body=f"{operator.name} joined the chat.")
+        transaction.on_commit(partial(_announce_claimed, chat, operator))
+    return chat
+
+
+def _announce_claimed(chat: PatronChat, operator: Operator) -> None:
+    live_send(patron_group(chat.pk), {"event": "claimed", "operator": operator.name})
+    _unqueued(chat=chat, claimed_by=operator)
+
+
+def _message_create(
+    *, chat: PatronChat, sender: str, body: str, operator: Operator | None, client_msg_id: str
+) -> PatronMessage:
+    """Append a message to a chat row locked by the caller; numbers grow by one."""
+    chat.last_message_id += 1
+    PatronChat.objects.filter(pk=chat.pk).update(last_message_id=chat.last_message_id)
+    message = PatronMessage.objects.create(
+        chat=chat,
+        number=chat.last_message_id,
+        sender=sender,
+        operator=operator,
+        body=body,
+        client_msg_id=client_msg_id,
+    )
+    transaction.on_commit(partial(_announce_message, chat, message))
+    return message
+
+
+def _system_message(*, chat: PatronChat, body: str) -> PatronMessage:
+    locked = PatronChat.objects.select_for_update().get(pk=chat.pk)
+    return _message_create(
+        chat=locked, sender=PatronMessage.Sender.SYSTEM, body=body, operator=None, client_msg_id=""
+    )
+
+
+def _announce_message(chat: PatronChat, message: PatronMessage) -> None:
+    event = selectors.message_as_event(message)
+    live_send(patron_group(chat.pk), {"event": "message", "message": event})
+    if chat.claimed_by_id:
+        live_send(
+            operator_group(chat.claimed_by_id),
+            {"event": "chat.message", "chat_id": chat.pk, "message": event},
+        )
+
+
+def message_send(
+    *, chat: PatronChat, body: str, client_msg_id: str = "", operator: Operator | None = None
+) -> PatronMessage:
+    """Store a message from the patron (operator None) or from the chat's claimant.
+
+    The body is sanitised and must hold 1 to 4,000 characters. A retried send with the same
+    client_msg_id returns the message stored the first time.
+    """
+    clean = message_sanitise(body)
+    if not clean:
+        raise ValidationError("Type a message first.")
+    if len(clean) > MESSAGE_MAX_CHARS:
+        raise ValidationError(f"Messages are {MESSAGE_MAX_CHARS:,} characters at most.")
+    client_msg_id = str(client_msg_id)[:64]
+    sender = PatronMessage.Sender.OPERATOR if operator else PatronMessage.Sender.PATRON
+    with transaction.atomic():
+        locked = PatronChat.objects.select_for_update().get(pk=chat.pk)
+        if locked.state == PatronChat.State.ENDED:
+            raise ChatClosed("This chat has ended.")
+        if operator and locked.claimed_by_id != operator.pk:
+            raise ChatAccessDenied("Only the operator who claimed this chat can reply.")
+        if client_msg_id:
+            earlier = PatronMessage.objects.filter(
+                chat=locked, sender=sender, client_msg_id=client_msg_id
+            ).first()
+            if earlier:
+                return earlier
+        return _message_create(
+            chat=locked, sender=sender, body=clean, operator=operator, client_msg_id=client_msg_id
+        )
+
+
+def chat_end(*, chat: PatronChat, operator: Operator | None = None) -> PatronChat:
+    """End the chat, by the patron (operator None) or by its claimant. Ending twice is a no-op."""
+    with transaction.atomic():
+        locked = PatronChat.objects.select_for_update().get(pk=chat.pk)
+        if locked.state == PatronChat.State.ENDED:
+            return locked
+        if operator and locked.claimed_by_id != operator.pk:
+            raise ChatAccessDenied("Only the operator who claimed this chat can end it.")
+        was_waiting = locked.state == PatronChat.State.WAITING
+        who = operator.name if operator else (locked.name or "The patron")
+        _message_create(
+            chat=locked,
+            sender=PatronMessage.Sender.SYSTEM,
+            body=f"{who} ended the chat.",
+            operator=None,
+            client_msg_id="",
+        )
+        locked.state = PatronChat.State.ENDED
+        locked.ended_at = timezone.now()
+        locked.save(update_fields=["state", "ended_at"])
+        transaction.on_commit(partial(_announce_ended, locked, who, was_waiting))
+    return locked
+
+
+def _announce_ended(chat: PatronChat, who: str, was_waiting: bool) -> None:
+    live_send(patron_group(chat.pk), {"event": "ended", "by": who})
+    if chat.claimed_by_id:
+        live_send(
+            operator_group(chat.claimed_by_id),
+            {"event": "chat.ended", "chat_id": chat.pk, "by": who},
+        )
+    if was_waiting:
+        _unqueued(chat=chat, claimed_by=None)
+
+
+def chat_typing(*, chat: PatronChat, operator: Operator | None = None) -> None:
+    """Tell the other side someone is typing; nothing is stored."""
+    if operator is None:
+        if chat.claimed_by_id:
+            live_send(
+                operator_group(chat.claimed_by_id), {"event": "chat.typing", "chat_id": chat.pk}
+            )
+        return
+    if chat.claimed_by_id != operator.pk or chat.state != PatronChat.State.ACTIVE:
+        raise ChatAccessDenied("Only the operator who claimed this chat can type in it.")
+    live_send(patron_group(chat.pk), {"event": "typing", "operator": operator.name})
+
+
+def chat_rate(*, chat: PatronChat, rating: int, comment: str = "") -> PatronChat:
+    """The patron's rating (1 to 5) and comment, once the chat has ended."""
+    if chat.state != PatronChat.State.ENDED:
+        raise ValidationError("Rate the chat once it has ended.")
+    if not isinstance(rating, int) or not 1 <= rating <= 5:
+        raise ValidationError("Choose a rating from 1 to 5.")
+    chat.rating = rating
+    chat.comment = comment.strip()[:MESSAGE_MAX_CHARS]
+    chat.save(update_fields=["rating", "comment"])
+    return chat
