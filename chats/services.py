@@ -165,8 +165,8 @@ def chat_claim(*, chat: PatronChat, operator: Operator) -> PatronChat:
             if chat.state == PatronChat.State.ENDED:
                 raise ChatClosed("This chat has ended.")
             raise ChatTaken(f"This chat was taken by {chat.claimed_by.name}.")
-        _system_message(chat=chat, body=f"{operator.name} joined the chat.")
         transaction.on_commit(partial(_announce_claimed, chat, operator))
+        _system_message(chat=chat, body=f"{operator.name} joined the chat.")
     return chat
 
 
