@@ -1,0 +1,178 @@
+"""A library's page on another origin embeds a widget; patrons see it follow the operators."""
+
+import re
+import socket
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
+
+import pytest
+from django.db import connections
+from playwright.sync_api import expect
+
+from tests.conftest import free_port
+from tests.factories import DepartmentFactory, MembershipFactory, OperatorFactory
+from widgets import selectors, services
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+LIBRARY_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Springfield Public Library</title></head>
+<body><h1>Springfield Public Library</h1><p>Open 9 to 5.</p>
+{body}
+</body></html>
+"""
+
+
+class StaticSite:
+    """A second origin: Python's http.server serving a directory on another port."""
+
+    def __init__(self, directory):
+        self.directory = directory
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "http.server", str(self.port), "--bind", "127.0.0.1",
+             "--directory", str(directory)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
+                    return
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError("http.server did not start")
+
+    def page(self, name: str, body: str) -> str:
+        (self.directory / name).write_text(LIBRARY_PAGE.format(body=body))
+        return f"{self.url}/{name}"
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait(timeout=5)
+
+
+@pytest.fixture
+def sites(tmp_path):
+    started = []
+
+    def start():
+        directory = tmp_path / f"site{len(started)}"
+        directory.mkdir()
+        started.append(StaticSite(directory))
+        return started[-1]
+
+    yield start
+    for site in started:
+        site.stop()
+
+
+def outside_the_event_loop(call):
+    """Run a service in another thread: Playwright keeps an event loop running in this one, where
+    the service's after-commit push (async_to_sync) cannot run."""
+
+    def run():
+        try:
+            return call()
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(run).result()
+
+
+@pytest.fixture
+def reference_widget(live_server_daphne, sites):
+    """A floating widget monitored by Reference, then Circulation, embeddable on one site."""
+    library = sites()
+    reference, circulation = DepartmentFactory(name="Reference"), DepartmentFactory(name="Circ")
+    alice = OperatorFactory(display_name="Alice")
+    MembershipFactory(operator=alice, department=reference)
+    widget = outside_the_event_loop(
+        partial(
+            services.widget_create,
+            name="Main site",
+            allowed_origins=[library.url],
+            first_choice=reference,
+            fallbacks=[circulation],
+            title="Ask a Librarian",
+            online_greeting="Hi! A librarian is here.",
+            offline_message="Nobody is here right now.",
+        )
+    )
+    snippet = selectors.widget_embed_snippet(widget=widget, base_url=live_server_daphne.url)
+    return library, widget, alice, snippet
+
+
+def test_embedded_widget_turns_online_and_offline_within_two_seconds(
+    browser, log_in, reference_widget
+):
+    library, widget, alice, snippet = reference_widget
+    patron = browser.new_context().new_page()
+    patron.goto(library.page("index.html", snippet))
+    embedded = patron.locator(f'[data-libchat-widget="{widget.pk}"]')
+    expect(embedded).to_have_attribute("data-status", "offline")
+    button = patron.get_by_role("button", name="Ask a Librarian: Offline")
+    expect(button).to_be_visible()
+    chat = patron.frame_locator('iframe[title="Ask a Librarian"]')
+    expect(chat.locator("body")).to_have_attribute("data-socket", "open")
+
+    operator = log_in(browser.new_context().new_page(), alice)
+    operator.get_by_role("button", name="Sign In").click()
+    expect(operator.locator("#my-dot")).to_have_attribute("data-status", "online")
+    expect(embedded).to_have_attribute("data-status", "online", timeout=2000)
+    expect(patron.get_by_role("button", name="Ask a Librarian: Online")).to_be_visible()
+
+    patron.get_by_role("button", name="Ask a Librarian: Online").click()
+    expect(chat.get_by_text("Hi! A librarian is here.")).to_be_visible()
+    expect(chat.get_by_label("Your question")).to_be_visible()
+    expect(chat.get_by_label("Your name (optional)")).to_be_visible()
+
+    operator.get_by_role("button", name=re.compile("Your status")).click()
+    operator.get_by_role("menuitem", name="Sign out").click()
+    operator.get_by_role("dialog", name="Sign out of LibChat?").get_by_role(
+        "button", name="Sign out"
+    ).click()
+    expect(embedded).to_have_attribute("data-status", "offline", timeout=2000)
+    expect(chat.get_by_text("Nobody is here right now.")).to_be_visible()
+    expect(chat.get_by_label("Your question")).to_be_hidden()
+    expect(patron.get_by_role("button", name="Ask a Librarian: Offline")).to_be_visible()
+
+
+def test_the_chat_iframe_refuses_a_site_that_is_not_allowed(browser, reference_widget, sites):
+    library, widget, _, snippet = reference_widget
+    allowed = browser.new_context().new_page()
+    allowed.goto(library.page("index.html", snippet))
+    allowed.get_by_role("button", name="Ask a Librarian: Offline").click()
+    heading = allowed.frame_locator("iframe").get_by_role("heading", name="Ask a Librarian")
+    expect(heading).to_be_visible()
+
+    other = sites()
+    page = browser.new_context().new_page()
+    with page.expect_console_message(lambda m: "frame-ancestors" in m.text) as refused:
+        page.goto(other.page("index.html", snippet))
+    assert library.url in refused.value.text
+    page.get_by_role("button", name=re.compile("Ask a Librarian")).click()
+    frame = page.frame_locator("iframe")
+    expect(frame.get_by_role("heading", name="Ask a Librarian")).to_have_count(0)
+    assert page.frames[1].url.startswith("chrome-error://")  # Chromium's "refused" page
+    # The status API gives other sites no CORS answer, so the button never learns a status.
+    expect(page.locator(f'[data-libchat-widget="{widget.pk}"]')).to_have_attribute(
+        "data-status", "unknown"
+    )
+
+
+def test_the_dashboard_refuses_any_framing(browser, live_server_daphne, log_in, sites):
+    operator = OperatorFactory()
+    context = browser.new_context()
+    log_in(context.new_page(), operator)
+    site = sites()
+    page = context.new_page()
+    framing = f'<iframe title="dashboard" src="{live_server_daphne.url}/dashboard/"></iframe>'
+    with page.expect_console_message(lambda m: "frame-ancestors 'none'" in m.text):
+        page.goto(site.page("frame.html", framing))
+    expect(page.frame_locator("iframe").locator("header.topbar")).to_have_count(0)
