@@ -12,8 +12,8 @@ import pytest
 from django.db import connections
 from playwright.sync_api import expect
 
-from tests.conftest import free_port
 from tests.factories import DepartmentFactory, MembershipFactory, OperatorFactory
+from tests.processes import free_port
 from widgets import selectors, services
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
