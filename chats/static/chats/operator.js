@@ -1,0 +1,204 @@
+// Patron chats on the dashboard's Chats tab, over the tab's one dashboard socket: the Waiting list
+// (with a live waiting time), Claim Chat, and a pane per claimed chat with the pre-chat answers,
+// messages, typing and End Chat. "hello" (every reconnect) re-syncs everything from the server.
+
+import { live } from "../js/live.js";
+
+const $ = (id) => document.getElementById(id);
+const waiting = new Map(); // chat id -> summary
+const panes = new Map(); // chat id -> article
+const typingTimers = new Map();
+
+function escapeHtml(text) {
+  const div = document.createElement("div");
+  div.textContent = text;
+  return div.innerHTML;
+}
+
+function announce(text) {
+  $("announcer").textContent = text;
+}
+
+function waitedText(since) {
+  const seconds = Math.max(0, Math.floor((Date.now() - Date.parse(since)) / 1000));
+  return `waiting ${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, "0")}`;
+}
+
+function renderWaiting() {
+  const list = $("waiting-list");
+  list.replaceChildren();
+  for (const chat of waiting.values()) {
+    const item = document.createElement("li");
+    item.dataset.chatId = chat.id;
+    const who = document.createElement("strong");
+    who.textContent = chat.name || "Patron";
+    const preview = document.createElement("span");
+    preview.className = "preview";
+    preview.textContent = chat.preview ? `“${chat.preview}”` : `(${chat.widget})`;
+    const waited = document.createElement("span");
+    waited.className = "waited";
+    waited.dataset.since = chat.queued_at;
+    waited.textContent = waitedText(chat.queued_at);
+    const claim = document.createElement("button");
+    claim.type = "button";
+    claim.textContent = "Claim Chat";
+    claim.setAttribute("aria-label", `Claim Chat with ${who.textContent}`);
+    claim.addEventListener("click", () => {
+      $("claim-notice").textContent = "";
+      live.send("patron.claim", { chat_id: chat.id });
+    });
+    item.append(who, preview, waited, claim);
+    list.append(item);
+  }
+  $("waiting-empty").hidden = waiting.size > 0;
+}
+
+setInterval(() => {
+  for (const waited of document.querySelectorAll("#waiting-list .waited")) {
+    waited.textContent = waitedText(waited.dataset.since);
+  }
+}, 1000);
+
+function addMessage(pane, message) {
+  const list = pane.querySelector(".chat-messages");
+  if (list.querySelector(`[data-id="${message.id}"]`)) return;
+  const item = document.createElement("li");
+  item.dataset.id = message.id;
+  item.className = `from-${message.sender}`;
+  const who = document.createElement("span");
+  who.className = "who";
+  who.textContent = `${message.sender === "patron" ? pane.dataset.patron : message.operator}:`;
+  const text = document.createElement("span");
+  text.className = "body";
+  text.innerHTML = message.body; // sanitised by the server (nh3 allowlist)
+  if (message.sender !== "system") item.append(who, " ");
+  item.append(text);
+  const later = [...list.children].find((li) => Number(li.dataset.id) > message.id);
+  list.insertBefore(item, later || null);
+  list.scrollTop = list.scrollHeight;
+  if (message.sender === "patron") {
+    pane.querySelector(".typing").textContent = "";
+    announce(`${pane.dataset.patron}: ${item.textContent}`);
+  }
+}
+
+function openPane(chat) {
+  waiting.delete(chat.id);
+  renderWaiting();
+  let pane = panes.get(chat.id);
+  if (!pane) {
+    pane = $("operator-chat-template").content.firstElementChild.cloneNode(true);
+    const patron = chat.name || "Patron";
+    pane.dataset.chatId = chat.id;
+    pane.dataset.patron = patron;
+    pane.setAttribute("aria-label", `Chat with ${patron}`);
+    pane.querySelector(".chat-title").textContent = `${patron} · ${chat.widget}`;
+    pane.querySelector(".answer-name").textContent = chat.name || "—";
+    pane.querySelector(".answer-email").textContent = chat.email || "—";
+    pane.querySelector(".answer-question").textContent = chat.question || "—";
+    const textarea = pane.querySelector("textarea");
+    textarea.id = `reply-${chat.id}`;
+    const label = pane.querySelector(".reply-label");
+    label.htmlFor = textarea.id;
+    label.textContent = `Reply to ${patron}`;
+    wireCompose(pane, chat.id, textarea);
+    pane.querySelector(".end-chat").addEventListener("click", () => {
+      if (!pane.dataset.ended) {
+        live.send("patron.end", { chat_id: chat.id });
+        return;
+      }
+      pane.remove();
+      panes.delete(chat.id);
+      showEmpty();
+    });
+    panes.set(chat.id, pane);
+    $("my-chats").append(pane);
+  }
+  for (const message of chat.messages || []) addMessage(pane, message);
+  showEmpty();
+  return pane;
+}
+
+function showEmpty() {
+  $("my-chats-empty").hidden = panes.size > 0;
+}
+
+function wireCompose(pane, chatId, textarea) {
+  let lastTyping = 0;
+  pane.querySelector(".compose").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const text = textarea.value.trim();
+    if (!text) return;
+    const body = escapeHtml(text).replace(/\n/g, "<br>");
+    if (live.send("patron.send", { chat_id: chatId, body, client_msg_id: crypto.randomUUID() })) {
+      textarea.value = "";
+    } else {
+      announce("Not connected: your message was not sent. Try again in a moment.");
+    }
+  });
+  textarea.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && !event.shiftKey) {
+      event.preventDefault();
+      pane.querySelector(".compose").requestSubmit();
+    }
+  });
+  textarea.addEventListener("input", () => {
+    if (Date.now() - lastTyping < 2000) return;
+    lastTyping = Date.now();
+    live.send("patron.typing", { chat_id: chatId });
+  });
+}
+
+function markEnded(chatId, by) {
+  const pane = panes.get(chatId);
+  if (!pane) return;
+  pane.dataset.ended = "true";
+  pane.querySelector(".typing").textContent = `Chat ended by ${by}.`;
+  pane.querySelector(".compose").hidden = true;
+  pane.querySelector(".end-chat").textContent = "Close";
+}
+
+live.on("hello", () => live.send("patron.sync"));
+live.on("chat.sync", (frame) => {
+  waiting.clear();
+  for (const chat of frame.waiting) waiting.set(chat.id, chat);
+  renderWaiting();
+  for (const chat of frame.mine) openPane(chat);
+});
+live.on("chat.waiting", (frame) => {
+  waiting.set(frame.chat.id, frame.chat);
+  renderWaiting();
+  announce(`New chat waiting: ${frame.chat.name || "Patron"}`);
+});
+live.on("chat.unqueued", (frame) => {
+  waiting.delete(frame.chat_id);
+  renderWaiting();
+});
+live.on("chat.opened", (frame) => {
+  openPane(frame.chat).querySelector("textarea").focus();
+});
+live.on("chat.claim_failed", (frame) => {
+  waiting.delete(frame.chat_id);
+  renderWaiting();
+  $("claim-notice").textContent = frame.message;
+});
+live.on("chat.message", (frame) => {
+  const pane = panes.get(frame.chat_id);
+  if (pane) addMessage(pane, frame.message);
+  else live.send("patron.sync");
+});
+live.on("chat.typing", (frame) => {
+  const pane = panes.get(frame.chat_id);
+  if (!pane) return;
+  pane.querySelector(".typing").textContent = `${pane.dataset.patron} is typing…`;
+  clearTimeout(typingTimers.get(frame.chat_id));
+  typingTimers.set(
+    frame.chat_id,
+    setTimeout(() => {
+      if (!pane.dataset.ended) pane.querySelector(".typing").textContent = "";
+    }, 4000),
+  );
+});
+live.on("chat.ended", (frame) => markEnded(frame.chat_id, frame.by));
+
+live.send("patron.sync");

@@ -1,0 +1,99 @@
+"""A patron chats through a widget embedded on a library's site; an operator answers it."""
+
+import re
+from functools import partial
+
+import pytest
+from playwright.sync_api import expect
+
+from chats.models import PatronChat
+from tests.browser.test_widgets import outside_the_event_loop, sites  # noqa: F401 (fixture)
+from tests.factories import DepartmentFactory, MembershipFactory, OperatorFactory
+from widgets import selectors, services
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_patron_starts_a_chat_an_operator_claims_it_and_they_talk(
+    browser,
+    log_in,
+    live_server_daphne,
+    sites,  # noqa: F811
+):
+    library = sites()
+    reference = DepartmentFactory(name="Reference")
+    alice = OperatorFactory(display_name="Alice")
+    bob = OperatorFactory(display_name="Bob")
+    MembershipFactory(operator=alice, department=reference)
+    MembershipFactory(operator=bob, department=reference)
+    widget = outside_the_event_loop(
+        partial(
+            services.widget_create,
+            name="Main site",
+            allowed_origins=[library.url],
+            first_choice=reference,
+            title="Ask a Librarian",
+        )
+    )
+    snippet = selectors.widget_embed_snippet(widget=widget, base_url=live_server_daphne.url)
+
+    operator = log_in(browser.new_context().new_page(), alice)
+    operator.get_by_role("button", name="Sign In").click()
+    expect(operator.locator("#my-dot")).to_have_attribute("data-status", "online")
+    expect(operator.get_by_text("No patrons are waiting.")).to_be_visible()
+    rival = log_in(browser.new_context().new_page(), bob)
+
+    patron_context = browser.new_context()
+    patron = patron_context.new_page()
+    patron.goto(library.page("index.html", snippet))
+    patron.get_by_role("button", name="Ask a Librarian: Online").click()
+    chat = patron.frame_locator('iframe[title="Ask a Librarian"]')
+    chat.get_by_label("Your name (optional)").fill("Ada")
+    chat.get_by_label("Your question").fill("Do you have Middlemarch?")
+    chat.get_by_role("button", name="Start Chat").click()
+    expect(chat.get_by_role("status").first).to_have_text("You are number 1 in line")
+
+    waiting = operator.get_by_role("list", name="Waiting patrons")
+    expect(waiting).to_contain_text("Ada")
+    expect(waiting).to_contain_text("“Do you have Middlemarch?”")
+    expect(waiting.locator(".waited")).to_have_text(re.compile(r"waiting 0:0[1-9]"))
+    expect(rival.get_by_role("list", name="Waiting patrons")).to_contain_text("Ada")
+
+    operator.get_by_role("button", name="Claim Chat with Ada").click()
+    pane = operator.get_by_role("article", name="Chat with Ada")
+    expect(pane).to_contain_text("Do you have Middlemarch?")
+    expect(waiting.locator("li")).to_have_count(0)
+    expect(rival.get_by_role("list", name="Waiting patrons").locator("li")).to_have_count(0)
+    expect(chat.get_by_text("You are chatting with Alice")).to_be_visible()
+    expect(chat.get_by_text("Alice joined the chat.")).to_be_visible()
+
+    chat.get_by_label("Your message").press_sequentially("Is it ")
+    expect(pane.get_by_text("Ada is typing…")).to_be_visible()
+    chat.get_by_label("Your message").fill("Is it <b>on the shelf</b>?")
+    chat.get_by_label("Your message").press("Enter")
+    expect(pane.locator(".chat-messages")).to_contain_text("Ada: Is it <b>on the shelf</b>?")
+
+    pane.get_by_label("Reply to Ada").press_sequentially("Yes")
+    expect(chat.get_by_text("Alice is typing…")).to_be_visible()
+    pane.get_by_label("Reply to Ada").fill("Yes, on floor 2.")
+    pane.get_by_role("button", name="Send Message").click()
+    expect(chat.get_by_role("list", name="Messages")).to_contain_text("Alice: Yes, on floor 2.")
+
+    chat.get_by_role("button", name="End Chat").click()
+    expect(chat.get_by_role("heading", name="Chat ended")).to_be_visible()
+    expect(pane).to_contain_text("Chat ended by Ada.")
+    chat.get_by_label("5").check()
+    chat.get_by_label("Comment (optional)").fill("Very helpful")
+    chat.get_by_role("button", name="Send Rating").click()
+    expect(chat.get_by_text("Thank you for your feedback.")).to_be_visible()
+
+    stored = PatronChat.objects.get()
+    assert (stored.state, stored.rating, stored.comment) == ("ended", 5, "Very helpful")
+    assert [m.body for m in stored.messages.order_by("number")] == [
+        "Alice joined the chat.",
+        "Is it &lt;b&gt;on the shelf&lt;/b&gt;?",
+        "Yes, on floor 2.",
+        "Ada ended the chat.",
+    ]
+    # Nothing of the chat rides on cookies: the widget works with third-party cookies blocked.
+    assert [c for c in patron_context.cookies() if "127.0.0.1" in c["domain"]] == []
