@@ -9,4 +9,4 @@ class ChatsConfig(AppConfig):
     verbose_name = "Patron chats"
 
     def ready(self):
-        from chats import live  # noqa: F401  (registers the dashboard socket actions)
+        from chats import live, receivers  # noqa: F401  (dashboard actions, presence receiver)

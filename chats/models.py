@@ -46,6 +46,11 @@ class PatronChat(models.Model):
     last_message_id = models.PositiveIntegerField(default=0, editable=False)
     rating = models.PositiveSmallIntegerField(null=True, blank=True)
     comment = models.TextField(blank=True)
+    internal_note = models.TextField(blank=True, help_text="For staff only; patrons never see it.")
+    claimant_unreachable_since = models.DateTimeField(
+        null=True, blank=True, help_text="Set while the claimant cannot be reached."
+    )
+    unclaimed_alert_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -61,7 +66,10 @@ class PatronChat(models.Model):
                 name="patron_chat_rating_1_to_5",
             ),
         ]
-        indexes = [models.Index(fields=["widget", "state", "queued_at"])]
+        indexes = [
+            models.Index(fields=["widget", "state", "queued_at"]),
+            models.Index(fields=["state", "claimed_by"]),
+        ]
 
     def __str__(self) -> str:
         return f"Chat {self.pk} ({self.get_state_display()})"
@@ -99,3 +107,24 @@ class PatronMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.sender} #{self.number} in chat {self.chat_id}"
+
+
+class OfflineTicket(models.Model):
+    """A question left through the widget's offline form, answered later by email."""
+
+    widget = models.ForeignKey("widgets.Widget", on_delete=models.PROTECT, related_name="tickets")
+    name = models.CharField(max_length=100, blank=True)
+    email = models.EmailField()
+    question = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(email="") & ~Q(question=""), name="offline_ticket_email_and_question"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Ticket {self.pk} from {self.email}"

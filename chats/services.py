@@ -5,19 +5,27 @@ the chat (`queue_groups`) and the claimant's own dashboards (`libchat.live.opera
 """
 
 import hashlib
+import html
 import secrets
+from datetime import datetime, timedelta
 from functools import partial
 
 import nh3
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import Min
 from django.utils import timezone
+from django.utils.html import strip_tags
 
 from accounts.models import Operator
+from accounts.selectors import presence_for, reachable_operator_ids
 from chats import selectors
 from chats.errors import ChatAccessDenied, ChatClosed, ChatNotFound, ChatTaken, WidgetOffline
-from chats.models import MESSAGE_MAX_CHARS, PatronChat, PatronMessage
+from chats.models import MESSAGE_MAX_CHARS, OfflineTicket, PatronChat, PatronMessage
+from departments.models import Department
 from libchat.live import live_send, operator_group
 from widgets.models import Widget
 from widgets.selectors import widget_state_get
@@ -74,9 +82,13 @@ def chat_by_token(*, token: str) -> PatronChat:
 
 
 def chat_for_operator(*, operator: Operator, chat_id: int) -> PatronChat:
-    """The chat, if this operator may answer it; else ChatAccessDenied (also for unknown ids)."""
+    """The chat, if this operator holds it or may answer it; else ChatAccessDenied (also for
+    unknown ids, so ids cannot be probed)."""
     chat = PatronChat.objects.select_related("widget", "claimed_by").filter(pk=chat_id).first()
-    if chat is None or not selectors.operator_can_answer(operator=operator, chat=chat):
+    if chat is None or not (
+        chat.claimed_by_id == operator.pk
+        or selectors.operator_can_answer(operator=operator, chat=chat)
+    ):
         raise ChatAccessDenied("You cannot answer this chat.")
     return chat
 
@@ -300,3 +312,232 @@ def chat_rate(*, chat: PatronChat, rating: int, comment: str = "") -> PatronChat
     chat.comment = comment.strip()[:MESSAGE_MAX_CHARS]
     chat.save(update_fields=["rating", "comment"])
     return chat
+
+
+def _front_of_queue(*, widget_id: int) -> datetime:
+    """A queue time before every chat now waiting for the widget."""
+    first = PatronChat.objects.filter(
+        widget_id=widget_id, state=PatronChat.State.WAITING
+    ).aggregate(first=Min("queued_at"))["first"]
+    now = timezone.now()
+    return min(first, now) - timedelta(milliseconds=1) if first else now
+
+
+def chat_requeue(*, chat: PatronChat, reason: str) -> bool:
+    """Put an active chat back at the front of its queue because its claimant is gone.
+
+    Conditional on the chat still being held by the same claimant, so a concurrent claim, end
+    or transfer wins. Returns whether the chat was requeued.
+    """
+    claimant = chat.claimed_by
+    with transaction.atomic():
+        requeued = PatronChat.objects.filter(
+            pk=chat.pk, state=PatronChat.State.ACTIVE, claimed_by=claimant
+        ).update(
+            state=PatronChat.State.WAITING,
+            claimed_by=None,
+            claimed_at=None,
+            claimant_unreachable_since=None,
+            unclaimed_alert_at=None,
+            queued_at=_front_of_queue(widget_id=chat.widget_id),
+        )
+        if not requeued:
+            return False
+        chat.refresh_from_db()
+        text = f"{claimant.name} {reason}. You are back at the front of the line."
+        transaction.on_commit(partial(_announce_requeued, chat, claimant, text))
+        _system_message(chat=chat, body=text)
+    return True
+
+
+def _announce_requeued(chat: PatronChat, claimant: Operator, text: str) -> None:
+    live_send(patron_group(chat.pk), {"event": "requeued", "message": text})
+    live_send(
+        operator_group(claimant.pk),
+        {"event": "chat.ended", "chat_id": chat.pk, "by": "the queue (you were unreachable)"},
+    )
+    _announce_queued(chat.pk)
+
+
+def claimants_presence_follow(*, operator_ids: set[int], now: datetime | None = None) -> None:
+    """After a presence change: requeue the chats of claimants who signed out; start (or stop)
+    the 90-second clock of claimants who became unreachable (or came back)."""
+    now = now or timezone.now()
+    active = PatronChat.objects.filter(state=PatronChat.State.ACTIVE, claimed_by__in=operator_ids)
+    presence = presence_for(operator_ids=operator_ids)
+    for operator_id, seen in presence.items():
+        theirs = active.filter(claimed_by=operator_id)
+        if not seen.signed_in:
+            for chat in theirs.select_related("claimed_by"):
+                chat_requeue(chat=chat, reason="signed out")
+        elif seen.reachable:
+            theirs.update(claimant_unreachable_since=None)
+        else:
+            theirs.filter(claimant_unreachable_since__isnull=True).update(
+                claimant_unreachable_since=now
+            )
+
+
+def chats_requeue_unreachable(*, now: datetime | None = None) -> int:
+    """Requeue chats whose claimant has been unreachable for LIBCHAT_REQUEUE_AFTER_SECONDS.
+
+    The clock starts at the presence change (`claimants_presence_follow`); this beat job also
+    starts it for a claimant whose change was missed. Returns how many chats were requeued.
+    """
+    now = now or timezone.now()
+    active = PatronChat.objects.filter(state=PatronChat.State.ACTIVE)
+    claimant_ids = set(active.values_list("claimed_by_id", flat=True))
+    reachable = reachable_operator_ids(operator_ids=claimant_ids)
+    active.filter(claimed_by__in=reachable).exclude(claimant_unreachable_since=None).update(
+        claimant_unreachable_since=None
+    )
+    gone = active.exclude(claimed_by__in=reachable)
+    gone.filter(claimant_unreachable_since__isnull=True).update(claimant_unreachable_since=now)
+    cutoff = now - timedelta(seconds=settings.LIBCHAT_REQUEUE_AFTER_SECONDS)
+    due = gone.filter(claimant_unreachable_since__lte=cutoff).select_related("claimed_by")
+    return sum(chat_requeue(chat=chat, reason="could not be reached") for chat in due)
+
+
+def chats_alert_unclaimed(*, now: datetime | None = None) -> int:
+    """Alert everyone who could take a chat that has waited LIBCHAT_UNCLAIMED_ALERT_SECONDS;
+    once per wait. Returns how many chats raised an alert."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(seconds=settings.LIBCHAT_UNCLAIMED_ALERT_SECONDS)
+    due = list(
+        PatronChat.objects.filter(
+            state=PatronChat.State.WAITING, queued_at__lte=cutoff, unclaimed_alert_at=None
+        ).select_related("widget", "claimed_by")
+    )
+    for chat in due:
+        alerted = PatronChat.objects.filter(pk=chat.pk, unclaimed_alert_at=None).update(
+            unclaimed_alert_at=now
+        )
+        if alerted:
+            frame = {"event": "chat.alert", "chat": selectors.chat_summary(chat)}
+            for group in queue_groups(chat):
+                live_send(group, frame)
+    return len(due)
+
+
+def chat_transfer(
+    *,
+    chat: PatronChat,
+    operator: Operator,
+    to_operator: Operator | None = None,
+    to_department: Department | None = None,
+    note: str = "",
+) -> PatronChat:
+    """Hand a claimed chat to another reachable operator, or back into a department's queue.
+
+    The note is for staff only; the patron is told who took over.
+    """
+    if (to_operator is None) == (to_department is None):
+        raise ValidationError("Transfer to an operator or to a department.")
+    if to_operator is not None and (
+        to_operator.pk == operator.pk
+        or not (to_operator.is_active and to_operator.is_operator)
+        or not reachable_operator_ids(operator_ids={to_operator.pk})
+    ):
+        raise ValidationError(f"{to_operator.name} cannot take chats right now.")
+    if to_department is not None and not to_department.active:
+        raise ValidationError(f"{to_department.name} does not take chats.")
+    note = note.strip()[:MESSAGE_MAX_CHARS]
+    with transaction.atomic():
+        locked = PatronChat.objects.select_for_update().get(pk=chat.pk)
+        if locked.state != PatronChat.State.ACTIVE or locked.claimed_by_id != operator.pk:
+            raise ChatAccessDenied("Only the operator who holds this chat can transfer it.")
+        target = to_operator.name if to_operator else to_department.name
+        if note:
+            locked.internal_note = "\n".join(
+                filter(None, [locked.internal_note, f"{operator.name} → {target}: {note}"])
+            )
+        if to_operator:
+            locked.claimed_by = to_operator
+            locked.claimed_at = timezone.now()
+        else:
+            locked.state = PatronChat.State.WAITING
+            locked.claimed_by = None
+            locked.claimed_at = None
+            locked.department = to_department
+            locked.queued_at = timezone.now()
+            locked.unclaimed_alert_at = None
+        locked.claimant_unreachable_since = None
+        locked.save()
+        transaction.on_commit(partial(_announce_transferred, locked, operator, target, note))
+        _message_create(
+            chat=locked,
+            sender=PatronMessage.Sender.SYSTEM,
+            body=f"{operator.name} transferred the chat to {target}.",
+            operator=None,
+            client_msg_id="",
+        )
+    return locked
+
+
+def _announce_transferred(chat: PatronChat, by: Operator, target: str, note: str) -> None:
+    live_send(
+        operator_group(by.pk),
+        {"event": "chat.ended", "chat_id": chat.pk, "by": f"your transfer to {target}"},
+    )
+    if chat.claimed_by_id:
+        live_send(patron_group(chat.pk), {"event": "claimed", "operator": target})
+        summary = selectors.chat_summary(chat)
+        live_send(
+            operator_group(chat.claimed_by_id),
+            {
+                "event": "chat.opened",
+                "chat": {
+                    **summary,
+                    "note": note,
+                    "messages": selectors.chat_messages(chat_id=chat.pk),
+                },
+            },
+        )
+    else:
+        live_send(patron_group(chat.pk), {"event": "transferred", "department": target})
+        _announce_queued(chat.pk)
+
+
+def ticket_create(
+    *, widget: Widget, name: str = "", email: str = "", question: str = ""
+) -> OfflineTicket:
+    """Store a question left through the offline form. Email and question are required."""
+    if widget.offline_behaviour != Widget.Offline.TICKET_FORM:
+        raise WidgetOffline(widget.offline_message)
+    ticket = OfflineTicket(
+        widget=widget, name=name.strip(), email=email.strip(), question=question.strip()
+    )
+    try:
+        ticket.full_clean(exclude=["widget"])
+    except ValidationError as error:
+        raise ValidationError(
+            {
+                field: [
+                    "Please enter a valid email address, like name@example.org."
+                    if field == "email"
+                    else f"Please enter your {field}."
+                ]
+                for field in error.message_dict
+            }
+        ) from error
+    ticket.save()
+    return ticket
+
+
+def _transcript_line(chat: PatronChat, message: dict) -> str:
+    who = {"patron": chat.name or "You", "system": "*"}.get(message["sender"], message["operator"])
+    text = strip_tags(message["body"].replace("<br>", "\n"))
+    return f"[{message['created_at'][11:16]} UTC] {who}: {html.unescape(text)}"
+
+
+def chat_transcript_email(*, chat: PatronChat) -> None:
+    """Email the transcript to the address the patron gave (Django's email backend)."""
+    if not chat.email:
+        raise ValidationError("No email address was given for this chat.")
+    lines = [_transcript_line(chat, m) for m in selectors.chat_messages(chat_id=chat.pk)]
+    send_mail(
+        subject=f"Your chat with {chat.widget.title}",
+        message="\n".join([f"Your question: {chat.question}", "", *lines]),
+        from_email=None,
+        recipient_list=[chat.email],
+    )

@@ -143,6 +143,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "widgets.tasks.widget_status_refresh_all",
         "schedule": float(env.int("LIBCHAT_WIDGET_REFRESH_SECONDS", default=60)),
     },
+    "chats-watch": {"task": "chats.tasks.chats_watch", "schedule": 15.0},
 }
 
 # Presence: the server pings each dashboard socket; the page answers when the frame arrives.
@@ -154,6 +155,10 @@ LIBCHAT_MAX_FRAME_BYTES = 64 * 1024
 LIBCHAT_CHAT_STARTS_PER_IP = env.int("LIBCHAT_CHAT_STARTS_PER_IP", default=10)
 LIBCHAT_CHAT_STARTS_WINDOW_SECONDS = 600
 LIBCHAT_PATRON_MESSAGES_PER_MINUTE = env.int("LIBCHAT_PATRON_MESSAGES_PER_MINUTE", default=30)
+# A chat whose claimant stays unreachable this long goes back to the front of the queue; a chat
+# waiting this long alerts everyone who could take it.
+LIBCHAT_REQUEUE_AFTER_SECONDS = env.int("LIBCHAT_REQUEUE_AFTER_SECONDS", default=90)
+LIBCHAT_UNCLAIMED_ALERT_SECONDS = env.int("LIBCHAT_UNCLAIMED_ALERT_SECONDS", default=120)
 # Widgets: the beat refreshes every cached widget status this often (changes push at once).
 LIBCHAT_WIDGET_REFRESH_SECONDS = env.int("LIBCHAT_WIDGET_REFRESH_SECONDS", default=60)
 
