@@ -1,4 +1,4 @@
-"""Patron chats on the staff dashboard socket: the Waiting list, claim, reply, typing, end.
+"""Patron chats on the dashboard socket: the Waiting list, claim, reply, typing, transfer, end.
 
 Each handler parses the frame, calls a service or selector in a database thread and replies;
 refusals become error frames with the service's message ("This chat was taken by X.").
@@ -7,8 +7,10 @@ refusals become error frames with the service's message ("This chat was taken by
 from channels.db import database_sync_to_async
 from django.core.exceptions import ValidationError
 
+from accounts.models import Operator
 from chats import selectors, services
 from chats.errors import ChatError
+from departments.models import Department
 from libchat.live import dashboard_action, dashboard_groups
 from libchat.protocol import FrameError
 
@@ -28,11 +30,25 @@ def chat_queue_groups(operator) -> list[str]:
     ]
 
 
-def _chat_id(frame: dict) -> int:
-    chat_id = frame.get("chat_id")
-    if not isinstance(chat_id, int) or isinstance(chat_id, bool):
-        raise FrameError("bad_frame", '"chat_id" must be a number.')
-    return chat_id
+def _id(frame: dict, key: str) -> int:
+    value = frame.get(key)
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise FrameError("bad_frame", f'"{key}" must be a number.')
+    return value
+
+
+def _target(frame: dict) -> dict:
+    """The operator or department a transfer frame names, as service arguments."""
+    for key, model, argument in (
+        ("operator_id", Operator, "to_operator"),
+        ("department_id", Department, "to_department"),
+    ):
+        if key in frame:
+            target = model.objects.filter(pk=_id(frame, key)).first()
+            if target is None:
+                raise FrameError("not_found", "No such transfer target.")
+            return {argument: target}
+    raise FrameError("bad_frame", 'Name an "operator_id" or a "department_id".')
 
 
 @database_sync_to_async
@@ -44,7 +60,9 @@ def _run(operator, action: str, frame: dict) -> dict | None:
                 "waiting": selectors.chats_waiting_for(operator=operator),
                 "mine": selectors.chats_open_for(operator=operator),
             }
-        chat = services.chat_for_operator(operator=operator, chat_id=_chat_id(frame))
+        if action == "targets":
+            return {"event": "chat.targets", **selectors.transfer_targets(operator=operator)}
+        chat = services.chat_for_operator(operator=operator, chat_id=_id(frame, "chat_id"))
         if action == "claim":
             try:
                 chat = services.chat_claim(chat=chat, operator=operator)
@@ -67,7 +85,11 @@ def _run(operator, action: str, frame: dict) -> dict | None:
         elif action == "typing":
             services.chat_typing(chat=chat, operator=operator)
         elif action == "end":
-            services.chat_end(chat=chat, operator=operator)
+            services.chat_end(chat=chat, operator=operator, note=str(frame.get("note", "")))
+        elif action == "transfer":
+            services.chat_transfer(
+                chat=chat, operator=operator, note=str(frame.get("note", "")), **_target(frame)
+            )
         return None
     except ChatError as error:
         raise FrameError(error.code, error.message) from error
@@ -84,5 +106,5 @@ def _handler(action: str):
     return handle
 
 
-for _action in ("sync", "claim", "send", "typing", "end"):
+for _action in ("sync", "targets", "claim", "send", "typing", "end", "transfer"):
     dashboard_action(f"patron.{_action}")(_handler(_action))

@@ -6,8 +6,9 @@ Everything returned here is evaluated (lists, dicts, sets), so async consumers m
 from django.db.models import Q
 
 from accounts.models import Operator
+from accounts.selectors import reachable_operator_ids
 from chats.models import PatronChat, PatronMessage
-from departments.models import Membership
+from departments.models import Department, Membership
 from widgets.models import Widget
 
 PREVIEW_CHARS = 140
@@ -164,3 +165,15 @@ def chats_open_for(*, operator: Operator) -> list[dict]:
         {**chat_summary(chat), "messages": chat_messages(chat_id=chat.pk)}
         for chat in chats.order_by("claimed_at")
     ]
+
+
+def transfer_targets(*, operator: Operator) -> dict:
+    """Who a chat can go to: reachable operators (not this one) and active departments."""
+    operators = Operator.objects.filter(is_active=True, is_operator=True).exclude(pk=operator.pk)
+    reachable = reachable_operator_ids(operator_ids=set(operators.values_list("pk", flat=True)))
+    return {
+        "operators": [{"id": o.pk, "name": o.name} for o in operators.filter(pk__in=reachable)],
+        "departments": [
+            {"id": d.pk, "name": d.name} for d in Department.objects.filter(active=True)
+        ],
+    }

@@ -254,8 +254,9 @@ def message_send(
         )
 
 
-def chat_end(*, chat: PatronChat, operator: Operator | None = None) -> PatronChat:
-    """End the chat, by the patron (operator None) or by its claimant. Ending twice is a no-op."""
+def chat_end(*, chat: PatronChat, operator: Operator | None = None, note: str = "") -> PatronChat:
+    """End the chat, by the patron (operator None) or by its claimant, who may leave an
+    internal note. Ending twice is a no-op."""
     with transaction.atomic():
         locked = PatronChat.objects.select_for_update().get(pk=chat.pk)
         if locked.state == PatronChat.State.ENDED:
@@ -273,7 +274,11 @@ def chat_end(*, chat: PatronChat, operator: Operator | None = None) -> PatronCha
         )
         locked.state = PatronChat.State.ENDED
         locked.ended_at = timezone.now()
-        locked.save(update_fields=["state", "ended_at"])
+        if operator and note.strip():
+            locked.internal_note = "\n".join(
+                filter(None, [locked.internal_note, f"{operator.name}: {note.strip()}"])
+            )[: 4 * MESSAGE_MAX_CHARS]
+        locked.save(update_fields=["state", "ended_at", "internal_note"])
         transaction.on_commit(partial(_announce_ended, locked, who, was_waiting))
     return locked
 

@@ -205,3 +205,57 @@ async def test_patron_messages_are_rate_limited_per_token_and_an_ended_chat_refu
     again = await patron_socket(token)
     assert (await again.receive_json_from())["code"] == "unknown_chat"
     assert (await receive_close(again))["code"] == 4404
+
+
+async def test_requeued_and_transferred_patrons_are_told_and_the_new_operator_gets_the_chat():
+    d = await database_sync_to_async(desk)(operators=3)
+    chat, token = await database_sync_to_async(start)(d.widget)
+    first, _, _ = await dashboard_socket(d.operators[0])
+    second, _, _ = await dashboard_socket(d.operators[1])
+    patron = await patron_socket(token)
+    await hello(patron)
+
+    await first.send_json_to({"action": "patron.claim", "chat_id": chat.pk})
+    await next_event(first, "chat.opened")
+    assert (await next_event(patron, "claimed"))["operator"] == d.operators[0].name
+    await first.send_json_to({"action": "patron.targets"})
+    targets = await next_event(first, "chat.targets")
+    reachable = {d.operators[1].pk, d.operators[2].pk, d.outsider.pk}
+    assert {o["id"] for o in targets["operators"]} == reachable
+    assert d.widget.first_department_id in {t["id"] for t in targets["departments"]}
+
+    await first.send_json_to(
+        {"action": "patron.transfer", "chat_id": chat.pk, "operator_id": d.operators[1].pk}
+    )
+    opened = await next_event(second, "chat.opened")
+    assert opened["chat"]["id"] == chat.pk
+    assert opened["chat"]["messages"][-1]["body"].endswith(
+        f"transferred the chat to {d.operators[1].name}."
+    )
+    assert (await next_event(first, "chat.ended"))["chat_id"] == chat.pk
+    assert (await next_event(patron, "claimed"))["operator"] == d.operators[1].name
+
+    # The new claimant goes quiet for more than 90 seconds: the chat returns to the queue.
+    @database_sync_to_async
+    def go_quiet_then_watch():
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        from accounts.models import DashboardConnection
+        from chats.services import chats_requeue_unreachable
+
+        now = timezone.now()
+        DashboardConnection.objects.filter(operator=d.operators[1]).update(
+            last_seen=now - timedelta(seconds=61)
+        )
+        chats_requeue_unreachable(now=now)
+        return chats_requeue_unreachable(now=now + timedelta(seconds=91))
+
+    assert await go_quiet_then_watch() == 1
+    told = await next_event(patron, "requeued")
+    assert "back at the front of the line" in told["message"]
+    assert (await next_event(patron, "queue"))["position"] == 1
+    assert (await next_event(first, "chat.waiting"))["chat"]["id"] == chat.pk
+    for communicator in (patron, first, second):
+        await communicator.disconnect()
