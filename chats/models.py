@@ -1,5 +1,7 @@
 """Patron chats started from a widget, and the messages exchanged in them."""
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -73,6 +75,13 @@ class PatronChat(models.Model):
 
     def __str__(self) -> str:
         return f"Chat {self.pk} ({self.get_state_display()})"
+
+    @property
+    def duration(self) -> timedelta | None:
+        """From claim to end: how long the patron was served."""
+        if self.claimed_at and self.ended_at:
+            return self.ended_at - self.claimed_at
+        return None
 
 
 class PatronMessage(models.Model):

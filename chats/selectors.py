@@ -3,11 +3,11 @@
 Everything returned here is evaluated (lists, dicts, sets), so async consumers may call it.
 """
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from accounts.models import Operator
 from accounts.selectors import reachable_operator_ids
-from chats.models import PatronChat, PatronMessage
+from chats.models import OfflineTicket, PatronChat, PatronMessage
 from departments.models import Department, Membership
 from widgets.models import Widget
 
@@ -177,3 +177,54 @@ def transfer_targets(*, operator: Operator) -> dict:
             {"id": d.pk, "name": d.name} for d in Department.objects.filter(active=True)
         ],
     }
+
+
+RECORDS_PER_PAGE = 100
+
+
+def _visible_widget_ids(*, operator: Operator) -> list[int] | None:
+    """Widgets whose records this operator sees; None for an admin, who sees all."""
+    return None if operator.is_superuser else widget_ids_answerable_by(operator=operator)
+
+
+def transcripts_for(*, operator: Operator, query: str = "") -> list[PatronChat]:
+    """Ended chats of the widgets this operator answers (or that they took), newest first,
+    optionally searched in the pre-chat answers and the messages. The 100 newest."""
+    chats = PatronChat.objects.filter(state=PatronChat.State.ENDED)
+    widget_ids = _visible_widget_ids(operator=operator)
+    if widget_ids is not None:
+        chats = chats.filter(Q(widget_id__in=widget_ids) | Q(claimed_by=operator))
+    if query := query.strip():
+        said = PatronMessage.objects.filter(chat=OuterRef("pk"), body__icontains=query)
+        chats = chats.filter(
+            Q(name__icontains=query)
+            | Q(email__icontains=query)
+            | Q(question__icontains=query)
+            | Exists(said)
+        )
+    return list(
+        chats.select_related("widget", "claimed_by", "department").order_by("-ended_at")[
+            :RECORDS_PER_PAGE
+        ]
+    )
+
+
+def transcript_for(*, operator: Operator, chat_id: int) -> PatronChat | None:
+    chats: QuerySet = PatronChat.objects.filter(pk=chat_id, state=PatronChat.State.ENDED)
+    widget_ids = _visible_widget_ids(operator=operator)
+    if widget_ids is not None:
+        chats = chats.filter(Q(widget_id__in=widget_ids) | Q(claimed_by=operator))
+    return chats.select_related("widget", "claimed_by", "department").first()
+
+
+def tickets_for(*, operator: Operator, query: str = "") -> list[OfflineTicket]:
+    """Offline tickets of the widgets this operator answers, newest first, searchable."""
+    tickets = OfflineTicket.objects.all()
+    widget_ids = _visible_widget_ids(operator=operator)
+    if widget_ids is not None:
+        tickets = tickets.filter(widget_id__in=widget_ids)
+    if query := query.strip():
+        tickets = tickets.filter(
+            Q(name__icontains=query) | Q(email__icontains=query) | Q(question__icontains=query)
+        )
+    return list(tickets.select_related("widget").order_by("-created_at")[:RECORDS_PER_PAGE])

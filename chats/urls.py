@@ -6,4 +6,8 @@ app_name = "chats"
 
 urlpatterns = [
     path("widget/<int:widget_id>/chat/", views.chat_start, name="start"),
+    path("widget/<int:widget_id>/ticket/", views.ticket_create, name="ticket"),
+    path("dashboard/transcripts/", views.transcripts, name="transcripts"),
+    path("dashboard/transcripts/<int:chat_id>/", views.transcript, name="transcript"),
+    path("dashboard/tickets/", views.tickets, name="tickets"),
 ]

@@ -51,6 +51,7 @@ function renderWaiting() {
     list.append(item);
   }
   $("waiting-empty").hidden = waiting.size > 0;
+  if (!waiting.size) $("chat-alert").hidden = true;
 }
 
 setInterval(() => {
@@ -102,9 +103,21 @@ function openPane(chat) {
     label.htmlFor = textarea.id;
     label.textContent = `Reply to ${patron}`;
     wireCompose(pane, chat.id, textarea);
+    pane.querySelector(".transfer").addEventListener("toggle", (event) => {
+      if (event.target.open) live.send("patron.targets");
+    });
+    pane.querySelector(".transfer-go").addEventListener("click", () => {
+      const [kind, id] = pane.querySelector(".transfer-target").value.split(":");
+      if (!id) return;
+      live.send("patron.transfer", {
+        chat_id: chat.id,
+        [kind === "operator" ? "operator_id" : "department_id"]: Number(id),
+        note: pane.querySelector(".transfer-note").value,
+      });
+    });
     pane.querySelector(".end-chat").addEventListener("click", () => {
       if (!pane.dataset.ended) {
-        live.send("patron.end", { chat_id: chat.id });
+        live.send("patron.end", { chat_id: chat.id, note: pane.querySelector(".end-note").value });
         return;
       }
       pane.remove();
@@ -113,6 +126,12 @@ function openPane(chat) {
     });
     panes.set(chat.id, pane);
     $("my-chats").append(pane);
+  }
+  if (chat.note) {
+    const note = document.createElement("p");
+    note.className = "note";
+    note.textContent = `Transfer note: ${chat.note}`;
+    pane.querySelector("dl").after(note);
   }
   for (const message of chat.messages || []) addMessage(pane, message);
   showEmpty();
@@ -155,6 +174,8 @@ function markEnded(chatId, by) {
   pane.dataset.ended = "true";
   pane.querySelector(".typing").textContent = `Chat ended by ${by}.`;
   pane.querySelector(".compose").hidden = true;
+  pane.querySelector(".transfer").hidden = true;
+  pane.querySelector(".end-note").closest("label").hidden = true;
   pane.querySelector(".end-chat").textContent = "Close";
 }
 
@@ -200,5 +221,20 @@ live.on("chat.typing", (frame) => {
   );
 });
 live.on("chat.ended", (frame) => markEnded(frame.chat_id, frame.by));
+live.on("chat.targets", (frame) => {
+  for (const select of document.querySelectorAll(".transfer-target")) {
+    const options = [
+      ...frame.operators.map((o) => new Option(o.name, `operator:${o.id}`)),
+      ...frame.departments.map((d) => new Option(`${d.name} (department queue)`, `department:${d.id}`)),
+    ];
+    select.replaceChildren(...options);
+  }
+});
+live.on("chat.alert", (frame) => {
+  const who = frame.chat.name || "A patron";
+  $("chat-alert").textContent = `${who} has waited over 2 minutes: please claim the chat.`;
+  $("chat-alert").hidden = false;
+  document.querySelector(`#waiting-list [data-chat-id="${frame.chat.id}"]`)?.classList.add("overdue");
+});
 
 live.send("patron.sync");

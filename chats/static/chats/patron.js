@@ -98,6 +98,12 @@ const handlers = {
   queue(frame) {
     status(`You are number ${frame.position} in line`);
   },
+  requeued(frame) {
+    status(frame.message);
+  },
+  transferred(frame) {
+    status(`You were transferred to ${frame.department}. Please wait…`);
+  },
   claimed(frame) {
     showState({ state: "active", operator: frame.operator });
   },
@@ -142,28 +148,13 @@ function open(token) {
 const form = document.querySelector("form.prechat");
 form?.addEventListener("submit", async (event) => {
   event.preventDefault();
-  $("prechat-error").textContent = "";
-  let response;
-  try {
-    response = await fetch(`/widget/${widgetId}/chat/`, { method: "POST", body: new FormData(form) });
-  } catch {
-    $("prechat-error").textContent = "Could not reach the library. Check your connection.";
-    return;
-  }
-  const answer = await response.json();
-  if (response.status === 201) {
-    sessionStorage.setItem(storageKey, answer.token);
-    lastId = 0;
-    $("patron-messages").replaceChildren();
-    outbox.clear();
-    open(answer.token);
-    return;
-  }
-  if (answer.errors) {
-    $("prechat-error").textContent = Object.values(answer.errors).flat().join(" ");
-  } else {
-    $("prechat-error").textContent = answer.message || "The chat could not start.";
-  }
+  const { response, answer } = await postForm(`/widget/${widgetId}/chat/`, form, "prechat-error");
+  if (response?.status !== 201) return;
+  sessionStorage.setItem(storageKey, answer.token);
+  lastId = 0;
+  $("patron-messages").replaceChildren();
+  outbox.clear();
+  open(answer.token);
 });
 
 $("patron-compose").addEventListener("submit", (event) => {
@@ -200,6 +191,31 @@ $("patron-rating").addEventListener("submit", (event) => {
   const rating = Number(new FormData(event.target).get("rating"));
   if (!rating) return;
   socket.send("rate", { rating, comment: $("patron-comment").value });
+});
+
+async function postForm(url, form, errorId) {
+  $(errorId).textContent = "";
+  try {
+    const response = await fetch(url, { method: "POST", body: new FormData(form) });
+    const answer = await response.json();
+    if (!response.ok) {
+      const errors = answer.errors ? Object.values(answer.errors).flat() : [answer.message];
+      $(errorId).textContent = errors.join(" ") || "That did not work. Try again.";
+    }
+    return { response, answer };
+  } catch {
+    $(errorId).textContent = "Could not reach the library. Check your connection.";
+    return { response: null, answer: {} };
+  }
+}
+
+$("offline-ticket-form")?.addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const { response, answer } = await postForm(`/widget/${widgetId}/ticket/`, event.target, "ticket-error");
+  if (response?.status !== 201) return;
+  event.target.hidden = true;
+  $("ticket-sent").textContent = answer.message;
+  $("ticket-sent").hidden = false;
 });
 
 $("patron-new-chat").addEventListener("click", () => backToForm(""));
