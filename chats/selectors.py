@@ -130,6 +130,7 @@ def chat_summary(chat: PatronChat) -> dict:
         "created_at": chat.created_at.isoformat(),
         "queued_at": chat.queued_at.isoformat(),
         "claimed_by": chat.claimed_by.name if chat.claimed_by_id else None,
+        "note": chat.internal_note,  # staff only: never in a frame to the patron
     }
 
 

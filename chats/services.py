@@ -468,7 +468,7 @@ def chat_transfer(
             locked.unclaimed_alert_at = None
         locked.claimant_unreachable_since = None
         locked.save()
-        transaction.on_commit(partial(_announce_transferred, locked, operator, target, note))
+        transaction.on_commit(partial(_announce_transferred, locked, operator, target))
         _message_create(
             chat=locked,
             sender=PatronMessage.Sender.SYSTEM,
@@ -479,7 +479,7 @@ def chat_transfer(
     return locked
 
 
-def _announce_transferred(chat: PatronChat, by: Operator, target: str, note: str) -> None:
+def _announce_transferred(chat: PatronChat, by: Operator, target: str) -> None:
     live_send(
         operator_group(by.pk),
         {"event": "chat.ended", "chat_id": chat.pk, "by": f"your transfer to {target}"},
@@ -491,11 +491,7 @@ def _announce_transferred(chat: PatronChat, by: Operator, target: str, note: str
             operator_group(chat.claimed_by_id),
             {
                 "event": "chat.opened",
-                "chat": {
-                    **summary,
-                    "note": note,
-                    "messages": selectors.chat_messages(chat_id=chat.pk),
-                },
+                "chat": {**summary, "messages": selectors.chat_messages(chat_id=chat.pk)},
             },
         )
     else:

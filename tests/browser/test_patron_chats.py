@@ -14,7 +14,7 @@ from widgets import selectors, services
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_patron_starts_a_chat_an_operator_claims_it_and_they_talk(
+def test_patron_chats_is_claimed_transferred_to_a_department_reclaimed_ended_and_rated(
     browser,
     log_in,
     live_server_daphne,
@@ -22,10 +22,11 @@ def test_patron_starts_a_chat_an_operator_claims_it_and_they_talk(
 ):
     library = sites()
     reference = DepartmentFactory(name="Reference")
+    circulation = DepartmentFactory(name="Circulation")
     alice = OperatorFactory(display_name="Alice")
     bob = OperatorFactory(display_name="Bob")
     MembershipFactory(operator=alice, department=reference)
-    MembershipFactory(operator=bob, department=reference)
+    MembershipFactory(operator=bob, department=circulation)
     widget = outside_the_event_loop(
         partial(
             services.widget_create,
@@ -41,7 +42,7 @@ def test_patron_starts_a_chat_an_operator_claims_it_and_they_talk(
     operator.get_by_role("button", name="Sign In").click()
     expect(operator.locator("#my-dot")).to_have_attribute("data-status", "online")
     expect(operator.get_by_text("No patrons are waiting.")).to_be_visible()
-    rival = log_in(browser.new_context().new_page(), bob)
+    bobs = log_in(browser.new_context().new_page(), bob)
 
     patron_context = browser.new_context()
     patron = patron_context.new_page()
@@ -57,13 +58,12 @@ def test_patron_starts_a_chat_an_operator_claims_it_and_they_talk(
     expect(waiting).to_contain_text("Ada")
     expect(waiting).to_contain_text("“Do you have Middlemarch?”")
     expect(waiting.locator(".waited")).to_have_text(re.compile(r"waiting 0:0[1-9]"))
-    expect(rival.get_by_role("list", name="Waiting patrons")).to_contain_text("Ada")
+    expect(bobs.get_by_text("No patrons are waiting.")).to_be_visible()  # not his widget
 
     operator.get_by_role("button", name="Claim Chat with Ada").click()
     pane = operator.get_by_role("article", name="Chat with Ada")
     expect(pane).to_contain_text("Do you have Middlemarch?")
     expect(waiting.locator("li")).to_have_count(0)
-    expect(rival.get_by_role("list", name="Waiting patrons").locator("li")).to_have_count(0)
     expect(chat.get_by_text("You are chatting with Alice")).to_be_visible()
     expect(chat.get_by_text("Alice joined the chat.")).to_be_visible()
 
@@ -79,21 +79,48 @@ def test_patron_starts_a_chat_an_operator_claims_it_and_they_talk(
     pane.get_by_role("button", name="Send Message").click()
     expect(chat.get_by_role("list", name="Messages")).to_contain_text("Alice: Yes, on floor 2.")
 
+    pane.get_by_text("Transfer", exact=True).click()
+    pane.get_by_label("Transfer to").select_option(label="Circulation (department queue)")
+    pane.get_by_label("Note for the next operator (optional)").fill("Wants to renew it")
+    pane.get_by_role("button", name="Transfer Chat").click()
+    expect(pane).to_contain_text("Chat ended by your transfer to Circulation.")
+    expect(chat.get_by_role("status").first).to_have_text("You are number 1 in line")
+    expect(chat.get_by_text("Alice transferred the chat to Circulation.")).to_be_visible()
+
+    bobs.get_by_role("button", name="Claim Chat with Ada").click()
+    bobs_pane = bobs.get_by_role("article", name="Chat with Ada")
+    expect(bobs_pane).to_contain_text("Staff notes: Alice → Circulation: Wants to renew it")
+    expect(bobs_pane).to_contain_text("Is it <b>on the shelf</b>?")  # the history came along
+    expect(chat.get_by_text("You are chatting with Bob")).to_be_visible()
+    bobs_pane.get_by_label("Reply to Ada").fill("I renewed it for you.")
+    bobs_pane.get_by_label("Reply to Ada").press("Enter")
+    expect(chat.get_by_role("list", name="Messages")).to_contain_text("Bob: I renewed it for you.")
+
     chat.get_by_role("button", name="End Chat").click()
     expect(chat.get_by_role("heading", name="Chat ended")).to_be_visible()
-    expect(pane).to_contain_text("Chat ended by Ada.")
+    expect(bobs_pane).to_contain_text("Chat ended by Ada.")
     chat.get_by_label("5").check()
     chat.get_by_label("Comment (optional)").fill("Very helpful")
     chat.get_by_role("button", name="Send Rating").click()
     expect(chat.get_by_text("Thank you for your feedback.")).to_be_visible()
 
+    operator.goto(f"{live_server_daphne.url}/dashboard/transcripts/")
+    expect(operator.get_by_role("table")).to_contain_text("Bob")
+    expect(operator.get_by_role("table")).to_contain_text("5/5")
+    operator.get_by_role("table").get_by_role("link").click()
+    expect(operator.get_by_role("list", name="Messages").get_by_role("listitem")).to_have_text(
+        [
+            "Alice joined the chat.",
+            "Ada: Is it <b>on the shelf</b>?",
+            "Alice: Yes, on floor 2.",
+            "Alice transferred the chat to Circulation.",
+            "Bob joined the chat.",
+            "Bob: I renewed it for you.",
+            "Ada ended the chat.",
+        ]
+    )
     stored = PatronChat.objects.get()
     assert (stored.state, stored.rating, stored.comment) == ("ended", 5, "Very helpful")
-    assert [m.body for m in stored.messages.order_by("number")] == [
-        "Alice joined the chat.",
-        "Is it &lt;b&gt;on the shelf&lt;/b&gt;?",
-        "Yes, on floor 2.",
-        "Ada ended the chat.",
-    ]
+    assert stored.claimed_by == bob and "Wants to renew it" in stored.internal_note
     # Nothing of the chat rides on cookies: the widget works with third-party cookies blocked.
     assert [c for c in patron_context.cookies() if "127.0.0.1" in c["domain"]] == []

@@ -130,7 +130,7 @@ function openPane(chat) {
   if (chat.note) {
     const note = document.createElement("p");
     note.className = "note";
-    note.textContent = `Transfer note: ${chat.note}`;
+    note.textContent = `Staff notes: ${chat.note}`;
     pane.querySelector("dl").after(note);
   }
   for (const message of chat.messages || []) addMessage(pane, message);
