@@ -52,6 +52,7 @@ class DashboardConsumer(AsyncJsonWebsocketConsumer):
         if not hasattr(self, "ping_task"):
             return
         self.ping_task.cancel()
+        await live.run_disconnect_hooks(self)
         for group in self.joined:
             await self.channel_layer.group_discard(group, self.channel_name)
         await database_sync_to_async(services.connection_close)(channel_name=self.channel_name)

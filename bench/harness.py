@@ -8,6 +8,7 @@ import statistics
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import websockets
 
@@ -181,3 +182,58 @@ def machine() -> dict:
         "python": platform.python_version(),
         "platform": platform.platform(),
     }
+
+
+async def http_load(url: str, *, seconds: float, connections: int = 16) -> tuple[int, int]:
+    """GET url over keep-alive connections for a bounded time; returns (ok, failed) counts.
+
+    A small HTTP/1.1 client on asyncio streams, so LibChat and its reference are driven by the
+    very same load generator. Only for 127.0.0.1.
+    """
+    parts = urlsplit(url)
+    assert parts.hostname in {"127.0.0.1", "localhost"}, "load goes to this machine only"
+    request = (
+        f"GET {parts.path}{'?' + parts.query if parts.query else ''} HTTP/1.1\r\n"
+        f"Host: {parts.netloc}\r\nOrigin: http://127.0.0.1:8001\r\n\r\n"
+    ).encode()
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + seconds
+    counts = {"ok": 0, "failed": 0}
+
+    async def worker():
+        reader, writer = await asyncio.open_connection(parts.hostname, parts.port)
+        try:
+            while loop.time() < deadline:
+                writer.write(request)
+                status_line = await reader.readline()
+                length = 0
+                while (line := await reader.readline()) not in (b"\r\n", b""):
+                    name, _, value = line.decode("latin-1").partition(":")
+                    if name.lower() == "content-length":
+                        length = int(value)
+                await reader.readexactly(length)
+                counts["ok" if status_line.split()[1:2] == [b"200"] else "failed"] += 1
+        finally:
+            writer.close()
+
+    await asyncio.gather(*(worker() for _ in range(connections)))
+    return counts["ok"], counts["failed"]
+
+
+def database_transactions() -> int | None:
+    """Committed + rolled back transactions of the bench database so far (PostgreSQL only).
+
+    Each query Django runs in autocommit is one transaction, so the difference across a run
+    counts the queries the server made. Statistics reach pg_stat_database within a second.
+    """
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_clear_snapshot()")
+        cursor.execute(
+            "SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = %s",
+            [connection.settings_dict["NAME"]],
+        )
+        return cursor.fetchone()[0]

@@ -4,6 +4,8 @@
   client action; only registered actions pass the allowlist. Raise `FrameError` to refuse.
 - `dashboard_groups` registers a sync function `(operator) -> list[str]` naming the groups a new
   socket joins (run in a database thread at connect).
+- `on_dashboard_disconnect` registers an async function `(consumer) -> None` run when a socket
+  closes (for example to leave a meeting joined through it).
 - `live_send(group, frame)` sends a ready server frame `{"event": ...}` to every socket in a group;
   `groups_join(operator_id, groups)` / `groups_leave(...)` make an operator's open sockets join or
   leave groups (for example when a room is created). Call them after commit.
@@ -20,6 +22,7 @@ GroupProvider = Callable[[Any], list[str]]
 
 _actions: dict[str, ActionHandler] = {}
 _group_providers: list[GroupProvider] = []
+_disconnect_hooks: list[Callable[[Any], Awaitable[None]]] = []
 
 
 def dashboard_action(name: str) -> Callable[[ActionHandler], ActionHandler]:
@@ -35,6 +38,16 @@ def dashboard_action(name: str) -> Callable[[ActionHandler], ActionHandler]:
 def dashboard_groups(provider: GroupProvider) -> GroupProvider:
     _group_providers.append(provider)
     return provider
+
+
+def on_dashboard_disconnect(hook: Callable[[Any], Awaitable[None]]):
+    _disconnect_hooks.append(hook)
+    return hook
+
+
+async def run_disconnect_hooks(consumer) -> None:
+    for hook in _disconnect_hooks:
+        await hook(consumer)
 
 
 def registered_actions() -> dict[str, ActionHandler]:

@@ -4,10 +4,12 @@ from django.urls import path
 
 from accounts.consumers import DashboardConsumer
 from chats.consumers import PatronChatConsumer
+from meetings.consumers import GuestMeetingConsumer
 from widgets.consumers import WidgetStatusConsumer
 
 websocket_urlpatterns = [
     path("ws/dashboard/", DashboardConsumer.as_asgi()),
+    path("ws/meetings/guest/<str:token>/", GuestMeetingConsumer.as_asgi()),
 ]
 
 # Public sockets: no session is read (patrons on library sites), only the origin is checked.

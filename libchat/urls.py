@@ -30,6 +30,7 @@ urlpatterns = [
     path("libchat/", include(libchat_patterns)),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("meetings/", include("meetings.urls")),
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
     path("", include("widgets.urls")),

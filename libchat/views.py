@@ -14,13 +14,19 @@ from accounts import services as account_services
 from departments import selectors as department_selectors
 from departments import services as department_services
 from libchat.decorators import operator_required
+from meetings import selectors as meeting_selectors
 
 
 @require_GET
 @operator_required
 def chats(request: HttpRequest) -> HttpResponse:
-    directory = account_selectors.operator_directory(exclude=request.user)
-    return render(request, "dashboard/chats.html", {"tab": "chats", "directory": directory})
+    context = {
+        "tab": "chats",
+        "directory": account_selectors.operator_directory(exclude=request.user),
+        "memberships": department_selectors.memberships_for_operator(operator=request.user),
+        "meetings": meeting_selectors.meetings_running_for(operator=request.user),
+    }
+    return render(request, "dashboard/chats.html", context)
 
 
 @require_http_methods(["GET", "POST"])

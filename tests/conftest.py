@@ -17,6 +17,12 @@ def pytest_configure(config):
         config._embedded_redis = redis_start(settings.EMBEDDED_REDIS_SOCKET)
 
 
+def pytest_collection_modifyitems(config, items):
+    # Playwright's sync API keeps an event loop running in the main thread for the rest of the
+    # session once a browser test starts, so the async socket tests must all run before it.
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+
+
 def pytest_unconfigure(config):
     process = getattr(config, "_embedded_redis", None)
     if process is not None:
@@ -38,9 +44,17 @@ def _clean_redis():
 
 
 @pytest.fixture
-def live_server_daphne(transactional_db):
+def live_server_daphne(transactional_db, tmp_path):
     """A real daphne on a free port, reading the test database; data must be committed."""
-    server = Server(extra_env={"LIBCHAT_PING_SECONDS": "2"})
+    mail_dir = tmp_path / "mail"
+    server = Server(
+        extra_env={
+            "LIBCHAT_PING_SECONDS": "2",
+            "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "EMAIL_FILE_PATH": str(mail_dir),
+        }
+    )
+    server.mail_dir = mail_dir
     yield server
     server.stop()
 
@@ -54,6 +68,12 @@ CHROMIUM_ARGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
+    # Meetings: fake camera, microphone and screen, granted without a prompt; real local IPs in
+    # ICE candidates instead of mDNS names, which this sandbox cannot resolve.
+    "--use-fake-ui-for-media-stream",
+    "--use-fake-device-for-media-stream",
+    "--disable-features=WebRtcHideLocalIpsWithMdns",
+    "--autoplay-policy=no-user-gesture-required",
 ]
 
 

@@ -60,7 +60,7 @@ class WidgetAdmin(admin.ModelAdmin):
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name in {"colour", "text_colour"}:
             kwargs["widget"] = forms.TextInput(attrs={"type": "color"})
-        if db_field.name == "allowed_origins":
+        if db_field.name in {"allowed_origins", "online_greeting", "offline_message"}:
             kwargs["widget"] = forms.Textarea(attrs={"rows": 3, "cols": 60})
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 

@@ -4,6 +4,9 @@ No login and nothing to send: patrons only listen. It lives on our own origin (t
 so the usual allowed-hosts origin check applies.
 """
 
+import asyncio
+import contextlib
+
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
@@ -11,6 +14,7 @@ from libchat.protocol import FrameError, frame_parse
 from widgets import selectors, services
 
 CLOSE_NOT_FOUND = 4404
+GROUP_RENEW_SECONDS = 3600
 
 
 class WidgetStatusConsumer(AsyncJsonWebsocketConsumer):
@@ -26,9 +30,20 @@ class WidgetStatusConsumer(AsyncJsonWebsocketConsumer):
             return
         await self.accept()
         await self.send_json({"event": "widget_status", "online": state.online})
+        self.renewal = asyncio.create_task(self._renew_group())
 
     async def disconnect(self, code):
+        if hasattr(self, "renewal"):
+            self.renewal.cancel()
         await self.channel_layer.group_discard(self.group, self.channel_name)
+
+    async def _renew_group(self):
+        # Group memberships expire in the channel layer after a day; a library's public terminal
+        # may keep the page open longer.
+        with contextlib.suppress(asyncio.CancelledError):
+            while True:
+                await asyncio.sleep(GROUP_RENEW_SECONDS)
+                await self.channel_layer.group_add(self.group, self.channel_name)
 
     async def receive(self, text_data=None, bytes_data=None):
         try:

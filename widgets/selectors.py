@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 
 from accounts.models import Status
@@ -142,7 +143,11 @@ def widget_public_states(*, widget_ids: Iterable[int]) -> dict[int, WidgetPublic
     statuses = _statuses(widgets)
     states: dict[int, WidgetPublicState | None] = dict.fromkeys(widget_ids)
     for widget in widgets:
-        states[widget.pk] = WidgetPublicState(statuses[widget.pk].online, tuple(widget.origins))
+        try:
+            origins = tuple(widget.origins)
+        except ValidationError:  # saved without validation: embeddable nowhere, not an outage
+            origins = ()
+        states[widget.pk] = WidgetPublicState(statuses[widget.pk].online, origins)
     return states
 
 

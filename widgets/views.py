@@ -118,6 +118,6 @@ def frame(request: HttpRequest, widget_id: int) -> HttpResponse:
             "origins": list(state.origins),
         },
     )
-    response["Content-Security-Policy"] = "frame-ancestors " + " ".join(state.origins)
+    response["Content-Security-Policy"] = "frame-ancestors " + (" ".join(state.origins) or "'none'")
     patch_cache_control(response, no_cache=True, private=True)
     return response

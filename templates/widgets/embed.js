@@ -38,7 +38,8 @@
   var label = el("span");
   label.textContent = config.title;
   var status = el("span", "font-weight:400;", { "class": "libchat-status", "aria-live": "polite" });
-  status.textContent = "";
+  var dot = el("span", "display:inline-block;width:.6em;height:.6em;border-radius:50%;margin-right:.4em;border:1px solid #fff;background:#a0aec0;", { "aria-hidden": "true" });
+  toggle.appendChild(dot);
   toggle.appendChild(label);
   toggle.appendChild(doc.createTextNode(": "));
   toggle.appendChild(status);
@@ -77,6 +78,7 @@
   function show(online) {
     root.setAttribute("data-status", online ? "online" : "offline");
     status.textContent = online ? "Online" : "Offline";
+    dot.style.background = online ? "#38a169" : "#a0aec0";
   }
 
   window.addEventListener("message", function (event) {

@@ -163,8 +163,9 @@ def test_dashboard_costs_a_fixed_number_of_queries(
         MembershipFactory(operator=operator)
         OperatorFactory()
     services.libchat_sign_in(operator=operator, browser_key=browser_key(client_in))
-    # session, user, my LibChat session, LibChat online, operator list, their presence
-    with django_assert_num_queries(6):
+    # session, user, my LibChat session, LibChat online, operator list, their presence,
+    # my departments, my running meetings
+    with django_assert_num_queries(8):
         response = client_in.get(reverse("dashboard:chats"))
     assert response.status_code == 200
     # session, user, my memberships, my LibChat session, LibChat online

@@ -86,26 +86,36 @@ def outside_the_event_loop(call):
 
 
 @pytest.fixture
-def reference_widget(live_server_daphne, sites):
-    """A floating widget monitored by Reference, then Circulation, embeddable on one site."""
-    library = sites()
-    reference, circulation = DepartmentFactory(name="Reference"), DepartmentFactory(name="Circ")
-    alice = OperatorFactory(display_name="Alice")
-    MembershipFactory(operator=alice, department=reference)
-    widget = outside_the_event_loop(
-        partial(
-            services.widget_create,
-            name="Main site",
-            allowed_origins=[library.url],
-            first_choice=reference,
-            fallbacks=[circulation],
-            title="Ask a Librarian",
-            online_greeting="Hi! A librarian is here.",
-            offline_message="Nobody is here right now.",
+def make_widget(live_server_daphne, sites):
+    """Make a widget monitored by Reference, then Circulation, embeddable on one new site."""
+
+    def make(kind="floating"):
+        library = sites()
+        reference, circulation = DepartmentFactory(), DepartmentFactory()
+        alice = OperatorFactory(display_name="Alice")
+        MembershipFactory(operator=alice, department=reference)
+        widget = outside_the_event_loop(
+            partial(
+                services.widget_create,
+                name="Main site",
+                kind=kind,
+                allowed_origins=[library.url],
+                first_choice=reference,
+                fallbacks=[circulation],
+                title="Ask a Librarian",
+                online_greeting="Hi! A librarian is here.",
+                offline_message="Nobody is here right now.",
+            )
         )
-    )
-    snippet = selectors.widget_embed_snippet(widget=widget, base_url=live_server_daphne.url)
-    return library, widget, alice, snippet
+        snippet = selectors.widget_embed_snippet(widget=widget, base_url=live_server_daphne.url)
+        return library, widget, alice, snippet
+
+    return make
+
+
+@pytest.fixture
+def reference_widget(make_widget):
+    return make_widget()
 
 
 def test_embedded_widget_turns_online_and_offline_within_two_seconds(
@@ -176,3 +186,31 @@ def test_the_dashboard_refuses_any_framing(browser, live_server_daphne, log_in, 
     with page.expect_console_message(lambda m: "frame-ancestors 'none'" in m.text):
         page.goto(site.page("frame.html", framing))
     expect(page.frame_locator("iframe").locator("header.topbar")).to_have_count(0)
+
+
+@pytest.mark.parametrize("kind", ["slide_out", "in_page", "pop_out"])
+def test_each_widget_type_draws_its_own_control(page, make_widget, kind):
+    library, widget, _, snippet = make_widget(kind)
+    page.goto(library.page("index.html", snippet))
+    embedded = page.locator(f'[data-libchat-widget="{widget.pk}"]')
+    expect(embedded).to_have_attribute("data-status", "offline")
+    heading = page.frame_locator("iframe").get_by_role("heading", name="Ask a Librarian")
+    if kind == "slide_out":
+        tab = page.get_by_role("button", name="Ask a Librarian: Offline")
+        expect(tab).to_have_attribute("aria-expanded", "false")
+        tab.click()
+        expect(tab).to_have_attribute("aria-expanded", "true")
+        expect(heading).to_be_visible()
+        page.keyboard.press("Escape")
+        expect(heading).to_be_hidden()
+    elif kind == "in_page":
+        expect(page.get_by_text("Ask a Librarian: Offline")).to_be_visible()
+        expect(heading).to_be_visible()  # the chat sits in the page, no button to press
+        expect(page.get_by_role("button", name=re.compile("Ask a Librarian"))).to_have_count(0)
+    else:
+        link = page.get_by_role("link", name="Ask a Librarian: Offline")
+        with page.expect_popup() as popup:
+            link.click()
+        chat = popup.value
+        expect(chat.get_by_role("heading", name="Ask a Librarian")).to_be_visible()
+        expect(chat.get_by_text("Nobody is here right now.")).to_be_visible()

@@ -65,13 +65,14 @@ CASES = {
         {"alice": Person(None, monitors=("reference", "circulation")),
          "bob": Person("internal")}, False, None,
     ),
+    "inactive widget": ("alice", ["bob"], {"alice": Person(), "bob": Person()}, False, None),
 }  # fmt: skip
 
 
 @pytest.mark.parametrize(
     "first, fallbacks, people, online, serving", CASES.values(), ids=list(CASES)
 )
-def test_status_rules(first, fallbacks, people, online, serving):
+def test_status_rules(request, first, fallbacks, people, online, serving):
     departments = {name: DepartmentFactory(name=name) for name in ["reference", "circulation"]}
     operators = {name: OperatorFactory(username=name) for name in ("alice", "bob", "carol")}
     for name, person in people.items():
@@ -92,7 +93,9 @@ def test_status_rules(first, fallbacks, people, online, serving):
 
     first_choice = choice(first)
     widget = WidgetFactory(
-        first_operator=first_choice["operator"], first_department=first_choice["department"]
+        first_operator=first_choice["operator"],
+        first_department=first_choice["department"],
+        active=request.node.callspec.id != "inactive widget",
     )
     for position, name in enumerate(fallbacks, start=1):
         WidgetFallbackFactory(widget=widget, position=position, **choice(name))

@@ -201,3 +201,35 @@ def test_the_beat_refresh_catches_what_no_event_announced():
     assert widget_status_refresh_all() == 1
     assert cached_online(widget) is True
     assert widget_status_refresh_all() == 0  # nothing flipped, nothing pushed
+
+
+def test_a_widget_saved_with_a_bad_origin_does_not_stop_the_others_refreshing(client):
+    alice = OperatorFactory()
+    signed_in(alice)
+    good = WidgetFactory(first_operator=alice, first_department=None)
+    broken = WidgetFactory(first_operator=alice, first_department=None, allowed_origins="nope")
+    services.widget_status_refresh()
+    assert cached_online(good) is True
+    assert selectors.widget_state_get(widget_id=broken.pk).origins == ()
+    frame = client.get(reverse("widgets:frame", args=[broken.pk]))
+    assert frame["Content-Security-Policy"] == "frame-ancestors 'none'"
+
+
+def test_deactivating_a_signed_in_operator_flips_the_status(django_capture_on_commit_callbacks):
+    alice = OperatorFactory()
+    signed_in(alice)
+    widget = WidgetFactory(first_operator=alice, first_department=None)
+    assert cached_online(widget) is True
+    with django_capture_on_commit_callbacks(execute=True):
+        alice.is_active = False
+        alice.save()
+    assert cached_online(widget) is False
+
+
+def test_the_beat_refreshes_every_widget_each_minute(settings):
+    from libchat.celery import app
+
+    entry = settings.CELERY_BEAT_SCHEDULE["widget-status-refresh"]
+    assert entry["schedule"] == 60.0
+    app.loader.import_default_modules()
+    assert entry["task"] in app.tasks

@@ -1,4 +1,4 @@
-"""Create the demo site: two departments, an admin and four operators (idempotent)."""
+"""Create the demo site: two departments, an admin, four operators and a widget (idempotent)."""
 
 from django.core.management import BaseCommand
 from django.db import transaction
@@ -6,6 +6,7 @@ from django.db import transaction
 from accounts.models import Operator
 from departments.models import Department
 from departments.services import membership_add
+from widgets.demo import demo_widget_ensure
 
 ADMIN = ("admin", "Site Admin", "libchat-admin")
 OPERATORS = [
@@ -50,6 +51,9 @@ class Command(BaseCommand):
                 )  # fmt: skip
             for slug in slugs:
                 membership_add(department=departments[slug], operator=operator)
+        demo_widget_ensure(
+            first_choice=departments["reference"], fallback=departments["circulation"]
+        )
         if created or not quiet_if_present:
             self.stdout.write("Demo data ready." if created else "Demo data already present.")
         self.stdout.write(

@@ -1,7 +1,8 @@
 """`manage.py run`: the whole service in one command (what `make run` calls).
 
 Starts the embedded Redis when REDIS_URL is not set, migrates, loads the demo data once, then runs
-daphne, a Celery worker and Celery beat together until Ctrl+C, which stops all of them.
+daphne, a Celery worker, Celery beat and a static server for the demo library page (a second
+origin embedding the demo widget) together until Ctrl+C, which stops all of them.
 """
 
 import os
@@ -13,6 +14,7 @@ from honcho.manager import Manager
 from honcho.printer import Printer
 
 from libchat.embedded import redis_start, redis_stop
+from widgets.demo import DEMO_PORT, demo_page_write, port_free
 
 
 class Command(BaseCommand):
@@ -30,9 +32,18 @@ class Command(BaseCommand):
             call_command("migrate", interactive=False, verbosity=0)
             if not no_demo:
                 call_command("demo_data", quiet_if_present=True)
+            demo_dir = settings.VAR_DIR / "demo"
+            demo_page = not no_demo and demo_page_write(
+                directory=demo_dir, base_url=f"http://{host}:{port}"
+            )
             self.stdout.write(self.style.SUCCESS(f"\nLibChat is starting on http://{host}:{port}/"))
             self.stdout.write(f"  Admin: http://{host}:{port}/admin/   Health: /healthz")
             mode = "embedded (SQLite + bundled Redis)" if settings.REDIS_EMBEDDED else "production"
+            if demo_page and port_free(host, DEMO_PORT):
+                self.stdout.write(f"  Demo library page with a widget: http://{host}:{DEMO_PORT}/")
+            elif demo_page:
+                self.stdout.write(f"  Port {DEMO_PORT} is busy: no demo library page this time.")
+                demo_page = None
             self.stdout.write(f"  Mode: {mode}. Press Ctrl+C to stop.\n")
             sys.stdout.flush()
             manager = Manager(Printer(sys.stdout))
@@ -45,6 +56,12 @@ class Command(BaseCommand):
                 "worker", f"{python} -m celery -A libchat worker -l warning -c 2", env=env
             )
             manager.add_process("beat", f"{python} -m celery -A libchat beat -l warning", env=env)
+            if demo_page:
+                manager.add_process(
+                    "demo",
+                    f"{python} -m http.server {DEMO_PORT} --bind {host} --directory {demo_dir}",
+                    env=env,
+                )
             manager.loop()
         finally:
             if redis is not None:

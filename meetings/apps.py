@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+
+
+class MeetingsConfig(AppConfig):
+    """Calls and screensharing (WebRTC, signalled over our sockets): its own app because a meeting
+    has its own lifecycle, participants and outside guests, and serves internal and patron chats."""
+
+    name = "meetings"
+
+    def ready(self):
+        from meetings import live_actions  # noqa: F401

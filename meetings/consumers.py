@@ -1,0 +1,73 @@
+"""The socket of a guest invited by email: the personal token in the path is the credential."""
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+
+from libchat.protocol import FrameError, frame_parse
+from meetings import services
+from meetings.live_actions import meeting_joined_reply
+
+CLOSE_REFUSED = 4403
+
+
+class GuestMeetingConsumer(AsyncJsonWebsocketConsumer):
+    actions = {"meeting.signal", "meeting.state", "meeting.leave"}
+
+    async def connect(self):
+        self.joined = set()
+        invite = await database_sync_to_async(services.guest_invite_for_token)(
+            self.scope["url_route"]["kwargs"]["token"]
+        )
+        await self.accept()
+        try:
+            if invite is None or not invite.display_name:
+                raise services.MeetingError("bad_token", "This invitation link is not valid.")
+            self.participant, others = await database_sync_to_async(services.meeting_join)(
+                meeting=invite.meeting, guest=invite, channel_name=self.channel_name
+            )
+        except services.MeetingError as error:
+            await self.send_json({"event": "error", "code": error.code, "message": error.message})
+            await self.close(code=CLOSE_REFUSED)
+            return
+        await meeting_joined_reply(self, self.participant, others)
+
+    async def disconnect(self, code):
+        for group in self.joined:
+            await self.channel_layer.group_discard(group, self.channel_name)
+        if hasattr(self, "participant"):
+            await database_sync_to_async(services.participants_leave_channel)(
+                channel_name=self.channel_name
+            )
+
+    async def receive(self, text_data=None, bytes_data=None):
+        try:
+            action, frame = frame_parse(text_data, allowed_actions=self.actions)
+            if frame.get("meeting") != self.participant.meeting_id:
+                raise FrameError("not_in_meeting", "You are not in that meeting.")
+            await database_sync_to_async(self._act)(action, frame)
+        except FrameError as error:
+            await self.send_json(error.as_event())
+        except services.MeetingError as error:
+            await self.send_json({"event": "error", "code": error.code, "message": error.message})
+
+    def _act(self, action: str, frame: dict) -> None:
+        if action == "meeting.signal":
+            services.signal_relay(
+                sender=self.participant, to=frame.get("to"), signal=frame.get("signal")
+            )
+        elif action == "meeting.state":
+            services.participant_state_set(
+                participant=self.participant, muted=frame.get("muted") is True,
+                sharing=frame.get("sharing") is True,
+            )  # fmt: skip
+        elif action == "meeting.leave":
+            services.meeting_leave(participant=self.participant)
+
+    async def live_event(self, event):
+        await self.send_json(event["frame"])
+
+    async def meeting_removed(self, event):
+        await self.send_json(
+            {"event": "meeting_removed", "message": "The host removed you from the meeting."}
+        )
+        await self.close(code=CLOSE_REFUSED)

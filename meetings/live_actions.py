@@ -1,0 +1,112 @@
+"""Meeting signalling on the staff dashboard socket: join, leave, signal, state, decline, remove."""
+
+from channels.db import database_sync_to_async
+
+from libchat.live import dashboard_action, on_dashboard_disconnect
+from libchat.protocol import FrameError
+from meetings import services
+from meetings.models import Meeting, Participant
+
+
+def _meeting_id(frame: dict) -> int:
+    meeting_id = frame.get("meeting")
+    if not isinstance(meeting_id, int):
+        raise FrameError("bad_frame", 'Say which meeting: {"meeting": <id>}.')
+    return meeting_id
+
+
+@database_sync_to_async
+def _run(operation, **kwargs):
+    try:
+        return operation(**kwargs)
+    except services.MeetingError as error:
+        raise FrameError(error.code, error.message) from error
+
+
+@database_sync_to_async
+def _meeting(meeting_id: int) -> Meeting:
+    meeting = Meeting.objects.filter(pk=meeting_id).first()
+    if meeting is None:
+        raise FrameError("not_in_meeting", "No such meeting.")
+    return meeting
+
+
+@database_sync_to_async
+def _my_participant(consumer, meeting_id: int) -> Participant:
+    participant = Participant.objects.filter(
+        meeting_id=meeting_id, operator=consumer.operator, left_at__isnull=True,
+        channel_name=consumer.channel_name,
+    ).first()  # fmt: skip
+    if participant is None:
+        raise FrameError("not_in_meeting", "You are not in this meeting.")
+    return participant
+
+
+async def meeting_joined_reply(consumer, participant: Participant, others: list[Participant]):
+    group = services.meeting_group(participant.meeting_id)
+    consumer.joined.add(group)
+    await consumer.channel_layer.group_add(group, consumer.channel_name)
+    await consumer.send_json(
+        {
+            "event": "meeting_joined",
+            "meeting": participant.meeting_id,
+            "me": participant.as_event(),
+            "participants": [p.as_event() for p in others],
+        }
+    )
+
+
+@dashboard_action("meeting.join")
+async def join(consumer, frame):
+    meeting = await _meeting(_meeting_id(frame))
+    participant, others = await _run(
+        services.meeting_join,
+        meeting=meeting, operator=consumer.operator, channel_name=consumer.channel_name,
+    )  # fmt: skip
+    await meeting_joined_reply(consumer, participant, others)
+
+
+@dashboard_action("meeting.leave")
+async def leave(consumer, frame):
+    participant = await _my_participant(consumer, _meeting_id(frame))
+    await _run(services.meeting_leave, participant=participant)
+
+
+@dashboard_action("meeting.signal")
+async def signal(consumer, frame):
+    participant = await _my_participant(consumer, _meeting_id(frame))
+    await _run(
+        services.signal_relay, sender=participant, to=frame.get("to"), signal=frame.get("signal")
+    )
+
+
+@dashboard_action("meeting.state")
+async def state(consumer, frame):
+    participant = await _my_participant(consumer, _meeting_id(frame))
+    await _run(
+        services.participant_state_set,
+        participant=participant, muted=frame.get("muted") is True,
+        sharing=frame.get("sharing") is True,
+    )  # fmt: skip
+
+
+@dashboard_action("meeting.decline")
+async def decline(consumer, frame):
+    meeting = await _meeting(_meeting_id(frame))
+    await _run(services.meeting_decline, meeting=meeting, operator=consumer.operator)
+
+
+@dashboard_action("meeting.remove")
+async def remove(consumer, frame):
+    meeting = await _meeting(_meeting_id(frame))
+    await _run(
+        services.guest_remove,
+        meeting=meeting, by=consumer.operator, participant_id=frame.get("participant"),
+    )  # fmt: skip
+
+
+@on_dashboard_disconnect
+async def leave_on_close(consumer):
+    await database_sync_to_async(services.participants_leave_channel)(
+        channel_name=consumer.channel_name
+    )

@@ -1,0 +1,106 @@
+"""Meetings (calls with audio and screensharing), who took part, and invitations to guests."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+MAX_PARTICIPANTS = 8
+
+
+class Meeting(models.Model):
+    class Kind(models.TextChoices):
+        DIRECT = "direct", "One-to-one screenshare"
+        GROUP = "group", "Group meeting"
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    title = models.CharField(max_length=200)
+    host = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="hosted_meetings"
+    )
+    invited = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="meeting_invitations", blank=True
+    )
+    started_at = models.DateTimeField(auto_now_add=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+        indexes = [models.Index(fields=["ended_at"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_running(self) -> bool:
+        return self.ended_at is None
+
+    @property
+    def duration(self):
+        return (self.ended_at - self.started_at) if self.ended_at else None
+
+
+class GuestInvite(models.Model):
+    """A personal link for someone outside the library; it dies with the meeting or after 24 h."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="guest_invites")
+    email = models.EmailField()
+    display_name = models.CharField(max_length=100, blank=True)
+    token_hash = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    removed_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.email} to {self.meeting}"
+
+
+class Participant(models.Model):
+    """One person's presence in a meeting: an operator or a guest, one socket at a time."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="participants")
+    operator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    guest = models.ForeignKey(
+        GuestInvite, on_delete=models.CASCADE, null=True, blank=True, related_name="participants"
+    )
+    display_name = models.CharField(max_length=100)
+    channel_name = models.CharField(max_length=200, blank=True)
+    joined_at = models.DateTimeField(auto_now_add=True)
+    left_at = models.DateTimeField(null=True, blank=True)
+    muted = models.BooleanField(default=False)
+    sharing = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["joined_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(operator__isnull=True) ^ Q(guest__isnull=True),
+                name="participant_is_operator_xor_guest",
+            ),
+            models.UniqueConstraint(
+                fields=["meeting", "operator"],
+                condition=Q(left_at__isnull=True, operator__isnull=False),
+                name="operator_in_meeting_once",
+            ),
+            models.UniqueConstraint(
+                fields=["meeting", "guest"],
+                condition=Q(left_at__isnull=True, guest__isnull=False),
+                name="guest_in_meeting_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.display_name} in {self.meeting}"
+
+    def as_event(self) -> dict:
+        return {
+            "id": self.pk,
+            "name": self.display_name,
+            "guest": self.guest_id is not None,
+            "muted": self.muted,
+            "sharing": self.sharing,
+        }

@@ -1,0 +1,15 @@
+"""Reads of meetings."""
+
+from django.db.models import Q
+
+from accounts.models import Operator
+from meetings.models import Meeting
+
+
+def meetings_running_for(*, operator: Operator) -> list[Meeting]:
+    """Running meetings the operator hosts or is invited to, newest first (one query)."""
+    return list(
+        Meeting.objects.filter(Q(host=operator) | Q(invited=operator), ended_at__isnull=True)
+        .distinct()
+        .order_by("-started_at")
+    )

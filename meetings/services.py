@@ -1,0 +1,317 @@
+"""Every write to meetings, participants and guest invitations; signalling checks.
+
+Announcements go out after commit. A meeting's sockets share the group `meeting.<id>`; signals
+go straight to the one addressed participant's socket.
+"""
+
+import hashlib
+import secrets
+from datetime import timedelta
+from functools import partial
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import Operator
+from libchat.live import live_send, operator_group
+from meetings.models import MAX_PARTICIPANTS, GuestInvite, Meeting, Participant
+
+GUEST_LINK_HOURS = 24
+
+
+class MeetingError(Exception):
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def meeting_group(meeting_id: int) -> str:
+    return f"meeting.{meeting_id}"
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _send_to_channel(channel_name: str, frame: dict) -> None:
+    async_to_sync(get_channel_layer().send)(channel_name, {"type": "live.event", "frame": frame})
+
+
+def _announce(meeting_id: int, frame: dict) -> None:
+    transaction.on_commit(partial(live_send, meeting_group(meeting_id), frame))
+
+
+def meeting_start(*, host: Operator, invitees: list[Operator], kind: str, title: str) -> Meeting:
+    """Open a meeting and ring the invitees' dashboards."""
+    invitees = [o for o in invitees if o.pk != host.pk and o.is_active and o.is_operator]
+    if kind == Meeting.Kind.DIRECT and len(invitees) != 1:
+        raise MeetingError("bad_invitee", "A screenshare is between you and one other operator.")
+    if not invitees:
+        raise MeetingError("bad_invitee", "Nobody else to invite.")
+    with transaction.atomic():
+        meeting = Meeting.objects.create(kind=kind, title=title, host=host)
+        meeting.invited.set(invitees)
+        for invitee in invitees:
+            transaction.on_commit(
+                partial(
+                    live_send,
+                    operator_group(invitee.pk),
+                    {
+                        "event": "meeting_invite",
+                        "meeting": meeting.pk,
+                        "kind": kind,
+                        "title": title,
+                        "from": host.name,
+                        "url": f"/meetings/{meeting.pk}/",
+                    },
+                )
+            )
+    return meeting
+
+
+def meeting_may_join(*, meeting: Meeting, operator: Operator) -> bool:
+    return meeting.host_id == operator.pk or meeting.invited.filter(pk=operator.pk).exists()
+
+
+def meeting_decline(*, meeting: Meeting, operator: Operator) -> None:
+    if not meeting_may_join(meeting=meeting, operator=operator):
+        raise MeetingError("not_invited", "You were not invited to this meeting.")
+    with transaction.atomic():
+        transaction.on_commit(
+            partial(
+                live_send,
+                operator_group(meeting.host_id),
+                {"event": "meeting_declined", "meeting": meeting.pk, "by": operator.name},
+            )
+        )
+        if meeting.kind == Meeting.Kind.DIRECT:
+            meeting_end(meeting=meeting)
+
+
+def _active(meeting: Meeting):
+    return Participant.objects.filter(meeting=meeting, left_at__isnull=True)
+
+
+def meeting_join(
+    *,
+    meeting: Meeting,
+    channel_name: str,
+    operator: Operator | None = None,
+    guest: GuestInvite | None = None,
+) -> tuple[Participant, list[Participant]]:
+    """Join (or rejoin from a new socket). Returns the participant and the others already in."""
+    with transaction.atomic():
+        meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+        if not meeting.is_running:
+            raise MeetingError("ended", "This meeting has ended.")
+        if operator is not None and not meeting_may_join(meeting=meeting, operator=operator):
+            raise MeetingError("not_invited", "You were not invited to this meeting.")
+        if guest is not None:
+            guest_invite_check(invite=guest)
+        who = {"operator": operator} if operator is not None else {"guest": guest}
+        participant = _active(meeting).filter(**who).first()
+        if participant is None:
+            if _active(meeting).count() >= MAX_PARTICIPANTS:
+                raise MeetingError(
+                    "full",
+                    f"This meeting is full: {MAX_PARTICIPANTS} people at most can take part.",
+                )
+            name = operator.name if operator is not None else guest.display_name or guest.email
+            participant = Participant.objects.create(
+                meeting=meeting, display_name=name, channel_name=channel_name, **who
+            )
+            _announce(
+                meeting.pk, {"event": "participant_joined", "meeting": meeting.pk,
+                             "participant": participant.as_event()}
+            )  # fmt: skip
+        else:
+            participant.channel_name = channel_name
+            participant.save(update_fields=["channel_name"])
+        others = list(_active(meeting).exclude(pk=participant.pk))
+    return participant, others
+
+
+def meeting_leave(*, participant: Participant) -> None:
+    with transaction.atomic():
+        updated = Participant.objects.filter(pk=participant.pk, left_at__isnull=True).update(
+            left_at=timezone.now()
+        )
+        if not updated:
+            return
+        meeting = participant.meeting
+        _announce(
+            meeting.pk,
+            {"event": "participant_left", "meeting": meeting.pk, "participant": participant.pk},
+        )
+        if not _active(meeting).exists():
+            meeting_end(meeting=meeting)
+
+
+def meeting_end(*, meeting: Meeting) -> None:
+    with transaction.atomic():
+        now = timezone.now()
+        if not Meeting.objects.filter(pk=meeting.pk, ended_at__isnull=True).update(ended_at=now):
+            return
+        _active(meeting).update(left_at=now)
+        meeting.ended_at = now
+        _announce(meeting.pk, {"event": "meeting_ended", "meeting": meeting.pk})
+
+
+def participants_leave_channel(*, channel_name: str) -> None:
+    """A socket closed: whoever took part through it has left."""
+    for participant in Participant.objects.filter(
+        channel_name=channel_name, left_at__isnull=True
+    ).select_related("meeting"):
+        meeting_leave(participant=participant)
+
+
+def participant_state_set(*, participant: Participant, muted: bool, sharing: bool) -> None:
+    with transaction.atomic():
+        participant.muted = bool(muted)
+        participant.sharing = bool(sharing)
+        participant.save(update_fields=["muted", "sharing"])
+        _announce(
+            participant.meeting_id,
+            {"event": "participant_state", "meeting": participant.meeting_id,
+             "participant": participant.as_event()},
+        )  # fmt: skip
+
+
+def _signal_clean(signal: object) -> dict:
+    """Keep a WebRTC signal only in the two shapes the page sends; refuse anything else."""
+    if not isinstance(signal, dict) or len(signal) != 1:
+        raise MeetingError("bad_signal", "A signal carries one description or one candidate.")
+    if "description" in signal:
+        d = signal["description"]
+        if (
+            not isinstance(d, dict)
+            or d.get("type") not in {"offer", "answer"}
+            or not isinstance(d.get("sdp"), str)
+            or not d["sdp"].startswith("v=0")
+            or len(d["sdp"]) > 60000
+        ):
+            raise MeetingError("bad_signal", "Malformed session description.")
+        return {"description": {"type": d["type"], "sdp": d["sdp"]}}
+    if "candidate" in signal:
+        c = signal["candidate"]
+        if (
+            not isinstance(c, dict)
+            or not isinstance(c.get("candidate"), str)
+            or len(c["candidate"]) > 2000
+            or not isinstance(c.get("sdpMid"), str | None)
+            or not isinstance(c.get("sdpMLineIndex"), int | None)
+        ):
+            raise MeetingError("bad_signal", "Malformed ICE candidate.")
+        return {
+            "candidate": {
+                "candidate": c["candidate"],
+                "sdpMid": c.get("sdpMid"),
+                "sdpMLineIndex": c.get("sdpMLineIndex"),
+            }
+        }
+    raise MeetingError("bad_signal", "A signal carries one description or one candidate.")
+
+
+def signal_relay(*, sender: Participant, to: object, signal: object) -> None:
+    """Pass a WebRTC signal to one other participant of the same running meeting."""
+    clean = _signal_clean(signal)
+    if not isinstance(to, int):
+        raise MeetingError("bad_signal", "Say which participant the signal is for.")
+    target = (
+        Participant.objects.filter(pk=to, meeting_id=sender.meeting_id, left_at__isnull=True)
+        .exclude(pk=sender.pk)
+        .only("channel_name")
+        .first()
+    )
+    if target is None or not target.channel_name:
+        raise MeetingError("not_in_meeting", "That participant is not in this meeting.")
+    _send_to_channel(
+        target.channel_name,
+        {"event": "meeting_signal", "meeting": sender.meeting_id, "from": sender.pk,
+         "signal": clean},
+    )  # fmt: skip
+
+
+def guest_invite_check(*, invite: GuestInvite) -> None:
+    if invite.removed_at is not None:
+        raise MeetingError("removed", "The host removed you from this meeting.")
+    if not invite.meeting.is_running:
+        raise MeetingError("ended", "This meeting has ended.")
+    if invite.expires_at <= timezone.now():
+        raise MeetingError("expired", "This invitation has expired.")
+
+
+def guest_invite_create(
+    *, meeting: Meeting, inviter: Operator, email: str, join_url_for
+) -> GuestInvite:
+    """Email a personal link to someone outside the library. join_url_for(token) -> str."""
+    email = email.strip()
+    try:
+        validate_email(email)
+    except ValidationError as exc:
+        raise MeetingError("bad_email", f"{email!r} is not an email address.") from exc
+    if not meeting.is_running:
+        raise MeetingError("ended", "This meeting has ended.")
+    if not _active(meeting).filter(operator=inviter).exists():
+        raise MeetingError("not_in_meeting", "Join the meeting before inviting guests.")
+    token = secrets.token_urlsafe(32)
+    with transaction.atomic():
+        invite = GuestInvite.objects.create(
+            meeting=meeting,
+            email=email,
+            token_hash=token_hash(token),
+            invited_by=inviter,
+            expires_at=timezone.now() + timedelta(hours=GUEST_LINK_HOURS),
+        )
+        link = join_url_for(token)
+        transaction.on_commit(
+            partial(
+                send_mail,
+                subject=f"{inviter.name} invites you to a meeting: {meeting.title}",
+                message=(
+                    f'{inviter.name} invites you to join "{meeting.title}" in your browser.\n\n'
+                    f"Join: {link}\n\nThis link is personal. It stops working when the meeting "
+                    f"ends, or after {GUEST_LINK_HOURS} hours.\n"
+                ),
+                from_email=settings.DEFAULT_FROM_EMAIL,
+                recipient_list=[email],
+            )
+        )
+    return invite
+
+
+def guest_invite_for_token(token: str) -> GuestInvite | None:
+    return (
+        GuestInvite.objects.select_related("meeting").filter(token_hash=token_hash(token)).first()
+    )
+
+
+def guest_remove(*, meeting: Meeting, by: Operator, participant_id: object) -> None:
+    if meeting.host_id != by.pk:
+        raise MeetingError("not_host", "Only the host can remove a guest.")
+    with transaction.atomic():
+        participant = (
+            Participant.objects.select_related("guest")
+            .filter(pk=participant_id if isinstance(participant_id, int) else -1,
+                    meeting=meeting, guest__isnull=False)
+            .first()
+        )  # fmt: skip
+        if participant is None:
+            raise MeetingError("not_a_guest", "No such guest in this meeting.")
+        GuestInvite.objects.filter(pk=participant.guest_id).update(removed_at=timezone.now())
+        if participant.channel_name:
+            transaction.on_commit(
+                partial(
+                    async_to_sync(get_channel_layer().send),
+                    participant.channel_name,
+                    {"type": "meeting.removed"},
+                )
+            )
+        meeting_leave(participant=participant)

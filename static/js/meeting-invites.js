@@ -1,0 +1,43 @@
+// Ringing: an invitation to a screenshare or meeting shows a dialog with Accept and Decline,
+// with a tone when the operator wants sound.
+
+import { live } from "./live.js";
+
+const dialog = document.getElementById("meeting-invite");
+const wantsSound = document.body.dataset.notifySound === "1";
+
+function ring() {
+  if (!wantsSound) return;
+  try {
+    const audio = new AudioContext();
+    const tone = audio.createOscillator();
+    tone.frequency.value = 660;
+    tone.connect(audio.destination);
+    tone.start();
+    tone.stop(audio.currentTime + 0.4);
+  } catch {
+    // no audio output: the dialog is enough
+  }
+}
+
+live.on("meeting_invite", (frame) => {
+  dialog.querySelector("#meeting-invite-text").textContent =
+    frame.kind === "direct"
+      ? `${frame.from} requests a screenshare.`
+      : `${frame.from} started a meeting: ${frame.title}.`;
+  dialog.querySelector("#meeting-accept").href = frame.url;
+  dialog.dataset.meeting = frame.meeting;
+  if (!dialog.open) dialog.showModal();
+  ring();
+});
+
+dialog.querySelector("#meeting-decline").addEventListener("click", () => {
+  live.send("meeting.decline", { meeting: Number(dialog.dataset.meeting) });
+  dialog.close();
+});
+
+live.on("meeting_declined", (frame) => {
+  const status = document.getElementById("meeting-status");
+  if (status) status.textContent = `${frame.by} declined.`;
+  document.getElementById("announcer").textContent = `${frame.by} declined the invitation.`;
+});

@@ -1,0 +1,50 @@
+"""The demo widget and the demo library page that `make run` serves on a second origin."""
+
+import socket
+from pathlib import Path
+
+from django.template.loader import render_to_string
+
+from departments.models import Department
+from widgets import selectors, services
+from widgets.models import Widget
+
+DEMO_WIDGET_NAME = "Demo library site"
+DEMO_PORT = 8001
+DEMO_ORIGINS = [f"http://127.0.0.1:{DEMO_PORT}", f"http://localhost:{DEMO_PORT}"]
+
+
+def demo_widget_ensure(*, first_choice: Department, fallback: Department) -> Widget:
+    """The demo widget, created once: Reference first, then Circulation."""
+    widget = Widget.objects.filter(name=DEMO_WIDGET_NAME).first()
+    if widget is not None:
+        return widget
+    return services.widget_create(
+        name=DEMO_WIDGET_NAME,
+        allowed_origins=DEMO_ORIGINS,
+        first_choice=first_choice,
+        fallbacks=[fallback],
+        kind=Widget.Kind.FLOATING,
+        title="Ask a Librarian",
+    )
+
+
+def demo_page_write(*, directory: Path, base_url: str) -> Path | None:
+    """Render the demo library page embedding the demo widget; None without the demo widget."""
+    widget = Widget.objects.filter(name=DEMO_WIDGET_NAME).first()
+    if widget is None:
+        return None
+    directory.mkdir(parents=True, exist_ok=True)
+    page = directory / "index.html"
+    snippet = selectors.widget_embed_snippet(widget=widget, base_url=base_url)
+    page.write_text(render_to_string("widgets/demo_library.html", {"snippet": snippet}))
+    return page
+
+
+def port_free(host: str, port: int) -> bool:
+    with socket.socket() as probe:
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return False
+    return True
