@@ -14,10 +14,11 @@ from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E40
 from django.urls import re_path  # noqa: E402
 
 from libchat.routing import public_websocket_urlpatterns, websocket_urlpatterns  # noqa: E402
+from widgets.status_api import StatusFastPath  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
+        "http": StatusFastPath(django_asgi_app),
         "websocket": AllowedHostsOriginValidator(
             URLRouter(
                 [

@@ -160,10 +160,10 @@ LIBCHAT_PATRON_MESSAGES_PER_MINUTE = env.int("LIBCHAT_PATRON_MESSAGES_PER_MINUTE
 # waiting this long alerts everyone who could take it.
 LIBCHAT_REQUEUE_AFTER_SECONDS = env.int("LIBCHAT_REQUEUE_AFTER_SECONDS", default=90)
 LIBCHAT_UNCLAIMED_ALERT_SECONDS = env.int("LIBCHAT_UNCLAIMED_ALERT_SECONDS", default=120)
-# Widgets: the beat refreshes every cached widget status this often (changes push at once).
-LIBCHAT_WIDGET_REFRESH_SECONDS = env.int("LIBCHAT_WIDGET_REFRESH_SECONDS", default=60)
 # STUN/TURN servers for meetings, as RTCPeerConnection's iceServers (JSON); none works on a LAN.
 LIBCHAT_ICE_SERVERS = env.json("LIBCHAT_ICE_SERVERS", default=[])
+# Widgets: the beat refreshes every cached widget status this often (changes push at once).
+LIBCHAT_WIDGET_REFRESH_SECONDS = env.int("LIBCHAT_WIDGET_REFRESH_SECONDS", default=60)
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")

@@ -36,14 +36,12 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-class Server:
-    """A daphne process serving LibChat on the test database."""
+class _Process:
+    """A LibChat process on the test database and Redis, its output in a log under var/."""
 
-    def __init__(self, extra_env: dict | None = None):
+    def __init__(self, command: list[str], log_name: str, extra_env: dict | None = None):
         from django.conf import settings
 
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
         env = subprocess_env(
             **{
                 "DATABASE_URL": database_url(),
@@ -54,12 +52,29 @@ class Server:
             }
         )
         settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
-        self.log = open(settings.VAR_DIR / f"daphne-{self.port}.log", "w")  # noqa: SIM115
+        self.log = open(settings.VAR_DIR / log_name, "w")  # noqa: SIM115
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port),
-             "libchat.asgi:application"],
-            cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
+            command, cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT
+        )
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+        self.log.close()
+
+
+class Server(_Process):
+    """A daphne process serving LibChat; ready when its port accepts connections."""
+
+    def __init__(self, extra_env: dict | None = None):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        command = [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port),
+                   "libchat.asgi:application"]  # fmt: skip
+        super().__init__(command, f"daphne-{self.port}.log", extra_env)
         self._wait()
 
     def _wait(self, timeout: float = 30) -> None:
@@ -74,41 +89,16 @@ class Server:
                 time.sleep(0.1)
         raise RuntimeError("daphne did not start")
 
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-        self.log.close()
 
-
-class Celery:
-    """A Celery worker or beat process on the test database and Redis."""
+class Celery(_Process):
+    """A Celery worker or beat process."""
 
     def __init__(self, role: str, extra_env: dict | None = None):
         from django.conf import settings
 
-        self.role = role
-        env = subprocess_env(
-            DATABASE_URL=database_url(), REDIS_URL=settings.REDIS_URL, **(extra_env or {})
-        )
-        settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
-        self.log = open(settings.VAR_DIR / f"celery-{role}-{os.getpid()}.log", "w")  # noqa: SIM115
         command = [sys.executable, "-m", "celery", "-A", "libchat", role, "-l", "info"]
         if role == "worker":
             command += ["--pool", "solo", "--without-gossip", "--without-mingle"]
         else:
-            schedule = settings.VAR_DIR / f"celerybeat-test-{os.getpid()}"
-            command += ["--schedule", str(schedule)]
-        self.process = subprocess.Popen(
-            command, cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT
-        )
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-        self.log.close()
+            command += ["--schedule", str(settings.VAR_DIR / f"celerybeat-test-{os.getpid()}")]
+        super().__init__(command, f"celery-{role}-{os.getpid()}.log", extra_env)

@@ -71,3 +71,18 @@ def test_non_staff_operator_cannot_open_the_admin(client):
     client.force_login(OperatorFactory())
     response = client.get(reverse("admin:accounts_signedinoperator_changelist"))
     assert response.status_code == 302
+
+
+def test_meetings_admin_lists_meetings_with_participants(admin_client):
+    from meetings import services
+    from meetings.models import Meeting
+
+    host, guest_operator = OperatorFactory(display_name="Host H"), OperatorFactory()
+    meeting = services.meeting_start(
+        host=host, invitees=[guest_operator], kind=Meeting.Kind.DIRECT, title="Screenshare: H"
+    )
+    services.meeting_join(meeting=meeting, operator=host, channel_name="specific.t!1")
+    listing = admin_client.get(reverse("admin:meetings_meeting_changelist")).content.decode()
+    assert "Screenshare: H" in listing
+    page = admin_client.get(reverse("admin:meetings_meeting_change", args=[meeting.pk]))
+    assert "Host H" in page.content.decode()

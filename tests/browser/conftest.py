@@ -1,9 +1,9 @@
 import os
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page
 
-from tests.factories import PASSWORD
+from tests.browser.pages import log_in_at
 
 # Playwright's sync API keeps an event loop running in the test thread, and pytest-django sets
 # up and flushes the test database from that thread. Those ORM calls are synchronous code; the
@@ -14,11 +14,6 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 @pytest.fixture
 def log_in(live_server_daphne):
     def log_in(page: Page, operator, path: str = "/dashboard/") -> Page:
-        page.goto(f"{live_server_daphne.url}/accounts/login/?next={path}")
-        page.get_by_label("Username").fill(operator.username)
-        page.get_by_label("Password").fill(PASSWORD)
-        page.get_by_role("button", name="Log in").click()
-        expect(page.locator("body")).to_have_attribute("data-socket", "open")
-        return page
+        return log_in_at(page, live_server_daphne.url, operator, path)
 
     return log_in

@@ -6,7 +6,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.factories import PASSWORD, OperatorFactory
+from tests.browser.pages import log_in_at
+from tests.factories import OperatorFactory
 from tests.processes import Celery, Server
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -31,20 +32,11 @@ def site():
         process.stop()
 
 
-def log_in(page, base_url, operator):
-    page.goto(f"{base_url}/accounts/login/?next=/dashboard/")
-    page.get_by_label("Username").fill(operator.username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.locator("body")).to_have_attribute("data-socket", "open")
-    return page
-
-
 def test_sign_in_on_one_daphne_shows_on_the_other_and_beat_expires_a_crashed_one(browser, site):
     first, second, _worker, _beat = site
     alice, bob = OperatorFactory(display_name="Alice"), OperatorFactory(display_name="Bob")
-    bob_page = log_in(browser.new_context().new_page(), second.url, bob)
-    alice_page = log_in(browser.new_context().new_page(), first.url, alice)
+    bob_page = log_in_at(browser.new_context().new_page(), second.url, bob)
+    alice_page = log_in_at(browser.new_context().new_page(), first.url, alice)
     expect(bob_page.locator("#libchat-global")).to_have_text("LibChat is Offline")
 
     alice_page.get_by_role("button", name="Sign In").click()

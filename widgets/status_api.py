@@ -1,0 +1,133 @@
+"""The public status API's answer, shared by the Django view and the ASGI fast path.
+
+`GET /api/1.0/chat/widgets/status/<id>` is what every library page polls, so a warm answer is
+made in the event loop straight from Redis (`StatusFastPath`), outside Django's request cycle,
+whose sync middleware runs in one shared thread. A cache miss falls through to the Django view,
+which computes the state once and stores it.
+"""
+
+import asyncio
+import json
+import pickle
+import re
+import weakref
+from dataclasses import dataclass, field
+from urllib.parse import parse_qsl
+
+import redis.asyncio
+from django.conf import settings
+from django.core.cache import cache
+from django.http.request import split_domain_port, validate_host
+from django.utils.http import http_date
+
+from widgets.selectors import WidgetPublicState, state_cache_key, state_from_cache
+
+JS_IDENTIFIER = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]{0,63}(\.[A-Za-z_$][A-Za-z0-9_$]{0,63}){0,4}")
+STATUS_PATH = re.compile(r"/api/1\.0/chat/widgets/status/(\d{1,18})")
+NEVER_CACHE = "max-age=0, no-cache, no-store, must-revalidate, private"
+
+
+@dataclass(frozen=True)
+class StatusAnswer:
+    status: int
+    content_type: str
+    body: str
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+def _error(status: int, code: str, message: str) -> StatusAnswer:
+    body = json.dumps({"error": code, "message": message})
+    return StatusAnswer(status, "application/json", body)
+
+
+def status_answer(
+    *, state: WidgetPublicState | None, callback: str | None, origin: str | None
+) -> StatusAnswer:
+    """`{"online": bool}` (or JSONP), CORS for the widget's allowed origins only."""
+    if callback is not None and not JS_IDENTIFIER.fullmatch(callback):
+        return _error(400, "bad_callback", "callback must be a JavaScript identifier.")
+    if state is None:
+        return _error(404, "not_found", "No such widget.")
+    body = json.dumps({"online": state.online})
+    headers = {"Vary": "Origin"}
+    if origin and origin in state.origins:
+        headers["Access-Control-Allow-Origin"] = origin
+    if callback is not None:
+        # /**/ keeps the first bytes from being read as anything but a comment.
+        return StatusAnswer(200, "text/javascript", f"/**/{callback}({body});", headers)
+    return StatusAnswer(200, "application/json", body, headers)
+
+
+class StatusFastPath:
+    """ASGI middleware: answers warm status requests from Redis, passes everything else on."""
+
+    def __init__(self, app):
+        self.app = app
+        # One client per event loop: a client's connections belong to the loop that made them.
+        self.clients: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+    async def __call__(self, scope, receive, send):
+        match = (
+            scope["type"] == "http"
+            and scope["method"] == "GET"
+            and STATUS_PATH.fullmatch(scope["path"])
+        )
+        if match and self._host_allowed(scope):
+            cached = await self._cached(int(match[1]))
+            if cached is not None:
+                await self._send(send, self._answer(scope, cached))
+                return
+        await self.app(scope, receive, send)
+
+    @staticmethod
+    def _header(scope, name: bytes) -> str | None:
+        for key, value in scope["headers"]:
+            if key == name:
+                return value.decode("latin-1")
+        return None
+
+    def _host_allowed(self, scope) -> bool:
+        domain, _ = split_domain_port(self._header(scope, b"host") or "")
+        return bool(domain) and validate_host(domain, settings.ALLOWED_HOSTS)
+
+    async def _cached(self, widget_id: int) -> dict | None:
+        loop = asyncio.get_running_loop()
+        if loop not in self.clients:
+            self.clients[loop] = redis.asyncio.Redis.from_url(settings.REDIS_URL)
+        raw = await self.clients[loop].get(cache.make_and_validate_key(state_cache_key(widget_id)))
+        # Django's Redis cache pickles what it stores; this is our own Redis.
+        return None if raw is None else pickle.loads(raw)  # noqa: S301
+
+    def _answer(self, scope, cached: dict) -> StatusAnswer:
+        query = dict(parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True))
+        return status_answer(
+            state=state_from_cache(cached),
+            callback=query.get("callback"),
+            origin=self._header(scope, b"origin"),
+        )
+
+    @staticmethod
+    async def _send(send, answer: StatusAnswer) -> None:
+        body = answer.body.encode()
+        headers = {
+            "Content-Type": f"{answer.content_type}; charset=utf-8"
+            if answer.content_type != "application/json"
+            else answer.content_type,
+            "Content-Length": str(len(body)),
+            "Cache-Control": NEVER_CACHE,
+            "Expires": http_date(),
+            "X-Content-Type-Options": "nosniff",
+            "Referrer-Policy": settings.SECURE_REFERRER_POLICY,
+            "Cross-Origin-Opener-Policy": "same-origin",
+            "X-Frame-Options": "DENY",
+            "Content-Security-Policy": "frame-ancestors 'none'",
+            **answer.headers,
+        }
+        await send(
+            {
+                "type": "http.response.start",
+                "status": answer.status,
+                "headers": [(k.lower().encode(), v.encode()) for k, v in headers.items()],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
