@@ -29,6 +29,14 @@ async def next_event(communicator, event: str, timeout: float = 5) -> dict:
             return frame
 
 
+async def events_until_quiet(communicator, quiet: float = 0.5) -> list[str]:
+    """The event types of the frames received until none arrives for `quiet` seconds."""
+    events = []
+    while not await communicator.receive_nothing(timeout=quiet):
+        events.append((await communicator.receive_json_from())["event"])
+    return events
+
+
 async def hello(communicator) -> dict:
     return await next_event(communicator, "hello")
 
@@ -259,3 +267,27 @@ async def test_requeued_and_transferred_patrons_are_told_and_the_new_operator_ge
     assert (await next_event(first, "chat.waiting"))["chat"]["id"] == chat.pk
     for communicator in (patron, first, second):
         await communicator.disconnect()
+
+
+async def test_a_chat_unclaimed_for_two_minutes_alerts_the_dashboards_that_could_take_it():
+    d = await database_sync_to_async(desk)()
+    chat, _ = await database_sync_to_async(start)(d.widget, name="Ada")
+    member, _, _ = await dashboard_socket(d.operators[0])
+    outsider, _, _ = await dashboard_socket(d.outsider)
+
+    @database_sync_to_async
+    def two_minutes_later():
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        from chats.services import chats_alert_unclaimed
+
+        return chats_alert_unclaimed(now=timezone.now() + timedelta(seconds=121))
+
+    assert await two_minutes_later() == 1
+    alert = await next_event(member, "chat.alert")
+    assert (alert["chat"]["id"], alert["chat"]["name"]) == (chat.pk, "Ada")
+    assert "chat.alert" not in await events_until_quiet(outsider)
+    await member.disconnect()
+    await outsider.disconnect()

@@ -217,3 +217,22 @@ def test_signed_in_but_unreachable_operators_leave_the_widget_offline():
     signed_in(member, reachable=False)
     with pytest.raises(WidgetOffline):
         start(widget)
+
+
+def test_the_waiting_list_history_and_queue_cost_a_fixed_number_of_queries(
+    django_assert_num_queries,
+):
+    d = desk()
+    chats = [start(d.widget)[0] for _ in range(5)]
+    services.chat_claim(chat=chats[0], operator=d.operators[0])
+    for n in range(6):
+        services.message_send(chat=chats[0], body=f"m{n}")
+    with django_assert_num_queries(1):
+        assert len(selectors.queue_positions(widget_id=d.widget.pk)) == 4
+    with django_assert_num_queries(1):
+        assert len(selectors.chat_messages(chat_id=chats[0].pk)) == 7
+    with django_assert_num_queries(2):
+        assert len(selectors.chats_waiting_for(operator=d.operators[1])) == 4
+    with django_assert_num_queries(2):
+        (mine,) = selectors.chats_open_for(operator=d.operators[0])
+        assert len(mine["messages"]) == 7
