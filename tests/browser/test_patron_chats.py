@@ -124,3 +124,56 @@ def test_patron_chats_is_claimed_transferred_to_a_department_reclaimed_ended_and
     assert stored.claimed_by == bob and "Wants to renew it" in stored.internal_note
     # Nothing of the chat rides on cookies: the widget works with third-party cookies blocked.
     assert [c for c in patron_context.cookies() if "127.0.0.1" in c["domain"]] == []
+
+
+RECORD_RINGS = """
+window.__rings = [];
+window.Notification = class {
+  static permission = "granted";
+  static requestPermission() { return Promise.resolve("granted"); }
+  constructor(title, options) { window.__rings.push(["desktop", title, options.body]); }
+};
+window.AudioContext = class {
+  constructor() { window.__rings.push(["sound"]); this.currentTime = 0; this.destination = {}; }
+  createOscillator() { return { frequency: {}, connect() {}, start() {}, stop() {} }; }
+};
+"""
+
+
+def test_a_new_chat_rings_as_each_operator_chose(browser, log_in, live_server_daphne):
+    reference = DepartmentFactory(name="Reference")
+    wants_all = OperatorFactory(display_name="Alice")
+    wants_none = OperatorFactory(display_name="Bob", notify_desktop=False, notify_sound=False)
+    for operator in (wants_all, wants_none):
+        MembershipFactory(operator=operator, department=reference)
+    widget = outside_the_event_loop(
+        partial(
+            services.widget_create,
+            name="Main site",
+            allowed_origins=["https://www.library.example"],
+            first_choice=reference,
+        )
+    )
+    pages = []
+    for operator in (wants_all, wants_none):
+        context = browser.new_context()
+        context.add_init_script(RECORD_RINGS)
+        page = log_in(context.new_page(), operator)
+        page.get_by_role("button", name="Sign In").click()
+        expect(page.locator("#my-dot")).to_have_attribute("data-status", "online")
+        pages.append(page)
+
+    patron = browser.new_context().new_page()
+    patron.goto(f"{live_server_daphne.url}/widget/{widget.pk}/")
+    patron.get_by_label("Your question").fill("Do you have Middlemarch?")
+    patron.get_by_role("button", name="Start Chat").click()
+    expect(patron.get_by_text("You are number 1 in line")).to_be_visible()
+
+    alice, bob = pages
+    expect(alice.get_by_role("list", name="Waiting patrons")).to_contain_text("Middlemarch")
+    expect(bob.get_by_role("list", name="Waiting patrons")).to_contain_text("Middlemarch")
+    assert alice.evaluate("window.__rings") == [
+        ["sound"],
+        ["desktop", "New chat: Patron", "Do you have Middlemarch?"],
+    ]
+    assert bob.evaluate("window.__rings") == []

@@ -19,6 +19,32 @@ function announce(text) {
   $("announcer").textContent = text;
 }
 
+// A new or overdue chat rings as the operator chose in Settings: a tone, a desktop notification.
+function ring(title, text) {
+  if (document.body.dataset.notifySound === "1") {
+    try {
+      const audio = new AudioContext();
+      const tone = audio.createOscillator();
+      tone.frequency.value = 880;
+      tone.connect(audio.destination);
+      tone.start();
+      tone.stop(audio.currentTime + 0.3);
+    } catch {
+      // no audio output: the Waiting list and the announcement are enough
+    }
+  }
+  if (document.body.dataset.notifyDesktop === "1" && window.Notification?.permission === "granted") {
+    new Notification(title, { body: text, tag: "libchat-waiting" });
+  }
+}
+
+function askForNotifications() {
+  if (document.body.dataset.notifyDesktop === "1" && window.Notification?.permission === "default") {
+    Notification.requestPermission();
+  }
+}
+document.addEventListener("click", askForNotifications, { once: true });
+
 function waitedText(since) {
   const seconds = Math.max(0, Math.floor((Date.now() - Date.parse(since)) / 1000));
   return `waiting ${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, "0")}`;
@@ -190,6 +216,7 @@ live.on("chat.waiting", (frame) => {
   waiting.set(frame.chat.id, frame.chat);
   renderWaiting();
   announce(`New chat waiting: ${frame.chat.name || "Patron"}`);
+  ring(`New chat: ${frame.chat.name || "Patron"}`, frame.chat.preview || frame.chat.widget);
 });
 live.on("chat.unqueued", (frame) => {
   waiting.delete(frame.chat_id);
@@ -233,6 +260,7 @@ live.on("chat.targets", (frame) => {
 live.on("chat.alert", (frame) => {
   const who = frame.chat.name || "A patron";
   $("chat-alert").textContent = `${who} has waited over 2 minutes: please claim the chat.`;
+  ring("A patron is still waiting", $("chat-alert").textContent);
   $("chat-alert").hidden = false;
   document.querySelector(`#waiting-list [data-chat-id="${frame.chat.id}"]`)?.classList.add("overdue");
 });
