@@ -3,6 +3,9 @@
 An unknown or ended token gets an error frame and the socket closes with 4404 (no reconnect).
 """
 
+import asyncio
+import contextlib
+
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
@@ -15,7 +18,7 @@ from chats.ratelimit import rate_limit_hit
 from libchat.protocol import FrameError, frame_parse
 
 CLOSE_UNKNOWN_CHAT = 4404
-ACTIONS = {"sync", "send", "typing", "end", "rate"}
+ACTIONS = {"pong", "sync", "send", "typing", "end", "rate"}
 
 
 @database_sync_to_async
@@ -23,6 +26,7 @@ def _open(token: str) -> tuple[PatronChat, dict]:
     chat = services.chat_by_token(token=token)
     if chat.state == PatronChat.State.ENDED:
         raise ChatNotFound("This chat has ended. Start a new chat.")
+    services.chat_patron_seen(chat=chat)
     return chat, selectors.patron_state(chat=chat)
 
 
@@ -38,10 +42,20 @@ class PatronChatConsumer(AsyncJsonWebsocketConsumer):
         self.group = services.patron_group(self.chat.pk)
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.send_json({"event": "hello", **state})
+        self.ping_task = asyncio.create_task(self._ping_forever())
 
     async def disconnect(self, code):
         if hasattr(self, "group"):
+            self.ping_task.cancel()
             await self.channel_layer.group_discard(self.group, self.channel_name)
+
+    async def _ping_forever(self):
+        # The page answers each ping with a pong (socket.js); a waiting chat whose page stops
+        # answering is ended by the chats-watch job, so the queue holds no one who left.
+        with contextlib.suppress(asyncio.CancelledError):
+            while True:
+                await asyncio.sleep(settings.LIBCHAT_PING_SECONDS)
+                await self.send_json({"event": "ping"})
 
     async def receive(self, text_data=None, bytes_data=None):
         try:
@@ -58,6 +72,9 @@ class PatronChatConsumer(AsyncJsonWebsocketConsumer):
 
     @database_sync_to_async
     def _act(self, action: str, frame: dict) -> dict | None:
+        if action == "pong":
+            services.chat_patron_seen(chat=self.chat)
+            return None
         self.chat.refresh_from_db()
         if action == "sync":
             after = frame.get("after") if isinstance(frame.get("after"), int) else 0

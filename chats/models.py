@@ -53,6 +53,9 @@ class PatronChat(models.Model):
         null=True, blank=True, help_text="Set while the claimant cannot be reached."
     )
     unclaimed_alert_at = models.DateTimeField(null=True, blank=True)
+    patron_seen_at = models.DateTimeField(
+        null=True, blank=True, help_text="Last answer from the patron's page to a ping."
+    )
 
     class Meta:
         ordering = ["-created_at"]

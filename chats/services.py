@@ -131,8 +131,13 @@ def chat_start(
         raise WidgetOffline(widget.offline_message)
     token = secrets.token_urlsafe(32)
     with transaction.atomic():
+        now = timezone.now()
         chat = PatronChat.objects.create(
-            widget=widget, token_hash=token_hash(token), queued_at=timezone.now(), **answers
+            widget=widget,
+            token_hash=token_hash(token),
+            queued_at=now,
+            patron_seen_at=now,
+            **answers,
         )
         transaction.on_commit(partial(_announce_queued, chat.pk))
     return chat, token
@@ -254,9 +259,11 @@ def message_send(
         )
 
 
-def chat_end(*, chat: PatronChat, operator: Operator | None = None, note: str = "") -> PatronChat:
-    """End the chat, by the patron (operator None) or by its claimant, who may leave an
-    internal note. Ending twice is a no-op."""
+def chat_end(
+    *, chat: PatronChat, operator: Operator | None = None, note: str = "", left: bool = False
+) -> PatronChat:
+    """End the chat, by the patron (operator None; `left` when their page went away) or by its
+    claimant, who may leave an internal note. Ending twice is a no-op."""
     with transaction.atomic():
         locked = PatronChat.objects.select_for_update().get(pk=chat.pk)
         if locked.state == PatronChat.State.ENDED:
@@ -268,7 +275,7 @@ def chat_end(*, chat: PatronChat, operator: Operator | None = None, note: str = 
         _message_create(
             chat=locked,
             sender=PatronMessage.Sender.SYSTEM,
-            body=f"{who} ended the chat.",
+            body=f"{who} left the chat." if left else f"{who} ended the chat.",
             operator=None,
             client_msg_id="",
         )
@@ -542,3 +549,21 @@ def chat_transcript_email(*, chat: PatronChat) -> None:
         from_email=None,
         recipient_list=[chat.email],
     )
+
+
+def chat_patron_seen(*, chat: PatronChat) -> None:
+    """The patron's page is there (it connected, or answered a ping)."""
+    PatronChat.objects.filter(pk=chat.pk).update(patron_seen_at=timezone.now())
+
+
+def chats_end_abandoned(*, now: datetime | None = None) -> int:
+    """End waiting chats whose patron's page has not answered for LIBCHAT_PATRON_GONE_SECONDS
+    (tab closed, laptop shut), so nobody claims a chat nobody is in. Returns how many ended."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(seconds=settings.LIBCHAT_PATRON_GONE_SECONDS)
+    gone = PatronChat.objects.filter(state=PatronChat.State.WAITING, patron_seen_at__lt=cutoff)
+    ended = 0
+    for chat in gone:
+        chat_end(chat=chat, left=True)
+        ended += 1
+    return ended

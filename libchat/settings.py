@@ -160,6 +160,8 @@ LIBCHAT_PATRON_MESSAGES_PER_MINUTE = env.int("LIBCHAT_PATRON_MESSAGES_PER_MINUTE
 # waiting this long alerts everyone who could take it.
 LIBCHAT_REQUEUE_AFTER_SECONDS = env.int("LIBCHAT_REQUEUE_AFTER_SECONDS", default=90)
 LIBCHAT_UNCLAIMED_ALERT_SECONDS = env.int("LIBCHAT_UNCLAIMED_ALERT_SECONDS", default=120)
+# A waiting chat whose patron's page stopped answering pings this long is ended (patron left).
+LIBCHAT_PATRON_GONE_SECONDS = env.int("LIBCHAT_PATRON_GONE_SECONDS", default=120)
 # STUN/TURN servers for meetings, as RTCPeerConnection's iceServers (JSON); none works on a LAN.
 LIBCHAT_ICE_SERVERS = env.json("LIBCHAT_ICE_SERVERS", default=[])
 # Widgets: the beat refreshes every cached widget status this often (changes push at once).

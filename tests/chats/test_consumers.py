@@ -291,3 +291,19 @@ async def test_a_chat_unclaimed_for_two_minutes_alerts_the_dashboards_that_could
     assert "chat.alert" not in await events_until_quiet(outsider)
     await member.disconnect()
     await outsider.disconnect()
+
+
+async def test_the_patron_page_answers_pings_so_its_chat_stays_in_the_queue(settings):
+    settings.LIBCHAT_PING_SECONDS = 0.2
+    d = await database_sync_to_async(desk)()
+    chat, token = await database_sync_to_async(start)(d.widget)
+    seen = database_sync_to_async(lambda: PatronChat.objects.get(pk=chat.pk).patron_seen_at)
+    patron = await patron_socket(token)
+    await hello(patron)
+    connected = await seen()
+    await next_event(patron, "ping")
+    await patron.send_json_to({"action": "pong"})
+    await patron.send_json_to({"action": "sync", "after": 0})  # replies after the pong is stored
+    await next_event(patron, "history")
+    assert await seen() > connected
+    await patron.disconnect()

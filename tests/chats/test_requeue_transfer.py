@@ -158,3 +158,20 @@ def test_the_transcript_is_emailed_to_the_address_the_patron_gave():
     nameless, _ = start(d.widget)
     with pytest.raises(ValidationError):
         services.chat_transcript_email(chat=nameless)
+
+
+def test_a_waiting_chat_whose_patron_left_is_ended_and_leaves_the_queue():
+    d = desk()
+    gone, _ = start(d.widget, name="Ada")
+    still_here, _ = start(d.widget)
+    claimed, _ = start(d.widget)
+    services.chat_claim(chat=claimed, operator=d.operators[0])
+    later = timezone.now() + timedelta(seconds=121)
+    PatronChat.objects.filter(pk=still_here.pk).update(patron_seen_at=later)
+    assert services.chats_end_abandoned(now=later - timedelta(seconds=2)) == 0
+    assert services.chats_end_abandoned(now=later) == 1
+    gone.refresh_from_db()
+    assert gone.state == PatronChat.State.ENDED
+    assert bodies(gone) == ["Ada left the chat."]
+    assert selectors.queue_positions(widget_id=d.widget.pk) == {still_here.pk: 1}
+    assert PatronChat.objects.get(pk=claimed.pk).state == PatronChat.State.ACTIVE
