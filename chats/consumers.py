@@ -18,7 +18,7 @@ from chats.ratelimit import rate_limit_hit
 from libchat.protocol import FrameError, frame_parse
 
 CLOSE_UNKNOWN_CHAT = 4404
-ACTIONS = {"pong", "sync", "send", "typing", "end", "rate"}
+ACTIONS = {"pong", "sync", "send", "typing", "end", "rate", "email_transcript"}
 
 
 @database_sync_to_async
@@ -105,6 +105,11 @@ class PatronChatConsumer(AsyncJsonWebsocketConsumer):
                 chat=self.chat, rating=frame.get("rating"), comment=str(frame.get("comment", ""))
             )
             return {"event": "rated"}
+        elif action == "email_transcript":
+            if rate_limit_hit(key=f"patron-email:{self.chat.pk}", limit=3, seconds=3600):
+                raise RateLimited("The transcript was emailed already. Check your inbox.")
+            services.chat_transcript_email(chat=self.chat)
+            return {"event": "emailed", "to": self.chat.email}
         return None
 
     async def live_event(self, event):

@@ -140,6 +140,7 @@ def patron_state(*, chat: PatronChat) -> dict:
         "state": chat.state,
         "position": queue_position(chat=chat),
         "operator": chat.claimed_by.name if chat.claimed_by_id else None,
+        "has_email": bool(chat.email),
     }
 
 

@@ -307,3 +307,24 @@ async def test_the_patron_page_answers_pings_so_its_chat_stays_in_the_queue(sett
     await next_event(patron, "history")
     assert await seen() > connected
     await patron.disconnect()
+
+
+async def test_after_the_end_the_patron_can_rate_and_get_the_transcript_by_email():
+    from django.core import mail
+
+    d = await database_sync_to_async(desk)()
+    chat, token = await database_sync_to_async(start)(d.widget, email="ada@example.org")
+    patron = await patron_socket(token)
+    assert (await hello(patron))["has_email"] is True
+    await patron.send_json_to({"action": "send", "body": "Thanks!"})
+    await patron.send_json_to({"action": "end"})
+    await next_event(patron, "ended")
+    await patron.send_json_to({"action": "rate", "rating": 4, "comment": "Quick"})
+    await next_event(patron, "rated")
+    await patron.send_json_to({"action": "email_transcript"})
+    assert (await next_event(patron, "emailed"))["to"] == "ada@example.org"
+    (email,) = mail.outbox
+    assert email.to == ["ada@example.org"] and "Thanks!" in email.body
+    rating = await database_sync_to_async(lambda: PatronChat.objects.get(pk=chat.pk).rating)()
+    assert rating == 4
+    await patron.disconnect()

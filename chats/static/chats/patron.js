@@ -14,7 +14,7 @@ const CLOSE_UNKNOWN_CHAT = 4404;
 
 let socket = null;
 let lastId = 0;
-let operatorName = null;
+let hasEmail = false;
 let typingTimer = null;
 let lastTypingSent = 0;
 const outbox = new Map(); // client_msg_id -> body, until the server echoes it
@@ -30,10 +30,10 @@ function status(text) {
 }
 
 function showState(frame) {
+  if ("has_email" in frame) hasEmail = frame.has_email;
   if (frame.state === "waiting" && frame.position) {
     status(`You are number ${frame.position} in line`);
   } else if (frame.state === "active" && frame.operator) {
-    operatorName = frame.operator;
     status(`You are chatting with ${frame.operator}`);
   }
 }
@@ -72,6 +72,7 @@ function showEnded(by) {
   $("patron-chat").hidden = true;
   $("patron-ended").hidden = false;
   $("patron-ended-title").textContent = by ? `Chat ended by ${by}` : "Chat ended";
+  $("patron-email-row").hidden = !hasEmail;
 }
 
 function backToForm(message) {
@@ -120,8 +121,11 @@ const handlers = {
   ended(frame) {
     showEnded(frame.by === "The patron" ? null : frame.by);
   },
+  emailed(frame) {
+    $("patron-email-row").hidden = true;
+    $("patron-emailed").textContent = `The transcript was sent to ${frame.to}.`;
+  },
   rated() {
-    socket.stop();
     $("patron-rating").hidden = true;
     $("patron-rated").hidden = false;
   },
@@ -216,6 +220,10 @@ $("offline-ticket-form")?.addEventListener("submit", async (event) => {
   event.target.hidden = true;
   $("ticket-sent").textContent = answer.message;
   $("ticket-sent").hidden = false;
+});
+
+$("patron-email").addEventListener("click", () => {
+  if (!socket.send("email_transcript")) $("patron-emailed").textContent = "Not connected.";
 });
 
 $("patron-new-chat").addEventListener("click", () => backToForm(""));
