@@ -194,11 +194,11 @@ function wireCompose(pane, chatId, textarea) {
   });
 }
 
-function markEnded(chatId, by) {
+function markEnded(chatId, text) {
   const pane = panes.get(chatId);
   if (!pane) return;
   pane.dataset.ended = "true";
-  pane.querySelector(".typing").textContent = `Chat ended by ${by}.`;
+  pane.querySelector(".typing").textContent = text;
   pane.querySelector(".compose").hidden = true;
   pane.querySelector(".transfer").hidden = true;
   pane.querySelector(".end-note").closest("label").hidden = true;
@@ -211,6 +211,11 @@ live.on("chat.sync", (frame) => {
   for (const chat of frame.waiting) waiting.set(chat.id, chat);
   renderWaiting();
   for (const chat of frame.mine) openPane(chat);
+  // A chat that ended or moved on while this tab was disconnected is no longer among "mine".
+  const open = new Set(frame.mine.map((chat) => chat.id));
+  for (const [chatId, pane] of panes) {
+    if (!open.has(chatId) && !pane.dataset.ended) markEnded(chatId, "This chat ended or moved on while you were disconnected.");
+  }
 });
 live.on("chat.waiting", (frame) => {
   waiting.set(frame.chat.id, frame.chat);
@@ -247,7 +252,7 @@ live.on("chat.typing", (frame) => {
     }, 4000),
   );
 });
-live.on("chat.ended", (frame) => markEnded(frame.chat_id, frame.by));
+live.on("chat.ended", (frame) => markEnded(frame.chat_id, `Chat ended by ${frame.by}.`));
 live.on("chat.targets", (frame) => {
   for (const select of document.querySelectorAll(".transfer-target")) {
     const options = [
