@@ -43,7 +43,6 @@ function askForNotifications() {
     Notification.requestPermission();
   }
 }
-document.addEventListener("click", askForNotifications, { once: true });
 
 function waitedText(since) {
   const seconds = Math.max(0, Math.floor((Date.now() - Date.parse(since)) / 1000));
@@ -70,6 +69,7 @@ function renderWaiting() {
     claim.textContent = "Claim Chat";
     claim.setAttribute("aria-label", `Claim Chat with ${who.textContent}`);
     claim.addEventListener("click", () => {
+      askForNotifications(); // a click of ours, so the browser's prompt never interrupts another
       $("claim-notice").textContent = "";
       live.send("patron.claim", { chat_id: chat.id });
     });
