@@ -318,7 +318,7 @@ def chat_rate(*, chat: PatronChat, rating: int, comment: str = "") -> PatronChat
     """The patron's rating (1 to 5) and comment, once the chat has ended."""
     if chat.state != PatronChat.State.ENDED:
         raise ValidationError("Rate the chat once it has ended.")
-    if not isinstance(rating, int) or not 1 <= rating <= 5:
+    if not isinstance(rating, int) or isinstance(rating, bool) or not 1 <= rating <= 5:
         raise ValidationError("Choose a rating from 1 to 5.")
     chat.rating = rating
     chat.comment = comment.strip()[:MESSAGE_MAX_CHARS]

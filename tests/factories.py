@@ -1,12 +1,9 @@
 """factory-boy factories for the test suite."""
 
-import secrets
-
 import factory
 from django.utils import timezone
 
 from accounts.models import DashboardConnection, LibChatSession, Operator
-from chats.models import PatronChat
 from departments.models import Department, Membership
 from widgets.models import Widget, WidgetFallback
 
@@ -81,14 +78,3 @@ class WidgetFallbackFactory(factory.django.DjangoModelFactory):
     position = factory.Sequence(lambda n: n + 1)
     department = factory.SubFactory(DepartmentFactory)
 
-
-class PatronChatFactory(factory.django.DjangoModelFactory):
-    """A waiting chat; tests that need its token start it with `chats.services.chat_start`."""
-
-    class Meta:
-        model = PatronChat
-
-    widget = factory.SubFactory(WidgetFactory)
-    token_hash = factory.LazyFunction(lambda: secrets.token_hex(32))
-    question = factory.Sequence(lambda n: f"Where is book {n}?")
-    queued_at = factory.LazyFunction(timezone.now)
