@@ -77,4 +77,3 @@ class WidgetFallbackFactory(factory.django.DjangoModelFactory):
     widget = factory.SubFactory(WidgetFactory)
     position = factory.Sequence(lambda n: n + 1)
     department = factory.SubFactory(DepartmentFactory)
-
