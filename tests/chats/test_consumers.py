@@ -328,3 +328,22 @@ async def test_after_the_end_the_patron_can_rate_and_get_the_transcript_by_email
     rating = await database_sync_to_async(lambda: PatronChat.objects.get(pk=chat.pk).rating)()
     assert rating == 4
     await patron.disconnect()
+
+
+async def test_an_open_dashboard_hears_a_widget_it_was_given_after_it_connected():
+    d = await database_sync_to_async(desk)()
+    newcomer = d.outsider
+    dashboard, _, _ = await dashboard_socket(newcomer)
+
+    @database_sync_to_async
+    def join_the_department():
+        from tests.factories import MembershipFactory
+
+        MembershipFactory(department=d.widget.first_department, operator=newcomer)
+
+    await join_the_department()
+    await events_until_quiet(dashboard)  # the join is done once the membership's frames settle
+    chat, _ = await database_sync_to_async(start)(d.widget, question="Late joiner?")
+    waiting = await next_event(dashboard, "chat.waiting")
+    assert waiting["chat"]["id"] == chat.pk
+    await dashboard.disconnect()
