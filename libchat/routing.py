@@ -3,6 +3,7 @@
 from django.urls import path
 
 from accounts.consumers import DashboardConsumer
+from chats.consumers import PatronChatConsumer
 from meetings.consumers import GuestMeetingConsumer
 from widgets.consumers import WidgetStatusConsumer
 
@@ -14,4 +15,5 @@ websocket_urlpatterns = [
 # Public sockets: no session is read (patrons on library sites), only the origin is checked.
 public_websocket_urlpatterns = [
     path("ws/widget-status/<int:widget_id>/", WidgetStatusConsumer.as_asgi()),
+    path("ws/widget/<str:token>/", PatronChatConsumer.as_asgi()),
 ]

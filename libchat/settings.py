@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "departments",
     "widgets",
     "internalchat",
+    "chats",
     "meetings",
     "faqs",
 ]
@@ -154,12 +155,24 @@ CELERY_BEAT_SCHEDULE = {
         "task": "internalchat.tasks.history_scrub_daily",
         "schedule": crontab(hour=3, minute=17),
     },
+    "chats-watch": {"task": "chats.tasks.chats_watch", "schedule": 15.0},
 }
 
 # Presence: the server pings each dashboard socket; the page answers when the frame arrives.
 LIBCHAT_PING_SECONDS = env.int("LIBCHAT_PING_SECONDS", default=20)
 LIBCHAT_ALIVE_SECONDS = env.int("LIBCHAT_ALIVE_SECONDS", default=60)
 LIBCHAT_MAX_FRAME_BYTES = 64 * 1024
+
+# Patron chats: rate limits per IP (starting chats) and per chat token (messages).
+LIBCHAT_CHAT_STARTS_PER_IP = env.int("LIBCHAT_CHAT_STARTS_PER_IP", default=10)
+LIBCHAT_CHAT_STARTS_WINDOW_SECONDS = 600
+LIBCHAT_PATRON_MESSAGES_PER_MINUTE = env.int("LIBCHAT_PATRON_MESSAGES_PER_MINUTE", default=30)
+# A chat whose claimant stays unreachable this long goes back to the front of the queue; a chat
+# waiting this long alerts everyone who could take it.
+LIBCHAT_REQUEUE_AFTER_SECONDS = env.int("LIBCHAT_REQUEUE_AFTER_SECONDS", default=90)
+LIBCHAT_UNCLAIMED_ALERT_SECONDS = env.int("LIBCHAT_UNCLAIMED_ALERT_SECONDS", default=120)
+# A waiting chat whose patron's page stopped answering pings this long is ended (patron left).
+LIBCHAT_PATRON_GONE_SECONDS = env.int("LIBCHAT_PATRON_GONE_SECONDS", default=120)
 # STUN/TURN servers for meetings, as RTCPeerConnection's iceServers (JSON); none works on a LAN.
 LIBCHAT_ICE_SERVERS = env.json("LIBCHAT_ICE_SERVERS", default=[])
 # Widgets: the beat refreshes every cached widget status this often (changes push at once).

@@ -1,0 +1,116 @@
+"""The patron's socket, `ws/widget/<token>/`: the token is the only credential (no cookie).
+
+An unknown or ended token gets an error frame and the socket closes with 4404 (no reconnect).
+"""
+
+import asyncio
+import contextlib
+
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.conf import settings
+from django.core.exceptions import ValidationError
+
+from chats import selectors, services
+from chats.errors import ChatError, ChatNotFound, RateLimited
+from chats.models import PatronChat
+from chats.ratelimit import rate_limit_hit
+from libchat.db import database_sync_to_async
+from libchat.protocol import FrameError, frame_parse
+
+CLOSE_UNKNOWN_CHAT = 4404
+ACTIONS = {"pong", "sync", "send", "typing", "end", "rate", "email_transcript"}
+
+
+@database_sync_to_async
+def _open(token: str) -> tuple[PatronChat, dict]:
+    chat = services.chat_by_token(token=token)
+    if chat.state == PatronChat.State.ENDED:
+        raise ChatNotFound("This chat has ended. Start a new chat.")
+    services.chat_patron_seen(chat=chat)
+    return chat, selectors.patron_state(chat=chat)
+
+
+class PatronChatConsumer(AsyncJsonWebsocketConsumer):
+    async def connect(self):
+        await self.accept()
+        try:
+            self.chat, state = await _open(self.scope["url_route"]["kwargs"]["token"])
+        except ChatNotFound as error:
+            await self.send_json({"event": "error", "code": error.code, "message": error.message})
+            await self.close(code=CLOSE_UNKNOWN_CHAT)
+            return
+        self.group = services.patron_group(self.chat.pk)
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.send_json({"event": "hello", **state})
+        self.ping_task = asyncio.create_task(self._ping_forever())
+
+    async def disconnect(self, code):
+        if hasattr(self, "group"):
+            self.ping_task.cancel()
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+
+    async def _ping_forever(self):
+        # The page answers each ping with a pong (socket.js); a waiting chat whose page stops
+        # answering is ended by the chats-watch job, so the queue holds no one who left.
+        with contextlib.suppress(asyncio.CancelledError):
+            while True:
+                await asyncio.sleep(settings.LIBCHAT_PING_SECONDS)
+                await self.send_json({"event": "ping"})
+
+    async def receive(self, text_data=None, bytes_data=None):
+        try:
+            action, frame = frame_parse(text_data, allowed_actions=ACTIONS)
+            reply = await self._act(action, frame)
+        except FrameError as error:
+            reply = error.as_event()
+        except ChatError as error:
+            reply = {"event": "error", "code": error.code, "message": error.message}
+        except ValidationError as error:
+            reply = {"event": "error", "code": "invalid", "message": error.messages[0]}
+        if reply:
+            await self.send_json(reply)
+
+    @database_sync_to_async
+    def _act(self, action: str, frame: dict) -> dict | None:
+        if action == "pong":
+            services.chat_patron_seen(chat=self.chat)
+            return None
+        self.chat.refresh_from_db()
+        if action == "sync":
+            after = frame.get("after") if isinstance(frame.get("after"), int) else 0
+            messages = selectors.chat_messages(chat_id=self.chat.pk, after=after)
+            return {
+                "event": "history",
+                "messages": messages,
+                **selectors.patron_state(chat=self.chat),
+            }
+        if action == "send":
+            if rate_limit_hit(
+                key=f"patron-messages:{self.chat.pk}",
+                limit=settings.LIBCHAT_PATRON_MESSAGES_PER_MINUTE,
+                seconds=60,
+            ):
+                raise RateLimited("You are sending messages too fast. Wait a moment.")
+            services.message_send(
+                chat=self.chat,
+                body=str(frame.get("body", "")),
+                client_msg_id=str(frame.get("client_msg_id", "")),
+            )
+        elif action == "typing":
+            services.chat_typing(chat=self.chat)
+        elif action == "end":
+            services.chat_end(chat=self.chat)
+        elif action == "rate":
+            services.chat_rate(
+                chat=self.chat, rating=frame.get("rating"), comment=str(frame.get("comment", ""))
+            )
+            return {"event": "rated"}
+        elif action == "email_transcript":
+            if rate_limit_hit(key=f"patron-email:{self.chat.pk}", limit=3, seconds=3600):
+                raise RateLimited("The transcript was emailed already. Check your inbox.")
+            services.chat_transcript_email(chat=self.chat)
+            return {"event": "emailed", "to": self.chat.email}
+        return None
+
+    async def live_event(self, event):
+        await self.send_json(event["frame"])

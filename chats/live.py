@@ -1,0 +1,110 @@
+"""Patron chats on the dashboard socket: the Waiting list, claim, reply, typing, transfer, end.
+
+Each handler parses the frame, calls a service or selector in a database thread and replies;
+refusals become error frames with the service's message ("This chat was taken by X.").
+"""
+
+from django.core.exceptions import ValidationError
+
+from accounts.models import Operator
+from chats import selectors, services
+from chats.errors import ChatError
+from departments.models import Department
+from libchat.db import database_sync_to_async
+from libchat.live import dashboard_action, dashboard_groups
+from libchat.protocol import FrameError
+
+
+@dashboard_groups
+def chat_queue_groups(operator) -> list[str]:
+    """Every dashboard hears the queues of the widgets and departments its operator answers."""
+    return [
+        *(
+            services.widget_queue_group(pk)
+            for pk in selectors.widget_ids_answerable_by(operator=operator)
+        ),
+        *(
+            services.department_queue_group(pk)
+            for pk in selectors.department_ids_monitored_by(operator=operator)
+        ),
+    ]
+
+
+def _id(frame: dict, key: str) -> int:
+    value = frame.get(key)
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise FrameError("bad_frame", f'"{key}" must be a number.')
+    return value
+
+
+def _target(frame: dict) -> dict:
+    """The operator or department a transfer frame names, as service arguments."""
+    for key, model, argument in (
+        ("operator_id", Operator, "to_operator"),
+        ("department_id", Department, "to_department"),
+    ):
+        if key in frame:
+            target = model.objects.filter(pk=_id(frame, key)).first()
+            if target is None:
+                raise FrameError("not_found", "No such transfer target.")
+            return {argument: target}
+    raise FrameError("bad_frame", 'Name an "operator_id" or a "department_id".')
+
+
+@database_sync_to_async
+def _run(operator, action: str, frame: dict) -> dict | None:
+    try:
+        if action == "sync":
+            return {
+                "event": "chat.sync",
+                "waiting": selectors.chats_waiting_for(operator=operator),
+                "mine": selectors.chats_open_for(operator=operator),
+            }
+        if action == "targets":
+            return {"event": "chat.targets", **selectors.transfer_targets(operator=operator)}
+        chat = services.chat_for_operator(operator=operator, chat_id=_id(frame, "chat_id"))
+        if action == "claim":
+            try:
+                chat = services.chat_claim(chat=chat, operator=operator)
+            except ChatError as error:
+                return {"event": "chat.claim_failed", "chat_id": chat.pk, "message": error.message}
+            return {
+                "event": "chat.opened",
+                "chat": {
+                    **selectors.chat_summary(chat),
+                    "messages": selectors.chat_messages(chat_id=chat.pk),
+                },
+            }
+        if action == "send":
+            services.message_send(
+                chat=chat,
+                operator=operator,
+                body=str(frame.get("body", "")),
+                client_msg_id=str(frame.get("client_msg_id", "")),
+            )
+        elif action == "typing":
+            services.chat_typing(chat=chat, operator=operator)
+        elif action == "end":
+            services.chat_end(chat=chat, operator=operator, note=str(frame.get("note", "")))
+        elif action == "transfer":
+            services.chat_transfer(
+                chat=chat, operator=operator, note=str(frame.get("note", "")), **_target(frame)
+            )
+        return None
+    except ChatError as error:
+        raise FrameError(error.code, error.message) from error
+    except ValidationError as error:
+        raise FrameError("invalid", error.messages[0]) from error
+
+
+def _handler(action: str):
+    async def handle(consumer, frame: dict) -> None:
+        reply = await _run(consumer.operator, action, frame)
+        if reply:
+            await consumer.send_json(reply)
+
+    return handle
+
+
+for _action in ("sync", "targets", "claim", "send", "typing", "end", "transfer"):
+    dashboard_action(f"patron.{_action}")(_handler(_action))

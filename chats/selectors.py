@@ -1,0 +1,232 @@
+"""Reads of patron chats: who may answer them, the queue, and what the two sides are shown.
+
+Everything returned here is evaluated (lists, dicts, sets), so async consumers may call it.
+"""
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from accounts.models import Operator
+from accounts.selectors import reachable_operator_ids
+from chats.models import OfflineTicket, PatronChat, PatronMessage
+from departments.models import Department, Membership
+from widgets.models import Widget
+
+PREVIEW_CHARS = 140
+
+
+def _monitored_department_ids(*, operator: Operator):
+    return Membership.objects.filter(
+        operator=operator, monitoring=True, department__active=True
+    ).values("department_id")
+
+
+def _operators_answering(*, operator_ids: set[int], department_ids: set[int]) -> set[int]:
+    return set(
+        Operator.objects.filter(is_active=True, is_operator=True)
+        .filter(
+            Q(pk__in=operator_ids)
+            | Q(
+                memberships__department_id__in=department_ids,
+                memberships__monitoring=True,
+                memberships__department__active=True,
+            )
+        )
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+
+
+def widget_answerer_ids(*, widget: Widget) -> set[int]:
+    """Operators who may answer the widget's chats: the first choice and fallback operators, and
+    the members monitoring the first-choice or fallback departments. Two queries."""
+    operator_ids = {widget.first_operator_id} - {None}
+    department_ids = {widget.first_department_id} - {None}
+    for operator_id, department_id in widget.fallbacks.values_list("operator_id", "department_id"):
+        operator_ids.add(operator_id)
+        department_ids.add(department_id)
+    return _operators_answering(
+        operator_ids=operator_ids - {None}, department_ids=department_ids - {None}
+    )
+
+
+def chat_answerer_ids(*, chat: PatronChat) -> set[int]:
+    """Who may claim, read and answer this chat: a transferred chat belongs to its department."""
+    if chat.department_id:
+        return _operators_answering(operator_ids=set(), department_ids={chat.department_id})
+    return widget_answerer_ids(widget=chat.widget)
+
+
+def operator_can_answer(*, operator: Operator, chat: PatronChat) -> bool:
+    return operator.pk in chat_answerer_ids(chat=chat)
+
+
+def widget_ids_answerable_by(*, operator: Operator) -> list[int]:
+    """Widgets whose chats reach this operator, in one query."""
+    monitored = _monitored_department_ids(operator=operator)
+    return list(
+        Widget.objects.filter(
+            Q(first_operator=operator)
+            | Q(first_department_id__in=monitored)
+            | Q(fallbacks__operator=operator)
+            | Q(fallbacks__department_id__in=monitored)
+        )
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+
+
+def department_ids_monitored_by(*, operator: Operator) -> list[int]:
+    return list(
+        _monitored_department_ids(operator=operator).values_list("department_id", flat=True)
+    )
+
+
+def queue_positions(*, widget_id: int) -> dict[int, int]:
+    """Position (1 = next) of every waiting chat of the widget, oldest queued first. One query."""
+    waiting = (
+        PatronChat.objects.filter(widget_id=widget_id, state=PatronChat.State.WAITING)
+        .order_by("queued_at", "pk")
+        .values_list("pk", flat=True)
+    )
+    return {pk: position for position, pk in enumerate(waiting, start=1)}
+
+
+def queue_position(*, chat: PatronChat) -> int | None:
+    if chat.state != PatronChat.State.WAITING:
+        return None
+    return queue_positions(widget_id=chat.widget_id).get(chat.pk)
+
+
+def message_as_event(message: PatronMessage) -> dict:
+    return {
+        "id": message.number,
+        "sender": message.sender,
+        "operator": message.operator.name if message.operator_id else None,
+        "body": message.body,
+        "client_msg_id": message.client_msg_id,
+        "created_at": message.created_at.isoformat(),
+    }
+
+
+def chat_messages(*, chat_id: int, after: int = 0) -> list[dict]:
+    """The chat's messages after number `after`, in order; two queries at most."""
+    messages = PatronMessage.objects.filter(chat_id=chat_id, number__gt=after).select_related(
+        "operator"
+    )
+    return [message_as_event(m) for m in messages.order_by("number")]
+
+
+def chat_summary(chat: PatronChat) -> dict:
+    """What the dashboard shows of a chat in a list or the chat pane header."""
+    question = chat.question.strip()
+    return {
+        "id": chat.pk,
+        "widget": chat.widget.name,
+        "state": chat.state,
+        "name": chat.name,
+        "email": chat.email,
+        "question": question,
+        "preview": question[:PREVIEW_CHARS] + ("…" if len(question) > PREVIEW_CHARS else ""),
+        "created_at": chat.created_at.isoformat(),
+        "queued_at": chat.queued_at.isoformat(),
+        "claimed_by": chat.claimed_by.name if chat.claimed_by_id else None,
+        "note": chat.internal_note,  # staff only: never in a frame to the patron
+    }
+
+
+def patron_state(*, chat: PatronChat) -> dict:
+    """What the patron's page needs after (re)connecting."""
+    return {
+        "state": chat.state,
+        "position": queue_position(chat=chat),
+        "operator": chat.claimed_by.name if chat.claimed_by_id else None,
+        "has_email": bool(chat.email),
+    }
+
+
+def chats_waiting_for(*, operator: Operator) -> list[dict]:
+    """Unclaimed chats this operator may take, oldest first."""
+    chats = (
+        PatronChat.objects.filter(state=PatronChat.State.WAITING)
+        .filter(
+            Q(department__isnull=True, widget_id__in=widget_ids_answerable_by(operator=operator))
+            | Q(department_id__in=_monitored_department_ids(operator=operator))
+        )
+        .select_related("widget", "claimed_by")
+        .order_by("queued_at", "pk")
+    )
+    return [chat_summary(chat) for chat in chats]
+
+
+def chats_open_for(*, operator: Operator) -> list[dict]:
+    """The operator's claimed chats that are still open, each with its messages."""
+    chats = PatronChat.objects.filter(
+        state=PatronChat.State.ACTIVE, claimed_by=operator
+    ).select_related("widget", "claimed_by")
+    return [
+        {**chat_summary(chat), "messages": chat_messages(chat_id=chat.pk)}
+        for chat in chats.order_by("claimed_at")
+    ]
+
+
+def transfer_targets(*, operator: Operator) -> dict:
+    """Who a chat can go to: reachable operators (not this one) and active departments."""
+    operators = Operator.objects.filter(is_active=True, is_operator=True).exclude(pk=operator.pk)
+    reachable = reachable_operator_ids(operator_ids=set(operators.values_list("pk", flat=True)))
+    return {
+        "operators": [{"id": o.pk, "name": o.name} for o in operators.filter(pk__in=reachable)],
+        "departments": [
+            {"id": d.pk, "name": d.name} for d in Department.objects.filter(active=True)
+        ],
+    }
+
+
+RECORDS_PER_PAGE = 100
+
+
+def _visible_widget_ids(*, operator: Operator) -> list[int] | None:
+    """Widgets whose records this operator sees; None for an admin, who sees all."""
+    return None if operator.is_superuser else widget_ids_answerable_by(operator=operator)
+
+
+def transcripts_for(*, operator: Operator, query: str = "") -> list[PatronChat]:
+    """Ended chats of the widgets this operator answers (or that they took), newest first,
+    optionally searched in the pre-chat answers and the messages. The 100 newest."""
+    chats = PatronChat.objects.filter(state=PatronChat.State.ENDED)
+    widget_ids = _visible_widget_ids(operator=operator)
+    if widget_ids is not None:
+        chats = chats.filter(Q(widget_id__in=widget_ids) | Q(claimed_by=operator))
+    if query := query.strip():
+        said = PatronMessage.objects.filter(chat=OuterRef("pk"), body__icontains=query)
+        chats = chats.filter(
+            Q(name__icontains=query)
+            | Q(email__icontains=query)
+            | Q(question__icontains=query)
+            | Exists(said)
+        )
+    return list(
+        chats.select_related("widget", "claimed_by", "department").order_by("-ended_at")[
+            :RECORDS_PER_PAGE
+        ]
+    )
+
+
+def transcript_for(*, operator: Operator, chat_id: int) -> PatronChat | None:
+    chats: QuerySet = PatronChat.objects.filter(pk=chat_id, state=PatronChat.State.ENDED)
+    widget_ids = _visible_widget_ids(operator=operator)
+    if widget_ids is not None:
+        chats = chats.filter(Q(widget_id__in=widget_ids) | Q(claimed_by=operator))
+    return chats.select_related("widget", "claimed_by", "department").first()
+
+
+def tickets_for(*, operator: Operator, query: str = "") -> list[OfflineTicket]:
+    """Offline tickets of the widgets this operator answers, newest first, searchable."""
+    tickets = OfflineTicket.objects.all()
+    widget_ids = _visible_widget_ids(operator=operator)
+    if widget_ids is not None:
+        tickets = tickets.filter(widget_id__in=widget_ids)
+    if query := query.strip():
+        tickets = tickets.filter(
+            Q(name__icontains=query) | Q(email__icontains=query) | Q(question__icontains=query)
+        )
+    return list(tickets.select_related("widget").order_by("-created_at")[:RECORDS_PER_PAGE])

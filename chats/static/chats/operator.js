@@ -1,0 +1,273 @@
+// Patron chats on the dashboard's Chats tab, over the tab's one dashboard socket: the Waiting list
+// (with a live waiting time), Claim Chat, and a pane per claimed chat with the pre-chat answers,
+// messages, typing and End Chat. "hello" (every reconnect) re-syncs everything from the server.
+
+import { live } from "../js/live.js";
+
+const $ = (id) => document.getElementById(id);
+const waiting = new Map(); // chat id -> summary
+const panes = new Map(); // chat id -> article
+const typingTimers = new Map();
+
+function escapeHtml(text) {
+  const div = document.createElement("div");
+  div.textContent = text;
+  return div.innerHTML;
+}
+
+function announce(text) {
+  $("announcer").textContent = text;
+}
+
+// A new or overdue chat rings as the operator chose in Settings: a tone, a desktop notification.
+function ring(title, text) {
+  if (document.body.dataset.notifySound === "1") {
+    try {
+      const audio = new AudioContext();
+      const tone = audio.createOscillator();
+      tone.frequency.value = 880;
+      tone.connect(audio.destination);
+      tone.start();
+      tone.stop(audio.currentTime + 0.3);
+    } catch {
+      // no audio output: the Waiting list and the announcement are enough
+    }
+  }
+  if (document.body.dataset.notifyDesktop === "1" && window.Notification?.permission === "granted") {
+    new Notification(title, { body: text, tag: "libchat-waiting" });
+  }
+}
+
+function askForNotifications() {
+  if (document.body.dataset.notifyDesktop === "1" && window.Notification?.permission === "default") {
+    Notification.requestPermission();
+  }
+}
+
+function waitedText(since) {
+  const seconds = Math.max(0, Math.floor((Date.now() - Date.parse(since)) / 1000));
+  return `waiting ${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, "0")}`;
+}
+
+function renderWaiting() {
+  const list = $("waiting-list");
+  list.replaceChildren();
+  for (const chat of waiting.values()) {
+    const item = document.createElement("li");
+    item.dataset.chatId = chat.id;
+    const who = document.createElement("strong");
+    who.textContent = chat.name || "Patron";
+    const preview = document.createElement("span");
+    preview.className = "preview";
+    preview.textContent = chat.preview ? `“${chat.preview}”` : `(${chat.widget})`;
+    const waited = document.createElement("span");
+    waited.className = "waited";
+    waited.dataset.since = chat.queued_at;
+    waited.textContent = waitedText(chat.queued_at);
+    const claim = document.createElement("button");
+    claim.type = "button";
+    claim.textContent = "Claim Chat";
+    claim.setAttribute("aria-label", `Claim Chat with ${who.textContent}`);
+    claim.addEventListener("click", () => {
+      askForNotifications(); // a click of ours, so the browser's prompt never interrupts another
+      $("claim-notice").textContent = "";
+      live.send("patron.claim", { chat_id: chat.id });
+    });
+    item.append(who, preview, waited, claim);
+    list.append(item);
+  }
+  $("waiting-empty").hidden = waiting.size > 0;
+  if (!waiting.size) $("chat-alert").hidden = true;
+}
+
+setInterval(() => {
+  for (const waited of document.querySelectorAll("#waiting-list .waited")) {
+    waited.textContent = waitedText(waited.dataset.since);
+  }
+}, 1000);
+
+function addMessage(pane, message) {
+  const list = pane.querySelector(".chat-messages");
+  if (list.querySelector(`[data-id="${message.id}"]`)) return;
+  const item = document.createElement("li");
+  item.dataset.id = message.id;
+  item.className = `from-${message.sender}`;
+  const who = document.createElement("span");
+  who.className = "who";
+  who.textContent = `${message.sender === "patron" ? pane.dataset.patron : message.operator}:`;
+  const text = document.createElement("span");
+  text.className = "body";
+  text.innerHTML = message.body; // sanitised by the server (nh3 allowlist)
+  if (message.sender !== "system") item.append(who, " ");
+  item.append(text);
+  const later = [...list.children].find((li) => Number(li.dataset.id) > message.id);
+  list.insertBefore(item, later || null);
+  list.scrollTop = list.scrollHeight;
+  if (message.sender === "patron") {
+    pane.querySelector(".typing").textContent = "";
+    announce(`${pane.dataset.patron}: ${item.textContent}`);
+  }
+}
+
+function openPane(chat) {
+  waiting.delete(chat.id);
+  renderWaiting();
+  let pane = panes.get(chat.id);
+  if (!pane) {
+    pane = $("operator-chat-template").content.firstElementChild.cloneNode(true);
+    const patron = chat.name || "Patron";
+    pane.dataset.chatId = chat.id;
+    pane.dataset.patron = patron;
+    pane.setAttribute("aria-label", `Chat with ${patron}`);
+    pane.querySelector(".chat-title").textContent = `${patron} · ${chat.widget}`;
+    pane.querySelector(".answer-name").textContent = chat.name || "—";
+    pane.querySelector(".answer-email").textContent = chat.email || "—";
+    pane.querySelector(".answer-question").textContent = chat.question || "—";
+    const textarea = pane.querySelector("textarea");
+    textarea.id = `reply-${chat.id}`;
+    const label = pane.querySelector(".reply-label");
+    label.htmlFor = textarea.id;
+    label.textContent = `Reply to ${patron}`;
+    wireCompose(pane, chat.id, textarea);
+    pane.querySelector(".transfer").addEventListener("toggle", (event) => {
+      if (event.target.open) live.send("patron.targets");
+    });
+    pane.querySelector(".transfer-go").addEventListener("click", () => {
+      const [kind, id] = pane.querySelector(".transfer-target").value.split(":");
+      if (!id) return;
+      live.send("patron.transfer", {
+        chat_id: chat.id,
+        [kind === "operator" ? "operator_id" : "department_id"]: Number(id),
+        note: pane.querySelector(".transfer-note").value,
+      });
+    });
+    pane.querySelector(".end-chat").addEventListener("click", () => {
+      if (!pane.dataset.ended) {
+        live.send("patron.end", { chat_id: chat.id, note: pane.querySelector(".end-note").value });
+        return;
+      }
+      pane.remove();
+      panes.delete(chat.id);
+      showEmpty();
+    });
+    panes.set(chat.id, pane);
+    $("my-chats").append(pane);
+  }
+  if (chat.note) {
+    const note = document.createElement("p");
+    note.className = "note";
+    note.textContent = `Staff notes: ${chat.note}`;
+    pane.querySelector("dl").after(note);
+  }
+  for (const message of chat.messages || []) addMessage(pane, message);
+  showEmpty();
+  return pane;
+}
+
+function showEmpty() {
+  $("my-chats-empty").hidden = panes.size > 0;
+}
+
+function wireCompose(pane, chatId, textarea) {
+  let lastTyping = 0;
+  pane.querySelector(".compose").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const text = textarea.value.trim();
+    if (!text) return;
+    const body = escapeHtml(text).replace(/\n/g, "<br>");
+    if (live.send("patron.send", { chat_id: chatId, body, client_msg_id: crypto.randomUUID() })) {
+      textarea.value = "";
+    } else {
+      announce("Not connected: your message was not sent. Try again in a moment.");
+    }
+  });
+  textarea.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && !event.shiftKey) {
+      event.preventDefault();
+      pane.querySelector(".compose").requestSubmit();
+    }
+  });
+  textarea.addEventListener("input", () => {
+    if (Date.now() - lastTyping < 2000) return;
+    lastTyping = Date.now();
+    live.send("patron.typing", { chat_id: chatId });
+  });
+}
+
+function markEnded(chatId, text) {
+  const pane = panes.get(chatId);
+  if (!pane) return;
+  pane.dataset.ended = "true";
+  pane.querySelector(".typing").textContent = text;
+  pane.querySelector(".compose").hidden = true;
+  pane.querySelector(".transfer").hidden = true;
+  pane.querySelector(".end-note").closest("label").hidden = true;
+  pane.querySelector(".end-chat").textContent = "Close";
+}
+
+live.on("hello", () => live.send("patron.sync"));
+live.on("chat.sync", (frame) => {
+  waiting.clear();
+  for (const chat of frame.waiting) waiting.set(chat.id, chat);
+  renderWaiting();
+  for (const chat of frame.mine) openPane(chat);
+  // A chat that ended or moved on while this tab was disconnected is no longer among "mine".
+  const open = new Set(frame.mine.map((chat) => chat.id));
+  for (const [chatId, pane] of panes) {
+    if (!open.has(chatId) && !pane.dataset.ended) markEnded(chatId, "This chat ended or moved on while you were disconnected.");
+  }
+});
+live.on("chat.waiting", (frame) => {
+  waiting.set(frame.chat.id, frame.chat);
+  renderWaiting();
+  announce(`New chat waiting: ${frame.chat.name || "Patron"}`);
+  ring(`New chat: ${frame.chat.name || "Patron"}`, frame.chat.preview || frame.chat.widget);
+});
+live.on("chat.unqueued", (frame) => {
+  waiting.delete(frame.chat_id);
+  renderWaiting();
+});
+live.on("chat.opened", (frame) => {
+  openPane(frame.chat).querySelector("textarea").focus();
+});
+live.on("chat.claim_failed", (frame) => {
+  waiting.delete(frame.chat_id);
+  renderWaiting();
+  $("claim-notice").textContent = frame.message;
+});
+live.on("chat.message", (frame) => {
+  const pane = panes.get(frame.chat_id);
+  if (pane) addMessage(pane, frame.message);
+  else live.send("patron.sync");
+});
+live.on("chat.typing", (frame) => {
+  const pane = panes.get(frame.chat_id);
+  if (!pane) return;
+  pane.querySelector(".typing").textContent = `${pane.dataset.patron} is typing…`;
+  clearTimeout(typingTimers.get(frame.chat_id));
+  typingTimers.set(
+    frame.chat_id,
+    setTimeout(() => {
+      if (!pane.dataset.ended) pane.querySelector(".typing").textContent = "";
+    }, 4000),
+  );
+});
+live.on("chat.ended", (frame) => markEnded(frame.chat_id, `Chat ended by ${frame.by}.`));
+live.on("chat.targets", (frame) => {
+  for (const select of document.querySelectorAll(".transfer-target")) {
+    const options = [
+      ...frame.operators.map((o) => new Option(o.name, `operator:${o.id}`)),
+      ...frame.departments.map((d) => new Option(`${d.name} (department queue)`, `department:${d.id}`)),
+    ];
+    select.replaceChildren(...options);
+  }
+});
+live.on("chat.alert", (frame) => {
+  const who = frame.chat.name || "A patron";
+  $("chat-alert").textContent = `${who} has waited over 2 minutes: please claim the chat.`;
+  ring("A patron is still waiting", $("chat-alert").textContent);
+  $("chat-alert").hidden = false;
+  document.querySelector(`#waiting-list [data-chat-id="${frame.chat.id}"]`)?.classList.add("overdue");
+});
+
+live.send("patron.sync");

@@ -1,0 +1,232 @@
+// The patron's side of a chat in the widget iframe: the pre-chat form starts it, then one socket
+// per chat (ws/widget/<token>/) carries the queue position, messages, typing and the end.
+// The token lives in sessionStorage (never a cookie: third-party cookies may be blocked), so a
+// reload of the iframe resumes the chat. After a reconnect the page asks for messages after the
+// last id it has and re-sends what was never confirmed (the server stores each client_msg_id once).
+
+import { LiveSocket } from "../js/socket.js";
+
+const $ = (id) => document.getElementById(id);
+const body = document.body;
+const widgetId = body.dataset.widgetId;
+const storageKey = `libchat-chat-${widgetId}`;
+const CLOSE_UNKNOWN_CHAT = 4404;
+
+let socket = null;
+let lastId = 0;
+let hasEmail = false;
+let typingTimer = null;
+let lastTypingSent = 0;
+const outbox = new Map(); // client_msg_id -> body, until the server echoes it
+
+function escapeHtml(text) {
+  const div = document.createElement("div");
+  div.textContent = text;
+  return div.innerHTML;
+}
+
+function status(text) {
+  $("patron-status").textContent = text;
+}
+
+function showState(frame) {
+  if ("has_email" in frame) hasEmail = frame.has_email;
+  if (frame.state === "waiting" && frame.position) {
+    status(`You are number ${frame.position} in line`);
+  } else if (frame.state === "active" && frame.operator) {
+    status(`You are chatting with ${frame.operator}`);
+  }
+}
+
+function addMessage(message) {
+  const list = $("patron-messages");
+  if (list.querySelector(`[data-id="${message.id}"]`)) return;
+  const item = document.createElement("li");
+  item.dataset.id = message.id;
+  item.className = `from-${message.sender}`;
+  const who = document.createElement("span");
+  who.className = "who";
+  who.textContent = `${message.sender === "patron" ? "You" : message.operator}:`;
+  const text = document.createElement("span");
+  text.className = "body";
+  text.innerHTML = message.body; // sanitised by the server (nh3 allowlist)
+  if (message.sender !== "system") item.append(who, " ");
+  item.append(text);
+  const later = [...list.children].find((li) => Number(li.dataset.id) > message.id);
+  list.insertBefore(item, later || null);
+  lastId = Math.max(lastId, message.id);
+  if (message.sender === "patron") outbox.delete(message.client_msg_id);
+  if (message.sender === "operator") $("patron-typing").textContent = "";
+  list.scrollTop = list.scrollHeight;
+}
+
+function showChat() {
+  body.dataset.chat = "open";
+  $("patron-chat").hidden = false;
+  $("patron-ended").hidden = true;
+}
+
+function showEnded(by) {
+  // The socket stays open for the rating; a reconnect to an ended chat is refused anyway.
+  sessionStorage.removeItem(storageKey);
+  $("patron-chat").hidden = true;
+  $("patron-ended").hidden = false;
+  $("patron-ended-title").textContent = by ? `Chat ended by ${by}` : "Chat ended";
+  $("patron-email-row").hidden = !hasEmail;
+}
+
+function backToForm(message) {
+  sessionStorage.removeItem(storageKey);
+  socket?.stop();
+  delete body.dataset.chat;
+  $("patron-chat").hidden = true;
+  $("patron-ended").hidden = true;
+  $("prechat-error").textContent = message || "";
+}
+
+const handlers = {
+  hello(frame) {
+    showState(frame);
+    socket.send("sync", { after: lastId });
+    for (const [clientMsgId, text] of outbox) {
+      socket.send("send", { body: text, client_msg_id: clientMsgId });
+    }
+  },
+  history(frame) {
+    frame.messages.forEach(addMessage);
+    showState(frame);
+  },
+  queue(frame) {
+    status(`You are number ${frame.position} in line`);
+  },
+  requeued(frame) {
+    status(frame.message);
+  },
+  transferred(frame) {
+    status(`You were transferred to ${frame.department}. Please wait…`);
+  },
+  claimed(frame) {
+    showState({ state: "active", operator: frame.operator });
+  },
+  message(frame) {
+    addMessage(frame.message);
+  },
+  typing(frame) {
+    $("patron-typing").textContent = `${frame.operator} is typing…`;
+    clearTimeout(typingTimer);
+    typingTimer = setTimeout(() => {
+      $("patron-typing").textContent = "";
+    }, 4000);
+  },
+  ended(frame) {
+    showEnded(frame.by === "The patron" ? null : frame.by);
+  },
+  emailed(frame) {
+    $("patron-email-row").hidden = true;
+    $("patron-emailed").textContent = `The transcript was sent to ${frame.to}.`;
+  },
+  rated() {
+    $("patron-rating").hidden = true;
+    $("patron-rated").hidden = false;
+  },
+  error(frame) {
+    if (frame.code === "unknown_chat") backToForm(frame.message);
+    else status(frame.message);
+  },
+};
+
+function open(token) {
+  showChat();
+  status("Connecting…");
+  socket = new LiveSocket(`/ws/widget/${encodeURIComponent(token)}/`, handlers, {
+    onStateChange(state, code) {
+      body.dataset.chatSocket = state;
+      if (state !== "closed") return;
+      if (code === CLOSE_UNKNOWN_CHAT) socket.stop();
+      else if (!$("patron-chat").hidden) status("Reconnecting…");
+      else if (!$("patron-ended").hidden) socket.stop();
+    },
+  });
+}
+
+const form = document.querySelector("form.prechat");
+form?.addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const { response, answer } = await postForm(`/widget/${widgetId}/chat/`, form, "prechat-error");
+  if (response?.status !== 201) return;
+  sessionStorage.setItem(storageKey, answer.token);
+  lastId = 0;
+  $("patron-messages").replaceChildren();
+  outbox.clear();
+  open(answer.token);
+});
+
+$("patron-compose").addEventListener("submit", (event) => {
+  event.preventDefault();
+  const input = $("patron-input");
+  const text = input.value.trim();
+  if (!text) return;
+  const clientMsgId = crypto.randomUUID();
+  const html = escapeHtml(text).replace(/\n/g, "<br>");
+  outbox.set(clientMsgId, html);
+  socket.send("send", { body: html, client_msg_id: clientMsgId });
+  input.value = "";
+});
+
+$("patron-input").addEventListener("keydown", (event) => {
+  if (event.key === "Enter" && !event.shiftKey) {
+    event.preventDefault();
+    $("patron-compose").requestSubmit();
+  }
+});
+
+$("patron-input").addEventListener("input", () => {
+  if (Date.now() - lastTypingSent < 2000) return;
+  lastTypingSent = Date.now();
+  socket?.send("typing");
+});
+
+$("patron-end").addEventListener("click", () => {
+  if (!socket.send("end")) status("Not connected: try again in a moment.");
+});
+
+$("patron-rating").addEventListener("submit", (event) => {
+  event.preventDefault();
+  const rating = Number(new FormData(event.target).get("rating"));
+  if (!rating) return;
+  socket.send("rate", { rating, comment: $("patron-comment").value });
+});
+
+async function postForm(url, form, errorId) {
+  $(errorId).textContent = "";
+  try {
+    const response = await fetch(url, { method: "POST", body: new FormData(form) });
+    const answer = await response.json();
+    if (!response.ok) {
+      const errors = answer.errors ? Object.values(answer.errors).flat() : [answer.message];
+      $(errorId).textContent = errors.join(" ") || "That did not work. Try again.";
+    }
+    return { response, answer };
+  } catch {
+    $(errorId).textContent = "Could not reach the library. Check your connection.";
+    return { response: null, answer: {} };
+  }
+}
+
+$("offline-ticket-form")?.addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const { response, answer } = await postForm(`/widget/${widgetId}/ticket/`, event.target, "ticket-error");
+  if (response?.status !== 201) return;
+  event.target.hidden = true;
+  $("ticket-sent").textContent = answer.message;
+  $("ticket-sent").hidden = false;
+});
+
+$("patron-email").addEventListener("click", () => {
+  if (!socket.send("email_transcript")) $("patron-emailed").textContent = "Not connected.";
+});
+
+$("patron-new-chat").addEventListener("click", () => backToForm(""));
+
+const saved = sessionStorage.getItem(storageKey);
+if (saved) open(saved);

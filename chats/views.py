@@ -1,0 +1,118 @@
+"""HTTP for patron chats. The patron's side: starting a chat from the pre-chat form, or leaving
+an offline ticket. The staff side: the Transcripts and Tickets lists.
+
+No cookie, no session and so no CSRF token (third-party cookies may be blocked in the iframe):
+the answer carries the chat's token, which the page keeps in sessionStorage.
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
+
+from chats import selectors, services
+from chats.errors import WidgetOffline
+from chats.ratelimit import rate_limit_hit
+from libchat.decorators import operator_required
+from widgets.models import Widget
+
+
+def _too_many(request: HttpRequest) -> JsonResponse | None:
+    """429 once this IP has started too many chats or tickets in the window."""
+    if rate_limit_hit(
+        key=f"start:{request.META.get('REMOTE_ADDR', '')}",
+        limit=settings.LIBCHAT_CHAT_STARTS_PER_IP,
+        seconds=settings.LIBCHAT_CHAT_STARTS_WINDOW_SECONDS,
+    ):
+        return JsonResponse(
+            {"error": "rate_limited", "message": "Too many requests. Try again in a few minutes."},
+            status=429,
+        )
+    return None
+
+
+def _offline(widget: Widget, error: WidgetOffline) -> JsonResponse:
+    return JsonResponse(
+        {
+            "error": error.code,
+            "message": error.message,
+            "offline_behaviour": widget.offline_behaviour,
+        },
+        status=409,
+    )
+
+
+@csrf_exempt
+@never_cache
+@require_POST
+def chat_start(request: HttpRequest, widget_id: int) -> JsonResponse:
+    widget = get_object_or_404(Widget, pk=widget_id)
+    if refused := _too_many(request):
+        return refused
+    try:
+        chat, token = services.chat_start(
+            widget=widget,
+            name=request.POST.get("name", ""),
+            email=request.POST.get("email", ""),
+            question=request.POST.get("question", ""),
+        )
+    except ValidationError as error:
+        return JsonResponse({"error": "invalid", "errors": error.message_dict}, status=400)
+    except WidgetOffline as error:
+        return _offline(widget, error)
+    return JsonResponse({"token": token, "chat_id": chat.pk}, status=201)
+
+
+@csrf_exempt
+@never_cache
+@require_POST
+def ticket_create(request: HttpRequest, widget_id: int) -> JsonResponse:
+    """The offline form: the question is kept as a ticket and answered by email."""
+    widget = get_object_or_404(Widget, pk=widget_id)
+    if refused := _too_many(request):
+        return refused
+    try:
+        services.ticket_create(
+            widget=widget,
+            name=request.POST.get("name", ""),
+            email=request.POST.get("email", ""),
+            question=request.POST.get("question", ""),
+        )
+    except ValidationError as error:
+        return JsonResponse({"error": "invalid", "errors": error.message_dict}, status=400)
+    except WidgetOffline as error:
+        return _offline(widget, error)
+    return JsonResponse({"message": "Thank you. We will answer by email."}, status=201)
+
+
+@require_GET
+@operator_required
+def transcripts(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "")
+    chats = selectors.transcripts_for(operator=request.user, query=query)
+    return render(
+        request, "chats/transcripts.html", {"tab": "chats", "chats": chats, "query": query}
+    )
+
+
+@require_GET
+@operator_required
+def transcript(request: HttpRequest, chat_id: int) -> HttpResponse:
+    chat = selectors.transcript_for(operator=request.user, chat_id=chat_id)
+    if chat is None:
+        raise Http404("No such transcript.")
+    messages = selectors.chat_messages(chat_id=chat.pk)
+    return render(
+        request, "chats/transcript.html", {"tab": "chats", "chat": chat, "messages": messages}
+    )
+
+
+@require_GET
+@operator_required
+def tickets(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "")
+    found = selectors.tickets_for(operator=request.user, query=query)
+    return render(request, "chats/tickets.html", {"tab": "chats", "tickets": found, "query": query})

@@ -1,0 +1,184 @@
+"""A patron chats through a widget embedded on a library's site; an operator answers it."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from chats.models import PatronChat
+from tests.browser.pages import outside_the_loop
+from tests.browser.test_widgets import sites  # noqa: F401 (fixture)
+from tests.factories import DepartmentFactory, MembershipFactory, OperatorFactory
+from widgets import selectors, services
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_patron_chats_is_claimed_transferred_to_a_department_reclaimed_ended_and_rated(
+    browser,
+    log_in,
+    live_server_daphne,
+    sites,  # noqa: F811
+):
+    library = sites()
+
+    def create():
+        reference = DepartmentFactory(name="Reference")
+        circulation = DepartmentFactory(name="Circulation")
+        alice = OperatorFactory(display_name="Alice")
+        bob = OperatorFactory(display_name="Bob")
+        MembershipFactory(operator=alice, department=reference)
+        MembershipFactory(operator=bob, department=circulation)
+        widget = services.widget_create(
+            name="Main site",
+            allowed_origins=[library.url],
+            first_choice=reference,
+            title="Ask a Librarian",
+        )
+        return reference, circulation, alice, bob, widget
+
+    # Memberships and widgets are announced after commit, not in Playwright's thread.
+    reference, circulation, alice, bob, widget = outside_the_loop(create)
+    snippet = selectors.widget_embed_snippet(widget=widget, base_url=live_server_daphne.url)
+
+    operator = log_in(browser.new_context().new_page(), alice)
+    operator.get_by_role("button", name="Sign In").click()
+    expect(operator.locator("#my-dot")).to_have_attribute("data-status", "online")
+    expect(operator.get_by_text("No patrons are waiting.")).to_be_visible()
+    bobs = log_in(browser.new_context().new_page(), bob)
+
+    patron_context = browser.new_context()
+    patron = patron_context.new_page()
+    patron.goto(library.page("index.html", snippet))
+    patron.get_by_role("button", name="Ask a Librarian: Online").click()
+    chat = patron.frame_locator('iframe[title="Ask a Librarian"]')
+    chat.get_by_label("Your name (optional)").fill("Ada")
+    chat.get_by_label("Your question").fill("Do you have Middlemarch?")
+    chat.get_by_role("button", name="Start Chat").click()
+    expect(chat.get_by_role("status").first).to_have_text("You are number 1 in line")
+
+    waiting = operator.get_by_role("list", name="Waiting patrons")
+    expect(waiting).to_contain_text("Ada")
+    expect(waiting).to_contain_text("“Do you have Middlemarch?”")
+    expect(waiting.locator(".waited")).to_have_text(re.compile(r"waiting 0:0[1-9]"))
+    expect(bobs.get_by_text("No patrons are waiting.")).to_be_visible()  # not his widget
+
+    operator.get_by_role("button", name="Claim Chat with Ada").click()
+    pane = operator.get_by_role("article", name="Chat with Ada")
+    expect(pane).to_contain_text("Do you have Middlemarch?")
+    expect(waiting.locator("li")).to_have_count(0)
+    expect(chat.get_by_text("You are chatting with Alice")).to_be_visible()
+    expect(chat.get_by_text("Alice joined the chat.")).to_be_visible()
+
+    chat.get_by_label("Your message").press_sequentially("Is it ")
+    expect(pane.get_by_text("Ada is typing…")).to_be_visible()
+    chat.get_by_label("Your message").fill("Is it <b>on the shelf</b>?")
+    chat.get_by_label("Your message").press("Enter")
+    expect(pane.locator(".chat-messages")).to_contain_text("Ada: Is it <b>on the shelf</b>?")
+
+    pane.get_by_label("Reply to Ada").press_sequentially("Yes")
+    expect(chat.get_by_text("Alice is typing…")).to_be_visible()
+    pane.get_by_label("Reply to Ada").fill("Yes, on floor 2.")
+    pane.get_by_role("button", name="Send Message").click()
+    expect(chat.get_by_role("list", name="Messages")).to_contain_text("Alice: Yes, on floor 2.")
+
+    pane.get_by_text("Transfer", exact=True).click()
+    pane.get_by_label("Transfer to").select_option(label="Circulation (department queue)")
+    pane.get_by_label("Note for the next operator (optional)").fill("Wants to renew it")
+    pane.get_by_role("button", name="Transfer Chat").click()
+    expect(pane).to_contain_text("Chat ended by your transfer to Circulation.")
+    expect(chat.get_by_role("status").first).to_have_text("You are number 1 in line")
+    expect(chat.get_by_text("Alice transferred the chat to Circulation.")).to_be_visible()
+
+    bobs.get_by_role("button", name="Claim Chat with Ada").click()
+    bobs_pane = bobs.get_by_role("article", name="Chat with Ada")
+    expect(bobs_pane).to_contain_text("Staff notes: Alice → Circulation: Wants to renew it")
+    expect(bobs_pane).to_contain_text("Is it <b>on the shelf</b>?")  # the history came along
+    expect(chat.get_by_text("You are chatting with Bob")).to_be_visible()
+    bobs_pane.get_by_label("Reply to Ada").fill("I renewed it for you.")
+    bobs_pane.get_by_label("Reply to Ada").press("Enter")
+    expect(chat.get_by_role("list", name="Messages")).to_contain_text("Bob: I renewed it for you.")
+
+    chat.get_by_role("button", name="End Chat").click()
+    expect(chat.get_by_role("heading", name="Chat ended")).to_be_visible()
+    expect(bobs_pane).to_contain_text("Chat ended by Ada.")
+    chat.get_by_label("5").check()
+    chat.get_by_label("Comment (optional)").fill("Very helpful")
+    chat.get_by_role("button", name="Send Rating").click()
+    expect(chat.get_by_text("Thank you for your feedback.")).to_be_visible()
+
+    operator.goto(f"{live_server_daphne.url}/dashboard/transcripts/")
+    expect(operator.get_by_role("table")).to_contain_text("Bob")
+    expect(operator.get_by_role("table")).to_contain_text("5/5")
+    operator.get_by_role("table").get_by_role("link").click()
+    expect(operator.get_by_role("list", name="Messages").get_by_role("listitem")).to_have_text(
+        [
+            "Alice joined the chat.",
+            "Ada: Is it <b>on the shelf</b>?",
+            "Alice: Yes, on floor 2.",
+            "Alice transferred the chat to Circulation.",
+            "Bob joined the chat.",
+            "Bob: I renewed it for you.",
+            "Ada ended the chat.",
+        ]
+    )
+    stored = PatronChat.objects.get()
+    assert (stored.state, stored.rating, stored.comment) == ("ended", 5, "Very helpful")
+    assert stored.claimed_by == bob and "Wants to renew it" in stored.internal_note
+    # Nothing of the chat rides on cookies: the widget works with third-party cookies blocked.
+    assert [c for c in patron_context.cookies() if "127.0.0.1" in c["domain"]] == []
+
+
+RECORD_RINGS = """
+window.__rings = [];
+window.Notification = class {
+  static permission = "granted";
+  static requestPermission() { return Promise.resolve("granted"); }
+  constructor(title, options) { window.__rings.push(["desktop", title, options.body]); }
+};
+window.AudioContext = class {
+  constructor() { window.__rings.push(["sound"]); this.currentTime = 0; this.destination = {}; }
+  createOscillator() { return { frequency: {}, connect() {}, start() {}, stop() {} }; }
+};
+"""
+
+
+def test_a_new_chat_rings_as_each_operator_chose(browser, log_in, live_server_daphne):
+
+    def create():
+        reference = DepartmentFactory(name="Reference")
+        wants_all = OperatorFactory(display_name="Alice")
+        wants_none = OperatorFactory(display_name="Bob", notify_desktop=False, notify_sound=False)
+        for operator in (wants_all, wants_none):
+            MembershipFactory(operator=operator, department=reference)
+        widget = services.widget_create(
+            name="Main site",
+            allowed_origins=["https://www.library.example"],
+            first_choice=reference,
+        )
+        return wants_all, wants_none, widget
+
+    wants_all, wants_none, widget = outside_the_loop(create)
+    pages = []
+    for operator in (wants_all, wants_none):
+        context = browser.new_context()
+        context.add_init_script(RECORD_RINGS)
+        page = log_in(context.new_page(), operator)
+        page.get_by_role("button", name="Sign In").click()
+        expect(page.locator("#my-dot")).to_have_attribute("data-status", "online")
+        pages.append(page)
+
+    patron = browser.new_context().new_page()
+    patron.goto(f"{live_server_daphne.url}/widget/{widget.pk}/")
+    patron.get_by_label("Your question").fill("Do you have Middlemarch?")
+    patron.get_by_role("button", name="Start Chat").click()
+    expect(patron.get_by_text("You are number 1 in line")).to_be_visible()
+
+    alice, bob = pages
+    expect(alice.get_by_role("list", name="Waiting patrons")).to_contain_text("Middlemarch")
+    expect(bob.get_by_role("list", name="Waiting patrons")).to_contain_text("Middlemarch")
+    assert alice.evaluate("window.__rings") == [
+        ["sound"],
+        ["desktop", "New chat: Patron", "Do you have Middlemarch?"],
+    ]
+    assert bob.evaluate("window.__rings") == []

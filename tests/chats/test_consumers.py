@@ -1,0 +1,351 @@
+"""The patron socket and the dashboard's patron-chat actions, on the real ASGI application."""
+
+import pytest
+from channels.db import database_sync_to_async
+from channels.testing import WebsocketCommunicator
+
+from chats.models import PatronChat
+from libchat.asgi import application
+from tests.chats.people import desk, start
+from tests.live import ORIGIN, dashboard_socket, receive_close
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+async def patron_socket(token: str):
+    communicator = WebsocketCommunicator(
+        application, f"/ws/widget/{token}/", headers=[(b"origin", ORIGIN)]
+    )
+    connected, _ = await communicator.connect()
+    assert connected
+    return communicator
+
+
+async def next_event(communicator, event: str, timeout: float = 5) -> dict:
+    """The next frame of this event type; frames of other types on the way are skipped."""
+    while True:
+        frame = await communicator.receive_json_from(timeout=timeout)
+        if frame.get("event") == event:
+            return frame
+
+
+async def events_until_quiet(communicator, quiet: float = 0.5) -> list[str]:
+    """The event types of the frames received until none arrives for `quiet` seconds."""
+    events = []
+    while not await communicator.receive_nothing(timeout=quiet):
+        events.append((await communicator.receive_json_from())["event"])
+    return events
+
+
+async def hello(communicator) -> dict:
+    return await next_event(communicator, "hello")
+
+
+async def test_an_unknown_token_gets_a_clear_error_and_the_socket_closes():
+    patron = await patron_socket("not-a-token")
+    frame = await patron.receive_json_from()
+    assert frame["code"] == "unknown_chat" and "does not exist" in frame["message"]
+    assert (await receive_close(patron))["code"] == 4404
+
+
+async def test_patron_waits_in_line_is_claimed_and_both_sides_talk_and_type():
+    d = await database_sync_to_async(desk)()
+    (first, first_token) = await database_sync_to_async(start)(d.widget)
+    (second, second_token) = await database_sync_to_async(start)(d.widget, question="Hours?")
+    waiting = await patron_socket(second_token)
+    assert (await hello(waiting))["position"] == 2
+
+    operator, _, _ = await dashboard_socket(d.operators[0])
+    other, _, _ = await dashboard_socket(d.operators[1])
+    await operator.send_json_to({"action": "patron.sync"})
+    sync = await next_event(operator, "chat.sync")
+    assert [(c["id"], c["preview"]) for c in sync["waiting"]] == [
+        (first.pk, "Do you have Middlemarch?"),
+        (second.pk, "Hours?"),
+    ]
+
+    await operator.send_json_to({"action": "patron.claim", "chat_id": first.pk})
+    opened = await next_event(operator, "chat.opened")
+    assert opened["chat"]["question"] == "Do you have Middlemarch?"
+    assert (await next_event(waiting, "queue"))["position"] == 1
+    unqueued = await next_event(other, "chat.unqueued")
+    assert unqueued == {
+        "event": "chat.unqueued",
+        "chat_id": first.pk,
+        "claimed_by": d.operators[0].name,
+        "claimed_by_id": d.operators[0].pk,
+    }
+    await other.send_json_to({"action": "patron.claim", "chat_id": first.pk})
+    failed = await next_event(other, "chat.claim_failed")
+    assert failed["message"] == f"This chat was taken by {d.operators[0].name}."
+
+    await other.send_json_to({"action": "patron.claim", "chat_id": second.pk})
+    await next_event(other, "chat.opened")
+    claimed = await next_event(waiting, "claimed")
+    assert claimed["operator"] == d.operators[1].name
+    joined = await next_event(waiting, "message")
+    assert joined["message"]["body"] == f"{d.operators[1].name} joined the chat."
+
+    await waiting.send_json_to({"action": "typing"})
+    assert (await next_event(other, "chat.typing"))["chat_id"] == second.pk
+    await waiting.send_json_to({"action": "send", "body": "Until when?", "client_msg_id": "p1"})
+    mine = await next_event(waiting, "message")
+    heard = await next_event(other, "chat.message")
+    assert mine["message"] == heard["message"]
+    assert heard["message"]["body"] == "Until when?" and heard["message"]["sender"] == "patron"
+
+    await other.send_json_to({"action": "patron.typing", "chat_id": second.pk})
+    assert (await next_event(waiting, "typing"))["operator"] == d.operators[1].name
+    await other.send_json_to(
+        {
+            "action": "patron.send",
+            "chat_id": second.pk,
+            "body": "Until 8 pm.",
+            "client_msg_id": "o1",
+        }
+    )
+    reply = await next_event(waiting, "message")
+    assert reply["message"]["body"] == "Until 8 pm."
+    assert reply["message"]["operator"] == d.operators[1].name
+
+    await waiting.send_json_to({"action": "end"})
+    assert (await next_event(other, "chat.ended"))["chat_id"] == second.pk
+    assert (await next_event(waiting, "ended"))["by"] == "The patron"
+    for communicator in (waiting, operator, other):
+        await communicator.disconnect()
+
+
+async def test_reconnecting_patron_catches_up_without_losing_or_doubling_messages():
+    d = await database_sync_to_async(desk)()
+    chat, token = await database_sync_to_async(start)(d.widget)
+    operator, _, _ = await dashboard_socket(d.operators[0])
+    await operator.send_json_to({"action": "patron.claim", "chat_id": chat.pk})
+    await next_event(operator, "chat.opened")
+
+    patron = await patron_socket(token)
+    await hello(patron)
+    await patron.send_json_to({"action": "sync", "after": 0})
+    history = await next_event(patron, "history")
+    assert [m["id"] for m in history["messages"]] == [1]
+    assert history["state"] == "active" and history["operator"] == d.operators[0].name
+    await patron.send_json_to({"action": "send", "body": "First", "client_msg_id": "a"})
+    assert (await next_event(patron, "message"))["message"]["id"] == 2
+    await patron.disconnect()
+
+    for n in (1, 2):
+        await operator.send_json_to(
+            {"action": "patron.send", "chat_id": chat.pk, "body": f"While away {n}"}
+        )
+    # Both are stored (their broadcasts follow the commit) before the patron comes back.
+    seen = set()
+    while not {3, 4} <= seen:
+        seen.add((await next_event(operator, "chat.message"))["message"]["id"])
+
+    patron = await patron_socket(token)
+    await hello(patron)
+    # The page retries the send it never saw confirmed, then asks for what it missed.
+    await patron.send_json_to({"action": "send", "body": "First", "client_msg_id": "a"})
+    await patron.send_json_to({"action": "sync", "after": 2})
+    history = await next_event(patron, "history")
+    assert [(m["id"], m["body"]) for m in history["messages"]] == [
+        (3, "While away 1"),
+        (4, "While away 2"),
+    ]
+    count = await database_sync_to_async(
+        lambda: PatronChat.objects.get(pk=chat.pk).messages.count()
+    )()
+    assert count == 4
+    await patron.disconnect()
+    await operator.disconnect()
+
+
+async def test_a_token_reaches_only_its_own_chat():
+    d = await database_sync_to_async(desk)()
+    mine, my_token = await database_sync_to_async(start)(d.widget)
+    theirs, their_token = await database_sync_to_async(start)(d.widget)
+    me = await patron_socket(my_token)
+    them = await patron_socket(their_token)
+    await hello(me)
+    await hello(them)
+    await them.send_json_to({"action": "send", "body": "My library card number is 1234"})
+    await next_event(them, "message")
+    # A chat id smuggled into the frame is ignored: the token decides the chat.
+    await me.send_json_to({"action": "send", "body": "Hi", "chat_id": theirs.pk})
+    await next_event(me, "message")
+    await me.send_json_to({"action": "sync", "after": 0, "chat_id": theirs.pk})
+    history = await next_event(me, "history")
+    assert [m["body"] for m in history["messages"]] == ["Hi"]
+    assert await me.receive_nothing(timeout=0.3)
+    count = await database_sync_to_async(lambda: theirs.messages.count())()
+    assert count == 1
+    await me.disconnect()
+    await them.disconnect()
+
+
+async def test_an_operator_outside_the_widgets_monitors_cannot_see_claim_or_answer():
+    d = await database_sync_to_async(desk)()
+    chat, token = await database_sync_to_async(start)(d.widget)
+    outsider, _, _ = await dashboard_socket(d.outsider)
+    await outsider.send_json_to({"action": "patron.sync"})
+    assert (await next_event(outsider, "chat.sync"))["waiting"] == []
+    for action in ("patron.claim", "patron.send", "patron.end"):
+        await outsider.send_json_to({"action": action, "chat_id": chat.pk, "body": "hi"})
+        error = await next_event(outsider, "error")
+        assert error["code"] == "forbidden", action
+    state = await database_sync_to_async(lambda: PatronChat.objects.get(pk=chat.pk).state)()
+    assert state == "waiting"
+    await outsider.disconnect()
+
+
+async def test_patron_messages_are_rate_limited_per_token_and_an_ended_chat_refuses(settings):
+    settings.LIBCHAT_PATRON_MESSAGES_PER_MINUTE = 3
+    d = await database_sync_to_async(desk)()
+    chat, token = await database_sync_to_async(start)(d.widget)
+    patron = await patron_socket(token)
+    await hello(patron)
+    for n in range(3):
+        await patron.send_json_to({"action": "send", "body": f"m{n}"})
+        await next_event(patron, "message")
+    await patron.send_json_to({"action": "send", "body": "one too many"})
+    error = await next_event(patron, "error")
+    assert error["code"] == "rate_limited"
+    await patron.send_json_to({"action": "end"})
+    await next_event(patron, "ended")
+    await patron.disconnect()
+    again = await patron_socket(token)
+    assert (await again.receive_json_from())["code"] == "unknown_chat"
+    assert (await receive_close(again))["code"] == 4404
+
+
+async def test_requeued_and_transferred_patrons_are_told_and_the_new_operator_gets_the_chat():
+    d = await database_sync_to_async(desk)(operators=3)
+    chat, token = await database_sync_to_async(start)(d.widget)
+    first, _, _ = await dashboard_socket(d.operators[0])
+    second, _, _ = await dashboard_socket(d.operators[1])
+    patron = await patron_socket(token)
+    await hello(patron)
+
+    await first.send_json_to({"action": "patron.claim", "chat_id": chat.pk})
+    await next_event(first, "chat.opened")
+    assert (await next_event(patron, "claimed"))["operator"] == d.operators[0].name
+    await first.send_json_to({"action": "patron.targets"})
+    targets = await next_event(first, "chat.targets")
+    reachable = {d.operators[1].pk, d.operators[2].pk, d.outsider.pk}
+    assert {o["id"] for o in targets["operators"]} == reachable
+    assert d.widget.first_department_id in {t["id"] for t in targets["departments"]}
+
+    await first.send_json_to(
+        {"action": "patron.transfer", "chat_id": chat.pk, "operator_id": d.operators[1].pk}
+    )
+    opened = await next_event(second, "chat.opened")
+    assert opened["chat"]["id"] == chat.pk
+    assert opened["chat"]["messages"][-1]["body"].endswith(
+        f"transferred the chat to {d.operators[1].name}."
+    )
+    assert (await next_event(first, "chat.ended"))["chat_id"] == chat.pk
+    assert (await next_event(patron, "claimed"))["operator"] == d.operators[1].name
+
+    # The new claimant goes quiet for more than 90 seconds: the chat returns to the queue.
+    @database_sync_to_async
+    def go_quiet_then_watch():
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        from accounts.models import DashboardConnection
+        from chats.services import chats_requeue_unreachable
+
+        now = timezone.now()
+        DashboardConnection.objects.filter(operator=d.operators[1]).update(
+            last_seen=now - timedelta(seconds=61)
+        )
+        chats_requeue_unreachable(now=now)
+        return chats_requeue_unreachable(now=now + timedelta(seconds=91))
+
+    assert await go_quiet_then_watch() == 1
+    told = await next_event(patron, "requeued")
+    assert "back at the front of the line" in told["message"]
+    assert (await next_event(patron, "queue"))["position"] == 1
+    assert (await next_event(first, "chat.waiting"))["chat"]["id"] == chat.pk
+    for communicator in (patron, first, second):
+        await communicator.disconnect()
+
+
+async def test_a_chat_unclaimed_for_two_minutes_alerts_the_dashboards_that_could_take_it():
+    d = await database_sync_to_async(desk)()
+    chat, _ = await database_sync_to_async(start)(d.widget, name="Ada")
+    member, _, _ = await dashboard_socket(d.operators[0])
+    outsider, _, _ = await dashboard_socket(d.outsider)
+
+    @database_sync_to_async
+    def two_minutes_later():
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        from chats.services import chats_alert_unclaimed
+
+        return chats_alert_unclaimed(now=timezone.now() + timedelta(seconds=121))
+
+    assert await two_minutes_later() == 1
+    alert = await next_event(member, "chat.alert")
+    assert (alert["chat"]["id"], alert["chat"]["name"]) == (chat.pk, "Ada")
+    assert "chat.alert" not in await events_until_quiet(outsider)
+    await member.disconnect()
+    await outsider.disconnect()
+
+
+async def test_the_patron_page_answers_pings_so_its_chat_stays_in_the_queue(settings):
+    settings.LIBCHAT_PING_SECONDS = 0.2
+    d = await database_sync_to_async(desk)()
+    chat, token = await database_sync_to_async(start)(d.widget)
+    seen = database_sync_to_async(lambda: PatronChat.objects.get(pk=chat.pk).patron_seen_at)
+    patron = await patron_socket(token)
+    await hello(patron)
+    connected = await seen()
+    await next_event(patron, "ping")
+    await patron.send_json_to({"action": "pong"})
+    await patron.send_json_to({"action": "sync", "after": 0})  # replies after the pong is stored
+    await next_event(patron, "history")
+    assert await seen() > connected
+    await patron.disconnect()
+
+
+async def test_after_the_end_the_patron_can_rate_and_get_the_transcript_by_email():
+    from django.core import mail
+
+    d = await database_sync_to_async(desk)()
+    chat, token = await database_sync_to_async(start)(d.widget, email="ada@example.org")
+    patron = await patron_socket(token)
+    assert (await hello(patron))["has_email"] is True
+    await patron.send_json_to({"action": "send", "body": "Thanks!"})
+    await patron.send_json_to({"action": "end"})
+    await next_event(patron, "ended")
+    await patron.send_json_to({"action": "rate", "rating": 4, "comment": "Quick"})
+    await next_event(patron, "rated")
+    await patron.send_json_to({"action": "email_transcript"})
+    assert (await next_event(patron, "emailed"))["to"] == "ada@example.org"
+    (email,) = mail.outbox
+    assert email.to == ["ada@example.org"] and "Thanks!" in email.body
+    rating = await database_sync_to_async(lambda: PatronChat.objects.get(pk=chat.pk).rating)()
+    assert rating == 4
+    await patron.disconnect()
+
+
+async def test_an_open_dashboard_hears_a_widget_it_was_given_after_it_connected():
+    d = await database_sync_to_async(desk)()
+    newcomer = d.outsider
+    dashboard, _, _ = await dashboard_socket(newcomer)
+
+    @database_sync_to_async
+    def join_the_department():
+        from tests.factories import MembershipFactory
+
+        MembershipFactory(department=d.widget.first_department, operator=newcomer)
+
+    await join_the_department()
+    await events_until_quiet(dashboard)  # the join is done once the membership's frames settle
+    chat, _ = await database_sync_to_async(start)(d.widget, question="Late joiner?")
+    waiting = await next_event(dashboard, "chat.waiting")
+    assert waiting["chat"]["id"] == chat.pk
+    await dashboard.disconnect()

@@ -1,0 +1,177 @@
+"""A claimant who leaves gives the chat back; transfers; the unclaimed alert; tickets; email."""
+
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from accounts import services as account_services
+from accounts.models import DashboardConnection
+from chats import selectors, services
+from chats.errors import ChatAccessDenied, WidgetOffline
+from chats.models import OfflineTicket, PatronChat
+from tests.chats.people import desk, start
+from tests.factories import DepartmentFactory, MembershipFactory, OperatorFactory, WidgetFactory
+from tests.widgets.people import signed_in
+from widgets.models import Widget
+
+pytestmark = pytest.mark.django_db
+
+
+def bodies(chat):
+    return [m["body"] for m in selectors.chat_messages(chat_id=chat.pk)]
+
+
+def test_a_claimant_who_signs_out_puts_the_chat_back_at_the_front_and_the_patron_is_told(
+    django_capture_on_commit_callbacks,
+):
+    d = desk()
+    held, _ = start(d.widget)
+    services.chat_claim(chat=held, operator=d.operators[0])
+    later, _ = start(d.widget)
+    with django_capture_on_commit_callbacks(execute=True):
+        account_services.libchat_sign_out(operator=d.operators[0])
+    held.refresh_from_db()
+    assert held.state == PatronChat.State.WAITING and held.claimed_by is None
+    assert selectors.queue_positions(widget_id=d.widget.pk) == {held.pk: 1, later.pk: 2}
+    assert bodies(held)[-1] == (
+        f"{d.operators[0].name} signed out. You are back at the front of the line."
+    )
+    services.chat_claim(chat=held, operator=d.operators[1])
+
+
+def test_an_unreachable_claimant_keeps_the_chat_90_seconds_then_it_is_requeued():
+    d = desk()
+    chat, _ = start(d.widget)
+    services.chat_claim(chat=chat, operator=d.operators[0])
+    now = timezone.now()
+    DashboardConnection.objects.filter(operator=d.operators[0]).update(
+        last_seen=now - timedelta(seconds=61)
+    )
+    assert services.chats_requeue_unreachable(now=now) == 0  # the clock starts
+    assert services.chats_requeue_unreachable(now=now + timedelta(seconds=89)) == 0
+    assert PatronChat.objects.get(pk=chat.pk).state == PatronChat.State.ACTIVE
+    assert services.chats_requeue_unreachable(now=now + timedelta(seconds=91)) == 1
+    chat.refresh_from_db()
+    assert chat.state == PatronChat.State.WAITING
+    assert "could not be reached" in bodies(chat)[-1]
+
+
+def test_a_claimant_back_within_90_seconds_keeps_the_chat():
+    d = desk()
+    chat, _ = start(d.widget)
+    services.chat_claim(chat=chat, operator=d.operators[0])
+    now = timezone.now()
+    connection = DashboardConnection.objects.get(operator=d.operators[0])
+    DashboardConnection.objects.filter(pk=connection.pk).update(
+        last_seen=now - timedelta(seconds=61)
+    )
+    services.claimants_presence_follow(operator_ids={d.operators[0].pk}, now=now)
+    assert PatronChat.objects.get(pk=chat.pk).claimant_unreachable_since == now
+    DashboardConnection.objects.filter(pk=connection.pk).update(last_seen=timezone.now())
+    services.claimants_presence_follow(operator_ids={d.operators[0].pk})
+    assert services.chats_requeue_unreachable(now=now + timedelta(seconds=200)) == 0
+    assert PatronChat.objects.get(pk=chat.pk).claimed_by == d.operators[0]
+
+
+def test_a_chat_unclaimed_for_two_minutes_alerts_once():
+    d = desk()
+    chat, _ = start(d.widget)
+    now = timezone.now()
+    assert services.chats_alert_unclaimed(now=now + timedelta(seconds=119)) == 0
+    assert services.chats_alert_unclaimed(now=now + timedelta(seconds=121)) == 1
+    assert services.chats_alert_unclaimed(now=now + timedelta(seconds=200)) == 0
+    assert PatronChat.objects.get(pk=chat.pk).unclaimed_alert_at is not None
+
+
+def test_transfer_to_a_department_queues_it_there_and_only_its_monitors_can_claim():
+    d = desk()
+    circulation = DepartmentFactory(name="Circulation")
+    carol = OperatorFactory(display_name="Carol")
+    MembershipFactory(operator=carol, department=circulation)
+    signed_in(carol)
+    chat, _ = start(d.widget)
+    services.chat_claim(chat=chat, operator=d.operators[0])
+    with pytest.raises(ChatAccessDenied):
+        services.chat_transfer(chat=chat, operator=d.operators[1], to_department=circulation)
+    services.chat_transfer(
+        chat=chat, operator=d.operators[0], to_department=circulation, note="Renewals question"
+    )
+    chat.refresh_from_db()
+    assert (chat.state, chat.department, chat.claimed_by) == ("waiting", circulation, None)
+    assert "Renewals question" in chat.internal_note
+    assert bodies(chat)[-1] == f"{d.operators[0].name} transferred the chat to Circulation."
+    assert [c["id"] for c in selectors.chats_waiting_for(operator=carol)] == [chat.pk]
+    assert selectors.chats_waiting_for(operator=d.operators[1]) == []
+    with pytest.raises(ChatAccessDenied):
+        services.chat_claim(chat=chat, operator=d.operators[1])
+    services.chat_claim(chat=chat, operator=carol)
+    assert PatronChat.objects.get(pk=chat.pk).claimed_by == carol
+
+
+def test_transfer_to_an_operator_needs_them_reachable_and_hands_the_chat_over():
+    d = desk()
+    away = OperatorFactory()
+    signed_in(away, reachable=False)
+    chat, _ = start(d.widget)
+    services.chat_claim(chat=chat, operator=d.operators[0])
+    with pytest.raises(ValidationError, match="cannot take chats"):
+        services.chat_transfer(chat=chat, operator=d.operators[0], to_operator=away)
+    services.chat_transfer(chat=chat, operator=d.operators[0], to_operator=d.operators[1])
+    chat.refresh_from_db()
+    assert (chat.state, chat.claimed_by) == ("active", d.operators[1])
+    with pytest.raises(ChatAccessDenied):
+        services.message_send(chat=chat, operator=d.operators[0], body="still mine?")
+    services.message_send(chat=chat, operator=d.operators[1], body="Hello, I can help.")
+
+
+def test_offline_form_creates_a_ticket_and_message_only_mode_creates_nothing():
+    form = WidgetFactory(offline_behaviour=Widget.Offline.TICKET_FORM)
+    ticket = services.ticket_create(
+        widget=form, name="Ada", email="ada@example.org", question="Do you open Sundays?"
+    )
+    assert OfflineTicket.objects.get() == ticket
+    with pytest.raises(ValidationError) as refused:
+        services.ticket_create(widget=form, email="nope", question="")
+    assert set(refused.value.message_dict) == {"email", "question"}
+    message_only = WidgetFactory(offline_behaviour=Widget.Offline.MESSAGE)
+    with pytest.raises(WidgetOffline):
+        services.ticket_create(widget=message_only, email="ada@example.org", question="Hi")
+    assert OfflineTicket.objects.count() == 1
+
+
+def test_the_transcript_is_emailed_to_the_address_the_patron_gave():
+    d = desk(title="Ask a Librarian")
+    chat, _ = start(d.widget, name="Ada", email="ada@example.org", question="Hours?")
+    services.chat_claim(chat=chat, operator=d.operators[0])
+    services.message_send(chat=chat, body="Open <b>late</b>?\n")
+    services.message_send(chat=chat, operator=d.operators[0], body="Until 8 &amp; later")
+    services.chat_end(chat=chat)
+    services.chat_transcript_email(chat=chat)
+    (email,) = mail.outbox
+    assert email.to == ["ada@example.org"] and email.subject == "Your chat with Ask a Librarian"
+    text = email.body
+    assert "Ada: Open late?" in text and f"{d.operators[0].name}: Until 8 & later" in text
+    assert text.index("joined the chat") < text.index("Open late") < text.index("Until 8")
+    nameless, _ = start(d.widget)
+    with pytest.raises(ValidationError):
+        services.chat_transcript_email(chat=nameless)
+
+
+def test_a_waiting_chat_whose_patron_left_is_ended_and_leaves_the_queue():
+    d = desk()
+    gone, _ = start(d.widget, name="Ada")
+    still_here, _ = start(d.widget)
+    claimed, _ = start(d.widget)
+    services.chat_claim(chat=claimed, operator=d.operators[0])
+    later = timezone.now() + timedelta(seconds=121)
+    PatronChat.objects.filter(pk=still_here.pk).update(patron_seen_at=later)
+    assert services.chats_end_abandoned(now=later - timedelta(seconds=2)) == 0
+    assert services.chats_end_abandoned(now=later) == 1
+    gone.refresh_from_db()
+    assert gone.state == PatronChat.State.ENDED
+    assert bodies(gone) == ["Ada left the chat."]
+    assert selectors.queue_positions(widget_id=d.widget.pk) == {still_here.pk: 1}
+    assert PatronChat.objects.get(pk=claimed.pk).state == PatronChat.State.ACTIVE

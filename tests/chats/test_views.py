@@ -1,0 +1,125 @@
+"""The patron's HTTP endpoints: starting a chat and leaving an offline ticket."""
+
+import pytest
+
+from chats.models import OfflineTicket, PatronChat
+from chats.services import chat_by_token
+from tests.chats.people import desk
+from tests.factories import WidgetFactory
+from widgets.models import Widget
+
+pytestmark = pytest.mark.django_db
+
+
+def test_start_answers_a_token_that_opens_the_new_chat(client):
+    d = desk()
+    response = client.post(f"/widget/{d.widget.pk}/chat/", {"name": "Ada", "question": "Hours?"})
+    assert response.status_code == 201
+    chat = chat_by_token(token=response.json()["token"])
+    assert (chat.pk, chat.name, chat.question) == (response.json()["chat_id"], "Ada", "Hours?")
+    assert not response.cookies  # nothing for a browser that blocks third-party cookies
+
+
+def test_start_refuses_bad_answers_and_an_offline_widget_and_stores_nothing(client):
+    d = desk()
+    response = client.post(f"/widget/{d.widget.pk}/chat/", {"email": "nope"})
+    assert response.status_code == 400
+    assert set(response.json()["errors"]) == {"email", "question"}
+    offline = WidgetFactory(offline_message="Back at 9.")
+    response = client.post(f"/widget/{offline.pk}/chat/", {"question": "Hours?"})
+    assert response.status_code == 409
+    assert response.json() == {
+        "error": "widget_offline",
+        "message": "Back at 9.",
+        "offline_behaviour": "ticket_form",
+    }
+    assert client.post("/widget/999999/chat/", {"question": "x"}).status_code == 404
+    assert client.get(f"/widget/{d.widget.pk}/chat/").status_code == 405
+    assert PatronChat.objects.count() == 0
+
+
+def test_starting_chats_is_rate_limited_per_ip(client, settings):
+    settings.LIBCHAT_CHAT_STARTS_PER_IP = 2
+    d = desk()
+    codes = [
+        client.post(f"/widget/{d.widget.pk}/chat/", {"question": "Hi"}).status_code
+        for _ in range(3)
+    ]
+    assert codes == [201, 201, 429]
+    other_ip = client.post(
+        f"/widget/{d.widget.pk}/chat/", {"question": "Hi"}, REMOTE_ADDR="10.0.0.9"
+    )
+    assert other_ip.status_code == 201
+    assert PatronChat.objects.count() == 3
+
+
+def test_offline_form_creates_a_ticket_and_message_only_mode_creates_nothing(client):
+    form = WidgetFactory()
+    response = client.post(
+        f"/widget/{form.pk}/ticket/",
+        {"name": "Ada", "email": "ada@example.org", "question": "Open Sundays?"},
+    )
+    assert response.status_code == 201
+    assert OfflineTicket.objects.get().question == "Open Sundays?"
+    assert client.post(f"/widget/{form.pk}/ticket/", {"question": "x"}).status_code == 400
+    message_only = WidgetFactory(offline_behaviour=Widget.Offline.MESSAGE)
+    response = client.post(
+        f"/widget/{message_only.pk}/ticket/", {"email": "ada@example.org", "question": "Hi"}
+    )
+    assert response.status_code == 409
+    assert OfflineTicket.objects.count() == 1
+
+
+def test_the_widget_page_offers_start_chat_and_the_offline_form_only_when_configured(client):
+    d = desk(allowed_origins="https://www.library.example")
+    page = client.get(f"/widget/{d.widget.pk}/").content.decode()
+    assert "Start Chat" in page and 'id="offline-ticket"' in page
+    quiet = desk(offline_behaviour=Widget.Offline.MESSAGE)
+    assert 'id="offline-ticket"' not in client.get(f"/widget/{quiet.widget.pk}/").content.decode()
+
+
+def ended_chat(d, **answers):
+    from chats import services
+
+    chat, _ = services.chat_start(widget=d.widget, **answers)
+    services.chat_claim(chat=chat, operator=d.operators[0])
+    services.message_send(chat=chat, body="Is the <b>atlas</b> in?")
+    services.message_send(chat=chat, operator=d.operators[0], body="Yes, room 3.")
+    services.chat_end(chat=chat, operator=d.operators[0], note="Follow up on atlas loan")
+    return services.chat_rate(chat=PatronChat.objects.get(pk=chat.pk), rating=5)
+
+
+def test_transcripts_list_what_the_operator_answers_searchable_with_the_whole_chat(client):
+    d = desk()
+    chat = ended_chat(d, name="Ada", question="Atlas?")
+    other = ended_chat(desk(), name="Bea", question="Maps?")
+    client.force_login(d.operators[1])
+    page = client.get("/dashboard/transcripts/").content.decode()
+    assert "Ada" in page and "Bea" not in page
+    assert d.operators[0].name in page and "5/5" in page
+    assert "Ada" in client.get("/dashboard/transcripts/?q=room 3").content.decode()
+    assert "Ada" not in client.get("/dashboard/transcripts/?q=nothing").content.decode()
+    detail = client.get(f"/dashboard/transcripts/{chat.pk}/").content.decode()
+    order = ["joined the chat.", "Is the <b>atlas</b> in?", "Yes, room 3.", "ended the chat."]
+    assert all(part in detail for part in order)
+    assert [detail.index(part) for part in order] == sorted(detail.index(p) for p in order)
+    assert "Follow up on atlas loan" in detail
+    assert client.get(f"/dashboard/transcripts/{other.pk}/").status_code == 404
+    client.force_login(d.outsider)
+    assert "Ada" not in client.get("/dashboard/transcripts/").content.decode()
+
+
+def test_tickets_list_for_operators_who_answer_the_widget_and_admin_sees_all(client, admin_client):
+    from chats import services
+
+    d = desk()
+    services.ticket_create(widget=d.widget, email="ada@example.org", question="Sunday hours?")
+    client.force_login(d.operators[0])
+    assert "Sunday hours?" in client.get("/dashboard/tickets/").content.decode()
+    assert "Sunday hours?" not in client.get("/dashboard/tickets/?q=maps").content.decode()
+    client.force_login(d.outsider)
+    assert "Sunday hours?" not in client.get("/dashboard/tickets/").content.decode()
+    assert "ada@example.org" in admin_client.get("/admin/chats/offlineticket/").content.decode()
+    ended_chat(d, name="Ada", question="Atlas?")
+    chat_list = admin_client.get("/admin/chats/patronchat/?q=atlas").content.decode()
+    assert "Ada" in chat_list
