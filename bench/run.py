@@ -114,7 +114,9 @@ def main() -> int:
         "seconds": round(time.monotonic() - started, 1),
         "machine": harness.machine(),
     }
-    out = ROOT / ("var/bench-quick.json" if args.quick else "bench/results.json")
+    # Only a full run replaces the committed figures.
+    partial_run = args.quick or args.only
+    out = ROOT / ("var/bench-partial.json" if partial_run else "bench/results.json")
     harness.write_json(out, context.results, meta)
     print(f"\nwritten to {out.relative_to(ROOT)}")
     broken = [r for r in context.results if r.hard and not r.passed]
