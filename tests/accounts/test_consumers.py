@@ -131,14 +131,23 @@ async def test_presence_expiry_unreaches_a_silent_operator_and_the_header_change
     await bob_socket.disconnect()
 
 
-async def test_pong_renews_the_heartbeat():
+async def test_pong_renews_the_heartbeat_every_second_ping(monkeypatch):
+    clock = [1000.0]
+    monkeypatch.setattr("accounts.consumers.time.monotonic", lambda: clock[0])
     operator = await database_sync_to_async(OperatorFactory)()
     socket, _, _ = await dashboard_socket(operator)
     old = timezone.now() - timedelta(seconds=50)
-    await database_sync_to_async(DashboardConnection.objects.update)(last_seen=old)
-    await socket.send_json_to({"action": "pong"})
-    await socket.send_json_to({"action": "nope"})  # the error reply proves the pong was handled
-    await receive_event(socket, "error")
-    connection = await database_sync_to_async(DashboardConnection.objects.get)()
-    assert connection.last_seen > old + timedelta(seconds=40)
+
+    async def pong_at(seconds_after_connect: float):
+        await database_sync_to_async(DashboardConnection.objects.update)(last_seen=old)
+        clock[0] = 1000.0 + seconds_after_connect
+        await socket.send_json_to({"action": "pong"})
+        await socket.send_json_to({"action": "nope"})  # the error reply proves it was handled
+        await receive_event(socket, "error")
+        return (await database_sync_to_async(DashboardConnection.objects.get)()).last_seen
+
+    assert await pong_at(20) == old  # the first ping after connecting: the record is fresh
+    assert await pong_at(40) > old + timedelta(seconds=40)  # the second one is recorded
+    assert await pong_at(60) == old
+    assert await pong_at(80) > old + timedelta(seconds=40)
     await socket.disconnect()
