@@ -8,7 +8,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import selectors, services
-from libchat.decorators import operator_required
+from libchat.decorators import operator_required, refused
 
 
 def _next_url(request: HttpRequest) -> str:
@@ -42,7 +42,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     except services.SignedInElsewhere:
         return _elsewhere(request, status=409)
     except PermissionDenied as exc:
-        return render(request, "accounts/refused.html", {"message": str(exc)}, status=403)
+        return refused(request, str(exc), 403)
     return redirect(_next_url(request))
 
 
@@ -61,15 +61,10 @@ def status_set(request: HttpRequest) -> HttpResponse:
     try:
         services.operator_status_set(operator=request.user, status=request.POST.get("status", ""))
     except ValidationError as exc:
-        return _refused(request, exc, 400)
+        return refused(request, exc.messages[0], 400)
     except services.NotSignedIn as exc:
-        return _refused(request, exc, 409)
+        return refused(request, str(exc), 409)
     return redirect(_next_url(request))
-
-
-def _refused(request: HttpRequest, exc: Exception, status: int) -> HttpResponse:
-    message = exc.messages[0] if isinstance(exc, ValidationError) else str(exc)
-    return render(request, "accounts/refused.html", {"message": message}, status=status)
 
 
 @require_http_methods(["GET", "POST"])

@@ -36,7 +36,7 @@ class PatronChatConsumer(AsyncJsonWebsocketConsumer):
         try:
             self.chat, state = await _open(self.scope["url_route"]["kwargs"]["token"])
         except ChatNotFound as error:
-            await self.send_json({"event": "error", "code": error.code, "message": error.message})
+            await self.send_json(FrameError(error.code, error.message).as_event())
             await self.close(code=CLOSE_UNKNOWN_CHAT)
             return
         self.group = services.patron_group(self.chat.pk)
@@ -64,9 +64,9 @@ class PatronChatConsumer(AsyncJsonWebsocketConsumer):
         except FrameError as error:
             reply = error.as_event()
         except ChatError as error:
-            reply = {"event": "error", "code": error.code, "message": error.message}
+            reply = FrameError(error.code, error.message).as_event()
         except ValidationError as error:
-            reply = {"event": "error", "code": "invalid", "message": error.messages[0]}
+            reply = FrameError("invalid", error.messages[0]).as_event()
         if reply:
             await self.send_json(reply)
 

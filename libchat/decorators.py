@@ -6,6 +6,11 @@ from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import render
 
 
+def refused(request, message: str, status: int):
+    """The page that says why a request was refused, with its HTTP status."""
+    return render(request, "accounts/refused.html", {"message": message}, status=status)
+
+
 def operator_required(view):
     @wraps(view)
     def wrapper(request, *args, **kwargs):
@@ -13,7 +18,7 @@ def operator_required(view):
             return redirect_to_login(request.get_full_path())
         if not request.user.is_operator:
             message = "This account is not a LibChat operator. Ask an admin to make it one."
-            return render(request, "accounts/refused.html", {"message": message}, status=403)
+            return refused(request, message, 403)
         return view(request, *args, **kwargs)
 
     return wrapper

@@ -13,7 +13,7 @@ from accounts import selectors as account_selectors
 from accounts import services as account_services
 from departments import selectors as department_selectors
 from departments import services as department_services
-from libchat.decorators import operator_required
+from libchat.decorators import operator_required, refused
 from meetings import selectors as meeting_selectors
 
 
@@ -36,12 +36,7 @@ def settings_tab(request: HttpRequest) -> HttpResponse:
         monitored = set()
         for value in request.POST.getlist("monitor"):
             if not value.isdigit():
-                return render(
-                    request,
-                    "accounts/refused.html",
-                    {"message": f"{value!r} is not a department."},
-                    status=400,
-                )
+                return refused(request, f"{value!r} is not a department.", 400)
             monitored.add(int(value))
         department_services.monitoring_set(
             operator=request.user, monitored_department_ids=monitored

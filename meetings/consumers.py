@@ -26,7 +26,7 @@ class GuestMeetingConsumer(AsyncJsonWebsocketConsumer):
                 meeting=invite.meeting, guest=invite, channel_name=self.channel_name
             )
         except services.MeetingError as error:
-            await self.send_json({"event": "error", "code": error.code, "message": error.message})
+            await self.send_json(FrameError(error.code, error.message).as_event())
             await self.close(code=CLOSE_REFUSED)
             return
         await meeting_joined_reply(self, self.participant, others)
@@ -48,7 +48,7 @@ class GuestMeetingConsumer(AsyncJsonWebsocketConsumer):
         except FrameError as error:
             await self.send_json(error.as_event())
         except services.MeetingError as error:
-            await self.send_json({"event": "error", "code": error.code, "message": error.message})
+            await self.send_json(FrameError(error.code, error.message).as_event())
 
     def _act(self, action: str, frame: dict) -> None:
         if action == "meeting.signal":

@@ -9,13 +9,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.models import Operator
 from internalchat.models import Room
 from internalchat.selectors import room_for_member, room_member_ids
-from libchat.decorators import operator_required
+from libchat.decorators import operator_required, refused
 from meetings import services
 from meetings.models import Meeting
-
-
-def _refused(request: HttpRequest, message: str, status: int) -> HttpResponse:
-    return render(request, "accounts/refused.html", {"message": message}, status=status)
 
 
 @require_POST
@@ -27,7 +23,7 @@ def start(request: HttpRequest) -> HttpResponse:
     room_id = request.POST.get("room", "")
     room = room_for_member(operator=host, room_id=int(room_id)) if room_id.isdigit() else None
     if room is None:
-        return _refused(request, "You can start a meeting only from a room you belong to.", 403)
+        return refused(request, "You can start a meeting only from a room you belong to.", 403)
     members = list(Operator.objects.filter(pk__in=room_member_ids(room=room)))
     if room.kind == Room.Kind.DIRECT:
         (other,) = [m for m in members if m.pk != host.pk] or [None]
@@ -40,7 +36,7 @@ def start(request: HttpRequest) -> HttpResponse:
             host=host, invitees=members, kind=kind, title=title, room=room
         )
     except services.MeetingError as error:
-        return _refused(request, error.message, 400)
+        return refused(request, error.message, 400)
     return redirect("meetings:room", meeting_id=meeting.pk)
 
 
@@ -48,9 +44,9 @@ def start(request: HttpRequest) -> HttpResponse:
 def room(request: HttpRequest, meeting_id: int) -> HttpResponse:
     meeting = get_object_or_404(Meeting, pk=meeting_id)
     if not services.meeting_may_join(meeting=meeting, operator=request.user):
-        return _refused(request, "You were not invited to this meeting.", 403)
+        return refused(request, "You were not invited to this meeting.", 403)
     if not meeting.is_running:
-        return _refused(request, "This meeting has ended.", 410)
+        return refused(request, "This meeting has ended.", 410)
     return render(request, "meetings/room.html", _page_context(meeting, host=request.user))
 
 
@@ -86,11 +82,11 @@ def invite(request: HttpRequest, meeting_id: int) -> JsonResponse:
 def join(request: HttpRequest, token: str) -> HttpResponse:
     invite = services.guest_invite_for_token(token)
     if invite is None:
-        return _refused(request, "This invitation link is not valid.", 404)
+        return refused(request, "This invitation link is not valid.", 404)
     try:
         services.guest_invite_check(invite=invite)
     except services.MeetingError as error:
-        return _refused(request, error.message, 410)
+        return refused(request, error.message, 410)
     if request.method == "POST":
         name = request.POST.get("display_name", "").strip()[:100]
         if not name:
