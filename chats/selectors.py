@@ -3,7 +3,7 @@
 Everything returned here is evaluated (lists, dicts, sets), so async consumers may call it.
 """
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, Min, OuterRef, Q, QuerySet
 
 from accounts.models import Operator
 from accounts.selectors import reachable_operator_ids
@@ -81,20 +81,43 @@ def department_ids_monitored_by(*, operator: Operator) -> list[int]:
     )
 
 
-def queue_positions(*, widget_id: int) -> dict[int, int]:
-    """Position (1 = next) of every waiting chat of the widget, oldest queued first. One query."""
+def queue_of(chat: PatronChat) -> dict[str, int | None]:
+    """The line a waiting chat stands in: its department's once transferred there, else its
+    widget's. Chats of several widgets transferred to one department share that line."""
+    if chat.department_id:
+        return {"widget_id": None, "department_id": chat.department_id}
+    return {"widget_id": chat.widget_id, "department_id": None}
+
+
+def _queue(*, widget_id: int | None, department_id: int | None) -> QuerySet:
+    waiting = PatronChat.objects.filter(state=PatronChat.State.WAITING)
+    if department_id:
+        return waiting.filter(department_id=department_id)
+    return waiting.filter(widget_id=widget_id, department__isnull=True)
+
+
+def queue_positions(*, widget_id: int | None = None, department_id: int | None = None):
+    """Position (1 = next) of every chat in one line, oldest queued first. One query."""
     waiting = (
-        PatronChat.objects.filter(widget_id=widget_id, state=PatronChat.State.WAITING)
+        _queue(widget_id=widget_id, department_id=department_id)
         .order_by("queued_at", "pk")
         .values_list("pk", flat=True)
     )
     return {pk: position for position, pk in enumerate(waiting, start=1)}
 
 
+def queue_front(*, widget_id: int | None = None, department_id: int | None = None):
+    """When the first chat of the line was queued, or None for an empty line. One query."""
+    first = _queue(widget_id=widget_id, department_id=department_id).aggregate(
+        first=Min("queued_at")
+    )
+    return first["first"]
+
+
 def queue_position(*, chat: PatronChat) -> int | None:
     if chat.state != PatronChat.State.WAITING:
         return None
-    return queue_positions(widget_id=chat.widget_id).get(chat.pk)
+    return queue_positions(**queue_of(chat)).get(chat.pk)
 
 
 def message_as_event(message: PatronMessage) -> dict:

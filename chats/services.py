@@ -16,7 +16,6 @@ from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import Min
 from django.utils import timezone
 from django.utils.html import strip_tags
 
@@ -147,12 +146,12 @@ def _announce_queued(chat_id: int) -> None:
     chat = PatronChat.objects.select_related("widget", "claimed_by").get(pk=chat_id)
     for group in queue_groups(chat):
         live_send(group, {"event": "chat.waiting", "chat": selectors.chat_summary(chat)})
-    queue_positions_push(widget_id=chat.widget_id)
+    queue_positions_push(chat)
 
 
-def queue_positions_push(*, widget_id: int) -> None:
-    """Tell every waiting patron of the widget their place in line."""
-    for chat_id, position in selectors.queue_positions(widget_id=widget_id).items():
+def queue_positions_push(chat: PatronChat) -> None:
+    """Tell every patron in the chat's line (its widget's or its department's) their place."""
+    for chat_id, position in selectors.queue_positions(**selectors.queue_of(chat)).items():
         live_send(patron_group(chat_id), {"event": "queue", "position": position})
 
 
@@ -165,7 +164,7 @@ def _unqueued(*, chat: PatronChat, claimed_by: Operator | None) -> None:
     }
     for group in queue_groups(chat):
         live_send(group, frame)
-    queue_positions_push(widget_id=chat.widget_id)
+    queue_positions_push(chat)
 
 
 def chat_claim(*, chat: PatronChat, operator: Operator) -> PatronChat:
@@ -326,11 +325,9 @@ def chat_rate(*, chat: PatronChat, rating: int, comment: str = "") -> PatronChat
     return chat
 
 
-def _front_of_queue(*, widget_id: int) -> datetime:
-    """A queue time before every chat now waiting for the widget."""
-    first = PatronChat.objects.filter(
-        widget_id=widget_id, state=PatronChat.State.WAITING
-    ).aggregate(first=Min("queued_at"))["first"]
+def _front_of_queue(chat: PatronChat) -> datetime:
+    """A queue time before every chat now waiting in the chat's line."""
+    first = selectors.queue_front(**selectors.queue_of(chat))
     now = timezone.now()
     return min(first, now) - timedelta(milliseconds=1) if first else now
 
@@ -351,7 +348,7 @@ def chat_requeue(*, chat: PatronChat, reason: str) -> bool:
             claimed_at=None,
             claimant_unreachable_since=None,
             unclaimed_alert_at=None,
-            queued_at=_front_of_queue(widget_id=chat.widget_id),
+            queued_at=_front_of_queue(chat),
         )
         if not requeued:
             return False
