@@ -39,12 +39,15 @@ def patron_group(chat_id: int) -> str:
     return f"patronchat.{chat_id}"
 
 
+QUEUE_GROUP_PREFIX = "chats.queue."
+
+
 def widget_queue_group(widget_id: int) -> str:
-    return f"chats.widget.{widget_id}"
+    return f"{QUEUE_GROUP_PREFIX}widget.{widget_id}"
 
 
 def department_queue_group(department_id: int) -> str:
-    return f"chats.department.{department_id}"
+    return f"{QUEUE_GROUP_PREFIX}department.{department_id}"
 
 
 def queue_groups(chat: PatronChat) -> list[str]:
