@@ -164,6 +164,10 @@ LIBCHAT_ALIVE_SECONDS = env.int("LIBCHAT_ALIVE_SECONDS", default=60)
 LIBCHAT_MAX_FRAME_BYTES = 64 * 1024
 
 # Patron chats: rate limits per IP (starting chats) and per chat token (messages).
+# Behind a reverse proxy every request comes from the proxy's address; with this set, daphne takes
+# the client's address from X-Forwarded-For (which the proxy must overwrite, see the README) and
+# the per-IP limits count each patron on their own.
+LIBCHAT_PROXY_HEADERS = env.bool("LIBCHAT_PROXY_HEADERS", default=False)
 LIBCHAT_CHAT_STARTS_PER_IP = env.int("LIBCHAT_CHAT_STARTS_PER_IP", default=10)
 LIBCHAT_CHAT_STARTS_WINDOW_SECONDS = 600
 LIBCHAT_PATRON_MESSAGES_PER_MINUTE = env.int("LIBCHAT_PATRON_MESSAGES_PER_MINUTE", default=30)
