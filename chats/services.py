@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.html import strip_tags
 
@@ -556,12 +557,26 @@ def chat_patron_seen(*, chat: PatronChat) -> None:
     PatronChat.objects.filter(pk=chat.pk).update(patron_seen_at=timezone.now())
 
 
+def chat_patron_page(*, chat_id: int, here: bool) -> None:
+    """The patron's page connected (`here`) or went away: the claimant's pane says so."""
+    chat = PatronChat.objects.filter(pk=chat_id, state=PatronChat.State.ACTIVE).first()
+    if chat is not None:
+        event = "chat.patron_here" if here else "chat.patron_away"
+        live_send(operator_group(chat.claimed_by_id), {"event": event, "chat_id": chat.pk})
+
+
 def chats_end_abandoned(*, now: datetime | None = None) -> int:
-    """End waiting chats whose patron's page has not answered for LIBCHAT_PATRON_GONE_SECONDS
-    (tab closed, laptop shut), so nobody claims a chat nobody is in. Returns how many ended."""
+    """End chats whose patron's page has stopped answering pings (tab closed, laptop shut):
+    a waiting chat after LIBCHAT_PATRON_GONE_SECONDS, so nobody claims a chat nobody is in; a
+    claimed one after LIBCHAT_PATRON_GONE_ACTIVE_SECONDS, so the operator is not left holding
+    it. Returns how many ended."""
     now = now or timezone.now()
-    cutoff = now - timedelta(seconds=settings.LIBCHAT_PATRON_GONE_SECONDS)
-    gone = PatronChat.objects.filter(state=PatronChat.State.WAITING, patron_seen_at__lt=cutoff)
+    waiting_cutoff = now - timedelta(seconds=settings.LIBCHAT_PATRON_GONE_SECONDS)
+    active_cutoff = now - timedelta(seconds=settings.LIBCHAT_PATRON_GONE_ACTIVE_SECONDS)
+    gone = PatronChat.objects.filter(
+        Q(state=PatronChat.State.WAITING, patron_seen_at__lt=waiting_cutoff)
+        | Q(state=PatronChat.State.ACTIVE, patron_seen_at__lt=active_cutoff)
+    )
     ended = 0
     for chat in gone:
         chat_end(chat=chat, left=True)

@@ -175,8 +175,10 @@ LIBCHAT_PATRON_MESSAGES_PER_MINUTE = env.int("LIBCHAT_PATRON_MESSAGES_PER_MINUTE
 # waiting this long alerts everyone who could take it.
 LIBCHAT_REQUEUE_AFTER_SECONDS = env.int("LIBCHAT_REQUEUE_AFTER_SECONDS", default=90)
 LIBCHAT_UNCLAIMED_ALERT_SECONDS = env.int("LIBCHAT_UNCLAIMED_ALERT_SECONDS", default=120)
-# A waiting chat whose patron's page stopped answering pings this long is ended (patron left).
+# A chat whose patron's page stopped answering pings this long is ended (the patron left): a
+# waiting chat soon, a claimed one later (a phone may sleep a while; the operator sees it away).
 LIBCHAT_PATRON_GONE_SECONDS = env.int("LIBCHAT_PATRON_GONE_SECONDS", default=120)
+LIBCHAT_PATRON_GONE_ACTIVE_SECONDS = env.int("LIBCHAT_PATRON_GONE_ACTIVE_SECONDS", default=600)
 # STUN/TURN servers for meetings, as RTCPeerConnection's iceServers (JSON); none works on a LAN.
 LIBCHAT_ICE_SERVERS = env.json("LIBCHAT_ICE_SERVERS", default=[])
 # Widgets: the beat refreshes every cached widget status this often (changes push at once).

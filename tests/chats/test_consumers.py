@@ -374,3 +374,24 @@ async def test_a_dashboard_follows_the_queues_as_its_operator_stops_and_starts_m
     assert (await next_event(operator, "chat.waiting"))["chat"]["question"] == "Heard again?"
     assert waiting_chat.pk == sync["waiting"][0]["id"]
     await operator.disconnect()
+
+
+async def test_the_claimant_sees_the_patron_page_go_away_and_come_back():
+    d = await database_sync_to_async(desk)()
+    chat, token = await database_sync_to_async(start)(d.widget, name="Ada")
+    operator, _, _ = await dashboard_socket(d.operators[0])
+    patron = await patron_socket(token)
+    await hello(patron)
+    await operator.send_json_to({"action": "patron.claim", "chat_id": chat.pk})
+    await next_event(operator, "chat.opened")
+
+    await patron.disconnect()  # the tab closed, or the network dropped
+    assert await next_event(operator, "chat.patron_away") == {
+        "event": "chat.patron_away",
+        "chat_id": chat.pk,
+    }
+    patron = await patron_socket(token)
+    await hello(patron)
+    assert (await next_event(operator, "chat.patron_here"))["chat_id"] == chat.pk
+    await patron.disconnect()
+    await operator.disconnect()

@@ -206,3 +206,19 @@ def test_a_waiting_chat_whose_patron_left_is_ended_and_leaves_the_queue():
     assert bodies(gone) == ["Ada left the chat."]
     assert selectors.queue_positions(widget_id=d.widget.pk) == {still_here.pk: 1}
     assert PatronChat.objects.get(pk=claimed.pk).state == PatronChat.State.ACTIVE
+
+
+def test_a_claimed_chat_whose_patron_left_is_ended_after_ten_minutes(
+    django_capture_on_commit_callbacks,
+):
+    d = desk()
+    chat, _ = start(d.widget, name="Ada")
+    services.chat_claim(chat=chat, operator=d.operators[0])
+    seen = PatronChat.objects.get(pk=chat.pk).patron_seen_at
+    # A phone asleep for a few minutes keeps its chat; the operator's pane shows the patron away.
+    assert services.chats_end_abandoned(now=seen + timedelta(seconds=599)) == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.chats_end_abandoned(now=seen + timedelta(seconds=601)) == 1
+    chat.refresh_from_db()
+    assert chat.state == PatronChat.State.ENDED
+    assert bodies(chat)[-1] == "Ada left the chat."
