@@ -3,6 +3,7 @@
 Everything returned here is evaluated (lists, dicts, sets), so async consumers may call it.
 """
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Exists, Min, OuterRef, Q, QuerySet
 
 from accounts.models import Operator
@@ -204,7 +205,15 @@ def transfer_targets(*, operator: Operator) -> dict:
     }
 
 
-RECORDS_PER_PAGE = 100
+RECORDS_PER_PAGE = 50
+
+
+def _page(records: QuerySet, number) -> Page:
+    """One page of records (an out-of-range or junk number gives the nearest page); two
+    queries however many records there are: the count and the page."""
+    page = Paginator(records, RECORDS_PER_PAGE).get_page(number)
+    page.object_list = list(page.object_list)
+    return page
 
 
 def _visible_widget_ids(*, operator: Operator) -> list[int] | None:
@@ -212,9 +221,9 @@ def _visible_widget_ids(*, operator: Operator) -> list[int] | None:
     return None if operator.is_superuser else widget_ids_answerable_by(operator=operator)
 
 
-def transcripts_for(*, operator: Operator, query: str = "") -> list[PatronChat]:
+def transcripts_for(*, operator: Operator, query: str = "", page=1) -> Page:
     """Ended chats of the widgets this operator answers (or that they took), newest first,
-    optionally searched in the pre-chat answers and the messages. The 100 newest."""
+    optionally searched in the pre-chat answers and the messages; one page of them."""
     chats = PatronChat.objects.filter(state=PatronChat.State.ENDED)
     widget_ids = _visible_widget_ids(operator=operator)
     if widget_ids is not None:
@@ -227,11 +236,8 @@ def transcripts_for(*, operator: Operator, query: str = "") -> list[PatronChat]:
             | Q(question__icontains=query)
             | Exists(said)
         )
-    return list(
-        chats.select_related("widget", "claimed_by", "department").order_by("-ended_at")[
-            :RECORDS_PER_PAGE
-        ]
-    )
+    records = chats.select_related("widget", "claimed_by", "department")
+    return _page(records.order_by("-ended_at", "-pk"), page)
 
 
 def transcript_for(*, operator: Operator, chat_id: int) -> PatronChat | None:
@@ -242,8 +248,8 @@ def transcript_for(*, operator: Operator, chat_id: int) -> PatronChat | None:
     return chats.select_related("widget", "claimed_by", "department").first()
 
 
-def tickets_for(*, operator: Operator, query: str = "") -> list[OfflineTicket]:
-    """Offline tickets of the widgets this operator answers, newest first, searchable."""
+def tickets_for(*, operator: Operator, query: str = "", page=1) -> Page:
+    """Offline tickets of the widgets this operator answers, newest first, searchable; one page."""
     tickets = OfflineTicket.objects.all()
     widget_ids = _visible_widget_ids(operator=operator)
     if widget_ids is not None:
@@ -252,4 +258,4 @@ def tickets_for(*, operator: Operator, query: str = "") -> list[OfflineTicket]:
         tickets = tickets.filter(
             Q(name__icontains=query) | Q(email__icontains=query) | Q(question__icontains=query)
         )
-    return list(tickets.select_related("widget").order_by("-created_at")[:RECORDS_PER_PAGE])
+    return _page(tickets.select_related("widget").order_by("-created_at", "-pk"), page)

@@ -92,9 +92,13 @@ def ticket_create(request: HttpRequest, widget_id: int) -> JsonResponse:
 @operator_required
 def transcripts(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "")
-    chats = selectors.transcripts_for(operator=request.user, query=query)
+    page = selectors.transcripts_for(
+        operator=request.user, query=query, page=request.GET.get("page")
+    )
     return render(
-        request, "chats/transcripts.html", {"tab": "chats", "chats": chats, "query": query}
+        request,
+        "chats/transcripts.html",
+        {"tab": "chats", "chats": page.object_list, "page": page, "query": query},
     )
 
 
@@ -114,5 +118,9 @@ def transcript(request: HttpRequest, chat_id: int) -> HttpResponse:
 @operator_required
 def tickets(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "")
-    found = selectors.tickets_for(operator=request.user, query=query)
-    return render(request, "chats/tickets.html", {"tab": "chats", "tickets": found, "query": query})
+    page = selectors.tickets_for(operator=request.user, query=query, page=request.GET.get("page"))
+    return render(
+        request,
+        "chats/tickets.html",
+        {"tab": "chats", "tickets": page.object_list, "page": page, "query": query},
+    )

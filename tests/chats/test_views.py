@@ -1,6 +1,11 @@
 """The patron's HTTP endpoints: starting a chat and leaving an offline ticket."""
 
+from datetime import timedelta
+
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from chats.models import OfflineTicket, PatronChat
 from chats.services import chat_by_token
@@ -123,3 +128,53 @@ def test_tickets_list_for_operators_who_answer_the_widget_and_admin_sees_all(cli
     ended_chat(d, name="Ada", question="Atlas?")
     chat_list = admin_client.get("/admin/chats/patronchat/?q=atlas").content.decode()
     assert "Ada" in chat_list
+
+
+def ended_chats(widget, count: int, start: int = 0) -> None:
+    """`count` ended chats of the widget, patron i ended i minutes after the first."""
+    first = timezone.now() - timedelta(days=1)
+    PatronChat.objects.bulk_create(
+        PatronChat(
+            widget=widget,
+            token_hash=f"{widget.pk}-{i}",
+            state=PatronChat.State.ENDED,
+            name=f"Patron {i:03}",
+            queued_at=first,
+            ended_at=first + timedelta(minutes=i),
+        )
+        for i in range(start, start + count)
+    )
+
+
+def test_transcripts_come_in_pages_of_50_newest_first_at_a_fixed_query_count(client):
+    d = desk()
+    client.force_login(d.operators[0])
+    ended_chats(d.widget, 10)
+    with CaptureQueriesContext(connection) as few:
+        client.get("/dashboard/transcripts/")
+    ended_chats(d.widget, 110, start=10)
+    with CaptureQueriesContext(connection) as many:
+        first = client.get("/dashboard/transcripts/").content.decode()
+    assert len(many) == len(few)
+
+    assert "Patron 119" in first and "Patron 070" in first and "Patron 069" not in first
+    assert "Page 1 of 3 · 120 transcripts" in first and 'href="?page=2"' in first
+    last = client.get("/dashboard/transcripts/?page=3").content.decode()
+    assert "Patron 019" in last and "Patron 000" in last and "Patron 020" not in last
+    assert "Older" not in last and 'href="?page=2"' in last
+    # A search keeps its words across pages; a page number out of range shows the last page.
+    searched = client.get("/dashboard/transcripts/?q=Patron 0").content.decode()
+    assert "Page 1 of 2 · 100 transcripts" in searched and "?q=Patron%200&amp;page=2" in searched
+    assert "Patron 000" in client.get("/dashboard/transcripts/?page=99").content.decode()
+
+
+def test_tickets_come_in_pages_of_50(client):
+    d = desk()
+    OfflineTicket.objects.bulk_create(
+        OfflineTicket(widget=d.widget, email=f"p{i}@example.org", question=f"Question {i:03}")
+        for i in range(60)
+    )
+    client.force_login(d.operators[0])
+    first = client.get("/dashboard/tickets/").content.decode()
+    assert first.count("Question ") == 50 and "Page 1 of 2 · 60 tickets" in first
+    assert client.get("/dashboard/tickets/?page=2").content.decode().count("Question ") == 10
