@@ -248,14 +248,30 @@ def transcript_for(*, operator: Operator, chat_id: int) -> PatronChat | None:
     return chats.select_related("widget", "claimed_by", "department").first()
 
 
-def tickets_for(*, operator: Operator, query: str = "", page=1) -> Page:
-    """Offline tickets of the widgets this operator answers, newest first, searchable; one page."""
-    tickets = OfflineTicket.objects.all()
-    widget_ids = _visible_widget_ids(operator=operator)
-    if widget_ids is not None:
-        tickets = tickets.filter(widget_id__in=widget_ids)
+def tickets_for(*, operator: Operator, query: str = "", status: str = "", page=1) -> Page:
+    """Offline tickets of the widgets this operator answers, newest first, searchable, all or
+    only the "open" or "answered" ones; one page."""
+    tickets = _tickets_visible(operator=operator)
+    if status in TICKET_STATUSES:
+        tickets = tickets.filter(answered_at__isnull=status == "open")
     if query := query.strip():
         tickets = tickets.filter(
             Q(name__icontains=query) | Q(email__icontains=query) | Q(question__icontains=query)
         )
-    return _page(tickets.select_related("widget").order_by("-created_at", "-pk"), page)
+    records = tickets.select_related("widget", "answered_by").order_by("-created_at", "-pk")
+    return _page(records, page)
+
+
+TICKET_STATUSES = ("open", "answered")
+
+
+def _tickets_visible(*, operator: Operator) -> QuerySet:
+    tickets = OfflineTicket.objects.all()
+    widget_ids = _visible_widget_ids(operator=operator)
+    if widget_ids is not None:
+        tickets = tickets.filter(widget_id__in=widget_ids)
+    return tickets
+
+
+def ticket_for(*, operator: Operator, ticket_id: int) -> OfflineTicket | None:
+    return _tickets_visible(operator=operator).filter(pk=ticket_id).first()

@@ -533,6 +533,22 @@ def ticket_create(
     return ticket
 
 
+def ticket_answered_set(*, ticket: OfflineTicket, operator: Operator, answered: bool) -> bool:
+    """Mark a ticket answered by this operator, or open again. Conditional, so when two
+    operators mark it at once the first keeps the credit; returns whether anything changed."""
+    tickets = OfflineTicket.objects.filter(pk=ticket.pk)
+    if answered:
+        changed = tickets.filter(answered_at__isnull=True).update(
+            answered_at=timezone.now(), answered_by=operator
+        )
+    else:
+        changed = tickets.filter(answered_at__isnull=False).update(
+            answered_at=None, answered_by=None
+        )
+    ticket.refresh_from_db()
+    return bool(changed)
+
+
 def _transcript_line(chat: PatronChat, message: dict) -> str:
     who = {"patron": chat.name or "You", "system": "*"}.get(message["sender"], message["operator"])
     text = strip_tags(message["body"].replace("<br>", "\n"))

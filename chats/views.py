@@ -7,8 +7,9 @@ the answer carries the chat's token, which the page keeps in sessionStorage.
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
@@ -16,7 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from chats import selectors, services
 from chats.errors import WidgetOffline
 from chats.ratelimit import rate_limit_hit
-from libchat.decorators import operator_required
+from libchat.decorators import operator_required, refused
 from widgets.models import Widget
 
 
@@ -88,6 +89,13 @@ def ticket_create(request: HttpRequest, widget_id: int) -> JsonResponse:
     return JsonResponse({"message": "Thank you. We will answer by email."}, status=201)
 
 
+def _without_page(request: HttpRequest) -> str:
+    """The list's query string (search, filters) for its page links to carry on."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
 @require_GET
 @operator_required
 def transcripts(request: HttpRequest) -> HttpResponse:
@@ -98,7 +106,13 @@ def transcripts(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "chats/transcripts.html",
-        {"tab": "chats", "chats": page.object_list, "page": page, "query": query},
+        {
+            "tab": "chats",
+            "chats": page.object_list,
+            "page": page,
+            "page_query": _without_page(request),
+            "query": query,
+        },
     )
 
 
@@ -118,9 +132,37 @@ def transcript(request: HttpRequest, chat_id: int) -> HttpResponse:
 @operator_required
 def tickets(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "")
-    page = selectors.tickets_for(operator=request.user, query=query, page=request.GET.get("page"))
+    status = request.GET.get("status", "open")
+    page = selectors.tickets_for(
+        operator=request.user, query=query, status=status, page=request.GET.get("page")
+    )
     return render(
         request,
         "chats/tickets.html",
-        {"tab": "chats", "tickets": page.object_list, "page": page, "query": query},
+        {
+            "tab": "chats",
+            "tickets": page.object_list,
+            "page": page,
+            "page_query": _without_page(request),
+            "query": query,
+            "status": status if status in selectors.TICKET_STATUSES else "all",
+        },
     )
+
+
+@require_POST
+@operator_required
+def ticket_answered(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    """Mark answered ("answered=1") or open again ("answered=0"), then back to the list as it
+    was (`list_query`: its search, status and page)."""
+    ticket = selectors.ticket_for(operator=request.user, ticket_id=ticket_id)
+    if ticket is None:
+        return refused(request, "No such ticket, or it is not one of your widgets'.", 404)
+    if request.POST.get("answered") not in {"0", "1"}:
+        return refused(request, "Say whether the ticket is answered.", 400)
+    # Marked by someone else first: the list they return to says who.
+    services.ticket_answered_set(
+        ticket=ticket, operator=request.user, answered=request.POST["answered"] == "1"
+    )
+    back = QueryDict(request.POST.get("list_query", "")).urlencode()
+    return redirect(f"{reverse('chats:tickets')}?{back}")
