@@ -35,26 +35,15 @@ def _too_many(request: HttpRequest) -> JsonResponse | None:
     return None
 
 
-def _offline(widget: Widget, error: WidgetOffline) -> JsonResponse:
-    return JsonResponse(
-        {
-            "error": error.code,
-            "message": error.message,
-            "offline_behaviour": widget.offline_behaviour,
-        },
-        status=409,
-    )
-
-
-@csrf_exempt
-@never_cache
-@require_POST
-def chat_start(request: HttpRequest, widget_id: int) -> JsonResponse:
+def _from_widget_form(request: HttpRequest, widget_id: int, create, answer) -> JsonResponse:
+    """Run `create(widget=..., name=..., email=..., question=...)` on the widget's form: 429
+    when this IP asked too often, 400 with each field's error, 409 when the widget is offline
+    (with its offline behaviour), else 201 with `answer(result)`."""
     widget = get_object_or_404(Widget, pk=widget_id)
     if refused := _too_many(request):
         return refused
     try:
-        chat, token = services.chat_start(
+        result = create(
             widget=widget,
             name=request.POST.get("name", ""),
             email=request.POST.get("email", ""),
@@ -63,8 +52,21 @@ def chat_start(request: HttpRequest, widget_id: int) -> JsonResponse:
     except ValidationError as error:
         return JsonResponse({"error": "invalid", "errors": error.message_dict}, status=400)
     except WidgetOffline as error:
-        return _offline(widget, error)
-    return JsonResponse({"token": token, "chat_id": chat.pk}, status=201)
+        body = {"error": error.code, "message": error.message}
+        return JsonResponse({**body, "offline_behaviour": widget.offline_behaviour}, status=409)
+    return JsonResponse(answer(result), status=201)
+
+
+@csrf_exempt
+@never_cache
+@require_POST
+def chat_start(request: HttpRequest, widget_id: int) -> JsonResponse:
+    return _from_widget_form(
+        request,
+        widget_id,
+        services.chat_start,
+        lambda started: {"token": started[1], "chat_id": started[0].pk},
+    )
 
 
 @csrf_exempt
@@ -72,21 +74,12 @@ def chat_start(request: HttpRequest, widget_id: int) -> JsonResponse:
 @require_POST
 def ticket_create(request: HttpRequest, widget_id: int) -> JsonResponse:
     """The offline form: the question is kept as a ticket and answered by email."""
-    widget = get_object_or_404(Widget, pk=widget_id)
-    if refused := _too_many(request):
-        return refused
-    try:
-        services.ticket_create(
-            widget=widget,
-            name=request.POST.get("name", ""),
-            email=request.POST.get("email", ""),
-            question=request.POST.get("question", ""),
-        )
-    except ValidationError as error:
-        return JsonResponse({"error": "invalid", "errors": error.message_dict}, status=400)
-    except WidgetOffline as error:
-        return _offline(widget, error)
-    return JsonResponse({"message": "Thank you. We will answer by email."}, status=201)
+    return _from_widget_form(
+        request,
+        widget_id,
+        services.ticket_create,
+        lambda ticket: {"message": "Thank you. We will answer by email."},
+    )
 
 
 def _without_page(request: HttpRequest) -> str:
