@@ -9,6 +9,7 @@ from accounts.models import Operator
 from internalchat import selectors, services
 from internalchat.models import Attachment, Room
 from libchat.decorators import operator_required
+from libchat.uploads import file_download
 
 
 def _room_for(request: HttpRequest, room_id: int) -> Room:
@@ -65,15 +66,9 @@ def room_file_send(request: HttpRequest, room_id: int) -> JsonResponse:
 def attachment_download(request: HttpRequest, attachment_id: int) -> FileResponse:
     attachment = get_object_or_404(Attachment.objects.select_related("message"), pk=attachment_id)
     _room_for(request, attachment.message.room_id)
-    response = FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
-        filename=attachment.original_name,
-        content_type=attachment.content_type,
+    return file_download(
+        file=attachment.file, name=attachment.original_name, content_type=attachment.content_type
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
 
 
 @require_POST
