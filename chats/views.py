@@ -26,7 +26,7 @@ from chats import selectors, services
 from chats.errors import ChatClosed, ChatError, WidgetOffline
 from chats.ratelimit import rate_limit_hit
 from libchat.decorators import operator_required, refused
-from libchat.uploads import Refused, file_download
+from libchat.uploads import Refused, file_download, file_send_arguments, refused_response
 from widgets.models import Widget
 
 
@@ -114,23 +114,16 @@ def chat_file(request: HttpRequest, key: str) -> FileResponse:
 @operator_required
 def chat_file_send(request: HttpRequest, chat_id: int) -> JsonResponse:
     """The claimant sends a file into an active chat, as a message of its own."""
-    upload = request.FILES.get("file")
-    if upload is None:
-        return JsonResponse({"code": "no_file", "message": "Choose a file to send."}, status=400)
     try:
         chat = services.chat_for_operator(operator=request.user, chat_id=chat_id)
         message = services.message_send(
-            chat=chat,
-            operator=request.user,
-            body=request.POST.get("body", ""),
-            client_msg_id=request.POST.get("client_msg_id", ""),
-            files=[upload],
+            chat=chat, operator=request.user, **file_send_arguments(request)
         )
     except ChatError as error:
         status = 409 if isinstance(error, ChatClosed) else 403
         return JsonResponse({"code": error.code, "message": error.message}, status=status)
     except Refused as refused:
-        return JsonResponse({"code": refused.code, "message": refused.message}, status=400)
+        return refused_response(refused)
     except ValidationError as error:
         return JsonResponse({"code": "invalid", "message": error.messages[0]}, status=400)
     return JsonResponse({"message_id": message.number}, status=201)

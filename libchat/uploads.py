@@ -16,7 +16,7 @@ from django.conf import settings
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db.models.fields.files import FieldFile
-from django.http import FileResponse
+from django.http import FileResponse, HttpRequest, JsonResponse
 
 # Detected type -> the file name extensions that may carry it.
 ALLOWED_FILE_TYPES = {
@@ -126,3 +126,20 @@ def file_download(*, file: FieldFile, name: str, content_type: str) -> FileRespo
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, max-age=3600"
     return response
+
+
+def refused_response(refused: Refused) -> JsonResponse:
+    return JsonResponse({"code": refused.code, "message": refused.message}, status=400)
+
+
+def file_send_arguments(request: HttpRequest) -> dict:
+    """The message a file upload form posts (`file`, optional `body`, `client_msg_id`), as
+    keyword arguments of a message_send service; Refused without a file."""
+    upload = request.FILES.get("file")
+    if upload is None:
+        raise Refused("no_file", "Choose a file to send.")
+    return {
+        "body": request.POST.get("body", ""),
+        "client_msg_id": request.POST.get("client_msg_id", ""),
+        "files": [upload],
+    }
