@@ -8,7 +8,8 @@ from playwright.sync_api import expect
 from chats.models import PatronChat
 from tests.browser.pages import outside_the_loop
 from tests.browser.test_widgets import sites  # noqa: F401 (fixture)
-from tests.factories import DepartmentFactory, MembershipFactory, OperatorFactory
+from tests.factories import DepartmentFactory, FaqFactory, MembershipFactory, OperatorFactory
+from tests.internalchat.test_services import PNG
 from widgets import selectors, services
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -198,3 +199,88 @@ def test_a_new_chat_rings_as_each_operator_chose(browser, log_in, live_server_da
         ["desktop", "New chat: Patron", "Do you have Middlemarch?"],
     ]
     assert bob.evaluate("window.__rings") == []
+
+
+def test_the_operator_replies_with_the_internal_chat_editor_and_the_patron_gets_it_all(
+    browser, log_in, live_server_daphne
+):
+    def create():
+        FaqFactory(
+            question="When are you open?",
+            answer="Weekdays 9 to 5.",
+            link="https://library.example/hours",
+        )
+        reference = DepartmentFactory(name="Reference")
+        alice = OperatorFactory(display_name="Alice")
+        MembershipFactory(operator=alice, department=reference)
+        widget = services.widget_create(
+            name="Main site",
+            allowed_origins=["https://www.library.example"],
+            first_choice=reference,
+        )
+        return alice, widget
+
+    alice, widget = outside_the_loop(create)
+    operator = log_in(browser.new_context().new_page(), alice)
+    operator.get_by_role("button", name="Sign In").click()
+    expect(operator.locator("#my-dot")).to_have_attribute("data-status", "online")
+    patron = browser.new_context().new_page()
+    patron.goto(f"{live_server_daphne.url}/widget/{widget.pk}/")
+    patron.get_by_label("Your name (optional)").fill("Ada")
+    patron.get_by_label("Your question").fill("Opening hours and a map?")
+    patron.get_by_role("button", name="Start Chat").click()
+    operator.get_by_role("button", name="Claim Chat with Ada").click()
+    pane = operator.get_by_role("article", name="Chat with Ada")
+    messages = patron.get_by_role("list", name="Messages")
+    expect(messages).to_contain_text("Alice joined the chat.")
+
+    reply = pane.get_by_role("textbox", name="Reply to Ada")
+    expect(reply).to_be_focused()
+    pane.get_by_role("button", name="Bold").click()
+    reply.press_sequentially("Open late")
+    expect(patron.get_by_text("Alice is typing…")).to_be_visible()
+    reply.press("Enter")
+    expect(messages.locator("li.from-operator b")).to_have_text("Open late")
+    expect(pane.locator(".chat-messages li.from-operator b")).to_have_text("Open late")
+
+    pane.get_by_role("button", name="Insert an emoji").click()
+    pane.locator("emoji-picker").get_by_role("menuitem").first.click()
+    expect(reply).not_to_be_empty()
+    chosen = reply.inner_text().strip()
+    pane.get_by_role("button", name="Send Message").click()
+    expect(messages.locator("li.from-operator .body").nth(1)).to_have_text(chosen)
+
+    pane.get_by_role("button", name="FAQs").click()
+    pane.get_by_role("searchbox", name="Search FAQs").fill("open")
+    pane.get_by_role("button", name="When are you open?").click()
+    pane.get_by_role("button", name="Send Message").click()
+    card = messages.locator(".faq-card")
+    expect(card.locator("b")).to_have_text("When are you open?")
+    expect(card).to_contain_text("Weekdays 9 to 5.")
+    expect(card.get_by_role("link")).to_have_attribute("href", "https://library.example/hours")
+
+    pane.locator('input[type="file"]').set_input_files(
+        {"name": "floor-map.png", "mimeType": "image/png", "buffer": PNG}
+    )
+    file_link = messages.get_by_role("link", name="floor-map.png")
+    expect(file_link).to_contain_text("floor-map.png (")
+    expect(file_link.locator("img.thumb")).to_have_attribute("alt", "floor-map.png")
+    expect(pane.get_by_role("link", name="floor-map.png")).to_be_visible()
+    with patron.expect_download() as downloading:
+        file_link.click()
+    download = downloading.value
+    assert download.suggested_filename == "floor-map.png"
+    with open(download.path(), "rb") as saved:
+        assert saved.read() == PNG
+
+    # A refused file says why, in the pane, and sends nothing.
+    pane.locator('input[type="file"]').set_input_files(
+        {"name": "notes.pdf", "mimeType": "application/pdf", "buffer": PNG}
+    )
+    expect(pane.get_by_role("alert")).to_contain_text("notes.pdf: The file's name does not match")
+    # A reload of the patron's page shows the same, from the history.
+    patron.reload()
+    expect(messages.locator("li.from-operator")).to_have_count(4)
+    expect(messages.locator("li.from-operator b").first).to_have_text("Open late")
+    expect(messages.get_by_role("link", name="floor-map.png")).to_be_visible()
+    expect(messages.locator(".faq-card")).to_have_count(1)
