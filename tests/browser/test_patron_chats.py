@@ -9,6 +9,7 @@ from chats.models import PatronChat
 from tests.browser.pages import outside_the_loop
 from tests.browser.test_widgets import sites  # noqa: F401 (fixture)
 from tests.factories import DepartmentFactory, FaqFactory, MembershipFactory, OperatorFactory
+from tests.internalchat.test_consumers import XSS_PAYLOADS
 from tests.internalchat.test_services import PNG
 from widgets import selectors, services
 
@@ -201,38 +202,44 @@ def test_a_new_chat_rings_as_each_operator_chose(browser, log_in, live_server_da
     assert bob.evaluate("window.__rings") == []
 
 
-def test_the_operator_replies_with_the_internal_chat_editor_and_the_patron_gets_it_all(
-    browser, log_in, live_server_daphne
-):
-    def create():
-        FaqFactory(
-            question="When are you open?",
-            answer="Weekdays 9 to 5.",
-            link="https://library.example/hours",
-        )
-        reference = DepartmentFactory(name="Reference")
-        alice = OperatorFactory(display_name="Alice")
-        MembershipFactory(operator=alice, department=reference)
-        widget = services.widget_create(
-            name="Main site",
-            allowed_origins=["https://www.library.example"],
-            first_choice=reference,
-        )
-        return alice, widget
+def _alice_answers_a_widget():
+    reference = DepartmentFactory(name="Reference")
+    alice = OperatorFactory(display_name="Alice")
+    MembershipFactory(operator=alice, department=reference)
+    widget = services.widget_create(
+        name="Main site", allowed_origins=["https://www.library.example"], first_choice=reference
+    )
+    return alice, widget
 
-    alice, widget = outside_the_loop(create)
+
+def _claimed_chat_with_ada(browser, log_in, base_url):
+    """Alice signed in and a chat from Ada (on the widget's own page) claimed by her: the
+    operator's page, the patron's page and the chat pane."""
+    alice, widget = outside_the_loop(_alice_answers_a_widget)
     operator = log_in(browser.new_context().new_page(), alice)
     operator.get_by_role("button", name="Sign In").click()
     expect(operator.locator("#my-dot")).to_have_attribute("data-status", "online")
     patron = browser.new_context().new_page()
-    patron.goto(f"{live_server_daphne.url}/widget/{widget.pk}/")
+    patron.goto(f"{base_url}/widget/{widget.pk}/")
     patron.get_by_label("Your name (optional)").fill("Ada")
     patron.get_by_label("Your question").fill("Opening hours and a map?")
     patron.get_by_role("button", name="Start Chat").click()
     operator.get_by_role("button", name="Claim Chat with Ada").click()
-    pane = operator.get_by_role("article", name="Chat with Ada")
+    expect(patron.get_by_text("Alice joined the chat.")).to_be_visible()
+    return operator, patron, operator.get_by_role("article", name="Chat with Ada")
+
+
+def test_the_operator_replies_with_the_internal_chat_editor_and_the_patron_gets_it_all(
+    browser, log_in, live_server_daphne
+):
+    outside_the_loop(
+        FaqFactory,
+        question="When are you open?",
+        answer="Weekdays 9 to 5.",
+        link="https://library.example/hours",
+    )
+    _, patron, pane = _claimed_chat_with_ada(browser, log_in, live_server_daphne.url)
     messages = patron.get_by_role("list", name="Messages")
-    expect(messages).to_contain_text("Alice joined the chat.")
 
     reply = pane.get_by_role("textbox", name="Reply to Ada")
     expect(reply).to_be_focused()
@@ -284,3 +291,33 @@ def test_the_operator_replies_with_the_internal_chat_editor_and_the_patron_gets_
     expect(messages.locator("li.from-operator b").first).to_have_text("Open late")
     expect(messages.get_by_role("link", name="floor-map.png")).to_be_visible()
     expect(messages.locator(".faq-card")).to_have_count(1)
+
+
+def test_the_xss_corpus_from_an_operator_runs_no_script_on_the_patrons_page(
+    browser, log_in, live_server_daphne
+):
+    operator, patron, _ = _claimed_chat_with_ada(browser, log_in, live_server_daphne.url)
+    dialogs = []
+    patron.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    chat_id = PatronChat.objects.get().pk
+    frames = [
+        {"action": "patron.send", "chat_id": chat_id, "body": f"#{index} {payload}",
+         "client_msg_id": f"xss-{index}"}
+        for index, payload in enumerate(XSS_PAYLOADS)
+    ]  # fmt: skip
+    operator.evaluate(
+        """(frames) => new Promise((resolve) => {
+            const ws = new WebSocket(`ws://${location.host}/ws/dashboard/`);
+            ws.onopen = () => { for (const f of frames) ws.send(JSON.stringify(f)); resolve(); };
+        })""",
+        frames,
+    )
+    sent = patron.get_by_role("list", name="Messages").locator("li.from-operator")
+    expect(sent).to_have_count(len(XSS_PAYLOADS), timeout=30_000)
+    patron.wait_for_timeout(500)  # event handlers and timers would have fired by now
+    assert patron.evaluate("window.__xss") is None
+    patron.reload()  # and once more through the history
+    expect(sent).to_have_count(len(XSS_PAYLOADS))
+    patron.wait_for_timeout(500)
+    assert patron.evaluate("window.__xss") is None
+    assert dialogs == []
