@@ -6,10 +6,9 @@ import pytest
 from playwright.sync_api import expect
 
 from chats.models import PatronChat
-from tests.browser.pages import outside_the_loop
+from tests.browser.pages import outside_the_loop, xss_corpus_send
 from tests.browser.test_widgets import sites  # noqa: F401 (fixture)
 from tests.factories import DepartmentFactory, FaqFactory, MembershipFactory, OperatorFactory
-from tests.internalchat.test_consumers import XSS_PAYLOADS
 from tests.internalchat.test_services import PNG
 from widgets import selectors, services
 
@@ -299,25 +298,13 @@ def test_the_xss_corpus_from_an_operator_runs_no_script_on_the_patrons_page(
     operator, patron, _ = _claimed_chat_with_ada(browser, log_in, live_server_daphne.url)
     dialogs = []
     patron.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-    chat_id = PatronChat.objects.get().pk
-    frames = [
-        {"action": "patron.send", "chat_id": chat_id, "body": f"#{index} {payload}",
-         "client_msg_id": f"xss-{index}"}
-        for index, payload in enumerate(XSS_PAYLOADS)
-    ]  # fmt: skip
-    operator.evaluate(
-        """(frames) => new Promise((resolve) => {
-            const ws = new WebSocket(`ws://${location.host}/ws/dashboard/`);
-            ws.onopen = () => { for (const f of frames) ws.send(JSON.stringify(f)); resolve(); };
-        })""",
-        frames,
-    )
-    sent = patron.get_by_role("list", name="Messages").locator("li.from-operator")
-    expect(sent).to_have_count(len(XSS_PAYLOADS), timeout=30_000)
+    sent = xss_corpus_send(operator, "patron.send", chat_id=PatronChat.objects.get().pk)
+    from_alice = patron.get_by_role("list", name="Messages").locator("li.from-operator")
+    expect(from_alice).to_have_count(sent, timeout=30_000)
     patron.wait_for_timeout(500)  # event handlers and timers would have fired by now
     assert patron.evaluate("window.__xss") is None
     patron.reload()  # and once more through the history
-    expect(sent).to_have_count(len(XSS_PAYLOADS))
+    expect(from_alice).to_have_count(sent)
     patron.wait_for_timeout(500)
     assert patron.evaluate("window.__xss") is None
     assert dialogs == []
