@@ -201,35 +201,45 @@ def test_a_new_chat_rings_as_each_operator_chose(browser, log_in, live_server_da
     assert bob.evaluate("window.__rings") == []
 
 
-def _alice_answers_a_widget():
-    reference = DepartmentFactory(name="Reference")
-    alice = OperatorFactory(display_name="Alice")
-    MembershipFactory(operator=alice, department=reference)
-    widget = services.widget_create(
-        name="Main site", allowed_origins=["https://www.library.example"], first_choice=reference
-    )
-    return alice, widget
+def _claimed_chat_with_ada(browser, log_in, base_url, library):
+    """Alice signed in, and Ada's chat, started in the widget embedded on the library's site,
+    claimed by her: the operator's page, the patron's page, the widget's frame, the chat pane."""
 
+    def create():
+        reference = DepartmentFactory(name="Reference")
+        alice = OperatorFactory(display_name="Alice")
+        MembershipFactory(operator=alice, department=reference)
+        widget = services.widget_create(
+            name="Main site",
+            allowed_origins=[library.url],
+            first_choice=reference,
+            title="Ask a Librarian",
+        )
+        return alice, widget
 
-def _claimed_chat_with_ada(browser, log_in, base_url):
-    """Alice signed in and a chat from Ada (on the widget's own page) claimed by her: the
-    operator's page, the patron's page and the chat pane."""
-    alice, widget = outside_the_loop(_alice_answers_a_widget)
+    alice, widget = outside_the_loop(create)
     operator = log_in(browser.new_context().new_page(), alice)
     operator.get_by_role("button", name="Sign In").click()
     expect(operator.locator("#my-dot")).to_have_attribute("data-status", "online")
     patron = browser.new_context().new_page()
-    patron.goto(f"{base_url}/widget/{widget.pk}/")
-    patron.get_by_label("Your name (optional)").fill("Ada")
-    patron.get_by_label("Your question").fill("Opening hours and a map?")
-    patron.get_by_role("button", name="Start Chat").click()
+    patron.goto(
+        library.page("index.html", selectors.widget_embed_snippet(widget=widget, base_url=base_url))
+    )
+    patron.get_by_role("button", name="Ask a Librarian: Online").click()
+    chat = patron.frame_locator('iframe[title="Ask a Librarian"]')
+    chat.get_by_label("Your name (optional)").fill("Ada")
+    chat.get_by_label("Your question").fill("Opening hours and a map?")
+    chat.get_by_role("button", name="Start Chat").click()
     operator.get_by_role("button", name="Claim Chat with Ada").click()
-    expect(patron.get_by_text("Alice joined the chat.")).to_be_visible()
-    return operator, patron, operator.get_by_role("article", name="Chat with Ada")
+    expect(chat.get_by_text("Alice joined the chat.")).to_be_visible()
+    return operator, patron, chat, operator.get_by_role("article", name="Chat with Ada")
 
 
 def test_the_operator_replies_with_the_internal_chat_editor_and_the_patron_gets_it_all(
-    browser, log_in, live_server_daphne
+    browser,
+    log_in,
+    live_server_daphne,
+    sites,  # noqa: F811
 ):
     outside_the_loop(
         FaqFactory,
@@ -237,14 +247,14 @@ def test_the_operator_replies_with_the_internal_chat_editor_and_the_patron_gets_
         answer="Weekdays 9 to 5.",
         link="https://library.example/hours",
     )
-    _, patron, pane = _claimed_chat_with_ada(browser, log_in, live_server_daphne.url)
-    messages = patron.get_by_role("list", name="Messages")
+    _, patron, chat, pane = _claimed_chat_with_ada(browser, log_in, live_server_daphne.url, sites())
+    messages = chat.get_by_role("list", name="Messages")
 
     reply = pane.get_by_role("textbox", name="Reply to Ada")
     expect(reply).to_be_focused()
     pane.get_by_role("button", name="Bold").click()
     reply.press_sequentially("Open late")
-    expect(patron.get_by_text("Alice is typing…")).to_be_visible()
+    expect(chat.get_by_text("Alice is typing…")).to_be_visible()
     reply.press("Enter")
     expect(messages.locator("li.from-operator b")).to_have_text("Open late")
     expect(pane.locator(".chat-messages li.from-operator b")).to_have_text("Open late")
@@ -284,8 +294,9 @@ def test_the_operator_replies_with_the_internal_chat_editor_and_the_patron_gets_
         {"name": "notes.pdf", "mimeType": "application/pdf", "buffer": PNG}
     )
     expect(pane.get_by_role("alert")).to_contain_text("notes.pdf: The file's name does not match")
-    # A reload of the patron's page shows the same, from the history.
+    # A reload of the library's page shows the same in the widget, from the history.
     patron.reload()
+    patron.get_by_role("button", name="Ask a Librarian: Online").click()
     expect(messages.locator("li.from-operator")).to_have_count(4)
     expect(messages.locator("li.from-operator b").first).to_have_text("Open late")
     expect(messages.get_by_role("link", name="floor-map.png")).to_be_visible()
@@ -293,18 +304,24 @@ def test_the_operator_replies_with_the_internal_chat_editor_and_the_patron_gets_
 
 
 def test_the_xss_corpus_from_an_operator_runs_no_script_on_the_patrons_page(
-    browser, log_in, live_server_daphne
+    browser,
+    log_in,
+    live_server_daphne,
+    sites,  # noqa: F811
 ):
-    operator, patron, _ = _claimed_chat_with_ada(browser, log_in, live_server_daphne.url)
+    operator, patron, chat, _ = _claimed_chat_with_ada(
+        browser, log_in, live_server_daphne.url, sites()
+    )
     dialogs = []
     patron.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     sent = xss_corpus_send(operator, "patron.send", chat_id=PatronChat.objects.get().pk)
-    from_alice = patron.get_by_role("list", name="Messages").locator("li.from-operator")
+    from_alice = chat.get_by_role("list", name="Messages").locator("li.from-operator")
     expect(from_alice).to_have_count(sent, timeout=30_000)
     patron.wait_for_timeout(500)  # event handlers and timers would have fired by now
-    assert patron.evaluate("window.__xss") is None
+    assert chat.locator(":root").evaluate("() => window.__xss") is None
     patron.reload()  # and once more through the history
+    patron.get_by_role("button", name="Ask a Librarian: Online").click()
     expect(from_alice).to_have_count(sent)
     patron.wait_for_timeout(500)
-    assert patron.evaluate("window.__xss") is None
+    assert chat.locator(":root").evaluate("() => window.__xss") is None
     assert dialogs == []
