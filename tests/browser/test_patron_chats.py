@@ -15,6 +15,16 @@ from widgets import selectors, services
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
+def _ask_a_librarian(library, *, first_choice):
+    """The "Ask a Librarian" widget, embeddable on the library's site."""
+    return services.widget_create(
+        name="Main site",
+        allowed_origins=[library.url],
+        first_choice=first_choice,
+        title="Ask a Librarian",
+    )
+
+
 def test_patron_chats_is_claimed_transferred_to_a_department_reclaimed_ended_and_rated(
     browser,
     log_in,
@@ -30,12 +40,7 @@ def test_patron_chats_is_claimed_transferred_to_a_department_reclaimed_ended_and
         bob = OperatorFactory(display_name="Bob")
         MembershipFactory(operator=alice, department=reference)
         MembershipFactory(operator=bob, department=circulation)
-        widget = services.widget_create(
-            name="Main site",
-            allowed_origins=[library.url],
-            first_choice=reference,
-            title="Ask a Librarian",
-        )
+        widget = _ask_a_librarian(library, first_choice=reference)
         return reference, circulation, alice, bob, widget
 
     # Memberships and widgets are announced after commit, not in Playwright's thread.
@@ -209,12 +214,7 @@ def _claimed_chat_with_ada(browser, log_in, base_url, library):
         reference = DepartmentFactory(name="Reference")
         alice = OperatorFactory(display_name="Alice")
         MembershipFactory(operator=alice, department=reference)
-        widget = services.widget_create(
-            name="Main site",
-            allowed_origins=[library.url],
-            first_choice=reference,
-            title="Ask a Librarian",
-        )
+        widget = _ask_a_librarian(library, first_choice=reference)
         return alice, widget
 
     alice, widget = outside_the_loop(create)
