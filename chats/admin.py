@@ -1,6 +1,8 @@
 from django.contrib import admin
+from django.utils.html import format_html, format_html_join
 
-from chats.models import OfflineTicket, PatronChat, PatronMessage
+from chats import selectors
+from chats.models import OfflineTicket, PatronAttachment, PatronChat, PatronMessage
 
 
 class PatronMessageInline(admin.TabularInline):
@@ -21,8 +23,28 @@ class PatronChatAdmin(admin.ModelAdmin):
     list_display = ["pk", "widget", "state", "name", "email", "claimed_by", "created_at", "rating"]
     list_filter = ["state", "widget", "department"]
     search_fields = ["name", "email", "question", "messages__body"]
-    readonly_fields = [f.name for f in PatronChat._meta.fields]
+    readonly_fields = [*(f.name for f in PatronChat._meta.fields), "files"]
     inlines = [PatronMessageInline]
+
+    @admin.display(description="Files")
+    def files(self, chat: PatronChat) -> str:
+        """The files sent in the chat, each a link (the same one the patron got)."""
+        attachments = PatronAttachment.objects.filter(message__chat=chat).select_related("message")
+        rows = format_html_join(
+            "",
+            '<li>#{} <a href="{}">{}</a> ({}, {} bytes)</li>',
+            (
+                (
+                    a.message.number,
+                    selectors.attachment_as_dict(a)["url"],
+                    a.original_name,
+                    a.content_type,
+                    a.size,
+                )
+                for a in attachments.order_by("pk")
+            ),
+        )
+        return format_html("<ul>{}</ul>", rows) if rows else "—"
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -5,10 +5,12 @@ An unknown or ended token gets an error frame and the socket closes with 4404 (n
 
 import asyncio
 import contextlib
+from urllib.parse import urlsplit
 
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.http.request import validate_host
 
 from chats import selectors, services
 from chats.errors import ChatError, ChatNotFound, RateLimited
@@ -29,6 +31,18 @@ def _open(token: str) -> tuple[PatronChat, dict]:
     services.chat_patron_seen(chat=chat)
     services.chat_patron_page(chat_id=chat.pk, here=True)
     return chat, selectors.patron_state(chat=chat)
+
+
+def _site_url(scope: dict) -> str:
+    """This site's address as the patron's page knows it (the iframe is served by LibChat, so
+    its Origin is ours), for links in emails; empty unless it names one of ALLOWED_HOSTS."""
+    origin = dict(scope.get("headers", [])).get(b"origin", b"").decode("latin-1")
+    parts = urlsplit(origin)
+    if parts.scheme in {"http", "https"} and validate_host(
+        parts.hostname or "", settings.ALLOWED_HOSTS
+    ):
+        return f"{parts.scheme}://{parts.netloc}"
+    return ""
 
 
 class PatronChatConsumer(AsyncJsonWebsocketConsumer):
@@ -112,7 +126,7 @@ class PatronChatConsumer(AsyncJsonWebsocketConsumer):
         elif action == "email_transcript":
             if rate_limit_hit(key=f"patron-email:{self.chat.pk}", limit=3, seconds=3600):
                 raise RateLimited("The transcript was emailed already. Check your inbox.")
-            services.chat_transcript_email(chat=self.chat)
+            services.chat_transcript_email(chat=self.chat, base_url=_site_url(self.scope))
             return {"event": "emailed", "to": self.chat.email}
         return None
 

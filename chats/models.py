@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from libchat.models import StoredFile
+
 MESSAGE_MAX_CHARS = 4000
 
 
@@ -119,6 +121,26 @@ class PatronMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.sender} #{self.number} in chat {self.chat_id}"
+
+
+class PatronAttachment(StoredFile):
+    """A file an operator sent into a patron chat, stored under a random name.
+
+    The patron has no session, so the download URL carries a key of its own: derived from
+    `key_nonce` with the server's SECRET_KEY (so the server can show the link again in the
+    history and the emailed transcript) and looked up by its SHA-256, like the chat token.
+    The database alone cannot make a working link.
+    """
+
+    message = models.ForeignKey(PatronMessage, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to="chats/", max_length=200)
+    key_nonce = models.CharField(max_length=64, editable=False)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(size__gt=0), name="patron_attachment_not_empty")
+        ]
 
 
 class OfflineTicket(models.Model):

@@ -3,12 +3,16 @@
 Everything returned here is evaluated (lists, dicts, sets), so async consumers may call it.
 """
 
+import hashlib
+
 from django.core.paginator import Page, Paginator
 from django.db.models import Exists, Min, OuterRef, Q, QuerySet
+from django.urls import reverse
+from django.utils.crypto import salted_hmac
 
 from accounts.models import Operator
 from accounts.selectors import reachable_operator_ids
-from chats.models import OfflineTicket, PatronChat, PatronMessage
+from chats.models import OfflineTicket, PatronAttachment, PatronChat, PatronMessage
 from departments.models import Department, Membership
 from widgets.models import Widget
 
@@ -121,6 +125,31 @@ def queue_position(*, chat: PatronChat) -> int | None:
     return queue_positions(**queue_of(chat)).get(chat.pk)
 
 
+def attachment_key(attachment: PatronAttachment) -> str:
+    """The secret in the attachment's download URL; only its SHA-256 is stored."""
+    return salted_hmac(
+        "chats.PatronAttachment", attachment.key_nonce, algorithm="sha256"
+    ).hexdigest()
+
+
+def attachment_key_hash(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def attachment_by_key(*, key: str) -> PatronAttachment | None:
+    return PatronAttachment.objects.filter(key_hash=attachment_key_hash(key)).first()
+
+
+def attachment_as_dict(attachment: PatronAttachment) -> dict:
+    """A file as both sides show it: a link that works without a session, for the patron."""
+    return {
+        "name": attachment.original_name,
+        "size": attachment.size,
+        "is_image": attachment.is_image,
+        "url": reverse("chats:file", args=[attachment_key(attachment)]),
+    }
+
+
 def message_as_event(message: PatronMessage) -> dict:
     return {
         "id": message.number,
@@ -129,13 +158,16 @@ def message_as_event(message: PatronMessage) -> dict:
         "body": message.body,
         "client_msg_id": message.client_msg_id,
         "created_at": message.created_at.isoformat(),
+        "attachments": [attachment_as_dict(a) for a in message.attachments.all()],
     }
 
 
 def chat_messages(*, chat_id: int, after: int = 0) -> list[dict]:
-    """The chat's messages after number `after`, in order; two queries at most."""
-    messages = PatronMessage.objects.filter(chat_id=chat_id, number__gt=after).select_related(
-        "operator"
+    """The chat's messages after number `after`, in order, with their files; two queries."""
+    messages = (
+        PatronMessage.objects.filter(chat_id=chat_id, number__gt=after)
+        .select_related("operator")
+        .prefetch_related("attachments")
     )
     return [message_as_event(m) for m in messages.order_by("number")]
 

@@ -10,9 +10,9 @@ import secrets
 from datetime import datetime, timedelta
 from functools import partial
 
-import nh3
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import transaction
@@ -24,15 +24,20 @@ from accounts.models import Operator
 from accounts.selectors import presence_for, reachable_operator_ids
 from chats import selectors
 from chats.errors import ChatAccessDenied, ChatClosed, ChatNotFound, ChatTaken, WidgetOffline
-from chats.models import MESSAGE_MAX_CHARS, OfflineTicket, PatronChat, PatronMessage
+from chats.models import (
+    MESSAGE_MAX_CHARS,
+    OfflineTicket,
+    PatronAttachment,
+    PatronChat,
+    PatronMessage,
+)
 from departments.models import Department
 from libchat.live import live_send, operator_group
+from libchat.richtext import body_has_text, body_sanitise
+from libchat.uploads import file_check, files_storing
 from widgets.models import Widget
 from widgets.selectors import widget_state_get
 
-ALLOWED_TAGS = {"b", "i", "u", "br", "a"}
-ALLOWED_ATTRIBUTES = {"a": {"href"}}
-ALLOWED_SCHEMES = {"http", "https", "mailto"}
 NAME_MAX_CHARS = 100
 
 
@@ -59,17 +64,6 @@ def queue_groups(chat: PatronChat) -> list[str]:
 
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
-
-
-def message_sanitise(body: str) -> str:
-    """The HTML a patron or operator may send: b, i, u, br and http(s)/mailto links."""
-    return nh3.clean(
-        body,
-        tags=ALLOWED_TAGS,
-        attributes=ALLOWED_ATTRIBUTES,
-        url_schemes=ALLOWED_SCHEMES,
-        link_rel="noopener noreferrer nofollow",
-    ).strip()
 
 
 def chat_by_token(*, token: str) -> PatronChat:
@@ -231,21 +225,31 @@ def _announce_message(chat: PatronChat, message: PatronMessage) -> None:
 
 
 def message_send(
-    *, chat: PatronChat, body: str, client_msg_id: str = "", operator: Operator | None = None
+    *,
+    chat: PatronChat,
+    body: str,
+    client_msg_id: str = "",
+    operator: Operator | None = None,
+    files: list[UploadedFile] | tuple = (),
 ) -> PatronMessage:
-    """Store a message from the patron (operator None) or from the chat's claimant.
+    """Store a message from the patron (operator None) or from the chat's claimant, who may
+    send files too (the rules of internal chat files: `libchat.uploads`).
 
-    The body is sanitised and must hold 1 to 4,000 characters. A retried send with the same
-    client_msg_id returns the message stored the first time.
+    The body is sanitised like internal chat's and holds at most 4,000 characters, and some
+    text unless files come with it. A retried send with the same client_msg_id returns the
+    message stored the first time. Refusals store nothing.
     """
-    clean = message_sanitise(body)
-    if not clean:
+    if files and operator is None:
+        raise ChatAccessDenied("Only the operator can send files.")
+    clean = body_sanitise(body)
+    checked = [file_check(upload=upload) for upload in files]
+    if not checked and not body_has_text(clean):
         raise ValidationError("Type a message first.")
     if len(clean) > MESSAGE_MAX_CHARS:
         raise ValidationError(f"Messages are {MESSAGE_MAX_CHARS:,} characters at most.")
     client_msg_id = str(client_msg_id)[:64]
     sender = PatronMessage.Sender.OPERATOR if operator else PatronMessage.Sender.PATRON
-    with transaction.atomic():
+    with files_storing("chats") as store, transaction.atomic():
         locked = PatronChat.objects.select_for_update().get(pk=chat.pk)
         if locked.state == PatronChat.State.ENDED:
             raise ChatClosed("This chat has ended.")
@@ -257,9 +261,21 @@ def message_send(
             ).first()
             if earlier:
                 return earlier
-        return _message_create(
+        message = _message_create(
             chat=locked, sender=sender, body=clean, operator=operator, client_msg_id=client_msg_id
         )
+        for item in checked:
+            attachment = PatronAttachment(
+                message=message,
+                file=store(item),
+                key_nonce=secrets.token_hex(32),
+                **item.described(),
+            )
+            attachment.key_hash = selectors.attachment_key_hash(
+                selectors.attachment_key(attachment)
+            )
+            attachment.save()
+        return message
 
 
 def chat_end(
@@ -549,17 +565,20 @@ def ticket_answered_set(*, ticket: OfflineTicket, operator: Operator, answered: 
     return bool(changed)
 
 
-def _transcript_line(chat: PatronChat, message: dict) -> str:
+def _transcript_line(chat: PatronChat, message: dict, base_url: str) -> str:
     who = {"patron": chat.name or "You", "system": "*"}.get(message["sender"], message["operator"])
     text = strip_tags(message["body"].replace("<br>", "\n"))
-    return f"[{message['created_at'][11:16]} UTC] {who}: {html.unescape(text)}"
+    files = [f"{file['name']}: {base_url}{file['url']}" for file in message["attachments"]]
+    text = "\n".join(filter(None, [html.unescape(text), *files]))
+    return f"[{message['created_at'][11:16]} UTC] {who}: {text}"
 
 
-def chat_transcript_email(*, chat: PatronChat) -> None:
-    """Email the transcript to the address the patron gave (Django's email backend)."""
+def chat_transcript_email(*, chat: PatronChat, base_url: str = "") -> None:
+    """Email the transcript to the address the patron gave (Django's email backend); files
+    are links under `base_url` (this site's address, e.g. https://chat.library.example)."""
     if not chat.email:
         raise ValidationError("No email address was given for this chat.")
-    lines = [_transcript_line(chat, m) for m in selectors.chat_messages(chat_id=chat.pk)]
+    lines = [_transcript_line(chat, m, base_url) for m in selectors.chat_messages(chat_id=chat.pk)]
     send_mail(
         subject=f"Your chat with {chat.widget.title}",
         message="\n".join([f"Your question: {chat.question}", "", *lines]),

@@ -1,5 +1,6 @@
-"""HTTP for patron chats. The patron's side: starting a chat from the pre-chat form, or leaving
-an offline ticket. The staff side: the Transcripts and Tickets lists.
+"""HTTP for patron chats. The patron's side: starting a chat from the pre-chat form, leaving
+an offline ticket, downloading a file by its link. The staff side: sending a file into a chat,
+the Transcripts and Tickets lists.
 
 No cookie, no session and so no CSRF token (third-party cookies may be blocked in the iframe):
 the answer carries the chat's token, which the page keeps in sessionStorage.
@@ -7,7 +8,14 @@ the answer carries the chat's token, which the page keeps in sessionStorage.
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    JsonResponse,
+    QueryDict,
+)
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
@@ -15,9 +23,10 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from chats import selectors, services
-from chats.errors import WidgetOffline
+from chats.errors import ChatClosed, ChatError, WidgetOffline
 from chats.ratelimit import rate_limit_hit
 from libchat.decorators import operator_required, refused
+from libchat.uploads import Refused, file_download, file_send_arguments, refused_response
 from widgets.models import Widget
 
 
@@ -87,6 +96,37 @@ def _without_page(request: HttpRequest) -> str:
     query = request.GET.copy()
     query.pop("page", None)
     return query.urlencode()
+
+
+@require_GET
+def chat_file(request: HttpRequest, key: str) -> FileResponse:
+    """A file sent in a chat, for whoever holds its link: the patron has no session, so the
+    unguessable key in the URL is the credential (operators see the same link)."""
+    attachment = selectors.attachment_by_key(key=key)
+    if attachment is None:
+        raise Http404("No such file.")
+    return file_download(
+        file=attachment.file, name=attachment.original_name, content_type=attachment.content_type
+    )
+
+
+@require_POST
+@operator_required
+def chat_file_send(request: HttpRequest, chat_id: int) -> JsonResponse:
+    """The claimant sends a file into an active chat, as a message of its own."""
+    try:
+        chat = services.chat_for_operator(operator=request.user, chat_id=chat_id)
+        message = services.message_send(
+            chat=chat, operator=request.user, **file_send_arguments(request)
+        )
+    except ChatError as error:
+        status = 409 if isinstance(error, ChatClosed) else 403
+        return JsonResponse({"code": error.code, "message": error.message}, status=status)
+    except Refused as refused:
+        return refused_response(refused)
+    except ValidationError as error:
+        return JsonResponse({"code": "invalid", "message": error.messages[0]}, status=400)
+    return JsonResponse({"message_id": message.number}, status=201)
 
 
 @require_GET

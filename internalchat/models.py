@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
+from libchat.models import StoredFile
+
 
 class Room(models.Model):
     """A conversation between operators: one per department, one per pair, one for all staff."""
@@ -103,24 +105,14 @@ class Message(models.Model):
         return f"Message #{self.pk} in room #{self.room_id}"
 
 
-class Attachment(models.Model):
+class Attachment(StoredFile):
     """A file sent with a message; stored under a random name, served to room members only."""
 
     message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="attachments")
     file = models.FileField(upload_to="internalchat/", max_length=200)
-    original_name = models.CharField(max_length=200)
-    size = models.PositiveBigIntegerField()
-    content_type = models.CharField(max_length=120)
 
     class Meta:
         constraints = [models.CheckConstraint(condition=Q(size__gt=0), name="attachment_not_empty")]
-
-    def __str__(self) -> str:
-        return self.original_name
-
-    @property
-    def is_image(self) -> bool:
-        return self.content_type.startswith("image/")
 
 
 class ReadMarker(models.Model):

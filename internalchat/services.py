@@ -4,16 +4,10 @@ A message is stored in a transaction and announced to its room's group only afte
 (`transaction.on_commit`), so nobody hears of a message the database does not hold.
 """
 
-import uuid
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
-from pathlib import PurePath
 
-import filetype
-import nh3
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
@@ -28,102 +22,12 @@ from internalchat import selectors
 from internalchat.models import Attachment, Message, ReadMarker, Room, ScrubRun
 from libchat import live
 from libchat.models import SiteSettings
+from libchat.richtext import body_has_text, body_sanitise
+from libchat.uploads import Refused, file_check, files_storing
 
 MAX_BODY_CHARS = 4000
 SCRUB_BATCH = 500
 _SEND_LOCK_NAMESPACE = 4_401_001
-
-# The FAQ card the FAQs button inserts: <div class="faq-card"><b>question</b><br>answer<br>
-# <a href="...">link</a></div>. Nothing else survives.
-_ALLOWED_TAGS = {"b", "i", "u", "br", "a", "div"}
-_CLEAN_OPTIONS = {
-    "tags": _ALLOWED_TAGS,
-    "attributes": {"a": {"href"}},
-    "allowed_classes": {"div": {"faq-card"}},
-    "url_schemes": {"http", "https", "mailto"},
-    "link_rel": "noopener noreferrer nofollow",
-    "set_tag_attribute_values": {"a": {"target": "_blank"}},
-}
-
-# Detected type -> the file name extensions that may carry it.
-ALLOWED_FILE_TYPES = {
-    "image/jpeg": {"jpg", "jpeg"},
-    "image/png": {"png"},
-    "image/gif": {"gif"},
-    "image/webp": {"webp"},
-    "application/pdf": {"pdf"},
-    "application/msword": {"doc"},
-    "application/vnd.ms-excel": {"xls"},
-    "application/vnd.ms-powerpoint": {"ppt"},
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": {"docx"},
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {"xlsx"},
-    "application/vnd.openxmlformats-officedocument.presentationml.presentation": {"pptx"},
-    "text/plain": {"txt", "csv", "md"},
-}
-
-
-class Refused(Exception):
-    """A write refused for bad input; nothing was stored."""
-
-    def __init__(self, code: str, message: str):
-        super().__init__(message)
-        self.code = code
-        self.message = message
-
-
-def body_sanitise(body: str) -> str:
-    return nh3.clean(body, **_CLEAN_OPTIONS).strip()
-
-
-def _has_text(html: str) -> bool:
-    return bool(nh3.clean(html, tags=set()).strip())
-
-
-@dataclass(frozen=True)
-class CheckedFile:
-    upload: UploadedFile
-    name: str
-    extension: str
-    content_type: str
-
-
-def file_check(*, upload: UploadedFile) -> CheckedFile:
-    """Refuse a file that is too big, empty, of a disallowed type, or whose name lies or has a
-    path; the type is read from the file's bytes, never from the browser."""
-    name = upload.name or ""
-    if not name or "/" in name or "\\" in name or "\x00" in name or name in {".", ".."}:
-        raise Refused("bad_file_name", "The file name must be a plain name, without a path.")
-    if upload.size == 0:
-        raise Refused("empty_file", "The file is empty.")
-    limit = settings.LIBCHAT_MAX_UPLOAD_MB * 1024 * 1024
-    if upload.size > limit:
-        raise Refused("file_too_big", f"Files can be {settings.LIBCHAT_MAX_UPLOAD_MB} MB at most.")
-    upload.seek(0)
-    head = upload.read(8192)
-    upload.seek(0)
-    kind = filetype.guess(head)
-    if kind is not None:
-        content_type = kind.mime
-    elif b"\x00" not in head and _decodes(head):
-        content_type = "text/plain"
-    else:
-        content_type = "application/octet-stream"
-    extension = PurePath(name).suffix.lower().removeprefix(".")
-    allowed = ALLOWED_FILE_TYPES.get(content_type)
-    if allowed is None:
-        raise Refused("file_type", "Send images, PDF, office documents or plain text files only.")
-    if extension not in allowed:
-        raise Refused("file_type_mismatch", "The file's name does not match what it contains.")
-    return CheckedFile(upload, name[:200], extension, content_type)
-
-
-def _decodes(head: bytes) -> bool:
-    try:
-        head.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        # A multi-byte character cut at the end of the sample is still text.
-        return exc.start >= len(head) - 3
-    return True
 
 
 @contextmanager
@@ -172,43 +76,27 @@ def message_send(
         return existing
     clean = body_sanitise(body or "")
     checked = [file_check(upload=upload) for upload in files]
-    if not checked and not _has_text(clean):
+    if not checked and not body_has_text(clean):
         raise Refused("empty", "Type a message first.")
     if len(clean) > MAX_BODY_CHARS:
         raise Refused("too_long", f"Messages can be {MAX_BODY_CHARS:,} characters at most.")
-    stored: list[str] = []
-    try:
-        with _room_send_lock(room.pk), transaction.atomic():
-            try:
-                with transaction.atomic():
-                    message = Message.objects.create(
-                        room=room, sender=sender, body=clean, client_msg_id=client_msg_id
-                    )
-            except IntegrityError:
-                return Message.objects.get(sender=sender, client_msg_id=client_msg_id)
-            for item in checked:
-                name = default_storage.save(
-                    f"internalchat/{uuid.uuid4().hex}.{item.extension}", item.upload
+    with files_storing("internalchat") as store, _room_send_lock(room.pk), transaction.atomic():
+        try:
+            with transaction.atomic():
+                message = Message.objects.create(
+                    room=room, sender=sender, body=clean, client_msg_id=client_msg_id
                 )
-                stored.append(name)
-                Attachment.objects.create(
-                    message=message,
-                    file=name,
-                    original_name=item.name,
-                    size=item.upload.size,
-                    content_type=item.content_type,
-                )
-            message.sender = sender
-            frame = {
-                "event": "room.message",
-                "room": selectors.room_describe(room),
-                "message": selectors.message_as_dict(message),
-            }
-            transaction.on_commit(partial(message_announce, group=room.group, frame=frame))
-    except BaseException:
-        for name in stored:
-            default_storage.delete(name)
-        raise
+        except IntegrityError:
+            return Message.objects.get(sender=sender, client_msg_id=client_msg_id)
+        for item in checked:
+            Attachment.objects.create(message=message, file=store(item), **item.described())
+        message.sender = sender
+        frame = {
+            "event": "room.message",
+            "room": selectors.room_describe(room),
+            "message": selectors.message_as_dict(message),
+        }
+        transaction.on_commit(partial(message_announce, group=room.group, frame=frame))
     return message
 
 

@@ -9,6 +9,7 @@ from accounts.models import Operator
 from internalchat import selectors, services
 from internalchat.models import Attachment, Room
 from libchat.decorators import operator_required
+from libchat.uploads import file_download, file_send_arguments, refused_response
 
 
 def _room_for(request: HttpRequest, room_id: int) -> Room:
@@ -17,10 +18,6 @@ def _room_for(request: HttpRequest, room_id: int) -> Room:
     if room is None:
         raise PermissionDenied("You are not a member of this room.")
     return room
-
-
-def _refused(refused: services.Refused) -> JsonResponse:
-    return JsonResponse({"code": refused.code, "message": refused.message}, status=400)
 
 
 @require_GET
@@ -44,19 +41,12 @@ def room_history(request: HttpRequest, room_id: int) -> JsonResponse:
 @operator_required
 def room_file_send(request: HttpRequest, room_id: int) -> JsonResponse:
     room = _room_for(request, room_id)
-    upload = request.FILES.get("file")
-    if upload is None:
-        return JsonResponse({"code": "no_file", "message": "Choose a file to send."}, status=400)
     try:
         message = services.message_send(
-            room=room,
-            sender=request.user,
-            body=request.POST.get("body", ""),
-            client_msg_id=request.POST.get("client_msg_id", ""),
-            files=[upload],
+            room=room, sender=request.user, **file_send_arguments(request)
         )
     except services.Refused as refused:
-        return _refused(refused)
+        return refused_response(refused)
     return JsonResponse({"message_id": message.pk}, status=201)
 
 
@@ -65,15 +55,9 @@ def room_file_send(request: HttpRequest, room_id: int) -> JsonResponse:
 def attachment_download(request: HttpRequest, attachment_id: int) -> FileResponse:
     attachment = get_object_or_404(Attachment.objects.select_related("message"), pk=attachment_id)
     _room_for(request, attachment.message.room_id)
-    response = FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
-        filename=attachment.original_name,
-        content_type=attachment.content_type,
+    return file_download(
+        file=attachment.file, name=attachment.original_name, content_type=attachment.content_type
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
 
 
 @require_POST
@@ -83,5 +67,5 @@ def direct_room_open(request: HttpRequest, operator_id: int) -> JsonResponse:
     try:
         room = services.room_direct_get_or_create(operator=request.user, other=other)
     except services.Refused as refused:
-        return _refused(refused)
+        return refused_response(refused)
     return JsonResponse({"room": selectors.room_describe(room)})

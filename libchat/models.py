@@ -32,3 +32,22 @@ class SiteSettings(models.Model):
     def load(cls) -> "SiteSettings":
         settings, _ = cls.objects.get_or_create(singleton=True)
         return settings
+
+
+class StoredFile(models.Model):
+    """What a sent file keeps besides the file itself (stored under a random name): its
+    original name, size and the type read from its bytes (`libchat.uploads.file_check`)."""
+
+    original_name = models.CharField(max_length=200)
+    size = models.PositiveBigIntegerField()
+    content_type = models.CharField(max_length=120)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")

@@ -1,7 +1,10 @@
-// Internal chat in the dashboard: room lists with unread badges, the chat pane (history, editor,
-// emoji, files, FAQs) and notifications. Messages come over the shared dashboard socket; on every
+// Internal chat in the dashboard: room lists with unread badges, the chat pane (history and the
+// editor of editor.js) and notifications. Messages come over the shared dashboard socket; on every
 // (re)connect we send the last id held per room and get what we missed, shown once, in id order.
 
+import { createEditor } from "./editor.js";
+import { fileLink } from "./files.js";
+import { requestJSON } from "./http.js";
 import { live } from "./live.js";
 
 const section = document.getElementById("internal-chat");
@@ -67,12 +70,6 @@ function showTotal() {
 
 // ---- Rendering -------------------------------------------------------------------------------
 
-function formatSize(bytes) {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${Math.round(bytes / 1024)} KB`;
-  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
-}
-
 function renderMessage(message) {
   const item = document.createElement("li");
   item.className = "message";
@@ -90,21 +87,7 @@ function renderMessage(message) {
   body.className = "body";
   body.innerHTML = message.body; // sanitised by the server (nh3 allowlist)
   item.append(header, body);
-  for (const file of message.attachments) {
-    const link = document.createElement("a");
-    link.className = "attachment";
-    link.href = file.url;
-    link.setAttribute("download", file.name);
-    if (file.is_image) {
-      const thumb = document.createElement("img");
-      thumb.className = "thumb";
-      thumb.src = file.url;
-      thumb.alt = file.name;
-      link.append(thumb);
-    }
-    link.append(`${file.name} (${formatSize(file.size)})`);
-    item.append(link);
-  }
+  item.append(...message.attachments.map(fileLink));
   return item;
 }
 
@@ -257,15 +240,8 @@ live.on("error", (frame) => {
 
 // ---- Opening rooms and history ---------------------------------------------------------------
 
-async function getJSON(url, options = {}) {
-  const response = await fetch(url, {
-    credentials: "same-origin",
-    ...options,
-    headers: { "X-CSRFToken": section.dataset.csrf, ...(options.headers || {}) },
-  });
-  const data = await response.json().catch(() => ({}));
-  if (!response.ok) throw new Error(data.message || `The server said ${response.status}.`);
-  return data;
+function getJSON(url, options = {}) {
+  return requestJSON(url, { csrf: section.dataset.csrf, ...options });
 }
 
 async function loadHistory(roomId, beforeId) {
@@ -309,7 +285,7 @@ async function openRoom(entry) {
   await loadHistory(roomId);
   scrollToEnd();
   markRead();
-  $("editor").focus();
+  editor.focus();
 }
 
 section.addEventListener("click", (event) => {
@@ -342,163 +318,19 @@ document.addEventListener("visibilitychange", () => {
 
 // ---- Editor ----------------------------------------------------------------------------------
 
-const editor = $("editor");
-let savedRange = null;
-
-function bodyHTML() {
-  // Lines the browser wraps in <div>s become <br>s; the server keeps b/i/u/br/a and FAQ cards.
-  const copy = editor.cloneNode(true);
-  for (const block of copy.querySelectorAll("div:not(.faq-card), p")) {
-    block.before(document.createElement("br"));
-    block.replaceWith(...block.childNodes);
-  }
-  for (const [from, to] of [["strong", "b"], ["em", "i"]]) {
-    for (const node of copy.querySelectorAll(from)) {
-      const replacement = document.createElement(to);
-      replacement.append(...node.childNodes);
-      node.replaceWith(replacement);
-    }
-  }
-  return copy.innerHTML.replace(/^(<br>)+/, "").trim();
-}
-
-function send() {
-  if (current === null) return;
-  const body = bodyHTML();
-  if (!editor.textContent.trim() && !editor.querySelector(".faq-card")) return;
-  const frame = { room_id: current, body, client_msg_id: crypto.randomUUID() };
-  pending.set(frame.client_msg_id, frame);
-  live.send("room.send", frame);
-  $("chat-error").textContent = "";
-  editor.replaceChildren();
-  editor.focus();
-}
-
-function format(command) {
-  editor.focus();
-  document.execCommand(command);
-}
-
-editor.addEventListener("keydown", (event) => {
-  if (event.key === "Enter" && !event.shiftKey) {
-    event.preventDefault();
-    send();
-  } else if ((event.ctrlKey || event.metaKey) && ["b", "i", "u"].includes(event.key.toLowerCase())) {
-    event.preventDefault();
-    format({ b: "bold", i: "italic", u: "underline" }[event.key.toLowerCase()]);
-  }
+const editor = createEditor(section.querySelector("[data-editor]"), {
+  send(body) {
+    if (current === null) return false;
+    const frame = { room_id: current, body, client_msg_id: crypto.randomUUID() };
+    pending.set(frame.client_msg_id, frame);
+    live.send("room.send", frame);
+    $("chat-error").textContent = "";
+    return true;
+  },
+  fileUrl: () => (current === null ? null : urlFor(section.dataset.fileUrl, current)),
+  showError(message) {
+    $("chat-error").textContent = message;
+  },
 });
-editor.addEventListener("blur", () => {
-  const selection = getSelection();
-  if (selection.rangeCount) savedRange = selection.getRangeAt(0);
-});
-for (const button of section.querySelectorAll("[data-format]")) {
-  button.addEventListener("click", () => format(button.dataset.format));
-}
-$("send-button").addEventListener("click", send);
-
-function insertAtCaret(node) {
-  editor.focus();
-  const selection = getSelection();
-  let range = savedRange && editor.contains(savedRange.startContainer) ? savedRange : null;
-  if (!range) {
-    range = document.createRange();
-    range.selectNodeContents(editor);
-    range.collapse(false);
-  }
-  range.deleteContents();
-  range.insertNode(node);
-  range.setStartAfter(node);
-  range.collapse(true);
-  selection.removeAllRanges();
-  selection.addRange(range);
-  savedRange = range;
-}
-
-function togglePopup(button, popup, open = popup.hidden) {
-  popup.hidden = !open;
-  button.setAttribute("aria-expanded", String(open));
-}
-
-// Emoji picker: vendored, loaded on first use, its data served from our own static files.
-$("emoji-button").addEventListener("click", async () => {
-  const popup = $("emoji-popup");
-  if (!popup.firstElementChild) {
-    await import(section.dataset.emojiModule);
-    const picker = document.createElement("emoji-picker");
-    picker.dataSource = section.dataset.emojiData;
-    picker.addEventListener("emoji-click", (event) => {
-      insertAtCaret(document.createTextNode(event.detail.unicode));
-      togglePopup($("emoji-button"), popup, false);
-    });
-    popup.append(picker);
-  }
-  togglePopup($("emoji-button"), popup);
-});
-
-// Files go out at once, each as its own message.
-$("attach-button").addEventListener("click", () => $("attach-input").click());
-$("attach-input").addEventListener("change", async () => {
-  const input = $("attach-input");
-  for (const file of input.files) {
-    const form = new FormData();
-    form.append("file", file);
-    form.append("client_msg_id", crypto.randomUUID());
-    try {
-      await getJSON(urlFor(section.dataset.fileUrl, current), { method: "POST", body: form });
-      $("chat-error").textContent = "";
-    } catch (error) {
-      $("chat-error").textContent = `${file.name}: ${error.message}`;
-    }
-  }
-  input.value = "";
-});
-
-// FAQs: search the public FAQ groups and insert one as a card with its link.
-let faqTimer = null;
-$("faq-button").addEventListener("click", () => {
-  togglePopup($("faq-button"), $("faq-popup"));
-  if (!$("faq-popup").hidden) $("faq-search").focus();
-});
-$("faq-search").addEventListener("input", () => {
-  clearTimeout(faqTimer);
-  faqTimer = setTimeout(searchFaqs, 200);
-});
-
-async function searchFaqs() {
-  const url = new URL(section.dataset.faqUrl, location.href);
-  url.searchParams.set("q", $("faq-search").value);
-  const { faqs } = await getJSON(url);
-  const results = $("faq-results");
-  results.replaceChildren();
-  for (const faq of faqs) {
-    const button = document.createElement("button");
-    button.type = "button";
-    button.textContent = faq.question;
-    button.addEventListener("click", () => {
-      insertAtCaret(faqCard(faq));
-      togglePopup($("faq-button"), $("faq-popup"), false);
-    });
-    const item = document.createElement("li");
-    item.append(button);
-    results.append(item);
-  }
-  if (!faqs.length) results.textContent = "No FAQ found.";
-}
-
-function faqCard(faq) {
-  const card = document.createElement("div");
-  card.className = "faq-card";
-  const question = document.createElement("b");
-  question.textContent = faq.question;
-  card.append(question, document.createElement("br"), faq.answer);
-  if (faq.link) {
-    const link = document.createElement("a");
-    link.href = faq.link;
-    link.textContent = faq.link;
-    card.append(document.createElement("br"), link);
-  }
-  return card;
-}
 
 showTotal();

@@ -38,3 +38,24 @@ def outside_the_loop(function, *args, **kwargs):
 
     with ThreadPoolExecutor(1) as pool:
         return pool.submit(run).result()
+
+
+def xss_corpus_send(page: Page, action: str, **target) -> int:
+    """Send every payload of the XSS corpus as a message, through a second dashboard socket of
+    the page's operator (`action` and `target` say where, e.g. room.send, room_id=3). Returns
+    how many messages went out."""
+    from tests.internalchat.test_consumers import XSS_PAYLOADS
+
+    frames = [
+        {"action": action, **target, "body": f"#{index} {payload}",
+         "client_msg_id": f"xss-{index}"}
+        for index, payload in enumerate(XSS_PAYLOADS)
+    ]  # fmt: skip
+    page.evaluate(
+        """(frames) => new Promise((resolve) => {
+            const ws = new WebSocket(`ws://${location.host}/ws/dashboard/`);
+            ws.onopen = () => { for (const f of frames) ws.send(JSON.stringify(f)); resolve(); };
+        })""",
+        frames,
+    )
+    return len(frames)

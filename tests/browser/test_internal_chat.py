@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.pages import outside_the_loop, settled
+from tests.browser.pages import outside_the_loop, settled, xss_corpus_send
 from tests.factories import (
     DepartmentFactory,
     FaqFactory,
@@ -14,7 +14,6 @@ from tests.factories import (
     MessageFactory,
     OperatorFactory,
 )
-from tests.internalchat.test_consumers import XSS_PAYLOADS
 from tests.internalchat.test_services import PNG
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -179,27 +178,13 @@ def test_the_xss_corpus_sent_through_the_socket_runs_no_script_when_rendered(
     expect(bob_page.locator("#chat-pane")).to_be_visible()
 
     alice_page = log_in(browser.new_context().new_page(), alice)
-    room_id = department.internal_room.pk
-    frames = [
-        {"action": "room.send", "room_id": room_id, "body": f"#{index} {payload}",
-         "client_msg_id": f"xss-{index}"}
-        for index, payload in enumerate(XSS_PAYLOADS)
-    ]  # fmt: skip
-    alice_page.evaluate(
-        """(frames) => new Promise((resolve) => {
-            const ws = new WebSocket(`ws://${location.host}/ws/dashboard/`);
-            ws.onopen = () => { for (const f of frames) ws.send(JSON.stringify(f)); resolve(); };
-        })""",
-        frames,
-    )
-    expect(bob_page.locator("#chat-messages .message")).to_have_count(
-        len(XSS_PAYLOADS), timeout=30_000
-    )
+    sent = xss_corpus_send(alice_page, "room.send", room_id=department.internal_room.pk)
+    expect(bob_page.locator("#chat-messages .message")).to_have_count(sent, timeout=30_000)
     bob_page.wait_for_timeout(500)  # event handlers and timers would have fired by now
     assert bob_page.evaluate("window.__xss") is None
     bob_page.reload()  # and once more through the history page
     room_link(bob_page, department).click()
-    expect(bob_page.locator("#chat-messages .message")).to_have_count(len(XSS_PAYLOADS))
+    expect(bob_page.locator("#chat-messages .message")).to_have_count(sent)
     bob_page.wait_for_timeout(500)
     assert bob_page.evaluate("window.__xss") is None
     assert dialogs == [], json.dumps(dialogs)

@@ -6,12 +6,23 @@ import pytest
 from playwright.sync_api import expect
 
 from chats.models import PatronChat
-from tests.browser.pages import outside_the_loop
+from tests.browser.pages import outside_the_loop, xss_corpus_send
 from tests.browser.test_widgets import sites  # noqa: F401 (fixture)
-from tests.factories import DepartmentFactory, MembershipFactory, OperatorFactory
+from tests.factories import DepartmentFactory, FaqFactory, MembershipFactory, OperatorFactory
+from tests.internalchat.test_services import PNG
 from widgets import selectors, services
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _ask_a_librarian(library, *, first_choice):
+    """The "Ask a Librarian" widget, embeddable on the library's site."""
+    return services.widget_create(
+        name="Main site",
+        allowed_origins=[library.url],
+        first_choice=first_choice,
+        title="Ask a Librarian",
+    )
 
 
 def test_patron_chats_is_claimed_transferred_to_a_department_reclaimed_ended_and_rated(
@@ -29,12 +40,7 @@ def test_patron_chats_is_claimed_transferred_to_a_department_reclaimed_ended_and
         bob = OperatorFactory(display_name="Bob")
         MembershipFactory(operator=alice, department=reference)
         MembershipFactory(operator=bob, department=circulation)
-        widget = services.widget_create(
-            name="Main site",
-            allowed_origins=[library.url],
-            first_choice=reference,
-            title="Ask a Librarian",
-        )
+        widget = _ask_a_librarian(library, first_choice=reference)
         return reference, circulation, alice, bob, widget
 
     # Memberships and widgets are announced after commit, not in Playwright's thread.
@@ -198,3 +204,124 @@ def test_a_new_chat_rings_as_each_operator_chose(browser, log_in, live_server_da
         ["desktop", "New chat: Patron", "Do you have Middlemarch?"],
     ]
     assert bob.evaluate("window.__rings") == []
+
+
+def _claimed_chat_with_ada(browser, log_in, base_url, library):
+    """Alice signed in, and Ada's chat, started in the widget embedded on the library's site,
+    claimed by her: the operator's page, the patron's page, the widget's frame, the chat pane."""
+
+    def create():
+        reference = DepartmentFactory(name="Reference")
+        alice = OperatorFactory(display_name="Alice")
+        MembershipFactory(operator=alice, department=reference)
+        widget = _ask_a_librarian(library, first_choice=reference)
+        return alice, widget
+
+    alice, widget = outside_the_loop(create)
+    operator = log_in(browser.new_context().new_page(), alice)
+    operator.get_by_role("button", name="Sign In").click()
+    expect(operator.locator("#my-dot")).to_have_attribute("data-status", "online")
+    patron = browser.new_context().new_page()
+    patron.goto(
+        library.page("index.html", selectors.widget_embed_snippet(widget=widget, base_url=base_url))
+    )
+    patron.get_by_role("button", name="Ask a Librarian: Online").click()
+    chat = patron.frame_locator('iframe[title="Ask a Librarian"]')
+    chat.get_by_label("Your name (optional)").fill("Ada")
+    chat.get_by_label("Your question").fill("Opening hours and a map?")
+    chat.get_by_role("button", name="Start Chat").click()
+    operator.get_by_role("button", name="Claim Chat with Ada").click()
+    expect(chat.get_by_text("Alice joined the chat.")).to_be_visible()
+    return operator, patron, chat, operator.get_by_role("article", name="Chat with Ada")
+
+
+def test_the_operator_replies_with_the_internal_chat_editor_and_the_patron_gets_it_all(
+    browser,
+    log_in,
+    live_server_daphne,
+    sites,  # noqa: F811
+):
+    outside_the_loop(
+        FaqFactory,
+        question="When are you open?",
+        answer="Weekdays 9 to 5.",
+        link="https://library.example/hours",
+    )
+    _, patron, chat, pane = _claimed_chat_with_ada(browser, log_in, live_server_daphne.url, sites())
+    messages = chat.get_by_role("list", name="Messages")
+
+    reply = pane.get_by_role("textbox", name="Reply to Ada")
+    expect(reply).to_be_focused()
+    pane.get_by_role("button", name="Bold").click()
+    reply.press_sequentially("Open late")
+    expect(chat.get_by_text("Alice is typing…")).to_be_visible()
+    reply.press("Enter")
+    expect(messages.locator("li.from-operator b")).to_have_text("Open late")
+    expect(pane.locator(".chat-messages li.from-operator b")).to_have_text("Open late")
+
+    pane.get_by_role("button", name="Insert an emoji").click()
+    pane.locator("emoji-picker").get_by_role("menuitem").first.click()
+    expect(reply).not_to_be_empty()
+    chosen = reply.inner_text().strip()
+    pane.get_by_role("button", name="Send Message").click()
+    expect(messages.locator("li.from-operator .body").nth(1)).to_have_text(chosen)
+
+    pane.get_by_role("button", name="FAQs").click()
+    pane.get_by_role("searchbox", name="Search FAQs").fill("open")
+    pane.get_by_role("button", name="When are you open?").click()
+    pane.get_by_role("button", name="Send Message").click()
+    card = messages.locator(".faq-card")
+    expect(card.locator("b")).to_have_text("When are you open?")
+    expect(card).to_contain_text("Weekdays 9 to 5.")
+    expect(card.get_by_role("link")).to_have_attribute("href", "https://library.example/hours")
+
+    pane.locator('input[type="file"]').set_input_files(
+        {"name": "floor-map.png", "mimeType": "image/png", "buffer": PNG}
+    )
+    file_link = messages.get_by_role("link", name="floor-map.png")
+    expect(file_link).to_contain_text("floor-map.png (")
+    expect(file_link.locator("img.thumb")).to_have_attribute("alt", "floor-map.png")
+    expect(pane.get_by_role("link", name="floor-map.png")).to_be_visible()
+    with patron.expect_download() as downloading:
+        file_link.click()
+    download = downloading.value
+    assert download.suggested_filename == "floor-map.png"
+    with open(download.path(), "rb") as saved:
+        assert saved.read() == PNG
+
+    # A refused file says why, in the pane, and sends nothing.
+    pane.locator('input[type="file"]').set_input_files(
+        {"name": "notes.pdf", "mimeType": "application/pdf", "buffer": PNG}
+    )
+    expect(pane.get_by_role("alert")).to_contain_text("notes.pdf: The file's name does not match")
+    # A reload of the library's page shows the same in the widget, from the history.
+    patron.reload()
+    patron.get_by_role("button", name="Ask a Librarian: Online").click()
+    expect(messages.locator("li.from-operator")).to_have_count(4)
+    expect(messages.locator("li.from-operator b").first).to_have_text("Open late")
+    expect(messages.get_by_role("link", name="floor-map.png")).to_be_visible()
+    expect(messages.locator(".faq-card")).to_have_count(1)
+
+
+def test_the_xss_corpus_from_an_operator_runs_no_script_on_the_patrons_page(
+    browser,
+    log_in,
+    live_server_daphne,
+    sites,  # noqa: F811
+):
+    operator, patron, chat, _ = _claimed_chat_with_ada(
+        browser, log_in, live_server_daphne.url, sites()
+    )
+    dialogs = []
+    patron.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    sent = xss_corpus_send(operator, "patron.send", chat_id=PatronChat.objects.get().pk)
+    from_alice = chat.get_by_role("list", name="Messages").locator("li.from-operator")
+    expect(from_alice).to_have_count(sent, timeout=30_000)
+    patron.wait_for_timeout(500)  # event handlers and timers would have fired by now
+    assert chat.locator(":root").evaluate("() => window.__xss") is None
+    patron.reload()  # and once more through the history
+    patron.get_by_role("button", name="Ask a Librarian: Online").click()
+    expect(from_alice).to_have_count(sent)
+    patron.wait_for_timeout(500)
+    assert chat.locator(":root").evaluate("() => window.__xss") is None
+    assert dialogs == []

@@ -229,10 +229,10 @@ def test_the_waiting_list_history_and_queue_cost_a_fixed_number_of_queries(
         services.message_send(chat=chats[0], body=f"m{n}")
     with django_assert_num_queries(1):
         assert len(selectors.queue_positions(widget_id=d.widget.pk)) == 4
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(2):  # the messages, then their files
         assert len(selectors.chat_messages(chat_id=chats[0].pk)) == 7
     with django_assert_num_queries(2):
         assert len(selectors.chats_waiting_for(operator=d.operators[1])) == 4
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):
         (mine,) = selectors.chats_open_for(operator=d.operators[0])
         assert len(mine["messages"]) == 7

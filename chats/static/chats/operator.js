@@ -2,18 +2,14 @@
 // (with a live waiting time), Claim Chat, and a pane per claimed chat with the pre-chat answers,
 // messages, typing and End Chat. "hello" (every reconnect) re-syncs everything from the server.
 
+import { createEditor } from "../js/editor.js";
+import { fileLink } from "../js/files.js";
 import { live } from "../js/live.js";
 
 const $ = (id) => document.getElementById(id);
 const waiting = new Map(); // chat id -> summary
 const panes = new Map(); // chat id -> article
 const typingTimers = new Map();
-
-function escapeHtml(text) {
-  const div = document.createElement("div");
-  div.textContent = text;
-  return div.innerHTML;
-}
 
 function announce(text) {
   $("announcer").textContent = text;
@@ -99,7 +95,7 @@ function addMessage(pane, message) {
   text.className = "body";
   text.innerHTML = message.body; // sanitised by the server (nh3 allowlist)
   if (message.sender !== "system") item.append(who, " ");
-  item.append(text);
+  item.append(text, ...message.attachments.map(fileLink));
   const later = [...list.children].find((li) => Number(li.dataset.id) > message.id);
   list.insertBefore(item, later || null);
   list.scrollTop = list.scrollHeight;
@@ -123,12 +119,7 @@ function openPane(chat) {
     pane.querySelector(".answer-name").textContent = chat.name || "—";
     pane.querySelector(".answer-email").textContent = chat.email || "—";
     pane.querySelector(".answer-question").textContent = chat.question || "—";
-    const textarea = pane.querySelector("textarea");
-    textarea.id = `reply-${chat.id}`;
-    const label = pane.querySelector(".reply-label");
-    label.htmlFor = textarea.id;
-    label.textContent = `Reply to ${patron}`;
-    wireCompose(pane, chat.id, textarea);
+    wireCompose(pane, chat.id, patron);
     pane.querySelector(".transfer").addEventListener("toggle", (event) => {
       if (event.target.open) live.send("patron.targets");
     });
@@ -168,30 +159,31 @@ function showEmpty() {
   $("my-chats-empty").hidden = panes.size > 0;
 }
 
-function wireCompose(pane, chatId, textarea) {
+// The reply box is internal chat's editor; a file goes to the chat as a message of its own.
+function wireCompose(pane, chatId, patron) {
   let lastTyping = 0;
-  pane.querySelector(".compose").addEventListener("submit", (event) => {
-    event.preventDefault();
-    const text = textarea.value.trim();
-    if (!text) return;
-    const body = escapeHtml(text).replace(/\n/g, "<br>");
-    if (live.send("patron.send", { chat_id: chatId, body, client_msg_id: crypto.randomUUID() })) {
-      textarea.value = "";
-    } else {
+  const error = pane.querySelector(".compose-error");
+  const editor = createEditor(pane.querySelector("[data-editor]"), {
+    idSuffix: chatId,
+    send(body) {
+      if (live.send("patron.send", { chat_id: chatId, body, client_msg_id: crypto.randomUUID() })) {
+        error.textContent = "";
+        return true;
+      }
       announce("Not connected: your message was not sent. Try again in a moment.");
-    }
+      return false;
+    },
+    fileUrl: () => $("my-chats").dataset.fileUrl.replace("/0/", `/${chatId}/`),
+    showError(message) {
+      error.textContent = message;
+    },
+    onInput() {
+      if (Date.now() - lastTyping < 2000) return;
+      lastTyping = Date.now();
+      live.send("patron.typing", { chat_id: chatId });
+    },
   });
-  textarea.addEventListener("keydown", (event) => {
-    if (event.key === "Enter" && !event.shiftKey) {
-      event.preventDefault();
-      pane.querySelector(".compose").requestSubmit();
-    }
-  });
-  textarea.addEventListener("input", () => {
-    if (Date.now() - lastTyping < 2000) return;
-    lastTyping = Date.now();
-    live.send("patron.typing", { chat_id: chatId });
-  });
+  editor.setAttribute("aria-label", `Reply to ${patron}`);
 }
 
 function markEnded(chatId, text) {
@@ -229,7 +221,7 @@ live.on("chat.unqueued", (frame) => {
   renderWaiting();
 });
 live.on("chat.opened", (frame) => {
-  openPane(frame.chat).querySelector("textarea").focus();
+  openPane(frame.chat).querySelector(".editor").focus();
 });
 live.on("chat.claim_failed", (frame) => {
   waiting.delete(frame.chat_id);

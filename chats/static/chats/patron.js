@@ -4,6 +4,7 @@
 // reload of the iframe resumes the chat. After a reconnect the page asks for messages after the
 // last id it has and re-sends what was never confirmed (the server stores each client_msg_id once).
 
+import { fileLink } from "../js/files.js";
 import { LiveSocket } from "../js/socket.js";
 
 const $ = (id) => document.getElementById(id);
@@ -49,9 +50,11 @@ function addMessage(message) {
   who.textContent = `${message.sender === "patron" ? "You" : message.operator}:`;
   const text = document.createElement("span");
   text.className = "body";
-  text.innerHTML = message.body; // sanitised by the server (nh3 allowlist)
+  // Sanitised by the server with internal chat's nh3 allowlist (b, i, u, br, http/https/mailto
+  // links, FAQ cards): no script, handler or style survives. Files arrive as data, not HTML.
+  text.innerHTML = message.body;
   if (message.sender !== "system") item.append(who, " ");
-  item.append(text);
+  item.append(text, ...message.attachments.map(fileLink));
   const later = [...list.children].find((li) => Number(li.dataset.id) > message.id);
   list.insertBefore(item, later || null);
   lastId = Math.max(lastId, message.id);

@@ -1,0 +1,145 @@
+"""Files operators send, in internal chat and in patron chats: one set of rules for both.
+
+A file is refused when it is empty, too big (`LIBCHAT_MAX_UPLOAD_MB`), of a type outside the
+allowlist (read from its bytes, never from the browser) or named unlike what it holds; a kept
+file is stored under a random name and served as a download that no browser sniffs or renders.
+"""
+
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import PurePath
+
+import filetype
+from django.conf import settings
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import UploadedFile
+from django.db.models.fields.files import FieldFile
+from django.http import FileResponse, HttpRequest, JsonResponse
+
+# Detected type -> the file name extensions that may carry it.
+ALLOWED_FILE_TYPES = {
+    "image/jpeg": {"jpg", "jpeg"},
+    "image/png": {"png"},
+    "image/gif": {"gif"},
+    "image/webp": {"webp"},
+    "application/pdf": {"pdf"},
+    "application/msword": {"doc"},
+    "application/vnd.ms-excel": {"xls"},
+    "application/vnd.ms-powerpoint": {"ppt"},
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": {"docx"},
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {"xlsx"},
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation": {"pptx"},
+    "text/plain": {"txt", "csv", "md"},
+}
+
+
+class Refused(Exception):
+    """A write refused for bad input; nothing was stored."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+@dataclass(frozen=True)
+class CheckedFile:
+    upload: UploadedFile
+    name: str
+    extension: str
+    content_type: str
+
+    def described(self) -> dict:
+        """The fields of a `libchat.models.StoredFile` that describe this file."""
+        return {
+            "original_name": self.name,
+            "size": self.upload.size,
+            "content_type": self.content_type,
+        }
+
+
+def file_check(*, upload: UploadedFile) -> CheckedFile:
+    """Refuse a file that is too big, empty, of a disallowed type, or whose name lies or has a
+    path; the type is read from the file's bytes, never from the browser."""
+    name = upload.name or ""
+    if not name or "/" in name or "\\" in name or "\x00" in name or name in {".", ".."}:
+        raise Refused("bad_file_name", "The file name must be a plain name, without a path.")
+    if upload.size == 0:
+        raise Refused("empty_file", "The file is empty.")
+    limit = settings.LIBCHAT_MAX_UPLOAD_MB * 1024 * 1024
+    if upload.size > limit:
+        raise Refused("file_too_big", f"Files can be {settings.LIBCHAT_MAX_UPLOAD_MB} MB at most.")
+    upload.seek(0)
+    head = upload.read(8192)
+    upload.seek(0)
+    kind = filetype.guess(head)
+    if kind is not None:
+        content_type = kind.mime
+    elif b"\x00" not in head and _decodes(head):
+        content_type = "text/plain"
+    else:
+        content_type = "application/octet-stream"
+    extension = PurePath(name).suffix.lower().removeprefix(".")
+    allowed = ALLOWED_FILE_TYPES.get(content_type)
+    if allowed is None:
+        raise Refused("file_type", "Send images, PDF, office documents or plain text files only.")
+    if extension not in allowed:
+        raise Refused("file_type_mismatch", "The file's name does not match what it contains.")
+    return CheckedFile(upload, name[:200], extension, content_type)
+
+
+def _decodes(head: bytes) -> bool:
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        # A multi-byte character cut at the end of the sample is still text.
+        return exc.start >= len(head) - 3
+    return True
+
+
+@contextmanager
+def files_storing(folder: str) -> Iterator[Callable[[CheckedFile], str]]:
+    """Yield `store(checked) -> stored name`, which saves a file under a random name in
+    `folder`; when the block fails (its transaction rolls back), the files it stored go too."""
+    stored: list[str] = []
+
+    def store(item: CheckedFile) -> str:
+        name = default_storage.save(f"{folder}/{uuid.uuid4().hex}.{item.extension}", item.upload)
+        stored.append(name)
+        return name
+
+    try:
+        yield store
+    except BaseException:
+        for name in stored:
+            default_storage.delete(name)
+        raise
+
+
+def file_download(*, file: FieldFile, name: str, content_type: str) -> FileResponse:
+    """A stored file as a download under its original name, never sniffed or shown inline."""
+    response = FileResponse(
+        file.open("rb"), as_attachment=True, filename=name, content_type=content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+def refused_response(refused: Refused) -> JsonResponse:
+    return JsonResponse({"code": refused.code, "message": refused.message}, status=400)
+
+
+def file_send_arguments(request: HttpRequest) -> dict:
+    """The message a file upload form posts (`file`, optional `body`, `client_msg_id`), as
+    keyword arguments of a message_send service; Refused without a file."""
+    upload = request.FILES.get("file")
+    if upload is None:
+        raise Refused("no_file", "Choose a file to send.")
+    return {
+        "body": request.POST.get("body", ""),
+        "client_msg_id": request.POST.get("client_msg_id", ""),
+        "files": [upload],
+    }

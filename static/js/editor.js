@@ -1,0 +1,198 @@
+// The message editor of internal chat and of the operator's reply in a patron chat
+// (markup: templates/editor/editor.html): B/I/U and Ctrl+B/I/U, the vendored emoji picker loaded
+// on first use, FAQ cards, files, and Send Message (Enter sends, Shift+Enter adds a line).
+// The page decides what sending a message and where sending a file mean.
+
+import { requestJSON } from "./http.js";
+
+const SHORTCUTS = { b: "bold", i: "italic", u: "underline" };
+
+// A pane cloned from a <template> carries the template's ids: give them a suffix of their own
+// and keep the ARIA references among them pointing at the right elements.
+function uniqueIds(root, suffix) {
+  const renamed = new Map();
+  for (const node of root.querySelectorAll("[id]")) {
+    renamed.set(node.id, `${node.id}-${suffix}`);
+    node.id = renamed.get(node.id);
+  }
+  for (const name of ["aria-controls", "aria-describedby", "aria-labelledby", "for"]) {
+    for (const node of root.querySelectorAll(`[${name}]`)) {
+      const ids = node.getAttribute(name).split(" ");
+      node.setAttribute(name, ids.map((id) => renamed.get(id) || id).join(" "));
+    }
+  }
+}
+
+// The browser's contenteditable markup, as the server keeps it: lines the browser wraps in
+// <div>s become <br>s, <strong>/<em> become <b>/<i>; b/i/u/br/a and FAQ cards survive nh3.
+function bodyHTML(editor) {
+  const copy = editor.cloneNode(true);
+  for (const block of copy.querySelectorAll("div:not(.faq-card), p")) {
+    block.before(document.createElement("br"));
+    block.replaceWith(...block.childNodes);
+  }
+  for (const [from, to] of [["strong", "b"], ["em", "i"]]) {
+    for (const node of copy.querySelectorAll(from)) {
+      const replacement = document.createElement(to);
+      replacement.append(...node.childNodes);
+      node.replaceWith(replacement);
+    }
+  }
+  return copy.innerHTML.replace(/^(<br>)+/, "").trim();
+}
+
+function faqCard(faq) {
+  const card = document.createElement("div");
+  card.className = "faq-card";
+  const question = document.createElement("b");
+  question.textContent = faq.question;
+  card.append(question, document.createElement("br"), faq.answer);
+  if (faq.link) {
+    const link = document.createElement("a");
+    link.href = faq.link;
+    link.textContent = faq.link;
+    card.append(document.createElement("br"), link);
+  }
+  return card;
+}
+
+function togglePopup(button, popup, open = popup.hidden) {
+  popup.hidden = !open;
+  button.setAttribute("aria-expanded", String(open));
+}
+
+// options.send(body) sends the message's HTML and answers false when it could not (the text
+// stays); options.fileUrl() is where a file is POSTed (null: nowhere yet); options.showError
+// shows a refusal ("" clears it); options.onInput runs on every change (typing indicators).
+export function createEditor(root, { send, fileUrl, showError, onInput = () => {}, idSuffix }) {
+  if (idSuffix !== undefined) uniqueIds(root, idSuffix);
+  const part = (name) => root.querySelector(`[data-part="${name}"]`);
+  const editor = part("editor");
+  const getJSON = (url, options = {}) => requestJSON(url, { csrf: root.dataset.csrf, ...options });
+  let savedRange = null;
+
+  function submit() {
+    const body = bodyHTML(editor);
+    if (!editor.textContent.trim() && !editor.querySelector(".faq-card")) return;
+    if (send(body) === false) return;
+    editor.replaceChildren();
+    editor.focus();
+  }
+
+  function format(command) {
+    editor.focus();
+    document.execCommand(command);
+  }
+
+  editor.addEventListener("keydown", (event) => {
+    const key = event.key.toLowerCase();
+    if (event.key === "Enter" && !event.shiftKey) {
+      event.preventDefault();
+      submit();
+    } else if ((event.ctrlKey || event.metaKey) && key in SHORTCUTS) {
+      event.preventDefault();
+      format(SHORTCUTS[key]);
+    }
+  });
+  editor.addEventListener("input", () => onInput());
+  editor.addEventListener("blur", () => {
+    const selection = getSelection();
+    if (selection.rangeCount) savedRange = selection.getRangeAt(0);
+  });
+  for (const button of root.querySelectorAll("[data-format]")) {
+    button.addEventListener("click", () => format(button.dataset.format));
+  }
+  part("send").addEventListener("click", submit);
+
+  function insertAtCaret(node) {
+    editor.focus();
+    const selection = getSelection();
+    let range = savedRange && editor.contains(savedRange.startContainer) ? savedRange : null;
+    if (!range) {
+      range = document.createRange();
+      range.selectNodeContents(editor);
+      range.collapse(false);
+    }
+    range.deleteContents();
+    range.insertNode(node);
+    range.setStartAfter(node);
+    range.collapse(true);
+    selection.removeAllRanges();
+    selection.addRange(range);
+    savedRange = range;
+    onInput();
+  }
+
+  // Emoji picker: vendored, loaded on first use, its data served from our own static files.
+  const emojiButton = part("emoji-button");
+  emojiButton.addEventListener("click", async () => {
+    const popup = part("emoji-popup");
+    if (!popup.firstElementChild) {
+      await import(root.dataset.emojiModule);
+      const picker = document.createElement("emoji-picker");
+      picker.dataSource = root.dataset.emojiData;
+      picker.addEventListener("emoji-click", (event) => {
+        insertAtCaret(document.createTextNode(event.detail.unicode));
+        togglePopup(emojiButton, popup, false);
+      });
+      popup.append(picker);
+    }
+    togglePopup(emojiButton, popup);
+  });
+
+  // Files go out at once, each as its own message.
+  const input = part("attach-input");
+  part("attach-button").addEventListener("click", () => input.click());
+  input.addEventListener("change", async () => {
+    const url = fileUrl();
+    for (const file of url ? input.files : []) {
+      const form = new FormData();
+      form.append("file", file);
+      form.append("client_msg_id", crypto.randomUUID());
+      try {
+        await getJSON(url, { method: "POST", body: form });
+        showError("");
+      } catch (error) {
+        showError(`${file.name}: ${error.message}`);
+      }
+    }
+    input.value = "";
+  });
+
+  // FAQs: search the public FAQ groups and insert one as a card with its link.
+  const faqButton = part("faq-button");
+  const faqPopup = part("faq-popup");
+  const faqSearch = part("faq-search");
+  let faqTimer = null;
+  faqButton.addEventListener("click", () => {
+    togglePopup(faqButton, faqPopup);
+    if (!faqPopup.hidden) faqSearch.focus();
+  });
+  faqSearch.addEventListener("input", () => {
+    clearTimeout(faqTimer);
+    faqTimer = setTimeout(searchFaqs, 200);
+  });
+
+  async function searchFaqs() {
+    const url = new URL(root.dataset.faqUrl, location.href);
+    url.searchParams.set("q", faqSearch.value);
+    const { faqs } = await getJSON(url);
+    const results = part("faq-results");
+    results.replaceChildren();
+    for (const faq of faqs) {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.textContent = faq.question;
+      button.addEventListener("click", () => {
+        insertAtCaret(faqCard(faq));
+        togglePopup(faqButton, faqPopup, false);
+      });
+      const item = document.createElement("li");
+      item.append(button);
+      results.append(item);
+    }
+    if (!faqs.length) results.textContent = "No FAQ found.";
+  }
+
+  return editor;
+}
