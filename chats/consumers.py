@@ -16,9 +16,16 @@ from chats.models import PatronChat
 from chats.ratelimit import rate_limit_hit
 from libchat.db import database_sync_to_async
 from libchat.protocol import FrameError, frame_parse
+from meetings.patron_actions import (
+    PATRON_MEETING_ACTIONS,
+    patron_meeting_act,
+    patron_meetings_leave,
+)
+from meetings.selectors import patron_screenshare_running
 
 CLOSE_UNKNOWN_CHAT = 4404
 ACTIONS = {"pong", "sync", "send", "typing", "end", "rate", "email_transcript"}
+ACTIONS |= PATRON_MEETING_ACTIONS
 
 
 @database_sync_to_async
@@ -27,11 +34,13 @@ def _open(token: str) -> tuple[PatronChat, dict]:
     if chat.state == PatronChat.State.ENDED:
         raise ChatNotFound("This chat has ended. Start a new chat.")
     services.chat_patron_seen(chat=chat)
-    return chat, selectors.patron_state(chat=chat)
+    screenshare = patron_screenshare_running(chat=chat)  # an offer still open after a reload
+    return chat, {**selectors.patron_state(chat=chat), "screenshare": screenshare}
 
 
 class PatronChatConsumer(AsyncJsonWebsocketConsumer):
     async def connect(self):
+        self.joined = set()  # meeting groups, once the patron accepts a screenshare
         await self.accept()
         try:
             self.chat, state = await _open(self.scope["url_route"]["kwargs"]["token"])
@@ -48,6 +57,7 @@ class PatronChatConsumer(AsyncJsonWebsocketConsumer):
         if hasattr(self, "group"):
             self.ping_task.cancel()
             await self.channel_layer.group_discard(self.group, self.channel_name)
+            await patron_meetings_leave(self)
 
     async def _ping_forever(self):
         # The page answers each ping with a pong (socket.js); a waiting chat whose page stops
@@ -60,7 +70,10 @@ class PatronChatConsumer(AsyncJsonWebsocketConsumer):
     async def receive(self, text_data=None, bytes_data=None):
         try:
             action, frame = frame_parse(text_data, allowed_actions=ACTIONS)
-            reply = await self._act(action, frame)
+            if action in PATRON_MEETING_ACTIONS:
+                reply = await patron_meeting_act(self, action, frame)
+            else:
+                reply = await self._act(action, frame)
         except FrameError as error:
             reply = error.as_event()
         except ChatError as error:

@@ -13,3 +13,13 @@ def meetings_running_for(*, operator: Operator) -> list[Meeting]:
         .distinct()
         .order_by("-started_at")
     )
+
+
+def patron_screenshare_running(*, chat) -> dict | None:
+    """The screenshare running in a patron chat, as the patron's page shows its offer."""
+    meeting = (
+        Meeting.objects.filter(patron_chat=chat, ended_at__isnull=True)
+        .select_related("host")
+        .first()
+    )
+    return {"meeting": meeting.pk, "operator": meeting.host.name} if meeting else None
