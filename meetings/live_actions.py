@@ -1,6 +1,8 @@
 """Meeting signalling on the staff dashboard socket: join, leave, signal, state, decline, remove,
 and the offer of a screenshare to the patron of a claimed chat."""
 
+from django.conf import settings
+
 from libchat.db import database_sync_to_async
 from libchat.live import dashboard_action, on_dashboard_disconnect
 from libchat.protocol import FrameError
@@ -52,6 +54,8 @@ async def meeting_joined_reply(consumer, participant: Participant, others: list[
             "meeting": participant.meeting_id,
             "me": participant.as_event(),
             "participants": [p.as_event() for p in others],
+            # Every participant's page needs the STUN/TURN servers, the patron's widget included.
+            "ice_servers": settings.LIBCHAT_ICE_SERVERS,
         }
     )
 
