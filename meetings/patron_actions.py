@@ -27,7 +27,7 @@ def _act(consumer, action: str, frame: dict):
     if action == "meeting.decline":
         return services.patron_screenshare_decline(chat=chat, meeting_id=meeting_id)
     participant = Participant.objects.filter(
-        meeting_id=meeting_id if isinstance(meeting_id, int) else -1, patron_chat=chat,
+        meeting_id=services.id_from_frame(meeting_id), patron_chat=chat,
         channel_name=consumer.channel_name, left_at__isnull=True,
     ).first()  # fmt: skip
     if participant is None:

@@ -36,6 +36,11 @@ class MeetingError(Exception):
         self.message = message
 
 
+def id_from_frame(value: object) -> int:
+    """An id as a client sent it: a number (not a boolean), else one that matches nothing."""
+    return value if isinstance(value, int) and not isinstance(value, bool) else -1
+
+
 def meeting_group(meeting_id: int) -> str:
     return f"meeting.{meeting_id}"
 
@@ -132,7 +137,7 @@ def patron_screenshare_offer(*, operator: Operator, chat_id: object) -> Meeting:
     """Offer the patron of a chat this operator claimed a screenshare; the patron's widget shows
     Accept and Decline. Offering again while one runs returns the running one."""
     chat = PatronChat.objects.filter(
-        pk=chat_id if isinstance(chat_id, int) else -1,
+        pk=id_from_frame(chat_id),
         state=PatronChat.State.ACTIVE,
         claimed_by=operator,
     ).first()
@@ -182,7 +187,7 @@ def patron_meeting_get(*, chat: PatronChat, meeting_id: object) -> Meeting:
     """The running screenshare of this chat with that id; anything else is not the patron's."""
     meeting = (
         Meeting.objects.select_related("patron_chat", "host")
-        .filter(pk=meeting_id if isinstance(meeting_id, int) else -1, patron_chat=chat)
+        .filter(pk=id_from_frame(meeting_id), patron_chat=chat)
         .first()
     )
     if meeting is None:

@@ -5,6 +5,7 @@ from channels.db import database_sync_to_async
 
 from chats import services as chat_services
 from chats.models import PatronMessage
+from meetings import services
 from meetings.models import Meeting, Participant
 from tests.chats.people import desk, start
 from tests.chats.test_consumers import events_until_quiet, patron_socket
@@ -162,7 +163,7 @@ async def test_only_the_claimant_may_offer_a_screenshare():
     patron = await patron_socket(token)
     await receive_event(patron, "hello")
     socket, _, _ = await dashboard_socket(colleague)  # may answer the widget, did not claim
-    for chat_id in (chat.pk, waiting.pk, 999999, "1"):
+    for chat_id in (chat.pk, waiting.pk, 999999, str(chat.pk), True):
         await socket.send_json_to({"action": "meeting.offer", "chat_id": chat_id})
         error = await receive_event(socket, "error")
         assert error == {
@@ -250,3 +251,24 @@ async def test_when_the_patron_leaves_the_screenshare_is_over():
     assert (await receive_event(socket, "meeting_ended"))["meeting"] == meeting_id
     assert (await chat_lines(chat))[-1] == "Screenshare ended after 1 min."
     await socket.disconnect()
+
+
+def test_transferring_the_chat_ends_the_screenshare():
+    d = desk()
+    chat, _ = start(d.widget, name="Ada")
+    chat_services.chat_claim(chat=chat, operator=d.operators[0])
+    meeting = services.patron_screenshare_offer(operator=d.operators[0], chat_id=chat.pk)
+    services.meeting_join(meeting=meeting, patron_chat=chat, channel_name="patron-channel")
+    chat_services.chat_transfer(chat=chat, operator=d.operators[0], to_operator=d.operators[1])
+    meeting.refresh_from_db()
+    assert meeting.ended_at is not None
+    assert list(
+        PatronMessage.objects.filter(chat=chat).order_by("number").values_list("body", flat=True)
+    )[-2:] == [
+        "Screenshare ended after 1 min.",
+        f"{d.operators[0].name} transferred the chat to {d.operators[1].name}.",
+    ]
+    # The new claimant may offer one of their own; the old one may not.
+    with pytest.raises(services.MeetingError):
+        services.patron_screenshare_offer(operator=d.operators[0], chat_id=chat.pk)
+    assert services.patron_screenshare_offer(operator=d.operators[1], chat_id=chat.pk).is_running
