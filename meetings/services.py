@@ -178,7 +178,7 @@ def patron_screenshare_decline(*, chat: PatronChat, meeting_id: object) -> None:
                     "chat_id": chat.pk,
                     "by": chat.name or "The patron",
                 },
-            )  # fmt: skip
+            )
         )
         meeting_end(meeting=meeting)
 

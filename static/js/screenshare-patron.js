@@ -23,11 +23,13 @@ export function patronScreenshare(socketOf) {
   const emit = (event, frame) => (listeners.get(event) || []).forEach((handler) => handler(frame));
   const box = $("patron-screenshare-offer");
   let offered = null; // the meeting offered, until accepted or declined
+  let offeredBy = "";
   let viewing = null; // the meeting whose view is open
 
   function offer({ meeting, operator }) {
     if (meeting === viewing) return;
     offered = meeting;
+    offeredBy = operator;
     $("patron-screenshare-offer-text").textContent =
       `${operator} offers a screenshare: you can show them your screen or see theirs. ` +
       "Nothing of your screen is shared until you choose Share screen.";
@@ -40,7 +42,7 @@ export function patronScreenshare(socketOf) {
   }
 
   $("patron-screenshare-accept").addEventListener("click", () => {
-    const root = meetingMarkup("Screenshare");
+    const root = meetingMarkup(`Screenshare with ${offeredBy}`);
     $("patron-screenshare").append(root);
     viewing = offered;
     withdraw();
