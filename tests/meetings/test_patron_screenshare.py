@@ -272,3 +272,17 @@ def test_transferring_the_chat_ends_the_screenshare():
     with pytest.raises(services.MeetingError):
         services.patron_screenshare_offer(operator=d.operators[0], chat_id=chat.pk)
     assert services.patron_screenshare_offer(operator=d.operators[1], chat_id=chat.pk).is_running
+
+
+def test_nobody_can_be_invited_by_email_into_a_patron_screenshare():
+    d = desk()
+    chat, _ = start(d.widget, name="Ada")
+    chat_services.chat_claim(chat=chat, operator=d.operators[0])
+    meeting = services.patron_screenshare_offer(operator=d.operators[0], chat_id=chat.pk)
+    services.meeting_join(meeting=meeting, operator=d.operators[0], channel_name="operator")
+    sent = []
+    with pytest.raises(services.MeetingError) as refused:
+        services.guest_invite_create(
+            meeting=meeting, inviter=d.operators[0], email="x@example.org", join_url_for=sent.append
+        )
+    assert refused.value.code == "patron_only" and sent == []
