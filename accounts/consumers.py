@@ -134,6 +134,12 @@ class DashboardConsumer(AsyncJsonWebsocketConsumer):
             self.joined.discard(group)
             await self.channel_layer.group_discard(group, self.channel_name)
 
+    async def groups_replace(self, event):
+        wanted = set(event["groups"])
+        held = {group for group in self.joined if group.startswith(event["prefix"])}
+        await self.groups_leave({"groups": sorted(held - wanted)})
+        await self.groups_join({"groups": sorted(wanted - held)})
+
     async def presence_changed(self, event):
         await self.send_json(
             {

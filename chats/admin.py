@@ -33,10 +33,18 @@ class PatronChatAdmin(admin.ModelAdmin):
 
 @admin.register(OfflineTicket)
 class OfflineTicketAdmin(admin.ModelAdmin):
-    list_display = ["pk", "widget", "name", "email", "created_at"]
-    list_filter = ["widget"]
+    list_display = ["pk", "widget", "name", "email", "created_at", "answered_at", "answered_by"]
+    list_filter = ["widget", ("answered_at", admin.EmptyFieldListFilter)]
     search_fields = ["name", "email", "question"]
-    readonly_fields = ["widget", "name", "email", "question", "created_at"]
+    readonly_fields = [
+        "widget",
+        "name",
+        "email",
+        "question",
+        "created_at",
+        "answered_at",
+        "answered_by",
+    ]
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -34,6 +34,7 @@ def _open(token: str) -> tuple[PatronChat, dict]:
     if chat.state == PatronChat.State.ENDED:
         raise ChatNotFound("This chat has ended. Start a new chat.")
     services.chat_patron_seen(chat=chat)
+    services.chat_patron_page(chat_id=chat.pk, here=True)
     screenshare = patron_screenshare_running(chat=chat)  # an offer still open after a reload
     return chat, {**selectors.patron_state(chat=chat), "screenshare": screenshare}
 
@@ -58,6 +59,9 @@ class PatronChatConsumer(AsyncJsonWebsocketConsumer):
             self.ping_task.cancel()
             await self.channel_layer.group_discard(self.group, self.channel_name)
             await patron_meetings_leave(self)
+            await database_sync_to_async(services.chat_patron_page)(
+                chat_id=self.chat.pk, here=False
+            )
 
     async def _ping_forever(self):
         # The page answers each ping with a pong (socket.js); a waiting chat whose page stops

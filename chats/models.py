@@ -129,13 +129,26 @@ class OfflineTicket(models.Model):
     email = models.EmailField()
     question = models.TextField()
     created_at = models.DateTimeField(auto_now_add=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Who marked the ticket answered (the answer itself goes by email).",
+    )
 
     class Meta:
         ordering = ["-created_at"]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(email="") & ~Q(question=""), name="offline_ticket_email_and_question"
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(answered_at__isnull=False) | Q(answered_by__isnull=True),
+                name="offline_ticket_answered_by_only_when_answered",
+            ),
         ]
 
     def __str__(self) -> str:

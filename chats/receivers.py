@@ -1,19 +1,19 @@
 """Patron chats follow their claimants' presence (sent after commit by accounts), and open
-dashboards join the queues of widgets and departments their operators come to answer."""
+dashboards follow the queues of widgets and departments their operators answer."""
 
 import logging
 from functools import partial
 
 from django.db import transaction
-from django.db.models.signals import post_save
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from accounts.models import Operator
 from accounts.signals import presence_changed
 from chats import selectors, services
 from chats.live import chat_queue_groups
-from departments.models import Membership
-from libchat.live import groups_join
+from departments.models import Department, Membership
+from libchat.live import groups_replace, live_send, operator_group
 from widgets.models import Widget, WidgetFallback
 
 logger = logging.getLogger(__name__)
@@ -29,31 +29,43 @@ def claimants_follow_presence(sender, operator_ids, **kwargs):
         logger.exception("requeue after a presence change failed for %r", operator_ids)
 
 
-def _queues_join(operator_ids: set[int]) -> None:
-    # Open dashboards join the queues their operators can now answer; the Waiting list of a
-    # dashboard opened earlier then hears new chats without a reload. Leaving needs nothing:
-    # every claim and read checks access again.
+def _queues_follow(operator_ids: set[int]) -> None:
+    # Open dashboards hold exactly the queues their operators now answer, and their Waiting
+    # list is redrawn: a chat of a department they stopped monitoring leaves the list, one of a
+    # widget they now answer appears, without a reload. Claims and reads check access anyway.
     try:
-        for operator in Operator.objects.filter(pk__in=operator_ids):
-            groups_join(operator.pk, chat_queue_groups(operator))
+        for operator in Operator.objects.filter(pk__in=operator_ids, is_active=True):
+            groups_replace(operator.pk, services.QUEUE_GROUP_PREFIX, chat_queue_groups(operator))
+            live_send(
+                operator_group(operator.pk),
+                {
+                    "event": "chat.sync",
+                    "waiting": selectors.chats_waiting_for(operator=operator),
+                    "mine": selectors.chats_open_for(operator=operator),
+                },
+            )
     except Exception:
-        logger.exception("joining chat queues failed for %r", operator_ids)
+        logger.exception("following chat queues failed for %r", operator_ids)
 
 
 @receiver(post_save, sender=Membership)
-def member_joins_queues(sender, instance: Membership, **kwargs):
-    if instance.monitoring:
-        transaction.on_commit(partial(_queues_join, {instance.operator_id}))
+@receiver(post_delete, sender=Membership)
+def member_follows_queues(sender, instance: Membership, **kwargs):
+    transaction.on_commit(partial(_queues_follow, {instance.operator_id}))
 
 
 @receiver(post_save, sender=Widget)
+@receiver(post_delete, sender=Widget)
 @receiver(post_save, sender=WidgetFallback)
-def answerers_join_queues(sender, instance, **kwargs):
-    widget_id = instance.pk if sender is Widget else instance.widget_id
-    transaction.on_commit(partial(_answerers_join, widget_id))
+@receiver(post_delete, sender=WidgetFallback)
+@receiver(post_save, sender=Department)
+def operators_follow_queues(sender, instance, **kwargs):
+    # Who answered the widget before the change is gone from the saved row, so every operator's
+    # dashboards follow; a library has tens of operators and widgets change rarely.
+    transaction.on_commit(partial(_queues_follow, _all_operator_ids()))
 
 
-def _answerers_join(widget_id: int) -> None:
-    widget = Widget.objects.filter(pk=widget_id).first()
-    if widget is not None:
-        _queues_join(selectors.widget_answerer_ids(widget=widget))
+def _all_operator_ids() -> set[int]:
+    return set(
+        Operator.objects.filter(is_active=True, is_operator=True).values_list("pk", flat=True)
+    )

@@ -3,7 +3,8 @@
 Everything returned here is evaluated (lists, dicts, sets), so async consumers may call it.
 """
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.core.paginator import Page, Paginator
+from django.db.models import Exists, Min, OuterRef, Q, QuerySet
 
 from accounts.models import Operator
 from accounts.selectors import reachable_operator_ids
@@ -81,20 +82,43 @@ def department_ids_monitored_by(*, operator: Operator) -> list[int]:
     )
 
 
-def queue_positions(*, widget_id: int) -> dict[int, int]:
-    """Position (1 = next) of every waiting chat of the widget, oldest queued first. One query."""
+def queue_of(chat: PatronChat) -> dict[str, int | None]:
+    """The line a waiting chat stands in: its department's once transferred there, else its
+    widget's. Chats of several widgets transferred to one department share that line."""
+    if chat.department_id:
+        return {"widget_id": None, "department_id": chat.department_id}
+    return {"widget_id": chat.widget_id, "department_id": None}
+
+
+def _queue(*, widget_id: int | None, department_id: int | None) -> QuerySet:
+    waiting = PatronChat.objects.filter(state=PatronChat.State.WAITING)
+    if department_id:
+        return waiting.filter(department_id=department_id)
+    return waiting.filter(widget_id=widget_id, department__isnull=True)
+
+
+def queue_positions(*, widget_id: int | None = None, department_id: int | None = None):
+    """Position (1 = next) of every chat in one line, oldest queued first. One query."""
     waiting = (
-        PatronChat.objects.filter(widget_id=widget_id, state=PatronChat.State.WAITING)
+        _queue(widget_id=widget_id, department_id=department_id)
         .order_by("queued_at", "pk")
         .values_list("pk", flat=True)
     )
     return {pk: position for position, pk in enumerate(waiting, start=1)}
 
 
+def queue_front(*, widget_id: int | None = None, department_id: int | None = None):
+    """When the first chat of the line was queued, or None for an empty line. One query."""
+    first = _queue(widget_id=widget_id, department_id=department_id).aggregate(
+        first=Min("queued_at")
+    )
+    return first["first"]
+
+
 def queue_position(*, chat: PatronChat) -> int | None:
     if chat.state != PatronChat.State.WAITING:
         return None
-    return queue_positions(widget_id=chat.widget_id).get(chat.pk)
+    return queue_positions(**queue_of(chat)).get(chat.pk)
 
 
 def message_as_event(message: PatronMessage) -> dict:
@@ -181,7 +205,15 @@ def transfer_targets(*, operator: Operator) -> dict:
     }
 
 
-RECORDS_PER_PAGE = 100
+RECORDS_PER_PAGE = 50
+
+
+def _page(records: QuerySet, number) -> Page:
+    """One page of records (an out-of-range or junk number gives the nearest page); two
+    queries however many records there are: the count and the page."""
+    page = Paginator(records, RECORDS_PER_PAGE).get_page(number)
+    page.object_list = list(page.object_list)
+    return page
 
 
 def _visible_widget_ids(*, operator: Operator) -> list[int] | None:
@@ -189,9 +221,9 @@ def _visible_widget_ids(*, operator: Operator) -> list[int] | None:
     return None if operator.is_superuser else widget_ids_answerable_by(operator=operator)
 
 
-def transcripts_for(*, operator: Operator, query: str = "") -> list[PatronChat]:
+def transcripts_for(*, operator: Operator, query: str = "", page=1) -> Page:
     """Ended chats of the widgets this operator answers (or that they took), newest first,
-    optionally searched in the pre-chat answers and the messages. The 100 newest."""
+    optionally searched in the pre-chat answers and the messages; one page of them."""
     chats = PatronChat.objects.filter(state=PatronChat.State.ENDED)
     widget_ids = _visible_widget_ids(operator=operator)
     if widget_ids is not None:
@@ -204,11 +236,8 @@ def transcripts_for(*, operator: Operator, query: str = "") -> list[PatronChat]:
             | Q(question__icontains=query)
             | Exists(said)
         )
-    return list(
-        chats.select_related("widget", "claimed_by", "department").order_by("-ended_at")[
-            :RECORDS_PER_PAGE
-        ]
-    )
+    records = chats.select_related("widget", "claimed_by", "department")
+    return _page(records.order_by("-ended_at", "-pk"), page)
 
 
 def transcript_for(*, operator: Operator, chat_id: int) -> PatronChat | None:
@@ -219,14 +248,30 @@ def transcript_for(*, operator: Operator, chat_id: int) -> PatronChat | None:
     return chats.select_related("widget", "claimed_by", "department").first()
 
 
-def tickets_for(*, operator: Operator, query: str = "") -> list[OfflineTicket]:
-    """Offline tickets of the widgets this operator answers, newest first, searchable."""
-    tickets = OfflineTicket.objects.all()
-    widget_ids = _visible_widget_ids(operator=operator)
-    if widget_ids is not None:
-        tickets = tickets.filter(widget_id__in=widget_ids)
+def tickets_for(*, operator: Operator, query: str = "", status: str = "", page=1) -> Page:
+    """Offline tickets of the widgets this operator answers, newest first, searchable, all or
+    only the "open" or "answered" ones; one page."""
+    tickets = _tickets_visible(operator=operator)
+    if status in TICKET_STATUSES:
+        tickets = tickets.filter(answered_at__isnull=status == "open")
     if query := query.strip():
         tickets = tickets.filter(
             Q(name__icontains=query) | Q(email__icontains=query) | Q(question__icontains=query)
         )
-    return list(tickets.select_related("widget").order_by("-created_at")[:RECORDS_PER_PAGE])
+    records = tickets.select_related("widget", "answered_by").order_by("-created_at", "-pk")
+    return _page(records, page)
+
+
+TICKET_STATUSES = ("open", "answered")
+
+
+def _tickets_visible(*, operator: Operator) -> QuerySet:
+    tickets = OfflineTicket.objects.all()
+    widget_ids = _visible_widget_ids(operator=operator)
+    if widget_ids is not None:
+        tickets = tickets.filter(widget_id__in=widget_ids)
+    return tickets
+
+
+def ticket_for(*, operator: Operator, ticket_id: int) -> OfflineTicket | None:
+    return _tickets_visible(operator=operator).filter(pk=ticket_id).first()

@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import Min
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.html import strip_tags
 
@@ -41,12 +41,15 @@ def patron_group(chat_id: int) -> str:
     return f"patronchat.{chat_id}"
 
 
+QUEUE_GROUP_PREFIX = "chats.queue."
+
+
 def widget_queue_group(widget_id: int) -> str:
-    return f"chats.widget.{widget_id}"
+    return f"{QUEUE_GROUP_PREFIX}widget.{widget_id}"
 
 
 def department_queue_group(department_id: int) -> str:
-    return f"chats.department.{department_id}"
+    return f"{QUEUE_GROUP_PREFIX}department.{department_id}"
 
 
 def queue_groups(chat: PatronChat) -> list[str]:
@@ -148,12 +151,12 @@ def _announce_queued(chat_id: int) -> None:
     chat = PatronChat.objects.select_related("widget", "claimed_by").get(pk=chat_id)
     for group in queue_groups(chat):
         live_send(group, {"event": "chat.waiting", "chat": selectors.chat_summary(chat)})
-    queue_positions_push(widget_id=chat.widget_id)
+    queue_positions_push(chat)
 
 
-def queue_positions_push(*, widget_id: int) -> None:
-    """Tell every waiting patron of the widget their place in line."""
-    for chat_id, position in selectors.queue_positions(widget_id=widget_id).items():
+def queue_positions_push(chat: PatronChat) -> None:
+    """Tell every patron in the chat's line (its widget's or its department's) their place."""
+    for chat_id, position in selectors.queue_positions(**selectors.queue_of(chat)).items():
         live_send(patron_group(chat_id), {"event": "queue", "position": position})
 
 
@@ -166,7 +169,7 @@ def _unqueued(*, chat: PatronChat, claimed_by: Operator | None) -> None:
     }
     for group in queue_groups(chat):
         live_send(group, frame)
-    queue_positions_push(widget_id=chat.widget_id)
+    queue_positions_push(chat)
 
 
 def chat_claim(*, chat: PatronChat, operator: Operator) -> PatronChat:
@@ -340,11 +343,9 @@ def chat_rate(*, chat: PatronChat, rating: int, comment: str = "") -> PatronChat
     return chat
 
 
-def _front_of_queue(*, widget_id: int) -> datetime:
-    """A queue time before every chat now waiting for the widget."""
-    first = PatronChat.objects.filter(
-        widget_id=widget_id, state=PatronChat.State.WAITING
-    ).aggregate(first=Min("queued_at"))["first"]
+def _front_of_queue(chat: PatronChat) -> datetime:
+    """A queue time before every chat now waiting in the chat's line."""
+    first = selectors.queue_front(**selectors.queue_of(chat))
     now = timezone.now()
     return min(first, now) - timedelta(milliseconds=1) if first else now
 
@@ -365,7 +366,7 @@ def chat_requeue(*, chat: PatronChat, reason: str) -> bool:
             claimed_at=None,
             claimant_unreachable_since=None,
             unclaimed_alert_at=None,
-            queued_at=_front_of_queue(widget_id=chat.widget_id),
+            queued_at=_front_of_queue(chat),
         )
         if not requeued:
             return False
@@ -548,6 +549,22 @@ def ticket_create(
     return ticket
 
 
+def ticket_answered_set(*, ticket: OfflineTicket, operator: Operator, answered: bool) -> bool:
+    """Mark a ticket answered by this operator, or open again. Conditional, so when two
+    operators mark it at once the first keeps the credit; returns whether anything changed."""
+    tickets = OfflineTicket.objects.filter(pk=ticket.pk)
+    if answered:
+        changed = tickets.filter(answered_at__isnull=True).update(
+            answered_at=timezone.now(), answered_by=operator
+        )
+    else:
+        changed = tickets.filter(answered_at__isnull=False).update(
+            answered_at=None, answered_by=None
+        )
+    ticket.refresh_from_db()
+    return bool(changed)
+
+
 def _transcript_line(chat: PatronChat, message: dict) -> str:
     who = {"patron": chat.name or "You", "system": "*"}.get(message["sender"], message["operator"])
     text = strip_tags(message["body"].replace("<br>", "\n"))
@@ -572,12 +589,26 @@ def chat_patron_seen(*, chat: PatronChat) -> None:
     PatronChat.objects.filter(pk=chat.pk).update(patron_seen_at=timezone.now())
 
 
+def chat_patron_page(*, chat_id: int, here: bool) -> None:
+    """The patron's page connected (`here`) or went away: the claimant's pane says so."""
+    chat = PatronChat.objects.filter(pk=chat_id, state=PatronChat.State.ACTIVE).first()
+    if chat is not None:
+        event = "chat.patron_here" if here else "chat.patron_away"
+        live_send(operator_group(chat.claimed_by_id), {"event": event, "chat_id": chat.pk})
+
+
 def chats_end_abandoned(*, now: datetime | None = None) -> int:
-    """End waiting chats whose patron's page has not answered for LIBCHAT_PATRON_GONE_SECONDS
-    (tab closed, laptop shut), so nobody claims a chat nobody is in. Returns how many ended."""
+    """End chats whose patron's page has stopped answering pings (tab closed, laptop shut):
+    a waiting chat after LIBCHAT_PATRON_GONE_SECONDS, so nobody claims a chat nobody is in; a
+    claimed one after LIBCHAT_PATRON_GONE_ACTIVE_SECONDS, so the operator is not left holding
+    it. Returns how many ended."""
     now = now or timezone.now()
-    cutoff = now - timedelta(seconds=settings.LIBCHAT_PATRON_GONE_SECONDS)
-    gone = PatronChat.objects.filter(state=PatronChat.State.WAITING, patron_seen_at__lt=cutoff)
+    waiting_cutoff = now - timedelta(seconds=settings.LIBCHAT_PATRON_GONE_SECONDS)
+    active_cutoff = now - timedelta(seconds=settings.LIBCHAT_PATRON_GONE_ACTIVE_SECONDS)
+    gone = PatronChat.objects.filter(
+        Q(state=PatronChat.State.WAITING, patron_seen_at__lt=waiting_cutoff)
+        | Q(state=PatronChat.State.ACTIVE, patron_seen_at__lt=active_cutoff)
+    )
     ended = 0
     for chat in gone:
         chat_end(chat=chat, left=True)

@@ -1,5 +1,5 @@
 """Scheduled jobs for patron chats: requeue chats of unreachable claimants, alert about unclaimed
-ones, end waiting chats whose patron left."""
+ones, end chats whose patron left."""
 
 from celery import shared_task
 

@@ -10,4 +10,9 @@ urlpatterns = [
     path("dashboard/transcripts/", views.transcripts, name="transcripts"),
     path("dashboard/transcripts/<int:chat_id>/", views.transcript, name="transcript"),
     path("dashboard/tickets/", views.tickets, name="tickets"),
+    path(
+        "dashboard/tickets/<int:ticket_id>/answered/",
+        views.ticket_answered,
+        name="ticket_answered",
+    ),
 ]

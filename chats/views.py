@@ -7,8 +7,9 @@ the answer carries the chat's token, which the page keeps in sessionStorage.
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
@@ -16,7 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from chats import selectors, services
 from chats.errors import WidgetOffline
 from chats.ratelimit import rate_limit_hit
-from libchat.decorators import operator_required
+from libchat.decorators import operator_required, refused
 from widgets.models import Widget
 
 
@@ -34,26 +35,15 @@ def _too_many(request: HttpRequest) -> JsonResponse | None:
     return None
 
 
-def _offline(widget: Widget, error: WidgetOffline) -> JsonResponse:
-    return JsonResponse(
-        {
-            "error": error.code,
-            "message": error.message,
-            "offline_behaviour": widget.offline_behaviour,
-        },
-        status=409,
-    )
-
-
-@csrf_exempt
-@never_cache
-@require_POST
-def chat_start(request: HttpRequest, widget_id: int) -> JsonResponse:
+def _from_widget_form(request: HttpRequest, widget_id: int, create, answer) -> JsonResponse:
+    """Run `create(widget=..., name=..., email=..., question=...)` on the widget's form: 429
+    when this IP asked too often, 400 with each field's error, 409 when the widget is offline
+    (with its offline behaviour), else 201 with `answer(result)`."""
     widget = get_object_or_404(Widget, pk=widget_id)
     if refused := _too_many(request):
         return refused
     try:
-        chat, token = services.chat_start(
+        result = create(
             widget=widget,
             name=request.POST.get("name", ""),
             email=request.POST.get("email", ""),
@@ -62,8 +52,21 @@ def chat_start(request: HttpRequest, widget_id: int) -> JsonResponse:
     except ValidationError as error:
         return JsonResponse({"error": "invalid", "errors": error.message_dict}, status=400)
     except WidgetOffline as error:
-        return _offline(widget, error)
-    return JsonResponse({"token": token, "chat_id": chat.pk}, status=201)
+        body = {"error": error.code, "message": error.message}
+        return JsonResponse({**body, "offline_behaviour": widget.offline_behaviour}, status=409)
+    return JsonResponse(answer(result), status=201)
+
+
+@csrf_exempt
+@never_cache
+@require_POST
+def chat_start(request: HttpRequest, widget_id: int) -> JsonResponse:
+    return _from_widget_form(
+        request,
+        widget_id,
+        services.chat_start,
+        lambda started: {"token": started[1], "chat_id": started[0].pk},
+    )
 
 
 @csrf_exempt
@@ -71,30 +74,38 @@ def chat_start(request: HttpRequest, widget_id: int) -> JsonResponse:
 @require_POST
 def ticket_create(request: HttpRequest, widget_id: int) -> JsonResponse:
     """The offline form: the question is kept as a ticket and answered by email."""
-    widget = get_object_or_404(Widget, pk=widget_id)
-    if refused := _too_many(request):
-        return refused
-    try:
-        services.ticket_create(
-            widget=widget,
-            name=request.POST.get("name", ""),
-            email=request.POST.get("email", ""),
-            question=request.POST.get("question", ""),
-        )
-    except ValidationError as error:
-        return JsonResponse({"error": "invalid", "errors": error.message_dict}, status=400)
-    except WidgetOffline as error:
-        return _offline(widget, error)
-    return JsonResponse({"message": "Thank you. We will answer by email."}, status=201)
+    return _from_widget_form(
+        request,
+        widget_id,
+        services.ticket_create,
+        lambda ticket: {"message": "Thank you. We will answer by email."},
+    )
+
+
+def _without_page(request: HttpRequest) -> str:
+    """The list's query string (search, filters) for its page links to carry on."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
 
 
 @require_GET
 @operator_required
 def transcripts(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "")
-    chats = selectors.transcripts_for(operator=request.user, query=query)
+    page = selectors.transcripts_for(
+        operator=request.user, query=query, page=request.GET.get("page")
+    )
     return render(
-        request, "chats/transcripts.html", {"tab": "chats", "chats": chats, "query": query}
+        request,
+        "chats/transcripts.html",
+        {
+            "tab": "chats",
+            "chats": page.object_list,
+            "page": page,
+            "page_query": _without_page(request),
+            "query": query,
+        },
     )
 
 
@@ -114,5 +125,37 @@ def transcript(request: HttpRequest, chat_id: int) -> HttpResponse:
 @operator_required
 def tickets(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "")
-    found = selectors.tickets_for(operator=request.user, query=query)
-    return render(request, "chats/tickets.html", {"tab": "chats", "tickets": found, "query": query})
+    status = request.GET.get("status", "open")
+    page = selectors.tickets_for(
+        operator=request.user, query=query, status=status, page=request.GET.get("page")
+    )
+    return render(
+        request,
+        "chats/tickets.html",
+        {
+            "tab": "chats",
+            "tickets": page.object_list,
+            "page": page,
+            "page_query": _without_page(request),
+            "query": query,
+            "status": status if status in selectors.TICKET_STATUSES else "all",
+        },
+    )
+
+
+@require_POST
+@operator_required
+def ticket_answered(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    """Mark answered ("answered=1") or open again ("answered=0"), then back to the list as it
+    was (`list_query`: its search, status and page)."""
+    ticket = selectors.ticket_for(operator=request.user, ticket_id=ticket_id)
+    if ticket is None:
+        return refused(request, "No such ticket, or it is not one of your widgets'.", 404)
+    if request.POST.get("answered") not in {"0", "1"}:
+        return refused(request, "Say whether the ticket is answered.", 400)
+    # Marked by someone else first: the list they return to says who.
+    services.ticket_answered_set(
+        ticket=ticket, operator=request.user, answered=request.POST["answered"] == "1"
+    )
+    back = QueryDict(request.POST.get("list_query", "")).urlencode()
+    return redirect(f"{reverse('chats:tickets')}?{back}")

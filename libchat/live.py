@@ -8,7 +8,9 @@
   closes (for example to leave a meeting joined through it).
 - `live_send(group, frame)` sends a ready server frame `{"event": ...}` to every socket in a group;
   `groups_join(operator_id, groups)` / `groups_leave(...)` make an operator's open sockets join or
-  leave groups (for example when a room is created). Call them after commit.
+  leave groups (for example when a room is created); `groups_replace(operator_id, prefix, groups)`
+  makes them hold exactly `groups` among those named with `prefix` (for example the chat queues
+  after a monitoring change). Call them after commit.
 """
 
 from collections.abc import Awaitable, Callable
@@ -75,4 +77,11 @@ def groups_join(operator_id: int, groups: list[str]) -> None:
 def groups_leave(operator_id: int, groups: list[str]) -> None:
     async_to_sync(get_channel_layer().group_send)(
         operator_group(operator_id), {"type": "groups.leave", "groups": groups}
+    )
+
+
+def groups_replace(operator_id: int, prefix: str, groups: list[str]) -> None:
+    async_to_sync(get_channel_layer().group_send)(
+        operator_group(operator_id),
+        {"type": "groups.replace", "prefix": prefix, "groups": groups},
     )

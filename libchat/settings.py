@@ -164,6 +164,10 @@ LIBCHAT_ALIVE_SECONDS = env.int("LIBCHAT_ALIVE_SECONDS", default=60)
 LIBCHAT_MAX_FRAME_BYTES = 64 * 1024
 
 # Patron chats: rate limits per IP (starting chats) and per chat token (messages).
+# Behind a reverse proxy every request comes from the proxy's address; with this set, daphne takes
+# the client's address from X-Forwarded-For (which the proxy must overwrite, see the README) and
+# the per-IP limits count each patron on their own.
+LIBCHAT_PROXY_HEADERS = env.bool("LIBCHAT_PROXY_HEADERS", default=False)
 LIBCHAT_CHAT_STARTS_PER_IP = env.int("LIBCHAT_CHAT_STARTS_PER_IP", default=10)
 LIBCHAT_CHAT_STARTS_WINDOW_SECONDS = 600
 LIBCHAT_PATRON_MESSAGES_PER_MINUTE = env.int("LIBCHAT_PATRON_MESSAGES_PER_MINUTE", default=30)
@@ -171,8 +175,10 @@ LIBCHAT_PATRON_MESSAGES_PER_MINUTE = env.int("LIBCHAT_PATRON_MESSAGES_PER_MINUTE
 # waiting this long alerts everyone who could take it.
 LIBCHAT_REQUEUE_AFTER_SECONDS = env.int("LIBCHAT_REQUEUE_AFTER_SECONDS", default=90)
 LIBCHAT_UNCLAIMED_ALERT_SECONDS = env.int("LIBCHAT_UNCLAIMED_ALERT_SECONDS", default=120)
-# A waiting chat whose patron's page stopped answering pings this long is ended (patron left).
+# A chat whose patron's page stopped answering pings this long is ended (the patron left): a
+# waiting chat soon, a claimed one later (a phone may sleep a while; the operator sees it away).
 LIBCHAT_PATRON_GONE_SECONDS = env.int("LIBCHAT_PATRON_GONE_SECONDS", default=120)
+LIBCHAT_PATRON_GONE_ACTIVE_SECONDS = env.int("LIBCHAT_PATRON_GONE_ACTIVE_SECONDS", default=600)
 # STUN/TURN servers for meetings, as RTCPeerConnection's iceServers (JSON); none works on a LAN.
 LIBCHAT_ICE_SERVERS = env.json("LIBCHAT_ICE_SERVERS", default=[])
 # Widgets: the beat refreshes every cached widget status this often (changes push at once).

@@ -63,7 +63,7 @@ live.on("presence", (frame) => {
   showGlobal(frame.libchat_online);
   for (const presence of frame.operators) {
     if (presence.id === myId) showMe(presence.signed_in, presence.status);
-    else showOperator(presence);
+    showOperator(presence); // rows naming this operator, our own in a department's Members too
   }
 });
 live.on("session_ended", (frame) => showEnded(frame.reason));

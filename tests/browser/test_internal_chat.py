@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.pages import outside_the_loop
+from tests.browser.pages import outside_the_loop, settled
 from tests.factories import (
     DepartmentFactory,
     FaqFactory,
@@ -138,6 +138,16 @@ def test_bold_emoji_and_a_file_reach_the_other_operator_whose_badge_clears(
     assert download.status == 200
     assert download.body() == PNG
     assert download.headers["content-disposition"].startswith("attachment")
+
+    # Bob's own row in the Members list follows his status too.
+    bobs_row = members.get_by_role("listitem").filter(has_text="Bob")
+    expect(bobs_row).to_contain_text("Offline")
+    bob_page.get_by_role("button", name="Sign In").click()  # a form: the page reloads
+    settled(bob_page).get_by_role("button", name="Members").click()
+    expect(bobs_row).to_contain_text("Online")
+    bob_page.locator("#status-menu-button").click()
+    bob_page.get_by_role("menuitem", name="Away").click()
+    expect(bobs_row).to_contain_text("Away")  # over the socket, without a reload
 
 
 def test_120_messages_load_50_at_a_time_until_the_button_disappears(browser, log_in, reference):

@@ -127,6 +127,22 @@ def test_patron_chats_is_claimed_transferred_to_a_department_reclaimed_ended_and
     assert stored.claimed_by == bob and "Wants to renew it" in stored.internal_note
     # Nothing of the chat rides on cookies: the widget works with third-party cookies blocked.
     assert [c for c in patron_context.cookies() if "127.0.0.1" in c["domain"]] == []
+    # And they were blocked: the iframe on the library's site could not keep one, where the same
+    # page opened on its own (first party) can.
+    assert cookie_kept(chat.locator(":root")) is False
+    first_party = browser.new_context().new_page()
+    first_party.goto(patron.locator('iframe[title="Ask a Librarian"]').get_attribute("src"))
+    assert cookie_kept(first_party.locator(":root")) is True
+
+
+def cookie_kept(root) -> bool:
+    """Whether the document can store a cookie (SameSite=None, as a third party would need)."""
+    return root.evaluate(
+        """() => {
+            document.cookie = "libchat_probe=1; SameSite=None; Secure; Path=/";
+            return document.cookie.includes("libchat_probe=1");
+        }"""
+    )
 
 
 RECORD_RINGS = """

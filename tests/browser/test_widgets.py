@@ -25,12 +25,14 @@ LIBRARY_PAGE = """<!doctype html>
 
 
 class StaticSite:
-    """A second origin: Python's http.server serving a directory on another port."""
+    """A library's site: Python's http.server serving a directory on another port, addressed as
+    `localhost` while LibChat is `127.0.0.1`, so the widget's iframe is another site's (a port
+    alone does not make one): the browser treats its cookies as third-party ones."""
 
     def __init__(self, directory):
         self.directory = directory
         self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.url = f"http://localhost:{self.port}"
         self.process = subprocess.Popen(
             [sys.executable, "-m", "http.server", str(self.port), "--bind", "127.0.0.1",
              "--directory", str(directory)],

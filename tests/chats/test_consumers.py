@@ -5,6 +5,7 @@ from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 
 from chats.models import PatronChat
+from departments.services import monitoring_set
 from libchat.asgi import application
 from tests.chats.people import desk, start
 from tests.live import ORIGIN, dashboard_socket, receive_close
@@ -349,3 +350,48 @@ async def test_an_open_dashboard_hears_a_widget_it_was_given_after_it_connected(
     waiting = await next_event(dashboard, "chat.waiting")
     assert waiting["chat"]["id"] == chat.pk
     await dashboard.disconnect()
+
+
+async def test_a_dashboard_follows_the_queues_as_its_operator_stops_and_starts_monitoring():
+    d = await database_sync_to_async(desk)()
+    (waiting_chat, _) = await database_sync_to_async(start)(d.widget)
+    operator, _, _ = await dashboard_socket(d.operators[0])
+    department_id = d.widget.first_department_id
+
+    await database_sync_to_async(monitoring_set)(
+        operator=d.operators[0], monitored_department_ids=set()
+    )
+    assert (await next_event(operator, "chat.sync"))["waiting"] == []
+    await database_sync_to_async(start)(d.widget, question="Unheard?")
+    assert "chat.waiting" not in await events_until_quiet(operator)
+
+    await database_sync_to_async(monitoring_set)(
+        operator=d.operators[0], monitored_department_ids={department_id}
+    )
+    sync = await next_event(operator, "chat.sync")
+    assert [c["question"] for c in sync["waiting"]] == ["Do you have Middlemarch?", "Unheard?"]
+    await database_sync_to_async(start)(d.widget, question="Heard again?")
+    assert (await next_event(operator, "chat.waiting"))["chat"]["question"] == "Heard again?"
+    assert waiting_chat.pk == sync["waiting"][0]["id"]
+    await operator.disconnect()
+
+
+async def test_the_claimant_sees_the_patron_page_go_away_and_come_back():
+    d = await database_sync_to_async(desk)()
+    chat, token = await database_sync_to_async(start)(d.widget, name="Ada")
+    operator, _, _ = await dashboard_socket(d.operators[0])
+    patron = await patron_socket(token)
+    await hello(patron)
+    await operator.send_json_to({"action": "patron.claim", "chat_id": chat.pk})
+    await next_event(operator, "chat.opened")
+
+    await patron.disconnect()  # the tab closed, or the network dropped
+    assert await next_event(operator, "chat.patron_away") == {
+        "event": "chat.patron_away",
+        "chat_id": chat.pk,
+    }
+    patron = await patron_socket(token)
+    await hello(patron)
+    assert (await next_event(operator, "chat.patron_here"))["chat_id"] == chat.pk
+    await patron.disconnect()
+    await operator.disconnect()

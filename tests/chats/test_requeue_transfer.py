@@ -111,6 +111,37 @@ def test_transfer_to_a_department_queues_it_there_and_only_its_monitors_can_clai
     assert PatronChat.objects.get(pk=chat.pk).claimed_by == carol
 
 
+def test_chats_transferred_to_a_department_share_its_line_and_leave_their_widgets_line(
+    django_capture_on_commit_callbacks,
+):
+    reference, music = desk(), desk()
+    circulation = DepartmentFactory(name="Circulation")
+    carol = OperatorFactory(display_name="Carol")
+    MembershipFactory(operator=carol, department=circulation)
+    signed_in(carol)
+    first, _ = start(reference.widget)
+    second, _ = start(music.widget)
+    waiting_at_reference, _ = start(reference.widget)
+    for chat, d in ((first, reference), (second, music)):
+        services.chat_claim(chat=chat, operator=d.operators[0])
+        services.chat_transfer(chat=chat, operator=d.operators[0], to_department=circulation)
+    first.refresh_from_db()
+    second.refresh_from_db()
+    # The department's line holds both widgets' chats in the order they arrived there; the
+    # widget's own line no longer counts the chat that moved on.
+    assert selectors.queue_positions(department_id=circulation.pk) == {first.pk: 1, second.pk: 2}
+    assert selectors.queue_position(chat=second) == 2
+    assert selectors.queue_positions(widget_id=reference.widget.pk) == {waiting_at_reference.pk: 1}
+
+    # Carol drops out: the chat she held goes back to the front of Circulation's line.
+    services.chat_claim(chat=second, operator=carol)
+    assert selectors.queue_position(chat=first) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        account_services.libchat_sign_out(operator=carol)
+    second.refresh_from_db()
+    assert selectors.queue_positions(department_id=circulation.pk) == {second.pk: 1, first.pk: 2}
+
+
 def test_transfer_to_an_operator_needs_them_reachable_and_hands_the_chat_over():
     d = desk()
     away = OperatorFactory()
@@ -175,3 +206,19 @@ def test_a_waiting_chat_whose_patron_left_is_ended_and_leaves_the_queue():
     assert bodies(gone) == ["Ada left the chat."]
     assert selectors.queue_positions(widget_id=d.widget.pk) == {still_here.pk: 1}
     assert PatronChat.objects.get(pk=claimed.pk).state == PatronChat.State.ACTIVE
+
+
+def test_a_claimed_chat_whose_patron_left_is_ended_after_ten_minutes(
+    django_capture_on_commit_callbacks,
+):
+    d = desk()
+    chat, _ = start(d.widget, name="Ada")
+    services.chat_claim(chat=chat, operator=d.operators[0])
+    seen = PatronChat.objects.get(pk=chat.pk).patron_seen_at
+    # A phone asleep for a few minutes keeps its chat; the operator's pane shows the patron away.
+    assert services.chats_end_abandoned(now=seen + timedelta(seconds=599)) == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.chats_end_abandoned(now=seen + timedelta(seconds=601)) == 1
+    chat.refresh_from_db()
+    assert chat.state == PatronChat.State.ENDED
+    assert bodies(chat)[-1] == "Ada left the chat."

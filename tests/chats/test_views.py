@@ -1,6 +1,11 @@
 """The patron's HTTP endpoints: starting a chat and leaving an offline ticket."""
 
+from datetime import timedelta
+
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from chats.models import OfflineTicket, PatronChat
 from chats.services import chat_by_token
@@ -123,3 +128,103 @@ def test_tickets_list_for_operators_who_answer_the_widget_and_admin_sees_all(cli
     ended_chat(d, name="Ada", question="Atlas?")
     chat_list = admin_client.get("/admin/chats/patronchat/?q=atlas").content.decode()
     assert "Ada" in chat_list
+
+
+def ended_chats(widget, count: int, start: int = 0) -> None:
+    """`count` ended chats of the widget, patron i ended i minutes after the first."""
+    first = timezone.now() - timedelta(days=1)
+    PatronChat.objects.bulk_create(
+        PatronChat(
+            widget=widget,
+            token_hash=f"{widget.pk}-{i}",
+            state=PatronChat.State.ENDED,
+            name=f"Patron {i:03}",
+            queued_at=first,
+            ended_at=first + timedelta(minutes=i),
+        )
+        for i in range(start, start + count)
+    )
+
+
+def test_transcripts_come_in_pages_of_50_newest_first_at_a_fixed_query_count(client):
+    d = desk()
+    client.force_login(d.operators[0])
+    ended_chats(d.widget, 10)
+    with CaptureQueriesContext(connection) as few:
+        client.get("/dashboard/transcripts/")
+    ended_chats(d.widget, 110, start=10)
+    with CaptureQueriesContext(connection) as many:
+        first = client.get("/dashboard/transcripts/").content.decode()
+    assert len(many) == len(few)
+
+    assert "Patron 119" in first and "Patron 070" in first and "Patron 069" not in first
+    assert "Page 1 of 3 · 120 transcripts" in first and 'href="?page=2"' in first
+    last = client.get("/dashboard/transcripts/?page=3").content.decode()
+    assert "Patron 019" in last and "Patron 000" in last and "Patron 020" not in last
+    assert "Older" not in last and 'href="?page=2"' in last
+    # A search keeps its words across pages; a page number out of range shows the last page.
+    searched = client.get("/dashboard/transcripts/?q=Patron 0").content.decode()
+    assert "Page 1 of 2 · 100 transcripts" in searched and "?q=Patron+0&amp;page=2" in searched
+    assert "Patron 000" in client.get("/dashboard/transcripts/?page=99").content.decode()
+
+
+def test_tickets_come_in_pages_of_50(client):
+    d = desk()
+    OfflineTicket.objects.bulk_create(
+        OfflineTicket(widget=d.widget, email=f"p{i}@example.org", question=f"Question {i:03}")
+        for i in range(60)
+    )
+    client.force_login(d.operators[0])
+    first = client.get("/dashboard/tickets/").content.decode()
+    assert first.count("Question ") == 50 and "Page 1 of 2 · 60 tickets" in first
+    assert client.get("/dashboard/tickets/?page=2").content.decode().count("Question ") == 10
+
+
+def test_an_operator_marks_a_ticket_answered_and_it_leaves_the_open_list(client):
+    d = desk()
+    ticket = OfflineTicket.objects.create(
+        widget=d.widget, email="ada@example.org", question="Sunday hours?"
+    )
+    bob, carol = d.operators
+    client.force_login(bob)
+    url = f"/dashboard/tickets/{ticket.pk}/answered/"
+    response = client.post(url, {"answered": "1", "list_query": "q=Sunday&status=open"})
+    assert response.status_code == 302 and response["Location"].endswith("?q=Sunday&status=open")
+    assert "Sunday hours?" not in client.get("/dashboard/tickets/").content.decode()
+    assert "No open tickets" in client.get("/dashboard/tickets/").content.decode()
+    answered = client.get("/dashboard/tickets/?status=answered").content.decode()
+    assert "Sunday hours?" in answered and f"Answered by {bob.name}" in answered
+
+    # Carol marks it a moment later: Bob keeps the credit. Reopening puts it back in the list.
+    client.force_login(carol)
+    client.post(url, {"answered": "1"})
+    assert OfflineTicket.objects.get().answered_by == bob
+    client.post(url, {"answered": "0"})
+    assert "Sunday hours?" in client.get("/dashboard/tickets/").content.decode()
+    assert OfflineTicket.objects.get().answered_by is None
+
+
+def test_marking_a_ticket_is_refused_to_outsiders_and_for_bad_input_and_changes_nothing(client):
+    d = desk()
+    ticket = OfflineTicket.objects.create(widget=d.widget, email="a@example.org", question="Q?")
+    url = f"/dashboard/tickets/{ticket.pk}/answered/"
+    client.force_login(d.outsider)
+    refused = client.post(url, {"answered": "1"})
+    assert refused.status_code == 404 and "not one of your widgets" in refused.content.decode()
+    client.force_login(d.operators[0])
+    assert client.post(url, {"answered": "maybe"}).status_code == 400
+    assert client.get(url).status_code == 405
+    assert client.post("/dashboard/tickets/999999/answered/", {"answered": "1"}).status_code == 404
+    assert OfflineTicket.objects.get().answered_at is None
+
+
+def test_marking_a_ticket_needs_the_csrf_token():
+    from django.test import Client
+
+    d = desk()
+    ticket = OfflineTicket.objects.create(widget=d.widget, email="a@example.org", question="Q?")
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(d.operators[0])
+    response = client.post(f"/dashboard/tickets/{ticket.pk}/answered/", {"answered": "1"})
+    assert response.status_code == 403
+    assert OfflineTicket.objects.get().answered_at is None

@@ -198,6 +198,7 @@ function markEnded(chatId, text) {
   const pane = panes.get(chatId);
   if (!pane) return;
   pane.dataset.ended = "true";
+  patronPresence(chatId, "");
   pane.querySelector(".typing").textContent = text;
   pane.querySelector(".compose").hidden = true;
   pane.querySelector(".transfer").hidden = true;
@@ -252,6 +253,18 @@ live.on("chat.typing", (frame) => {
     }, 4000),
   );
 });
+// The patron's page closed or lost its connection (it may come back: a reload, a phone waking).
+function patronPresence(chatId, text) {
+  const line = panes.get(chatId)?.querySelector(".patron-presence");
+  if (!line) return;
+  line.textContent = text;
+  line.hidden = !text;
+}
+live.on("chat.patron_away", (frame) => {
+  const patron = panes.get(frame.chat_id)?.dataset.patron;
+  patronPresence(frame.chat_id, `${patron} closed the chat or lost the connection. The chat ends if they do not come back.`);
+});
+live.on("chat.patron_here", (frame) => patronPresence(frame.chat_id, ""));
 live.on("chat.ended", (frame) => markEnded(frame.chat_id, `Chat ended by ${frame.by}.`));
 live.on("chat.targets", (frame) => {
   for (const select of document.querySelectorAll(".transfer-target")) {

@@ -49,8 +49,11 @@ class Command(BaseCommand):
             manager = Manager(Printer(sys.stdout))
             python = sys.executable
             env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+            proxy = " --proxy-headers" if settings.LIBCHAT_PROXY_HEADERS else ""
             manager.add_process(
-                "web", f"{python} -m daphne -b {host} -p {port} libchat.asgi:application", env=env
+                "web",
+                f"{python} -m daphne{proxy} -b {host} -p {port} libchat.asgi:application",
+                env=env,
             )
             manager.add_process(
                 "worker", f"{python} -m celery -A libchat worker -l warning -c 2", env=env
