@@ -18,9 +18,16 @@ from chats.models import PatronChat
 from chats.ratelimit import rate_limit_hit
 from libchat.db import database_sync_to_async
 from libchat.protocol import FrameError, frame_parse
+from meetings.patron_actions import (
+    PATRON_MEETING_ACTIONS,
+    patron_meeting_act,
+    patron_meetings_leave,
+)
+from meetings.selectors import patron_screenshare_running
 
 CLOSE_UNKNOWN_CHAT = 4404
 ACTIONS = {"pong", "sync", "send", "typing", "end", "rate", "email_transcript"}
+ACTIONS |= PATRON_MEETING_ACTIONS
 
 
 @database_sync_to_async
@@ -30,7 +37,8 @@ def _open(token: str) -> tuple[PatronChat, dict]:
         raise ChatNotFound("This chat has ended. Start a new chat.")
     services.chat_patron_seen(chat=chat)
     services.chat_patron_page(chat_id=chat.pk, here=True)
-    return chat, selectors.patron_state(chat=chat)
+    screenshare = patron_screenshare_running(chat=chat)  # an offer still open after a reload
+    return chat, {**selectors.patron_state(chat=chat), "screenshare": screenshare}
 
 
 def _site_url(scope: dict) -> str:
@@ -47,6 +55,7 @@ def _site_url(scope: dict) -> str:
 
 class PatronChatConsumer(AsyncJsonWebsocketConsumer):
     async def connect(self):
+        self.joined = set()  # meeting groups, once the patron accepts a screenshare
         await self.accept()
         try:
             self.chat, state = await _open(self.scope["url_route"]["kwargs"]["token"])
@@ -63,6 +72,7 @@ class PatronChatConsumer(AsyncJsonWebsocketConsumer):
         if hasattr(self, "group"):
             self.ping_task.cancel()
             await self.channel_layer.group_discard(self.group, self.channel_name)
+            await patron_meetings_leave(self)
             await database_sync_to_async(services.chat_patron_page)(
                 chat_id=self.chat.pk, here=False
             )
@@ -78,7 +88,10 @@ class PatronChatConsumer(AsyncJsonWebsocketConsumer):
     async def receive(self, text_data=None, bytes_data=None):
         try:
             action, frame = frame_parse(text_data, allowed_actions=ACTIONS)
-            reply = await self._act(action, frame)
+            if action in PATRON_MEETING_ACTIONS:
+                reply = await patron_meeting_act(self, action, frame)
+            else:
+                reply = await self._act(action, frame)
         except FrameError as error:
             reply = error.as_event()
         except ChatError as error:

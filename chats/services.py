@@ -31,6 +31,7 @@ from chats.models import (
     PatronChat,
     PatronMessage,
 )
+from chats.signals import chat_released
 from departments.models import Department
 from libchat.live import live_send, operator_group
 from libchat.richtext import body_has_text, body_sanitise
@@ -214,6 +215,18 @@ def _system_message(*, chat: PatronChat, body: str) -> PatronMessage:
     )
 
 
+def chat_system_line(*, chat: PatronChat, body: str) -> PatronMessage:
+    """Post a line from LibChat itself (not the patron, not an operator) into the chat; it shows
+    on both sides and in the transcript. Runs inside the caller's transaction."""
+    return _system_message(chat=chat, body=body)
+
+
+def _released(chat: PatronChat) -> None:
+    """The claimant lets go of the locked chat; receivers may post lines, so re-read the count."""
+    chat_released.send(sender=PatronChat, chat=chat)
+    chat.last_message_id = PatronChat.objects.get(pk=chat.pk).last_message_id
+
+
 def _announce_message(chat: PatronChat, message: PatronMessage) -> None:
     event = selectors.message_as_event(message)
     live_send(patron_group(chat.pk), {"event": "message", "message": event})
@@ -290,6 +303,7 @@ def chat_end(
         if operator and locked.claimed_by_id != operator.pk:
             raise ChatAccessDenied("Only the operator who claimed this chat can end it.")
         was_waiting = locked.state == PatronChat.State.WAITING
+        _released(locked)
         who = operator.name if operator else (locked.name or "The patron")
         _message_create(
             chat=locked,
@@ -372,6 +386,7 @@ def chat_requeue(*, chat: PatronChat, reason: str) -> bool:
         )
         if not requeued:
             return False
+        _released(chat)
         chat.refresh_from_db()
         text = f"{claimant.name} {reason}. You are back at the front of the line."
         transaction.on_commit(partial(_announce_requeued, chat, claimant, text))
@@ -475,6 +490,7 @@ def chat_transfer(
         locked = PatronChat.objects.select_for_update().get(pk=chat.pk)
         if locked.state != PatronChat.State.ACTIVE or locked.claimed_by_id != operator.pk:
             raise ChatAccessDenied("Only the operator who holds this chat can transfer it.")
+        _released(locked)
         target = to_operator.name if to_operator else to_department.name
         if note:
             locked.internal_note = "\n".join(

@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
 
 from meetings.models import GuestInvite, Meeting, Participant
 
@@ -6,7 +8,7 @@ from meetings.models import GuestInvite, Meeting, Participant
 class ParticipantInline(admin.TabularInline):
     model = Participant
     extra = 0
-    fields = ["display_name", "operator", "guest", "joined_at", "left_at"]
+    fields = ["display_name", "operator", "guest", "patron_chat", "joined_at", "left_at"]
     readonly_fields = fields
     can_delete = False
 
@@ -27,11 +29,21 @@ class GuestInviteInline(admin.TabularInline):
 
 @admin.register(Meeting)
 class MeetingAdmin(admin.ModelAdmin):
-    list_display = ["title", "kind", "host", "started_at", "ended_at", "duration"]
+    list_display = ["title", "kind", "host", "chat", "started_at", "ended_at", "duration"]
     list_filter = ["kind", "started_at"]
+    list_select_related = ["host", "patron_chat"]
     search_fields = ["title", "host__username", "host__display_name"]
-    readonly_fields = ["kind", "title", "host", "invited", "started_at", "ended_at"]
+    readonly_fields = ["kind", "title", "host", "chat", "invited", "started_at", "ended_at"]
+    exclude = ["patron_chat"]
     inlines = [ParticipantInline, GuestInviteInline]
 
     def has_add_permission(self, request):
         return False
+
+    @admin.display(description="patron chat", ordering="patron_chat")
+    def chat(self, meeting: Meeting):
+        """A patron screenshare links to the chat it was offered in (and its transcript)."""
+        if meeting.patron_chat_id is None:
+            return "—"
+        url = reverse("admin:chats_patronchat_change", args=[meeting.patron_chat_id])
+        return format_html('<a href="{}">{}</a>', url, meeting.patron_chat)

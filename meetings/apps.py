@@ -8,4 +8,4 @@ class MeetingsConfig(AppConfig):
     name = "meetings"
 
     def ready(self):
-        from meetings import live_actions  # noqa: F401
+        from meetings import live_actions, receivers  # noqa: F401

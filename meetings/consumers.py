@@ -5,7 +5,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from libchat.db import database_sync_to_async
 from libchat.protocol import FrameError, frame_parse
 from meetings import services
-from meetings.live_actions import meeting_joined_reply
+from meetings.live_actions import meeting_joined_reply, participant_act
 
 CLOSE_REFUSED = 4403
 
@@ -44,24 +44,11 @@ class GuestMeetingConsumer(AsyncJsonWebsocketConsumer):
             action, frame = frame_parse(text_data, allowed_actions=self.actions)
             if frame.get("meeting") != self.participant.meeting_id:
                 raise FrameError("not_in_meeting", "You are not in that meeting.")
-            await database_sync_to_async(self._act)(action, frame)
+            await database_sync_to_async(participant_act)(self.participant, action, frame)
         except FrameError as error:
             await self.send_json(error.as_event())
         except services.MeetingError as error:
             await self.send_json(FrameError(error.code, error.message).as_event())
-
-    def _act(self, action: str, frame: dict) -> None:
-        if action == "meeting.signal":
-            services.signal_relay(
-                sender=self.participant, to=frame.get("to"), signal=frame.get("signal")
-            )
-        elif action == "meeting.state":
-            services.participant_state_set(
-                participant=self.participant, muted=frame.get("muted") is True,
-                sharing=frame.get("sharing") is True,
-            )  # fmt: skip
-        elif action == "meeting.leave":
-            services.meeting_leave(participant=self.participant)
 
     async def live_event(self, event):
         await self.send_json(event["frame"])

@@ -1,4 +1,7 @@
-"""Meeting signalling on the staff dashboard socket: join, leave, signal, state, decline, remove."""
+"""Meeting signalling on the staff dashboard socket: join, leave, signal, state, decline, remove,
+and the offer of a screenshare to the patron of a claimed chat."""
+
+from django.conf import settings
 
 from libchat.db import database_sync_to_async
 from libchat.live import dashboard_action, on_dashboard_disconnect
@@ -51,8 +54,34 @@ async def meeting_joined_reply(consumer, participant: Participant, others: list[
             "meeting": participant.meeting_id,
             "me": participant.as_event(),
             "participants": [p.as_event() for p in others],
+            # Every participant's page needs the STUN/TURN servers, the patron's widget included.
+            "ice_servers": settings.LIBCHAT_ICE_SERVERS,
         }
     )
+
+
+def participant_act(participant: Participant, action: str, frame: dict) -> None:
+    """What a participant does in a meeting, whatever socket they are on (run in a db thread)."""
+    if action == "meeting.signal":
+        services.signal_relay(sender=participant, to=frame.get("to"), signal=frame.get("signal"))
+    elif action == "meeting.state":
+        services.participant_state_set(
+            participant=participant, muted=frame.get("muted") is True,
+            sharing=frame.get("sharing") is True,
+        )  # fmt: skip
+    elif action == "meeting.leave":
+        services.meeting_leave(participant=participant)
+
+
+@dashboard_action("meeting.offer")
+async def offer(consumer, frame):
+    meeting = await _run(
+        services.patron_screenshare_offer, operator=consumer.operator, chat_id=frame.get("chat_id")
+    )
+    await consumer.send_json(
+        {"event": "meeting_offered", "meeting": meeting.pk, "chat_id": meeting.patron_chat_id,
+         "title": meeting.title}
+    )  # fmt: skip
 
 
 @dashboard_action("meeting.join")
@@ -65,28 +94,13 @@ async def join(consumer, frame):
     await meeting_joined_reply(consumer, participant, others)
 
 
-@dashboard_action("meeting.leave")
-async def leave(consumer, frame):
+async def _participant_action(consumer, frame):
     participant = await _my_participant(consumer, _meeting_id(frame))
-    await _run(services.meeting_leave, participant=participant)
+    await _run(participant_act, participant=participant, action=frame["action"], frame=frame)
 
 
-@dashboard_action("meeting.signal")
-async def signal(consumer, frame):
-    participant = await _my_participant(consumer, _meeting_id(frame))
-    await _run(
-        services.signal_relay, sender=participant, to=frame.get("to"), signal=frame.get("signal")
-    )
-
-
-@dashboard_action("meeting.state")
-async def state(consumer, frame):
-    participant = await _my_participant(consumer, _meeting_id(frame))
-    await _run(
-        services.participant_state_set,
-        participant=participant, muted=frame.get("muted") is True,
-        sharing=frame.get("sharing") is True,
-    )  # fmt: skip
+for _action in ("meeting.leave", "meeting.signal", "meeting.state"):
+    dashboard_action(_action)(_participant_action)
 
 
 @dashboard_action("meeting.decline")

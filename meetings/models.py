@@ -1,4 +1,8 @@
-"""Meetings (calls with audio and screensharing), who took part, and invitations to guests."""
+"""Meetings (calls with audio and screensharing), who took part, and invitations to guests.
+
+A patron screenshare is a meeting of the operator who claimed a patron chat and that chat's
+patron, who takes part through the chat's token (no account, no cookie).
+"""
 
 from django.conf import settings
 from django.db import models
@@ -11,6 +15,7 @@ class Meeting(models.Model):
     class Kind(models.TextChoices):
         DIRECT = "direct", "One-to-one screenshare"
         GROUP = "group", "Group meeting"
+        PATRON = "patron", "Patron screenshare"
 
     kind = models.CharField(max_length=10, choices=Kind.choices)
     title = models.CharField(max_length=200)
@@ -21,6 +26,14 @@ class Meeting(models.Model):
         blank=True,
         related_name="meetings",
         help_text="The internal chat room it was started from; its start and end are posted there.",
+    )
+    patron_chat = models.ForeignKey(
+        "chats.PatronChat",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="meetings",
+        help_text="The patron chat a patron screenshare was offered in.",
     )
     host = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="hosted_meetings"
@@ -34,6 +47,18 @@ class Meeting(models.Model):
     class Meta:
         ordering = ["-started_at"]
         indexes = [models.Index(fields=["ended_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind="patron", patron_chat__isnull=False)
+                | (~Q(kind="patron") & Q(patron_chat__isnull=True)),
+                name="meeting_patron_chat_iff_patron_kind",
+            ),
+            models.UniqueConstraint(
+                fields=["patron_chat"],
+                condition=Q(ended_at__isnull=True, patron_chat__isnull=False),
+                name="one_running_screenshare_per_chat",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -66,7 +91,8 @@ class GuestInvite(models.Model):
 
 
 class Participant(models.Model):
-    """One person's presence in a meeting: an operator or a guest, one socket at a time."""
+    """One person's presence in a meeting: an operator, a guest or a patron chat's patron, one
+    socket at a time."""
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="participants")
     operator = models.ForeignKey(
@@ -74,6 +100,9 @@ class Participant(models.Model):
     )
     guest = models.ForeignKey(
         GuestInvite, on_delete=models.CASCADE, null=True, blank=True, related_name="participants"
+    )
+    patron_chat = models.ForeignKey(
+        "chats.PatronChat", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
     display_name = models.CharField(max_length=100)
     channel_name = models.CharField(max_length=200, blank=True)
@@ -86,8 +115,10 @@ class Participant(models.Model):
         ordering = ["joined_at"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(operator__isnull=True) ^ Q(guest__isnull=True),
-                name="participant_is_operator_xor_guest",
+                condition=Q(operator__isnull=False, guest__isnull=True, patron_chat__isnull=True)
+                | Q(operator__isnull=True, guest__isnull=False, patron_chat__isnull=True)
+                | Q(operator__isnull=True, guest__isnull=True, patron_chat__isnull=False),
+                name="participant_is_operator_guest_or_patron",
             ),
             models.UniqueConstraint(
                 fields=["meeting", "operator"],
@@ -99,6 +130,11 @@ class Participant(models.Model):
                 condition=Q(left_at__isnull=True, guest__isnull=False),
                 name="guest_in_meeting_once",
             ),
+            models.UniqueConstraint(
+                fields=["meeting", "patron_chat"],
+                condition=Q(left_at__isnull=True, patron_chat__isnull=False),
+                name="patron_in_meeting_once",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -109,6 +145,7 @@ class Participant(models.Model):
             "id": self.pk,
             "name": self.display_name,
             "guest": self.guest_id is not None,
+            "patron": self.patron_chat_id is not None,
             "muted": self.muted,
             "sharing": self.sharing,
         }

@@ -1,7 +1,9 @@
 """Every write to meetings, participants and guest invitations; signalling checks.
 
 Announcements go out after commit. A meeting's sockets share the group `meeting.<id>`; signals
-go straight to the one addressed participant's socket.
+go straight to the one addressed participant's socket. A patron screenshare also tells the
+patron's chat socket (`patron_group`) about its offer and its end, since the patron is not in
+the meeting's group until they accept.
 """
 
 import hashlib
@@ -19,6 +21,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Operator
+from chats.models import PatronChat
+from chats.services import chat_system_line, patron_group
 from libchat.live import live_send, operator_group
 from meetings.models import MAX_PARTICIPANTS, GuestInvite, Meeting, Participant
 
@@ -30,6 +34,11 @@ class MeetingError(Exception):
         super().__init__(message)
         self.code = code
         self.message = message
+
+
+def id_from_frame(value: object) -> int:
+    """An id as a client sent it: a number (not a boolean), else one that matches nothing."""
+    return value if isinstance(value, int) and not isinstance(value, bool) else -1
 
 
 def meeting_group(meeting_id: int) -> str:
@@ -48,15 +57,41 @@ def _announce(meeting_id: int, frame: dict) -> None:
     transaction.on_commit(partial(live_send, meeting_group(meeting_id), frame))
 
 
+def _minutes(start, end) -> int:
+    return max(1, round((end - start).total_seconds() / 60))
+
+
+def _story_line(meeting: Meeting, *, ended: bool) -> None:
+    """Post the meeting's start or end where it was started: its internal chat room, or the
+    patron chat of a patron screenshare (there the start is the patron's acceptance)."""
+    if meeting.patron_chat_id is not None:
+        _patron_chat_line(meeting, ended=ended)
+    elif meeting.room_id is not None:
+        _room_line(meeting, ended=ended)
+
+
+def _patron_chat_line(meeting: Meeting, *, ended: bool) -> None:
+    if not ended:
+        body = f"Screenshare with {meeting.host.name} started."
+    else:
+        accepted = (
+            Participant.objects.filter(meeting=meeting, patron_chat__isnull=False)
+            .order_by("joined_at")
+            .values_list("joined_at", flat=True)
+            .first()
+        )
+        if accepted is None:  # offered, never accepted: nothing started, nothing to end
+            return
+        body = f"Screenshare ended after {_minutes(accepted, meeting.ended_at)} min."
+    chat_system_line(chat=meeting.patron_chat, body=body)
+
+
 def _room_line(meeting: Meeting, *, ended: bool) -> None:
     """Post the meeting's start or end into the room it was started from, as the host."""
-    if meeting.room_id is None:
-        return
     from internalchat.services import message_send
 
     if ended:
-        minutes = max(1, round((meeting.ended_at - meeting.started_at).total_seconds() / 60))
-        body = f"{meeting.title} ended after {minutes} min."
+        body = f"{meeting.title} ended after {_minutes(meeting.started_at, meeting.ended_at)} min."
     else:
         body = f"Started {meeting.title}."
     message_send(
@@ -79,7 +114,7 @@ def meeting_start(
     with transaction.atomic():
         meeting = Meeting.objects.create(kind=kind, title=title, host=host, room=room)
         meeting.invited.set(invitees)
-        _room_line(meeting, ended=False)
+        _story_line(meeting, ended=False)
         for invitee in invitees:
             transaction.on_commit(
                 partial(
@@ -96,6 +131,76 @@ def meeting_start(
                 )
             )
     return meeting
+
+
+def patron_screenshare_offer(*, operator: Operator, chat_id: object) -> Meeting:
+    """Offer the patron of a chat this operator claimed a screenshare; the patron's widget shows
+    Accept and Decline. Offering again while one runs returns the running one."""
+    chat = PatronChat.objects.filter(
+        pk=id_from_frame(chat_id),
+        state=PatronChat.State.ACTIVE,
+        claimed_by=operator,
+    ).first()
+    if chat is None:
+        raise MeetingError("not_your_chat", "Offer a screenshare in a chat you claimed.")
+    with transaction.atomic():
+        PatronChat.objects.select_for_update().get(pk=chat.pk)  # one offer at a time per chat
+        running = Meeting.objects.filter(patron_chat=chat, ended_at__isnull=True).first()
+        if running is not None:
+            return running
+        meeting = Meeting.objects.create(
+            kind=Meeting.Kind.PATRON,
+            title=f"Screenshare with {chat.name or 'the patron'}",
+            host=operator,
+            patron_chat=chat,
+        )
+        transaction.on_commit(
+            partial(
+                live_send,
+                patron_group(chat.pk),
+                {"event": "screenshare_offer", "meeting": meeting.pk, "operator": operator.name},
+            )
+        )
+    return meeting
+
+
+def patron_screenshare_decline(*, chat: PatronChat, meeting_id: object) -> None:
+    """The patron says no: the operator is told and the offer ends."""
+    meeting = patron_meeting_get(chat=chat, meeting_id=meeting_id)
+    with transaction.atomic():
+        transaction.on_commit(
+            partial(
+                live_send,
+                operator_group(meeting.host_id),
+                {
+                    "event": "meeting_declined",
+                    "meeting": meeting.pk,
+                    "chat_id": chat.pk,
+                    "by": chat.name or "The patron",
+                },
+            )
+        )
+        meeting_end(meeting=meeting)
+
+
+def patron_meeting_get(*, chat: PatronChat, meeting_id: object) -> Meeting:
+    """The running screenshare of this chat with that id; anything else is not the patron's."""
+    meeting = (
+        Meeting.objects.select_related("patron_chat", "host")
+        .filter(pk=id_from_frame(meeting_id), patron_chat=chat)
+        .first()
+    )
+    if meeting is None:
+        raise MeetingError("not_in_meeting", "You are not in that meeting.")
+    if not meeting.is_running:
+        raise MeetingError("ended", "The screenshare has ended.")
+    return meeting
+
+
+def patron_screenshares_end(*, chat: PatronChat) -> None:
+    """The chat's claimant let go of it (end, requeue, transfer): its screenshare ends too."""
+    for meeting in Meeting.objects.filter(patron_chat=chat, ended_at__isnull=True):
+        meeting_end(meeting=meeting)
 
 
 def meeting_may_join(*, meeting: Meeting, operator: Operator) -> bool:
@@ -127,8 +232,10 @@ def meeting_join(
     channel_name: str,
     operator: Operator | None = None,
     guest: GuestInvite | None = None,
+    patron_chat: PatronChat | None = None,
 ) -> tuple[Participant, list[Participant]]:
-    """Join (or rejoin from a new socket). Returns the participant and the others already in."""
+    """Join (or rejoin from a new socket) as an operator, a guest or a patron chat's patron.
+    Returns the participant and the others already in."""
     with transaction.atomic():
         meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
         if not meeting.is_running:
@@ -137,7 +244,13 @@ def meeting_join(
             raise MeetingError("not_invited", "You were not invited to this meeting.")
         if guest is not None:
             guest_invite_check(invite=guest)
-        who = {"operator": operator} if operator is not None else {"guest": guest}
+        if patron_chat is not None:
+            _patron_check(meeting=meeting, chat=patron_chat)
+        who = (
+            {"operator": operator} if operator is not None
+            else {"guest": guest} if guest is not None
+            else {"patron_chat": patron_chat}
+        )  # fmt: skip
         participant = _active(meeting).filter(**who).first()
         if participant is None:
             if _active(meeting).count() >= MAX_PARTICIPANTS:
@@ -145,10 +258,20 @@ def meeting_join(
                     "full",
                     f"This meeting is full: {MAX_PARTICIPANTS} people at most can take part.",
                 )
-            name = operator.name if operator is not None else guest.display_name or guest.email
+            first_patron_join = (
+                patron_chat is not None
+                and not Participant.objects.filter(meeting=meeting, **who).exists()
+            )
+            name = (
+                operator.name if operator is not None
+                else guest.display_name or guest.email if guest is not None
+                else patron_chat.name or "Patron"
+            )  # fmt: skip
             participant = Participant.objects.create(
                 meeting=meeting, display_name=name, channel_name=channel_name, **who
             )
+            if first_patron_join:
+                _story_line(meeting, ended=False)
             _announce(
                 meeting.pk, {"event": "participant_joined", "meeting": meeting.pk,
                              "participant": participant.as_event()}
@@ -158,6 +281,15 @@ def meeting_join(
             participant.save(update_fields=["channel_name"])
         others = list(_active(meeting).exclude(pk=participant.pk))
     return participant, others
+
+
+def _patron_check(*, meeting: Meeting, chat: PatronChat) -> None:
+    """A patron joins only the screenshare of their own chat, while its claimant holds it."""
+    chat = PatronChat.objects.filter(pk=chat.pk).only("state", "claimed_by_id").first()
+    if meeting.patron_chat_id != chat.pk:
+        raise MeetingError("not_in_meeting", "You are not in that meeting.")
+    if chat.state != PatronChat.State.ACTIVE or chat.claimed_by_id != meeting.host_id:
+        raise MeetingError("ended", "The screenshare has ended.")
 
 
 def meeting_leave(*, participant: Participant) -> None:
@@ -172,7 +304,8 @@ def meeting_leave(*, participant: Participant) -> None:
             meeting.pk,
             {"event": "participant_left", "meeting": meeting.pk, "participant": participant.pk},
         )
-        if not _active(meeting).exists():
+        # A patron screenshare is between two people: when either leaves, it is over.
+        if meeting.kind == Meeting.Kind.PATRON or not _active(meeting).exists():
             meeting_end(meeting=meeting)
 
 
@@ -182,9 +315,12 @@ def meeting_end(*, meeting: Meeting) -> None:
         if not Meeting.objects.filter(pk=meeting.pk, ended_at__isnull=True).update(ended_at=now):
             return
         _active(meeting).update(left_at=now)
-        meeting = Meeting.objects.select_related("room", "host").get(pk=meeting.pk)
-        _room_line(meeting, ended=True)
-        _announce(meeting.pk, {"event": "meeting_ended", "meeting": meeting.pk})
+        meeting = Meeting.objects.select_related("room", "host", "patron_chat").get(pk=meeting.pk)
+        _story_line(meeting, ended=True)
+        ended = {"event": "meeting_ended", "meeting": meeting.pk}
+        _announce(meeting.pk, ended)
+        if meeting.patron_chat_id is not None:  # the patron may not have accepted yet
+            transaction.on_commit(partial(live_send, patron_group(meeting.patron_chat_id), ended))
 
 
 def participants_leave_channel(*, channel_name: str) -> None:
@@ -282,6 +418,8 @@ def guest_invite_create(
         raise MeetingError("bad_email", f"{email!r} is not an email address.") from exc
     if not meeting.is_running:
         raise MeetingError("ended", "This meeting has ended.")
+    if meeting.kind == Meeting.Kind.PATRON:
+        raise MeetingError("patron_only", "A patron screenshare is between you and the patron.")
     if not _active(meeting).filter(operator=inviter).exists():
         raise MeetingError("not_in_meeting", "Join the meeting before inviting guests.")
     token = secrets.token_urlsafe(32)

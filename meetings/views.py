@@ -1,6 +1,5 @@
 """Meeting pages: start a meeting, the meeting page, invite by email, and the guest's join page."""
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -55,7 +54,6 @@ def _page_context(meeting: Meeting, *, host=None, guest=None) -> dict:
         "meeting": meeting,
         "is_host": host is not None and meeting.host_id == host.pk,
         "guest": guest,
-        "ice_servers": settings.LIBCHAT_ICE_SERVERS,
         "tab": "chats",
     }
 

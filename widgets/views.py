@@ -107,5 +107,8 @@ def frame(request: HttpRequest, widget_id: int) -> HttpResponse:
         },
     )
     response["Content-Security-Policy"] = "frame-ancestors " + (" ".join(state.origins) or "'none'")
+    # The patron shares their screen from inside the iframe (the embedding page's iframe carries
+    # allow="display-capture"); this page must not take that back.
+    response["Permissions-Policy"] = "display-capture=(self)"
     patch_cache_control(response, no_cache=True, private=True)
     return response

@@ -45,8 +45,9 @@
   toggle.appendChild(status);
 
   var panel = el("div", panelCss, { "class": "libchat-panel", id: "libchat-panel-" + config.id });
+  // display-capture: the patron may share their screen when a librarian offers a screenshare.
   var frame = el("iframe", "border:0;width:100%;height:100%;display:block;", {
-    src: config.frameUrl, title: config.title
+    src: config.frameUrl, title: config.title, allow: "display-capture"
   });
   panel.appendChild(frame);
 

@@ -176,3 +176,12 @@ def test_dashboard_pages_refuse_any_framing(client, alice):
         response = client.get(url, follow=True)
         assert response["Content-Security-Policy"] == "frame-ancestors 'none'", url
         assert response["X-Frame-Options"] == "DENY", url
+
+
+def test_the_widget_iframe_may_capture_the_patrons_screen(client, widget):
+    """A patron shares their screen from inside the iframe: embed.js asks for display-capture
+    and the frame page does not take it back."""
+    script_url = client.get(reverse("widgets:embed", args=[widget.pk]))["Location"]
+    assert 'allow: "display-capture"' in client.get(script_url).content.decode()
+    frame = client.get(reverse("widgets:frame", args=[widget.pk]))
+    assert frame["Permissions-Policy"] == "display-capture=(self)"

@@ -5,6 +5,7 @@
 // last id it has and re-sends what was never confirmed (the server stores each client_msg_id once).
 
 import { fileLink } from "../js/files.js";
+import { patronScreenshare } from "../js/screenshare-patron.js";
 import { LiveSocket } from "../js/socket.js";
 
 const $ = (id) => document.getElementById(id);
@@ -19,6 +20,7 @@ let hasEmail = false;
 let typingTimer = null;
 let lastTypingSent = 0;
 const outbox = new Map(); // client_msg_id -> body, until the server echoes it
+const screenshare = patronScreenshare(() => socket);
 
 function escapeHtml(text) {
   const div = document.createElement("div");
@@ -88,8 +90,10 @@ function backToForm(message) {
 }
 
 const handlers = {
+  ...screenshare.handlers,
   hello(frame) {
     showState(frame);
+    screenshare.hello(frame);
     socket.send("sync", { after: lastId });
     for (const [clientMsgId, text] of outbox) {
       socket.send("send", { body: text, client_msg_id: clientMsgId });
@@ -133,6 +137,7 @@ const handlers = {
     $("patron-rated").hidden = false;
   },
   error(frame) {
+    if (screenshare.error(frame)) return;
     if (frame.code === "unknown_chat") backToForm(frame.message);
     else status(frame.message);
   },

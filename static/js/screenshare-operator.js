@@ -1,0 +1,77 @@
+// "Offer screenshare" in the dashboard's patron chat pane (chats/dashboard.html): the offer goes
+// over the dashboard socket, the meeting view opens inside the pane at once and waits for the
+// patron to accept in their widget. Screens only, no microphones: the chat carries the words.
+
+import { live } from "./live.js";
+import { meetingMarkup, meetingView } from "./meeting-call.js";
+
+const myChats = document.getElementById("my-chats");
+
+const paneFor = (chatId) => myChats.querySelector(`.operator-chat[data-chat-id="${chatId}"]`);
+
+function note(pane, text) {
+  pane.querySelector(".screenshare-note").textContent = text;
+}
+
+myChats.addEventListener("click", (event) => {
+  const button = event.target.closest(".offer-screenshare");
+  if (!button) return;
+  const pane = button.closest(".operator-chat");
+  button.disabled = true;
+  note(pane, "Offering a screenshare…");
+  if (!live.send("meeting.offer", { chat_id: Number(pane.dataset.chatId) })) {
+    button.disabled = false;
+    note(pane, "Not connected: try again in a moment.");
+  }
+});
+
+live.on("meeting_offered", (frame) => {
+  const pane = paneFor(frame.chat_id);
+  if (!pane || pane.querySelector(".meeting")) return;
+  const offer = pane.querySelector(".offer-screenshare");
+  offer.hidden = true;
+  note(pane, `Waiting for ${pane.dataset.patron} to accept the screenshare…`);
+  const root = meetingMarkup(frame.title);
+  pane.querySelector(".screenshare").append(root);
+  meetingView({
+    root,
+    transport: live,
+    meetingId: frame.meeting,
+    isHost: true,
+    audio: false,
+    joinNow: true,
+    onEnd() {
+      root.remove();
+      offer.hidden = Boolean(pane.dataset.ended);
+      offer.disabled = false;
+      if (pane.dataset.declined) delete pane.dataset.declined; // the note says so already
+      else note(pane, "The screenshare ended.");
+    },
+  });
+});
+
+live.on("participant_joined", (frame) => {
+  if (!frame.participant.patron) return;
+  const pane = myChats.querySelector(`.meeting[data-meeting-id="${frame.meeting}"]`)?.closest(".operator-chat");
+  if (pane) note(pane, `${frame.participant.name} accepted: Share screen to show yours.`);
+});
+
+live.on("meeting_declined", (frame) => {
+  const pane = frame.chat_id && paneFor(frame.chat_id);
+  if (!pane) return;
+  note(pane, `${frame.by} declined the screenshare.`);
+  pane.dataset.declined = "true";
+});
+
+live.on("chat.ended", (frame) => {
+  const pane = paneFor(frame.chat_id);
+  if (pane) pane.querySelector(".offer-screenshare").hidden = true;
+});
+
+live.on("error", (frame) => {
+  if (frame.code !== "not_your_chat") return;
+  for (const button of myChats.querySelectorAll(".offer-screenshare:disabled")) {
+    button.disabled = false;
+    note(button.closest(".operator-chat"), frame.message);
+  }
+});
