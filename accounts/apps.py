@@ -8,4 +8,4 @@ class AccountsConfig(AppConfig):
     verbose_name = "Operators"
 
     def ready(self):
-        from accounts import receivers  # noqa: F401
+        from accounts import checks, receivers  # noqa: F401

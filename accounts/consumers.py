@@ -6,13 +6,13 @@ Core actions (pong, set_status) live here; apps add theirs through `libchat.live
 import asyncio
 import contextlib
 import itertools
-import time
 
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from accounts import selectors, services
+from accounts.heartbeats import heartbeat_batch
 from libchat import live
 from libchat.db import database_sync_to_async
 from libchat.protocol import FrameError, frame_parse
@@ -46,7 +46,6 @@ class DashboardConsumer(AsyncJsonWebsocketConsumer):
         await database_sync_to_async(services.connection_open)(
             operator=user, channel_name=self.channel_name, browser_key=self.browser_key
         )
-        self.heartbeat_recorded = time.monotonic()
         await self.send_json({"event": "hello", **await self._state()})
         self.ping_task = asyncio.create_task(self._ping_forever())
 
@@ -54,6 +53,7 @@ class DashboardConsumer(AsyncJsonWebsocketConsumer):
         if not hasattr(self, "ping_task"):
             return
         self.ping_task.cancel()
+        heartbeat_batch().discard(self.channel_name)
         await live.run_disconnect_hooks(self)
         for group in self.joined:
             await self.channel_layer.group_discard(group, self.channel_name)
@@ -73,15 +73,9 @@ class DashboardConsumer(AsyncJsonWebsocketConsumer):
             await self.send_json(error.as_event())
 
     async def action_pong(self, frame):
-        # Recording every pong was most of an idle server's work (BENCHMARKS.md, scenario 4).
-        # Every second pong is enough: the record is then at most two ping intervals old
-        # (40 s by default) when the next one lands, inside the 60 s a connection counts as alive.
-        now = time.monotonic()
-        if now - self.heartbeat_recorded < settings.LIBCHAT_PING_SECONDS * 1.5:
-            return
-        self.heartbeat_recorded = now
-        await database_sync_to_async(services.connection_heartbeat)(
-            operator=self.operator, channel_name=self.channel_name, browser_key=self.browser_key
+        # Written with the other sockets' pongs of the next few seconds (accounts.heartbeats).
+        heartbeat_batch().add(
+            channel_name=self.channel_name, operator=self.operator, browser_key=self.browser_key
         )
 
     async def action_set_status(self, frame):

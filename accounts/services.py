@@ -179,12 +179,16 @@ def connection_open(*, operator: Operator, channel_name: str, browser_key: str) 
             _announce_on_commit({operator.pk})
 
 
-def connection_heartbeat(*, operator: Operator, channel_name: str, browser_key: str) -> None:
-    """The page answered a ping. A connection the expiry job removed is recorded again."""
-    updated = DashboardConnection.objects.filter(channel_name=channel_name).update(
-        last_seen=timezone.now()
-    )
-    if not updated:
+def connections_heartbeat(*, pongs: dict[str, tuple[Operator, str]]) -> None:
+    """These sockets' pages answered a ping: {channel name: (operator, browser key)}. Two
+    queries however many; a connection the expiry job removed meanwhile is recorded again."""
+    if not pongs:
+        return
+    connections = DashboardConnection.objects.filter(channel_name__in=list(pongs))
+    connections.update(last_seen=timezone.now())
+    recorded = set(connections.values_list("channel_name", flat=True))
+    for channel_name in pongs.keys() - recorded:
+        operator, browser_key = pongs[channel_name]
         connection_open(operator=operator, channel_name=channel_name, browser_key=browser_key)
 
 

@@ -1,5 +1,6 @@
 """The dashboard socket: who may connect, the protocol, and live presence."""
 
+import asyncio
 from datetime import timedelta
 
 import pytest
@@ -131,23 +132,33 @@ async def test_presence_expiry_unreaches_a_silent_operator_and_the_header_change
     await bob_socket.disconnect()
 
 
-async def test_pong_renews_the_heartbeat_every_second_ping(monkeypatch):
-    clock = [1000.0]
-    monkeypatch.setattr("accounts.consumers.time.monotonic", lambda: clock[0])
+async def test_pongs_of_many_sockets_are_written_together_after_a_short_wait(settings):
+    settings.LIBCHAT_HEARTBEAT_FLUSH_SECONDS = 0.3
+    operators = [await database_sync_to_async(OperatorFactory)() for _ in range(3)]
+    sockets = [(await dashboard_socket(operator))[0] for operator in operators]
+    old = timezone.now() - timedelta(seconds=50)
+    await database_sync_to_async(DashboardConnection.objects.update)(last_seen=old)
+    seen = database_sync_to_async(
+        lambda: sorted(DashboardConnection.objects.values_list("last_seen", flat=True))
+    )
+
+    for socket in sockets:
+        await socket.send_json_to({"action": "pong"})
+    await asyncio.sleep(0.1)
+    assert await seen() == [old] * 3  # still waiting for the others
+    await asyncio.sleep(0.5)
+    assert all(last_seen > old + timedelta(seconds=45) for last_seen in await seen())
+    for socket in sockets:
+        await socket.disconnect()
+
+
+async def test_a_socket_that_closes_with_a_pong_waiting_stays_closed(settings):
+    settings.LIBCHAT_HEARTBEAT_FLUSH_SECONDS = 0.3
     operator = await database_sync_to_async(OperatorFactory)()
     socket, _, _ = await dashboard_socket(operator)
-    old = timezone.now() - timedelta(seconds=50)
-
-    async def pong_at(seconds_after_connect: float):
-        await database_sync_to_async(DashboardConnection.objects.update)(last_seen=old)
-        clock[0] = 1000.0 + seconds_after_connect
-        await socket.send_json_to({"action": "pong"})
-        await socket.send_json_to({"action": "nope"})  # the error reply proves it was handled
-        await receive_event(socket, "error")
-        return (await database_sync_to_async(DashboardConnection.objects.get)()).last_seen
-
-    assert await pong_at(20) == old  # the first ping after connecting: the record is fresh
-    assert await pong_at(40) > old + timedelta(seconds=40)  # the second one is recorded
-    assert await pong_at(60) == old
-    assert await pong_at(80) > old + timedelta(seconds=40)
+    await socket.send_json_to({"action": "pong"})
+    await socket.send_json_to({"action": "nope"})  # the error reply proves the pong was handled
+    await receive_event(socket, "error")
     await socket.disconnect()
+    await asyncio.sleep(0.5)
+    assert not await database_sync_to_async(DashboardConnection.objects.exists)()

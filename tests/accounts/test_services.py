@@ -120,9 +120,27 @@ def test_expiry_removes_only_stale_connections():
     ]
 
 
-def test_heartbeat_after_expiry_records_the_connection_again():
+def test_heartbeats_of_many_sockets_cost_two_queries_and_an_expired_one_is_recorded_again(
+    django_assert_num_queries,
+):
     operator = OperatorFactory()
-    services.connection_heartbeat(
-        operator=operator, channel_name="specific.x!9", browser_key="a" * 32
-    )
-    assert DashboardConnection.objects.filter(channel_name="specific.x!9").exists()
+    now = timezone.now()
+    for n in range(50):
+        connect(operator, "a" * 32, channel=f"specific.x!{n}", seen=now - timedelta(seconds=30))
+    pongs = {f"specific.x!{n}": (operator, "a" * 32) for n in range(50)}
+    with django_assert_num_queries(2):
+        services.connections_heartbeat(pongs=pongs)
+    assert DashboardConnection.objects.filter(last_seen__lt=now).count() == 0
+
+    services.connections_heartbeat(pongs={"specific.x!gone": (operator, "a" * 32)})
+    assert DashboardConnection.objects.filter(channel_name="specific.x!gone").exists()
+
+
+def test_presence_timings_that_would_drop_every_dashboard_are_refused_at_start(settings):
+    from django.core.management import call_command
+    from django.core.management.base import SystemCheckError
+
+    call_command("check")
+    settings.LIBCHAT_HEARTBEAT_FLUSH_SECONDS = 45
+    with pytest.raises(SystemCheckError, match="LIBCHAT_ALIVE_SECONDS"):
+        call_command("check")
