@@ -4,6 +4,7 @@ A message is stored in a transaction and announced to its room's group only afte
 (`transaction.on_commit`), so nobody hears of a message the database does not hold.
 """
 
+import threading
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from functools import partial
@@ -28,14 +29,17 @@ from libchat.uploads import Refused, file_check, files_storing
 MAX_BODY_CHARS = 4000
 SCRUB_BATCH = 500
 _SEND_LOCK_NAMESPACE = 4_401_001
+_EMBEDDED_SEND_LOCK = threading.Lock()
 
 
 @contextmanager
 def _room_send_lock(room_id: int):
     """Serialise sends to one room, commit and announcement included, across processes: ids then
-    commit, and reach every socket, in increasing order. SQLite already serialises writers."""
+    commit, and reach every socket, in increasing order. SQLite serialises writers but not their
+    announcements; the embedded mode has one web process, so a process lock does."""
     if connection.vendor != "postgresql":
-        yield
+        with _EMBEDDED_SEND_LOCK:
+            yield
         return
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_lock(%s, %s)", [_SEND_LOCK_NAMESPACE, room_id])
