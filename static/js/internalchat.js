@@ -50,8 +50,9 @@ function setUnread(entry, count) {
   if (!entry) return;
   const badge = entry.querySelector(".badge");
   badge.dataset.unread = String(count);
-  badge.querySelector("[aria-hidden]").textContent = count;
-  badge.querySelector(".visually-hidden").textContent = `, ${count} unread`;
+  // The server counts up to 100 (internalchat.selectors.UNREAD_COUNTED): beyond 99 is "99+".
+  badge.querySelector("[aria-hidden]").textContent = count > 99 ? "99+" : count;
+  badge.querySelector(".visually-hidden").textContent = `, ${count > 99 ? "more than 99" : count} unread`;
   badge.hidden = count === 0;
   showTotal();
 }

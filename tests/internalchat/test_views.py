@@ -107,6 +107,14 @@ def test_the_chats_tab_shows_internal_chat_with_badges(client, reference):
     assert 'data-unread="1"' in page
 
 
+def test_a_badge_beyond_99_unread_says_99_plus(client, reference):
+    room, alice, bob, _ = reference
+    MessageFactory.create_batch(150, room=room, sender=bob)
+    page = client_for(client, alice).get(reverse("dashboard:chats")).content.decode()
+    assert 'data-unread="100"' in page
+    assert '<span aria-hidden="true">99+</span>' in page and "more than 99 unread" in page
+
+
 def test_the_internal_tab_holds_the_section_when_chosen(client, reference):
     _, alice, _, _ = reference
     alice.show_internal_tab = True
