@@ -1,5 +1,6 @@
 """Sign-in, status and presence through the service layer."""
 
+import os
 from datetime import timedelta
 
 import pytest
@@ -144,3 +145,19 @@ def test_presence_timings_that_would_drop_every_dashboard_are_refused_at_start(s
     settings.LIBCHAT_HEARTBEAT_FLUSH_SECONDS = 45
     with pytest.raises(SystemCheckError, match="LIBCHAT_ALIVE_SECONDS"):
         call_command("check")
+
+
+def test_the_default_flush_wait_fits_short_presence_windows():
+    import subprocess
+    import sys
+
+    code = "from django.conf import settings; print(settings.LIBCHAT_HEARTBEAT_FLUSH_SECONDS)"
+    env = {"LIBCHAT_PING_SECONDS": "1", "LIBCHAT_ALIVE_SECONDS": "4"}
+    shown = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", code],
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert float(shown.split()[-1]) == 1.5  # ping 1 s + 1.5 s stays inside the 4 s window
