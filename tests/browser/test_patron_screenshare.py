@@ -86,7 +86,7 @@ def test_operator_offers_a_screenshare_and_patron_and_operator_each_share_their_
     expect(pane.get_by_role("list", name="Messages")).to_contain_text(ended)
 
     pane.get_by_role("button", name="End Chat").click()
-    expect(chat.get_by_role("heading", name="Chat ended")).to_be_visible()
+    expect(chat.get_by_role("heading", name="Alice ended the chat.")).to_be_visible()
     operator.goto(f"{live_server_daphne.url}/dashboard/transcripts/")
     operator.get_by_role("table").get_by_role("link").click()
     lines = operator.get_by_role("list", name="Messages").get_by_role("listitem")
