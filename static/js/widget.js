@@ -8,8 +8,9 @@ const widgetId = Number(body.dataset.widgetId);
 const origins = JSON.parse(document.getElementById("widget-origins").textContent);
 
 // The allowed origin of the page that embeds this one, or null: Chromium and Safari name the
-// parent's origin in ancestorOrigins, Firefox gives it only as the referrer. Posting to any other origin
-// fails with a console error, so the page tells only its embedder, and nobody if it is not allowed.
+// parent's origin in ancestorOrigins, Firefox gives it only as the referrer. Posting to any other
+// origin fails with a console error, so the page tells only its embedder, and nobody if it is not
+// allowed.
 function embedderOrigin() {
   if (window.parent === window) return null;
   let origin = location.ancestorOrigins?.[0];
