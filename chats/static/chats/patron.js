@@ -208,8 +208,7 @@ $("patron-rating").addEventListener("submit", (event) => {
   const error = $("patron-rating-error");
   replyTo = error.id;
   if (!rating) error.textContent = "Choose a rating from 1 to 5.";
-  else if (!socket.send("rate", { rating, comment: $("patron-comment").value })) error.textContent = "Not connected.";
-  else error.textContent = "";
+  else error.textContent = socket.send("rate", { rating, comment: $("patron-comment").value }) ? "" : "Not connected.";
 });
 
 async function postForm(url, form, errorId) {
