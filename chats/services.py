@@ -305,10 +305,11 @@ def chat_end(
         was_waiting = locked.state == PatronChat.State.WAITING
         _released(locked)
         who = operator.name if operator else (locked.name or "The patron")
+        verb = "left" if left else "ended"
         _message_create(
             chat=locked,
             sender=PatronMessage.Sender.SYSTEM,
-            body=f"{who} left the chat." if left else f"{who} ended the chat.",
+            body=f"{who} {verb} the chat.",
             operator=None,
             client_msg_id="",
         )
@@ -319,16 +320,19 @@ def chat_end(
                 filter(None, [locked.internal_note, f"{operator.name}: {note.strip()}"])
             )[: 4 * MESSAGE_MAX_CHARS]
         locked.save(update_fields=["state", "ended_at", "internal_note"])
-        transaction.on_commit(partial(_announce_ended, locked, who, was_waiting))
+        # Each side reads a plain sentence, in the second person when it was their own doing.
+        to_patron = f"{who} {verb} the chat." if operator else f"You {verb} the chat."
+        to_operator = f"You {verb} the chat." if operator else f"{who} {verb} the chat."
+        transaction.on_commit(partial(_announce_ended, locked, to_patron, to_operator, was_waiting))
     return locked
 
 
-def _announce_ended(chat: PatronChat, who: str, was_waiting: bool) -> None:
-    live_send(patron_group(chat.pk), {"event": "ended", "by": who})
+def _announce_ended(chat: PatronChat, to_patron: str, to_operator: str, was_waiting: bool) -> None:
+    live_send(patron_group(chat.pk), {"event": "ended", "message": to_patron})
     if chat.claimed_by_id:
         live_send(
             operator_group(chat.claimed_by_id),
-            {"event": "chat.ended", "chat_id": chat.pk, "by": who},
+            {"event": "chat.ended", "chat_id": chat.pk, "message": to_operator},
         )
     if was_waiting:
         _unqueued(chat=chat, claimed_by=None)
@@ -389,16 +393,17 @@ def chat_requeue(*, chat: PatronChat, reason: str) -> bool:
         _released(chat)
         chat.refresh_from_db()
         text = f"{claimant.name} {reason}. You are back at the front of the line."
-        transaction.on_commit(partial(_announce_requeued, chat, claimant, text))
+        to_claimant = f"The chat went back to the queue: you {reason}."
+        transaction.on_commit(partial(_announce_requeued, chat, claimant, text, to_claimant))
         _system_message(chat=chat, body=text)
     return True
 
 
-def _announce_requeued(chat: PatronChat, claimant: Operator, text: str) -> None:
+def _announce_requeued(chat: PatronChat, claimant: Operator, text: str, to_claimant: str) -> None:
     live_send(patron_group(chat.pk), {"event": "requeued", "message": text})
     live_send(
         operator_group(claimant.pk),
-        {"event": "chat.ended", "chat_id": chat.pk, "by": "the queue (you were unreachable)"},
+        {"event": "chat.ended", "chat_id": chat.pk, "message": to_claimant},
     )
     _announce_queued(chat.pk)
 
@@ -520,9 +525,14 @@ def chat_transfer(
 
 
 def _announce_transferred(chat: PatronChat, by: Operator, target: str) -> None:
+    where = target if chat.claimed_by_id else f"{target}'s queue"
     live_send(
         operator_group(by.pk),
-        {"event": "chat.ended", "chat_id": chat.pk, "by": f"your transfer to {target}"},
+        {
+            "event": "chat.ended",
+            "chat_id": chat.pk,
+            "message": f"You transferred the chat to {where}.",
+        },
     )
     if chat.claimed_by_id:
         live_send(patron_group(chat.pk), {"event": "claimed", "operator": target})

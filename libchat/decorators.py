@@ -6,9 +6,11 @@ from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import render
 
 
-def refused(request, message: str, status: int):
-    """The page that says why a request was refused, with its HTTP status."""
-    return render(request, "accounts/refused.html", {"message": message}, status=status)
+def refused(request, message: str, status: int, *, closing: str = ""):
+    """The page that says why a request was refused, with its HTTP status. It leads back to the
+    dashboard, or for someone without an account (a meeting guest) ends on `closing`."""
+    context = {"message": message, "closing": closing}
+    return render(request, "accounts/refused.html", context, status=status)
 
 
 def operator_required(view):

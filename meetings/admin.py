@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
 
+from libchat.templatetags.durations import duration_text
 from meetings.models import GuestInvite, Meeting, Participant
 
 
@@ -39,6 +40,10 @@ class MeetingAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    @admin.display(description="duration")
+    def duration(self, meeting: Meeting) -> str | None:
+        return duration_text(meeting.duration) or None
 
     @admin.display(description="patron chat", ordering="patron_chat")
     def chat(self, meeting: Meeting):

@@ -24,6 +24,7 @@ from accounts.models import Operator
 from chats.models import PatronChat
 from chats.services import chat_system_line, patron_group
 from libchat.live import live_send, operator_group
+from libchat.templatetags.durations import duration_text
 from meetings.models import MAX_PARTICIPANTS, GuestInvite, Meeting, Participant
 
 GUEST_LINK_HOURS = 24
@@ -57,8 +58,10 @@ def _announce(meeting_id: int, frame: dict) -> None:
     transaction.on_commit(partial(live_send, meeting_group(meeting_id), frame))
 
 
-def _minutes(start, end) -> int:
-    return max(1, round((end - start).total_seconds() / 60))
+def _length(start, end) -> str:
+    """A chat line counts whole minutes (at least one): "3 min", "1 h 5 min"."""
+    minutes = max(1, round((end - start).total_seconds() / 60))
+    return duration_text(timedelta(minutes=minutes))
 
 
 def _story_line(meeting: Meeting, *, ended: bool) -> None:
@@ -82,7 +85,7 @@ def _patron_chat_line(meeting: Meeting, *, ended: bool) -> None:
         )
         if accepted is None:  # offered, never accepted: nothing started, nothing to end
             return
-        body = f"Screenshare ended after {_minutes(accepted, meeting.ended_at)} min."
+        body = f"Screenshare ended after {_length(accepted, meeting.ended_at)}."
     chat_system_line(chat=meeting.patron_chat, body=body)
 
 
@@ -91,7 +94,7 @@ def _room_line(meeting: Meeting, *, ended: bool) -> None:
     from internalchat.services import message_send
 
     if ended:
-        body = f"{meeting.title} ended after {_minutes(meeting.started_at, meeting.ended_at)} min."
+        body = f"{meeting.title} ended after {_length(meeting.started_at, meeting.ended_at)}."
     else:
         body = f"Started {meeting.title}."
     message_send(

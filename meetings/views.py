@@ -12,6 +12,9 @@ from libchat.decorators import operator_required, refused
 from meetings import services
 from meetings.models import Meeting
 
+# A guest has no account and no dashboard: their pages end on this instead of a link back.
+GUEST_CLOSING = "You can close this page."
+
 
 @require_POST
 @operator_required
@@ -54,6 +57,7 @@ def _page_context(meeting: Meeting, *, host=None, guest=None) -> dict:
         "meeting": meeting,
         "is_host": host is not None and meeting.host_id == host.pk,
         "guest": guest,
+        "guest_closing": GUEST_CLOSING,
         "tab": "chats",
     }
 
@@ -80,11 +84,11 @@ def invite(request: HttpRequest, meeting_id: int) -> JsonResponse:
 def join(request: HttpRequest, token: str) -> HttpResponse:
     invite = services.guest_invite_for_token(token)
     if invite is None:
-        return refused(request, "This invitation link is not valid.", 404)
+        return refused(request, "This invitation link is not valid.", 404, closing=GUEST_CLOSING)
     try:
         services.guest_invite_check(invite=invite)
     except services.MeetingError as error:
-        return refused(request, error.message, 410)
+        return refused(request, error.message, 410, closing=GUEST_CLOSING)
     if request.method == "POST":
         name = request.POST.get("display_name", "").strip()[:100]
         if not name:

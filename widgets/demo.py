@@ -12,6 +12,8 @@ from widgets.models import Widget
 DEMO_WIDGET_NAME = "Demo library site"
 DEMO_PORT = 8001
 DEMO_ORIGINS = [f"http://127.0.0.1:{DEMO_PORT}", f"http://localhost:{DEMO_PORT}"]
+# Said on the demo library page and in the demo FAQ that operators share: one text, so they agree.
+DEMO_OPENING_HOURS = "Monday to Friday 8 am to 9 pm, weekends 10 am to 6 pm."
 
 
 def demo_widget_ensure(*, first_choice: Department, fallback: Department) -> Widget:
@@ -37,7 +39,8 @@ def demo_page_write(*, directory: Path, base_url: str) -> Path | None:
     directory.mkdir(parents=True, exist_ok=True)
     page = directory / "index.html"
     snippet = selectors.widget_embed_snippet(widget=widget, base_url=base_url)
-    page.write_text(render_to_string("widgets/demo_library.html", {"snippet": snippet}))
+    context = {"snippet": snippet, "opening_hours": DEMO_OPENING_HOURS}
+    page.write_text(render_to_string("widgets/demo_library.html", context))
     return page
 
 

@@ -177,6 +177,9 @@ export function meetingView({
     for (const stream of [localAudio, screen]) stream?.getTracks().forEach((t) => t.stop());
     status(text);
     for (const control of root.querySelectorAll("button, input")) control.disabled = true;
+    // Nobody can be invited into a meeting that is over; the meeting page offers a way on.
+    part("invite")?.setAttribute("hidden", "");
+    part("after")?.removeAttribute("hidden");
     onEnd(text);
   }
 

@@ -95,6 +95,17 @@ def test_guest_invited_by_email_joins_a_group_meeting_and_is_removed(
 
     host_page.get_by_role("button", name="Remove Pat Guest").click()
     expect(guest_page.get_by_role("status")).to_have_text("The host removed you from the meeting.")
+    expect(guest_page.get_by_text("You can close this page.")).to_be_visible()
     expect(host_page.locator("#participants")).not_to_contain_text("Pat Guest")
     guest_page.goto(link)
     expect(guest_page.get_by_role("alert")).to_have_text("The host removed you from this meeting.")
+    expect(guest_page.get_by_text("You can close this page.")).to_be_visible()
+    # A guest has no account: nothing of theirs leads to a dashboard.
+    expect(guest_page.get_by_role("link", name="Back to the dashboard")).to_have_count(0)
+
+    expect(host_page.get_by_role("link", name="Back to the dashboard")).to_be_hidden()
+    host_page.get_by_role("button", name="Leave").click()
+    expect(host_page.get_by_role("status").first).to_have_text("You left the meeting.")
+    expect(host_page.get_by_role("button", name="Send invitation")).to_be_hidden()
+    host_page.get_by_role("link", name="Back to the dashboard").click()
+    expect(host_page).to_have_url(re.compile(r"/dashboard/"))

@@ -92,7 +92,7 @@ def test_patron_chats_is_claimed_transferred_to_a_department_reclaimed_ended_and
     pane.get_by_label("Transfer to").select_option(label="Circulation (department queue)")
     pane.get_by_label("Note for the next operator (optional)").fill("Wants to renew it")
     pane.get_by_role("button", name="Transfer Chat").click()
-    expect(pane).to_contain_text("Chat ended by your transfer to Circulation.")
+    expect(pane.locator(".typing")).to_have_text("You transferred the chat to Circulation's queue.")
     expect(chat.get_by_role("status").first).to_have_text("You are number 1 in line")
     expect(chat.get_by_text("Alice transferred the chat to Circulation.")).to_be_visible()
 
@@ -106,8 +106,14 @@ def test_patron_chats_is_claimed_transferred_to_a_department_reclaimed_ended_and
     expect(chat.get_by_role("list", name="Messages")).to_contain_text("Bob: I renewed it for you.")
 
     chat.get_by_role("button", name="End Chat").click()
-    expect(chat.get_by_role("heading", name="Chat ended")).to_be_visible()
-    expect(bobs_pane).to_contain_text("Chat ended by Ada.")
+    expect(chat.get_by_role("heading", name="You ended the chat.")).to_be_visible()
+    expect(bobs_pane.locator(".typing")).to_have_text("Ada ended the chat.")
+    # What they were told stays readable above the rating form; nothing more can be sent.
+    expect(chat.get_by_role("list", name="Messages")).to_contain_text("Bob: I renewed it for you.")
+    expect(chat.get_by_label("Your message")).to_be_hidden()
+    expect(chat.get_by_role("button", name="End Chat")).to_be_hidden()
+    chat.get_by_role("button", name="Send Rating").click()
+    expect(chat.get_by_role("alert")).to_have_text("Choose a rating from 1 to 5.")
     chat.get_by_label("5").check()
     chat.get_by_label("Comment (optional)").fill("Very helpful")
     chat.get_by_role("button", name="Send Rating").click()

@@ -86,7 +86,11 @@ def test_operator_offers_a_screenshare_and_patron_and_operator_each_share_their_
     expect(pane.get_by_role("list", name="Messages")).to_contain_text(ended)
 
     pane.get_by_role("button", name="End Chat").click()
-    expect(chat.get_by_role("heading", name="Chat ended")).to_be_visible()
+    expect(chat.get_by_role("heading", name="Alice ended the chat.")).to_be_visible()
+    # A rating the server refuses (only a tampered page can send one) says why, in the form.
+    chat.get_by_label("1").evaluate("(radio) => { radio.value = '9'; radio.checked = true; }")
+    chat.get_by_role("button", name="Send Rating").click()
+    expect(chat.get_by_role("alert")).to_have_text("Choose a rating from 1 to 5.")
     operator.goto(f"{live_server_daphne.url}/dashboard/transcripts/")
     operator.get_by_role("table").get_by_role("link").click()
     lines = operator.get_by_role("list", name="Messages").get_by_role("listitem")

@@ -24,6 +24,19 @@ LIBRARY_PAGE = """<!doctype html>
 """
 
 
+# In the chat iframe: record the target origin of each message to the embedding page.
+POSTS_RECORDED = """if (window !== window.top) {
+  const embedder = window.parent;
+  window.__posted = [];
+  window.parent = {
+    postMessage(data, origin) {
+      window.__posted.push(origin);
+      embedder.postMessage(data, origin);
+    },
+  };
+}"""
+
+
 class StaticSite:
     """A library's site: Python's http.server serving a directory on another port, addressed as
     `localhost` while LibChat is `127.0.0.1`, so the widget's iframe is another site's (a port
@@ -75,7 +88,7 @@ def sites(tmp_path):
 def make_widget(live_server_daphne, sites):
     """Make a widget monitored by Reference, then Circulation, embeddable on one new site."""
 
-    def make(kind="floating"):
+    def make(kind="floating", other_origins=()):
         library = sites()
 
         def create():
@@ -85,7 +98,7 @@ def make_widget(live_server_daphne, sites):
             widget = services.widget_create(
                 name="Main site",
                 kind=kind,
-                allowed_origins=[library.url],
+                allowed_origins=[*other_origins, library.url],
                 first_choice=reference,
                 fallbacks=[circulation],
                 title="Ask a Librarian",
@@ -140,6 +153,22 @@ def test_embedded_widget_turns_online_and_offline_within_two_seconds(
     expect(chat.get_by_text("Nobody is here right now.")).to_be_visible()
     expect(chat.get_by_label("Your question")).to_be_hidden()
     expect(patron.get_by_role("button", name="Ask a Librarian: Offline")).to_be_visible()
+
+
+def test_the_chat_page_tells_only_the_page_that_embeds_it(browser, log_in, make_widget):
+    # The library's other site comes first: posting to it from this page would fail, loudly
+    # ("Failed to execute 'postMessage'" in the console, on every load).
+    library, widget, alice, snippet = make_widget(other_origins=["http://localhost:1"])
+    patron = browser.new_context().new_page()
+    patron.add_init_script(POSTS_RECORDED)
+    patron.goto(library.page("index.html", snippet))
+    embedded = patron.locator(f'[data-libchat-widget="{widget.pk}"]')
+    expect(embedded).to_have_attribute("data-status", "offline")
+    operator = log_in(browser.new_context().new_page(), alice)
+    operator.get_by_role("button", name="Sign In").click()
+    expect(embedded).to_have_attribute("data-status", "online", timeout=2000)
+    chat = next(frame for frame in patron.frames if f"/widget/{widget.pk}/" in frame.url)
+    assert chat.evaluate("window.__posted") == [library.url, library.url]
 
 
 def test_the_chat_iframe_refuses_a_site_that_is_not_allowed(browser, reference_widget, sites):

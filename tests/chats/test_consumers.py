@@ -110,8 +110,9 @@ async def test_patron_waits_in_line_is_claimed_and_both_sides_talk_and_type():
     assert reply["message"]["operator"] == d.operators[1].name
 
     await waiting.send_json_to({"action": "end"})
-    assert (await next_event(other, "chat.ended"))["chat_id"] == second.pk
-    assert (await next_event(waiting, "ended"))["by"] == "The patron"
+    ended = await next_event(other, "chat.ended")
+    assert (ended["chat_id"], ended["message"]) == (second.pk, "The patron ended the chat.")
+    assert (await next_event(waiting, "ended"))["message"] == "You ended the chat."
     for communicator in (waiting, operator, other):
         await communicator.disconnect()
 
@@ -243,7 +244,11 @@ async def test_requeued_and_transferred_patrons_are_told_and_the_new_operator_ge
     assert opened["chat"]["messages"][-1]["body"].endswith(
         f"transferred the chat to {d.operators[1].name}."
     )
-    assert (await next_event(first, "chat.ended"))["chat_id"] == chat.pk
+    handed_over = await next_event(first, "chat.ended")
+    assert (handed_over["chat_id"], handed_over["message"]) == (
+        chat.pk,
+        f"You transferred the chat to {d.operators[1].name}.",
+    )
     assert (await next_event(patron, "claimed"))["operator"] == d.operators[1].name
 
     # The new claimant goes quiet for more than 90 seconds: the chat returns to the queue.
@@ -264,6 +269,8 @@ async def test_requeued_and_transferred_patrons_are_told_and_the_new_operator_ge
         return chats_requeue_unreachable(now=now + timedelta(seconds=91))
 
     assert await go_quiet_then_watch() == 1
+    taken_back = await next_event(second, "chat.ended")
+    assert taken_back["message"] == "The chat went back to the queue: you could not be reached."
     told = await next_event(patron, "requeued")
     assert "back at the front of the line" in told["message"]
     assert (await next_event(patron, "queue"))["position"] == 1

@@ -222,3 +222,34 @@ def test_a_claimed_chat_whose_patron_left_is_ended_after_ten_minutes(
     chat.refresh_from_db()
     assert chat.state == PatronChat.State.ENDED
     assert bodies(chat)[-1] == "Ada left the chat."
+
+
+def test_the_operator_reads_a_plain_sentence_for_how_their_chat_left_them(
+    monkeypatch, django_capture_on_commit_callbacks
+):
+    frames = []
+    monkeypatch.setattr(services, "live_send", lambda group, frame: frames.append(frame))
+    told = lambda: [f["message"] for f in frames if f["event"] in ("chat.ended", "ended")]  # noqa: E731
+    d = desk()
+    alice = d.operators[0]
+    circulation = DepartmentFactory(name="Circulation")
+    MembershipFactory(operator=alice, department=circulation)
+    chat, _ = start(d.widget, name="Ada")
+    services.chat_claim(chat=chat, operator=alice)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.chat_transfer(chat=chat, operator=alice, to_department=circulation)
+    assert told() == ["You transferred the chat to Circulation's queue."]
+
+    frames.clear()
+    services.chat_claim(chat=chat, operator=alice)
+    with django_capture_on_commit_callbacks(execute=True):
+        account_services.libchat_sign_out(operator=alice)
+    assert told() == ["The chat went back to the queue: you signed out."]
+
+    frames.clear()
+    signed_in(alice)
+    services.chat_claim(chat=chat, operator=alice)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.chat_end(chat=chat, operator=alice)
+    # The patron hears who ended it; the operator's own pane does not name them.
+    assert told() == [f"{alice.name} ended the chat.", "You ended the chat."]

@@ -114,6 +114,17 @@ def test_transcripts_list_what_the_operator_answers_searchable_with_the_whole_ch
     assert "Ada" not in client.get("/dashboard/transcripts/").content.decode()
 
 
+def test_transcripts_show_how_long_a_chat_lasted_in_minutes_and_seconds(client):
+    d = desk()
+    chat = ended_chat(d, name="Ada", question="Atlas?")
+    PatronChat.objects.filter(pk=chat.pk).update(
+        ended_at=chat.claimed_at + timedelta(seconds=167.4)
+    )
+    client.force_login(d.operators[0])
+    page = client.get("/dashboard/transcripts/").content.decode()
+    assert "<td>2 min 47 s</td>" in page and "167" not in page
+
+
 def test_tickets_list_for_operators_who_answer_the_widget_and_admin_sees_all(client, admin_client):
     from chats import services
 

@@ -5,6 +5,7 @@ from django.core.management import call_command
 
 from faqs.models import Faq
 from internalchat.models import Message, Room
+from widgets.demo import demo_page_write
 
 pytestmark = pytest.mark.django_db
 
@@ -19,3 +20,10 @@ def test_demo_data_creates_rooms_messages_and_faqs_once():
     }
     assert Message.objects.count() == 4
     assert Faq.objects.filter(group__public=True).count() == 3
+
+
+def test_the_demo_library_page_gives_the_opening_hours_of_the_demo_faq(tmp_path):
+    call_command("demo_data", quiet_if_present=True)
+    page = demo_page_write(directory=tmp_path, base_url="http://127.0.0.1:8000").read_text()
+    hours = Faq.objects.get(question="What are the library's opening hours?").answer
+    assert f"<p>{hours}</p>" in page

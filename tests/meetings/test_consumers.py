@@ -237,3 +237,12 @@ async def test_a_meeting_started_in_a_room_posts_its_start_and_end_there():
     bodies = await _room_bodies(room)
     assert bodies[-1] == "Reference meeting ended after 1 min."
     assert len(bodies) == 2
+
+
+async def test_a_long_meeting_ends_with_its_length_in_hours_and_minutes():
+    _, meeting, room = await _start_from_department_room()
+    await database_sync_to_async(Meeting.objects.filter(pk=meeting.pk).update)(
+        started_at=timezone.now() - timedelta(hours=1, minutes=5, seconds=10)
+    )
+    await database_sync_to_async(services.meeting_end)(meeting=meeting)
+    assert (await _room_bodies(room))[-1] == "Reference meeting ended after 1 h 5 min."

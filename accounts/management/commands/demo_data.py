@@ -9,7 +9,7 @@ from departments.models import Department
 from departments.services import membership_add
 from faqs.models import Faq, FaqGroup
 from internalchat import services as internalchat_services
-from widgets.demo import demo_widget_ensure
+from widgets.demo import DEMO_OPENING_HOURS, demo_widget_ensure
 
 ADMIN = ("admin", "Site Admin", "libchat-admin")
 OPERATORS = [
@@ -30,8 +30,7 @@ INTERNAL_MESSAGES = [
 ]
 FAQ_GROUP = "Library basics"
 FAQS = [
-    ("What are the library's opening hours?", "Monday to Friday 8 am to 9 pm, weekends 10 am "
-     "to 6 pm.", "https://library.example/hours"),
+    ("What are the library's opening hours?", DEMO_OPENING_HOURS, "https://library.example/hours"),
     ("How do I renew a book?", "Sign in to your account and choose Renew next to the item, or "
      "ask at the circulation desk.", "https://library.example/renew"),
     ("Can I book a study room?", "Yes: up to 3 hours a day, booked online up to a week ahead.",

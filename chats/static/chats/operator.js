@@ -257,7 +257,7 @@ live.on("chat.patron_away", (frame) => {
   patronPresence(frame.chat_id, `${patron} closed the chat or lost the connection. The chat ends if they do not come back.`);
 });
 live.on("chat.patron_here", (frame) => patronPresence(frame.chat_id, ""));
-live.on("chat.ended", (frame) => markEnded(frame.chat_id, `Chat ended by ${frame.by}.`));
+live.on("chat.ended", (frame) => markEnded(frame.chat_id, frame.message));
 live.on("chat.targets", (frame) => {
   for (const select of document.querySelectorAll(".transfer-target")) {
     const options = [

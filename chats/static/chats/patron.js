@@ -19,6 +19,7 @@ let lastId = 0;
 let hasEmail = false;
 let typingTimer = null;
 let lastTypingSent = 0;
+let replyTo = "patron-rating-error"; // where an error frame goes once the chat has ended
 const outbox = new Map(); // client_msg_id -> body, until the server echoes it
 const screenshare = patronScreenshare(() => socket);
 
@@ -71,12 +72,15 @@ function showChat() {
   $("patron-ended").hidden = true;
 }
 
-function showEnded(by) {
+function showEnded(message) {
   // The socket stays open for the rating; a reconnect to an ended chat is refused anyway.
+  // The conversation stays on screen, read-only, so the patron can still read the answers.
   sessionStorage.removeItem(storageKey);
-  $("patron-chat").hidden = true;
+  body.dataset.chat = "ended";
+  status("");
+  $("patron-typing").textContent = "";
   $("patron-ended").hidden = false;
-  $("patron-ended-title").textContent = by ? `Chat ended by ${by}` : "Chat ended";
+  $("patron-ended-title").textContent = message;
   $("patron-email-row").hidden = !hasEmail;
 }
 
@@ -126,7 +130,7 @@ const handlers = {
     }, 4000);
   },
   ended(frame) {
-    showEnded(frame.by === "The patron" ? null : frame.by);
+    showEnded(frame.message);
   },
   emailed(frame) {
     $("patron-email-row").hidden = true;
@@ -139,6 +143,7 @@ const handlers = {
   error(frame) {
     if (screenshare.error(frame)) return;
     if (frame.code === "unknown_chat") backToForm(frame.message);
+    else if (body.dataset.chat === "ended") $(replyTo).textContent = frame.message;
     else status(frame.message);
   },
 };
@@ -150,9 +155,8 @@ function open(token) {
     onStateChange(state, code) {
       body.dataset.chatSocket = state;
       if (state !== "closed") return;
-      if (code === CLOSE_UNKNOWN_CHAT) socket.stop();
+      if (code === CLOSE_UNKNOWN_CHAT || body.dataset.chat === "ended") socket.stop();
       else if (!$("patron-chat").hidden) status("Reconnecting…");
-      else if (!$("patron-ended").hidden) socket.stop();
     },
   });
 }
@@ -201,8 +205,10 @@ $("patron-end").addEventListener("click", () => {
 $("patron-rating").addEventListener("submit", (event) => {
   event.preventDefault();
   const rating = Number(new FormData(event.target).get("rating"));
-  if (!rating) return;
-  socket.send("rate", { rating, comment: $("patron-comment").value });
+  const error = $("patron-rating-error");
+  replyTo = error.id;
+  if (!rating) error.textContent = "Choose a rating from 1 to 5.";
+  else error.textContent = socket.send("rate", { rating, comment: $("patron-comment").value }) ? "" : "Not connected.";
 });
 
 async function postForm(url, form, errorId) {
@@ -231,6 +237,7 @@ $("offline-ticket-form")?.addEventListener("submit", async (event) => {
 });
 
 $("patron-email").addEventListener("click", () => {
+  replyTo = "patron-emailed";
   if (!socket.send("email_transcript")) $("patron-emailed").textContent = "Not connected.";
 });
 

@@ -1,0 +1,63 @@
+"""The meeting pages: where each leads once the meeting is over for its reader."""
+
+import secrets
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from meetings import services
+from meetings.models import GuestInvite, Meeting
+from tests.factories import OperatorFactory
+
+pytestmark = pytest.mark.django_db
+
+BACK = "Back to the dashboard"
+CLOSING = "You can close this page."
+
+
+@pytest.fixture
+def meeting():
+    host, other = OperatorFactory.create_batch(2)
+    return services.meeting_start(
+        host=host, invitees=[other], kind=Meeting.Kind.GROUP, title="Reference meeting"
+    )
+
+
+def guest_link(meeting) -> str:
+    token = secrets.token_urlsafe(32)
+    GuestInvite.objects.create(
+        meeting=meeting,
+        email="guest@example.org",
+        token_hash=services.token_hash(token),
+        invited_by=meeting.host,
+        expires_at=timezone.now() + timedelta(hours=1),
+    )
+    return reverse("meetings:join", args=[token])
+
+
+def test_staff_pages_lead_back_to_the_dashboard(client, meeting):
+    client.force_login(meeting.host)
+    page = client.get(reverse("meetings:room", args=[meeting.pk])).content.decode()
+    assert BACK in page and CLOSING not in page  # shown once the meeting is over
+    services.meeting_end(meeting=meeting)
+    ended = client.get(reverse("meetings:room", args=[meeting.pk]))
+    assert ended.status_code == 410 and BACK in ended.content.decode()
+
+
+def test_guest_pages_end_on_a_closing_sentence_not_a_dashboard_they_do_not_have(client, meeting):
+    link = guest_link(meeting)
+    room = client.post(link, {"display_name": "Pat Guest"}).content.decode()
+    assert CLOSING in room and BACK not in room
+
+    forged = client.get(reverse("meetings:join", args=["not-a-real-token"]))
+    services.meeting_end(meeting=meeting)
+    ended = client.get(link)
+    for response, status, message in (
+        (forged, 404, "This invitation link is not valid."),
+        (ended, 410, "This meeting has ended."),
+    ):
+        page = response.content.decode()
+        assert response.status_code == status and message in page
+        assert CLOSING in page and BACK not in page
