@@ -1,5 +1,6 @@
-"""Patron chats follow their claimants' presence (sent after commit by accounts), and open
-dashboards follow the queues of widgets and departments their operators answer."""
+"""Patron chats follow their claimants' presence (sent after commit by accounts), open
+dashboards follow the queues of widgets and departments their operators answer, and a deleted
+chat's files leave the disk with it."""
 
 import logging
 from functools import partial
@@ -12,6 +13,7 @@ from accounts.models import Operator
 from accounts.signals import presence_changed
 from chats import selectors, services
 from chats.live import chat_queue_groups
+from chats.models import PatronAttachment
 from departments.models import Department, Membership
 from libchat.live import groups_replace, live_send, operator_group
 from widgets.models import Widget, WidgetFallback
@@ -69,3 +71,10 @@ def _all_operator_ids() -> set[int]:
     return set(
         Operator.objects.filter(is_active=True, is_operator=True).values_list("pk", flat=True)
     )
+
+
+@receiver(post_delete, sender=PatronAttachment)
+def attachment_file_delete(sender, instance: PatronAttachment, **kwargs):
+    # A chat deleted in the admin takes its messages and their attachments (cascade); the
+    # stored file goes once the deletion has committed, so a rollback keeps it.
+    transaction.on_commit(partial(instance.file.storage.delete, instance.file.name))

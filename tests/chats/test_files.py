@@ -197,3 +197,20 @@ def test_links_in_the_email_use_the_sites_own_address_only(settings):
     assert _site_url(scope(b"https://evil.example")) == ""
     assert _site_url(scope(b"javascript:alert(1)")) == ""
     assert _site_url({"headers": []}) == ""
+
+
+def test_deleting_a_chat_in_the_admin_deletes_its_files(
+    admin_client, client, settings, django_capture_on_commit_callbacks
+):
+    d = desk()
+    chat = claimed(d)
+    client.force_login(d.operators[0])
+    assert upload(client, chat).status_code == 201
+    assert len(stored_files(settings)) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            reverse("admin:chats_patronchat_delete", args=[chat.pk]), {"post": "yes"}
+        )
+    assert response.status_code == 302
+    assert not PatronChat.objects.filter(pk=chat.pk).exists()
+    assert stored_files(settings) == []
