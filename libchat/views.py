@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts import selectors as account_selectors
 from accounts import services as account_services
+from chats.models import MESSAGE_MAX_CHARS
 from departments import selectors as department_selectors
 from departments import services as department_services
 from libchat.decorators import operator_required, refused
@@ -24,6 +25,7 @@ def chats(request: HttpRequest) -> HttpResponse:
         "tab": "chats",
         "directory": account_selectors.operator_directory(exclude=request.user),
         "meetings": meeting_selectors.meetings_running_for(operator=request.user),
+        "reply_max_chars": MESSAGE_MAX_CHARS,
     }
     return render(request, "dashboard/chats.html", context)
 

@@ -71,10 +71,26 @@ export function createEditor(root, { send, fileUrl, showError, onInput = () => {
   const getJSON = (url, options = {}) => requestJSON(url, { csrf: root.dataset.csrf, ...options });
   let savedRange = null;
 
+  // The server refuses an empty or over-long message; say so here and keep the text, so
+  // nothing typed is lost. The limit counts characters of the markup, as the server does.
+  function refusal(body) {
+    if (!editor.textContent.trim() && !editor.querySelector(".faq-card")) {
+      return "Type a message first.";
+    }
+    const max = Number(root.dataset.maxChars);
+    const length = [...body].length;
+    if (max && length > max) {
+      const count = (n) => n.toLocaleString("en");
+      return `Messages can be ${count(max)} characters at most; this one has ${count(length)}.`;
+    }
+    return "";
+  }
+
   function submit() {
     const body = bodyHTML(editor);
-    if (!editor.textContent.trim() && !editor.querySelector(".faq-card")) return;
-    if (send(body) === false) return;
+    const refused = refusal(body);
+    showError(refused);
+    if (refused || send(body) === false) return;
     editor.replaceChildren();
     editor.focus();
   }
@@ -94,7 +110,10 @@ export function createEditor(root, { send, fileUrl, showError, onInput = () => {
       format(SHORTCUTS[key]);
     }
   });
-  editor.addEventListener("input", () => onInput());
+  editor.addEventListener("input", () => {
+    showError("");
+    onInput();
+  });
   editor.addEventListener("blur", () => {
     const selection = getSelection();
     if (selection.rangeCount) savedRange = selection.getRangeAt(0);

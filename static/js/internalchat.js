@@ -65,7 +65,7 @@ function showTotal() {
   for (const badge of section.querySelectorAll(".room-link .badge")) {
     total += Number(badge.dataset.unread);
   }
-  document.title = total > 0 ? `(${total}) LibChat` : baseTitle;
+  document.title = total > 0 ? `(${total}) ${baseTitle}` : baseTitle;
 }
 
 // ---- Rendering -------------------------------------------------------------------------------
@@ -324,7 +324,6 @@ const editor = createEditor(section.querySelector("[data-editor]"), {
     const frame = { room_id: current, body, client_msg_id: crypto.randomUUID() };
     pending.set(frame.client_msg_id, frame);
     live.send("room.send", frame);
-    $("chat-error").textContent = "";
     return true;
   },
   fileUrl: () => (current === null ? null : urlFor(section.dataset.fileUrl, current)),

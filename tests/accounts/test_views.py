@@ -192,3 +192,8 @@ def test_a_browser_without_the_session_says_so_and_cannot_change_the_status(oper
     assert response.status_code == 409
     assert "End the other session and sign in here" in response.content.decode()
     assert selectors.active_session(operator=operator).status == "online"
+
+
+def test_both_editors_of_the_chats_tab_know_the_servers_message_limit(client_in):
+    page = client_in.get(reverse("dashboard:chats")).content.decode()
+    assert page.count('data-max-chars="4000"') == 2  # internal chat and the patron reply pane
