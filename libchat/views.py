@@ -2,6 +2,7 @@
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.contrib import messages
 from django.core.cache import cache
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -49,6 +50,7 @@ def settings_tab(request: HttpRequest) -> HttpResponse:
             notify_sound="notify_sound" in request.POST,
             show_internal_tab="show_internal_tab" in request.POST,
         )
+        messages.success(request, "Settings saved.")
         return redirect("dashboard:settings")
     return render(
         request, "dashboard/settings.html", {"tab": "settings", "memberships": memberships}

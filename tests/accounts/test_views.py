@@ -197,3 +197,12 @@ def test_a_browser_without_the_session_says_so_and_cannot_change_the_status(oper
 def test_both_editors_of_the_chats_tab_know_the_servers_message_limit(client_in):
     page = client_in.get(reverse("dashboard:chats")).content.decode()
     assert page.count('data-max-chars="4000"') == 2  # internal chat and the patron reply pane
+
+
+def test_saving_settings_says_saved_once(client_in):
+    page = client_in.post(reverse("dashboard:settings"), {}, follow=True).content.decode()
+    assert (
+        '<div class="flash" role="status"><div class="flash-message success">Settings saved.'
+        in (page)
+    )
+    assert "Settings saved." not in client_in.get(reverse("dashboard:settings")).content.decode()
