@@ -62,7 +62,8 @@ def alive_cutoff(now: datetime | None = None) -> datetime:
     return (now or timezone.now()) - timedelta(seconds=settings.LIBCHAT_ALIVE_SECONDS)
 
 
-def _alive_connection(now: datetime | None = None) -> Exists:
+def session_reachable(now: datetime | None = None) -> Exists:
+    """Annotation for LibChatSession rows: a dashboard of the session's browser answers."""
     return Exists(
         DashboardConnection.objects.filter(
             operator=OuterRef("operator"),
@@ -74,7 +75,7 @@ def _alive_connection(now: datetime | None = None) -> Exists:
 
 def active_sessions_with_reachability(now: datetime | None = None):
     return LibChatSession.objects.filter(ended_at__isnull=True).annotate(
-        reachable=_alive_connection(now)
+        reachable=session_reachable(now)
     )
 
 
