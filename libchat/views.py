@@ -7,7 +7,8 @@ from django.core.cache import cache
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.cache import never_cache
+from django.templatetags.static import static
+from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts import selectors as account_selectors
@@ -55,6 +56,13 @@ def settings_tab(request: HttpRequest) -> HttpResponse:
     return render(
         request, "dashboard/settings.html", {"tab": "settings", "memberships": memberships}
     )
+
+
+@require_GET
+@cache_control(max_age=86400, public=True)
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico whatever the page links; send them to the SVG icon."""
+    return redirect(static("img/favicon.svg"))
 
 
 def _check(probe) -> str:
