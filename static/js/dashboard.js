@@ -40,7 +40,6 @@ function showMe(signedIn, signedInHere, status) {
   $("sign-out-link").hidden = !here;
   $("menu-sign-in-button").hidden = signedIn;
   $("menu-sign-in-here").hidden = !elsewhere;
-  document.body.dataset.signedInHere = here ? "1" : "0";
   const shown = here ? status : "offline";
   setDot($("my-dot"), shown);
   const label = elsewhere ? "Signed in at another location" : STATUS_LABELS[shown];
@@ -127,10 +126,6 @@ const commands = {
 };
 
 function setStatus(status) {
-  if (document.body.dataset.signedInHere !== "1") {
-    announce("You are signed in at another location: sign in here to change your status.");
-    return;
-  }
   const form = $("status-form");
   form.requestSubmit(form.querySelector(`button[value="${status}"]`));
 }
