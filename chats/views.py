@@ -27,6 +27,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from chats import selectors, services
 from chats.errors import ChatClosed, ChatError, WidgetOffline
+from chats.models import OfflineTicket
 from chats.ratelimit import rate_limit_hit
 from libchat.decorators import operator_required, refused
 from libchat.uploads import Refused, file_download, file_send_arguments, refused_response
@@ -203,7 +204,9 @@ def ticket_answered(request: HttpRequest, ticket_id: int) -> HttpResponse:
     return redirect(f"{reverse('chats:tickets')}?{back}")
 
 
-def _ticket_outcome_tell(request, *, ticket, answered: bool, changed: bool, back: str) -> None:
+def _ticket_outcome_tell(
+    request: HttpRequest, *, ticket: OfflineTicket, answered: bool, changed: bool, back: str
+) -> None:
     """The row leaves the list it was in, so a message says what happened, with a way back."""
     if not changed:
         if answered:  # marked by someone else first: say who
