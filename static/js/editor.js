@@ -62,7 +62,7 @@ function togglePopup(button, popup, open = popup.hidden) {
 }
 
 // options.send(body) sends the message's HTML and answers false when it could not (the text
-// stays); options.fileUrl() is where a file is POSTed (null: nowhere yet); options.showError
+// stays), or a Promise of whether the server accepted it (a refused text comes back); options.fileUrl() is where a file is POSTed (null: nowhere yet); options.showError
 // shows a refusal ("" clears it); options.onInput runs on every change (typing indicators).
 export function createEditor(root, { send, fileUrl, showError, onInput = () => {}, idSuffix }) {
   if (idSuffix !== undefined) uniqueIds(root, idSuffix);
@@ -90,9 +90,19 @@ export function createEditor(root, { send, fileUrl, showError, onInput = () => {
     const body = bodyHTML(editor);
     const refused = refusal(body);
     showError(refused);
-    if (refused || send(body) === false) return;
+    if (refused) return;
+    const typed = [...editor.childNodes];
+    const outcome = send(body);
+    if (outcome === false) return;
     editor.replaceChildren();
     editor.focus();
+    // A page that hears the server's answer returns a Promise: a refused message comes back
+    // into the editor, before anything typed since.
+    Promise.resolve(outcome).then((accepted) => {
+      if (accepted !== false) return;
+      if (editor.firstChild) typed.push(document.createElement("br"));
+      editor.prepend(...typed);
+    });
   }
 
   function format(command) {

@@ -218,6 +218,14 @@ def test_nothing_typed_is_lost_and_the_error_line_tells_the_current_problem(
     editor.press("Enter")
     expect(error).to_have_text("Type a message first.")
 
+    # Whatever the page misses, a message the server refuses comes back into the editor.
+    page.locator("[data-editor]").first.evaluate("(root) => { root.dataset.maxChars = '0'; }")
+    editor.fill(too_long)
+    editor.press("Enter")
+    expect(error).to_have_text("Messages can be 4,000 characters at most.")
+    expect(editor).to_have_text(too_long)
+    page.locator("[data-editor]").first.evaluate("(root) => { root.dataset.maxChars = '4000'; }")
+
     editor.fill("x" * 4000)
     editor.press("Enter")
     expect(page.locator("#chat-messages .message")).to_have_count(1)
