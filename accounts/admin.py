@@ -3,6 +3,7 @@ from django.contrib.auth.admin import UserAdmin
 from django.db.models import Max, OuterRef, Subquery
 
 from accounts.models import DashboardConnection, Operator, SignedInOperator
+from accounts.selectors import session_reachable
 from accounts.services import libchat_sign_out
 from departments.models import Membership
 
@@ -43,7 +44,7 @@ class OperatorAdmin(UserAdmin):
 
 @admin.register(SignedInOperator)
 class SignedInOperatorAdmin(admin.ModelAdmin):
-    list_display = ["operator", "status", "started_at", "last_heartbeat"]
+    list_display = ["operator", "status_shown", "reachable", "started_at", "last_heartbeat"]
     list_filter = ["status"]
     search_fields = ["operator__username", "operator__display_name"]
     actions = ["end_session"]
@@ -60,8 +61,18 @@ class SignedInOperatorAdmin(admin.ModelAdmin):
             .get_queryset(request)
             .filter(ended_at__isnull=True)
             .select_related("operator")
-            .annotate(_last_heartbeat=Subquery(last_seen))
+            .annotate(_last_heartbeat=Subquery(last_seen), _reachable=session_reachable())
         )
+
+    @admin.display(description="status", ordering="status")
+    def status_shown(self, obj):
+        # Signed in is not reachable: with no dashboard answering, others see them Offline.
+        label = obj.get_status_display()
+        return label if obj._reachable else f"{label} (not reachable)"
+
+    @admin.display(description="reachable", boolean=True, ordering="_reachable")
+    def reachable(self, obj):
+        return obj._reachable
 
     @admin.display(description="last heartbeat", ordering="_last_heartbeat")
     def last_heartbeat(self, obj):

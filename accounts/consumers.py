@@ -81,12 +81,16 @@ class DashboardConsumer(AsyncJsonWebsocketConsumer):
     async def action_set_status(self, frame):
         try:
             await database_sync_to_async(services.operator_status_set)(
-                operator=self.operator, status=str(frame.get("status"))
+                operator=self.operator,
+                status=str(frame.get("status")),
+                browser_key=self.browser_key,
             )
         except ValidationError as exc:
             raise FrameError("invalid_status", exc.messages[0]) from exc
         except services.NotSignedIn as exc:
             raise FrameError("not_signed_in", str(exc)) from exc
+        except services.NotSignedInHere as exc:
+            raise FrameError("signed_in_elsewhere", str(exc)) from exc
 
     async def _ping_forever(self):
         # The server pings and the page answers when the frame arrives, so a background tab
@@ -135,12 +139,17 @@ class DashboardConsumer(AsyncJsonWebsocketConsumer):
         await self.groups_join({"groups": sorted(wanted - held)})
 
     async def presence_changed(self, event):
+        operators = event["operators"]
+        mine = event.get("session_browsers", {}).get(str(self.operator.pk))
+        if mine is not None:
+            operators = [
+                {**p, "signed_in_here": bool(mine) and mine == self.browser_key}
+                if p["id"] == self.operator.pk
+                else p
+                for p in operators
+            ]
         await self.send_json(
-            {
-                "event": "presence",
-                "libchat_online": event["libchat_online"],
-                "operators": event["operators"],
-            }
+            {"event": "presence", "libchat_online": event["libchat_online"], "operators": operators}
         )
 
     async def session_ended(self, event):

@@ -17,6 +17,7 @@ class Presence:
     signed_in: bool
     reachable: bool
     status: str  # the chosen status, or "offline" when not signed in
+    browser_key: str = ""  # the browser holding the session; never sent to other operators
 
     @property
     def shown_status(self) -> str:
@@ -40,6 +41,17 @@ class HeaderState:
     signed_in_here: bool
     status: str
 
+    @property
+    def status_here(self) -> str:
+        """The dot in this browser: a session held by another browser is not one's status here."""
+        return self.status if self.signed_in_here else Status.OFFLINE
+
+    @property
+    def status_label(self) -> str:
+        if self.signed_in and not self.signed_in_here:
+            return "Signed in at another location"
+        return Status(self.status_here).label
+
 
 def browser_key_for(session_key: str) -> str:
     """A stable, non-secret name for one browser's Django session (safe in group names)."""
@@ -50,7 +62,8 @@ def alive_cutoff(now: datetime | None = None) -> datetime:
     return (now or timezone.now()) - timedelta(seconds=settings.LIBCHAT_ALIVE_SECONDS)
 
 
-def _alive_connection(now: datetime | None = None) -> Exists:
+def session_reachable(now: datetime | None = None) -> Exists:
+    """Annotation for LibChatSession rows: a dashboard of the session's browser answers."""
     return Exists(
         DashboardConnection.objects.filter(
             operator=OuterRef("operator"),
@@ -62,7 +75,7 @@ def _alive_connection(now: datetime | None = None) -> Exists:
 
 def active_sessions_with_reachability(now: datetime | None = None):
     return LibChatSession.objects.filter(ended_at__isnull=True).annotate(
-        reachable=_alive_connection(now)
+        reachable=session_reachable(now)
     )
 
 
@@ -83,7 +96,9 @@ def presence_for(*, operator_ids: list[int] | set[int]) -> dict[int, Presence]:
         if session is None:
             result[operator_id] = Presence(operator_id, False, False, Status.OFFLINE)
         else:
-            result[operator_id] = Presence(operator_id, True, session.reachable, session.status)
+            result[operator_id] = Presence(
+                operator_id, True, session.reachable, session.status, session.browser_key
+            )
     return result
 
 

@@ -32,6 +32,15 @@ class NotSignedIn(Exception):
     """A status change was asked for by an operator who is not signed in to LibChat."""
 
 
+class NotSignedInHere(Exception):
+    """A status change came from a browser that does not hold the operator's LibChat session."""
+
+    def __init__(self):
+        super().__init__(
+            "You are signed in at another location: sign in here to change your status."
+        )
+
+
 def browser_group(browser_key: str) -> str:
     return f"browser.{browser_key}"
 
@@ -49,6 +58,8 @@ def presence_announce(*, operator_ids: set[int]) -> None:
             "type": "presence.changed",
             "libchat_online": selectors.libchat_online(),
             "operators": [p.as_event() for p in presence.values()],
+            # Each dashboard tells its own operator whether the session is in its browser.
+            "session_browsers": {str(p.operator_id): p.browser_key for p in presence.values()},
         },
     )
     presence_changed.send(sender=LibChatSession, operator_ids=set(operator_ids))
@@ -127,8 +138,14 @@ def libchat_sign_out(
     return True
 
 
-def operator_status_set(*, operator: Operator, status: str) -> LibChatSession:
-    """Set Online, Internal or Away. Signing out is libchat_sign_out."""
+def operator_status_set(
+    *, operator: Operator, status: str, browser_key: str | None = None
+) -> LibChatSession:
+    """Set Online, Internal or Away. Signing out is libchat_sign_out.
+
+    A request from a browser (browser_key given) must come from the one holding the session;
+    None is for callers acting for the operator from outside a browser (admin, shell, tests).
+    """
     if status not in SETTABLE_STATUSES:
         raise ValidationError(
             f"Unknown status {status!r}: choose online, internal or away.", code="invalid"
@@ -141,6 +158,8 @@ def operator_status_set(*, operator: Operator, status: str) -> LibChatSession:
         )
         if session is None:
             raise NotSignedIn("Sign in to LibChat first.")
+        if browser_key is not None and session.browser_key != browser_key:
+            raise NotSignedInHere()
         if session.status != status:
             session.status = status
             session.status_changed_at = timezone.now()

@@ -59,11 +59,17 @@ def go_chat(request: HttpRequest) -> HttpResponse:
 @operator_required
 def status_set(request: HttpRequest) -> HttpResponse:
     try:
-        services.operator_status_set(operator=request.user, status=request.POST.get("status", ""))
+        services.operator_status_set(
+            operator=request.user,
+            status=request.POST.get("status", ""),
+            browser_key=browser_key(request),
+        )
     except ValidationError as exc:
         return refused(request, exc.messages[0], 400)
     except services.NotSignedIn as exc:
         return refused(request, str(exc), 409)
+    except services.NotSignedInHere:
+        return _elsewhere(request, status=409)
     return redirect(_next_url(request))
 
 

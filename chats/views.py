@@ -7,6 +7,7 @@ the answer carries the chat's token, which the page keeps in sessionStorage.
 """
 
 from django.conf import settings
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import (
     FileResponse,
@@ -17,13 +18,16 @@ from django.http import (
     QueryDict,
 )
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.backends.utils import csrf_input
 from django.urls import reverse
+from django.utils.html import format_html
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from chats import selectors, services
 from chats.errors import ChatClosed, ChatError, WidgetOffline
+from chats.models import OfflineTicket
 from chats.ratelimit import rate_limit_hit
 from libchat.decorators import operator_required, refused
 from libchat.uploads import Refused, file_download, file_send_arguments, refused_response
@@ -193,9 +197,37 @@ def ticket_answered(request: HttpRequest, ticket_id: int) -> HttpResponse:
         return refused(request, "No such ticket, or it is not one of your widgets'.", 404)
     if request.POST.get("answered") not in {"0", "1"}:
         return refused(request, "Say whether the ticket is answered.", 400)
-    # Marked by someone else first: the list they return to says who.
-    services.ticket_answered_set(
-        ticket=ticket, operator=request.user, answered=request.POST["answered"] == "1"
-    )
+    answered = request.POST["answered"] == "1"
+    changed = services.ticket_answered_set(ticket=ticket, operator=request.user, answered=answered)
     back = QueryDict(request.POST.get("list_query", "")).urlencode()
+    _ticket_outcome_tell(request, ticket=ticket, answered=answered, changed=changed, back=back)
     return redirect(f"{reverse('chats:tickets')}?{back}")
+
+
+def _ticket_outcome_tell(
+    request: HttpRequest, *, ticket: OfflineTicket, answered: bool, changed: bool, back: str
+) -> None:
+    """The row leaves the list it was in, so a message says what happened, with a way back."""
+    if not changed:
+        if answered:  # marked by someone else first: say who
+            who = "You" if ticket.answered_by_id == request.user.pk else ticket.answered_by
+            messages.info(request, f"{who or 'Someone'} had already marked it answered.")
+        else:
+            messages.info(request, f"The ticket from {ticket.email} was already open.")
+        return
+    if not answered:
+        messages.success(request, f"Reopened the ticket from {ticket.email}.")
+        return
+    undo = format_html(
+        '<form method="post" action="{}" class="inline">{}'
+        '<input type="hidden" name="answered" value="0">'
+        '<input type="hidden" name="list_query" value="{}">'
+        '<button type="submit" aria-label="Reopen the ticket from {}">Reopen</button></form>',
+        reverse("chats:ticket_answered", args=[ticket.pk]),
+        csrf_input(request),
+        back,
+        ticket.email,
+    )
+    messages.success(
+        request, format_html("Marked the ticket from {} answered. {}", ticket.email, undo)
+    )

@@ -45,9 +45,9 @@ async def room_send(consumer, frame: dict) -> None:
             room=room, sender=consumer.operator, body=body, client_msg_id=client_msg_id
         )
     except services.Refused as refused:
-        raise FrameError(refused.code, refused.message) from refused
+        raise FrameError(refused.code, refused.message, client_msg_id=client_msg_id) from refused
     except PermissionDenied as exc:
-        raise FrameError("forbidden", str(exc)) from exc
+        raise FrameError("forbidden", str(exc), client_msg_id=client_msg_id) from exc
     await consumer.send_json(
         {"event": "room.sent", "client_msg_id": client_msg_id, "message_id": message.pk}
     )

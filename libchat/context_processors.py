@@ -1,5 +1,7 @@
-"""The dashboard header's state, computed only when a template uses it."""
+"""The dashboard header's state, computed only when a template uses it, and the messages
+shown after an action that reloads the page."""
 
+from django.contrib.messages import get_messages
 from django.utils.functional import SimpleLazyObject
 
 from accounts import selectors
@@ -15,3 +17,8 @@ def libchat_header(request):
     if not getattr(request, "user", None) or not request.user.is_authenticated:
         return {}
     return {"libchat_header": SimpleLazyObject(compute)}
+
+
+def flash_messages(request):
+    # Django's own context variable, `messages`, is a name pages use for chat messages.
+    return {"flash_messages": get_messages(request)}

@@ -8,13 +8,17 @@ from django.conf import settings
 
 
 class FrameError(Exception):
-    def __init__(self, code: str, message: str):
+    """A refused frame. `details` go out with the error, e.g. the client_msg_id of a refused
+    message, so the page knows which send failed."""
+
+    def __init__(self, code: str, message: str, **details: Any):
         super().__init__(message)
         self.code = code
         self.message = message
+        self.details = details
 
     def as_event(self) -> dict[str, Any]:
-        return {"event": "error", "code": self.code, "message": self.message}
+        return {"event": "error", "code": self.code, "message": self.message, **self.details}
 
 
 def frame_parse(text: str | None, *, allowed_actions: set[str]) -> tuple[str, dict[str, Any]]:

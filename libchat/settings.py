@@ -71,6 +71,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "libchat.context_processors.libchat_header",
+                "libchat.context_processors.flash_messages",
             ],
         },
     },

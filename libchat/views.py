@@ -2,15 +2,18 @@
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.contrib import messages
 from django.core.cache import cache
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.cache import never_cache
+from django.templatetags.static import static
+from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts import selectors as account_selectors
 from accounts import services as account_services
+from chats.models import MESSAGE_MAX_CHARS
 from departments import selectors as department_selectors
 from departments import services as department_services
 from libchat.decorators import operator_required, refused
@@ -24,6 +27,7 @@ def chats(request: HttpRequest) -> HttpResponse:
         "tab": "chats",
         "directory": account_selectors.operator_directory(exclude=request.user),
         "meetings": meeting_selectors.meetings_running_for(operator=request.user),
+        "reply_max_chars": MESSAGE_MAX_CHARS,
     }
     return render(request, "dashboard/chats.html", context)
 
@@ -47,10 +51,18 @@ def settings_tab(request: HttpRequest) -> HttpResponse:
             notify_sound="notify_sound" in request.POST,
             show_internal_tab="show_internal_tab" in request.POST,
         )
+        messages.success(request, "Settings saved.")
         return redirect("dashboard:settings")
     return render(
         request, "dashboard/settings.html", {"tab": "settings", "memberships": memberships}
     )
+
+
+@require_GET
+@cache_control(max_age=86400, public=True)
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico whatever the page links; send them to the SVG icon."""
+    return redirect(static("img/favicon.svg"))
 
 
 def _check(probe) -> str:

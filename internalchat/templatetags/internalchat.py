@@ -3,7 +3,7 @@ its own Internal tab."""
 
 from django import template
 
-from internalchat import selectors
+from internalchat import selectors, services
 
 register = template.Library()
 
@@ -15,4 +15,5 @@ def internal_chat_section(context):
         "user": operator,
         "sidebar": selectors.sidebar_for(operator=operator, directory=context.get("directory")),
         "csrf_token": context.get("csrf_token"),
+        "max_chars": services.MAX_BODY_CHARS,
     }

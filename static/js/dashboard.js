@@ -28,15 +28,22 @@ function showGlobal(online) {
   el.classList.toggle("is-offline", !online);
 }
 
-function showMe(signedIn, status) {
+// Three states: offline, signed in here, or signed in in another browser. Only the browser that
+// holds the session gets the status menu; another one is offered "Sign in here".
+function showMe(signedIn, signedInHere, status) {
+  const here = signedIn && signedInHere;
+  const elsewhere = signedIn && !signedInHere;
   $("me-offline").hidden = signedIn;
-  $("me-online").hidden = !signedIn;
-  $("status-form").hidden = !signedIn;
-  $("sign-out-link").hidden = !signedIn;
+  $("me-online").hidden = !here;
+  $("me-elsewhere").hidden = !elsewhere;
+  $("status-form").hidden = !here;
+  $("sign-out-link").hidden = !here;
   $("menu-sign-in-button").hidden = signedIn;
-  const shown = signedIn ? status : "offline";
+  $("menu-sign-in-here").hidden = !elsewhere;
+  const shown = here ? status : "offline";
   setDot($("my-dot"), shown);
-  $("status-menu-button").setAttribute("aria-label", `Your status: ${STATUS_LABELS[shown]}`);
+  const label = elsewhere ? "Signed in at another location" : STATUS_LABELS[shown];
+  $("status-menu-button").setAttribute("aria-label", `Your status: ${label}`);
 }
 
 function showOperator(presence) {
@@ -49,7 +56,7 @@ function showOperator(presence) {
 }
 
 function showEnded(reason) {
-  showMe(false, "offline");
+  showMe(reason === "replaced", false, "offline");
   $("banner-text").textContent = ENDED_MESSAGES[reason] || "Your LibChat session ended.";
   $("banner").hidden = false;
   announce($("banner-text").textContent);
@@ -57,12 +64,12 @@ function showEnded(reason) {
 
 live.on("hello", (frame) => {
   showGlobal(frame.libchat_online);
-  showMe(frame.me.signed_in, frame.me.status);
+  showMe(frame.me.signed_in, frame.me.signed_in_here, frame.me.status);
 });
 live.on("presence", (frame) => {
   showGlobal(frame.libchat_online);
   for (const presence of frame.operators) {
-    if (presence.id === myId) showMe(presence.signed_in, presence.status);
+    if (presence.id === myId) showMe(presence.signed_in, presence.signed_in_here, presence.status);
     showOperator(presence); // rows naming this operator, our own in a department's Members too
   }
 });

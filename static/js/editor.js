@@ -62,7 +62,7 @@ function togglePopup(button, popup, open = popup.hidden) {
 }
 
 // options.send(body) sends the message's HTML and answers false when it could not (the text
-// stays); options.fileUrl() is where a file is POSTed (null: nowhere yet); options.showError
+// stays), or a Promise of whether the server accepted it (a refused text comes back); options.fileUrl() is where a file is POSTed (null: nowhere yet); options.showError
 // shows a refusal ("" clears it); options.onInput runs on every change (typing indicators).
 export function createEditor(root, { send, fileUrl, showError, onInput = () => {}, idSuffix }) {
   if (idSuffix !== undefined) uniqueIds(root, idSuffix);
@@ -71,12 +71,38 @@ export function createEditor(root, { send, fileUrl, showError, onInput = () => {
   const getJSON = (url, options = {}) => requestJSON(url, { csrf: root.dataset.csrf, ...options });
   let savedRange = null;
 
+  // The server refuses an empty or over-long message; say so here and keep the text, so
+  // nothing typed is lost. The limit counts characters of the markup, as the server does.
+  function refusal(body) {
+    if (!editor.textContent.trim() && !editor.querySelector(".faq-card")) {
+      return "Type a message first.";
+    }
+    const max = Number(root.dataset.maxChars);
+    const length = [...body].length;
+    if (max && length > max) {
+      const count = (n) => n.toLocaleString("en");
+      return `Messages can be ${count(max)} characters at most; this one has ${count(length)}.`;
+    }
+    return "";
+  }
+
   function submit() {
     const body = bodyHTML(editor);
-    if (!editor.textContent.trim() && !editor.querySelector(".faq-card")) return;
-    if (send(body) === false) return;
+    const refused = refusal(body);
+    showError(refused);
+    if (refused) return;
+    const typed = [...editor.childNodes];
+    const outcome = send(body);
+    if (outcome === false) return;
     editor.replaceChildren();
     editor.focus();
+    // A page that hears the server's answer returns a Promise: a refused message comes back
+    // into the editor, before anything typed since.
+    Promise.resolve(outcome).then((accepted) => {
+      if (accepted !== false) return;
+      if (editor.firstChild) typed.push(document.createElement("br"));
+      editor.prepend(...typed);
+    });
   }
 
   function format(command) {
@@ -94,7 +120,10 @@ export function createEditor(root, { send, fileUrl, showError, onInput = () => {
       format(SHORTCUTS[key]);
     }
   });
-  editor.addEventListener("input", () => onInput());
+  editor.addEventListener("input", () => {
+    showError("");
+    onInput();
+  });
   editor.addEventListener("blur", () => {
     const selection = getSelection();
     if (selection.rangeCount) savedRange = selection.getRangeAt(0);

@@ -15,6 +15,7 @@ const urlFor = (template, id) => template.replace("/0/", `/${id}/`);
 
 const rooms = new Map(); // room id -> {loaded, lastId, firstId, hasMore, ids: Set}
 const pending = new Map(); // client_msg_id -> frame not yet acknowledged
+const outcomes = new Map(); // client_msg_id -> resolves the editor's send: accepted or not
 const announced = new Set();
 let current = null; // the open room id
 
@@ -66,7 +67,7 @@ function showTotal() {
   for (const badge of section.querySelectorAll(".room-link .badge")) {
     total += Number(badge.dataset.unread);
   }
-  document.title = total > 0 ? `(${total}) LibChat` : baseTitle;
+  document.title = total > 0 ? `(${total}) ${baseTitle}` : baseTitle;
 }
 
 // ---- Rendering -------------------------------------------------------------------------------
@@ -199,9 +200,13 @@ function receive(roomInfo, message) {
 
 live.on("room.message", (frame) => receive(frame.room, frame.message));
 
-live.on("room.sent", (frame) => {
-  pending.delete(frame.client_msg_id);
-});
+function settle(clientMsgId, accepted) {
+  pending.delete(clientMsgId);
+  outcomes.get(clientMsgId)?.(accepted);
+  outcomes.delete(clientMsgId);
+}
+
+live.on("room.sent", (frame) => settle(frame.client_msg_id, true));
 
 live.on("room.read", (frame) => {
   const entry = section.querySelector(`.room-link[data-room-id="${frame.room_id}"]`);
@@ -236,6 +241,7 @@ live.on("hello", () => {
 });
 
 live.on("error", (frame) => {
+  if (pending.has(frame.client_msg_id)) settle(frame.client_msg_id, false); // not resent
   if (current !== null) $("chat-error").textContent = frame.message;
 });
 
@@ -325,8 +331,7 @@ const editor = createEditor(section.querySelector("[data-editor]"), {
     const frame = { room_id: current, body, client_msg_id: crypto.randomUUID() };
     pending.set(frame.client_msg_id, frame);
     live.send("room.send", frame);
-    $("chat-error").textContent = "";
-    return true;
+    return new Promise((resolve) => outcomes.set(frame.client_msg_id, resolve));
   },
   fileUrl: () => (current === null ? null : urlFor(section.dataset.fileUrl, current)),
   showError(message) {

@@ -53,6 +53,26 @@ def test_signed_in_operators_page_lists_only_active_sessions_with_heartbeat(admi
     assert "last heartbeat" in page.lower()
 
 
+def test_signed_in_operators_page_says_who_is_reachable_in_fixed_queries(
+    admin_client, django_assert_max_num_queries
+):
+    url = reverse("admin:accounts_signedinoperator_changelist")
+    sam = OperatorFactory(display_name="Reachable Sam")
+    services.libchat_sign_in(operator=sam, browser_key="a" * 32)
+    DashboardConnectionFactory(operator=sam, browser_key="a" * 32)
+    with django_assert_max_num_queries(20) as one_row:
+        admin_client.get(url)
+    for index in range(5):  # dashboards closed: signed in, but nobody can reach them
+        services.libchat_sign_in(operator=OperatorFactory(), browser_key=f"{index}" * 32)
+    with django_assert_max_num_queries(len(one_row.captured_queries)):
+        page = admin_client.get(url).content.decode()
+
+    sams_row = next(row for row in page.split("<tr")[1:] if "Reachable Sam" in row)
+    assert ">Online<" in sams_row and 'alt="True"' in sams_row
+    assert page.count("Online (not reachable)") == 5
+    assert page.count('alt="False"') == 5
+
+
 def test_end_session_action_signs_the_operator_out(admin_client):
     operator = OperatorFactory()
     session = services.libchat_sign_in(operator=operator, browser_key="a" * 32)

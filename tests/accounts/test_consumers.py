@@ -94,6 +94,31 @@ async def test_a_sign_in_is_announced_to_other_operators_dashboards():
     await bob_socket.disconnect()
 
 
+async def test_a_browser_without_the_session_is_told_so_and_cannot_set_the_status():
+    operator = await database_sync_to_async(OperatorFactory)()
+    holder_key, other_key = await login_cookie(operator), await login_cookie(operator)
+    holder, _, _ = await dashboard_socket(session_key=holder_key)
+    other, _, _ = await dashboard_socket(session_key=other_key)
+    await database_sync_to_async(services.libchat_sign_in)(
+        operator=operator, browser_key=selectors.browser_key_for(holder_key)
+    )
+    assert (await receive_event(holder, "presence"))["operators"][0]["signed_in_here"] is True
+    assert (await receive_event(other, "presence"))["operators"][0]["signed_in_here"] is False
+    _, _, hello = await dashboard_socket(session_key=other_key)
+    assert hello["me"] == {
+        "id": operator.pk, "signed_in": True, "signed_in_here": False, "status": "online"
+    }  # fmt: skip
+
+    await other.send_json_to({"action": "set_status", "status": "away"})
+    error = await receive_event(other, "error")
+    assert error["code"] == "signed_in_elsewhere"
+    assert "another location" in error["message"]
+    session = await database_sync_to_async(selectors.active_session)(operator=operator)
+    assert session.status == "online"
+    await holder.disconnect()
+    await other.disconnect()
+
+
 async def test_ending_a_session_elsewhere_tells_and_closes_the_old_sockets():
     operator = await database_sync_to_async(OperatorFactory)()
     old_key = await login_cookie(operator)

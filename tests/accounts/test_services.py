@@ -86,6 +86,16 @@ def test_status_needs_a_sign_in():
         services.operator_status_set(operator=OperatorFactory(), status="away")
 
 
+def test_status_from_a_browser_that_does_not_hold_the_session_is_refused():
+    operator = OperatorFactory()
+    services.libchat_sign_in(operator=operator, browser_key="a" * 32)
+    with pytest.raises(services.NotSignedInHere, match="another location"):
+        services.operator_status_set(operator=operator, status="away", browser_key="b" * 32)
+    assert selectors.active_session(operator=operator).status == "online"
+    services.operator_status_set(operator=operator, status="away", browser_key="a" * 32)
+    assert selectors.active_session(operator=operator).status == "away"
+
+
 def test_sign_out_ends_the_session():
     operator = OperatorFactory()
     services.libchat_sign_in(operator=operator, browser_key="a" * 32)

@@ -173,3 +173,36 @@ def test_dashboard_costs_a_fixed_number_of_queries(
     with django_assert_num_queries(5):
         response = client_in.get(reverse("dashboard:settings"))
     assert response.status_code == 200
+
+
+def test_a_browser_without_the_session_says_so_and_cannot_change_the_status(operator):
+    holder, other = Client(), Client()
+    holder.force_login(operator)
+    other.force_login(operator)
+    holder.post(reverse("libchat:sign_in"))
+
+    page = other.get(reverse("dashboard:chats")).content.decode()
+    assert "LibChat: You are signed in at another location:" in page
+    assert "Sign in here" in page
+    assert 'id="me-online" hidden' in page
+    assert 'id="status-form" hidden' in page
+    assert 'data-status="offline"' in page
+
+    response = other.post(reverse("libchat:status"), {"status": "away"})
+    assert response.status_code == 409
+    assert "End the other session and sign in here" in response.content.decode()
+    assert selectors.active_session(operator=operator).status == "online"
+
+
+def test_both_editors_of_the_chats_tab_know_the_servers_message_limit(client_in):
+    page = client_in.get(reverse("dashboard:chats")).content.decode()
+    assert page.count('data-max-chars="4000"') == 2  # internal chat and the patron reply pane
+
+
+def test_saving_settings_says_saved_once(client_in):
+    page = client_in.post(reverse("dashboard:settings"), {}, follow=True).content.decode()
+    assert (
+        '<div class="flash" role="status"><div class="flash-message success">Settings saved.'
+        in (page)
+    )
+    assert "Settings saved." not in client_in.get(reverse("dashboard:settings")).content.decode()

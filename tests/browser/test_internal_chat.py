@@ -102,7 +102,7 @@ def test_bold_emoji_and_a_file_reach_the_other_operator_whose_badge_clears(
 
     expect(badge).to_be_visible()
     expect(badge).to_have_attribute("data-unread", "4")
-    expect(bob_page).to_have_title("(4) LibChat")
+    expect(bob_page).to_have_title("(4) Chats · LibChat")  # the page name stays
     # Bob is not looking at Reference: a desktop notification and a sound for each message.
     assert bob_page.evaluate("window.__notifications") == ["Alice in Reference"] * 4
     assert bob_page.evaluate("window.__beeps") == 4
@@ -188,3 +188,46 @@ def test_the_xss_corpus_sent_through_the_socket_runs_no_script_when_rendered(
     bob_page.wait_for_timeout(500)
     assert bob_page.evaluate("window.__xss") is None
     assert dialogs == [], json.dumps(dialogs)
+
+
+def test_nothing_typed_is_lost_and_the_error_line_tells_the_current_problem(
+    browser, log_in, reference
+):
+    department, alice, _ = reference
+    page = log_in(browser.new_context().new_page(), alice)
+    room_link(page, department).click()
+    expect(page.locator("#chat-title")).to_have_text("Reference")
+    editor = page.get_by_role("textbox", name="Message")
+    error = page.locator("#chat-error")
+
+    page.locator("#attach-input").set_input_files(
+        {"name": "tool.exe", "mimeType": "application/octet-stream", "buffer": b"MZ" + b"\0" * 200}
+    )
+    expect(error).to_contain_text("tool.exe")
+    editor.fill("Hello")  # new input clears the old error
+    expect(error).to_be_empty()
+
+    too_long = "x" * 4050
+    editor.fill(too_long)
+    page.get_by_role("button", name="Send Message").click()
+    expect(error).to_have_text("Messages can be 4,000 characters at most; this one has 4,050.")
+    expect(editor).to_have_text(too_long)  # kept, to be shortened
+    expect(page.locator("#chat-messages .message")).to_have_count(0)
+
+    editor.fill("   ")
+    editor.press("Enter")
+    expect(error).to_have_text("Type a message first.")
+
+    # Whatever the page misses, a message the server refuses comes back into the editor.
+    page.locator("[data-editor]").first.evaluate("(root) => { root.dataset.maxChars = '0'; }")
+    editor.fill(too_long)
+    editor.press("Enter")
+    expect(error).to_have_text("Messages can be 4,000 characters at most.")
+    expect(editor).to_have_text(too_long)
+    page.locator("[data-editor]").first.evaluate("(root) => { root.dataset.maxChars = '4000'; }")
+
+    editor.fill("x" * 4000)
+    editor.press("Enter")
+    expect(page.locator("#chat-messages .message")).to_have_count(1)
+    expect(editor).to_be_empty()
+    expect(error).to_be_empty()

@@ -48,25 +48,52 @@ def test_sign_in_status_and_sign_out_with_confirmation(page, log_in):
     expect(page.locator("#libchat-global")).to_have_text("LibChat is Offline")
 
 
-def test_a_second_sign_in_offers_to_end_the_first_and_the_first_tab_is_told(browser, log_in):
+def test_a_second_browser_says_signed_in_elsewhere_and_takes_the_session_live(browser, log_in):
     operator = OperatorFactory()
     first = log_in(browser.new_context().new_page(), operator)
     first.get_by_role("button", name="Sign In").click()
     settled(first)
     expect(first.locator("#my-dot")).to_have_attribute("data-status", "online")
 
-    second = log_in(browser.new_context().new_page(), operator)
-    expect(second.locator("#libchat-me")).to_contain_text("You are online: Go Chat")
-    second.get_by_role("link", name="Go Chat").click()
+    second_context = browser.new_context()
+    second = log_in(second_context.new_page(), operator)
+    second_tab = second_context.new_page()
+    second_tab.goto(second.url)
+    settled(second_tab)
+    for page in (second, second_tab):
+        expect(page.locator("#libchat-me")).to_contain_text(
+            "LibChat: You are signed in at another location: Sign in here"
+        )
+        expect(page.locator("#me-online")).to_be_hidden()
+        expect(page.locator("#my-dot")).to_have_attribute("data-status", "offline")
+    second.get_by_role("button", name=re.compile("Your status")).click()
+    expect(second.get_by_role("menuitem", name="Away")).to_be_hidden()
+    expect(second.get_by_role("menuitem", name="Sign out")).to_be_hidden()
+    second.get_by_role("menuitem", name="Sign in here").click()
     expect(
         second.get_by_role("heading", name="You are signed in at another location")
     ).to_be_visible()
     second.get_by_role("button", name="End the other session and sign in here").click()
     expect(second.locator("#my-dot")).to_have_attribute("data-status", "online")
 
+    # The other tab of the browser that now holds the session follows without a reload.
+    expect(second_tab.locator("#libchat-me")).to_contain_text("LibChat: You are online: Go Chat")
+    expect(second_tab.locator("#my-dot")).to_have_attribute("data-status", "online")
+
     expect(first.get_by_role("alert")).to_contain_text("you signed in at another location")
-    expect(first.locator("#libchat-me")).to_contain_text("You are offline: Sign In")
+    expect(first.locator("#libchat-me")).to_contain_text(
+        "You are signed in at another location: Sign in here"
+    )
+    expect(first.locator("#my-dot")).to_have_attribute("data-status", "offline")
     expect(first.locator("body")).to_have_attribute("data-socket", "closed")
+
+    # Signing out from the holder turns the other browser's header to offline, live.
+    second.get_by_role("button", name=re.compile("Your status")).click()
+    second.get_by_role("menuitem", name="Sign out").click()
+    second.get_by_role("dialog", name="Sign out of LibChat?").get_by_role(
+        "button", name="Sign out"
+    ).click()
+    expect(second_tab.locator("#libchat-me")).to_contain_text("You are offline: Sign In")
 
 
 def test_another_operators_sign_in_turns_my_header_online_without_reload(browser, log_in):

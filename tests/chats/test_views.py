@@ -239,3 +239,40 @@ def test_marking_a_ticket_needs_the_csrf_token():
     response = client.post(f"/dashboard/tickets/{ticket.pk}/answered/", {"answered": "1"})
     assert response.status_code == 403
     assert OfflineTicket.objects.get().answered_at is None
+
+
+def test_marking_and_reopening_a_ticket_says_what_happened_with_a_reopen_button(client):
+    import re
+
+    from django.test import Client
+
+    d = desk()
+    ticket = OfflineTicket.objects.create(
+        widget=d.widget, email="ada@example.org", question="Sunday hours?"
+    )
+    bob, carol = d.operators
+    url = f"/dashboard/tickets/{ticket.pk}/answered/"
+    bobs = Client(enforce_csrf_checks=True)
+    bobs.force_login(bob)
+    bobs.get("/dashboard/tickets/")
+    token = bobs.cookies["csrftoken"].value
+    response = bobs.post(url, {"answered": "1", "csrfmiddlewaretoken": token}, follow=True)
+    page = response.content.decode()
+    assert 'role="status"' in page
+    assert "Marked the ticket from ada@example.org answered." in page
+    assert "No open tickets." in page
+
+    # The Reopen button in the message undoes it, CSRF token and list included.
+    undo = re.search(r'<div class="flash-message[^"]*">.*?</form>', page, re.S).group(0)
+    assert f'action="{url}"' in undo and 'name="answered" value="0"' in undo
+    fields = dict(re.findall(r'name="([^"]+)" value="([^"]*)"', undo))
+    page = bobs.post(url, fields, follow=True).content.decode()
+    assert "Reopened the ticket from ada@example.org." in page
+    assert "Sunday hours?" in page
+    assert "Marked the ticket" not in bobs.get("/dashboard/tickets/").content.decode()  # once
+
+    bobs.post(url, {"answered": "1", "csrfmiddlewaretoken": token})
+    client.force_login(carol)
+    page = client.post(url, {"answered": "1"}, follow=True).content.decode()
+    assert f"{bob.name} had already marked it answered." in page
+    assert OfflineTicket.objects.get().answered_by == bob

@@ -149,6 +149,8 @@ async def test_bad_frames_get_a_clear_error_and_store_nothing(reference, frame, 
     error = await receive_event(alice_socket, "error")
     assert error["code"] == code
     assert error["message"]
+    if code in {"empty", "too_long"}:  # the page learns which message was refused
+        assert error["client_msg_id"] == "a"
     assert not await database_sync_to_async(Message.objects.exists)()
     await alice_socket.disconnect()
 
