@@ -76,13 +76,18 @@ def _run(operator, action: str, frame: dict) -> dict | None:
                 },
             }
         if action == "send":
-            services.message_send(
+            message = services.message_send(
                 chat=chat,
                 operator=operator,
                 body=str(frame.get("body", "")),
                 client_msg_id=str(frame.get("client_msg_id", "")),
             )
-        elif action == "typing":
+            return {
+                "event": "chat.sent",
+                "chat_id": chat.pk,
+                "client_msg_id": message.client_msg_id,
+            }
+        if action == "typing":
             services.chat_typing(chat=chat, operator=operator)
         elif action == "end":
             services.chat_end(chat=chat, operator=operator, note=str(frame.get("note", "")))
@@ -92,9 +97,16 @@ def _run(operator, action: str, frame: dict) -> dict | None:
             )
         return None
     except ChatError as error:
-        raise FrameError(error.code, error.message) from error
+        raise FrameError(error.code, error.message, **_refused_reply(action, frame)) from error
     except ValidationError as error:
-        raise FrameError("invalid", error.messages[0]) from error
+        raise FrameError("invalid", error.messages[0], **_refused_reply(action, frame)) from error
+
+
+def _refused_reply(action: str, frame: dict) -> dict:
+    """A refused reply names its chat and client_msg_id, so the page puts the text back."""
+    if action != "send":
+        return {}
+    return {"chat_id": frame.get("chat_id"), "client_msg_id": frame.get("client_msg_id")}
 
 
 def _handler(action: str):

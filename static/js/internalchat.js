@@ -241,6 +241,7 @@ live.on("hello", () => {
 });
 
 live.on("error", (frame) => {
+  if (frame.chat_id !== undefined) return; // a patron chat's refusal shows in its own pane
   if (pending.has(frame.client_msg_id)) settle(frame.client_msg_id, false); // not resent
   if (current !== null) $("chat-error").textContent = frame.message;
 });

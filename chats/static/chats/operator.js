@@ -10,6 +10,7 @@ const $ = (id) => document.getElementById(id);
 const waiting = new Map(); // chat id -> summary
 const panes = new Map(); // chat id -> article
 const typingTimers = new Map();
+const outcomes = new Map(); // client_msg_id -> resolves a reply's send: accepted or not
 
 function announce(text) {
   $("announcer").textContent = text;
@@ -166,12 +167,14 @@ function wireCompose(pane, chatId, patron) {
   const editor = createEditor(pane.querySelector("[data-editor]"), {
     idSuffix: chatId,
     send(body) {
-      if (live.send("patron.send", { chat_id: chatId, body, client_msg_id: crypto.randomUUID() })) {
-        error.textContent = "";
-        return true;
+      const clientMsgId = crypto.randomUUID();
+      if (!live.send("patron.send", { chat_id: chatId, body, client_msg_id: clientMsgId })) {
+        announce("Not connected: your message was not sent. Try again in a moment.");
+        return false;
       }
-      announce("Not connected: your message was not sent. Try again in a moment.");
-      return false;
+      error.textContent = "";
+      // The server answers chat.sent, or an error naming this reply: then the text comes back.
+      return new Promise((resolve) => outcomes.set(clientMsgId, resolve));
     },
     fileUrl: () => $("my-chats").dataset.fileUrl.replace("/0/", `/${chatId}/`),
     showError(message) {
@@ -232,6 +235,17 @@ live.on("chat.message", (frame) => {
   const pane = panes.get(frame.chat_id);
   if (pane) addMessage(pane, frame.message);
   else live.send("patron.sync");
+});
+function settle(clientMsgId, accepted) {
+  outcomes.get(clientMsgId)?.(accepted);
+  outcomes.delete(clientMsgId);
+}
+live.on("chat.sent", (frame) => settle(frame.client_msg_id, true));
+live.on("error", (frame) => {
+  if (frame.chat_id === undefined) return; // not about a patron chat
+  const line = panes.get(frame.chat_id)?.querySelector(".compose-error");
+  if (line) line.textContent = frame.message;
+  settle(frame.client_msg_id, false);
 });
 live.on("chat.typing", (frame) => {
   const pane = panes.get(frame.chat_id);
