@@ -212,7 +212,7 @@ def test_a_new_chat_rings_as_each_operator_chose(browser, log_in, live_server_da
     assert bob.evaluate("window.__rings") == []
 
 
-def _claimed_chat_with_ada(browser, log_in, base_url, library):
+def claimed_chat_with_ada(browser, log_in, base_url, library):
     """Alice signed in, and Ada's chat, started in the widget embedded on the library's site,
     claimed by her: the operator's page, the patron's page, the widget's frame, the chat pane."""
 
@@ -253,7 +253,7 @@ def test_the_operator_replies_with_the_internal_chat_editor_and_the_patron_gets_
         answer="Weekdays 9 to 5.",
         link="https://library.example/hours",
     )
-    _, patron, chat, pane = _claimed_chat_with_ada(browser, log_in, live_server_daphne.url, sites())
+    _, patron, chat, pane = claimed_chat_with_ada(browser, log_in, live_server_daphne.url, sites())
     messages = chat.get_by_role("list", name="Messages")
 
     reply = pane.get_by_role("textbox", name="Reply to Ada")
@@ -315,7 +315,7 @@ def test_the_xss_corpus_from_an_operator_runs_no_script_on_the_patrons_page(
     live_server_daphne,
     sites,  # noqa: F811
 ):
-    operator, patron, chat, _ = _claimed_chat_with_ada(
+    operator, patron, chat, _ = claimed_chat_with_ada(
         browser, log_in, live_server_daphne.url, sites()
     )
     dialogs = []

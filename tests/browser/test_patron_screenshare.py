@@ -6,11 +6,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.pages import outside_the_loop
 from tests.browser.test_meetings import ALL_CONNECTED, RECEIVES
+from tests.browser.test_patron_chats import claimed_chat_with_ada
 from tests.browser.test_widgets import sites  # noqa: F401 (fixture)
-from tests.factories import DepartmentFactory, MembershipFactory, OperatorFactory
-from widgets import selectors, services
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -21,36 +19,9 @@ def test_operator_offers_a_screenshare_and_patron_and_operator_each_share_their_
     live_server_daphne,
     sites,  # noqa: F811
 ):
-    library = sites()
-
-    def create():
-        reference = DepartmentFactory(name="Reference")
-        alice = OperatorFactory(display_name="Alice")
-        MembershipFactory(operator=alice, department=reference)
-        widget = services.widget_create(
-            name="Main site",
-            allowed_origins=[library.url],
-            first_choice=reference,
-            title="Ask a Librarian",
-        )
-        return alice, widget
-
-    alice, widget = outside_the_loop(create)
-    snippet = selectors.widget_embed_snippet(widget=widget, base_url=live_server_daphne.url)
-    operator = log_in(browser.new_context().new_page(), alice)
-    operator.get_by_role("button", name="Sign In").click()
-    expect(operator.locator("#my-dot")).to_have_attribute("data-status", "online")
-
-    patron = browser.new_context().new_page()
-    patron.goto(library.page("index.html", snippet))
-    patron.get_by_role("button", name="Ask a Librarian: Online").click()
-    chat = patron.frame_locator('iframe[title="Ask a Librarian"]')
-    chat.get_by_label("Your name (optional)").fill("Ada")
-    chat.get_by_label("Your question").fill("How do I renew online?")
-    chat.get_by_role("button", name="Start Chat").click()
-    operator.get_by_role("button", name="Claim Chat with Ada").click()
-    pane = operator.get_by_role("article", name="Chat with Ada")
-    expect(chat.get_by_text("You are chatting with Alice")).to_be_visible()
+    operator, patron, chat, pane = claimed_chat_with_ada(
+        browser, log_in, live_server_daphne.url, sites()
+    )
 
     pane.get_by_role("button", name="Offer screenshare").click()
     expect(pane.get_by_role("status").filter(has_text="Waiting for Ada to accept")).to_be_visible()
@@ -59,7 +30,7 @@ def test_operator_offers_a_screenshare_and_patron_and_operator_each_share_their_
     chat.get_by_role("button", name="Accept").click()
     expect(pane.get_by_text("Ada accepted: Share screen to show yours.")).to_be_visible()
 
-    widget_frame = next(f for f in patron.frames if f.url.endswith(f"/widget/{widget.pk}/"))
+    widget_frame = next(f for f in patron.frames if "/widget/" in f.url)
     for page in (operator, widget_frame):
         page.wait_for_function(ALL_CONNECTED, arg=1, timeout=20000)
     expect(chat.get_by_role("list", name="Messages")).to_contain_text(
