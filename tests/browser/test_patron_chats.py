@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 from chats.models import PatronChat
 from tests.browser.pages import outside_the_loop, xss_corpus_send
 from tests.browser.test_widgets import sites  # noqa: F401 (fixture)
+from tests.conftest import CHROMIUM
 from tests.factories import DepartmentFactory, FaqFactory, MembershipFactory, OperatorFactory
 from tests.internalchat.test_services import PNG
 from widgets import selectors, services
@@ -212,9 +213,10 @@ def test_a_new_chat_rings_as_each_operator_chose(browser, log_in, live_server_da
     assert bob.evaluate("window.__rings") == []
 
 
-def claimed_chat_with_ada(browser, log_in, base_url, library):
+def claimed_chat_with_ada(browser, log_in, base_url, library, patron_browser=None):
     """Alice signed in, and Ada's chat, started in the widget embedded on the library's site,
-    claimed by her: the operator's page, the patron's page, the widget's frame, the chat pane."""
+    claimed by her: the operator's page, the patron's page, the widget's frame, the chat pane.
+    Ada uses `patron_browser` when given, else the same browser as Alice."""
 
     def create():
         reference = DepartmentFactory(name="Reference")
@@ -227,7 +229,7 @@ def claimed_chat_with_ada(browser, log_in, base_url, library):
     operator = log_in(browser.new_context().new_page(), alice)
     operator.get_by_role("button", name="Sign In").click()
     expect(operator.locator("#my-dot")).to_have_attribute("data-status", "online")
-    patron = browser.new_context().new_page()
+    patron = (patron_browser or browser).new_context().new_page()
     patron.goto(
         library.page("index.html", selectors.widget_embed_snippet(widget=widget, base_url=base_url))
     )
@@ -239,6 +241,42 @@ def claimed_chat_with_ada(browser, log_in, base_url, library):
     operator.get_by_role("button", name="Claim Chat with Ada").click()
     expect(chat.get_by_text("Alice joined the chat.")).to_be_visible()
     return operator, patron, chat, operator.get_by_role("article", name="Chat with Ada")
+
+
+def test_the_widget_works_where_the_browser_refuses_it_third_party_storage_too(
+    browser,
+    playwright,
+    log_in,
+    live_server_daphne,
+    sites,  # noqa: F811
+):
+    # Chromium as it comes (the suite's browser turns a feature list off for WebRTC, which lets
+    # third-party frames keep storage): with third-party cookies blocked, a frame from another
+    # site may not even touch sessionStorage.
+    strict = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+    try:
+        _, patron, chat, pane = claimed_chat_with_ada(
+            browser, log_in, live_server_daphne.url, sites(), patron_browser=strict
+        )
+        storage = (
+            "() => { try { sessionStorage.length; return 'allowed'; } catch { return 'denied'; } }"
+        )
+        assert chat.locator(":root").evaluate(storage) == "denied"
+        messages = chat.get_by_role("list", name="Messages")
+        pane.get_by_role("textbox", name="Reply to Ada").fill("Open until 8 tonight.")
+        pane.get_by_role("textbox", name="Reply to Ada").press("Enter")
+        expect(messages).to_contain_text("Alice: Open until 8 tonight.")
+        chat.get_by_label("Your message").fill("Thanks!")
+        chat.get_by_label("Your message").press("Enter")
+        expect(pane.locator(".chat-messages")).to_contain_text("Ada: Thanks!")
+
+        # A reload of the widget resumes the chat (its token waits in the frame's URL fragment).
+        widget = next(frame for frame in patron.frames if "/widget/" in frame.url)
+        widget.evaluate("() => location.reload()")
+        expect(messages).to_contain_text("Alice: Open until 8 tonight.")
+        expect(chat.get_by_text("You are chatting with Alice")).to_be_visible()
+    finally:
+        strict.close()
 
 
 def test_the_operator_replies_with_the_internal_chat_editor_and_the_patron_gets_it_all(

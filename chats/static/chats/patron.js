@@ -1,7 +1,8 @@
 // The patron's side of a chat in the widget iframe: the pre-chat form starts it, then one socket
 // per chat (ws/widget/<token>/) carries the queue position, messages, typing and the end.
-// The token lives in sessionStorage (never a cookie: third-party cookies may be blocked), so a
-// reload of the iframe resumes the chat. After a reconnect the page asks for messages after the
+// The token lives in sessionStorage (never a cookie: third-party cookies may be blocked), or
+// where that is blocked too in the page's URL fragment (savedToken), so a reload of the iframe
+// resumes the chat. After a reconnect the page asks for messages after the
 // last id it has and re-sends what was never confirmed (the server stores each client_msg_id once).
 
 import { fileLink } from "../js/files.js";
@@ -12,6 +13,35 @@ const $ = (id) => document.getElementById(id);
 const body = document.body;
 const widgetId = body.dataset.widgetId;
 const storageKey = `libchat-chat-${widgetId}`;
+
+// Where the chat's token is kept so a reload resumes the chat: the iframe's sessionStorage. A
+// browser that blocks third-party storage with third-party cookies (Chromium does) throws on
+// any use of it; the token then lives in this page's URL fragment instead, which survives a
+// reload of the iframe and is never sent to a server.
+const savedToken = {
+  get() {
+    try {
+      return sessionStorage.getItem(storageKey);
+    } catch {
+      return new URLSearchParams(location.hash.slice(1)).get("chat");
+    }
+  },
+  set(token) {
+    try {
+      sessionStorage.setItem(storageKey, token);
+    } catch {
+      history.replaceState(null, "", `#chat=${encodeURIComponent(token)}`);
+    }
+  },
+  clear() {
+    try {
+      sessionStorage.removeItem(storageKey);
+    } catch {
+      history.replaceState(null, "", location.pathname + location.search);
+    }
+  },
+};
+
 const CLOSE_UNKNOWN_CHAT = 4404;
 
 let socket = null;
@@ -75,7 +105,7 @@ function showChat() {
 function showEnded(message) {
   // The socket stays open for the rating; a reconnect to an ended chat is refused anyway.
   // The conversation stays on screen, read-only, so the patron can still read the answers.
-  sessionStorage.removeItem(storageKey);
+  savedToken.clear();
   body.dataset.chat = "ended";
   status("");
   $("patron-typing").textContent = "";
@@ -85,7 +115,7 @@ function showEnded(message) {
 }
 
 function backToForm(message) {
-  sessionStorage.removeItem(storageKey);
+  savedToken.clear();
   socket?.stop();
   delete body.dataset.chat;
   $("patron-chat").hidden = true;
@@ -166,7 +196,7 @@ form?.addEventListener("submit", async (event) => {
   event.preventDefault();
   const { response, answer } = await postForm(`/widget/${widgetId}/chat/`, form, "prechat-error");
   if (response?.status !== 201) return;
-  sessionStorage.setItem(storageKey, answer.token);
+  savedToken.set(answer.token);
   lastId = 0;
   $("patron-messages").replaceChildren();
   outbox.clear();
@@ -243,5 +273,5 @@ $("patron-email").addEventListener("click", () => {
 
 $("patron-new-chat").addEventListener("click", () => backToForm(""));
 
-const saved = sessionStorage.getItem(storageKey);
+const saved = savedToken.get();
 if (saved) open(saved);
