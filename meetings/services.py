@@ -6,7 +6,6 @@ patron's chat socket (`patron_group`) about its offer and its end, since the pat
 the meeting's group until they accept.
 """
 
-import hashlib
 import secrets
 from datetime import timedelta
 from functools import partial
@@ -25,6 +24,7 @@ from chats.models import PatronChat
 from chats.services import chat_system_line, patron_group
 from libchat.live import live_send, operator_group
 from libchat.templatetags.durations import duration_text
+from libchat.tokens import secret_hash
 from meetings.models import MAX_PARTICIPANTS, GuestInvite, Meeting, Participant
 
 GUEST_LINK_HOURS = 24
@@ -44,10 +44,6 @@ def id_from_frame(value: object) -> int:
 
 def meeting_group(meeting_id: int) -> str:
     return f"meeting.{meeting_id}"
-
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def _send_to_channel(channel_name: str, frame: dict) -> None:
@@ -139,15 +135,17 @@ def meeting_start(
 def patron_screenshare_offer(*, operator: Operator, chat_id: object) -> Meeting:
     """Offer the patron of a chat this operator claimed a screenshare; the patron's widget shows
     Accept and Decline. Offering again while one runs returns the running one."""
-    chat = PatronChat.objects.filter(
-        pk=id_from_frame(chat_id),
-        state=PatronChat.State.ACTIVE,
-        claimed_by=operator,
-    ).first()
-    if chat is None:
-        raise MeetingError("not_your_chat", "Offer a screenshare in a chat you claimed.")
+    chat_id = id_from_frame(chat_id)
     with transaction.atomic():
-        PatronChat.objects.select_for_update().get(pk=chat.pk)  # one offer at a time per chat
+        # Checked on the locked row: an end or transfer in another tab either comes first (and
+        # this is refused) or waits, and then ends the screenshare it finds.
+        chat = (
+            PatronChat.objects.select_for_update()
+            .filter(pk=chat_id, state=PatronChat.State.ACTIVE, claimed_by=operator)
+            .first()
+        )
+        if chat is None:
+            raise MeetingError("not_your_chat", "Offer a screenshare in a chat you claimed.")
         running = Meeting.objects.filter(patron_chat=chat, ended_at__isnull=True).first()
         if running is not None:
             return running
@@ -430,7 +428,7 @@ def guest_invite_create(
         invite = GuestInvite.objects.create(
             meeting=meeting,
             email=email,
-            token_hash=token_hash(token),
+            token_hash=secret_hash(token),
             invited_by=inviter,
             expires_at=timezone.now() + timedelta(hours=GUEST_LINK_HOURS),
         )
@@ -453,7 +451,7 @@ def guest_invite_create(
 
 def guest_invite_for_token(token: str) -> GuestInvite | None:
     return (
-        GuestInvite.objects.select_related("meeting").filter(token_hash=token_hash(token)).first()
+        GuestInvite.objects.select_related("meeting").filter(token_hash=secret_hash(token)).first()
     )
 
 
