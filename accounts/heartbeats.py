@@ -27,6 +27,7 @@ class HeartbeatBatch:
 
     def __init__(self):
         self.pending: dict[str, tuple[Operator, str]] = {}
+        self.closed: set[str] = set()  # sockets that closed while their pongs were being written
         self.flusher: asyncio.Task | None = None
 
     def add(self, *, channel_name: str, operator: Operator, browser_key: str) -> None:
@@ -37,15 +38,26 @@ class HeartbeatBatch:
     def discard(self, channel_name: str) -> None:
         """The socket closed: its row is deleted, so a waiting pong must not write it again."""
         self.pending.pop(channel_name, None)
+        if self.flusher is not None and not self.flusher.done():
+            self.closed.add(channel_name)
 
     async def _flush_soon(self) -> None:
         await asyncio.sleep(settings.LIBCHAT_HEARTBEAT_FLUSH_SECONDS)
         pongs, self.pending = self.pending, {}
         try:
-            await database_sync_to_async(services.connections_heartbeat)(pongs=pongs)
+            missing = await database_sync_to_async(services.connections_heartbeat)(pongs=pongs)
+            # A record the expiry job removed is made again, unless its socket has closed since
+            # (checked here in the event loop, where sockets close).
+            for channel_name in missing - self.closed:
+                operator, browser_key = pongs[channel_name]
+                await database_sync_to_async(services.connection_open)(
+                    operator=operator, channel_name=channel_name, browser_key=browser_key
+                )
         except Exception:
             # The next pongs try again; until then these connections only look older.
             logger.exception("writing %d heartbeats failed", len(pongs))
+        finally:
+            self.closed.clear()
 
 
 _batches: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()

@@ -198,17 +198,15 @@ def connection_open(*, operator: Operator, channel_name: str, browser_key: str) 
             _announce_on_commit({operator.pk})
 
 
-def connections_heartbeat(*, pongs: dict[str, tuple[Operator, str]]) -> None:
+def connections_heartbeat(*, pongs: dict[str, tuple[Operator, str]]) -> set[str]:
     """These sockets' pages answered a ping: {channel name: (operator, browser key)}. Two
-    queries however many; a connection the expiry job removed meanwhile is recorded again."""
+    queries however many. Returns the channel names that have no record (the expiry job removed
+    them meanwhile); the caller records again those whose socket is still open."""
     if not pongs:
-        return
+        return set()
     connections = DashboardConnection.objects.filter(channel_name__in=list(pongs))
     connections.update(last_seen=timezone.now())
-    recorded = set(connections.values_list("channel_name", flat=True))
-    for channel_name in pongs.keys() - recorded:
-        operator, browser_key = pongs[channel_name]
-        connection_open(operator=operator, channel_name=channel_name, browser_key=browser_key)
+    return pongs.keys() - set(connections.values_list("channel_name", flat=True))
 
 
 def connection_close(*, channel_name: str) -> None:

@@ -187,3 +187,14 @@ async def test_a_socket_that_closes_with_a_pong_waiting_stays_closed(settings):
     await socket.disconnect()
     await asyncio.sleep(0.5)
     assert not await database_sync_to_async(DashboardConnection.objects.exists)()
+
+
+async def test_an_open_socket_whose_record_expired_is_recorded_again_by_its_next_pong(settings):
+    settings.LIBCHAT_HEARTBEAT_FLUSH_SECONDS = 0.1
+    operator = await database_sync_to_async(OperatorFactory)()
+    socket, _, _ = await dashboard_socket(operator)
+    await database_sync_to_async(DashboardConnection.objects.all().delete)()
+    await socket.send_json_to({"action": "pong"})
+    await asyncio.sleep(0.5)
+    assert await database_sync_to_async(DashboardConnection.objects.count)() == 1
+    await socket.disconnect()
