@@ -3,8 +3,6 @@
 Everything returned here is evaluated (lists, dicts, sets), so async consumers may call it.
 """
 
-import hashlib
-
 from django.core.paginator import Page, Paginator
 from django.db.models import Exists, Min, OuterRef, Q, QuerySet
 from django.urls import reverse
@@ -14,6 +12,7 @@ from accounts.models import Operator
 from accounts.selectors import reachable_operator_ids
 from chats.models import OfflineTicket, PatronAttachment, PatronChat, PatronMessage
 from departments.models import Department, Membership
+from libchat.tokens import secret_hash
 from widgets.models import Widget
 
 PREVIEW_CHARS = 140
@@ -132,12 +131,8 @@ def attachment_key(attachment: PatronAttachment) -> str:
     ).hexdigest()
 
 
-def attachment_key_hash(key: str) -> str:
-    return hashlib.sha256(key.encode()).hexdigest()
-
-
 def attachment_by_key(*, key: str) -> PatronAttachment | None:
-    return PatronAttachment.objects.filter(key_hash=attachment_key_hash(key)).first()
+    return PatronAttachment.objects.filter(key_hash=secret_hash(key)).first()
 
 
 def attachment_as_dict(attachment: PatronAttachment) -> dict:

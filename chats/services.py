@@ -4,7 +4,6 @@ Sockets listening: the patron's page (`patron_group`), the dashboards of operato
 the chat (`queue_groups`) and the claimant's own dashboards (`libchat.live.operator_group`).
 """
 
-import hashlib
 import html
 import secrets
 from datetime import datetime, timedelta
@@ -35,6 +34,7 @@ from chats.signals import chat_released
 from departments.models import Department
 from libchat.live import live_send, operator_group
 from libchat.richtext import body_has_text, body_sanitise
+from libchat.tokens import secret_hash
 from libchat.uploads import file_check, files_storing
 from widgets.models import Widget
 from widgets.selectors import widget_state_get
@@ -63,15 +63,11 @@ def queue_groups(chat: PatronChat) -> list[str]:
     return [widget_queue_group(chat.widget_id)]
 
 
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def chat_by_token(*, token: str) -> PatronChat:
     """The chat this token opens, or ChatNotFound (unknown token)."""
     chat = (
         PatronChat.objects.select_related("widget", "claimed_by")
-        .filter(token_hash=token_hash(token))
+        .filter(token_hash=secret_hash(token))
         .first()
     )
     if chat is None:
@@ -132,7 +128,7 @@ def chat_start(
         now = timezone.now()
         chat = PatronChat.objects.create(
             widget=widget,
-            token_hash=token_hash(token),
+            token_hash=secret_hash(token),
             queued_at=now,
             patron_seen_at=now,
             **answers,
@@ -284,9 +280,7 @@ def message_send(
                 key_nonce=secrets.token_hex(32),
                 **item.described(),
             )
-            attachment.key_hash = selectors.attachment_key_hash(
-                selectors.attachment_key(attachment)
-            )
+            attachment.key_hash = secret_hash(selectors.attachment_key(attachment))
             attachment.save()
         return message
 

@@ -10,6 +10,7 @@ from chats import selectors, services
 from chats.consumers import _site_url
 from chats.errors import ChatAccessDenied
 from chats.models import PatronAttachment, PatronChat, PatronMessage
+from libchat.tokens import secret_hash
 from tests.chats.people import desk, start
 from tests.factories import OperatorFactory
 from tests.internalchat.test_services import PDF, PNG
@@ -73,7 +74,7 @@ def test_the_claimant_sends_a_file_and_the_patron_downloads_it_with_no_cookie(cl
     assert [path.name for path in stored_files(settings)] == [attachment.file.name[6:]]
     assert key not in str(list(PatronAttachment.objects.values()))
     assert key not in str(list(PatronMessage.objects.values()))
-    assert attachment.key_hash == selectors.attachment_key_hash(key)
+    assert attachment.key_hash == secret_hash(key)
 
 
 def test_only_the_claimant_of_an_active_chat_may_send_a_file(client, settings):

@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from libchat.tokens import secret_hash
 from meetings import services
 from meetings.models import GuestInvite, Meeting
 from tests.factories import OperatorFactory
@@ -30,7 +31,7 @@ def guest_link(meeting) -> str:
     GuestInvite.objects.create(
         meeting=meeting,
         email="guest@example.org",
-        token_hash=services.token_hash(token),
+        token_hash=secret_hash(token),
         invited_by=meeting.host,
         expires_at=timezone.now() + timedelta(hours=1),
     )
