@@ -146,10 +146,14 @@ function openPane(chat) {
     $("my-chats").append(pane);
   }
   if (chat.note) {
-    const note = document.createElement("p");
-    note.className = "note";
+    // Every sync brings the notes again: one paragraph, brought up to date.
+    let note = pane.querySelector(".note");
+    if (!note) {
+      note = document.createElement("p");
+      note.className = "note";
+      pane.querySelector("dl").after(note);
+    }
     note.textContent = `Staff notes: ${chat.note}`;
-    pane.querySelector("dl").after(note);
   }
   for (const message of chat.messages || []) addMessage(pane, message);
   showEmpty();
