@@ -177,7 +177,7 @@ def chat_claim(*, chat: PatronChat, operator: Operator) -> PatronChat:
                 raise ChatClosed("This chat has ended.")
             raise ChatTaken(f"This chat was taken by {chat.claimed_by.name}.")
         transaction.on_commit(partial(_announce_claimed, chat, operator))
-        _system_message(chat=chat, body=f"{operator.name} joined the chat.")
+        chat_system_line(chat=chat, body=f"{operator.name} joined the chat.")
     return chat
 
 
@@ -204,17 +204,13 @@ def _message_create(
     return message
 
 
-def _system_message(*, chat: PatronChat, body: str) -> PatronMessage:
+def chat_system_line(*, chat: PatronChat, body: str) -> PatronMessage:
+    """Post a line from LibChat itself (not the patron, not an operator) into the chat; it shows
+    on both sides and in the transcript. Runs inside the caller's transaction."""
     locked = PatronChat.objects.select_for_update().get(pk=chat.pk)
     return _message_create(
         chat=locked, sender=PatronMessage.Sender.SYSTEM, body=body, operator=None, client_msg_id=""
     )
-
-
-def chat_system_line(*, chat: PatronChat, body: str) -> PatronMessage:
-    """Post a line from LibChat itself (not the patron, not an operator) into the chat; it shows
-    on both sides and in the transcript. Runs inside the caller's transaction."""
-    return _system_message(chat=chat, body=body)
 
 
 def _released(chat: PatronChat) -> None:
@@ -389,7 +385,7 @@ def chat_requeue(*, chat: PatronChat, reason: str) -> bool:
         text = f"{claimant.name} {reason}. You are back at the front of the line."
         to_claimant = f"The chat went back to the queue: you {reason}."
         transaction.on_commit(partial(_announce_requeued, chat, claimant, text, to_claimant))
-        _system_message(chat=chat, body=text)
+        chat_system_line(chat=chat, body=text)
     return True
 
 
