@@ -25,8 +25,11 @@ function embedderOrigin() {
 }
 
 const embedder = embedderOrigin();
+let shown = null;
 
 function show(online) {
+  if (online === shown) return; // the socket's first frame after a reconnect repeats the status
+  shown = online;
   body.dataset.online = String(online);
   document.getElementById("when-online").hidden = !online;
   document.getElementById("when-offline").hidden = online;

@@ -30,7 +30,7 @@ POSTS_RECORDED = """if (window !== window.top) {
   window.__posted = [];
   window.parent = {
     postMessage(data, origin) {
-      window.__posted.push(origin);
+      window.__posted.push([origin, data.online]);
       embedder.postMessage(data, origin);
     },
   };
@@ -168,7 +168,8 @@ def test_the_chat_page_tells_only_the_page_that_embeds_it(browser, log_in, make_
     operator.get_by_role("button", name="Sign In").click()
     expect(embedded).to_have_attribute("data-status", "online", timeout=2000)
     chat = next(frame for frame in patron.frames if f"/widget/{widget.pk}/" in frame.url)
-    assert chat.evaluate("window.__posted") == [library.url, library.url]
+    # Offline on load, online once Alice signs in, each told once and only to the library's page.
+    assert chat.evaluate("window.__posted") == [[library.url, False], [library.url, True]]
 
 
 def test_the_chat_iframe_refuses_a_site_that_is_not_allowed(browser, reference_widget, sites):
