@@ -3,6 +3,7 @@
 Everything returned here is evaluated (lists, dicts, sets), so async consumers may call it.
 """
 
+from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db.models import Exists, Min, OuterRef, Q, QuerySet
 from django.urls import reverse
@@ -125,10 +126,20 @@ def queue_position(*, chat: PatronChat) -> int | None:
 
 
 def attachment_key(attachment: PatronAttachment) -> str:
-    """The secret in the attachment's download URL; only its SHA-256 is stored."""
-    return salted_hmac(
-        "chats.PatronAttachment", attachment.key_nonce, algorithm="sha256"
-    ).hexdigest()
+    """The secret in the attachment's download URL; only its SHA-256 is stored.
+
+    A new file's key comes from SECRET_KEY. After the key is rotated, an older file's link is
+    made again with whichever of SECRET_KEY_FALLBACKS made it, so the history, the transcript
+    and the patron's old link keep working until that fallback is removed.
+    """
+    keys = [
+        salted_hmac(
+            "chats.PatronAttachment", attachment.key_nonce, secret=secret, algorithm="sha256"
+        ).hexdigest()
+        for secret in [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS]
+    ]
+    # A new file has no hash yet; a file from before every listed key gets a link that 404s.
+    return next((key for key in keys if secret_hash(key) == attachment.key_hash), keys[0])
 
 
 def attachment_by_key(*, key: str) -> PatronAttachment | None:

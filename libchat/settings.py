@@ -21,6 +21,9 @@ SECRET_KEY = env.str(
     "SECRET_KEY",
     default="embedded-mode-only-insecure-key-set-SECRET_KEY-in-production" if DEBUG else None,
 )
+# Rotating the key: the old one goes here until sessions and patron file links made with it
+# may stop working (Django checks signatures against each; chats.selectors.attachment_key too).
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 

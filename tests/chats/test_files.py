@@ -215,3 +215,28 @@ def test_deleting_a_chat_in_the_admin_deletes_its_files(
     assert response.status_code == 302
     assert not PatronChat.objects.filter(pk=chat.pk).exists()
     assert stored_files(settings) == []
+
+
+def test_a_file_link_keeps_working_after_the_secret_key_is_rotated(client, settings):
+    d = desk()
+    chat = claimed(d)
+    client.force_login(d.operators[0])
+    assert upload(client, chat).status_code == 201
+    (before,) = selectors.chat_messages(chat_id=chat.pk)[-1]["attachments"]
+
+    # The admin rotates SECRET_KEY the documented way: the old one moves to the fallbacks.
+    settings.SECRET_KEY_FALLBACKS = [settings.SECRET_KEY]
+    settings.SECRET_KEY = "a-new-secret-key-" + "x" * 40
+    (after,) = selectors.chat_messages(chat_id=chat.pk)[-1]["attachments"]
+    assert after["url"] == before["url"]  # the history shows the link the patron already has
+    assert Client().get(after["url"]).status_code == 200
+
+    assert upload(client, chat, name="second.png").status_code == 201
+    (new,) = selectors.chat_messages(chat_id=chat.pk)[-1]["attachments"]
+    assert Client().get(new["url"]).status_code == 200  # made with the new key
+
+    # Once the old key is dropped, its files' links stop working rather than pointing elsewhere.
+    settings.SECRET_KEY_FALLBACKS = []
+    (gone,) = selectors.chat_messages(chat_id=chat.pk)[-2]["attachments"]
+    assert Client().get(gone["url"]).status_code == 404
+    assert Client().get(new["url"]).status_code == 200
