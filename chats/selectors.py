@@ -261,18 +261,23 @@ def _visible_widget_ids(*, operator: Operator) -> list[int] | None:
 
 def transcripts_for(*, operator: Operator, query: str = "", page=1) -> Page:
     """Ended chats of the widgets this operator answers (or that they took), newest first,
-    optionally searched in the pre-chat answers and the messages; one page of them."""
+    optionally searched in the pre-chat answers, the messages and the names of files sent;
+    one page of them."""
     chats = PatronChat.objects.filter(state=PatronChat.State.ENDED)
     widget_ids = _visible_widget_ids(operator=operator)
     if widget_ids is not None:
         chats = chats.filter(Q(widget_id__in=widget_ids) | Q(claimed_by=operator))
     if query := query.strip():
         said = PatronMessage.objects.filter(chat=OuterRef("pk"), body__icontains=query)
+        sent = PatronAttachment.objects.filter(
+            message__chat=OuterRef("pk"), original_name__icontains=query
+        )
         chats = chats.filter(
             Q(name__icontains=query)
             | Q(email__icontains=query)
             | Q(question__icontains=query)
             | Exists(said)
+            | Exists(sent)
         )
     records = chats.select_related("widget", "claimed_by", "department")
     return _page(records.order_by("-ended_at", "-pk"), page)

@@ -240,3 +240,13 @@ def test_a_file_link_keeps_working_after_the_secret_key_is_rotated(client, setti
     (gone,) = selectors.chat_messages(chat_id=chat.pk)[-2]["attachments"]
     assert Client().get(gone["url"]).status_code == 404
     assert Client().get(new["url"]).status_code == 200
+
+
+def test_transcripts_are_found_by_the_name_of_a_file_sent_in_them(client):
+    d = desk()
+    chat = claimed(d, name="Ada")
+    client.force_login(d.operators[0])
+    assert upload(client, chat, name="floor-map.png").status_code == 201  # a file, no words
+    services.chat_end(chat=chat, operator=d.operators[0])
+    assert "Ada" in client.get("/dashboard/transcripts/?q=floor-map").content.decode()
+    assert "Ada" not in client.get("/dashboard/transcripts/?q=basement").content.decode()
