@@ -22,7 +22,7 @@ CLOSE_FORBIDDEN = 4403
 CLOSE_SESSION_ENDED = 4409
 
 
-class DashboardConsumer(AsyncJsonWebsocketConsumer):
+class DashboardConsumer(live.LiveEvents, AsyncJsonWebsocketConsumer):
     async def connect(self):
         user = self.scope.get("user")
         session_key = getattr(self.scope.get("session"), "session_key", None)
@@ -118,10 +118,7 @@ class DashboardConsumer(AsyncJsonWebsocketConsumer):
             },
         }
 
-    # Messages from the channel layer
-    async def live_event(self, event):
-        await self.send_json(event["frame"])
-
+    # Messages from the channel layer (frames for the page: `live.LiveEvents`)
     async def groups_join(self, event):
         for group in event["groups"]:
             self.joined.add(group)

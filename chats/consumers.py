@@ -17,6 +17,7 @@ from chats.errors import ChatError, ChatNotFound, RateLimited
 from chats.models import PatronChat
 from chats.ratelimit import rate_limit_hit
 from libchat.db import database_sync_to_async
+from libchat.live import LiveEvents
 from libchat.protocol import FrameError, frame_parse
 from meetings.patron_actions import (
     PATRON_MEETING_ACTIONS,
@@ -53,7 +54,7 @@ def _site_url(scope: dict) -> str:
     return ""
 
 
-class PatronChatConsumer(AsyncJsonWebsocketConsumer):
+class PatronChatConsumer(LiveEvents, AsyncJsonWebsocketConsumer):
     async def connect(self):
         self.joined = set()  # meeting groups, once the patron accepts a screenshare
         await self.accept()
@@ -142,6 +143,3 @@ class PatronChatConsumer(AsyncJsonWebsocketConsumer):
             services.chat_transcript_email(chat=self.chat, base_url=_site_url(self.scope))
             return {"event": "emailed", "to": self.chat.email}
         return None
-
-    async def live_event(self, event):
-        await self.send_json(event["frame"])

@@ -6,13 +6,16 @@
   socket joins (run in a database thread at connect).
 - `on_dashboard_disconnect` registers an async function `(consumer) -> None` run when a socket
   closes (for example to leave a meeting joined through it).
-- `live_send(group, frame)` sends a ready server frame `{"event": ...}` to every socket in a group;
+- `live_send(group, frame)` sends a ready server frame `{"event": ...}` to every socket in a group
+  (`live_send_to(channel_name, frame)` to one socket); the frame is encoded to JSON once, and a
+  consumer that mixes in `LiveEvents` writes that text as it is;
   `groups_join(operator_id, groups)` / `groups_leave(...)` make an operator's open sockets join or
   leave groups (for example when a room is created); `groups_replace(operator_id, prefix, groups)`
   makes them hold exactly `groups` among those named with `prefix` (for example the chat queues
   after a monitoring change). Call them after commit.
 """
 
+import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -64,8 +67,24 @@ def operator_group(operator_id: int) -> str:
     return f"operator.{operator_id}"
 
 
+def _live_event(frame: dict) -> dict:
+    # Encoded here, once, rather than by each of a room's hundreds of receiving consumers.
+    return {"type": "live.event", "text": json.dumps(frame)}
+
+
 def live_send(group: str, frame: dict) -> None:
-    async_to_sync(get_channel_layer().group_send)(group, {"type": "live.event", "frame": frame})
+    async_to_sync(get_channel_layer().group_send)(group, _live_event(frame))
+
+
+def live_send_to(channel_name: str, frame: dict) -> None:
+    async_to_sync(get_channel_layer().send)(channel_name, _live_event(frame))
+
+
+class LiveEvents:
+    """Mixed into a WebSocket consumer: the frames `live_send` addresses to it reach its page."""
+
+    async def live_event(self, event):
+        await self.send(text_data=event["text"])
 
 
 def groups_join(operator_id: int, groups: list[str]) -> None:

@@ -3,6 +3,7 @@
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from libchat.db import database_sync_to_async
+from libchat.live import LiveEvents
 from libchat.protocol import FrameError, frame_parse
 from meetings import services
 from meetings.live_actions import meeting_joined_reply, participant_act
@@ -10,7 +11,7 @@ from meetings.live_actions import meeting_joined_reply, participant_act
 CLOSE_REFUSED = 4403
 
 
-class GuestMeetingConsumer(AsyncJsonWebsocketConsumer):
+class GuestMeetingConsumer(LiveEvents, AsyncJsonWebsocketConsumer):
     actions = {"meeting.signal", "meeting.state", "meeting.leave"}
 
     async def connect(self):
@@ -49,9 +50,6 @@ class GuestMeetingConsumer(AsyncJsonWebsocketConsumer):
             await self.send_json(error.as_event())
         except services.MeetingError as error:
             await self.send_json(FrameError(error.code, error.message).as_event())
-
-    async def live_event(self, event):
-        await self.send_json(event["frame"])
 
     async def meeting_removed(self, event):
         await self.send_json(

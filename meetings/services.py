@@ -22,7 +22,7 @@ from django.utils import timezone
 from accounts.models import Operator
 from chats.models import PatronChat
 from chats.services import chat_system_line, patron_group
-from libchat.live import live_send, operator_group
+from libchat.live import live_send, live_send_to, operator_group
 from libchat.templatetags.durations import duration_text
 from libchat.tokens import secret_hash
 from meetings.models import MAX_PARTICIPANTS, GuestInvite, Meeting, Participant
@@ -44,10 +44,6 @@ def id_from_frame(value: object) -> int:
 
 def meeting_group(meeting_id: int) -> str:
     return f"meeting.{meeting_id}"
-
-
-def _send_to_channel(channel_name: str, frame: dict) -> None:
-    async_to_sync(get_channel_layer().send)(channel_name, {"type": "live.event", "frame": frame})
 
 
 def _announce(meeting_id: int, frame: dict) -> None:
@@ -392,7 +388,7 @@ def signal_relay(*, sender: Participant, to: object, signal: object) -> None:
     )
     if target is None or not target.channel_name:
         raise MeetingError("not_in_meeting", "That participant is not in this meeting.")
-    _send_to_channel(
+    live_send_to(
         target.channel_name,
         {"event": "meeting_signal", "meeting": sender.meeting_id, "from": sender.pk,
          "signal": clean},
