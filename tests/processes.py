@@ -67,12 +67,13 @@ class _Process:
 
 
 class Server(_Process):
-    """A daphne process serving LibChat; ready when its port accepts connections."""
+    """daphne serving LibChat (as `libchat.serve` runs it); ready when its port accepts
+    connections."""
 
     def __init__(self, extra_env: dict | None = None, daphne_args: tuple[str, ...] = ()):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        command = [sys.executable, "-m", "daphne", *daphne_args, "-b", "127.0.0.1",
+        command = [sys.executable, "-m", "libchat.serve", *daphne_args, "-b", "127.0.0.1",
                    "-p", str(self.port), "libchat.asgi:application"]  # fmt: skip
         super().__init__(command, f"daphne-{self.port}.log", extra_env)
         self._wait()

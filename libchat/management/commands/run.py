@@ -52,7 +52,7 @@ class Command(BaseCommand):
             proxy = " --proxy-headers" if settings.LIBCHAT_PROXY_HEADERS else ""
             manager.add_process(
                 "web",
-                f"{python} -m daphne{proxy} -b {host} -p {port} libchat.asgi:application",
+                f"{python} -m libchat.serve{proxy} -b {host} -p {port} libchat.asgi:application",
                 env=env,
             )
             manager.add_process(
