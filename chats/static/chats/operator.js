@@ -3,8 +3,8 @@
 // messages, typing and End Chat. "hello" (every reconnect) re-syncs everything from the server.
 
 import { createEditor, unansweredSends } from "../js/editor.js";
-import { fileLink } from "../js/files.js";
 import { live } from "../js/live.js";
+import { messageLineAdd } from "./message-line.js";
 
 const $ = (id) => document.getElementById(id);
 const waiting = new Map(); // chat id -> summary
@@ -84,23 +84,8 @@ setInterval(() => {
 }, 1000);
 
 function addMessage(pane, message) {
-  const list = pane.querySelector(".chat-messages");
-  if (list.querySelector(`[data-id="${message.id}"]`)) return;
-  const item = document.createElement("li");
-  item.dataset.id = message.id;
-  item.className = `from-${message.sender}`;
-  const who = document.createElement("span");
-  who.className = "who";
-  who.textContent = `${message.sender === "patron" ? pane.dataset.patron : message.operator}:`;
-  const text = document.createElement("span");
-  text.className = "body";
-  text.innerHTML = message.body; // sanitised by the server (nh3 allowlist)
-  if (message.sender !== "system") item.append(who, " ");
-  item.append(text, ...message.attachments.map(fileLink));
-  const later = [...list.children].find((li) => Number(li.dataset.id) > message.id);
-  list.insertBefore(item, later || null);
-  list.scrollTop = list.scrollHeight;
-  if (message.sender === "patron") {
+  const item = messageLineAdd(pane.querySelector(".chat-messages"), message, pane.dataset.patron);
+  if (item && message.sender === "patron") {
     pane.querySelector(".typing").textContent = "";
     announce(`${pane.dataset.patron}: ${item.textContent}`);
   }

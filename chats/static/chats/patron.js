@@ -5,9 +5,9 @@
 // resumes the chat. After a reconnect the page asks for messages after the
 // last id it has and re-sends what was never confirmed (the server stores each client_msg_id once).
 
-import { fileLink } from "../js/files.js";
 import { patronScreenshare } from "../js/screenshare-patron.js";
 import { LiveSocket } from "../js/socket.js";
+import { messageLineAdd } from "./message-line.js";
 
 const $ = (id) => document.getElementById(id);
 const body = document.body;
@@ -73,27 +73,10 @@ function showState(frame) {
 }
 
 function addMessage(message) {
-  const list = $("patron-messages");
-  if (list.querySelector(`[data-id="${message.id}"]`)) return;
-  const item = document.createElement("li");
-  item.dataset.id = message.id;
-  item.className = `from-${message.sender}`;
-  const who = document.createElement("span");
-  who.className = "who";
-  who.textContent = `${message.sender === "patron" ? "You" : message.operator}:`;
-  const text = document.createElement("span");
-  text.className = "body";
-  // Sanitised by the server with internal chat's nh3 allowlist (b, i, u, br, http/https/mailto
-  // links, FAQ cards): no script, handler or style survives. Files arrive as data, not HTML.
-  text.innerHTML = message.body;
-  if (message.sender !== "system") item.append(who, " ");
-  item.append(text, ...message.attachments.map(fileLink));
-  const later = [...list.children].find((li) => Number(li.dataset.id) > message.id);
-  list.insertBefore(item, later || null);
+  if (!messageLineAdd($("patron-messages"), message, "You")) return;
   lastId = Math.max(lastId, message.id);
   if (message.sender === "patron") outbox.delete(message.client_msg_id);
   if (message.sender === "operator") $("patron-typing").textContent = "";
-  list.scrollTop = list.scrollHeight;
 }
 
 function showChat() {
