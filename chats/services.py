@@ -33,7 +33,7 @@ from chats.models import (
 from chats.signals import chat_released
 from departments.models import Department
 from libchat.live import live_send, operator_group
-from libchat.richtext import body_has_text, body_sanitise
+from libchat.richtext import body_has_text, body_sanitise, text_as_html, text_normalise
 from libchat.tokens import secret_hash
 from libchat.uploads import file_check, files_storing
 from widgets.models import Widget
@@ -240,17 +240,25 @@ def message_send(
     """Store a message from the patron (operator None) or from the chat's claimant, who may
     send files too (the rules of internal chat files: `libchat.uploads`).
 
-    The body is sanitised like internal chat's and holds at most 4,000 characters, and some
-    text unless files come with it. A retried send with the same client_msg_id returns the
-    message stored the first time. Refusals store nothing.
+    The claimant's body is rich text sanitised like internal chat's; the patron's is plain text,
+    stored escaped, as their text box in the widget writes it, so it can never pass for staff
+    content. Either holds at most 4,000 characters (of markup for the claimant, as the editor
+    counts; of text for the patron, as the box's maxlength does), and some text unless files
+    come with it. A retried send with the same client_msg_id returns the message stored the
+    first time. Refusals store nothing.
     """
     if files and operator is None:
         raise ChatAccessDenied("Only the operator can send files.")
-    clean = body_sanitise(body)
+    if operator is None:
+        text = text_normalise(body)
+        clean, length = text_as_html(text), len(text)
+    else:
+        clean = body_sanitise(body)
+        length = len(clean)
     checked = [file_check(upload=upload) for upload in files]
     if not checked and not body_has_text(clean):
         raise ValidationError("Type a message first.")
-    if len(clean) > MESSAGE_MAX_CHARS:
+    if length > MESSAGE_MAX_CHARS:
         raise ValidationError(f"Messages are {MESSAGE_MAX_CHARS:,} characters at most.")
     client_msg_id = str(client_msg_id)[:64]
     sender = PatronMessage.Sender.OPERATOR if operator else PatronMessage.Sender.PATRON

@@ -50,14 +50,8 @@ let hasEmail = false;
 let typingTimer = null;
 let lastTypingSent = 0;
 let replyTo = "patron-rating-error"; // where an error frame goes once the chat has ended
-const outbox = new Map(); // client_msg_id -> body, until the server echoes it
+const outbox = new Map(); // client_msg_id -> text, until the server echoes it
 const screenshare = patronScreenshare(() => socket);
-
-function escapeHtml(text) {
-  const div = document.createElement("div");
-  div.textContent = text;
-  return div.innerHTML;
-}
 
 function status(text) {
   $("patron-status").textContent = text;
@@ -192,9 +186,9 @@ $("patron-compose").addEventListener("submit", (event) => {
   const text = input.value.trim();
   if (!text) return;
   const clientMsgId = crypto.randomUUID();
-  const html = escapeHtml(text).replace(/\n/g, "<br>");
-  outbox.set(clientMsgId, html);
-  socket.send("send", { body: html, client_msg_id: clientMsgId });
+  // Plain text, as typed: the server stores it escaped, its line breaks as <br>.
+  outbox.set(clientMsgId, text);
+  socket.send("send", { body: text, client_msg_id: clientMsgId });
   input.value = "";
 });
 
