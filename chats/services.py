@@ -205,11 +205,22 @@ def _message_create(
 
 
 def chat_system_line(*, chat: PatronChat, body: str) -> PatronMessage:
-    """Post a line from LibChat itself (not the patron, not an operator) into the chat; it shows
-    on both sides and in the transcript. Runs inside the caller's transaction."""
+    """Post a line of plain text from LibChat itself (not the patron, not an operator) into the
+    chat; it shows on both sides and in the transcript. Runs inside the caller's transaction."""
     locked = PatronChat.objects.select_for_update().get(pk=chat.pk)
+    return _system_line_create(chat=locked, text=body)
+
+
+def _system_line_create(*, chat: PatronChat, text: str) -> PatronMessage:
+    """A system line in a chat row locked by the caller. Its text is plain and may hold names
+    people chose (the patron's from the pre-chat form), so it is stored escaped, like a
+    patron's message: a name is never markup on the operator's screen."""
     return _message_create(
-        chat=locked, sender=PatronMessage.Sender.SYSTEM, body=body, operator=None, client_msg_id=""
+        chat=chat,
+        sender=PatronMessage.Sender.SYSTEM,
+        body=text_as_html(text),
+        operator=None,
+        client_msg_id="",
     )
 
 
@@ -304,13 +315,7 @@ def chat_end(
         _released(locked)
         who = operator.name if operator else (locked.name or "The patron")
         verb = "left" if left else "ended"
-        _message_create(
-            chat=locked,
-            sender=PatronMessage.Sender.SYSTEM,
-            body=f"{who} {verb} the chat.",
-            operator=None,
-            client_msg_id="",
-        )
+        _system_line_create(chat=locked, text=f"{who} {verb} the chat.")
         locked.state = PatronChat.State.ENDED
         locked.ended_at = timezone.now()
         if operator and note.strip():
@@ -512,13 +517,7 @@ def chat_transfer(
         locked.claimant_unreachable_since = None
         locked.save()
         transaction.on_commit(partial(_announce_transferred, locked, operator, target))
-        _message_create(
-            chat=locked,
-            sender=PatronMessage.Sender.SYSTEM,
-            body=f"{operator.name} transferred the chat to {target}.",
-            operator=None,
-            client_msg_id="",
-        )
+        _system_line_create(chat=locked, text=f"{operator.name} transferred the chat to {target}.")
     return locked
 
 

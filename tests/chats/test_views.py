@@ -144,6 +144,22 @@ def test_a_patrons_fake_faq_card_and_link_show_as_text_in_the_transcript_and_its
     assert f"Ada: {fake}\n" in mail.outbox[0].body
 
 
+def test_a_patrons_name_in_a_system_line_is_text_in_the_transcript_and_its_email(client):
+    from chats import services
+
+    d = desk()
+    name = "<img src=x onerror=alert(1)> & co"
+    chat, _ = services.chat_start(widget=d.widget, name=name, email="a@example.org", question="?")
+    services.chat_claim(chat=chat, operator=d.operators[0])
+    services.chat_end(chat=chat)
+    client.force_login(d.operators[0])
+    detail = client.get(f"/dashboard/transcripts/{chat.pk}/").content.decode()
+    assert '<span class="body">&lt;img src=x onerror=alert(1)&gt; &amp; co ended' in detail
+    assert "<img" not in detail
+    services.chat_transcript_email(chat=PatronChat.objects.get(pk=chat.pk))
+    assert f"*: {name} ended the chat." in mail.outbox[0].body
+
+
 def test_transcripts_show_how_long_a_chat_lasted_in_minutes_and_seconds(client):
     d = desk()
     chat = ended_chat(d, name="Ada", question="Atlas?")
