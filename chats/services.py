@@ -33,7 +33,7 @@ from chats.models import (
 from chats.signals import chat_released
 from departments.models import Department
 from libchat.live import live_send, operator_group
-from libchat.richtext import body_has_text, body_sanitise
+from libchat.richtext import body_has_text, body_sanitise, text_as_html, text_normalise
 from libchat.tokens import secret_hash
 from libchat.uploads import file_check, files_storing
 from widgets.models import Widget
@@ -205,11 +205,22 @@ def _message_create(
 
 
 def chat_system_line(*, chat: PatronChat, body: str) -> PatronMessage:
-    """Post a line from LibChat itself (not the patron, not an operator) into the chat; it shows
-    on both sides and in the transcript. Runs inside the caller's transaction."""
+    """Post a line of plain text from LibChat itself (not the patron, not an operator) into the
+    chat; it shows on both sides and in the transcript. Runs inside the caller's transaction."""
     locked = PatronChat.objects.select_for_update().get(pk=chat.pk)
+    return _system_line_create(chat=locked, text=body)
+
+
+def _system_line_create(*, chat: PatronChat, text: str) -> PatronMessage:
+    """A system line in a chat row locked by the caller. Its text is plain and may hold names
+    people chose (the patron's from the pre-chat form), so it is stored escaped, like a
+    patron's message: a name is never markup on the operator's screen."""
     return _message_create(
-        chat=locked, sender=PatronMessage.Sender.SYSTEM, body=body, operator=None, client_msg_id=""
+        chat=chat,
+        sender=PatronMessage.Sender.SYSTEM,
+        body=text_as_html(text),
+        operator=None,
+        client_msg_id="",
     )
 
 
@@ -240,17 +251,25 @@ def message_send(
     """Store a message from the patron (operator None) or from the chat's claimant, who may
     send files too (the rules of internal chat files: `libchat.uploads`).
 
-    The body is sanitised like internal chat's and holds at most 4,000 characters, and some
-    text unless files come with it. A retried send with the same client_msg_id returns the
-    message stored the first time. Refusals store nothing.
+    The claimant's body is rich text sanitised like internal chat's; the patron's is plain text,
+    stored escaped, as their text box in the widget writes it, so it can never pass for staff
+    content. Either holds at most 4,000 characters (of markup for the claimant, as the editor
+    counts; of text for the patron, as the box's maxlength does), and some text unless files
+    come with it. A retried send with the same client_msg_id returns the message stored the
+    first time. Refusals store nothing.
     """
     if files and operator is None:
         raise ChatAccessDenied("Only the operator can send files.")
-    clean = body_sanitise(body)
+    if operator is None:
+        text = text_normalise(body)
+        clean, length = text_as_html(text), len(text)
+    else:
+        clean = body_sanitise(body)
+        length = len(clean)
     checked = [file_check(upload=upload) for upload in files]
     if not checked and not body_has_text(clean):
         raise ValidationError("Type a message first.")
-    if len(clean) > MESSAGE_MAX_CHARS:
+    if length > MESSAGE_MAX_CHARS:
         raise ValidationError(f"Messages are {MESSAGE_MAX_CHARS:,} characters at most.")
     client_msg_id = str(client_msg_id)[:64]
     sender = PatronMessage.Sender.OPERATOR if operator else PatronMessage.Sender.PATRON
@@ -296,13 +315,7 @@ def chat_end(
         _released(locked)
         who = operator.name if operator else (locked.name or "The patron")
         verb = "left" if left else "ended"
-        _message_create(
-            chat=locked,
-            sender=PatronMessage.Sender.SYSTEM,
-            body=f"{who} {verb} the chat.",
-            operator=None,
-            client_msg_id="",
-        )
+        _system_line_create(chat=locked, text=f"{who} {verb} the chat.")
         locked.state = PatronChat.State.ENDED
         locked.ended_at = timezone.now()
         if operator and note.strip():
@@ -504,13 +517,7 @@ def chat_transfer(
         locked.claimant_unreachable_since = None
         locked.save()
         transaction.on_commit(partial(_announce_transferred, locked, operator, target))
-        _message_create(
-            chat=locked,
-            sender=PatronMessage.Sender.SYSTEM,
-            body=f"{operator.name} transferred the chat to {target}.",
-            operator=None,
-            client_msg_id="",
-        )
+        _system_line_create(chat=locked, text=f"{operator.name} transferred the chat to {target}.")
     return locked
 
 

@@ -1,5 +1,8 @@
-"""The HTML a chat message may hold, the same in internal chat and patron chats: what the
-editor (static/js/editor.js) writes, cleaned with nh3 so that nothing else survives."""
+"""The HTML a chat message may hold. Staff write rich text (static/js/editor.js), cleaned with
+nh3 so that nothing else survives; a patron writes plain text (the widget's text box), which
+becomes HTML showing exactly that text."""
+
+import html
 
 import nh3
 
@@ -22,3 +25,15 @@ def body_sanitise(body: str) -> str:
 
 def body_has_text(html: str) -> bool:
     return bool(nh3.clean(html, tags=set()).strip())
+
+
+def text_normalise(text: str) -> str:
+    """Plain text as a browser's text box gives it: \\n line breaks, no NUL (which PostgreSQL
+    cannot store), no space around it."""
+    return text.replace("\r\n", "\n").replace("\r", "\n").replace("\0", "").strip()
+
+
+def text_as_html(text: str) -> str:
+    """Normalised plain text as HTML that shows it as typed: every <, > and & escaped, each line
+    break a <br>. Nothing in it is markup, so no text can pose as a link, bold or a FAQ card."""
+    return html.escape(text, quote=False).replace("\n", "<br>")

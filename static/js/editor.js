@@ -56,14 +56,35 @@ function faqCard(faq) {
   return card;
 }
 
+// The page's side of options.send: sends the server has not answered yet, by client_msg_id.
+// expect(frame) gives the Promise that send returns; settle(clientMsgId, accepted) resolves it
+// when the server stores the message (room.sent, chat.sent) or refuses it (an error frame
+// naming the id). frames() are the unanswered sends, for a page that sends them again after
+// a reconnect (the server stores each client_msg_id once).
+export function unansweredSends() {
+  const waiting = new Map(); // client_msg_id -> {frame, resolve}
+  return {
+    expect(frame) {
+      return new Promise((resolve) => waiting.set(frame.client_msg_id, { frame, resolve }));
+    },
+    settle(clientMsgId, accepted) {
+      waiting.get(clientMsgId)?.resolve(accepted);
+      waiting.delete(clientMsgId);
+    },
+    frames: () => [...waiting.values()].map((send) => send.frame),
+  };
+}
+
 function togglePopup(button, popup, open = popup.hidden) {
   popup.hidden = !open;
   button.setAttribute("aria-expanded", String(open));
 }
 
 // options.send(body) sends the message's HTML and answers false when it could not (the text
-// stays), or a Promise of whether the server accepted it (a refused text comes back); options.fileUrl() is where a file is POSTed (null: nowhere yet); options.showError
-// shows a refusal ("" clears it); options.onInput runs on every change (typing indicators).
+// stays), or a Promise of whether the server accepted it (a refused text comes back; see
+// unansweredSends); options.fileUrl() is where a file is POSTed (null: nowhere yet);
+// options.showError shows a refusal ("" clears it); options.onInput runs on every change
+// (typing indicators).
 export function createEditor(root, { send, fileUrl, showError, onInput = () => {}, idSuffix }) {
   if (idSuffix !== undefined) uniqueIds(root, idSuffix);
   const part = (name) => root.querySelector(`[data-part="${name}"]`);

@@ -2,7 +2,7 @@
 // editor of editor.js) and notifications. Messages come over the shared dashboard socket; on every
 // (re)connect we send the last id held per room and get what we missed, shown once, in id order.
 
-import { createEditor } from "./editor.js";
+import { createEditor, unansweredSends } from "./editor.js";
 import { fileLink } from "./files.js";
 import { requestJSON } from "./http.js";
 import { live } from "./live.js";
@@ -14,8 +14,7 @@ const baseTitle = document.title;
 const urlFor = (template, id) => template.replace("/0/", `/${id}/`);
 
 const rooms = new Map(); // room id -> {loaded, lastId, firstId, hasMore, ids: Set}
-const pending = new Map(); // client_msg_id -> frame not yet acknowledged
-const outcomes = new Map(); // client_msg_id -> resolves the editor's send: accepted or not
+const sends = unansweredSends(); // resent after a reconnect until the server answers
 const announced = new Set();
 let current = null; // the open room id
 
@@ -200,13 +199,7 @@ function receive(roomInfo, message) {
 
 live.on("room.message", (frame) => receive(frame.room, frame.message));
 
-function settle(clientMsgId, accepted) {
-  pending.delete(clientMsgId);
-  outcomes.get(clientMsgId)?.(accepted);
-  outcomes.delete(clientMsgId);
-}
-
-live.on("room.sent", (frame) => settle(frame.client_msg_id, true));
+live.on("room.sent", (frame) => sends.settle(frame.client_msg_id, true));
 
 live.on("room.read", (frame) => {
   const entry = section.querySelector(`.room-link[data-room-id="${frame.room_id}"]`);
@@ -237,12 +230,12 @@ function catchUp() {
 live.on("hello", () => {
   // After every (re)connect: what did we miss, and resend what was never acknowledged.
   catchUp();
-  for (const frame of pending.values()) live.send("room.send", frame);
+  for (const frame of sends.frames()) live.send("room.send", frame);
 });
 
 live.on("error", (frame) => {
   if (frame.chat_id !== undefined) return; // a patron chat's refusal shows in its own pane
-  if (pending.has(frame.client_msg_id)) settle(frame.client_msg_id, false); // not resent
+  sends.settle(frame.client_msg_id, false); // not resent
   if (current !== null) $("chat-error").textContent = frame.message;
 });
 
@@ -330,9 +323,9 @@ const editor = createEditor(section.querySelector("[data-editor]"), {
   send(body) {
     if (current === null) return false;
     const frame = { room_id: current, body, client_msg_id: crypto.randomUUID() };
-    pending.set(frame.client_msg_id, frame);
+    const answer = sends.expect(frame);
     live.send("room.send", frame);
-    return new Promise((resolve) => outcomes.set(frame.client_msg_id, resolve));
+    return answer;
   },
   fileUrl: () => (current === null ? null : urlFor(section.dataset.fileUrl, current)),
   showError(message) {

@@ -369,3 +369,27 @@ def test_the_xss_corpus_from_an_operator_runs_no_script_on_the_patrons_page(
     patron.wait_for_timeout(500)
     assert chat.locator(":root").evaluate("() => window.__xss") is None
     assert dialogs == []
+
+
+def test_what_a_patron_types_reaches_the_operator_as_typed_line_breaks_and_all(
+    browser,
+    log_in,
+    live_server_daphne,
+    sites,  # noqa: F811
+):
+    _, _, chat, pane = claimed_chat_with_ada(browser, log_in, live_server_daphne.url, sites())
+    box = chat.get_by_label("Your message")
+    box.fill('<div class="faq-card"><b>x</b></div>\n<a href="https://evil.example/">Renew</a>')
+    box.press("Enter")
+    said = pane.locator(".chat-messages li.from-patron .body")
+    expect(said).to_have_text(
+        '<div class="faq-card"><b>x</b></div><a href="https://evil.example/">Renew</a>'
+    )
+    assert said.inner_html() == (
+        '&lt;div class="faq-card"&gt;&lt;b&gt;x&lt;/b&gt;&lt;/div&gt;<br>'
+        '&lt;a href="https://evil.example/"&gt;Renew&lt;/a&gt;'
+    )
+    expect(pane.locator(".chat-messages .faq-card, .chat-messages a")).to_have_count(0)
+    mine = chat.get_by_role("list", name="Messages").locator("li.from-patron .body")
+    expect(mine).to_have_count(1)
+    assert mine.inner_html() == said.inner_html()

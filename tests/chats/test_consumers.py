@@ -131,6 +131,44 @@ async def test_patron_waits_in_line_is_claimed_and_both_sides_talk_and_type():
         await communicator.disconnect()
 
 
+async def test_a_patron_frame_posing_as_staff_content_reaches_the_operator_as_plain_text():
+    d = await database_sync_to_async(desk)()
+    chat, token = await database_sync_to_async(start)(d.widget)
+    operator, _, _ = await dashboard_socket(d.operators[0])
+    await operator.send_json_to({"action": "patron.claim", "chat_id": chat.pk})
+    await next_event(operator, "chat.opened")
+    patron = await patron_socket(token)
+    await hello(patron)
+
+    # Not what the widget's text box sends: a hand-made frame.
+    fake = '<div class="faq-card"><b>x</b></div><a href="https://evil.example/">Renew here</a>'
+    await patron.send_json_to({"action": "send", "body": fake, "client_msg_id": "p1"})
+    as_text = (
+        '&lt;div class="faq-card"&gt;&lt;b&gt;x&lt;/b&gt;&lt;/div&gt;'
+        '&lt;a href="https://evil.example/"&gt;Renew here&lt;/a&gt;'
+    )
+    heard = await next_event(operator, "chat.message")
+    while heard["message"]["sender"] == "system":  # "... joined the chat." may come first
+        heard = await next_event(operator, "chat.message")
+    assert heard["message"]["body"] == as_text and heard["message"]["sender"] == "patron"
+    await operator.send_json_to({"action": "patron.sync"})
+    (mine,) = (await next_event(operator, "chat.sync"))["mine"]
+    assert [m["body"] for m in mine["messages"] if m["sender"] == "patron"] == [as_text]
+
+    # The operator's FAQ card is still a card, on both sides.
+    card = '<div class="faq-card"><b>When are you open?</b><br>9 to 5</div>'
+    await operator.send_json_to(
+        {"action": "patron.send", "chat_id": chat.pk, "body": card, "client_msg_id": "o1"}
+    )
+    assert (await next_event(patron, "message"))["message"]["body"] == as_text
+    assert (await next_event(patron, "message"))["message"]["body"] == card
+    await patron.send_json_to({"action": "sync", "after": 0})
+    history = await next_event(patron, "history")
+    assert [m["body"] for m in history["messages"][1:]] == [as_text, card]
+    await patron.disconnect()
+    await operator.disconnect()
+
+
 async def test_reconnecting_patron_catches_up_without_losing_or_doubling_messages():
     d = await database_sync_to_async(desk)()
     chat, token = await database_sync_to_async(start)(d.widget)

@@ -177,14 +177,15 @@ def test_the_transcript_is_emailed_to_the_address_the_patron_gave():
     d = desk(title="Ask a Librarian")
     chat, _ = start(d.widget, name="Ada", email="ada@example.org", question="Hours?")
     services.chat_claim(chat=chat, operator=d.operators[0])
-    services.message_send(chat=chat, body="Open <b>late</b>?\n")
-    services.message_send(chat=chat, operator=d.operators[0], body="Until 8 &amp; later")
+    services.message_send(chat=chat, body="Open late? <b>Please</b>\n")  # typed, not markup
+    services.message_send(chat=chat, operator=d.operators[0], body="Until <b>8</b> &amp; later")
     services.chat_end(chat=chat)
     services.chat_transcript_email(chat=chat)
     (email,) = mail.outbox
     assert email.to == ["ada@example.org"] and email.subject == "Your chat with Ask a Librarian"
     text = email.body
-    assert "Ada: Open late?" in text and f"{d.operators[0].name}: Until 8 & later" in text
+    assert "Ada: Open late? <b>Please</b>\n" in text
+    assert f"{d.operators[0].name}: Until 8 & later" in text
     assert text.index("joined the chat") < text.index("Open late") < text.index("Until 8")
     nameless, _ = start(d.widget)
     with pytest.raises(ValidationError):

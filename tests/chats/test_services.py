@@ -163,15 +163,21 @@ def test_messages_are_numbered_sanitised_limited_and_stored_once_per_client_msg_
     d = desk()
     chat, _ = start(d.widget)
     first = services.message_send(chat=chat, body="Hello <script>alert(1)</script><b>hi</b>")
-    assert first.body == "Hello <b>hi</b>" and first.number == 1
+    # The patron writes plain text: their markup is text, shown as typed.
+    assert first.body == "Hello &lt;script&gt;alert(1)&lt;/script&gt;&lt;b&gt;hi&lt;/b&gt;"
+    assert first.number == 1
     services.chat_claim(chat=chat, operator=d.operators[0])  # adds "... joined the chat." (2)
+    with pytest.raises(ValidationError):
+        services.message_send(chat=chat, operator=d.operators[0], body="<script>only</script>")
     link = services.message_send(
         chat=chat,
         operator=d.operators[0],
-        body='<a href="javascript:x()">bad</a> <a href="https://lib.example/x" onclick="x">ok</a>',
+        body='Hello <script>alert(1)</script><b>hi</b> <a href="javascript:x()">bad</a> '
+        '<a href="https://lib.example/x" onclick="x">ok</a>',
         client_msg_id="c-1",
     )
     assert link.number == 3
+    assert link.body.startswith("Hello <b>hi</b> ")
     assert "javascript" not in link.body and "onclick" not in link.body
     assert 'href="https://lib.example/x"' in link.body
     again = services.message_send(
@@ -181,10 +187,42 @@ def test_messages_are_numbered_sanitised_limited_and_stored_once_per_client_msg_
     with pytest.raises(ValidationError, match="4,000"):
         services.message_send(chat=chat, body="x" * 4001)
     with pytest.raises(ValidationError):
-        services.message_send(chat=chat, body="<script>only</script>")
+        services.message_send(chat=chat, body=" \r\n\0 ")
     services.message_send(chat=chat, body="y" * 4000, client_msg_id="c-1")  # patron's own id
     assert [m["id"] for m in selectors.chat_messages(chat_id=chat.pk)] == [1, 2, 3, 4]
     assert [m["id"] for m in selectors.chat_messages(chat_id=chat.pk, after=2)] == [3, 4]
+
+
+def test_a_patrons_markup_is_stored_as_the_text_they_typed_and_an_operators_faq_card_stays():
+    d = desk()
+    chat, _ = start(d.widget)
+    services.chat_claim(chat=chat, operator=d.operators[0])
+    fake = services.message_send(
+        chat=chat,
+        body='<div class="faq-card"><b>x</b></div>\r\n<a href="https://evil.example">Hi</a> & co',
+    )
+    assert fake.body == (
+        '&lt;div class="faq-card"&gt;&lt;b&gt;x&lt;/b&gt;&lt;/div&gt;<br>'
+        '&lt;a href="https://evil.example"&gt;Hi&lt;/a&gt; &amp; co'
+    )
+    card = '<div class="faq-card"><b>When are you open?</b><br>9 to 5</div>'
+    reply = services.message_send(chat=chat, operator=d.operators[0], body=card)
+    assert reply.body == card
+
+
+def test_a_patrons_4000_character_limit_counts_what_they_typed_not_its_escaping():
+    d = desk()
+    chat, _ = start(d.widget)
+    typed = "<&>\n" * 1000  # 4,000 characters as typed, 14,000 once escaped
+    stored = services.message_send(chat=chat, body=f"  {typed}\r\n")
+    assert stored.body == "&lt;&amp;&gt;<br>" * 999 + "&lt;&amp;&gt;"
+    assert len(stored.body) > 4000
+    with pytest.raises(ValidationError, match="4,000"):
+        services.message_send(chat=chat, body=typed.strip() + "<>")  # 4,001
+    with pytest.raises(ValidationError, match="4,000"):
+        services.message_send(chat=chat, body="😀" * 4001)
+    assert services.message_send(chat=chat, body="😀" * 4000).body == "😀" * 4000
+    assert PatronMessage.objects.filter(chat=chat).count() == 2
 
 
 def test_an_ended_chat_takes_no_more_messages_and_can_be_rated():

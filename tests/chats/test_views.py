@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -103,15 +104,60 @@ def test_transcripts_list_what_the_operator_answers_searchable_with_the_whole_ch
     assert "Ada" in page and "Bea" not in page
     assert d.operators[0].name in page and "5/5" in page
     assert "Ada" in client.get("/dashboard/transcripts/?q=room 3").content.decode()
+    assert "Ada" in client.get("/dashboard/transcripts/?q=is the").content.decode()
     assert "Ada" not in client.get("/dashboard/transcripts/?q=nothing").content.decode()
     detail = client.get(f"/dashboard/transcripts/{chat.pk}/").content.decode()
-    order = ["joined the chat.", "Is the <b>atlas</b> in?", "Yes, room 3.", "ended the chat."]
-    assert all(part in detail for part in order)
+    # The patron's markup shows as the text they typed.
+    patron_said = "Is the &lt;b&gt;atlas&lt;/b&gt; in?"
+    order = ["joined the chat.", patron_said, "Yes, room 3.", "ended the chat."]
+    assert all(part in detail for part in order) and "<b>atlas" not in detail
     assert [detail.index(part) for part in order] == sorted(detail.index(p) for p in order)
     assert "Follow up on atlas loan" in detail
     assert client.get(f"/dashboard/transcripts/{other.pk}/").status_code == 404
     client.force_login(d.outsider)
     assert "Ada" not in client.get("/dashboard/transcripts/").content.decode()
+
+
+def test_a_patrons_fake_faq_card_and_link_show_as_text_in_the_transcript_and_its_email(client):
+    from chats import services
+
+    d = desk()
+    chat, _ = services.chat_start(
+        widget=d.widget, name="Ada", email="ada@example.org", question="Renew?"
+    )
+    services.chat_claim(chat=chat, operator=d.operators[0])
+    fake = '<div class="faq-card"><b>x</b></div>\n<a href="https://evil.example/">Renew</a>'
+    services.message_send(chat=chat, body=fake)
+    card = '<div class="faq-card"><b>When are you open?</b><br>9 to 5</div>'
+    services.message_send(chat=chat, operator=d.operators[0], body=card)
+    services.chat_end(chat=chat)
+    client.force_login(d.operators[0])
+    detail = client.get(f"/dashboard/transcripts/{chat.pk}/").content.decode()
+    assert (
+        '<span class="who">Ada:</span> <span class="body">&lt;div class="faq-card"&gt;'
+        '&lt;b&gt;x&lt;/b&gt;&lt;/div&gt;<br>&lt;a href="https://evil.example/"&gt;Renew&lt;/a&gt;'
+        "</span>"
+    ) in detail
+    assert detail.count('<div class="faq-card">') == 1 and '<a href="https://evil' not in detail
+    assert f'<span class="body">{card}</span>' in detail
+    services.chat_transcript_email(chat=PatronChat.objects.get(pk=chat.pk))
+    assert f"Ada: {fake}\n" in mail.outbox[0].body
+
+
+def test_a_patrons_name_in_a_system_line_is_text_in_the_transcript_and_its_email(client):
+    from chats import services
+
+    d = desk()
+    name = "<img src=x onerror=alert(1)> & co"
+    chat, _ = services.chat_start(widget=d.widget, name=name, email="a@example.org", question="?")
+    services.chat_claim(chat=chat, operator=d.operators[0])
+    services.chat_end(chat=chat)
+    client.force_login(d.operators[0])
+    detail = client.get(f"/dashboard/transcripts/{chat.pk}/").content.decode()
+    assert '<span class="body">&lt;img src=x onerror=alert(1)&gt; &amp; co ended' in detail
+    assert "<img" not in detail
+    services.chat_transcript_email(chat=PatronChat.objects.get(pk=chat.pk))
+    assert f"*: {name} ended the chat." in mail.outbox[0].body
 
 
 def test_transcripts_show_how_long_a_chat_lasted_in_minutes_and_seconds(client):

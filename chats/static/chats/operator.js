@@ -2,15 +2,15 @@
 // (with a live waiting time), Claim Chat, and a pane per claimed chat with the pre-chat answers,
 // messages, typing and End Chat. "hello" (every reconnect) re-syncs everything from the server.
 
-import { createEditor } from "../js/editor.js";
-import { fileLink } from "../js/files.js";
+import { createEditor, unansweredSends } from "../js/editor.js";
 import { live } from "../js/live.js";
+import { messageLineAdd } from "./message-line.js";
 
 const $ = (id) => document.getElementById(id);
 const waiting = new Map(); // chat id -> summary
 const panes = new Map(); // chat id -> article
 const typingTimers = new Map();
-const outcomes = new Map(); // client_msg_id -> resolves a reply's send: accepted or not
+const sends = unansweredSends(); // replies the server has not stored or refused yet
 
 function announce(text) {
   $("announcer").textContent = text;
@@ -84,23 +84,8 @@ setInterval(() => {
 }, 1000);
 
 function addMessage(pane, message) {
-  const list = pane.querySelector(".chat-messages");
-  if (list.querySelector(`[data-id="${message.id}"]`)) return;
-  const item = document.createElement("li");
-  item.dataset.id = message.id;
-  item.className = `from-${message.sender}`;
-  const who = document.createElement("span");
-  who.className = "who";
-  who.textContent = `${message.sender === "patron" ? pane.dataset.patron : message.operator}:`;
-  const text = document.createElement("span");
-  text.className = "body";
-  text.innerHTML = message.body; // sanitised by the server (nh3 allowlist)
-  if (message.sender !== "system") item.append(who, " ");
-  item.append(text, ...message.attachments.map(fileLink));
-  const later = [...list.children].find((li) => Number(li.dataset.id) > message.id);
-  list.insertBefore(item, later || null);
-  list.scrollTop = list.scrollHeight;
-  if (message.sender === "patron") {
+  const item = messageLineAdd(pane.querySelector(".chat-messages"), message, pane.dataset.patron);
+  if (item && message.sender === "patron") {
     pane.querySelector(".typing").textContent = "";
     announce(`${pane.dataset.patron}: ${item.textContent}`);
   }
@@ -171,14 +156,14 @@ function wireCompose(pane, chatId, patron) {
   const editor = createEditor(pane.querySelector("[data-editor]"), {
     idSuffix: chatId,
     send(body) {
-      const clientMsgId = crypto.randomUUID();
-      if (!live.send("patron.send", { chat_id: chatId, body, client_msg_id: clientMsgId })) {
+      const frame = { chat_id: chatId, body, client_msg_id: crypto.randomUUID() };
+      if (!live.send("patron.send", frame)) {
         announce("Not connected: your message was not sent. Try again in a moment.");
         return false;
       }
       error.textContent = "";
       // The server answers chat.sent, or an error naming this reply: then the text comes back.
-      return new Promise((resolve) => outcomes.set(clientMsgId, resolve));
+      return sends.expect(frame);
     },
     fileUrl: () => $("my-chats").dataset.fileUrl.replace("/0/", `/${chatId}/`),
     showError(message) {
@@ -240,16 +225,12 @@ live.on("chat.message", (frame) => {
   if (pane) addMessage(pane, frame.message);
   else live.send("patron.sync");
 });
-function settle(clientMsgId, accepted) {
-  outcomes.get(clientMsgId)?.(accepted);
-  outcomes.delete(clientMsgId);
-}
-live.on("chat.sent", (frame) => settle(frame.client_msg_id, true));
+live.on("chat.sent", (frame) => sends.settle(frame.client_msg_id, true));
 live.on("error", (frame) => {
   if (frame.chat_id === undefined) return; // not about a patron chat
   const line = panes.get(frame.chat_id)?.querySelector(".compose-error");
   if (line) line.textContent = frame.message;
-  settle(frame.client_msg_id, false);
+  sends.settle(frame.client_msg_id, false);
 });
 live.on("chat.typing", (frame) => {
   const pane = panes.get(frame.chat_id);

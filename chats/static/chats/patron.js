@@ -5,9 +5,9 @@
 // resumes the chat. After a reconnect the page asks for messages after the
 // last id it has and re-sends what was never confirmed (the server stores each client_msg_id once).
 
-import { fileLink } from "../js/files.js";
 import { patronScreenshare } from "../js/screenshare-patron.js";
 import { LiveSocket } from "../js/socket.js";
+import { messageLineAdd } from "./message-line.js";
 
 const $ = (id) => document.getElementById(id);
 const body = document.body;
@@ -50,14 +50,8 @@ let hasEmail = false;
 let typingTimer = null;
 let lastTypingSent = 0;
 let replyTo = "patron-rating-error"; // where an error frame goes once the chat has ended
-const outbox = new Map(); // client_msg_id -> body, until the server echoes it
+const outbox = new Map(); // client_msg_id -> text, until the server echoes it
 const screenshare = patronScreenshare(() => socket);
-
-function escapeHtml(text) {
-  const div = document.createElement("div");
-  div.textContent = text;
-  return div.innerHTML;
-}
 
 function status(text) {
   $("patron-status").textContent = text;
@@ -73,27 +67,10 @@ function showState(frame) {
 }
 
 function addMessage(message) {
-  const list = $("patron-messages");
-  if (list.querySelector(`[data-id="${message.id}"]`)) return;
-  const item = document.createElement("li");
-  item.dataset.id = message.id;
-  item.className = `from-${message.sender}`;
-  const who = document.createElement("span");
-  who.className = "who";
-  who.textContent = `${message.sender === "patron" ? "You" : message.operator}:`;
-  const text = document.createElement("span");
-  text.className = "body";
-  // Sanitised by the server with internal chat's nh3 allowlist (b, i, u, br, http/https/mailto
-  // links, FAQ cards): no script, handler or style survives. Files arrive as data, not HTML.
-  text.innerHTML = message.body;
-  if (message.sender !== "system") item.append(who, " ");
-  item.append(text, ...message.attachments.map(fileLink));
-  const later = [...list.children].find((li) => Number(li.dataset.id) > message.id);
-  list.insertBefore(item, later || null);
+  if (!messageLineAdd($("patron-messages"), message, "You")) return;
   lastId = Math.max(lastId, message.id);
   if (message.sender === "patron") outbox.delete(message.client_msg_id);
   if (message.sender === "operator") $("patron-typing").textContent = "";
-  list.scrollTop = list.scrollHeight;
 }
 
 function showChat() {
@@ -209,9 +186,9 @@ $("patron-compose").addEventListener("submit", (event) => {
   const text = input.value.trim();
   if (!text) return;
   const clientMsgId = crypto.randomUUID();
-  const html = escapeHtml(text).replace(/\n/g, "<br>");
-  outbox.set(clientMsgId, html);
-  socket.send("send", { body: html, client_msg_id: clientMsgId });
+  // Plain text, as typed: the server stores it escaped, its line breaks as <br>.
+  outbox.set(clientMsgId, text);
+  socket.send("send", { body: text, client_msg_id: clientMsgId });
   input.value = "";
 });
 

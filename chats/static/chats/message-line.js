@@ -1,0 +1,29 @@
+// One message of a patron chat as both sides show it (operator.js on the dashboard, patron.js in
+// the widget; chats/transcript.html renders the same): who said it, its body, its files.
+
+import { fileLink } from "../js/files.js";
+
+// Adds the message to the list in id order, once; returns its <li>, or null if already shown.
+// `patron` names the patron's lines ("You" on their own page).
+export function messageLineAdd(list, message, patron) {
+  if (list.querySelector(`[data-id="${message.id}"]`)) return null;
+  const item = document.createElement("li");
+  item.dataset.id = message.id;
+  item.className = `from-${message.sender}`;
+  if (message.sender !== "system") {
+    const who = document.createElement("span");
+    who.className = "who";
+    who.textContent = `${message.sender === "patron" ? patron : message.operator}:`;
+    item.append(who, " ");
+  }
+  const text = document.createElement("span");
+  text.className = "body";
+  // HTML the server made safe (libchat/richtext.py): no script, handler or style survives.
+  // Files arrive as data, not HTML.
+  text.innerHTML = message.body;
+  item.append(text, ...message.attachments.map(fileLink));
+  const later = [...list.children].find((li) => Number(li.dataset.id) > message.id);
+  list.insertBefore(item, later || null);
+  list.scrollTop = list.scrollHeight;
+  return item;
+}
