@@ -187,9 +187,16 @@ def _announce_claimed(chat: PatronChat, operator: Operator) -> None:
 
 
 def _message_create(
-    *, chat: PatronChat, sender: str, body: str, operator: Operator | None, client_msg_id: str
+    *,
+    chat: PatronChat,
+    sender: str,
+    body: str,
+    operator: Operator | None,
+    client_msg_id: str,
+    announce: bool = True,
 ) -> PatronMessage:
-    """Append a message to a chat row locked by the caller; numbers grow by one."""
+    """Append a message to a chat row locked by the caller; numbers grow by one. Unless
+    `announce` is False, both sides get it after commit."""
     chat.last_message_id += 1
     PatronChat.objects.filter(pk=chat.pk).update(last_message_id=chat.last_message_id)
     message = PatronMessage.objects.create(
@@ -200,7 +207,8 @@ def _message_create(
         body=body,
         client_msg_id=client_msg_id,
     )
-    transaction.on_commit(partial(_announce_message, chat, message))
+    if announce:
+        transaction.on_commit(partial(_announce_message, chat, message))
     return message
 
 
@@ -296,12 +304,16 @@ def chat_end(
         _released(locked)
         who = operator.name if operator else (locked.name or "The patron")
         verb = "left" if left else "ended"
+        # The line is the transcript's record. The open pages are told by the closing frames
+        # below instead, each in its reader's words: sending the line as well showed the end
+        # twice, and to the patron who ended it as "The patron ended the chat.".
         _message_create(
             chat=locked,
             sender=PatronMessage.Sender.SYSTEM,
             body=f"{who} {verb} the chat.",
             operator=None,
             client_msg_id="",
+            announce=False,
         )
         locked.state = PatronChat.State.ENDED
         locked.ended_at = timezone.now()

@@ -109,6 +109,9 @@ def test_patron_chats_is_claimed_transferred_to_a_department_reclaimed_ended_and
     chat.get_by_role("button", name="End Chat").click()
     expect(chat.get_by_role("heading", name="You ended the chat.")).to_be_visible()
     expect(bobs_pane.locator(".typing")).to_have_text("Ada ended the chat.")
+    # Said once on each side, the patron's in their own words.
+    expect(chat.get_by_text(re.compile("ended the chat"))).to_have_count(1)
+    expect(bobs_pane.get_by_text(re.compile("ended the chat"))).to_have_count(1)
     # What they were told stays readable above the rating form; nothing more can be sent.
     expect(chat.get_by_role("list", name="Messages")).to_contain_text("Bob: I renewed it for you.")
     expect(chat.get_by_label("Your message")).to_be_hidden()
