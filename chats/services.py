@@ -594,11 +594,14 @@ def ticket_answered_set(*, ticket: OfflineTicket, operator: Operator, answered: 
 
 
 def _transcript_line(chat: PatronChat, message: dict, base_url: str) -> str:
-    who = {"patron": chat.name or "You", "system": "*"}.get(message["sender"], message["operator"])
     text = strip_tags(message["body"].replace("<br>", "\n"))
     files = [f"{file['name']}: {base_url}{file['url']}" for file in message["attachments"]]
     text = "\n".join(filter(None, [html.unescape(text), *files]))
-    return f"[{message['created_at'][11:16]} UTC] {who}: {text}"
+    # A line from LibChat itself has no speaker, as on the transcript page.
+    if message["sender"] != PatronMessage.Sender.SYSTEM:
+        who = (chat.name or "You") if message["sender"] == "patron" else message["operator"]
+        text = f"{who}: {text}"
+    return f"[{message['created_at'][11:16]} UTC] {text}"
 
 
 def chat_transcript_email(*, chat: PatronChat, base_url: str = "") -> None:
