@@ -295,8 +295,13 @@ def meeting_leave(*, participant: Participant) -> None:
             meeting.pk,
             {"event": "participant_left", "meeting": meeting.pk, "participant": participant.pk},
         )
-        # A patron screenshare is between two people: when either leaves, it is over.
-        if meeting.kind == Meeting.Kind.PATRON or not _active(meeting).exists():
+        # A patron screenshare is between two people: when either leaves, it is over. Any
+        # other meeting is over when its last staff member leaves: guests are never left
+        # waiting alone in a call nobody from the library will come back to.
+        if (
+            meeting.kind == Meeting.Kind.PATRON
+            or not _active(meeting).filter(operator__isnull=False).exists()
+        ):
             meeting_end(meeting=meeting)
 
 
