@@ -431,9 +431,10 @@ def guest_invite_create(
         transaction.on_commit(
             partial(
                 send_mail,
-                subject=f"{inviter.name} invites you to a meeting: {meeting.title}",
+                subject=f"Invitation: {meeting.guest_title}",
                 message=(
-                    f'{inviter.name} invites you to join "{meeting.title}" in your browser.\n\n'
+                    f'{inviter.name} invites you to join "{meeting.guest_title}" in your '
+                    f"browser.\n\n"
                     f"Join: {link}\n\nThis link is personal. It stops working when the meeting "
                     f"ends, or after {GUEST_LINK_HOURS} hours.\n"
                 ),
