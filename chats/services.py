@@ -187,9 +187,16 @@ def _announce_claimed(chat: PatronChat, operator: Operator) -> None:
 
 
 def _message_create(
-    *, chat: PatronChat, sender: str, body: str, operator: Operator | None, client_msg_id: str
+    *,
+    chat: PatronChat,
+    sender: str,
+    body: str,
+    operator: Operator | None,
+    client_msg_id: str,
+    announce: bool = True,
 ) -> PatronMessage:
-    """Append a message to a chat row locked by the caller; numbers grow by one."""
+    """Append a message to a chat row locked by the caller; numbers grow by one. Unless
+    `announce` is False, both sides get it after commit."""
     chat.last_message_id += 1
     PatronChat.objects.filter(pk=chat.pk).update(last_message_id=chat.last_message_id)
     message = PatronMessage.objects.create(
@@ -200,7 +207,8 @@ def _message_create(
         body=body,
         client_msg_id=client_msg_id,
     )
-    transaction.on_commit(partial(_announce_message, chat, message))
+    if announce:
+        transaction.on_commit(partial(_announce_message, chat, message))
     return message
 
 
@@ -211,7 +219,7 @@ def chat_system_line(*, chat: PatronChat, body: str) -> PatronMessage:
     return _system_line_create(chat=locked, text=body)
 
 
-def _system_line_create(*, chat: PatronChat, text: str) -> PatronMessage:
+def _system_line_create(*, chat: PatronChat, text: str, announce: bool = True) -> PatronMessage:
     """A system line in a chat row locked by the caller. Its text is plain and may hold names
     people chose (the patron's from the pre-chat form), so it is stored escaped, like a
     patron's message: a name is never markup on the operator's screen."""
@@ -221,6 +229,7 @@ def _system_line_create(*, chat: PatronChat, text: str) -> PatronMessage:
         body=text_as_html(text),
         operator=None,
         client_msg_id="",
+        announce=announce,
     )
 
 
@@ -315,7 +324,10 @@ def chat_end(
         _released(locked)
         who = operator.name if operator else (locked.name or "The patron")
         verb = "left" if left else "ended"
-        _system_line_create(chat=locked, text=f"{who} {verb} the chat.")
+        # The line is the transcript's record. The open pages are told by the closing frames
+        # below instead, each in its reader's words: sending the line as well showed the end
+        # twice, and to the patron who ended it as "The patron ended the chat.".
+        _system_line_create(chat=locked, text=f"{who} {verb} the chat.", announce=False)
         locked.state = PatronChat.State.ENDED
         locked.ended_at = timezone.now()
         if operator and note.strip():
@@ -589,11 +601,14 @@ def ticket_answered_set(*, ticket: OfflineTicket, operator: Operator, answered: 
 
 
 def _transcript_line(chat: PatronChat, message: dict, base_url: str) -> str:
-    who = {"patron": chat.name or "You", "system": "*"}.get(message["sender"], message["operator"])
     text = strip_tags(message["body"].replace("<br>", "\n"))
     files = [f"{file['name']}: {base_url}{file['url']}" for file in message["attachments"]]
     text = "\n".join(filter(None, [html.unescape(text), *files]))
-    return f"[{message['created_at'][11:16]} UTC] {who}: {text}"
+    # A line from LibChat itself has no speaker, as on the transcript page.
+    if message["sender"] != PatronMessage.Sender.SYSTEM:
+        who = (chat.name or "You") if message["sender"] == "patron" else message["operator"]
+        text = f"{who}: {text}"
+    return f"[{message['created_at'][11:16]} UTC] {text}"
 
 
 def chat_transcript_email(*, chat: PatronChat, base_url: str = "") -> None:

@@ -71,6 +71,15 @@ class Meeting(models.Model):
     def duration(self):
         return (self.ended_at - self.started_at) if self.ended_at else None
 
+    @property
+    def guest_title(self) -> str:
+        """The title as a guest invited by email reads it. A one-to-one screenshare is titled
+        for staff "Screenshare: A and B"; with a guest it is a meeting with those two."""
+        if self.kind != self.Kind.DIRECT:
+            return self.title
+        names = [self.host.name, *(operator.name for operator in self.invited.all())]
+        return f"Meeting with {' and '.join(names)}"
+
 
 class GuestInvite(models.Model):
     """A personal link for someone outside the library; it dies with the meeting or after 24 h."""

@@ -50,12 +50,6 @@ def _announce(meeting_id: int, frame: dict) -> None:
     transaction.on_commit(partial(live_send, meeting_group(meeting_id), frame))
 
 
-def _length(start, end) -> str:
-    """A chat line counts whole minutes (at least one): "3 min", "1 h 5 min"."""
-    minutes = max(1, round((end - start).total_seconds() / 60))
-    return duration_text(timedelta(minutes=minutes))
-
-
 def _story_line(meeting: Meeting, *, ended: bool) -> None:
     """Post the meeting's start or end where it was started: its internal chat room, or the
     patron chat of a patron screenshare (there the start is the patron's acceptance)."""
@@ -77,7 +71,7 @@ def _patron_chat_line(meeting: Meeting, *, ended: bool) -> None:
         )
         if accepted is None:  # offered, never accepted: nothing started, nothing to end
             return
-        body = f"Screenshare ended after {_length(accepted, meeting.ended_at)}."
+        body = f"Screenshare ended after {duration_text(meeting.ended_at - accepted)}."
     chat_system_line(chat=meeting.patron_chat, body=body)
 
 
@@ -86,7 +80,7 @@ def _room_line(meeting: Meeting, *, ended: bool) -> None:
     from internalchat.services import message_send
 
     if ended:
-        body = f"{meeting.title} ended after {_length(meeting.started_at, meeting.ended_at)}."
+        body = f"{meeting.title} ended after {duration_text(meeting.duration)}."
     else:
         body = f"Started {meeting.title}."
     message_send(
@@ -301,8 +295,13 @@ def meeting_leave(*, participant: Participant) -> None:
             meeting.pk,
             {"event": "participant_left", "meeting": meeting.pk, "participant": participant.pk},
         )
-        # A patron screenshare is between two people: when either leaves, it is over.
-        if meeting.kind == Meeting.Kind.PATRON or not _active(meeting).exists():
+        # A patron screenshare is between two people: when either leaves, it is over. Any
+        # other meeting is over when its last staff member leaves: guests are never left
+        # waiting alone in a call nobody from the library will come back to.
+        if (
+            meeting.kind == Meeting.Kind.PATRON
+            or not _active(meeting).filter(operator__isnull=False).exists()
+        ):
             meeting_end(meeting=meeting)
 
 
@@ -432,9 +431,10 @@ def guest_invite_create(
         transaction.on_commit(
             partial(
                 send_mail,
-                subject=f"{inviter.name} invites you to a meeting: {meeting.title}",
+                subject=f"Invitation: {meeting.guest_title}",
                 message=(
-                    f'{inviter.name} invites you to join "{meeting.title}" in your browser.\n\n'
+                    f'{inviter.name} invites you to join "{meeting.guest_title}" in your '
+                    f"browser.\n\n"
                     f"Join: {link}\n\nThis link is personal. It stops working when the meeting "
                     f"ends, or after {GUEST_LINK_HOURS} hours.\n"
                 ),

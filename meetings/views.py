@@ -55,6 +55,7 @@ def room(request: HttpRequest, meeting_id: int) -> HttpResponse:
 def _page_context(meeting: Meeting, *, host=None, guest=None) -> dict:
     return {
         "meeting": meeting,
+        "meeting_title": meeting.guest_title if guest is not None else meeting.title,
         "is_host": host is not None and meeting.host_id == host.pk,
         "guest": guest,
         "guest_closing": GUEST_CLOSING,

@@ -154,15 +154,25 @@ class Widget(models.Model):
 
     def clean(self) -> None:
         super().clean()
+        # Raised on a field, so full_clean() skips the constraint on that field, which would
+        # add Django's raw "Constraint ... is violated." under the same mistake.
         if self.first_operator_id and self.first_department_id:
             raise ValidationError(
-                "Choose one first choice: an operator or a department, not both.",
-                code="first_choice_both",
+                {
+                    "first_operator": ValidationError(
+                        "Choose one first choice: an operator or a department, not both.",
+                        code="first_choice_both",
+                    )
+                }
             )
         if not self.first_operator_id and not self.first_department_id:
             raise ValidationError(
-                "Choose who monitors the widget first: an operator or a department.",
-                code="first_choice_missing",
+                {
+                    "first_department": ValidationError(
+                        "Choose who monitors the widget first: an operator or a department.",
+                        code="first_choice_missing",
+                    )
+                }
             )
         with contextlib.suppress(ValidationError):  # the field's validator reports it
             self.allowed_origins = "\n".join(origins_parse(self.allowed_origins))
@@ -227,9 +237,14 @@ class WidgetFallback(models.Model):
     def clean(self) -> None:
         super().clean()
         if bool(self.operator_id) == bool(self.department_id):
+            # On a field, like Widget.clean's first choice: the raw constraint error stays out.
             raise ValidationError(
-                "A fallback is an operator or a department: choose exactly one.",
-                code="fallback_choice",
+                {
+                    "operator": ValidationError(
+                        "A fallback is an operator or a department: choose exactly one.",
+                        code="fallback_choice",
+                    )
+                }
             )
         widget = getattr(self, "widget", None) if self.widget_id else None
         if widget is not None and (self.operator_id, self.department_id) == widget.first_choice:

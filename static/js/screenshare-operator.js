@@ -44,16 +44,20 @@ live.on("meeting_offered", (frame) => {
       root.remove();
       offer.hidden = Boolean(pane.dataset.ended);
       offer.disabled = false;
-      if (pane.dataset.declined) delete pane.dataset.declined; // the note says so already
-      else note(pane, "The screenshare ended.");
+      // Once the patron accepted, the chat itself says "Screenshare ended after …" and an
+      // ended chat says how it ended: a note would repeat it. A declined offer's note stays.
+      if (pane.dataset.declined) delete pane.dataset.declined;
+      else note(pane, pane.dataset.ended || root.dataset.accepted ? "" : "The screenshare ended.");
     },
   });
 });
 
 live.on("participant_joined", (frame) => {
   if (!frame.participant.patron) return;
-  const pane = myChats.querySelector(`.meeting[data-meeting-id="${frame.meeting}"]`)?.closest(".operator-chat");
-  if (pane) note(pane, `${frame.participant.name} accepted: Share screen to show yours.`);
+  const meeting = myChats.querySelector(`.meeting[data-meeting-id="${frame.meeting}"]`);
+  if (!meeting) return;
+  meeting.dataset.accepted = "true";
+  note(meeting.closest(".operator-chat"), `${frame.participant.name} accepted: Share screen to show yours.`);
 });
 
 live.on("meeting_declined", (frame) => {
@@ -65,7 +69,9 @@ live.on("meeting_declined", (frame) => {
 
 live.on("chat.ended", (frame) => {
   const pane = paneFor(frame.chat_id);
-  if (pane) pane.querySelector(".offer-screenshare").hidden = true;
+  if (!pane) return;
+  pane.querySelector(".offer-screenshare").hidden = true;
+  note(pane, ""); // the pane's closing line says what happened; an older note would be stale
 });
 
 live.on("error", (frame) => {

@@ -56,7 +56,7 @@ def test_one_to_one_screenshare_connects_with_audio_then_video(browser, log_in):
     alice_page.locator('.room-link[data-room-name="Bob"]').click()
     messages = alice_page.locator("#chat-messages")
     expect(messages).to_contain_text("Started Screenshare: Alice and Bob.")
-    expect(messages).to_contain_text(re.compile(r"Screenshare: Alice and Bob ended after \d+ min"))
+    expect(messages).to_contain_text(re.compile(r"Screenshare: Alice and Bob ended after \d+ s\."))
 
 
 def _reference_pair():

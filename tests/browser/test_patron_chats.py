@@ -1,8 +1,10 @@
 """A patron chats through a widget embedded on a library's site; an operator answers it."""
 
 import re
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from chats.models import PatronChat
@@ -89,6 +91,10 @@ def test_patron_chats_is_claimed_transferred_to_a_department_reclaimed_ended_and
     pane.get_by_role("button", name="Send Message").click()
     expect(chat.get_by_role("list", name="Messages")).to_contain_text("Alice: Yes, on floor 2.")
 
+    # Ada has been at it for five minutes when Alice passes her on.
+    outside_the_loop(
+        lambda: PatronChat.objects.update(created_at=timezone.now() - timedelta(minutes=5))
+    )
     pane.get_by_text("Transfer", exact=True).click()
     pane.get_by_label("Transfer to").select_option(label="Circulation (department queue)")
     pane.get_by_label("Note for the next operator (optional)").fill("Wants to renew it")
@@ -97,9 +103,14 @@ def test_patron_chats_is_claimed_transferred_to_a_department_reclaimed_ended_and
     expect(chat.get_by_role("status").first).to_have_text("You are number 1 in line")
     expect(chat.get_by_text("Alice transferred the chat to Circulation.")).to_be_visible()
 
+    # Back in line at the front is not a fresh start: Bob sees how long Ada has waited.
+    bobs_waiting = bobs.get_by_role("list", name="Waiting patrons")
+    expect(bobs_waiting.locator(".waited")).to_have_text(re.compile(r"waiting 5:0\d"))
     bobs.get_by_role("button", name="Claim Chat with Ada").click()
     bobs_pane = bobs.get_by_role("article", name="Chat with Ada")
-    expect(bobs_pane).to_contain_text("Staff notes: Alice → Circulation: Wants to renew it")
+    expect(bobs_pane.get_by_role("list", name="Staff notes").get_by_role("listitem")).to_have_text(
+        ["Alice → Circulation: Wants to renew it"]
+    )
     expect(bobs_pane).to_contain_text("Is it <b>on the shelf</b>?")  # the history came along
     expect(chat.get_by_text("You are chatting with Bob")).to_be_visible()
     bobs_pane.get_by_label("Reply to Ada").fill("I renewed it for you.")
@@ -109,6 +120,9 @@ def test_patron_chats_is_claimed_transferred_to_a_department_reclaimed_ended_and
     chat.get_by_role("button", name="End Chat").click()
     expect(chat.get_by_role("heading", name="You ended the chat.")).to_be_visible()
     expect(bobs_pane.locator(".typing")).to_have_text("Ada ended the chat.")
+    # Said once on each side, the patron's in their own words.
+    expect(chat.get_by_text(re.compile("ended the chat"))).to_have_count(1)
+    expect(bobs_pane.get_by_text(re.compile("ended the chat"))).to_have_count(1)
     # What they were told stays readable above the rating form; nothing more can be sent.
     expect(chat.get_by_role("list", name="Messages")).to_contain_text("Bob: I renewed it for you.")
     expect(chat.get_by_label("Your message")).to_be_hidden()

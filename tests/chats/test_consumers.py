@@ -169,6 +169,55 @@ async def test_a_patron_frame_posing_as_staff_content_reaches_the_operator_as_pl
     await operator.disconnect()
 
 
+async def frames_until_quiet(communicator, quiet: float = 0.5) -> list[dict]:
+    frames = []
+    while not await communicator.receive_nothing(timeout=quiet):
+        frames.append(await communicator.receive_json_from())
+    return frames
+
+
+def told_of_the_end(frames: list[dict]) -> list[str]:
+    """Every sentence about the end a page would show: closing frames and chat lines."""
+    texts = [f.get("message") for f in frames if f["event"] in ("ended", "chat.ended")]
+    lines = [f["message"]["body"] for f in frames if f["event"] in ("message", "chat.message")]
+    return texts + [line for line in lines if "the chat." in line]
+
+
+@pytest.mark.parametrize("ender", ["patron", "operator"])
+async def test_each_side_is_told_of_the_end_once_in_its_own_words(ender):
+    d = await database_sync_to_async(desk)()
+    alice = d.operators[0]
+    chat, token = await database_sync_to_async(start)(d.widget)  # no name given
+    operator, _, _ = await dashboard_socket(alice)
+    await operator.send_json_to({"action": "patron.claim", "chat_id": chat.pk})
+    await next_event(operator, "chat.opened")
+    patron = await patron_socket(token)
+    await hello(patron)
+    await frames_until_quiet(patron)
+    await frames_until_quiet(operator)
+
+    if ender == "patron":
+        await patron.send_json_to({"action": "end"})
+    else:
+        await operator.send_json_to({"action": "patron.end", "chat_id": chat.pk})
+    to_patron, to_operator = await frames_until_quiet(patron), await frames_until_quiet(operator)
+
+    if ender == "patron":
+        assert told_of_the_end(to_patron) == ["You ended the chat."]
+        assert told_of_the_end(to_operator) == ["The patron ended the chat."]
+    else:
+        assert told_of_the_end(to_patron) == [f"{alice.name} ended the chat."]
+        assert told_of_the_end(to_operator) == ["You ended the chat."]
+    # The transcript keeps the one line, naming who ended it.
+    lines = await database_sync_to_async(
+        lambda: list(chat.messages.order_by("number").values_list("body", flat=True))
+    )()
+    ended_by = "The patron" if ender == "patron" else alice.name
+    assert lines[-1] == f"{ended_by} ended the chat." and lines.count(lines[-1]) == 1
+    for communicator in (patron, operator):
+        await communicator.disconnect()
+
+
 async def test_reconnecting_patron_catches_up_without_losing_or_doubling_messages():
     d = await database_sync_to_async(desk)()
     chat, token = await database_sync_to_async(start)(d.widget)

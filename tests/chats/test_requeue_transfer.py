@@ -1,5 +1,6 @@
 """A claimant who leaves gives the chat back; transfers; the unclaimed alert; tickets; email."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -187,6 +188,11 @@ def test_the_transcript_is_emailed_to_the_address_the_patron_gave():
     assert "Ada: Open late? <b>Please</b>\n" in text
     assert f"{d.operators[0].name}: Until 8 & later" in text
     assert text.index("joined the chat") < text.index("Open late") < text.index("Until 8")
+    # LibChat's own lines have no speaker, as on the transcript page: no "*:".
+    lines = text.splitlines()
+    assert re.fullmatch(rf"\[\d\d:\d\d UTC\] {d.operators[0].name} joined the chat\.", lines[2])
+    assert re.fullmatch(r"\[\d\d:\d\d UTC\] Ada ended the chat\.", lines[-1])
+    assert "*:" not in text
     nameless, _ = start(d.widget)
     with pytest.raises(ValidationError):
         services.chat_transcript_email(chat=nameless)

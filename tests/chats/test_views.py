@@ -322,3 +322,21 @@ def test_marking_and_reopening_a_ticket_says_what_happened_with_a_reopen_button(
     page = client.post(url, {"answered": "1"}, follow=True).content.decode()
     assert f"{bob.name} had already marked it answered." in page
     assert OfflineTicket.objects.get().answered_by == bob
+
+
+def test_the_transcript_shows_each_staff_note_on_its_own_line(client):
+    from chats import services
+
+    d = desk(operators=3)
+    alice, bob, carol = d.operators
+    chat, _ = services.chat_start(widget=d.widget, name="Ada", question="Atlas?")
+    services.chat_claim(chat=chat, operator=alice)
+    services.chat_transfer(chat=chat, operator=alice, to_operator=bob, note="Wants maps")
+    services.chat_transfer(chat=chat, operator=bob, to_operator=carol, note="Knows the room")
+    services.chat_end(chat=chat, operator=carol, note="Lent the atlas")
+    client.force_login(carol)
+    detail = client.get(f"/dashboard/transcripts/{chat.pk}/").content.decode()
+    assert (
+        f"{alice.name} → {bob.name}: Wants maps<br>{bob.name} → {carol.name}: Knows the room<br>"
+        f"{carol.name}: Lent the atlas"
+    ) in detail

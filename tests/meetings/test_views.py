@@ -62,3 +62,38 @@ def test_guest_pages_end_on_a_closing_sentence_not_a_dashboard_they_do_not_have(
         page = response.content.decode()
         assert response.status_code == status and message in page
         assert CLOSING in page and BACK not in page
+
+
+def test_a_guest_invited_to_a_one_to_one_screenshare_reads_who_the_meeting_is_with(
+    client, mailoutbox, django_capture_on_commit_callbacks
+):
+    bob = OperatorFactory(display_name="Bob Circulation")
+    alice = OperatorFactory(display_name="Alice Reference")
+    screenshare = services.meeting_start(
+        host=bob,
+        invitees=[alice],
+        kind=Meeting.Kind.DIRECT,
+        title="Screenshare: Bob Circulation and Alice Reference",
+    )
+    services.meeting_join(meeting=screenshare, operator=alice, channel_name="alice")
+    links = []
+    with django_capture_on_commit_callbacks(execute=True):
+        services.guest_invite_create(
+            meeting=screenshare,
+            inviter=alice,
+            email="pat@example.org",
+            join_url_for=lambda token: links.append(reverse("meetings:join", args=[token])),
+        )
+    title = "Meeting with Bob Circulation and Alice Reference"
+    (email,) = mailoutbox
+    assert email.subject == f"Invitation: {title}"
+    assert f'Alice Reference invites you to join "{title}"' in email.body
+    assert "Screenshare:" not in email.subject + email.body
+    join = client.get(links[0]).content.decode()
+    assert f"<title>Join {title}" in join and f"<h1>{title}</h1>" in join
+    room = client.post(links[0], {"display_name": "Pat"}).content.decode()
+    assert f"<title>{title}" in room and "Screenshare:" not in room
+    # Staff keep their own title.
+    client.force_login(alice)
+    staff = client.get(reverse("meetings:room", args=[screenshare.pk])).content.decode()
+    assert "Screenshare: Bob Circulation and Alice Reference" in staff

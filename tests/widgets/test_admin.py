@@ -93,7 +93,10 @@ def test_admin_shows_a_clear_error_and_saves_nothing(admin_client, departments, 
     }[case]()
     response = admin_client.post(reverse("admin:widgets_widget_add"), data)
     assert response.status_code == 200
-    assert message in response.content.decode()
+    page = response.content.decode()
+    assert message in page
+    assert page.count('class="errorlist') == 1  # the friendly error alone, not Django's too
+    assert "Constraint" not in page
     assert not Widget.objects.exists()
 
 

@@ -59,8 +59,11 @@ function renderWaiting() {
     preview.textContent = chat.preview ? `“${chat.preview}”` : `(${chat.widget})`;
     const waited = document.createElement("span");
     waited.className = "waited";
-    waited.dataset.since = chat.queued_at;
-    waited.textContent = waitedText(chat.queued_at);
+    // The patron's time since they asked, not queued_at: a transfer or requeue moves the chat
+    // in its line (queued_at keeps the order fair), but the patron has not started over.
+    waited.dataset.since = chat.created_at;
+    waited.textContent = waitedText(chat.created_at);
+    waited.title = "Since the patron started the chat";
     const claim = document.createElement("button");
     claim.type = "button";
     claim.textContent = "Claim Chat";
@@ -131,14 +134,23 @@ function openPane(chat) {
     $("my-chats").append(pane);
   }
   if (chat.note) {
-    // Every sync brings the notes again: one paragraph, brought up to date.
+    // Every sync brings the notes again: redrawn, one line per note (each transfer or end adds one).
     let note = pane.querySelector(".note");
     if (!note) {
-      note = document.createElement("p");
+      note = document.createElement("div");
       note.className = "note";
       pane.querySelector("dl").after(note);
     }
-    note.textContent = `Staff notes: ${chat.note}`;
+    const title = document.createElement("p");
+    title.textContent = "Staff notes:";
+    const lines = document.createElement("ul");
+    lines.setAttribute("aria-label", "Staff notes");
+    for (const line of chat.note.split("\n")) {
+      const item = document.createElement("li");
+      item.textContent = line;
+      lines.append(item);
+    }
+    note.replaceChildren(title, lines);
   }
   for (const message of chat.messages || []) addMessage(pane, message);
   showEmpty();
