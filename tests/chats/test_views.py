@@ -157,7 +157,7 @@ def test_a_patrons_name_in_a_system_line_is_text_in_the_transcript_and_its_email
     assert '<span class="body">&lt;img src=x onerror=alert(1)&gt; &amp; co ended' in detail
     assert "<img" not in detail
     services.chat_transcript_email(chat=PatronChat.objects.get(pk=chat.pk))
-    assert f"*: {name} ended the chat." in mail.outbox[0].body
+    assert f"UTC] {name} ended the chat." in mail.outbox[0].body  # plain text, as typed
 
 
 def test_transcripts_show_how_long_a_chat_lasted_in_minutes_and_seconds(client):
