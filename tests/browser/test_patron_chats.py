@@ -227,10 +227,13 @@ def test_a_new_chat_rings_as_each_operator_chose(browser, log_in, live_server_da
     assert bob.evaluate("window.__rings") == []
 
 
-def claimed_chat_with_ada(browser, log_in, base_url, library, patron_browser=None):
+def claimed_chat_with_ada(
+    browser, log_in, base_url, library, patron_browser=None, operator_page=None
+):
     """Alice signed in, and Ada's chat, started in the widget embedded on the library's site,
     claimed by her: the operator's page, the patron's page, the widget's frame, the chat pane.
-    Ada uses `patron_browser` when given, else the same browser as Alice."""
+    Ada uses `patron_browser` when given, else the same browser as Alice; Alice uses
+    `operator_page` when given."""
 
     def create():
         reference = DepartmentFactory(name="Reference")
@@ -240,7 +243,7 @@ def claimed_chat_with_ada(browser, log_in, base_url, library, patron_browser=Non
         return alice, widget
 
     alice, widget = outside_the_loop(create)
-    operator = log_in(browser.new_context().new_page(), alice)
+    operator = log_in(operator_page or browser.new_context().new_page(), alice)
     operator.get_by_role("button", name="Sign In").click()
     expect(operator.locator("#my-dot")).to_have_attribute("data-status", "online")
     patron = (patron_browser or browser).new_context().new_page()
@@ -407,3 +410,51 @@ def test_what_a_patron_types_reaches_the_operator_as_typed_line_breaks_and_all(
     mine = chat.get_by_role("list", name="Messages").locator("li.from-patron .body")
     expect(mine).to_have_count(1)
     assert mine.inner_html() == said.inner_html()
+
+
+def test_a_reply_whose_socket_dropped_before_the_answer_is_sent_again_once(
+    browser,
+    log_in,
+    live_server_daphne,
+    sites,  # noqa: F811
+):
+    operator_page = browser.new_context().new_page()
+    dropped = []
+
+    def connection(socket):
+        server = socket.connect_to_server()
+
+        def from_page(message):
+            if '"patron.send"' in message and not dropped:
+                dropped.append(message)  # lost on the way, and the connection with it
+                socket.close()
+                server.close()
+                return
+            server.send(message)
+
+        socket.on_message(from_page)
+
+    operator_page.route_web_socket("**/ws/dashboard/", connection)
+    operator, _, chat, pane = claimed_chat_with_ada(
+        browser, log_in, live_server_daphne.url, sites(), operator_page=operator_page
+    )
+    reply = pane.get_by_role("textbox", name="Reply to Ada")
+    reply.press_sequentially("The map is on the second floor.")
+    reply.press("Enter")
+
+    # The page reconnects and sends the reply nobody answered; the server keeps it once.
+    said = chat.get_by_role("list", name="Messages").locator("li.from-operator .body")
+    expect(said).to_have_text(["The map is on the second floor."])
+    assert len(dropped) == 1
+    expect(pane.locator(".chat-messages li.from-operator .body")).to_have_text(
+        ["The map is on the second floor."]
+    )
+    expect(pane.locator(".compose-error")).to_be_empty()
+    bodies = outside_the_loop(
+        lambda: list(
+            PatronChat.objects.get()
+            .messages.filter(sender="operator")
+            .values_list("body", flat=True)
+        )
+    )
+    assert bodies == ["The map is on the second floor."]

@@ -202,7 +202,12 @@ function markEnded(chatId, text) {
   pane.querySelector(".end-chat").textContent = "Close";
 }
 
-live.on("hello", () => live.send("patron.sync"));
+live.on("hello", () => {
+  // After every (re)connect: redraw from the server, and send again each reply it never
+  // answered (it keeps a client_msg_id's reply once, however often it arrives).
+  live.send("patron.sync");
+  for (const frame of sends.frames()) live.send("patron.send", frame);
+});
 live.on("chat.sync", (frame) => {
   waiting.clear();
   for (const chat of frame.waiting) waiting.set(chat.id, chat);
