@@ -156,7 +156,13 @@ def attachment_as_dict(attachment: PatronAttachment) -> dict:
     }
 
 
-def message_as_event(message: PatronMessage) -> dict:
+def message_as_event(
+    message: PatronMessage, attachments: list[PatronAttachment] | None = None
+) -> dict:
+    """The message as both sides show it; its files are read from the database unless the
+    caller, which has just stored them, passes them (then this costs no query)."""
+    if attachments is None:
+        attachments = message.attachments.all()
     return {
         "id": message.number,
         "sender": message.sender,
@@ -164,7 +170,7 @@ def message_as_event(message: PatronMessage) -> dict:
         "body": message.body,
         "client_msg_id": message.client_msg_id,
         "created_at": message.created_at.isoformat(),
-        "attachments": [attachment_as_dict(a) for a in message.attachments.all()],
+        "attachments": [attachment_as_dict(a) for a in attachments],
     }
 
 

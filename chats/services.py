@@ -6,6 +6,7 @@ the chat (`queue_groups`) and the claimant's own dashboards (`libchat.live.opera
 
 import html
 import secrets
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from functools import partial
 
@@ -35,7 +36,7 @@ from departments.models import Department
 from libchat.live import live_send, operator_group
 from libchat.richtext import body_has_text, body_sanitise, text_as_html, text_normalise
 from libchat.tokens import secret_hash
-from libchat.uploads import file_check, files_storing
+from libchat.uploads import CheckedFile, file_check, files_storing
 from widgets.models import Widget
 from widgets.selectors import widget_state_get
 
@@ -193,10 +194,12 @@ def _message_create(
     body: str,
     operator: Operator | None,
     client_msg_id: str,
+    files: Iterable[tuple[CheckedFile, str]] = (),
     announce: bool = True,
 ) -> PatronMessage:
-    """Append a message to a chat row locked by the caller; numbers grow by one. Unless
-    `announce` is False, both sides get it after commit."""
+    """Append a message to a chat row locked by the caller; numbers grow by one. `files` are
+    the message's files, already stored: (checked file, stored name). Unless `announce` is
+    False, both sides get it after commit."""
     chat.last_message_id += 1
     PatronChat.objects.filter(pk=chat.pk).update(last_message_id=chat.last_message_id)
     message = PatronMessage.objects.create(
@@ -207,9 +210,20 @@ def _message_create(
         body=body,
         client_msg_id=client_msg_id,
     )
+    attachments = [_attachment_new(message, item, name) for item, name in files]
+    for attachment in attachments:
+        attachment.save()
     if announce:
-        transaction.on_commit(partial(_announce_message, chat, message))
+        transaction.on_commit(partial(_announce_message, chat, message, attachments))
     return message
+
+
+def _attachment_new(message: PatronMessage, item: CheckedFile, name: str) -> PatronAttachment:
+    attachment = PatronAttachment(
+        message=message, file=name, key_nonce=secrets.token_hex(32), **item.described()
+    )
+    attachment.key_hash = secret_hash(selectors.attachment_key(attachment))
+    return attachment
 
 
 def chat_system_line(*, chat: PatronChat, body: str) -> PatronMessage:
@@ -239,8 +253,10 @@ def _released(chat: PatronChat) -> None:
     chat.last_message_id = PatronChat.objects.get(pk=chat.pk).last_message_id
 
 
-def _announce_message(chat: PatronChat, message: PatronMessage) -> None:
-    event = selectors.message_as_event(message)
+def _announce_message(
+    chat: PatronChat, message: PatronMessage, attachments: list[PatronAttachment]
+) -> None:
+    event = selectors.message_as_event(message, attachments)
     live_send(patron_group(chat.pk), {"event": "message", "message": event})
     if chat.claimed_by_id:
         live_send(
@@ -294,19 +310,14 @@ def message_send(
             ).first()
             if earlier:
                 return earlier
-        message = _message_create(
-            chat=locked, sender=sender, body=clean, operator=operator, client_msg_id=client_msg_id
+        return _message_create(
+            chat=locked,
+            sender=sender,
+            body=clean,
+            operator=operator,
+            client_msg_id=client_msg_id,
+            files=[(item, store(item)) for item in checked],
         )
-        for item in checked:
-            attachment = PatronAttachment(
-                message=message,
-                file=store(item),
-                key_nonce=secrets.token_hex(32),
-                **item.described(),
-            )
-            attachment.key_hash = secret_hash(selectors.attachment_key(attachment))
-            attachment.save()
-        return message
 
 
 def chat_end(

@@ -75,7 +75,11 @@ def attachment_as_dict(attachment: Attachment) -> dict:
     }
 
 
-def message_as_dict(message: Message) -> dict:
+def message_as_dict(message: Message, attachments: list[Attachment] | None = None) -> dict:
+    """The message as the dashboard shows it; its files are read from the database unless the
+    caller, which has just stored them, passes them (then this costs no query)."""
+    if attachments is None:
+        attachments = message.attachments.all()
     return {
         "id": message.pk,
         "room_id": message.room_id,
@@ -84,7 +88,7 @@ def message_as_dict(message: Message) -> dict:
         "body": message.body,
         "client_msg_id": message.client_msg_id,
         "created_at": message.created_at.isoformat(),
-        "attachments": [attachment_as_dict(a) for a in message.attachments.all()],
+        "attachments": [attachment_as_dict(a) for a in attachments],
     }
 
 

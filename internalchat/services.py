@@ -92,13 +92,15 @@ def message_send(
                 )
         except IntegrityError:
             return Message.objects.get(sender=sender, client_msg_id=client_msg_id)
-        for item in checked:
+        attachments = [
             Attachment.objects.create(message=message, file=store(item), **item.described())
+            for item in checked
+        ]
         message.sender = sender
         frame = {
             "event": "room.message",
             "room": selectors.room_describe(room),
-            "message": selectors.message_as_dict(message),
+            "message": selectors.message_as_dict(message, attachments),
         }
         transaction.on_commit(partial(message_announce, group=room.group, frame=frame))
     return message

@@ -3,7 +3,9 @@
 import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from chats import selectors, services
@@ -250,3 +252,28 @@ def test_transcripts_are_found_by_the_name_of_a_file_sent_in_them(client):
     services.chat_end(chat=chat, operator=d.operators[0])
     assert "Ada" in client.get("/dashboard/transcripts/?q=floor-map").content.decode()
     assert "Ada" not in client.get("/dashboard/transcripts/?q=basement").content.decode()
+
+
+def test_sending_and_announcing_costs_the_same_queries_with_one_file_or_three(
+    django_capture_on_commit_callbacks,
+):
+    d = desk()
+    chat = claimed(d)
+
+    def cost(files: int) -> int:
+        uploads = [SimpleUploadedFile(f"map-{n}.png", PNG) for n in range(files)]
+        with (
+            CaptureQueriesContext(connection) as captured,
+            django_capture_on_commit_callbacks(execute=True) as announced,
+        ):
+            services.message_send(
+                chat=chat, operator=d.operators[0], body="See", files=uploads, client_msg_id=files
+            )
+        assert len(announced) == 1  # the announcement ran, and is counted
+        return len(captured)
+
+    # The lock, the retry check, the number, the message: 4 queries and the savepoint pair of
+    # the test's transaction; one insert per file; announcing costs none.
+    assert [cost(files) for files in (0, 1, 3)] == [6, 7, 9]
+    (sent,) = [m for m in selectors.chat_messages(chat_id=chat.pk) if len(m["attachments"]) == 3]
+    assert [f["name"] for f in sent["attachments"]] == ["map-0.png", "map-1.png", "map-2.png"]

@@ -241,6 +241,34 @@ def test_bad_files_are_refused_and_nothing_is_stored(reference, settings, name, 
     assert not Attachment.objects.exists()
 
 
+def test_sending_and_announcing_costs_the_same_queries_with_one_file_or_three(
+    reference, django_capture_on_commit_callbacks
+):
+    room, alice, _, _ = reference
+
+    def cost(files: int) -> int:
+        uploads = [upload(f"map-{n}.png", PNG) for n in range(files)]
+        with (
+            CaptureQueriesContext(connection) as captured,
+            django_capture_on_commit_callbacks(execute=True) as announced,
+        ):
+            send(room, alice, "See", client_msg_id=f"files-{files}", files=uploads)
+        assert len(announced) == 1  # the announcement ran, and is counted
+        return len(captured)
+
+    # Membership, the retry check, the message and the savepoints around it, plus on
+    # PostgreSQL the room's advisory lock taken and released; one insert per file; announcing
+    # costs none.
+    fixed = 7 + (2 if connection.vendor == "postgresql" else 0)
+    assert [cost(files) for files in (0, 1, 3)] == [fixed, fixed + 1, fixed + 3]
+    sent = Message.objects.get(client_msg_id="files-3")
+    assert [a["name"] for a in selectors.message_as_dict(sent)["attachments"]] == [
+        "map-0.png",
+        "map-1.png",
+        "map-2.png",
+    ]
+
+
 def test_plain_text_and_pdf_files_are_accepted(reference):
     room, alice, _, _ = reference
     message = send(room, alice, "", files=[upload("notes.txt", "café notes\n".encode())])
