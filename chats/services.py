@@ -210,9 +210,9 @@ def _message_create(
         body=body,
         client_msg_id=client_msg_id,
     )
-    attachments = [_attachment_new(message, item, name) for item, name in files]
-    for attachment in attachments:
-        attachment.save()
+    attachments = PatronAttachment.objects.bulk_create(
+        _attachment_new(message, item, name) for item, name in files
+    )
     if announce:
         transaction.on_commit(partial(_announce_message, chat, message, attachments))
     return message

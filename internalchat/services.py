@@ -92,10 +92,9 @@ def message_send(
                 )
         except IntegrityError:
             return Message.objects.get(sender=sender, client_msg_id=client_msg_id)
-        attachments = [
-            Attachment.objects.create(message=message, file=store(item), **item.described())
-            for item in checked
-        ]
+        attachments = Attachment.objects.bulk_create(
+            Attachment(message=message, file=store(item), **item.described()) for item in checked
+        )
         message.sender = sender
         frame = {
             "event": "room.message",
