@@ -298,7 +298,7 @@ def message_send(
         raise ValidationError(f"Messages are {MESSAGE_MAX_CHARS:,} characters at most.")
     client_msg_id = str(client_msg_id)[:64]
     sender = PatronMessage.Sender.OPERATOR if operator else PatronMessage.Sender.PATRON
-    with files_storing("chats") as store, transaction.atomic():
+    with files_storing("chats", checked) as stored, transaction.atomic():
         locked = PatronChat.objects.select_for_update().get(pk=chat.pk)
         if locked.state == PatronChat.State.ENDED:
             raise ChatClosed("This chat has ended.")
@@ -310,14 +310,16 @@ def message_send(
             ).first()
             if earlier:
                 return earlier
-        return _message_create(
+        message = _message_create(
             chat=locked,
             sender=sender,
             body=clean,
             operator=operator,
             client_msg_id=client_msg_id,
-            files=[(item, store(item)) for item in checked],
+            files=stored,
         )
+        stored.keep()
+        return message
 
 
 def chat_end(

@@ -84,7 +84,11 @@ def message_send(
         raise Refused("empty", "Type a message first.")
     if len(clean) > MAX_BODY_CHARS:
         raise Refused("too_long", f"Messages can be {MAX_BODY_CHARS:,} characters at most.")
-    with files_storing("internalchat") as store, _room_send_lock(room.pk), transaction.atomic():
+    with (
+        files_storing("internalchat", checked) as stored,
+        _room_send_lock(room.pk),
+        transaction.atomic(),
+    ):
         try:
             with transaction.atomic():
                 message = Message.objects.create(
@@ -93,8 +97,9 @@ def message_send(
         except IntegrityError:
             return Message.objects.get(sender=sender, client_msg_id=client_msg_id)
         attachments = Attachment.objects.bulk_create(
-            Attachment(message=message, file=store(item), **item.described()) for item in checked
+            Attachment(message=message, file=name, **item.described()) for item, name in stored
         )
+        stored.keep()
         message.sender = sender
         frame = {
             "event": "room.message",

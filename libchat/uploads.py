@@ -6,7 +6,7 @@ file is stored under a random name and served as a download that no browser snif
 """
 
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import PurePath
@@ -99,23 +99,46 @@ def _decodes(head: bytes) -> bool:
     return True
 
 
+@dataclass
+class StoredFiles:
+    """Files already on disk for a write that has not happened yet: (checked file, stored
+    name) pairs. The write calls `keep()` once its rows name them."""
+
+    files: list[tuple[CheckedFile, str]]
+    kept: bool = False
+
+    def __iter__(self) -> Iterator[tuple[CheckedFile, str]]:
+        return iter(self.files)
+
+    def keep(self) -> None:
+        self.kept = True
+
+
 @contextmanager
-def files_storing(folder: str) -> Iterator[Callable[[CheckedFile], str]]:
-    """Yield `store(checked) -> stored name`, which saves a file under a random name in
-    `folder`; when the block fails (its transaction rolls back), the files it stored go too."""
-    stored: list[str] = []
-
-    def store(item: CheckedFile) -> str:
-        name = default_storage.save(f"{folder}/{uuid.uuid4().hex}.{item.extension}", item.upload)
-        stored.append(name)
-        return name
-
+def files_storing(folder: str, checked: Sequence[CheckedFile]) -> Iterator[StoredFiles]:
+    """Save the files under random names in `folder`, then run the block with them: the bytes
+    go to disk before the block takes its locks and opens its transaction, so no lock waits on
+    the disk. Files the block does not `keep()` are deleted again: all of them when it fails
+    (its transaction rolls back), or when it ends without storing them (a retry answered with
+    the earlier message)."""
+    stored = StoredFiles([])
     try:
-        yield store
+        for item in checked:
+            name = default_storage.save(
+                f"{folder}/{uuid.uuid4().hex}.{item.extension}", item.upload
+            )
+            stored.files.append((item, name))
+        yield stored
     except BaseException:
-        for name in stored:
-            default_storage.delete(name)
+        _files_delete(stored)
         raise
+    if not stored.kept:
+        _files_delete(stored)
+
+
+def _files_delete(stored: StoredFiles) -> None:
+    for _, name in stored:
+        default_storage.delete(name)
 
 
 def file_download(*, file: FieldFile, name: str, content_type: str) -> FileResponse:

@@ -1,20 +1,23 @@
 """Files in patron chats: the claimant sends one, the patron downloads it by its link alone."""
 
+from unittest.mock import Mock
+
 import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from chats import selectors, services
 from chats.consumers import _site_url
-from chats.errors import ChatAccessDenied
+from chats.errors import ChatAccessDenied, ChatClosed
 from chats.models import PatronAttachment, PatronChat, PatronMessage
 from libchat.tokens import secret_hash
 from tests.chats.people import desk, start
 from tests.factories import OperatorFactory
+from tests.files import watch_file_writes
 from tests.internalchat.test_services import PDF, PNG
 
 pytestmark = pytest.mark.django_db
@@ -277,3 +280,47 @@ def test_sending_and_announcing_costs_the_same_queries_with_one_file_or_three(
     assert [cost(files) for files in (0, 1, 3)] == [6, 7, 7]
     (sent,) = [m for m in selectors.chat_messages(chat_id=chat.pk) if len(m["attachments"]) == 3]
     assert [f["name"] for f in sent["attachments"]] == ["map-0.png", "map-1.png", "map-2.png"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_file_is_written_before_the_chat_is_locked(settings, monkeypatch):
+    d = desk()
+    chat = claimed(d)
+    writes = watch_file_writes(monkeypatch, lambda: connection.in_atomic_block)
+    services.message_send(
+        chat=chat, operator=d.operators[0], body="", files=[SimpleUploadedFile("map.png", PNG)]
+    )
+    assert writes == [False]  # no transaction open, so no row lock held, while the disk works
+    assert [a.file.name for a in PatronAttachment.objects.all()] == [
+        f"chats/{path.name}" for path in stored_files(settings)
+    ]
+
+
+def test_a_retried_refused_or_failed_file_send_leaves_no_file_behind(settings, monkeypatch):
+    d = desk()
+    chat = claimed(d)
+    alice, bob = d.operators
+
+    def send(operator=alice, client_msg_id=""):
+        return services.message_send(
+            chat=chat,
+            operator=operator,
+            body="",
+            files=[SimpleUploadedFile("map.png", PNG)],
+            client_msg_id=client_msg_id,
+        )
+
+    first = send(client_msg_id="once")
+    assert send(client_msg_id="once").pk == first.pk
+    with pytest.raises(ChatAccessDenied):
+        send(operator=bob)  # refused under the chat's lock, after the file was written
+    with monkeypatch.context() as failing:
+        failing.setattr(PatronAttachment.objects, "bulk_create", Mock(side_effect=DatabaseError))
+        with pytest.raises(DatabaseError):
+            send()
+    services.chat_end(chat=chat, operator=alice)
+    with pytest.raises(ChatClosed):
+        send()
+    (kept,) = PatronAttachment.objects.all()
+    assert [f"chats/{path.name}" for path in stored_files(settings)] == [kept.file.name]
+    assert PatronMessage.objects.filter(sender="operator").count() == 1

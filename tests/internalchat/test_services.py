@@ -1,6 +1,7 @@
 """Internal chat writes and reads: sanitising, idempotency, access, files, history, unread."""
 
 import threading
+from contextlib import contextmanager
 from datetime import timedelta
 from functools import partial
 
@@ -16,6 +17,7 @@ from internalchat import selectors, services
 from internalchat.models import Attachment, Message, ReadMarker, Room, ScrubRun
 from libchat.models import SiteSettings
 from tests.factories import MessageFactory, OperatorFactory
+from tests.files import watch_file_writes
 
 pytestmark = pytest.mark.django_db
 
@@ -267,6 +269,49 @@ def test_sending_and_announcing_costs_the_same_queries_with_one_file_or_three(
         "map-1.png",
         "map-2.png",
     ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_files_are_written_before_the_rooms_send_lock_and_transaction(reference, monkeypatch):
+    room, alice, _, _ = reference
+    locked = []
+    send_lock = services._room_send_lock
+
+    @contextmanager
+    def watched_send_lock(room_id):
+        with send_lock(room_id):
+            locked.append(room_id)
+            yield
+            locked.pop()
+
+    monkeypatch.setattr(services, "_room_send_lock", watched_send_lock)
+    writes = watch_file_writes(monkeypatch, lambda: (bool(locked), connection.in_atomic_block))
+    message = send(room, alice, "", files=[upload("a.png", PNG), upload("b.pdf", PDF)])
+    assert writes == [(False, False), (False, False)]
+    assert [a.original_name for a in message.attachments.all()] == ["a.png", "b.pdf"]
+    assert all(default_storage.exists(a.file.name) for a in message.attachments.all())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_same_file_sent_concurrently_is_stored_once_and_no_copy_is_left(reference, settings):
+    room, alice, _, _ = reference
+    barrier = threading.Barrier(6)
+
+    def retry():
+        try:
+            barrier.wait()
+            send(room, alice, "", client_msg_id="same", files=[upload("map.png", PNG)])
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=retry) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    (attachment,) = Attachment.objects.all()
+    on_disk = sorted((settings.MEDIA_ROOT / "internalchat").iterdir())
+    assert [f"internalchat/{path.name}" for path in on_disk] == [attachment.file.name]
 
 
 def test_plain_text_and_pdf_files_are_accepted(reference):
