@@ -35,15 +35,16 @@ def _queues_follow(operator_ids: set[int]) -> None:
     # Open dashboards hold exactly the queues their operators now answer, and their Waiting
     # list is redrawn: a chat of a department they stopped monitoring leaves the list, one of a
     # widget they now answer appears, without a reload. Claims and reads check access anyway.
+    # Only the Waiting list: the chats an operator holds stay theirs whoever answers what (and
+    # a widget with chats cannot be deleted), so their panes and messages are not sent again.
     try:
         for operator in Operator.objects.filter(pk__in=operator_ids, is_active=True):
             groups_replace(operator.pk, services.QUEUE_GROUP_PREFIX, chat_queue_groups(operator))
             live_send(
                 operator_group(operator.pk),
                 {
-                    "event": "chat.sync",
+                    "event": "chat.waiting_list",
                     "waiting": selectors.chats_waiting_for(operator=operator),
-                    "mine": selectors.chats_open_for(operator=operator),
                 },
             )
     except Exception:

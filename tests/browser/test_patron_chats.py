@@ -458,3 +458,53 @@ def test_a_reply_whose_socket_dropped_before_the_answer_is_sent_again_once(
         )
     )
     assert bodies == ["The map is on the second floor."]
+
+
+def test_the_waiting_list_follows_monitoring_changed_in_another_tab_and_held_chats_stay(
+    browser, log_in, live_server_daphne
+):
+    def create():
+        reference = DepartmentFactory(name="Reference")
+        alice = OperatorFactory(display_name="Alice")
+        MembershipFactory(operator=alice, department=reference)
+        widget = services.widget_create(
+            name="Main site",
+            allowed_origins=["https://www.library.example"],
+            first_choice=reference,
+        )
+        return alice, widget
+
+    alice, widget = outside_the_loop(create)
+    context = browser.new_context()
+    dashboard = log_in(context.new_page(), alice)
+    dashboard.get_by_role("button", name="Sign In").click()
+    expect(dashboard.locator("#my-dot")).to_have_attribute("data-status", "online")
+    for name in ("Ada", "Bea"):
+        patron = browser.new_context().new_page()
+        patron.goto(f"{live_server_daphne.url}/widget/{widget.pk}/")
+        patron.get_by_label("Your name (optional)").fill(name)
+        patron.get_by_label("Your question").fill(f"{name} asks: do you have Middlemarch?")
+        patron.get_by_role("button", name="Start Chat").click()
+        expect(patron.get_by_role("status").first).to_contain_text("in line")
+    dashboard.get_by_role("button", name="Claim Chat with Ada").click()
+    pane = dashboard.get_by_role("article", name="Chat with Ada")
+    expect(pane).to_contain_text("Alice joined the chat.")
+    waiting = dashboard.get_by_role("list", name="Waiting patrons")
+    expect(waiting.locator("li")).to_have_count(1)
+    expect(waiting).to_contain_text("Bea")
+
+    settings = context.new_page()  # the same operator, in another tab
+    settings.goto(f"{live_server_daphne.url}/dashboard/settings/")
+    settings.get_by_label("Reference").uncheck()
+    settings.get_by_role("button", name="Save settings").click()
+    expect(settings.get_by_text("Settings saved.")).to_be_visible()
+    expect(waiting.locator("li")).to_have_count(0)
+    expect(dashboard.get_by_text("No patrons are waiting.")).to_be_visible()
+    # The chat Alice holds is still hers: its pane stays open, with what was said.
+    expect(pane).to_contain_text("Ada asks: do you have Middlemarch?")
+    expect(pane.get_by_role("button", name="End Chat")).to_be_visible()
+
+    settings.get_by_label("Reference").check()
+    settings.get_by_role("button", name="Save settings").click()
+    expect(waiting.locator("li")).to_have_count(1)
+    expect(waiting).to_contain_text("Bea")

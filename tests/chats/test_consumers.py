@@ -469,14 +469,17 @@ async def test_a_dashboard_follows_the_queues_as_its_operator_stops_and_starts_m
     await database_sync_to_async(monitoring_set)(
         operator=d.operators[0], monitored_department_ids=set()
     )
-    assert (await next_event(operator, "chat.sync"))["waiting"] == []
+    assert await next_event(operator, "chat.waiting_list") == {
+        "event": "chat.waiting_list",
+        "waiting": [],
+    }
     await database_sync_to_async(start)(d.widget, question="Unheard?")
     assert "chat.waiting" not in await events_until_quiet(operator)
 
     await database_sync_to_async(monitoring_set)(
         operator=d.operators[0], monitored_department_ids={department_id}
     )
-    sync = await next_event(operator, "chat.sync")
+    sync = await next_event(operator, "chat.waiting_list")
     assert [c["question"] for c in sync["waiting"]] == ["Do you have Middlemarch?", "Unheard?"]
     await database_sync_to_async(start)(d.widget, question="Heard again?")
     assert (await next_event(operator, "chat.waiting"))["chat"]["question"] == "Heard again?"

@@ -80,6 +80,12 @@ function renderWaiting() {
   if (!waiting.size) $("chat-alert").hidden = true;
 }
 
+function waitingReplace(chats) {
+  waiting.clear();
+  for (const chat of chats) waiting.set(chat.id, chat);
+  renderWaiting();
+}
+
 setInterval(() => {
   for (const waited of document.querySelectorAll("#waiting-list .waited")) {
     waited.textContent = waitedText(waited.dataset.since);
@@ -209,9 +215,7 @@ live.on("hello", () => {
   for (const frame of sends.frames()) live.send("patron.send", frame);
 });
 live.on("chat.sync", (frame) => {
-  waiting.clear();
-  for (const chat of frame.waiting) waiting.set(chat.id, chat);
-  renderWaiting();
+  waitingReplace(frame.waiting);
   for (const chat of frame.mine) openPane(chat);
   // A chat that ended or moved on while this tab was disconnected is no longer among "mine".
   const open = new Set(frame.mine.map((chat) => chat.id));
@@ -219,6 +223,8 @@ live.on("chat.sync", (frame) => {
     if (!open.has(chatId) && !pane.dataset.ended) markEnded(chatId, "This chat ended or moved on while you were disconnected.");
   }
 });
+// What this operator answers changed (monitoring, membership, a widget or department edited).
+live.on("chat.waiting_list", (frame) => waitingReplace(frame.waiting));
 live.on("chat.waiting", (frame) => {
   waiting.set(frame.chat.id, frame.chat);
   renderWaiting();
