@@ -292,6 +292,33 @@ def test_the_widget_works_where_the_browser_refuses_it_third_party_storage_too(
         widget.evaluate("() => location.reload()")
         expect(messages).to_contain_text("Alice: Open until 8 tonight.")
         expect(chat.get_by_text("You are chatting with Alice")).to_be_visible()
+
+        # So does a reload of the library's page, which builds a new frame: the library's page
+        # kept the token for it. The patron reopens the widget to the same chat, and Alice's pane
+        # knows Ada is back (it said she had gone while the page reloaded).
+        presence = pane.locator(".patron-presence")
+        for _ in range(2):  # once more, now from the token the new frame was given
+            patron.reload()
+            patron.get_by_role("button", name="Ask a Librarian: Online").click()
+            expect(messages).to_contain_text("Alice: Open until 8 tonight.")
+            expect(messages).to_contain_text("You: Thanks!")
+            expect(chat.get_by_text("You are chatting with Alice")).to_be_visible()
+            expect(presence).to_be_hidden()
+        expect(pane.get_by_role("textbox", name="Reply to Ada")).to_be_visible()
+        pane.get_by_role("textbox", name="Reply to Ada").fill("Still here.")
+        pane.get_by_role("textbox", name="Reply to Ada").press("Enter")
+        expect(messages).to_contain_text("Alice: Still here.")
+
+        # Once Ada ends the chat, her library's page forgets it: its next load offers a new one.
+        chat.get_by_role("button", name="End Chat").click()
+        expect(chat.get_by_role("heading", name="You ended the chat.")).to_be_visible()
+        expect(pane.locator(".typing")).to_have_text("Ada ended the chat.")
+        patron.reload()
+        patron.get_by_role("button", name="Ask a Librarian: Online").click()
+        expect(chat.get_by_role("button", name="Start Chat")).to_be_visible()
+        expect(chat.get_by_label("Your question")).to_be_empty()
+        expect(messages).to_be_hidden()
+        assert chat.locator("body").get_attribute("data-chat") is None
     finally:
         strict.close()
 

@@ -1,10 +1,11 @@
 // The patron's side of a chat in the widget iframe: the pre-chat form starts it, then one socket
 // per chat (ws/widget/<token>/) carries the queue position, messages, typing and the end.
 // The token lives in sessionStorage (never a cookie: third-party cookies may be blocked), or
-// where that is blocked too in the page's URL fragment (savedToken), so a reload of the iframe
-// resumes the chat. After a reconnect the page asks for messages after the
-// last id it has and re-sends what was never confirmed (the server stores each client_msg_id once).
+// where that is blocked too in the page's URL fragment, and with the embedding page (savedToken),
+// so a reload of the iframe or of the library's page resumes the chat. After a reconnect the page
+// asks for messages after the last id it has and re-sends what was never confirmed (the server stores each client_msg_id once).
 
+import { tellEmbedder } from "../js/embedder.js";
 import { patronScreenshare } from "../js/screenshare-patron.js";
 import { LiveSocket } from "../js/socket.js";
 import { messageLineAdd } from "./message-line.js";
@@ -17,14 +18,18 @@ const storageKey = `libchat-chat-${widgetId}`;
 // Where the chat's token is kept so a reload resumes the chat: the iframe's sessionStorage. A
 // browser that blocks third-party storage with third-party cookies (Chromium does) throws on
 // any use of it; the token then lives in this page's URL fragment instead, which survives a
-// reload of the iframe and is never sent to a server.
+// reload of the iframe and is never sent to a server. The embedding page (embed.js) is told the
+// token too and keeps it in its own, first-party sessionStorage: when the library's page reloads
+// or the patron moves to another of its pages, it puts the token back into this page's fragment.
 const savedToken = {
   get() {
+    let token = null;
     try {
-      return sessionStorage.getItem(storageKey);
+      token = sessionStorage.getItem(storageKey);
     } catch {
-      return new URLSearchParams(location.hash.slice(1)).get("chat");
+      // refused: the fragment is all there is
     }
+    return token || new URLSearchParams(location.hash.slice(1)).get("chat");
   },
   set(token) {
     try {
@@ -32,13 +37,16 @@ const savedToken = {
     } catch {
       history.replaceState(null, "", `#chat=${encodeURIComponent(token)}`);
     }
+    tellEmbedder("chat_token", { token });
   },
   clear() {
     try {
       sessionStorage.removeItem(storageKey);
     } catch {
-      history.replaceState(null, "", location.pathname + location.search);
+      // refused: nothing was kept there
     }
+    if (location.hash) history.replaceState(null, "", location.pathname + location.search);
+    tellEmbedder("chat_token", { token: null }); // the next visit starts a new chat
   },
 };
 
