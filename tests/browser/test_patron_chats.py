@@ -485,3 +485,27 @@ def test_a_reply_whose_socket_dropped_before_the_answer_is_sent_again_once(
         )
     )
     assert bodies == ["The map is on the second floor."]
+
+
+def test_a_message_too_long_is_refused_in_the_widget_and_the_patron_keeps_every_word(
+    browser,
+    log_in,
+    live_server_daphne,
+    sites,  # noqa: F811
+):
+    _, _, chat, pane = claimed_chat_with_ada(browser, log_in, live_server_daphne.url, sites())
+    box = chat.get_by_label("Your message")
+    long_text = "word " * 999 + "last!"  # 5,000 characters
+    box.fill(long_text)
+    box.press("Enter")
+    expect(chat.get_by_role("alert")).to_have_text(
+        "Messages can be 4,000 characters at most; this one has 5,000."
+    )
+    expect(box).to_have_value(long_text)  # nothing cut, nothing lost
+    box.press("Backspace")
+    expect(chat.get_by_role("alert")).to_have_count(0)
+    box.fill(long_text[:3990])
+    box.press("Enter")
+    expect(box).to_have_value("")
+    expect(pane.locator(".chat-messages li.from-patron")).to_have_count(1)
+    expect(pane.locator(".chat-messages li.from-patron")).to_contain_text("word word")

@@ -3,9 +3,11 @@
 // The token lives in sessionStorage (never a cookie: third-party cookies may be blocked), or
 // where that is blocked too in the page's URL fragment, and with the embedding page (savedToken),
 // so a reload of the iframe or of the library's page resumes the chat. After a reconnect the page
-// asks for messages after the last id it has and re-sends what was never confirmed (the server stores each client_msg_id once).
+// asks for messages after the last id it has and re-sends what was never confirmed (the server
+// stores each client_msg_id once).
 
 import { tellEmbedder } from "../js/embedder.js";
+import { lengthRefusal } from "../js/limits.js";
 import { patronScreenshare } from "../js/screenshare-patron.js";
 import { LiveSocket } from "../js/socket.js";
 import { messageLineAdd } from "./message-line.js";
@@ -193,6 +195,10 @@ $("patron-compose").addEventListener("submit", (event) => {
   const input = $("patron-input");
   const text = input.value.trim();
   if (!text) return;
+  // Refused here, as the server would refuse it, so the whole text stays to be shortened.
+  const refused = lengthRefusal(text, Number(input.dataset.maxChars));
+  $("patron-compose-error").textContent = refused;
+  if (refused) return;
   const clientMsgId = crypto.randomUUID();
   // Plain text, as typed: the server stores it escaped, its line breaks as <br>.
   outbox.set(clientMsgId, text);
@@ -208,6 +214,7 @@ $("patron-input").addEventListener("keydown", (event) => {
 });
 
 $("patron-input").addEventListener("input", () => {
+  $("patron-compose-error").textContent = "";
   if (Date.now() - lastTypingSent < 2000) return;
   lastTypingSent = Date.now();
   socket?.send("typing");
