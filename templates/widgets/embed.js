@@ -21,9 +21,9 @@
   var font = "font:600 15px/1.2 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;";
   var colours = "background:" + config.colour + ";color:" + config.textColour + ";";
   var panelCss = {
-    floating: "position:fixed;right:20px;bottom:80px;width:360px;max-width:calc(100vw - 40px);height:520px;max-height:calc(100vh - 110px);z-index:2147483646;box-shadow:0 8px 30px rgba(0,0,0,.25);border-radius:10px;overflow:hidden;background:#fff;",
-    slide_out: "position:fixed;right:44px;top:15vh;width:360px;max-width:calc(100vw - 60px);height:520px;max-height:80vh;z-index:2147483646;box-shadow:0 8px 30px rgba(0,0,0,.25);background:#fff;",
-    in_page: "width:100%;height:520px;border:1px solid #ccd;border-radius:8px;overflow:hidden;",
+    floating: "position:fixed;right:20px;bottom:80px;width:360px;max-width:calc(100vw - 40px);height:640px;max-height:calc(100vh - 110px);z-index:2147483646;box-shadow:0 8px 30px rgba(0,0,0,.25);border-radius:10px;overflow:hidden;background:#fff;",
+    slide_out: "position:fixed;right:44px;top:15vh;width:360px;max-width:calc(100vw - 60px);height:640px;max-height:80vh;z-index:2147483646;box-shadow:0 8px 30px rgba(0,0,0,.25);background:#fff;",
+    in_page: "width:100%;height:640px;max-height:calc(100vh - 40px);border:1px solid #ccd;border-radius:8px;overflow:hidden;",
     pop_out: "display:none;"
   }[config.kind];
   var toggleCss = {

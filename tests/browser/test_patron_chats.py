@@ -509,3 +509,45 @@ def test_a_message_too_long_is_refused_in_the_widget_and_the_patron_keeps_every_
     expect(box).to_have_value("")
     expect(pane.locator(".chat-messages li.from-patron")).to_have_count(1)
     expect(pane.locator(".chat-messages li.from-patron")).to_contain_text("word word")
+
+
+def within(inner: dict, outer: dict) -> bool:
+    """Whether one bounding box lies wholly inside another (both from Playwright, in pixels)."""
+    return (
+        inner["x"] >= outer["x"] - 0.5
+        and inner["y"] >= outer["y"] - 0.5
+        and inner["x"] + inner["width"] <= outer["x"] + outer["width"] + 0.5
+        and inner["y"] + inner["height"] <= outer["y"] + outer["height"] + 0.5
+    )
+
+
+def assert_in_view(patron, *controls):
+    """Each control is shown inside the widget's frame, not below its visible area."""
+    frame = patron.locator('iframe[title="Ask a Librarian"]').bounding_box()
+    for control in controls:
+        expect(control).to_be_visible()
+        assert within(control.bounding_box(), frame), control
+
+
+def test_the_patrons_box_and_end_chat_stay_in_view_however_long_the_chat(
+    browser,
+    log_in,
+    live_server_daphne,
+    sites,  # noqa: F811
+):
+    _, patron, chat, _ = claimed_chat_with_ada(browser, log_in, live_server_daphne.url, sites())
+    messages = chat.get_by_role("list", name="Messages")
+    box = chat.get_by_label("Your message")
+    for n in range(1, 16):
+        box.fill(f"Question {n}: and a line long enough to wrap in the widget's narrow panel.")
+        box.press("Enter")
+        expect(messages.locator("li.from-patron")).to_have_count(n)
+    end = chat.get_by_role("button", name="End Chat")
+    assert_in_view(patron, box, chat.get_by_role("button", name="Send"), end)
+    # The list scrolls instead, kept at its newest message.
+    assert messages.evaluate("(list) => list.scrollHeight > list.clientHeight + 100")
+    assert_in_view(patron, messages.locator("li").last)
+    end.click()
+    expect(chat.get_by_role("heading", name="You ended the chat.")).to_be_visible()
+    chat.get_by_role("button", name="Send Rating").scroll_into_view_if_needed()
+    assert_in_view(patron, chat.get_by_role("button", name="Send Rating"))
