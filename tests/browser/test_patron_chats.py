@@ -128,7 +128,9 @@ def test_patron_chats_is_claimed_transferred_to_a_department_reclaimed_ended_and
     expect(chat.get_by_label("Your message")).to_be_hidden()
     expect(chat.get_by_role("button", name="End Chat")).to_be_hidden()
     chat.get_by_role("button", name="Send Rating").click()
-    expect(chat.get_by_role("alert")).to_have_text("Choose a rating from 1 to 5.")
+    expect(chat.get_by_role("alert")).to_have_text(
+        "Choose a rating from 1 to 5 or write a comment."
+    )
     chat.get_by_label("5").check()
     chat.get_by_label("Comment (optional)").fill("Very helpful")
     chat.get_by_role("button", name="Send Rating").click()

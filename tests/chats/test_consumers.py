@@ -441,6 +441,23 @@ async def test_after_the_end_the_patron_can_rate_and_get_the_transcript_by_email
     await patron.disconnect()
 
 
+async def test_a_comment_without_a_rating_is_kept_and_an_empty_form_is_refused():
+    d = await database_sync_to_async(desk)()
+    chat, token = await database_sync_to_async(start)(d.widget)
+    patron = await patron_socket(token)
+    await hello(patron)
+    await patron.send_json_to({"action": "end"})
+    await next_event(patron, "ended")
+    await patron.send_json_to({"action": "rate", "rating": None, "comment": ""})
+    error = await next_event(patron, "error")
+    assert error["message"] == "Choose a rating from 1 to 5 or write a comment."
+    await patron.send_json_to({"action": "rate", "rating": None, "comment": "Found it, thanks"})
+    await next_event(patron, "rated")
+    stored = await database_sync_to_async(PatronChat.objects.get)(pk=chat.pk)
+    assert (stored.rating, stored.comment) == (None, "Found it, thanks")
+    await patron.disconnect()
+
+
 async def test_an_open_dashboard_hears_a_widget_it_was_given_after_it_connected():
     d = await database_sync_to_async(desk)()
     newcomer = d.outsider

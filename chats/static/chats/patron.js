@@ -226,11 +226,12 @@ $("patron-end").addEventListener("click", () => {
 
 $("patron-rating").addEventListener("submit", (event) => {
   event.preventDefault();
-  const rating = Number(new FormData(event.target).get("rating"));
+  // Either may be left out, not both; the server says so.
+  const chosen = new FormData(event.target).get("rating");
+  const rating = chosen === null ? null : Number(chosen);
   const error = $("patron-rating-error");
   replyTo = error.id;
-  if (!rating) error.textContent = "Choose a rating from 1 to 5.";
-  else error.textContent = socket.send("rate", { rating, comment: $("patron-comment").value }) ? "" : "Not connected.";
+  error.textContent = socket.send("rate", { rating, comment: $("patron-comment").value }) ? "" : "Not connected.";
 });
 
 async function postForm(url, form, errorId) {
