@@ -8,7 +8,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from chats.models import PatronChat
-from tests.browser.pages import outside_the_loop, xss_corpus_send
+from tests.browser.pages import outside_the_loop, patron_ends_chat, xss_corpus_send
 from tests.browser.test_widgets import sites  # noqa: F401 (fixture)
 from tests.conftest import CHROMIUM
 from tests.factories import DepartmentFactory, FaqFactory, MembershipFactory, OperatorFactory
@@ -117,7 +117,16 @@ def test_patron_chats_is_claimed_transferred_to_a_department_reclaimed_ended_and
     bobs_pane.get_by_label("Reply to Ada").press("Enter")
     expect(chat.get_by_role("list", name="Messages")).to_contain_text("Bob: I renewed it for you.")
 
+    # End Chat asks first; Keep chatting goes back to the chat with nothing ended.
     chat.get_by_role("button", name="End Chat").click()
+    asking = chat.get_by_role("group", name="End this chat?")
+    expect(asking.get_by_role("button", name="Keep chatting")).to_be_focused()
+    asking.get_by_role("button", name="Keep chatting").click()
+    expect(asking).to_be_hidden()
+    expect(chat.get_by_role("button", name="End Chat")).to_be_focused()
+    expect(chat.get_by_text("You are chatting with Bob")).to_be_visible()
+    assert PatronChat.objects.get().state == "active"
+    patron_ends_chat(chat)
     expect(chat.get_by_role("heading", name="You ended the chat.")).to_be_visible()
     expect(bobs_pane.locator(".typing")).to_have_text("Ada ended the chat.")
     # Said once on each side, the patron's in their own words.
@@ -312,7 +321,7 @@ def test_the_widget_works_where_the_browser_refuses_it_third_party_storage_too(
         expect(messages).to_contain_text("Alice: Still here.")
 
         # Once Ada ends the chat, her library's page forgets it: its next load offers a new one.
-        chat.get_by_role("button", name="End Chat").click()
+        patron_ends_chat(chat)
         expect(chat.get_by_role("heading", name="You ended the chat.")).to_be_visible()
         expect(pane.locator(".typing")).to_have_text("Ada ended the chat.")
         patron.reload()
@@ -550,6 +559,9 @@ def test_the_patrons_box_and_end_chat_stay_in_view_however_long_the_chat(
     assert messages.evaluate("(list) => list.scrollHeight > list.clientHeight + 100")
     assert_in_view(patron, messages.locator("li").last)
     end.click()
+    asking = chat.get_by_role("group", name="End this chat?")
+    assert_in_view(patron, asking)
+    asking.get_by_role("button", name="End Chat").click()
     expect(chat.get_by_role("heading", name="You ended the chat.")).to_be_visible()
     chat.get_by_role("button", name="Send Rating").scroll_into_view_if_needed()
     assert_in_view(patron, chat.get_by_role("button", name="Send Rating"))

@@ -85,6 +85,8 @@ function addMessage(message) {
 
 function showChat() {
   body.dataset.chat = "open";
+  $("patron-end").parentElement.hidden = false;
+  $("patron-end-confirm").hidden = true;
   $("patron-chat").hidden = false;
   $("patron-ended").hidden = true;
 }
@@ -220,7 +222,20 @@ $("patron-input").addEventListener("input", () => {
   socket?.send("typing");
 });
 
-$("patron-end").addEventListener("click", () => {
+// End Chat asks first, in the widget itself rather than with window.confirm, whose dialog in a
+// frame from another site names LibChat's address and which browsers may suppress there.
+function endConfirm(asking) {
+  $("patron-end").parentElement.hidden = asking;
+  $("patron-end-confirm").hidden = !asking;
+  $(asking ? "patron-end-keep" : "patron-end").focus();
+}
+
+$("patron-end").addEventListener("click", () => endConfirm(true));
+$("patron-end-keep").addEventListener("click", () => endConfirm(false));
+$("patron-end-confirm").addEventListener("keydown", (event) => {
+  if (event.key === "Escape") endConfirm(false);
+});
+$("patron-end-yes").addEventListener("click", () => {
   if (!socket.send("end")) status("Not connected: try again in a moment.");
 });
 
