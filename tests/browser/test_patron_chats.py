@@ -65,6 +65,9 @@ def test_patron_chats_is_claimed_transferred_to_a_department_reclaimed_ended_and
     chat.get_by_label("Your question").fill("Do you have Middlemarch?")
     chat.get_by_role("button", name="Start Chat").click()
     expect(chat.get_by_role("status").first).to_have_text("You are number 1 in line")
+    # Ada's question opens her side of the conversation (it is stored once, on the chat).
+    lines = chat.get_by_role("list", name="Messages").get_by_role("listitem")
+    expect(lines).to_have_text(["You: Do you have Middlemarch?"])
 
     waiting = operator.get_by_role("list", name="Waiting patrons")
     expect(waiting).to_contain_text("Ada")
@@ -77,7 +80,7 @@ def test_patron_chats_is_claimed_transferred_to_a_department_reclaimed_ended_and
     expect(pane).to_contain_text("Do you have Middlemarch?")
     expect(waiting.locator("li")).to_have_count(0)
     expect(chat.get_by_text("You are chatting with Alice")).to_be_visible()
-    expect(chat.get_by_text("Alice joined the chat.")).to_be_visible()
+    expect(lines).to_have_text(["You: Do you have Middlemarch?", "Alice joined the chat."])
 
     chat.get_by_label("Your message").press_sequentially("Is it ")
     expect(pane.get_by_text("Ada is typing…")).to_be_visible()
@@ -315,6 +318,10 @@ def test_the_widget_works_where_the_browser_refuses_it_third_party_storage_too(
             expect(messages).to_contain_text("You: Thanks!")
             expect(chat.get_by_text("You are chatting with Alice")).to_be_visible()
             expect(presence).to_be_hidden()
+            expect(messages.get_by_role("listitem").first).to_have_text(
+                "You: Opening hours and a map?"
+            )
+            expect(messages.get_by_text("Opening hours and a map?")).to_have_count(1)
         expect(pane.get_by_role("textbox", name="Reply to Ada")).to_be_visible()
         pane.get_by_role("textbox", name="Reply to Ada").fill("Still here.")
         pane.get_by_role("textbox", name="Reply to Ada").press("Enter")
@@ -446,8 +453,8 @@ def test_what_a_patron_types_reaches_the_operator_as_typed_line_breaks_and_all(
     )
     expect(pane.locator(".chat-messages .faq-card, .chat-messages a")).to_have_count(0)
     mine = chat.get_by_role("list", name="Messages").locator("li.from-patron .body")
-    expect(mine).to_have_count(1)
-    assert mine.inner_html() == said.inner_html()
+    expect(mine).to_have_count(2)  # the question from the pre-chat form, then this
+    assert mine.last.inner_html() == said.inner_html()
 
 
 def test_a_reply_whose_socket_dropped_before_the_answer_is_sent_again_once(
@@ -552,7 +559,7 @@ def test_the_patrons_box_and_end_chat_stay_in_view_however_long_the_chat(
     for n in range(1, 16):
         box.fill(f"Question {n}: and a line long enough to wrap in the widget's narrow panel.")
         box.press("Enter")
-        expect(messages.locator("li.from-patron")).to_have_count(n)
+        expect(messages.locator("li.from-patron")).to_have_count(n + 1)  # and the question
     end = chat.get_by_role("button", name="End Chat")
     assert_in_view(patron, box, chat.get_by_role("button", name="Send"), end)
     # The list scrolls instead, kept at its newest message.

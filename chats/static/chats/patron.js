@@ -83,6 +83,13 @@ function addMessage(message) {
   if (message.sender === "operator") $("patron-typing").textContent = "";
 }
 
+// The question from the pre-chat form opens the patron's side of the conversation, as theirs.
+// It is stored once, on the chat, so it comes with the chat's state, as HTML made safe by the
+// server like the patron's messages (id 0: before any message).
+function showQuestion(question) {
+  if (question) addMessage({ id: 0, sender: "patron", body: question, attachments: [] });
+}
+
 function showChat() {
   body.dataset.chat = "open";
   $("patron-end").parentElement.hidden = false;
@@ -116,6 +123,7 @@ const handlers = {
   ...screenshare.handlers,
   hello(frame) {
     showState(frame);
+    showQuestion(frame.question);
     screenshare.hello(frame);
     socket.send("sync", { after: lastId });
     for (const [clientMsgId, text] of outbox) {
