@@ -13,6 +13,7 @@ from accounts.models import Operator
 from accounts.selectors import reachable_operator_ids
 from chats.models import OfflineTicket, PatronAttachment, PatronChat, PatronMessage
 from departments.models import Department, Membership
+from libchat.richtext import text_as_html, text_normalise
 from libchat.tokens import secret_hash
 from widgets.models import Widget
 
@@ -209,6 +210,8 @@ def patron_state(*, chat: PatronChat) -> dict:
         "position": queue_position(chat=chat),
         "operator": chat.claimed_by.name if chat.claimed_by_id else None,
         "has_email": bool(chat.email),
+        # The page shows it first, as the patron's own line, escaped like their messages.
+        "question": text_as_html(text_normalise(chat.question)),
     }
 
 

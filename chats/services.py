@@ -379,14 +379,20 @@ def chat_typing(*, chat: PatronChat, operator: Operator | None = None) -> None:
     live_send(patron_group(chat.pk), {"event": "typing", "operator": operator.name})
 
 
-def chat_rate(*, chat: PatronChat, rating: int, comment: str = "") -> PatronChat:
-    """The patron's rating (1 to 5) and comment, once the chat has ended."""
+def chat_rate(*, chat: PatronChat, rating: int | None = None, comment: str = "") -> PatronChat:
+    """The patron's rating (1 to 5) and comment, once the chat has ended. Each is optional, as
+    the form says, but not both: a comment alone is kept with no rating."""
     if chat.state != PatronChat.State.ENDED:
         raise ValidationError("Rate the chat once it has ended.")
-    if not isinstance(rating, int) or isinstance(rating, bool) or not 1 <= rating <= 5:
+    comment = comment.strip()[:MESSAGE_MAX_CHARS]
+    if rating is None and not comment:
+        raise ValidationError("Choose a rating from 1 to 5 or write a comment.")
+    if rating is not None and (
+        not isinstance(rating, int) or isinstance(rating, bool) or not 1 <= rating <= 5
+    ):
         raise ValidationError("Choose a rating from 1 to 5.")
     chat.rating = rating
-    chat.comment = comment.strip()[:MESSAGE_MAX_CHARS]
+    chat.comment = comment
     chat.save(update_fields=["rating", "comment"])
     return chat
 

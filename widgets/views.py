@@ -16,6 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET
 
+from chats.models import MESSAGE_MAX_CHARS
 from widgets import selectors
 from widgets.models import Widget
 from widgets.status_api import JS_IDENTIFIER, status_answer
@@ -104,6 +105,7 @@ def frame(request: HttpRequest, widget_id: int) -> HttpResponse:
             "asks": [a for a in asks if a[4] != Widget.Ask.OFF],
             "Ask": Widget.Ask,
             "origins": list(state.origins),
+            "message_max_chars": MESSAGE_MAX_CHARS,
         },
     )
     response["Content-Security-Policy"] = "frame-ancestors " + (" ".join(state.origins) or "'none'")

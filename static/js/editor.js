@@ -4,6 +4,7 @@
 // The page decides what sending a message and where sending a file mean.
 
 import { requestJSON } from "./http.js";
+import { lengthRefusal } from "./limits.js";
 
 const SHORTCUTS = { b: "bold", i: "italic", u: "underline" };
 
@@ -98,13 +99,7 @@ export function createEditor(root, { send, fileUrl, showError, onInput = () => {
     if (!editor.textContent.trim() && !editor.querySelector(".faq-card")) {
       return "Type a message first.";
     }
-    const max = Number(root.dataset.maxChars);
-    const length = [...body].length;
-    if (max && length > max) {
-      const count = (n) => n.toLocaleString("en");
-      return `Messages can be ${count(max)} characters at most; this one has ${count(length)}.`;
-    }
-    return "";
+    return lengthRefusal(body, Number(root.dataset.maxChars));
   }
 
   function submit() {

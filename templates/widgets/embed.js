@@ -1,6 +1,7 @@
 /* LibChat widget {{ widget_id }}: draws the button or tab, shows whether a librarian is online and
    opens the chat. The chat page runs in an iframe from LibChat's own origin; it tells this page
-   when the status changes (postMessage), so the button follows within a second or two. */
+   when the status changes (postMessage), so the button follows within a second or two, and the
+   token of the patron's chat, which this page keeps for it (see chatToken). */
 (function () {
   "use strict";
   var config = {{ config|safe }};
@@ -20,9 +21,9 @@
   var font = "font:600 15px/1.2 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;";
   var colours = "background:" + config.colour + ";color:" + config.textColour + ";";
   var panelCss = {
-    floating: "position:fixed;right:20px;bottom:80px;width:360px;max-width:calc(100vw - 40px);height:520px;max-height:calc(100vh - 110px);z-index:2147483646;box-shadow:0 8px 30px rgba(0,0,0,.25);border-radius:10px;overflow:hidden;background:#fff;",
-    slide_out: "position:fixed;right:44px;top:15vh;width:360px;max-width:calc(100vw - 60px);height:520px;max-height:80vh;z-index:2147483646;box-shadow:0 8px 30px rgba(0,0,0,.25);background:#fff;",
-    in_page: "width:100%;height:520px;border:1px solid #ccd;border-radius:8px;overflow:hidden;",
+    floating: "position:fixed;right:20px;bottom:80px;width:360px;max-width:calc(100vw - 40px);height:640px;max-height:calc(100vh - 110px);z-index:2147483646;box-shadow:0 8px 30px rgba(0,0,0,.25);border-radius:10px;overflow:hidden;background:#fff;",
+    slide_out: "position:fixed;right:44px;top:15vh;width:360px;max-width:calc(100vw - 60px);height:640px;max-height:80vh;z-index:2147483646;box-shadow:0 8px 30px rgba(0,0,0,.25);background:#fff;",
+    in_page: "width:100%;height:640px;max-height:calc(100vh - 40px);border:1px solid #ccd;border-radius:8px;overflow:hidden;",
     pop_out: "display:none;"
   }[config.kind];
   var toggleCss = {
@@ -44,10 +45,29 @@
   toggle.appendChild(doc.createTextNode(": "));
   toggle.appendChild(status);
 
+  // The token of the patron's chat, kept in this (first-party) page's sessionStorage, per tab and
+  // per widget: a browser may refuse the third-party iframe storage of its own, so without this
+  // a reload of the library's page, or its next page, would lose the chat. The iframe reads the
+  // token from its URL fragment, which is never sent to a server.
+  var chatToken = {
+    key: "libchat-chat-" + config.id,
+    get: function () {
+      try { return window.sessionStorage.getItem(this.key); } catch (e) { return null; }
+    },
+    set: function (token) {
+      try {
+        if (token) window.sessionStorage.setItem(this.key, token);
+        else window.sessionStorage.removeItem(this.key);
+      } catch (e) { /* storage refused here too: the chat lasts as long as the iframe */ }
+    }
+  };
+  var savedToken = chatToken.get();
+  var frameSrc = config.frameUrl + (savedToken ? "#chat=" + encodeURIComponent(savedToken) : "");
+
   var panel = el("div", panelCss, { "class": "libchat-panel", id: "libchat-panel-" + config.id });
   // display-capture: the patron may share their screen when a librarian offers a screenshare.
   var frame = el("iframe", "border:0;width:100%;height:100%;display:block;", {
-    src: config.frameUrl, title: config.title, allow: "display-capture"
+    src: frameSrc, title: config.title, allow: "display-capture"
   });
   panel.appendChild(frame);
 
@@ -85,7 +105,9 @@
   window.addEventListener("message", function (event) {
     if (event.origin !== config.origin || event.source !== frame.contentWindow) return;
     var data = event.data;
-    if (data && data.libchat === "widget_status" && data.widget === config.id) show(Boolean(data.online));
+    if (!data || data.widget !== config.id) return;
+    if (data.libchat === "widget_status") show(Boolean(data.online));
+    else if (data.libchat === "chat_token" && (data.token === null || /^[\w-]{20,100}$/.test(data.token))) chatToken.set(data.token);
   });
 
   function mount() {

@@ -1,6 +1,6 @@
 """What a person does in the pages, shared by the browser tests."""
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import FrameLocator, Page, expect
 
 from tests.factories import PASSWORD
 
@@ -18,6 +18,12 @@ def log_in_at(page: Page, base_url: str, operator, path: str = "/dashboard/") ->
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
     return settled(page)
+
+
+def patron_ends_chat(chat: FrameLocator) -> None:
+    """In the widget's frame: End Chat, then End Chat again where it asks "End this chat?"."""
+    chat.get_by_role("button", name="End Chat").click()
+    chat.get_by_role("group", name="End this chat?").get_by_role("button", name="End Chat").click()
 
 
 def outside_the_loop(function, *args, **kwargs):

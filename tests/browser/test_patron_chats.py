@@ -8,7 +8,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from chats.models import PatronChat
-from tests.browser.pages import outside_the_loop, xss_corpus_send
+from tests.browser.pages import outside_the_loop, patron_ends_chat, xss_corpus_send
 from tests.browser.test_widgets import sites  # noqa: F401 (fixture)
 from tests.conftest import CHROMIUM
 from tests.factories import DepartmentFactory, FaqFactory, MembershipFactory, OperatorFactory
@@ -65,6 +65,9 @@ def test_patron_chats_is_claimed_transferred_to_a_department_reclaimed_ended_and
     chat.get_by_label("Your question").fill("Do you have Middlemarch?")
     chat.get_by_role("button", name="Start Chat").click()
     expect(chat.get_by_role("status").first).to_have_text("You are number 1 in line")
+    # Ada's question opens her side of the conversation (it is stored once, on the chat).
+    lines = chat.get_by_role("list", name="Messages").get_by_role("listitem")
+    expect(lines).to_have_text(["You: Do you have Middlemarch?"])
 
     waiting = operator.get_by_role("list", name="Waiting patrons")
     expect(waiting).to_contain_text("Ada")
@@ -77,7 +80,7 @@ def test_patron_chats_is_claimed_transferred_to_a_department_reclaimed_ended_and
     expect(pane).to_contain_text("Do you have Middlemarch?")
     expect(waiting.locator("li")).to_have_count(0)
     expect(chat.get_by_text("You are chatting with Alice")).to_be_visible()
-    expect(chat.get_by_text("Alice joined the chat.")).to_be_visible()
+    expect(lines).to_have_text(["You: Do you have Middlemarch?", "Alice joined the chat."])
 
     chat.get_by_label("Your message").press_sequentially("Is it ")
     expect(pane.get_by_text("Ada is typing…")).to_be_visible()
@@ -117,7 +120,16 @@ def test_patron_chats_is_claimed_transferred_to_a_department_reclaimed_ended_and
     bobs_pane.get_by_label("Reply to Ada").press("Enter")
     expect(chat.get_by_role("list", name="Messages")).to_contain_text("Bob: I renewed it for you.")
 
+    # End Chat asks first; Keep chatting goes back to the chat with nothing ended.
     chat.get_by_role("button", name="End Chat").click()
+    asking = chat.get_by_role("group", name="End this chat?")
+    expect(asking.get_by_role("button", name="Keep chatting")).to_be_focused()
+    asking.get_by_role("button", name="Keep chatting").click()
+    expect(asking).to_be_hidden()
+    expect(chat.get_by_role("button", name="End Chat")).to_be_focused()
+    expect(chat.get_by_text("You are chatting with Bob")).to_be_visible()
+    assert PatronChat.objects.get().state == "active"
+    patron_ends_chat(chat)
     expect(chat.get_by_role("heading", name="You ended the chat.")).to_be_visible()
     expect(bobs_pane.locator(".typing")).to_have_text("Ada ended the chat.")
     # Said once on each side, the patron's in their own words.
@@ -128,7 +140,9 @@ def test_patron_chats_is_claimed_transferred_to_a_department_reclaimed_ended_and
     expect(chat.get_by_label("Your message")).to_be_hidden()
     expect(chat.get_by_role("button", name="End Chat")).to_be_hidden()
     chat.get_by_role("button", name="Send Rating").click()
-    expect(chat.get_by_role("alert")).to_have_text("Choose a rating from 1 to 5.")
+    expect(chat.get_by_role("alert")).to_have_text(
+        "Choose a rating from 1 to 5 or write a comment."
+    )
     chat.get_by_label("5").check()
     chat.get_by_label("Comment (optional)").fill("Very helpful")
     chat.get_by_role("button", name="Send Rating").click()
@@ -292,6 +306,37 @@ def test_the_widget_works_where_the_browser_refuses_it_third_party_storage_too(
         widget.evaluate("() => location.reload()")
         expect(messages).to_contain_text("Alice: Open until 8 tonight.")
         expect(chat.get_by_text("You are chatting with Alice")).to_be_visible()
+
+        # So does a reload of the library's page, which builds a new frame: the library's page
+        # kept the token for it. The patron reopens the widget to the same chat, and Alice's pane
+        # knows Ada is back (it said she had gone while the page reloaded).
+        presence = pane.locator(".patron-presence")
+        for _ in range(2):  # once more, now from the token the new frame was given
+            patron.reload()
+            patron.get_by_role("button", name="Ask a Librarian: Online").click()
+            expect(messages).to_contain_text("Alice: Open until 8 tonight.")
+            expect(messages).to_contain_text("You: Thanks!")
+            expect(chat.get_by_text("You are chatting with Alice")).to_be_visible()
+            expect(presence).to_be_hidden()
+            expect(messages.get_by_role("listitem").first).to_have_text(
+                "You: Opening hours and a map?"
+            )
+            expect(messages.get_by_text("Opening hours and a map?")).to_have_count(1)
+        expect(pane.get_by_role("textbox", name="Reply to Ada")).to_be_visible()
+        pane.get_by_role("textbox", name="Reply to Ada").fill("Still here.")
+        pane.get_by_role("textbox", name="Reply to Ada").press("Enter")
+        expect(messages).to_contain_text("Alice: Still here.")
+
+        # Once Ada ends the chat, her library's page forgets it: its next load offers a new one.
+        patron_ends_chat(chat)
+        expect(chat.get_by_role("heading", name="You ended the chat.")).to_be_visible()
+        expect(pane.locator(".typing")).to_have_text("Ada ended the chat.")
+        patron.reload()
+        patron.get_by_role("button", name="Ask a Librarian: Online").click()
+        expect(chat.get_by_role("button", name="Start Chat")).to_be_visible()
+        expect(chat.get_by_label("Your question")).to_be_empty()
+        expect(messages).to_be_hidden()
+        assert chat.locator("body").get_attribute("data-chat") is None
     finally:
         strict.close()
 
@@ -408,8 +453,8 @@ def test_what_a_patron_types_reaches_the_operator_as_typed_line_breaks_and_all(
     )
     expect(pane.locator(".chat-messages .faq-card, .chat-messages a")).to_have_count(0)
     mine = chat.get_by_role("list", name="Messages").locator("li.from-patron .body")
-    expect(mine).to_have_count(1)
-    assert mine.inner_html() == said.inner_html()
+    expect(mine).to_have_count(2)  # the question from the pre-chat form, then this
+    assert mine.last.inner_html() == said.inner_html()
 
 
 def test_a_reply_whose_socket_dropped_before_the_answer_is_sent_again_once(
@@ -508,3 +553,72 @@ def test_the_waiting_list_follows_monitoring_changed_in_another_tab_and_held_cha
     settings.get_by_role("button", name="Save settings").click()
     expect(waiting.locator("li")).to_have_count(1)
     expect(waiting).to_contain_text("Bea")
+
+
+def test_a_message_too_long_is_refused_in_the_widget_and_the_patron_keeps_every_word(
+    browser,
+    log_in,
+    live_server_daphne,
+    sites,  # noqa: F811
+):
+    _, _, chat, pane = claimed_chat_with_ada(browser, log_in, live_server_daphne.url, sites())
+    box = chat.get_by_label("Your message")
+    long_text = "word " * 999 + "last!"  # 5,000 characters
+    box.fill(long_text)
+    box.press("Enter")
+    expect(chat.get_by_role("alert")).to_have_text(
+        "Messages can be 4,000 characters at most; this one has 5,000."
+    )
+    expect(box).to_have_value(long_text)  # nothing cut, nothing lost
+    box.press("Backspace")
+    expect(chat.get_by_role("alert")).to_have_count(0)
+    box.fill(long_text[:3990])
+    box.press("Enter")
+    expect(box).to_have_value("")
+    expect(pane.locator(".chat-messages li.from-patron")).to_have_count(1)
+    expect(pane.locator(".chat-messages li.from-patron")).to_contain_text("word word")
+
+
+def within(inner: dict, outer: dict) -> bool:
+    """Whether one bounding box lies wholly inside another (both from Playwright, in pixels)."""
+    return (
+        inner["x"] >= outer["x"] - 0.5
+        and inner["y"] >= outer["y"] - 0.5
+        and inner["x"] + inner["width"] <= outer["x"] + outer["width"] + 0.5
+        and inner["y"] + inner["height"] <= outer["y"] + outer["height"] + 0.5
+    )
+
+
+def assert_in_view(patron, *controls):
+    """Each control is shown inside the widget's frame, not below its visible area."""
+    frame = patron.locator('iframe[title="Ask a Librarian"]').bounding_box()
+    for control in controls:
+        expect(control).to_be_visible()
+        assert within(control.bounding_box(), frame), control
+
+
+def test_the_patrons_box_and_end_chat_stay_in_view_however_long_the_chat(
+    browser,
+    log_in,
+    live_server_daphne,
+    sites,  # noqa: F811
+):
+    _, patron, chat, _ = claimed_chat_with_ada(browser, log_in, live_server_daphne.url, sites())
+    messages = chat.get_by_role("list", name="Messages")
+    box = chat.get_by_label("Your message")
+    for n in range(1, 16):
+        box.fill(f"Question {n}: and a line long enough to wrap in the widget's narrow panel.")
+        box.press("Enter")
+        expect(messages.locator("li.from-patron")).to_have_count(n + 1)  # and the question
+    end = chat.get_by_role("button", name="End Chat")
+    assert_in_view(patron, box, chat.get_by_role("button", name="Send"), end)
+    # The list scrolls instead, kept at its newest message.
+    assert messages.evaluate("(list) => list.scrollHeight > list.clientHeight + 100")
+    assert_in_view(patron, messages.locator("li").last)
+    end.click()
+    asking = chat.get_by_role("group", name="End this chat?")
+    assert_in_view(patron, asking)
+    asking.get_by_role("button", name="End Chat").click()
+    expect(chat.get_by_role("heading", name="You ended the chat.")).to_be_visible()
+    chat.get_by_role("button", name="Send Rating").scroll_into_view_if_needed()
+    assert_in_view(patron, chat.get_by_role("button", name="Send Rating"))

@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.test_meetings import ALL_CONNECTED, RECEIVES
-from tests.browser.test_patron_chats import claimed_chat_with_ada
+from tests.browser.test_patron_chats import assert_in_view, claimed_chat_with_ada
 from tests.browser.test_widgets import sites  # noqa: F401 (fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -45,6 +45,9 @@ def test_operator_offers_a_screenshare_and_patron_and_operator_each_share_their_
     # The patron shares theirs from inside the cross-origin iframe (allow="display-capture").
     chat.get_by_role("button", name="Share screen").click()
     expect(chat.get_by_role("button", name="Stop sharing")).to_be_visible()
+    # Two screens on the widget's stage, and its buttons and the chat's still in view.
+    controls = ("Stop sharing", "Leave", "Send", "End Chat")
+    assert_in_view(patron, *(chat.get_by_role("button", name=name) for name in controls))
     operator.wait_for_function(RECEIVES, arg=["video", 1], timeout=20000)
     expect(pane.get_by_label("Ada's screen")).to_be_visible()
     expect(pane.locator(".meeting-participants")).to_contain_text("sharing screen")

@@ -233,3 +233,55 @@ def test_each_widget_type_draws_its_own_control(page, make_widget, kind):
         chat = popup.value
         expect(chat.get_by_role("heading", name="Ask a Librarian")).to_be_visible()
         expect(chat.get_by_text("Nobody is here right now.")).to_be_visible()
+
+
+def test_the_library_page_keeps_a_chat_token_only_from_its_own_widget(page, reference_widget):
+    library, widget, _, snippet = reference_widget
+    page.goto(library.page("index.html", snippet))
+    chat = next(frame for frame in page.frames if f"/widget/{widget.pk}/" in frame.url)
+    expect(page.frame_locator("iframe").locator("body")).to_have_attribute("data-socket", "open")
+    post = """([widget, token]) =>
+        window.parent.postMessage({libchat: "chat_token", widget, token}, "*")"""
+    kept = f"() => sessionStorage.getItem('libchat-chat-{widget.pk}')"
+    token = "t" * 43
+
+    page.evaluate(post, [widget.pk, token])  # another script of the library's page
+    chat.evaluate(post, [widget.pk + 1, token])  # another widget's
+    chat.evaluate(post, [widget.pk, "<b>not a token</b>"])
+    page.wait_for_timeout(300)  # messages arrive in a task or two
+    assert page.evaluate(kept) is None
+
+    chat.evaluate(post, [widget.pk, token])
+    page.wait_for_function(f"() => ({kept})() === '{token}'")
+    page.reload()  # the new frame is given the token, in its URL's fragment only
+    src = page.locator("iframe").get_attribute("src")
+    assert src.endswith(f"/widget/{widget.pk}/#chat={token}")
+    # LibChat knows no such chat: the frame says so and the library's page forgets the token.
+    page.wait_for_function(f"() => ({kept})() === null")
+
+
+def test_the_offline_form_shows_send_question_in_a_short_window(browser, live_server_daphne, sites):
+    from tests.browser.test_patron_chats import assert_in_view
+
+    library = sites()
+    widget = outside_the_loop(
+        lambda: services.widget_create(
+            name="Main site",
+            allowed_origins=[library.url],
+            first_choice=DepartmentFactory(),  # nobody in it: offline
+            title="Ask a Librarian",
+            offline_behaviour="ticket_form",
+        )
+    )
+    snippet = selectors.widget_embed_snippet(widget=widget, base_url=live_server_daphne.url)
+    patron = browser.new_context(viewport={"width": 1024, "height": 600}).new_page()
+    patron.goto(library.page("index.html", snippet))
+    patron.get_by_role("button", name="Ask a Librarian: Offline").click()
+    chat = patron.frame_locator('iframe[title="Ask a Librarian"]')
+    chat.get_by_label("Email to answer you at").fill("ada@example.org")
+    chat.get_by_label("What would you like to ask?").fill("Can I renew by phone?")
+    send = chat.get_by_role("button", name="Send Question")
+    send.scroll_into_view_if_needed()  # the form scrolls under the widget's header
+    assert_in_view(patron, send, chat.get_by_role("heading", name="Ask a Librarian"))
+    send.click()
+    expect(chat.get_by_text("Thank you. We will answer by email.")).to_be_visible()

@@ -426,7 +426,9 @@ async def test_after_the_end_the_patron_can_rate_and_get_the_transcript_by_email
     d = await database_sync_to_async(desk)()
     chat, token = await database_sync_to_async(start)(d.widget, email="ada@example.org")
     patron = await patron_socket(token)
-    assert (await hello(patron))["has_email"] is True
+    greeting = await hello(patron)
+    assert greeting["has_email"] is True
+    assert greeting["question"] == "Do you have Middlemarch?"  # the page shows it as theirs
     await patron.send_json_to({"action": "send", "body": "Thanks!"})
     await patron.send_json_to({"action": "end"})
     await next_event(patron, "ended")
@@ -438,6 +440,31 @@ async def test_after_the_end_the_patron_can_rate_and_get_the_transcript_by_email
     assert email.to == ["ada@example.org"] and "Thanks!" in email.body
     rating = await database_sync_to_async(lambda: PatronChat.objects.get(pk=chat.pk).rating)()
     assert rating == 4
+    await patron.disconnect()
+
+
+async def test_the_patron_is_told_their_question_as_text_never_as_markup():
+    d = await database_sync_to_async(desk)()
+    _, token = await database_sync_to_async(start)(d.widget, question="<b>Atlas</b>\r\nor maps?")
+    patron = await patron_socket(token)
+    assert (await hello(patron))["question"] == "&lt;b&gt;Atlas&lt;/b&gt;<br>or maps?"
+    await patron.disconnect()
+
+
+async def test_a_comment_without_a_rating_is_kept_and_an_empty_form_is_refused():
+    d = await database_sync_to_async(desk)()
+    chat, token = await database_sync_to_async(start)(d.widget)
+    patron = await patron_socket(token)
+    await hello(patron)
+    await patron.send_json_to({"action": "end"})
+    await next_event(patron, "ended")
+    await patron.send_json_to({"action": "rate", "rating": None, "comment": ""})
+    error = await next_event(patron, "error")
+    assert error["message"] == "Choose a rating from 1 to 5 or write a comment."
+    await patron.send_json_to({"action": "rate", "rating": None, "comment": "Found it, thanks"})
+    await next_event(patron, "rated")
+    stored = await database_sync_to_async(PatronChat.objects.get)(pk=chat.pk)
+    assert (stored.rating, stored.comment) == (None, "Found it, thanks")
     await patron.disconnect()
 
 

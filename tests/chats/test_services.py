@@ -249,6 +249,23 @@ def test_an_ended_chat_takes_no_more_messages_and_can_be_rated():
     ]
 
 
+def test_a_patron_may_rate_or_comment_or_both_but_not_send_nothing():
+    d = desk()
+    chat, _ = start(d.widget)
+    services.chat_end(chat=chat)
+    chat = PatronChat.objects.get(pk=chat.pk)
+    with pytest.raises(ValidationError, match="Choose a rating from 1 to 5 or write a comment."):
+        services.chat_rate(chat=chat, rating=None, comment="  ")
+    with pytest.raises(ValidationError, match="Choose a rating from 1 to 5."):
+        services.chat_rate(chat=chat, rating=0, comment="Fine")
+    chat.refresh_from_db()
+    assert (chat.rating, chat.comment) == (None, "")
+
+    services.chat_rate(chat=chat, comment="  The map helped.  ")
+    chat.refresh_from_db()
+    assert (chat.rating, chat.comment) == (None, "The map helped.")
+
+
 def test_signed_in_but_unreachable_operators_leave_the_widget_offline():
     widget = WidgetFactory()
     member = MembershipFactory(department=widget.first_department).operator

@@ -160,6 +160,21 @@ def test_a_patrons_name_in_a_system_line_is_text_in_the_transcript_and_its_email
     assert f"UTC] {name} ended the chat." in mail.outbox[0].body  # plain text, as typed
 
 
+def test_a_comment_left_without_a_rating_shows_in_the_transcripts(client):
+    from chats import services
+
+    d = desk()
+    chat, _ = services.chat_start(widget=d.widget, name="Ada", question="Atlas?")
+    services.chat_end(chat=chat)
+    services.chat_rate(chat=PatronChat.objects.get(pk=chat.pk), comment="Too slow & <late>")
+    client.force_login(d.operators[0])
+    listing = client.get("/dashboard/transcripts/").content.decode()
+    assert "<td>A comment</td>" in listing
+    detail = client.get(f"/dashboard/transcripts/{chat.pk}/").content.decode()
+    assert "<dt>Rating</dt><dd>—</dd>" in detail
+    assert "<dt>Comment</dt><dd>Too slow &amp; &lt;late&gt;</dd>" in detail
+
+
 def test_transcripts_show_how_long_a_chat_lasted_in_minutes_and_seconds(client):
     d = desk()
     chat = ended_chat(d, name="Ada", question="Atlas?")

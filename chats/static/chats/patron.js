@@ -1,10 +1,13 @@
 // The patron's side of a chat in the widget iframe: the pre-chat form starts it, then one socket
 // per chat (ws/widget/<token>/) carries the queue position, messages, typing and the end.
 // The token lives in sessionStorage (never a cookie: third-party cookies may be blocked), or
-// where that is blocked too in the page's URL fragment (savedToken), so a reload of the iframe
-// resumes the chat. After a reconnect the page asks for messages after the
-// last id it has and re-sends what was never confirmed (the server stores each client_msg_id once).
+// where that is blocked too in the page's URL fragment, and with the embedding page (savedToken),
+// so a reload of the iframe or of the library's page resumes the chat. After a reconnect the page
+// asks for messages after the last id it has and re-sends what was never confirmed (the server
+// stores each client_msg_id once).
 
+import { tellEmbedder } from "../js/embedder.js";
+import { lengthRefusal } from "../js/limits.js";
 import { patronScreenshare } from "../js/screenshare-patron.js";
 import { LiveSocket } from "../js/socket.js";
 import { messageLineAdd } from "./message-line.js";
@@ -17,14 +20,18 @@ const storageKey = `libchat-chat-${widgetId}`;
 // Where the chat's token is kept so a reload resumes the chat: the iframe's sessionStorage. A
 // browser that blocks third-party storage with third-party cookies (Chromium does) throws on
 // any use of it; the token then lives in this page's URL fragment instead, which survives a
-// reload of the iframe and is never sent to a server.
+// reload of the iframe and is never sent to a server. The embedding page (embed.js) is told the
+// token too and keeps it in its own, first-party sessionStorage: when the library's page reloads
+// or the patron moves to another of its pages, it puts the token back into this page's fragment.
 const savedToken = {
   get() {
+    let token = null;
     try {
-      return sessionStorage.getItem(storageKey);
+      token = sessionStorage.getItem(storageKey);
     } catch {
-      return new URLSearchParams(location.hash.slice(1)).get("chat");
+      // refused: the fragment is all there is
     }
+    return token || new URLSearchParams(location.hash.slice(1)).get("chat");
   },
   set(token) {
     try {
@@ -32,13 +39,16 @@ const savedToken = {
     } catch {
       history.replaceState(null, "", `#chat=${encodeURIComponent(token)}`);
     }
+    tellEmbedder("chat_token", { token });
   },
   clear() {
     try {
       sessionStorage.removeItem(storageKey);
     } catch {
-      history.replaceState(null, "", location.pathname + location.search);
+      // refused: nothing was kept there
     }
+    if (location.hash) history.replaceState(null, "", location.pathname + location.search);
+    tellEmbedder("chat_token", { token: null }); // the next visit starts a new chat
   },
 };
 
@@ -73,8 +83,17 @@ function addMessage(message) {
   if (message.sender === "operator") $("patron-typing").textContent = "";
 }
 
+// The question from the pre-chat form opens the patron's side of the conversation, as theirs.
+// It is stored once, on the chat, so it comes with the chat's state, as HTML made safe by the
+// server like the patron's messages (id 0: before any message).
+function showQuestion(question) {
+  if (question) addMessage({ id: 0, sender: "patron", body: question, attachments: [] });
+}
+
 function showChat() {
   body.dataset.chat = "open";
+  $("patron-end").parentElement.hidden = false;
+  $("patron-end-confirm").hidden = true;
   $("patron-chat").hidden = false;
   $("patron-ended").hidden = true;
 }
@@ -104,6 +123,7 @@ const handlers = {
   ...screenshare.handlers,
   hello(frame) {
     showState(frame);
+    showQuestion(frame.question);
     screenshare.hello(frame);
     socket.send("sync", { after: lastId });
     for (const [clientMsgId, text] of outbox) {
@@ -185,6 +205,10 @@ $("patron-compose").addEventListener("submit", (event) => {
   const input = $("patron-input");
   const text = input.value.trim();
   if (!text) return;
+  // Refused here, as the server would refuse it, so the whole text stays to be shortened.
+  const refused = lengthRefusal(text, Number(input.dataset.maxChars));
+  $("patron-compose-error").textContent = refused;
+  if (refused) return;
   const clientMsgId = crypto.randomUUID();
   // Plain text, as typed: the server stores it escaped, its line breaks as <br>.
   outbox.set(clientMsgId, text);
@@ -200,22 +224,37 @@ $("patron-input").addEventListener("keydown", (event) => {
 });
 
 $("patron-input").addEventListener("input", () => {
+  $("patron-compose-error").textContent = "";
   if (Date.now() - lastTypingSent < 2000) return;
   lastTypingSent = Date.now();
   socket?.send("typing");
 });
 
-$("patron-end").addEventListener("click", () => {
+// End Chat asks first, in the widget itself rather than with window.confirm, whose dialog in a
+// frame from another site names LibChat's address and which browsers may suppress there.
+function endConfirm(asking) {
+  $("patron-end").parentElement.hidden = asking;
+  $("patron-end-confirm").hidden = !asking;
+  $(asking ? "patron-end-keep" : "patron-end").focus();
+}
+
+$("patron-end").addEventListener("click", () => endConfirm(true));
+$("patron-end-keep").addEventListener("click", () => endConfirm(false));
+$("patron-end-confirm").addEventListener("keydown", (event) => {
+  if (event.key === "Escape") endConfirm(false);
+});
+$("patron-end-yes").addEventListener("click", () => {
   if (!socket.send("end")) status("Not connected: try again in a moment.");
 });
 
 $("patron-rating").addEventListener("submit", (event) => {
   event.preventDefault();
-  const rating = Number(new FormData(event.target).get("rating"));
+  // Either may be left out, not both; the server says so.
+  const chosen = new FormData(event.target).get("rating");
+  const rating = chosen === null ? null : Number(chosen);
   const error = $("patron-rating-error");
   replyTo = error.id;
-  if (!rating) error.textContent = "Choose a rating from 1 to 5.";
-  else error.textContent = socket.send("rate", { rating, comment: $("patron-comment").value }) ? "" : "Not connected.";
+  error.textContent = socket.send("rate", { rating, comment: $("patron-comment").value }) ? "" : "Not connected.";
 });
 
 async function postForm(url, form, errorId) {

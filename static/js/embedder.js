@@ -1,0 +1,30 @@
+// The page that embeds the widget's chat page (embed.js on a library's site) and how the chat
+// page tells it something: by postMessage to that page's origin only, and only when it is one of
+// the widget's allowed origins. widget.js tells it the status, patron.js the chat's token.
+
+const widgetId = Number(document.body.dataset.widgetId);
+const origins = JSON.parse(document.getElementById("widget-origins").textContent);
+
+// The allowed origin of the page that embeds this one, or null: Chromium and Safari name the
+// parent's origin in ancestorOrigins, Firefox gives it only as the referrer. Posting to any other
+// origin fails with a console error, so the page tells only its embedder, and nobody if it is not
+// allowed.
+function embedderOrigin() {
+  if (window.parent === window) return null;
+  let origin = location.ancestorOrigins?.[0];
+  if (origin === undefined) {
+    try {
+      origin = new URL(document.referrer).origin;
+    } catch {
+      return null; // no referrer (a strict referrer policy): nobody to tell
+    }
+  }
+  return origins.includes(origin) ? origin : null;
+}
+
+const embedder = embedderOrigin();
+
+// kind names the message for embed.js ("widget_status", "chat_token"); fields are its content.
+export function tellEmbedder(kind, fields) {
+  if (embedder) window.parent.postMessage({ libchat: kind, widget: widgetId, ...fields }, embedder);
+}

@@ -1,0 +1,11 @@
+// The limit the server holds a message to, told the same way wherever a message is written:
+// the operator's editor (editor.js) and the patron's box in the widget (chats/patron.js).
+
+// Why a message cannot be sent under a limit of `max` characters, or "". `body` is what the
+// server counts, in code points: the markup of the operator's editor, the patron's plain text.
+export function lengthRefusal(body, max) {
+  const length = [...body].length;
+  if (!max || length <= max) return "";
+  const count = (n) => n.toLocaleString("en");
+  return `Messages can be ${count(max)} characters at most; this one has ${count(length)}.`;
+}
