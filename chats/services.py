@@ -295,7 +295,9 @@ def message_send(
     if not checked and not body_has_text(clean):
         raise ValidationError("Type a message first.")
     if length > MESSAGE_MAX_CHARS:
-        raise ValidationError(f"Messages are {MESSAGE_MAX_CHARS:,} characters at most.")
+        raise ValidationError(
+            f"Messages can be {MESSAGE_MAX_CHARS:,} characters at most; this one has {length:,}."
+        )
     client_msg_id = str(client_msg_id)[:64]
     sender = PatronMessage.Sender.OPERATOR if operator else PatronMessage.Sender.PATRON
     with files_storing("chats", checked) as stored, transaction.atomic():

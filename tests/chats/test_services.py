@@ -184,7 +184,7 @@ def test_messages_are_numbered_sanitised_limited_and_stored_once_per_client_msg_
         chat=chat, operator=d.operators[0], body="different", client_msg_id="c-1"
     )
     assert again.pk == link.pk
-    with pytest.raises(ValidationError, match="4,000"):
+    with pytest.raises(ValidationError, match="4,000 characters at most; this one has 4,001"):
         services.message_send(chat=chat, body="x" * 4001)
     with pytest.raises(ValidationError):
         services.message_send(chat=chat, body=" \r\n\0 ")
