@@ -42,6 +42,18 @@ async def hello(communicator) -> dict:
     return await next_event(communicator, "hello")
 
 
+async def claimed_over_sockets(d, **answers):
+    """A chat of the desk's widget, claimed over its first operator's dashboard socket, and the
+    patron's socket past its hello: (chat, token, operator socket, patron socket)."""
+    chat, token = await database_sync_to_async(start)(d.widget, **answers)
+    operator, _, _ = await dashboard_socket(d.operators[0])
+    await operator.send_json_to({"action": "patron.claim", "chat_id": chat.pk})
+    await next_event(operator, "chat.opened")
+    patron = await patron_socket(token)
+    await hello(patron)
+    return chat, token, operator, patron
+
+
 async def test_an_unknown_token_gets_a_clear_error_and_the_socket_closes():
     patron = await patron_socket("not-a-token")
     frame = await patron.receive_json_from()
@@ -133,12 +145,7 @@ async def test_patron_waits_in_line_is_claimed_and_both_sides_talk_and_type():
 
 async def test_a_patron_frame_posing_as_staff_content_reaches_the_operator_as_plain_text():
     d = await database_sync_to_async(desk)()
-    chat, token = await database_sync_to_async(start)(d.widget)
-    operator, _, _ = await dashboard_socket(d.operators[0])
-    await operator.send_json_to({"action": "patron.claim", "chat_id": chat.pk})
-    await next_event(operator, "chat.opened")
-    patron = await patron_socket(token)
-    await hello(patron)
+    chat, _, operator, patron = await claimed_over_sockets(d)
 
     # Not what the widget's text box sends: a hand-made frame.
     fake = '<div class="faq-card"><b>x</b></div><a href="https://evil.example/">Renew here</a>'
@@ -187,12 +194,7 @@ def told_of_the_end(frames: list[dict]) -> list[str]:
 async def test_each_side_is_told_of_the_end_once_in_its_own_words(ender):
     d = await database_sync_to_async(desk)()
     alice = d.operators[0]
-    chat, token = await database_sync_to_async(start)(d.widget)  # no name given
-    operator, _, _ = await dashboard_socket(alice)
-    await operator.send_json_to({"action": "patron.claim", "chat_id": chat.pk})
-    await next_event(operator, "chat.opened")
-    patron = await patron_socket(token)
-    await hello(patron)
+    chat, _, operator, patron = await claimed_over_sockets(d)  # no name given
     await frames_until_quiet(patron)
     await frames_until_quiet(operator)
 
@@ -220,13 +222,7 @@ async def test_each_side_is_told_of_the_end_once_in_its_own_words(ender):
 
 async def test_reconnecting_patron_catches_up_without_losing_or_doubling_messages():
     d = await database_sync_to_async(desk)()
-    chat, token = await database_sync_to_async(start)(d.widget)
-    operator, _, _ = await dashboard_socket(d.operators[0])
-    await operator.send_json_to({"action": "patron.claim", "chat_id": chat.pk})
-    await next_event(operator, "chat.opened")
-
-    patron = await patron_socket(token)
-    await hello(patron)
+    chat, token, operator, patron = await claimed_over_sockets(d)
     await patron.send_json_to({"action": "sync", "after": 0})
     history = await next_event(patron, "history")
     assert [m["id"] for m in history["messages"]] == [1]
