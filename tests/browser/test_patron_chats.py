@@ -311,11 +311,17 @@ def test_the_widget_works_where_the_browser_refuses_it_third_party_storage_too(
         # kept the token for it. The patron reopens the widget to the same chat, and Alice's pane
         # knows Ada is back (it said she had gone while the page reloaded).
         presence = pane.locator(".patron-presence")
+        reply = pane.get_by_role("textbox", name="Reply to Ada")
+        for n in range(1, 13):  # more than the widget shows at once
+            reply.fill(f"Shelf {n}.")
+            reply.press("Enter")
+        expect(messages.get_by_role("listitem").last).to_have_text("Alice: Shelf 12.")
         for _ in range(2):  # once more, now from the token the new frame was given
             patron.reload()
             patron.get_by_role("button", name="Ask a Librarian: Online").click()
             expect(messages).to_contain_text("Alice: Open until 8 tonight.")
             expect(messages).to_contain_text("You: Thanks!")
+            expect(messages.get_by_role("listitem").last).to_be_in_viewport()  # the latest line
             expect(chat.get_by_text("You are chatting with Alice")).to_be_visible()
             expect(presence).to_be_hidden()
             expect(messages.get_by_role("listitem").first).to_have_text(

@@ -83,6 +83,15 @@ function addMessage(message) {
   if (message.sender === "operator") $("patron-typing").textContent = "";
 }
 
+// A chat restored while the widget is still closed (the library's page reloaded) is drawn in a
+// list with no height, where scrolling does nothing: when the patron opens the widget, the
+// list gets its height and shows its latest lines.
+let listHeight = 0;
+new ResizeObserver(([entry]) => {
+  if (!listHeight) entry.target.scrollTop = entry.target.scrollHeight;
+  listHeight = entry.contentRect.height;
+}).observe($("patron-messages"));
+
 // The question from the pre-chat form opens the patron's side of the conversation, as theirs.
 // It is stored once, on the chat, so it comes with the chat's state, as HTML made safe by the
 // server like the patron's messages (id 0: before any message).
