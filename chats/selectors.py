@@ -277,7 +277,11 @@ def transcripts_for(*, operator: Operator, query: str = "", page=1) -> Page:
     if widget_ids is not None:
         chats = chats.filter(Q(widget_id__in=widget_ids) | Q(claimed_by=operator))
     if query := query.strip():
-        said = PatronMessage.objects.filter(chat=OuterRef("pk"), body__icontains=query)
+        # Bodies are stored as HTML, "R&D" as "R&amp;D": look for the text both as typed and
+        # escaped the way it is stored.
+        said = PatronMessage.objects.filter(
+            Q(body__icontains=query) | Q(body__icontains=text_as_html(query)), chat=OuterRef("pk")
+        )
         sent = PatronAttachment.objects.filter(
             message__chat=OuterRef("pk"), original_name__icontains=query
         )

@@ -106,6 +106,9 @@ def test_transcripts_list_what_the_operator_answers_searchable_with_the_whole_ch
     assert "Ada" in client.get("/dashboard/transcripts/?q=room 3").content.decode()
     assert "Ada" in client.get("/dashboard/transcripts/?q=is the").content.decode()
     assert "Ada" not in client.get("/dashboard/transcripts/?q=nothing").content.decode()
+    # Found as typed, though stored escaped: "Is the &lt;b&gt;atlas&lt;/b&gt; in?"
+    typed = client.get("/dashboard/transcripts/", {"q": "the <b>atlas</b>"}).content.decode()
+    assert "Ada" in typed and "Bea" not in typed
     detail = client.get(f"/dashboard/transcripts/{chat.pk}/").content.decode()
     # The patron's markup shows as the text they typed.
     patron_said = "Is the &lt;b&gt;atlas&lt;/b&gt; in?"
@@ -355,3 +358,19 @@ def test_the_transcript_shows_each_staff_note_on_its_own_line(client):
         f"{alice.name} → {bob.name}: Wants maps<br>{bob.name} → {carol.name}: Knows the room<br>"
         f"{carol.name}: Lent the atlas"
     ) in detail
+
+
+def test_transcripts_are_found_by_words_with_an_ampersand_on_either_side(client):
+    from chats import services
+
+    d = desk()
+    chat, _ = services.chat_start(widget=d.widget, name="Ada", question="?")
+    services.chat_claim(chat=chat, operator=d.operators[0])
+    services.message_send(chat=chat, body="Where is Q&A?")
+    services.message_send(chat=chat, operator=d.operators[0], body="Ask <b>R&D</b>, floor 2.")
+    services.chat_end(chat=chat, operator=d.operators[0])
+    client.force_login(d.operators[0])
+    for query in ["Q&A", "R&D", "r&d"]:
+        found = client.get("/dashboard/transcripts/", {"q": query}).content.decode()
+        assert "Ada" in found, query
+    assert "Ada" not in client.get("/dashboard/transcripts/", {"q": "P&L"}).content.decode()
