@@ -279,7 +279,7 @@ def message_send(
     The claimant's body is rich text sanitised like internal chat's; the patron's is plain text,
     stored escaped, as their text box in the widget writes it, so it can never pass for staff
     content. Either holds at most 4,000 characters (of markup for the claimant, as the editor
-    counts; of text for the patron, as the box's maxlength does), and some text unless files
+    counts; of text for the patron, as the widget counts it), and some text unless files
     come with it. A retried send with the same client_msg_id returns the message stored the
     first time. Refusals store nothing.
     """
