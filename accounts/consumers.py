@@ -1,6 +1,6 @@
 """The staff dashboard socket: one per tab, carrying presence and every app's live events.
 
-Core actions (pong, set_status) live here; apps add theirs through `libchat.live`.
+Core actions (pong, set_status) live here; apps add theirs through `libchat.core.live`.
 """
 
 import asyncio
@@ -13,9 +13,9 @@ from django.core.exceptions import ValidationError
 
 from accounts import selectors, services
 from accounts.heartbeats import heartbeat_batch
-from libchat import live
-from libchat.db import database_sync_to_async
-from libchat.protocol import FrameError, frame_parse
+from libchat.core import live
+from libchat.core.db import database_sync_to_async
+from libchat.core.protocol import FrameError, frame_parse
 
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403

@@ -17,7 +17,7 @@ from django.conf import settings
 
 from accounts import services
 from accounts.models import Operator
-from libchat.db import database_sync_to_async
+from libchat.core.db import database_sync_to_async
 
 logger = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import selectors, services
-from libchat.decorators import operator_required, refused
+from libchat.core.decorators import operator_required, refused
 
 
 def _next_url(request: HttpRequest) -> str:

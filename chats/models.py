@@ -6,9 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from libchat.models import StoredFile
-
-MESSAGE_MAX_CHARS = 4000
+from libchat.core.models import StoredFile
 
 
 class PatronChat(models.Model):

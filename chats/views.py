@@ -28,9 +28,9 @@ from django.views.decorators.http import require_GET, require_POST
 from chats import selectors, services
 from chats.errors import ChatClosed, ChatError, WidgetOffline
 from chats.models import OfflineTicket
-from chats.ratelimit import rate_limit_hit
-from libchat.decorators import operator_required, refused
-from libchat.uploads import Refused, file_download, file_send_arguments, refused_response
+from libchat.core.decorators import operator_required, refused
+from libchat.core.ratelimit import rate_limit_hit
+from libchat.core.uploads import Refused, file_download, file_send_arguments, refused_response
 from widgets.models import Widget
 
 
@@ -119,7 +119,7 @@ def chat_file(request: HttpRequest, key: str) -> FileResponse:
 def chat_file_send(request: HttpRequest, chat_id: int) -> JsonResponse:
     """The claimant sends a file into an active chat, as a message of its own."""
     try:
-        chat = services.chat_for_operator(operator=request.user, chat_id=chat_id)
+        chat = selectors.chat_for_operator(operator=request.user, chat_id=chat_id)
         message = services.message_send(
             chat=chat, operator=request.user, **file_send_arguments(request)
         )

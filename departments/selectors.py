@@ -1,10 +1,14 @@
 """Reads of departments and memberships."""
 
-from accounts.models import Operator
+from typing import TYPE_CHECKING
+
 from departments.models import Membership
 
+if TYPE_CHECKING:  # departments sit below accounts: the operator is only a type here
+    from accounts.models import Operator
 
-def memberships_for_operator(*, operator: Operator) -> list[Membership]:
+
+def memberships_for_operator(*, operator: "Operator") -> list[Membership]:
     return list(
         Membership.objects.filter(operator=operator, department__active=True)
         .select_related("department")

@@ -4,7 +4,7 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.http import require_GET
 
 from faqs.selectors import faq_search
-from libchat.decorators import operator_required
+from libchat.core.decorators import operator_required
 
 
 @require_GET

@@ -3,9 +3,9 @@
 from django.core.exceptions import PermissionDenied
 
 from internalchat import selectors, services
-from libchat.db import database_sync_to_async
-from libchat.live import dashboard_action, dashboard_groups
-from libchat.protocol import FrameError
+from libchat.core.db import database_sync_to_async
+from libchat.core.live import dashboard_action, dashboard_groups
+from libchat.core.protocol import FrameError
 
 
 @dashboard_groups

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
-from libchat.models import StoredFile
+from libchat.core.models import StoredFile
 
 
 class Room(models.Model):

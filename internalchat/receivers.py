@@ -12,7 +12,7 @@ from django.dispatch import receiver
 
 from departments.models import Department, Membership
 from internalchat.models import Room
-from libchat import live
+from libchat.core import live
 
 
 @receiver(post_save, sender=Department)

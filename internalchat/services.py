@@ -21,12 +21,12 @@ from accounts.models import Operator
 from departments.models import Department
 from internalchat import selectors
 from internalchat.models import Attachment, Message, ReadMarker, Room, ScrubRun
-from libchat import live
-from libchat.models import SiteSettings
-from libchat.richtext import body_has_text, body_sanitise
-from libchat.uploads import Refused, file_check, files_storing
+from libchat.core import live
+from libchat.core.messages import MESSAGE_MAX_CHARS
+from libchat.core.models import SiteSettings
+from libchat.core.richtext import body_has_text, body_sanitise
+from libchat.core.uploads import Refused, file_check, files_storing
 
-MAX_BODY_CHARS = 4000
 SCRUB_BATCH = 500
 _SEND_LOCK_NAMESPACE = 4_401_001
 _EMBEDDED_SEND_LOCK = threading.Lock()
@@ -82,8 +82,8 @@ def message_send(
     checked = [file_check(upload=upload) for upload in files]
     if not checked and not body_has_text(clean):
         raise Refused("empty", "Type a message first.")
-    if len(clean) > MAX_BODY_CHARS:
-        raise Refused("too_long", f"Messages can be {MAX_BODY_CHARS:,} characters at most.")
+    if len(clean) > MESSAGE_MAX_CHARS:
+        raise Refused("too_long", f"Messages can be {MESSAGE_MAX_CHARS:,} characters at most.")
     with (
         files_storing("internalchat", checked) as stored,
         _room_send_lock(room.pk),

@@ -8,8 +8,8 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.models import Operator
 from internalchat import selectors, services
 from internalchat.models import Attachment, Room
-from libchat.decorators import operator_required
-from libchat.uploads import file_download, file_send_arguments, refused_response
+from libchat.core.decorators import operator_required
+from libchat.core.uploads import file_download, file_send_arguments, refused_response
 
 
 def _room_for(request: HttpRequest, room_id: int) -> Room:

@@ -5,7 +5,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 
 from internalchat.services import scrub_preview
-from libchat.models import SiteSettings
+from libchat.core.models import SiteSettings
 
 CONFIRM_FIELD = "_scrub_confirmed"
 

@@ -13,10 +13,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts import selectors as account_selectors
 from accounts import services as account_services
-from chats.models import MESSAGE_MAX_CHARS
 from departments import selectors as department_selectors
 from departments import services as department_services
-from libchat.decorators import operator_required, refused
+from libchat.core.decorators import operator_required, refused
+from libchat.core.messages import MESSAGE_MAX_CHARS
 from meetings import selectors as meeting_selectors
 
 

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
 
-from libchat.templatetags.durations import duration_text
+from libchat.core.durations import duration_text
 from meetings.models import GuestInvite, Meeting, Participant
 
 

@@ -2,9 +2,9 @@
 
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
-from libchat.db import database_sync_to_async
-from libchat.live import LiveEvents
-from libchat.protocol import FrameError, frame_parse
+from libchat.core.db import database_sync_to_async
+from libchat.core.live import LiveEvents
+from libchat.core.protocol import FrameError, frame_parse
 from meetings import services
 from meetings.live_actions import meeting_joined_reply, participant_act
 

@@ -3,9 +3,9 @@ and the offer of a screenshare to the patron of a claimed chat."""
 
 from django.conf import settings
 
-from libchat.db import database_sync_to_async
-from libchat.live import dashboard_action, on_dashboard_disconnect
-from libchat.protocol import FrameError
+from libchat.core.db import database_sync_to_async
+from libchat.core.live import dashboard_action, on_dashboard_disconnect
+from libchat.core.protocol import FrameError
 from meetings import services
 from meetings.models import Meeting, Participant
 

@@ -2,8 +2,8 @@
 only credential: the patron accepts (joins) or declines the screenshare offered in their own chat,
 then signals, shares and leaves it like any participant. Every frame is checked again."""
 
-from libchat.db import database_sync_to_async
-from libchat.protocol import FrameError
+from libchat.core.db import database_sync_to_async
+from libchat.core.protocol import FrameError
 from meetings import services
 from meetings.live_actions import meeting_joined_reply, participant_act
 from meetings.models import Participant

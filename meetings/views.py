@@ -8,7 +8,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.models import Operator
 from internalchat.models import Room
 from internalchat.selectors import room_for_member, room_member_ids
-from libchat.decorators import operator_required, refused
+from libchat.core.decorators import operator_required, refused
 from meetings import services
 from meetings.models import Meeting
 

@@ -1,6 +1,6 @@
 """Watching sent files reach storage."""
 
-from libchat import uploads
+from libchat.core import uploads
 
 
 def watch_file_writes(monkeypatch, probe) -> list:

@@ -9,8 +9,8 @@ import contextlib
 
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
-from libchat.db import database_sync_to_async
-from libchat.protocol import FrameError, frame_parse
+from libchat.core.db import database_sync_to_async
+from libchat.core.protocol import FrameError, frame_parse
 from widgets import selectors, services
 
 CLOSE_NOT_FOUND = 4404

@@ -16,7 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET
 
-from chats.models import MESSAGE_MAX_CHARS
+from libchat.core.messages import MESSAGE_MAX_CHARS
 from widgets import selectors
 from widgets.models import Widget
 from widgets.status_api import JS_IDENTIFIER, status_answer

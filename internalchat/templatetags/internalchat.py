@@ -3,7 +3,8 @@ its own Internal tab."""
 
 from django import template
 
-from internalchat import selectors, services
+from internalchat import selectors
+from libchat.core.messages import MESSAGE_MAX_CHARS
 
 register = template.Library()
 
@@ -15,5 +16,5 @@ def internal_chat_section(context):
         "user": operator,
         "sidebar": selectors.sidebar_for(operator=operator, directory=context.get("directory")),
         "csrf_token": context.get("csrf_token"),
-        "max_chars": services.MAX_BODY_CHARS,
+        "max_chars": MESSAGE_MAX_CHARS,
     }

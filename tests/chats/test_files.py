@@ -14,7 +14,7 @@ from chats import selectors, services
 from chats.consumers import _site_url
 from chats.errors import ChatAccessDenied, ChatClosed
 from chats.models import PatronAttachment, PatronChat, PatronMessage
-from libchat.tokens import secret_hash
+from libchat.core.tokens import secret_hash
 from tests.chats.people import desk, start
 from tests.factories import OperatorFactory
 from tests.files import watch_file_writes

@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 
 from chats import receivers, services
 from departments.models import Membership
-from libchat.live import operator_group
+from libchat.core.live import operator_group
 from tests.chats.people import desk, start
 
 pytestmark = pytest.mark.django_db

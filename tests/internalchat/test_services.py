@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from internalchat import selectors, services
 from internalchat.models import Attachment, Message, ReadMarker, Room, ScrubRun
-from libchat.models import SiteSettings
+from libchat.core.models import SiteSettings
 from tests.factories import MessageFactory, OperatorFactory
 from tests.files import watch_file_writes
 

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from internalchat import services
 from internalchat.models import Attachment, Message
-from libchat.models import SiteSettings
+from libchat.core.models import SiteSettings
 from tests.factories import MessageFactory, OperatorFactory
 from tests.internalchat.test_services import PNG
 

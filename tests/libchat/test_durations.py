@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 
-from libchat.templatetags.durations import duration_text
+from libchat.core.durations import duration_text
 
 
 @pytest.mark.parametrize(

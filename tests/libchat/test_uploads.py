@@ -4,8 +4,8 @@ import pytest
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from libchat import uploads
-from libchat.uploads import file_check, files_storing
+from libchat.core import uploads
+from libchat.core.uploads import file_check, files_storing
 from tests.files import watch_file_writes
 from tests.internalchat.test_services import PDF, PNG
 

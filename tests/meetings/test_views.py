@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from libchat.tokens import secret_hash
+from libchat.core.tokens import secret_hash
 from meetings import services
 from meetings.models import GuestInvite, Meeting
 from tests.factories import OperatorFactory

@@ -52,7 +52,7 @@ class CheckedFile:
     content_type: str
 
     def described(self) -> dict:
-        """The fields of a `libchat.models.StoredFile` that describe this file."""
+        """The fields of a `libchat.core.models.StoredFile` that describe this file."""
         return {
             "original_name": self.name,
             "size": self.upload.size,

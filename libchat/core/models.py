@@ -1,0 +1,54 @@
+"""Site-wide settings edited under "LibChat Set-up" in the admin.
+
+The singleton lives in the core, not in a feature app: it is the one "Settings" page of the whole
+site, so other apps (widgets, chats) add their knobs here instead of each growing a settings
+singleton of its own, and the admin shows it under "LibChat Set-up" as users know it. Its app is
+`libchat` (Django finds it through `libchat/models.py`).
+"""
+
+from django.db import models
+from django.db.models import Q
+
+
+class SiteSettings(models.Model):
+    singleton = models.BooleanField(default=True, editable=False, unique=True)
+    scrub_internal_days = models.PositiveIntegerField(
+        "Scrub Internal Chat Messages",
+        default=0,
+        help_text="Delete internal chat messages and their files older than this many days. "
+        "0 keeps them forever.",
+    )
+
+    class Meta:
+        verbose_name = "Settings"
+        verbose_name_plural = "Settings"
+        constraints = [
+            models.CheckConstraint(condition=Q(singleton=True), name="settings_singleton")
+        ]
+
+    def __str__(self) -> str:
+        return "Settings"
+
+    @classmethod
+    def load(cls) -> "SiteSettings":
+        settings, _ = cls.objects.get_or_create(singleton=True)
+        return settings
+
+
+class StoredFile(models.Model):
+    """What a sent file keeps besides the file itself (stored under a random name): its
+    original name, size and the type read from its bytes (`libchat.core.uploads.file_check`)."""
+
+    original_name = models.CharField(max_length=200)
+    size = models.PositiveBigIntegerField()
+    content_type = models.CharField(max_length=120)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")
