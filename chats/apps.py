@@ -9,4 +9,4 @@ class ChatsConfig(AppConfig):
     verbose_name = "Patron chats"
 
     def ready(self):
-        from chats import live, receivers  # noqa: F401  (dashboard actions, presence receiver)
+        from chats import live_actions, receivers  # noqa: F401  (dashboard actions, presence receiver)

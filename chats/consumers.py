@@ -12,13 +12,13 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http.request import validate_host
 
-from chats import selectors, services
+from chats import groups, selectors, services
 from chats.errors import ChatError, ChatNotFound, RateLimited
 from chats.models import PatronChat
-from chats.ratelimit import rate_limit_hit
-from libchat.db import database_sync_to_async
-from libchat.live import LiveEvents
-from libchat.protocol import FrameError, frame_parse
+from libchat.core.db import database_sync_to_async
+from libchat.core.live import LiveEvents
+from libchat.core.protocol import FrameError, frame_parse
+from libchat.core.ratelimit import rate_limit_hit
 from meetings.patron_actions import (
     PATRON_MEETING_ACTIONS,
     patron_meeting_act,
@@ -33,7 +33,7 @@ ACTIONS |= PATRON_MEETING_ACTIONS
 
 @database_sync_to_async
 def _open(token: str) -> tuple[PatronChat, dict]:
-    chat = services.chat_by_token(token=token)
+    chat = selectors.chat_by_token(token=token)
     if chat.state == PatronChat.State.ENDED:
         raise ChatNotFound("This chat has ended. Start a new chat.")
     services.chat_patron_seen(chat=chat)
@@ -64,7 +64,7 @@ class PatronChatConsumer(LiveEvents, AsyncJsonWebsocketConsumer):
             await self.send_json(FrameError(error.code, error.message).as_event())
             await self.close(code=CLOSE_UNKNOWN_CHAT)
             return
-        self.group = services.patron_group(self.chat.pk)
+        self.group = groups.patron_group(self.chat.pk)
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.send_json({"event": "hello", **state})
         self.ping_task = asyncio.create_task(self._ping_forever())

@@ -11,11 +11,11 @@ from django.dispatch import receiver
 
 from accounts.models import Operator
 from accounts.signals import presence_changed
-from chats import selectors, services
-from chats.live import chat_queue_groups
+from chats import groups, selectors, services
+from chats.live_actions import chat_queue_groups
 from chats.models import PatronAttachment
 from departments.models import Department, Membership
-from libchat.live import groups_replace, live_send, operator_group
+from libchat.core.live import groups_replace, live_send, operator_group
 from widgets.models import Widget, WidgetFallback
 
 logger = logging.getLogger(__name__)
@@ -39,7 +39,7 @@ def _queues_follow(operator_ids: set[int]) -> None:
     # a widget with chats cannot be deleted), so their panes and messages are not sent again.
     try:
         for operator in Operator.objects.filter(pk__in=operator_ids, is_active=True):
-            groups_replace(operator.pk, services.QUEUE_GROUP_PREFIX, chat_queue_groups(operator))
+            groups_replace(operator.pk, groups.QUEUE_GROUP_PREFIX, chat_queue_groups(operator))
             live_send(
                 operator_group(operator.pk),
                 {

@@ -11,10 +11,11 @@ from django.utils.crypto import salted_hmac
 
 from accounts.models import Operator
 from accounts.selectors import reachable_operator_ids
+from chats.errors import ChatAccessDenied, ChatNotFound
 from chats.models import OfflineTicket, PatronAttachment, PatronChat, PatronMessage
 from departments.models import Department, Membership
-from libchat.richtext import text_as_html, text_normalise
-from libchat.tokens import secret_hash
+from libchat.core.richtext import text_as_html, text_normalise
+from libchat.core.tokens import secret_hash
 from widgets.models import Widget
 
 PREVIEW_CHARS = 140
@@ -331,3 +332,26 @@ def _tickets_visible(*, operator: Operator) -> QuerySet:
 
 def ticket_for(*, operator: Operator, ticket_id: int) -> OfflineTicket | None:
     return _tickets_visible(operator=operator).filter(pk=ticket_id).first()
+
+
+def chat_by_token(*, token: str) -> PatronChat:
+    """The chat this token opens, or ChatNotFound (unknown token)."""
+    chat = (
+        PatronChat.objects.select_related("widget", "claimed_by")
+        .filter(token_hash=secret_hash(token))
+        .first()
+    )
+    if chat is None:
+        raise ChatNotFound("This chat does not exist. Start a new chat.")
+    return chat
+
+
+def chat_for_operator(*, operator: Operator, chat_id: int) -> PatronChat:
+    """The chat, if this operator holds it or may answer it; else ChatAccessDenied (also for
+    unknown ids, so ids cannot be probed)."""
+    chat = PatronChat.objects.select_related("widget", "claimed_by").filter(pk=chat_id).first()
+    if chat is None or not (
+        chat.claimed_by_id == operator.pk or operator_can_answer(operator=operator, chat=chat)
+    ):
+        raise ChatAccessDenied("You cannot answer this chat.")
+    return chat

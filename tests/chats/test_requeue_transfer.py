@@ -13,6 +13,7 @@ from accounts.models import DashboardConnection
 from chats import selectors, services
 from chats.errors import ChatAccessDenied, WidgetOffline
 from chats.models import OfflineTicket, PatronChat
+from chats.services import lifecycle
 from tests.chats.people import desk, start
 from tests.factories import DepartmentFactory, MembershipFactory, OperatorFactory, WidgetFactory
 from tests.widgets.people import signed_in
@@ -235,7 +236,7 @@ def test_the_operator_reads_a_plain_sentence_for_how_their_chat_left_them(
     monkeypatch, django_capture_on_commit_callbacks
 ):
     frames = []
-    monkeypatch.setattr(services, "live_send", lambda group, frame: frames.append(frame))
+    monkeypatch.setattr(lifecycle, "live_send", lambda group, frame: frames.append(frame))
     told = lambda: [f["message"] for f in frames if f["event"] in ("chat.ended", "ended")]  # noqa: E731
     d = desk()
     alice = d.operators[0]

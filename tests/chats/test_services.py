@@ -25,8 +25,8 @@ def test_start_queues_a_chat_with_the_prechat_answers_and_a_token_that_opens_onl
     assert chat.state == PatronChat.State.WAITING
     assert (chat.name, chat.email, chat.question) == ("Ada", "ada@example.org", "Hours?")
     assert len(token) >= 43 and token not in chat.token_hash
-    assert services.chat_by_token(token=token) == chat
-    assert services.chat_by_token(token=other_token) == other
+    assert selectors.chat_by_token(token=token) == chat
+    assert selectors.chat_by_token(token=other_token) == other
 
 
 def test_start_checks_required_answers_and_email_and_stores_nothing_when_refused():
@@ -148,7 +148,7 @@ def test_an_operator_outside_the_widgets_monitors_cannot_claim_read_or_answer():
     with pytest.raises(ChatAccessDenied):
         services.chat_claim(chat=chat, operator=d.outsider)
     with pytest.raises(ChatAccessDenied):
-        services.chat_for_operator(operator=d.outsider, chat_id=chat.pk)
+        selectors.chat_for_operator(operator=d.outsider, chat_id=chat.pk)
     assert selectors.chats_waiting_for(operator=d.outsider) == []
     assert [c["id"] for c in selectors.chats_waiting_for(operator=d.operators[1])] == [chat.pk]
     services.chat_claim(chat=chat, operator=d.operators[0])

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from chats.models import OfflineTicket, PatronChat
-from chats.services import chat_by_token
+from chats.selectors import chat_by_token
 from tests.chats.people import desk
 from tests.factories import WidgetFactory
 from widgets.models import Widget

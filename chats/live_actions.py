@@ -7,12 +7,12 @@ refusals become error frames with the service's message ("This chat was taken by
 from django.core.exceptions import ValidationError
 
 from accounts.models import Operator
-from chats import selectors, services
+from chats import groups, selectors, services
 from chats.errors import ChatError
 from departments.models import Department
-from libchat.db import database_sync_to_async
-from libchat.live import dashboard_action, dashboard_groups
-from libchat.protocol import FrameError
+from libchat.core.db import database_sync_to_async
+from libchat.core.live import dashboard_action, dashboard_groups
+from libchat.core.protocol import FrameError
 
 
 @dashboard_groups
@@ -20,11 +20,11 @@ def chat_queue_groups(operator) -> list[str]:
     """Every dashboard hears the queues of the widgets and departments its operator answers."""
     return [
         *(
-            services.widget_queue_group(pk)
+            groups.widget_queue_group(pk)
             for pk in selectors.widget_ids_answerable_by(operator=operator)
         ),
         *(
-            services.department_queue_group(pk)
+            groups.department_queue_group(pk)
             for pk in selectors.department_ids_monitored_by(operator=operator)
         ),
     ]
@@ -62,7 +62,7 @@ def _run(operator, action: str, frame: dict) -> dict | None:
             }
         if action == "targets":
             return {"event": "chat.targets", **selectors.transfer_targets(operator=operator)}
-        chat = services.chat_for_operator(operator=operator, chat_id=_id(frame, "chat_id"))
+        chat = selectors.chat_for_operator(operator=operator, chat_id=_id(frame, "chat_id"))
         if action == "claim":
             try:
                 chat = services.chat_claim(chat=chat, operator=operator)

@@ -1,0 +1,46 @@
+"""Every write to patron chats, by job: a chat's lifecycle, its lines, the watchdog, offline
+tickets and emailed transcripts. Callers use the names here; each module says what it owns."""
+
+from chats.services.lifecycle import (
+    chat_claim,
+    chat_end,
+    chat_patron_page,
+    chat_patron_seen,
+    chat_rate,
+    chat_requeue,
+    chat_start,
+    chat_transfer,
+    chat_typing,
+    queue_positions_push,
+)
+from chats.services.messages import chat_system_line, message_send
+from chats.services.tickets import ticket_answered_set, ticket_create
+from chats.services.transcripts import chat_transcript_email
+from chats.services.watchdog import (
+    chats_alert_unclaimed,
+    chats_end_abandoned,
+    chats_requeue_unreachable,
+    claimants_presence_follow,
+)
+
+__all__ = [
+    "chat_claim",
+    "chat_end",
+    "chat_patron_page",
+    "chat_patron_seen",
+    "chat_rate",
+    "chat_requeue",
+    "chat_start",
+    "chat_system_line",
+    "chat_transfer",
+    "chat_transcript_email",
+    "chat_typing",
+    "chats_alert_unclaimed",
+    "chats_end_abandoned",
+    "chats_requeue_unreachable",
+    "claimants_presence_follow",
+    "message_send",
+    "queue_positions_push",
+    "ticket_answered_set",
+    "ticket_create",
+]

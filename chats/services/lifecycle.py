@@ -1,0 +1,343 @@
+"""A chat's life: started from the widget, queued, claimed, transferred or requeued, ended, rated.
+Every write announces itself after commit to the patron's page and the dashboards concerned."""
+
+import secrets
+from datetime import datetime, timedelta
+from functools import partial
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import Operator
+from accounts.selectors import reachable_operator_ids
+from chats import selectors
+from chats.errors import ChatAccessDenied, ChatClosed, ChatTaken, WidgetOffline
+from chats.groups import patron_group, queue_groups
+from chats.models import (
+    PatronChat,
+)
+from chats.services.messages import chat_system_line, system_line_create
+from chats.signals import chat_released
+from departments.models import Department
+from libchat.core.live import live_send, operator_group
+from libchat.core.messages import MESSAGE_MAX_CHARS
+from libchat.core.tokens import secret_hash
+from widgets.models import Widget
+from widgets.selectors import widget_state_get
+
+NAME_MAX_CHARS = 100
+
+
+def _prechat_clean(*, widget: Widget, name: str, email: str, question: str) -> dict[str, str]:
+    answers = {"name": name.strip(), "email": email.strip(), "question": question.strip()}
+    asks = {"name": widget.ask_name, "email": widget.ask_email, "question": widget.ask_question}
+    labels = {"name": "your name", "email": "your email", "question": "your question"}
+    errors = {}
+    for field, ask in asks.items():
+        if ask == Widget.Ask.OFF:
+            answers[field] = ""
+        elif ask == Widget.Ask.REQUIRED and not answers[field]:
+            errors[field] = f"Please enter {labels[field]}."
+    if answers["email"]:
+        try:
+            validate_email(answers["email"])
+        except ValidationError:
+            errors["email"] = "Please enter a valid email address, like name@example.org."
+    if len(answers["name"]) > NAME_MAX_CHARS:
+        errors["name"] = f"Please keep your name under {NAME_MAX_CHARS} characters."
+    if len(answers["question"]) > MESSAGE_MAX_CHARS:
+        errors["question"] = f"Please keep your question under {MESSAGE_MAX_CHARS} characters."
+    if errors:
+        raise ValidationError(errors)
+    return answers
+
+
+def chat_start(
+    *, widget: Widget, name: str = "", email: str = "", question: str = ""
+) -> tuple[PatronChat, str]:
+    """Queue a new chat from the widget's pre-chat form; returns the chat and its token.
+
+    Raises ValidationError for bad answers and WidgetOffline when nobody can answer; nothing is
+    stored then.
+    """
+    answers = _prechat_clean(widget=widget, name=name, email=email, question=question)
+    state = widget_state_get(widget_id=widget.pk) if widget.active else None
+    if state is None or not state.online:
+        raise WidgetOffline(widget.offline_message)
+    token = secrets.token_urlsafe(32)
+    with transaction.atomic():
+        now = timezone.now()
+        chat = PatronChat.objects.create(
+            widget=widget,
+            token_hash=secret_hash(token),
+            queued_at=now,
+            patron_seen_at=now,
+            **answers,
+        )
+        transaction.on_commit(partial(_announce_queued, chat.pk))
+    return chat, token
+
+
+def _announce_queued(chat_id: int) -> None:
+    chat = PatronChat.objects.select_related("widget", "claimed_by").get(pk=chat_id)
+    for group in queue_groups(chat):
+        live_send(group, {"event": "chat.waiting", "chat": selectors.chat_summary(chat)})
+    queue_positions_push(chat)
+
+
+def queue_positions_push(chat: PatronChat) -> None:
+    """Tell every patron in the chat's line (its widget's or its department's) their place."""
+    for chat_id, position in selectors.queue_positions(**selectors.queue_of(chat)).items():
+        live_send(patron_group(chat_id), {"event": "queue", "position": position})
+
+
+def _unqueued(*, chat: PatronChat, claimed_by: Operator | None) -> None:
+    frame = {
+        "event": "chat.unqueued",
+        "chat_id": chat.pk,
+        "claimed_by": claimed_by.name if claimed_by else None,
+        "claimed_by_id": claimed_by.pk if claimed_by else None,
+    }
+    for group in queue_groups(chat):
+        live_send(group, frame)
+    queue_positions_push(chat)
+
+
+def chat_claim(*, chat: PatronChat, operator: Operator) -> PatronChat:
+    """Take a waiting chat. One conditional UPDATE, so of many operators exactly one wins;
+    the others get ChatTaken naming the winner."""
+    if not selectors.operator_can_answer(operator=operator, chat=chat):
+        raise ChatAccessDenied("You cannot answer this chat.")
+    with transaction.atomic():
+        claimed = PatronChat.objects.filter(pk=chat.pk, state=PatronChat.State.WAITING).update(
+            state=PatronChat.State.ACTIVE, claimed_by=operator, claimed_at=timezone.now()
+        )
+        chat.refresh_from_db()
+        if not claimed:
+            if chat.state == PatronChat.State.ENDED:
+                raise ChatClosed("This chat has ended.")
+            raise ChatTaken(f"This chat was taken by {chat.claimed_by.name}.")
+        transaction.on_commit(partial(_announce_claimed, chat, operator))
+        chat_system_line(chat=chat, body=f"{operator.name} joined the chat.")
+    return chat
+
+
+def _announce_claimed(chat: PatronChat, operator: Operator) -> None:
+    live_send(patron_group(chat.pk), {"event": "claimed", "operator": operator.name})
+    _unqueued(chat=chat, claimed_by=operator)
+
+
+def _released(chat: PatronChat) -> None:
+    """The claimant lets go of the locked chat; receivers may post lines, so re-read the count."""
+    chat_released.send(sender=PatronChat, chat=chat)
+    chat.last_message_id = PatronChat.objects.get(pk=chat.pk).last_message_id
+
+
+def chat_end(
+    *, chat: PatronChat, operator: Operator | None = None, note: str = "", left: bool = False
+) -> PatronChat:
+    """End the chat, by the patron (operator None; `left` when their page went away) or by its
+    claimant, who may leave an internal note. Ending twice is a no-op."""
+    with transaction.atomic():
+        locked = PatronChat.objects.select_for_update().get(pk=chat.pk)
+        if locked.state == PatronChat.State.ENDED:
+            return locked
+        if operator and locked.claimed_by_id != operator.pk:
+            raise ChatAccessDenied("Only the operator who claimed this chat can end it.")
+        was_waiting = locked.state == PatronChat.State.WAITING
+        _released(locked)
+        who = operator.name if operator else (locked.name or "The patron")
+        verb = "left" if left else "ended"
+        # The line is the transcript's record. The open pages are told by the closing frames
+        # below instead, each in its reader's words: sending the line as well showed the end
+        # twice, and to the patron who ended it as "The patron ended the chat.".
+        system_line_create(chat=locked, text=f"{who} {verb} the chat.", announce=False)
+        locked.state = PatronChat.State.ENDED
+        locked.ended_at = timezone.now()
+        if operator and note.strip():
+            locked.internal_note = "\n".join(
+                filter(None, [locked.internal_note, f"{operator.name}: {note.strip()}"])
+            )[: 4 * MESSAGE_MAX_CHARS]
+        locked.save(update_fields=["state", "ended_at", "internal_note"])
+        # Each side reads a plain sentence, in the second person when it was their own doing.
+        to_patron = f"{who} {verb} the chat." if operator else f"You {verb} the chat."
+        to_operator = f"You {verb} the chat." if operator else f"{who} {verb} the chat."
+        transaction.on_commit(partial(_announce_ended, locked, to_patron, to_operator, was_waiting))
+    return locked
+
+
+def _announce_ended(chat: PatronChat, to_patron: str, to_operator: str, was_waiting: bool) -> None:
+    live_send(patron_group(chat.pk), {"event": "ended", "message": to_patron})
+    if chat.claimed_by_id:
+        live_send(
+            operator_group(chat.claimed_by_id),
+            {"event": "chat.ended", "chat_id": chat.pk, "message": to_operator},
+        )
+    if was_waiting:
+        _unqueued(chat=chat, claimed_by=None)
+
+
+def chat_typing(*, chat: PatronChat, operator: Operator | None = None) -> None:
+    """Tell the other side someone is typing; nothing is stored."""
+    if operator is None:
+        if chat.claimed_by_id:
+            live_send(
+                operator_group(chat.claimed_by_id), {"event": "chat.typing", "chat_id": chat.pk}
+            )
+        return
+    if chat.claimed_by_id != operator.pk or chat.state != PatronChat.State.ACTIVE:
+        raise ChatAccessDenied("Only the operator who claimed this chat can type in it.")
+    live_send(patron_group(chat.pk), {"event": "typing", "operator": operator.name})
+
+
+def chat_rate(*, chat: PatronChat, rating: int | None = None, comment: str = "") -> PatronChat:
+    """The patron's rating (1 to 5) and comment, once the chat has ended. Each is optional, as
+    the form says, but not both: a comment alone is kept with no rating."""
+    if chat.state != PatronChat.State.ENDED:
+        raise ValidationError("Rate the chat once it has ended.")
+    comment = comment.strip()[:MESSAGE_MAX_CHARS]
+    if rating is None and not comment:
+        raise ValidationError("Choose a rating from 1 to 5 or write a comment.")
+    if rating is not None and (
+        not isinstance(rating, int) or isinstance(rating, bool) or not 1 <= rating <= 5
+    ):
+        raise ValidationError("Choose a rating from 1 to 5.")
+    chat.rating = rating
+    chat.comment = comment
+    chat.save(update_fields=["rating", "comment"])
+    return chat
+
+
+def _front_of_queue(chat: PatronChat) -> datetime:
+    """A queue time before every chat now waiting in the chat's line."""
+    first = selectors.queue_front(**selectors.queue_of(chat))
+    now = timezone.now()
+    return min(first, now) - timedelta(milliseconds=1) if first else now
+
+
+def chat_requeue(*, chat: PatronChat, reason: str) -> bool:
+    """Put an active chat back at the front of its queue because its claimant is gone.
+
+    Conditional on the chat still being held by the same claimant, so a concurrent claim, end
+    or transfer wins. Returns whether the chat was requeued.
+    """
+    claimant = chat.claimed_by
+    with transaction.atomic():
+        requeued = PatronChat.objects.filter(
+            pk=chat.pk, state=PatronChat.State.ACTIVE, claimed_by=claimant
+        ).update(
+            state=PatronChat.State.WAITING,
+            claimed_by=None,
+            claimed_at=None,
+            claimant_unreachable_since=None,
+            unclaimed_alert_at=None,
+            queued_at=_front_of_queue(chat),
+        )
+        if not requeued:
+            return False
+        _released(chat)
+        chat.refresh_from_db()
+        text = f"{claimant.name} {reason}. You are back at the front of the line."
+        to_claimant = f"The chat went back to the queue: you {reason}."
+        transaction.on_commit(partial(_announce_requeued, chat, claimant, text, to_claimant))
+        chat_system_line(chat=chat, body=text)
+    return True
+
+
+def _announce_requeued(chat: PatronChat, claimant: Operator, text: str, to_claimant: str) -> None:
+    live_send(patron_group(chat.pk), {"event": "requeued", "message": text})
+    live_send(
+        operator_group(claimant.pk),
+        {"event": "chat.ended", "chat_id": chat.pk, "message": to_claimant},
+    )
+    _announce_queued(chat.pk)
+
+
+def chat_transfer(
+    *,
+    chat: PatronChat,
+    operator: Operator,
+    to_operator: Operator | None = None,
+    to_department: Department | None = None,
+    note: str = "",
+) -> PatronChat:
+    """Hand a claimed chat to another reachable operator, or back into a department's queue.
+
+    The note is for staff only; the patron is told who took over.
+    """
+    if (to_operator is None) == (to_department is None):
+        raise ValidationError("Transfer to an operator or to a department.")
+    if to_operator is not None and (
+        to_operator.pk == operator.pk
+        or not (to_operator.is_active and to_operator.is_operator)
+        or not reachable_operator_ids(operator_ids={to_operator.pk})
+    ):
+        raise ValidationError(f"{to_operator.name} cannot take chats right now.")
+    if to_department is not None and not to_department.active:
+        raise ValidationError(f"{to_department.name} does not take chats.")
+    note = note.strip()[:MESSAGE_MAX_CHARS]
+    with transaction.atomic():
+        locked = PatronChat.objects.select_for_update().get(pk=chat.pk)
+        if locked.state != PatronChat.State.ACTIVE or locked.claimed_by_id != operator.pk:
+            raise ChatAccessDenied("Only the operator who holds this chat can transfer it.")
+        _released(locked)
+        target = to_operator.name if to_operator else to_department.name
+        if note:
+            locked.internal_note = "\n".join(
+                filter(None, [locked.internal_note, f"{operator.name} → {target}: {note}"])
+            )
+        if to_operator:
+            locked.claimed_by = to_operator
+            locked.claimed_at = timezone.now()
+        else:
+            locked.state = PatronChat.State.WAITING
+            locked.claimed_by = None
+            locked.claimed_at = None
+            locked.department = to_department
+            locked.queued_at = timezone.now()
+            locked.unclaimed_alert_at = None
+        locked.claimant_unreachable_since = None
+        locked.save()
+        transaction.on_commit(partial(_announce_transferred, locked, operator, target))
+        system_line_create(chat=locked, text=f"{operator.name} transferred the chat to {target}.")
+    return locked
+
+
+def _announce_transferred(chat: PatronChat, by: Operator, target: str) -> None:
+    where = target if chat.claimed_by_id else f"{target}'s queue"
+    live_send(
+        operator_group(by.pk),
+        {
+            "event": "chat.ended",
+            "chat_id": chat.pk,
+            "message": f"You transferred the chat to {where}.",
+        },
+    )
+    if chat.claimed_by_id:
+        live_send(patron_group(chat.pk), {"event": "claimed", "operator": target})
+        summary = selectors.chat_summary(chat)
+        live_send(
+            operator_group(chat.claimed_by_id),
+            {
+                "event": "chat.opened",
+                "chat": {**summary, "messages": selectors.chat_messages(chat_id=chat.pk)},
+            },
+        )
+    else:
+        live_send(patron_group(chat.pk), {"event": "transferred", "department": target})
+        _announce_queued(chat.pk)
+
+
+def chat_patron_seen(*, chat: PatronChat) -> None:
+    """The patron's page is there (it connected, or answered a ping)."""
+    PatronChat.objects.filter(pk=chat.pk).update(patron_seen_at=timezone.now())
+
+
+def chat_patron_page(*, chat_id: int, here: bool) -> None:
+    """The patron's page connected (`here`) or went away: the claimant's pane says so."""
+    chat = PatronChat.objects.filter(pk=chat_id, state=PatronChat.State.ACTIVE).first()
+    if chat is not None:
+        event = "chat.patron_here" if here else "chat.patron_away"
+        live_send(operator_group(chat.claimed_by_id), {"event": event, "chat_id": chat.pk})

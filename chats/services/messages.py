@@ -1,0 +1,156 @@
+"""The lines of a chat: messages from the patron or the claimant, with files, and LibChat's own
+system lines. Each is numbered in its chat and announced to both sides after commit."""
+
+import secrets
+from collections.abc import Iterable
+from functools import partial
+
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+
+from accounts.models import Operator
+from chats import selectors
+from chats.errors import ChatAccessDenied, ChatClosed
+from chats.groups import patron_group
+from chats.models import (
+    PatronAttachment,
+    PatronChat,
+    PatronMessage,
+)
+from libchat.core.live import live_send, operator_group
+from libchat.core.messages import MESSAGE_MAX_CHARS
+from libchat.core.richtext import body_has_text, body_sanitise, text_as_html, text_normalise
+from libchat.core.tokens import secret_hash
+from libchat.core.uploads import CheckedFile, file_check, files_storing
+
+
+def _message_create(
+    *,
+    chat: PatronChat,
+    sender: str,
+    body: str,
+    operator: Operator | None,
+    client_msg_id: str,
+    files: Iterable[tuple[CheckedFile, str]] = (),
+    announce: bool = True,
+) -> PatronMessage:
+    """Append a message to a chat row locked by the caller; numbers grow by one. `files` are
+    the message's files, already stored: (checked file, stored name). Unless `announce` is
+    False, both sides get it after commit."""
+    chat.last_message_id += 1
+    PatronChat.objects.filter(pk=chat.pk).update(last_message_id=chat.last_message_id)
+    message = PatronMessage.objects.create(
+        chat=chat,
+        number=chat.last_message_id,
+        sender=sender,
+        operator=operator,
+        body=body,
+        client_msg_id=client_msg_id,
+    )
+    attachments = PatronAttachment.objects.bulk_create(
+        _attachment_new(message, item, name) for item, name in files
+    )
+    if announce:
+        transaction.on_commit(partial(_announce_message, chat, message, attachments))
+    return message
+
+
+def _attachment_new(message: PatronMessage, item: CheckedFile, name: str) -> PatronAttachment:
+    attachment = PatronAttachment(
+        message=message, file=name, key_nonce=secrets.token_hex(32), **item.described()
+    )
+    attachment.key_hash = secret_hash(selectors.attachment_key(attachment))
+    return attachment
+
+
+def chat_system_line(*, chat: PatronChat, body: str) -> PatronMessage:
+    """Post a line of plain text from LibChat itself (not the patron, not an operator) into the
+    chat; it shows on both sides and in the transcript. Runs inside the caller's transaction."""
+    locked = PatronChat.objects.select_for_update().get(pk=chat.pk)
+    return system_line_create(chat=locked, text=body)
+
+
+def system_line_create(*, chat: PatronChat, text: str, announce: bool = True) -> PatronMessage:
+    """A system line in a chat row locked by the caller. Its text is plain and may hold names
+    people chose (the patron's from the pre-chat form), so it is stored escaped, like a
+    patron's message: a name is never markup on the operator's screen."""
+    return _message_create(
+        chat=chat,
+        sender=PatronMessage.Sender.SYSTEM,
+        body=text_as_html(text),
+        operator=None,
+        client_msg_id="",
+        announce=announce,
+    )
+
+
+def _announce_message(
+    chat: PatronChat, message: PatronMessage, attachments: list[PatronAttachment]
+) -> None:
+    event = selectors.message_as_event(message, attachments)
+    live_send(patron_group(chat.pk), {"event": "message", "message": event})
+    if chat.claimed_by_id:
+        live_send(
+            operator_group(chat.claimed_by_id),
+            {"event": "chat.message", "chat_id": chat.pk, "message": event},
+        )
+
+
+def message_send(
+    *,
+    chat: PatronChat,
+    body: str,
+    client_msg_id: str = "",
+    operator: Operator | None = None,
+    files: list[UploadedFile] | tuple = (),
+) -> PatronMessage:
+    """Store a message from the patron (operator None) or from the chat's claimant, who may
+    send files too (the rules of internal chat files: `libchat.core.uploads`).
+
+    The claimant's body is rich text sanitised like internal chat's; the patron's is plain text,
+    stored escaped, as their text box in the widget writes it, so it can never pass for staff
+    content. Either holds at most 4,000 characters (of markup for the claimant, as the editor
+    counts; of text for the patron, as the widget counts it), and some text unless files
+    come with it. A retried send with the same client_msg_id returns the message stored the
+    first time. Refusals store nothing.
+    """
+    if files and operator is None:
+        raise ChatAccessDenied("Only the operator can send files.")
+    if operator is None:
+        text = text_normalise(body)
+        clean, length = text_as_html(text), len(text)
+    else:
+        clean = body_sanitise(body)
+        length = len(clean)
+    checked = [file_check(upload=upload) for upload in files]
+    if not checked and not body_has_text(clean):
+        raise ValidationError("Type a message first.")
+    if length > MESSAGE_MAX_CHARS:
+        raise ValidationError(
+            f"Messages can be {MESSAGE_MAX_CHARS:,} characters at most; this one has {length:,}."
+        )
+    client_msg_id = str(client_msg_id)[:64]
+    sender = PatronMessage.Sender.OPERATOR if operator else PatronMessage.Sender.PATRON
+    with files_storing("chats", checked) as stored, transaction.atomic():
+        locked = PatronChat.objects.select_for_update().get(pk=chat.pk)
+        if locked.state == PatronChat.State.ENDED:
+            raise ChatClosed("This chat has ended.")
+        if operator and locked.claimed_by_id != operator.pk:
+            raise ChatAccessDenied("Only the operator who claimed this chat can reply.")
+        if client_msg_id:
+            earlier = PatronMessage.objects.filter(
+                chat=locked, sender=sender, client_msg_id=client_msg_id
+            ).first()
+            if earlier:
+                return earlier
+        message = _message_create(
+            chat=locked,
+            sender=sender,
+            body=clean,
+            operator=operator,
+            client_msg_id=client_msg_id,
+            files=stored,
+        )
+        stored.keep()
+        return message

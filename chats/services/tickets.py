@@ -1,0 +1,53 @@
+"""Questions left through the widget's offline form, and marking them answered."""
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from accounts.models import Operator
+from chats.errors import WidgetOffline
+from chats.models import (
+    OfflineTicket,
+)
+from widgets.models import Widget
+
+
+def ticket_create(
+    *, widget: Widget, name: str = "", email: str = "", question: str = ""
+) -> OfflineTicket:
+    """Store a question left through the offline form. Email and question are required."""
+    if widget.offline_behaviour != Widget.Offline.TICKET_FORM:
+        raise WidgetOffline(widget.offline_message)
+    ticket = OfflineTicket(
+        widget=widget, name=name.strip(), email=email.strip(), question=question.strip()
+    )
+    try:
+        ticket.full_clean(exclude=["widget"])
+    except ValidationError as error:
+        raise ValidationError(
+            {
+                field: [
+                    "Please enter a valid email address, like name@example.org."
+                    if field == "email"
+                    else f"Please enter your {field}."
+                ]
+                for field in error.message_dict
+            }
+        ) from error
+    ticket.save()
+    return ticket
+
+
+def ticket_answered_set(*, ticket: OfflineTicket, operator: Operator, answered: bool) -> bool:
+    """Mark a ticket answered by this operator, or open again. Conditional, so when two
+    operators mark it at once the first keeps the credit; returns whether anything changed."""
+    tickets = OfflineTicket.objects.filter(pk=ticket.pk)
+    if answered:
+        changed = tickets.filter(answered_at__isnull=True).update(
+            answered_at=timezone.now(), answered_by=operator
+        )
+    else:
+        changed = tickets.filter(answered_at__isnull=False).update(
+            answered_at=None, answered_by=None
+        )
+    ticket.refresh_from_db()
+    return bool(changed)

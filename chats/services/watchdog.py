@@ -1,0 +1,97 @@
+"""The chats nobody is in any more: claimants who signed out or cannot be reached (their chats go
+back to the queue), waiting chats nobody has claimed (an alert), patrons who left (the chat ends).
+Run by the chats-watch beat job and after presence changes."""
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db.models import Q
+from django.utils import timezone
+
+from accounts.selectors import presence_for, reachable_operator_ids
+from chats import selectors
+from chats.groups import queue_groups
+from chats.models import (
+    PatronChat,
+)
+from chats.services.lifecycle import chat_end, chat_requeue
+from libchat.core.live import live_send
+
+
+def claimants_presence_follow(*, operator_ids: set[int], now: datetime | None = None) -> None:
+    """After a presence change: requeue the chats of claimants who signed out; start (or stop)
+    the 90-second clock of claimants who became unreachable (or came back)."""
+    now = now or timezone.now()
+    active = PatronChat.objects.filter(state=PatronChat.State.ACTIVE, claimed_by__in=operator_ids)
+    presence = presence_for(operator_ids=operator_ids)
+    for operator_id, seen in presence.items():
+        theirs = active.filter(claimed_by=operator_id)
+        if not seen.signed_in:
+            for chat in theirs.select_related("claimed_by"):
+                chat_requeue(chat=chat, reason="signed out")
+        elif seen.reachable:
+            theirs.update(claimant_unreachable_since=None)
+        else:
+            theirs.filter(claimant_unreachable_since__isnull=True).update(
+                claimant_unreachable_since=now
+            )
+
+
+def chats_requeue_unreachable(*, now: datetime | None = None) -> int:
+    """Requeue chats whose claimant has been unreachable for LIBCHAT_REQUEUE_AFTER_SECONDS.
+
+    The clock starts at the presence change (`claimants_presence_follow`); this beat job also
+    starts it for a claimant whose change was missed. Returns how many chats were requeued.
+    """
+    now = now or timezone.now()
+    active = PatronChat.objects.filter(state=PatronChat.State.ACTIVE)
+    claimant_ids = set(active.values_list("claimed_by_id", flat=True))
+    reachable = reachable_operator_ids(operator_ids=claimant_ids)
+    active.filter(claimed_by__in=reachable).exclude(claimant_unreachable_since=None).update(
+        claimant_unreachable_since=None
+    )
+    gone = active.exclude(claimed_by__in=reachable)
+    gone.filter(claimant_unreachable_since__isnull=True).update(claimant_unreachable_since=now)
+    cutoff = now - timedelta(seconds=settings.LIBCHAT_REQUEUE_AFTER_SECONDS)
+    due = gone.filter(claimant_unreachable_since__lte=cutoff).select_related("claimed_by")
+    return sum(chat_requeue(chat=chat, reason="could not be reached") for chat in due)
+
+
+def chats_alert_unclaimed(*, now: datetime | None = None) -> int:
+    """Alert everyone who could take a chat that has waited LIBCHAT_UNCLAIMED_ALERT_SECONDS;
+    once per wait. Returns how many chats raised an alert."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(seconds=settings.LIBCHAT_UNCLAIMED_ALERT_SECONDS)
+    due = list(
+        PatronChat.objects.filter(
+            state=PatronChat.State.WAITING, queued_at__lte=cutoff, unclaimed_alert_at=None
+        ).select_related("widget", "claimed_by")
+    )
+    for chat in due:
+        alerted = PatronChat.objects.filter(pk=chat.pk, unclaimed_alert_at=None).update(
+            unclaimed_alert_at=now
+        )
+        if alerted:
+            frame = {"event": "chat.alert", "chat": selectors.chat_summary(chat)}
+            for group in queue_groups(chat):
+                live_send(group, frame)
+    return len(due)
+
+
+def chats_end_abandoned(*, now: datetime | None = None) -> int:
+    """End chats whose patron's page has stopped answering pings (tab closed, laptop shut):
+    a waiting chat after LIBCHAT_PATRON_GONE_SECONDS, so nobody claims a chat nobody is in; a
+    claimed one after LIBCHAT_PATRON_GONE_ACTIVE_SECONDS, so the operator is not left holding
+    it. Returns how many ended."""
+    now = now or timezone.now()
+    waiting_cutoff = now - timedelta(seconds=settings.LIBCHAT_PATRON_GONE_SECONDS)
+    active_cutoff = now - timedelta(seconds=settings.LIBCHAT_PATRON_GONE_ACTIVE_SECONDS)
+    gone = PatronChat.objects.filter(
+        Q(state=PatronChat.State.WAITING, patron_seen_at__lt=waiting_cutoff)
+        | Q(state=PatronChat.State.ACTIVE, patron_seen_at__lt=active_cutoff)
+    )
+    ended = 0
+    for chat in gone:
+        chat_end(chat=chat, left=True)
+        ended += 1
+    return ended

@@ -1,0 +1,94 @@
+"""People outside the library invited to a meeting by a personal emailed link."""
+
+import secrets
+from datetime import timedelta
+from functools import partial
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import Operator
+from libchat.core.tokens import secret_hash
+from meetings.models import GuestInvite, Meeting, Participant
+from meetings.services.common import MeetingError, active_participants
+from meetings.services.lifecycle import meeting_leave
+
+GUEST_LINK_HOURS = 24
+
+
+def guest_invite_create(
+    *, meeting: Meeting, inviter: Operator, email: str, join_url_for
+) -> GuestInvite:
+    """Email a personal link to someone outside the library. join_url_for(token) -> str."""
+    email = email.strip()
+    try:
+        validate_email(email)
+    except ValidationError as exc:
+        raise MeetingError("bad_email", f"{email!r} is not an email address.") from exc
+    if not meeting.is_running:
+        raise MeetingError("ended", "This meeting has ended.")
+    if meeting.kind == Meeting.Kind.PATRON:
+        raise MeetingError("patron_only", "A patron screenshare is between you and the patron.")
+    if not active_participants(meeting).filter(operator=inviter).exists():
+        raise MeetingError("not_in_meeting", "Join the meeting before inviting guests.")
+    token = secrets.token_urlsafe(32)
+    with transaction.atomic():
+        invite = GuestInvite.objects.create(
+            meeting=meeting,
+            email=email,
+            token_hash=secret_hash(token),
+            invited_by=inviter,
+            expires_at=timezone.now() + timedelta(hours=GUEST_LINK_HOURS),
+        )
+        link = join_url_for(token)
+        transaction.on_commit(
+            partial(
+                send_mail,
+                subject=f"Invitation: {meeting.guest_title}",
+                message=(
+                    f'{inviter.name} invites you to join "{meeting.guest_title}" in your '
+                    f"browser.\n\n"
+                    f"Join: {link}\n\nThis link is personal. It stops working when the meeting "
+                    f"ends, or after {GUEST_LINK_HOURS} hours.\n"
+                ),
+                from_email=settings.DEFAULT_FROM_EMAIL,
+                recipient_list=[email],
+            )
+        )
+    return invite
+
+
+def guest_invite_for_token(token: str) -> GuestInvite | None:
+    return (
+        GuestInvite.objects.select_related("meeting").filter(token_hash=secret_hash(token)).first()
+    )
+
+
+def guest_remove(*, meeting: Meeting, by: Operator, participant_id: object) -> None:
+    if meeting.host_id != by.pk:
+        raise MeetingError("not_host", "Only the host can remove a guest.")
+    with transaction.atomic():
+        participant = (
+            Participant.objects.select_related("guest")
+            .filter(pk=participant_id if isinstance(participant_id, int) else -1,
+                    meeting=meeting, guest__isnull=False)
+            .first()
+        )  # fmt: skip
+        if participant is None:
+            raise MeetingError("not_a_guest", "No such guest in this meeting.")
+        GuestInvite.objects.filter(pk=participant.guest_id).update(removed_at=timezone.now())
+        if participant.channel_name:
+            transaction.on_commit(
+                partial(
+                    async_to_sync(get_channel_layer().send),
+                    participant.channel_name,
+                    {"type": "meeting.removed"},
+                )
+            )
+        meeting_leave(participant=participant)
