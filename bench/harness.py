@@ -6,7 +6,7 @@ import json
 import os
 import statistics
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -250,6 +250,26 @@ def database_transactions() -> int | None:
             [connection.settings_dict["NAME"]],
         )
         return cursor.fetchone()[0]
+
+
+@contextlib.contextmanager
+def queries_counted() -> Iterator[list[str]]:
+    """The SQL this process runs on the default connection inside the block, one per execute.
+
+    A wrapper around each execute rather than Django's `CaptureQueriesContext`, which slices the
+    connection's query log: that log keeps only the last 9,000 queries, so once seeding and
+    earlier scenarios have filled it, the slice is empty and every count reads 0.
+    """
+    from django.db import connection
+
+    executed: list[str] = []
+
+    def record(execute, sql, params, many, context):
+        executed.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        yield executed
 
 
 def http_post(url: str, *, session_key: str, data: dict) -> int:

@@ -27,8 +27,13 @@ def configure_environment() -> None:
         os.environ["DATABASE_URL"] = urlunsplit(parts._replace(path=f"/{name}_bench"))
     else:
         os.environ["DATABASE_URL"] = f"sqlite:///{ROOT / 'var' / 'bench.sqlite3'}"
+    # The bench flushes its Redis db, so by default it takes db 9 of the given server. Where
+    # db 9 is someone else's (several checkouts sharing one Redis), BENCH_REDIS_URL names the db
+    # to use instead: a shared one loses group members to the other side's flushes.
     redis_url = os.environ.get("REDIS_URL")
-    if redis_url and redis_url.startswith("redis://"):
+    if os.environ.get("BENCH_REDIS_URL"):
+        os.environ["REDIS_URL"] = os.environ["BENCH_REDIS_URL"]
+    elif redis_url and redis_url.startswith("redis://"):
         os.environ["REDIS_URL"] = urlunsplit(urlsplit(redis_url)._replace(path="/9"))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "libchat.settings")
     # Sessions the bench writes are signed with this key; the server must share it.

@@ -17,6 +17,7 @@ from bench.harness import (
     http_post,
     open_clients,
     percentile,
+    queries_counted,
     scenario,
     session_cookies,
 )
@@ -321,15 +322,12 @@ def _history_and_unread(room, reader, pages: int) -> tuple[int, list[float], flo
     """Queries for one history page plus the unread counts, and page timings."""
     import random
 
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     from internalchat import selectors
     from internalchat.models import Message
 
     ids = Message.objects.filter(room=room).order_by("id").values_list("id", flat=True)
     low, high = ids.first(), ids.last()
-    with CaptureQueriesContext(connection) as queries:
+    with queries_counted() as queries:
         selectors.room_history(room=room, before_id=high)
         selectors.unread_counts(operator=reader)
     timings = []
@@ -357,7 +355,7 @@ async def history_at_scale(ctx: Context) -> None:
     p95 = percentile(timings, 95)
     ctx.results += [
         Result("5 history at scale", f"queries at {small:,} / {large:,}", q_large, q_small,
-               "equal", q_large == q_small, hard=True),
+               "equal, not 0", q_large == q_small > 0, hard=True),
         Result("5 history at scale", f"history page p95 at {large:,}", p95 * 1000, None,
                "< 20 ms", p95 < 0.020, unit="ms"),
         Result("5 history at scale", f"unread counts at {large:,}", unread_seconds * 1000, None,
