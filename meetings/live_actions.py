@@ -153,7 +153,9 @@ def screenshare_offer_open(chat: PatronChat) -> dict:
     return {"screenshare": selectors.patron_screenshare_running(chat=chat)}
 
 
-def _patron_join(*, chat: PatronChat, meeting_id: object, channel_name: str):
+def _patron_join(
+    *, chat: PatronChat, meeting_id: object, channel_name: str
+) -> tuple[Participant, list[Participant]]:
     meeting = services.patron_meeting_get(chat=chat, meeting_id=meeting_id)
     return services.meeting_join(meeting=meeting, patron_chat=chat, channel_name=channel_name)
 
