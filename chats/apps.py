@@ -9,4 +9,5 @@ class ChatsConfig(AppConfig):
     verbose_name = "Patron chats"
 
     def ready(self):
-        from chats import live_actions, receivers  # noqa: F401  (dashboard actions, presence receiver)
+        # Dashboard actions, the presence receiver, and tasks that services start by name.
+        from chats import live_actions, receivers, tasks  # noqa: F401

@@ -1,6 +1,8 @@
 """The patron's socket, `ws/widget/<token>/`: the token is the only credential (no cookie).
 
 An unknown or ended token gets an error frame and the socket closes with 4404 (no reconnect).
+Core actions (send, typing, end, ...) live here; apps built on chats add theirs, fields of
+`hello` and disconnect hooks through `libchat.core.live` (the patron-socket registry).
 """
 
 import asyncio
@@ -15,20 +17,13 @@ from django.http.request import validate_host
 from chats import groups, selectors, services
 from chats.errors import ChatError, ChatNotFound, RateLimited
 from chats.models import PatronChat
+from libchat.core import live
 from libchat.core.db import database_sync_to_async
-from libchat.core.live import LiveEvents
 from libchat.core.protocol import FrameError, frame_parse
 from libchat.core.ratelimit import rate_limit_hit
-from meetings.patron_actions import (
-    PATRON_MEETING_ACTIONS,
-    patron_meeting_act,
-    patron_meetings_leave,
-)
-from meetings.selectors import patron_screenshare_running
 
 CLOSE_UNKNOWN_CHAT = 4404
 ACTIONS = {"pong", "sync", "send", "typing", "end", "rate", "email_transcript"}
-ACTIONS |= PATRON_MEETING_ACTIONS
 
 
 @database_sync_to_async
@@ -38,8 +33,7 @@ def _open(token: str) -> tuple[PatronChat, dict]:
         raise ChatNotFound("This chat has ended. Start a new chat.")
     services.chat_patron_seen(chat=chat)
     services.chat_patron_page(chat_id=chat.pk, here=True)
-    screenshare = patron_screenshare_running(chat=chat)  # an offer still open after a reload
-    return chat, {**selectors.patron_state(chat=chat), "screenshare": screenshare}
+    return chat, {**selectors.patron_state(chat=chat), **live.patron_hello_fields(chat)}
 
 
 def _site_url(scope: dict) -> str:
@@ -54,9 +48,11 @@ def _site_url(scope: dict) -> str:
     return ""
 
 
-class PatronChatConsumer(LiveEvents, AsyncJsonWebsocketConsumer):
+class PatronChatConsumer(live.LiveEvents, AsyncJsonWebsocketConsumer):
+    """Satisfies `live.PatronSocket`, the contract registered patron actions rely on."""
+
     async def connect(self):
-        self.joined = set()  # meeting groups, once the patron accepts a screenshare
+        self.joined: set[str] = set()  # groups joined through registered actions (a screenshare)
         await self.accept()
         try:
             self.chat, state = await _open(self.scope["url_route"]["kwargs"]["token"])
@@ -72,8 +68,9 @@ class PatronChatConsumer(LiveEvents, AsyncJsonWebsocketConsumer):
     async def disconnect(self, code):
         if hasattr(self, "group"):
             self.ping_task.cancel()
-            await self.channel_layer.group_discard(self.group, self.channel_name)
-            await patron_meetings_leave(self)
+            for group in {self.group, *self.joined}:
+                await self.channel_layer.group_discard(group, self.channel_name)
+            await live.run_patron_disconnect_hooks(self)
             await database_sync_to_async(services.chat_patron_page)(
                 chat_id=self.chat.pk, here=False
             )
@@ -87,10 +84,11 @@ class PatronChatConsumer(LiveEvents, AsyncJsonWebsocketConsumer):
                 await self.send_json({"event": "ping"})
 
     async def receive(self, text_data=None, bytes_data=None):
+        handlers = live.registered_patron_actions()
         try:
-            action, frame = frame_parse(text_data, allowed_actions=ACTIONS)
-            if action in PATRON_MEETING_ACTIONS:
-                reply = await patron_meeting_act(self, action, frame)
+            action, frame = frame_parse(text_data, allowed_actions={*ACTIONS, *handlers})
+            if action in handlers:
+                reply = await handlers[action](self, frame)
             else:
                 reply = await self._act(action, frame)
         except FrameError as error:

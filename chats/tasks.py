@@ -1,5 +1,5 @@
-"""Scheduled jobs for patron chats: requeue chats of unreachable claimants, alert about unclaimed
-ones, end chats whose patron left."""
+"""Celery tasks for patron chats: the scheduled watch (requeue chats of unreachable claimants,
+alert about unclaimed ones, end chats whose patron left) and the transcript email."""
 
 from celery import shared_task
 
@@ -13,3 +13,8 @@ def chats_watch() -> dict[str, int]:
         "alerted": services.chats_alert_unclaimed(),
         "abandoned": services.chats_end_abandoned(),
     }
+
+
+@shared_task
+def chat_transcript_email_send(chat_id: int, base_url: str) -> None:
+    services.chat_transcript_send(chat_id=chat_id, base_url=base_url)

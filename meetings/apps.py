@@ -8,4 +8,5 @@ class MeetingsConfig(AppConfig):
     name = "meetings"
 
     def ready(self):
-        from meetings import live_actions, receivers  # noqa: F401
+        # Socket actions, receivers, and tasks that services start by name.
+        from meetings import live_actions, receivers, tasks  # noqa: F401

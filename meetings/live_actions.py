@@ -1,13 +1,30 @@
-"""Meeting signalling on the staff dashboard socket: join, leave, signal, state, decline, remove,
-and the offer of a screenshare to the patron of a claimed chat."""
+"""Meeting signalling on our sockets, registered through `libchat.core.live`.
+
+On the staff dashboard socket: join, leave, signal, state, decline, remove, and the offer of a
+screenshare to the patron of a claimed chat. On the patron's chat socket, where the chat's token
+is the only credential: the patron accepts (joins) or declines the screenshare offered in their
+own chat, then signals, shares and leaves it like any participant; `hello` carries an offer still
+open after a reload. Every frame is checked again."""
 
 from django.conf import settings
 
+from chats.models import PatronChat
 from libchat.core.db import database_sync_to_async
-from libchat.core.live import dashboard_action, on_dashboard_disconnect
+from libchat.core.live import (
+    DashboardSocket,
+    PatronSocket,
+    Socket,
+    dashboard_action,
+    on_dashboard_disconnect,
+    on_patron_connect,
+    on_patron_disconnect,
+    patron_action,
+)
 from libchat.core.protocol import FrameError
-from meetings import services
+from meetings import selectors, services
 from meetings.models import Meeting, Participant
+
+PARTICIPANT_ACTIONS = ("meeting.leave", "meeting.signal", "meeting.state")
 
 
 def _meeting_id(frame: dict) -> int:
@@ -34,7 +51,7 @@ def _meeting(meeting_id: int) -> Meeting:
 
 
 @database_sync_to_async
-def _my_participant(consumer, meeting_id: int) -> Participant:
+def _my_participant(consumer: DashboardSocket, meeting_id: int) -> Participant:
     participant = Participant.objects.filter(
         meeting_id=meeting_id, operator=consumer.operator, left_at__isnull=True,
         channel_name=consumer.channel_name,
@@ -44,7 +61,9 @@ def _my_participant(consumer, meeting_id: int) -> Participant:
     return participant
 
 
-async def meeting_joined_reply(consumer, participant: Participant, others: list[Participant]):
+async def meeting_joined_reply(
+    consumer: Socket, participant: Participant, others: list[Participant]
+) -> None:
     group = services.meeting_group(participant.meeting_id)
     consumer.joined.add(group)
     await consumer.channel_layer.group_add(group, consumer.channel_name)
@@ -74,7 +93,7 @@ def participant_act(participant: Participant, action: str, frame: dict) -> None:
 
 
 @dashboard_action("meeting.offer")
-async def offer(consumer, frame):
+async def offer(consumer: DashboardSocket, frame: dict) -> None:
     meeting = await _run(
         services.patron_screenshare_offer, operator=consumer.operator, chat_id=frame.get("chat_id")
     )
@@ -85,7 +104,7 @@ async def offer(consumer, frame):
 
 
 @dashboard_action("meeting.join")
-async def join(consumer, frame):
+async def join(consumer: DashboardSocket, frame: dict) -> None:
     meeting = await _meeting(_meeting_id(frame))
     participant, others = await _run(
         services.meeting_join,
@@ -94,23 +113,23 @@ async def join(consumer, frame):
     await meeting_joined_reply(consumer, participant, others)
 
 
-async def _participant_action(consumer, frame):
+async def _participant_action(consumer: DashboardSocket, frame: dict) -> None:
     participant = await _my_participant(consumer, _meeting_id(frame))
     await _run(participant_act, participant=participant, action=frame["action"], frame=frame)
 
 
-for _action in ("meeting.leave", "meeting.signal", "meeting.state"):
+for _action in PARTICIPANT_ACTIONS:
     dashboard_action(_action)(_participant_action)
 
 
 @dashboard_action("meeting.decline")
-async def decline(consumer, frame):
+async def decline(consumer: DashboardSocket, frame: dict) -> None:
     meeting = await _meeting(_meeting_id(frame))
     await _run(services.meeting_decline, meeting=meeting, operator=consumer.operator)
 
 
 @dashboard_action("meeting.remove")
-async def remove(consumer, frame):
+async def remove(consumer: DashboardSocket, frame: dict) -> None:
     meeting = await _meeting(_meeting_id(frame))
     await _run(
         services.guest_remove,
@@ -119,7 +138,61 @@ async def remove(consumer, frame):
 
 
 @on_dashboard_disconnect
-async def leave_on_close(consumer):
+@on_patron_disconnect
+async def leave_on_close(consumer: Socket) -> None:
+    """The socket closed: its owner left whatever meeting they were in through it (the consumer
+    leaves the groups in its `joined`)."""
     await database_sync_to_async(services.participants_leave_channel)(
         channel_name=consumer.channel_name
     )
+
+
+@on_patron_connect
+def screenshare_offer_open(chat: PatronChat) -> dict:
+    """An offer still open when the patron's page reloads is shown again."""
+    return {"screenshare": selectors.patron_screenshare_running(chat=chat)}
+
+
+def _patron_join(
+    *, chat: PatronChat, meeting_id: object, channel_name: str
+) -> tuple[Participant, list[Participant]]:
+    meeting = services.patron_meeting_get(chat=chat, meeting_id=meeting_id)
+    return services.meeting_join(meeting=meeting, patron_chat=chat, channel_name=channel_name)
+
+
+def _patron_participant(*, chat: PatronChat, meeting_id: object, channel_name: str) -> Participant:
+    participant = Participant.objects.filter(
+        meeting_id=services.id_from_frame(meeting_id), patron_chat=chat,
+        channel_name=channel_name, left_at__isnull=True,
+    ).first()  # fmt: skip
+    if participant is None:
+        raise services.MeetingError("not_in_meeting", "You are not in that meeting.")
+    return participant
+
+
+@patron_action("meeting.join")
+async def patron_join(socket: PatronSocket, frame: dict) -> None:
+    participant, others = await _run(
+        _patron_join,
+        chat=socket.chat, meeting_id=frame.get("meeting"), channel_name=socket.channel_name,
+    )  # fmt: skip
+    await meeting_joined_reply(socket, participant, others)
+
+
+@patron_action("meeting.decline")
+async def patron_decline(socket: PatronSocket, frame: dict) -> None:
+    await _run(
+        services.patron_screenshare_decline, chat=socket.chat, meeting_id=frame.get("meeting")
+    )
+
+
+async def _patron_participant_action(socket: PatronSocket, frame: dict) -> None:
+    participant = await _run(
+        _patron_participant,
+        chat=socket.chat, meeting_id=frame.get("meeting"), channel_name=socket.channel_name,
+    )  # fmt: skip
+    await _run(participant_act, participant=participant, action=frame["action"], frame=frame)
+
+
+for _action in PARTICIPANT_ACTIONS:
+    patron_action(_action)(_patron_participant_action)

@@ -8,6 +8,11 @@ from tests.processes import Server
 
 
 def pytest_configure(config):
+    # Celery tasks (mail) run in place once the service's transaction commits, as the worker
+    # would run them; tests that need a real worker start one (tests/processes.py).
+    from libchat.celery import app
+
+    app.conf.update(task_always_eager=True, task_eager_propagates=True)
     # Without REDIS_URL the suite runs on the embedded Redis, like `make run` does.
     if "REDIS_URL" not in os.environ:
         from django.conf import settings
@@ -53,6 +58,7 @@ def live_server_daphne(transactional_db, tmp_path):
             "LIBCHAT_PING_SECONDS": "2",
             "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
             "EMAIL_FILE_PATH": str(mail_dir),
+            "CELERY_TASK_ALWAYS_EAGER": "true",
         }
     )
     server.mail_dir = mail_dir

@@ -15,7 +15,7 @@ from chats.services.lifecycle import (
 )
 from chats.services.messages import chat_system_line, message_send
 from chats.services.tickets import ticket_answered_set, ticket_create
-from chats.services.transcripts import chat_transcript_email
+from chats.services.transcripts import chat_transcript_email, chat_transcript_send
 from chats.services.watchdog import (
     chats_alert_unclaimed,
     chats_end_abandoned,
@@ -34,6 +34,7 @@ __all__ = [
     "chat_system_line",
     "chat_transfer",
     "chat_transcript_email",
+    "chat_transcript_send",
     "chat_typing",
     "chats_alert_unclaimed",
     "chats_end_abandoned",

@@ -1,4 +1,5 @@
-"""A chat's transcript sent by email to the patron."""
+"""A chat's transcript sent by email to the patron: asked for on the patron's socket, sent by the
+Celery worker after commit, so a slow mail server never holds up the socket."""
 
 import html
 
@@ -11,6 +12,7 @@ from chats.models import (
     PatronChat,
     PatronMessage,
 )
+from libchat.core.jobs import task_enqueue_on_commit
 
 
 def _transcript_line(chat: PatronChat, message: dict, base_url: str) -> str:
@@ -25,10 +27,18 @@ def _transcript_line(chat: PatronChat, message: dict, base_url: str) -> str:
 
 
 def chat_transcript_email(*, chat: PatronChat, base_url: str = "") -> None:
-    """Email the transcript to the address the patron gave (Django's email backend); files
-    are links under `base_url` (this site's address, e.g. https://chat.library.example)."""
+    """Have the transcript emailed to the address the patron gave; files are links under
+    `base_url` (this site's address, e.g. https://chat.library.example)."""
     if not chat.email:
         raise ValidationError("No email address was given for this chat.")
+    task_enqueue_on_commit(
+        "chats.tasks.chat_transcript_email_send", chat_id=chat.pk, base_url=base_url
+    )
+
+
+def chat_transcript_send(*, chat_id: int, base_url: str) -> None:
+    """Send the transcript through Django's email backend (the worker's side of the above)."""
+    chat = PatronChat.objects.select_related("widget").get(pk=chat_id)
     lines = [_transcript_line(chat, m, base_url) for m in selectors.chat_messages(chat_id=chat.pk)]
     send_mail(
         subject=f"Your chat with {chat.widget.title}",

@@ -13,31 +13,77 @@
   leave groups (for example when a room is created); `groups_replace(operator_id, prefix, groups)`
   makes them hold exactly `groups` among those named with `prefix` (for example the chat queues
   after a monitoring change). Call them after commit.
+
+The patron's chat socket (`chats.consumers`) is extended the same way, so the apps built on chats
+(meetings) add to it without chats knowing them:
+
+- `patron_action("meeting.join")` registers an async handler `(socket, frame) -> dict | None`;
+  a returned frame is the reply. Raise `FrameError` to refuse.
+- `on_patron_connect` registers a sync function `(chat) -> dict` whose fields join the `hello`
+  frame (run in a database thread at connect; for example a screenshare offer still open).
+- `on_patron_disconnect` registers an async function `(socket) -> None` run when it closes.
+
+A name registered twice is refused. Handlers see a socket through the `DashboardSocket` and
+`PatronSocket` protocols: what they may read and use of a consumer, and nothing else.
 """
 
 import json
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Protocol
 
 from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
+from channels.layers import BaseChannelLayer, get_channel_layer
 
-ActionHandler = Callable[[Any, dict], Awaitable[None]]
-GroupProvider = Callable[[Any], list[str]]
+if TYPE_CHECKING:  # named for type checkers only: the core imports no app
+    from accounts.models import Operator
+    from chats.models import PatronChat
 
-_actions: dict[str, ActionHandler] = {}
+
+class Socket(Protocol):
+    """Any of our consumers, as a registered handler sees it."""
+
+    channel_name: str
+    channel_layer: BaseChannelLayer
+    joined: set[str]  # groups joined beyond the socket's own; left when it closes
+
+    async def send_json(self, content: dict, close: bool = False) -> None: ...
+
+
+class DashboardSocket(Socket, Protocol):
+    operator: "Operator"
+
+
+class PatronSocket(Socket, Protocol):
+    chat: "PatronChat"
+
+
+DashboardHandler = Callable[[DashboardSocket, dict], Awaitable[None]]
+DashboardHook = Callable[[DashboardSocket], Awaitable[None]]
+GroupProvider = Callable[["Operator"], list[str]]
+PatronHandler = Callable[[PatronSocket, dict], Awaitable[dict | None]]
+PatronHook = Callable[[PatronSocket], Awaitable[None]]
+HelloProvider = Callable[["PatronChat"], dict]
+
+_actions: dict[str, DashboardHandler] = {}
 _group_providers: list[GroupProvider] = []
-_disconnect_hooks: list[Callable[[Any], Awaitable[None]]] = []
+_disconnect_hooks: list[DashboardHook] = []
+_patron_actions: dict[str, PatronHandler] = {}
+_patron_hello_providers: list[HelloProvider] = []
+_patron_disconnect_hooks: list[PatronHook] = []
 
 
-def dashboard_action(name: str) -> Callable[[ActionHandler], ActionHandler]:
-    def register(handler: ActionHandler) -> ActionHandler:
-        if name in _actions:
-            raise ValueError(f"dashboard action {name!r} registered twice")
-        _actions[name] = handler
+def _action_register(registry: dict, socket: str, name: str) -> Callable:
+    def register(handler):
+        if name in registry:
+            raise ValueError(f"{socket} action {name!r} registered twice")
+        registry[name] = handler
         return handler
 
     return register
+
+
+def dashboard_action(name: str) -> Callable[[DashboardHandler], DashboardHandler]:
+    return _action_register(_actions, "dashboard", name)
 
 
 def dashboard_groups(provider: GroupProvider) -> GroupProvider:
@@ -45,22 +91,52 @@ def dashboard_groups(provider: GroupProvider) -> GroupProvider:
     return provider
 
 
-def on_dashboard_disconnect(hook: Callable[[Any], Awaitable[None]]):
+def on_dashboard_disconnect(hook: DashboardHook) -> DashboardHook:
     _disconnect_hooks.append(hook)
     return hook
 
 
-async def run_disconnect_hooks(consumer) -> None:
+async def run_disconnect_hooks(consumer: DashboardSocket) -> None:
     for hook in _disconnect_hooks:
         await hook(consumer)
 
 
-def registered_actions() -> dict[str, ActionHandler]:
+def registered_actions() -> dict[str, DashboardHandler]:
     return _actions
 
 
-def groups_for(operator) -> list[str]:
+def groups_for(operator: "Operator") -> list[str]:
     return [group for provider in _group_providers for group in provider(operator)]
+
+
+def patron_action(name: str) -> Callable[[PatronHandler], PatronHandler]:
+    return _action_register(_patron_actions, "patron", name)
+
+
+def on_patron_connect(provider: HelloProvider) -> HelloProvider:
+    _patron_hello_providers.append(provider)
+    return provider
+
+
+def on_patron_disconnect(hook: PatronHook) -> PatronHook:
+    _patron_disconnect_hooks.append(hook)
+    return hook
+
+
+def registered_patron_actions() -> dict[str, PatronHandler]:
+    return _patron_actions
+
+
+def patron_hello_fields(chat: "PatronChat") -> dict:
+    fields: dict = {}
+    for provider in _patron_hello_providers:
+        fields.update(provider(chat))
+    return fields
+
+
+async def run_patron_disconnect_hooks(socket: PatronSocket) -> None:
+    for hook in _patron_disconnect_hooks:
+        await hook(socket)
 
 
 def operator_group(operator_id: int) -> str:

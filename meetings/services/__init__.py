@@ -10,6 +10,7 @@ from meetings.services.common import (
 from meetings.services.guests import (
     GUEST_LINK_HOURS,
     guest_invite_create,
+    guest_invite_email_send,
     guest_invite_for_token,
     guest_remove,
 )
@@ -36,6 +37,7 @@ __all__ = [
     "MeetingError",
     "guest_invite_check",
     "guest_invite_create",
+    "guest_invite_email_send",
     "guest_invite_for_token",
     "guest_remove",
     "id_from_frame",

@@ -1,4 +1,5 @@
-"""People outside the library invited to a meeting by a personal emailed link."""
+"""People outside the library invited to a meeting by a personal emailed link, which the Celery
+worker sends after commit so the inviting request never waits on the mail server."""
 
 import secrets
 from datetime import timedelta
@@ -14,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Operator
+from libchat.core.jobs import task_enqueue_on_commit
 from libchat.core.tokens import secret_hash
 from meetings.models import GuestInvite, Meeting, Participant
 from meetings.services.common import MeetingError, active_participants
@@ -46,22 +48,28 @@ def guest_invite_create(
             invited_by=inviter,
             expires_at=timezone.now() + timedelta(hours=GUEST_LINK_HOURS),
         )
-        link = join_url_for(token)
-        transaction.on_commit(
-            partial(
-                send_mail,
-                subject=f"Invitation: {meeting.guest_title}",
-                message=(
-                    f'{inviter.name} invites you to join "{meeting.guest_title}" in your '
-                    f"browser.\n\n"
-                    f"Join: {link}\n\nThis link is personal. It stops working when the meeting "
-                    f"ends, or after {GUEST_LINK_HOURS} hours.\n"
-                ),
-                from_email=settings.DEFAULT_FROM_EMAIL,
-                recipient_list=[email],
-            )
+        # The link holds the secret token, which the database keeps only hashed: it reaches the
+        # worker as a task argument, through the Redis the channel layer already trusts.
+        task_enqueue_on_commit(
+            "meetings.tasks.guest_invite_email_send", invite_id=invite.pk, link=join_url_for(token)
         )
     return invite
+
+
+def guest_invite_email_send(*, invite_id: int, link: str) -> None:
+    """Send the invitation with its personal `link` (the worker's side of the above)."""
+    invite = GuestInvite.objects.select_related("meeting", "invited_by").get(pk=invite_id)
+    title = invite.meeting.guest_title
+    send_mail(
+        subject=f"Invitation: {title}",
+        message=(
+            f'{invite.invited_by.name} invites you to join "{title}" in your browser.\n\n'
+            f"Join: {link}\n\nThis link is personal. It stops working when the meeting "
+            f"ends, or after {GUEST_LINK_HOURS} hours.\n"
+        ),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        recipient_list=[invite.email],
+    )
 
 
 def guest_invite_for_token(token: str) -> GuestInvite | None:

@@ -439,6 +439,28 @@ async def test_after_the_end_the_patron_can_rate_and_get_the_transcript_by_email
     await patron.disconnect()
 
 
+async def test_the_transcript_request_is_answered_before_the_mail_is_sent(monkeypatch):
+    """The socket only queues the mail for the Celery worker: a slow mail server never holds up
+    the patron's socket."""
+    from celery import current_app
+    from django.core import mail
+
+    task = current_app.tasks["chats.tasks.chat_transcript_email_send"]
+    queued = []
+    monkeypatch.setattr(task, "delay", lambda **kwargs: queued.append(kwargs))  # the broker
+    d = await database_sync_to_async(desk)()
+    chat, token = await database_sync_to_async(start)(d.widget, email="ada@example.org")
+    patron = await patron_socket(token)
+    await hello(patron)
+    await patron.send_json_to({"action": "email_transcript"})
+    assert (await next_event(patron, "emailed"))["to"] == "ada@example.org"
+    assert mail.outbox == [] and [job["chat_id"] for job in queued] == [chat.pk]
+    await database_sync_to_async(task)(**queued[0])  # the worker takes the job
+    (email,) = mail.outbox
+    assert email.to == ["ada@example.org"] and "Do you have Middlemarch?" in email.body
+    await patron.disconnect()
+
+
 async def test_the_patron_is_told_their_question_as_text_never_as_markup():
     d = await database_sync_to_async(desk)()
     _, token = await database_sync_to_async(start)(d.widget, question="<b>Atlas</b>\r\nor maps?")
