@@ -18,14 +18,6 @@ def _meeting_id(frame: dict) -> int:
 
 
 @database_sync_to_async
-def _run(operation, **kwargs):
-    try:
-        return operation(**kwargs)
-    except services.MeetingError as error:
-        raise FrameError(error.code, error.message) from error
-
-
-@database_sync_to_async
 def _meeting(meeting_id: int) -> Meeting:
     meeting = Meeting.objects.filter(pk=meeting_id).first()
     if meeting is None:
@@ -75,8 +67,8 @@ def participant_act(participant: Participant, action: str, frame: dict) -> None:
 
 @dashboard_action("meeting.offer")
 async def offer(consumer, frame):
-    meeting = await _run(
-        services.patron_screenshare_offer, operator=consumer.operator, chat_id=frame.get("chat_id")
+    meeting = await database_sync_to_async(services.patron_screenshare_offer)(
+        operator=consumer.operator, chat_id=frame.get("chat_id")
     )
     await consumer.send_json(
         {"event": "meeting_offered", "meeting": meeting.pk, "chat_id": meeting.patron_chat_id,
@@ -87,16 +79,15 @@ async def offer(consumer, frame):
 @dashboard_action("meeting.join")
 async def join(consumer, frame):
     meeting = await _meeting(_meeting_id(frame))
-    participant, others = await _run(
-        services.meeting_join,
-        meeting=meeting, operator=consumer.operator, channel_name=consumer.channel_name,
-    )  # fmt: skip
+    participant, others = await database_sync_to_async(services.meeting_join)(
+        meeting=meeting, operator=consumer.operator, channel_name=consumer.channel_name
+    )
     await meeting_joined_reply(consumer, participant, others)
 
 
 async def _participant_action(consumer, frame):
     participant = await _my_participant(consumer, _meeting_id(frame))
-    await _run(participant_act, participant=participant, action=frame["action"], frame=frame)
+    await database_sync_to_async(participant_act)(participant, frame["action"], frame)
 
 
 for _action in ("meeting.leave", "meeting.signal", "meeting.state"):
@@ -106,16 +97,17 @@ for _action in ("meeting.leave", "meeting.signal", "meeting.state"):
 @dashboard_action("meeting.decline")
 async def decline(consumer, frame):
     meeting = await _meeting(_meeting_id(frame))
-    await _run(services.meeting_decline, meeting=meeting, operator=consumer.operator)
+    await database_sync_to_async(services.meeting_decline)(
+        meeting=meeting, operator=consumer.operator
+    )
 
 
 @dashboard_action("meeting.remove")
 async def remove(consumer, frame):
     meeting = await _meeting(_meeting_id(frame))
-    await _run(
-        services.guest_remove,
-        meeting=meeting, by=consumer.operator, participant_id=frame.get("participant"),
-    )  # fmt: skip
+    await database_sync_to_async(services.guest_remove)(
+        meeting=meeting, by=consumer.operator, participant_id=frame.get("participant")
+    )
 
 
 @on_dashboard_disconnect

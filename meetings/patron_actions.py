@@ -3,7 +3,6 @@ only credential: the patron accepts (joins) or declines the screenshare offered 
 then signals, shares and leaves it like any participant. Every frame is checked again."""
 
 from libchat.core.db import database_sync_to_async
-from libchat.core.protocol import FrameError
 from meetings import services
 from meetings.live_actions import meeting_joined_reply, participant_act
 from meetings.models import Participant
@@ -36,10 +35,7 @@ def _act(consumer, action: str, frame: dict):
 
 
 async def patron_meeting_act(consumer, action: str, frame: dict) -> None:
-    try:
-        joined = await database_sync_to_async(_act)(consumer, action, frame)
-    except services.MeetingError as error:
-        raise FrameError(error.code, error.message) from error
+    joined = await database_sync_to_async(_act)(consumer, action, frame)
     if action == "meeting.join":
         await meeting_joined_reply(consumer, *joined)
 

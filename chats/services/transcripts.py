@@ -2,11 +2,11 @@
 
 import html
 
-from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.utils.html import strip_tags
 
 from chats import selectors
+from chats.errors import ChatInvalid
 from chats.models import (
     PatronChat,
     PatronMessage,
@@ -28,7 +28,7 @@ def chat_transcript_email(*, chat: PatronChat, base_url: str = "") -> None:
     """Email the transcript to the address the patron gave (Django's email backend); files
     are links under `base_url` (this site's address, e.g. https://chat.library.example)."""
     if not chat.email:
-        raise ValidationError("No email address was given for this chat.")
+        raise ChatInvalid("No email address was given for this chat.")
     lines = [_transcript_line(chat, m, base_url) for m in selectors.chat_messages(chat_id=chat.pk)]
     send_mail(
         subject=f"Your chat with {chat.widget.title}",
