@@ -9,13 +9,13 @@ import itertools
 
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
-from django.core.exceptions import ValidationError
 
 from accounts import selectors, services
 from accounts.heartbeats import heartbeat_batch
 from libchat.core import live
 from libchat.core.db import database_sync_to_async
-from libchat.core.protocol import FrameError, frame_parse
+from libchat.core.protocol import frame_parse, refusal_as_event
+from libchat.core.refusals import Refusal
 
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
@@ -61,6 +61,7 @@ class DashboardConsumer(live.LiveEvents, AsyncJsonWebsocketConsumer):
 
     async def receive(self, text_data=None, bytes_data=None):
         handlers = live.registered_actions()
+        frame = None
         try:
             action, frame = frame_parse(
                 text_data, allowed_actions={"pong", "set_status", *handlers}
@@ -69,8 +70,8 @@ class DashboardConsumer(live.LiveEvents, AsyncJsonWebsocketConsumer):
                 await handlers[action](self, frame)
             else:
                 await getattr(self, f"action_{action}")(frame)
-        except FrameError as error:
-            await self.send_json(error.as_event())
+        except Refusal as refusal:
+            await self.send_json(refusal_as_event(refusal, frame=frame))
 
     async def action_pong(self, frame):
         # Written with the other sockets' pongs of the next few seconds (accounts.heartbeats).
@@ -79,18 +80,9 @@ class DashboardConsumer(live.LiveEvents, AsyncJsonWebsocketConsumer):
         )
 
     async def action_set_status(self, frame):
-        try:
-            await database_sync_to_async(services.operator_status_set)(
-                operator=self.operator,
-                status=str(frame.get("status")),
-                browser_key=self.browser_key,
-            )
-        except ValidationError as exc:
-            raise FrameError("invalid_status", exc.messages[0]) from exc
-        except services.NotSignedIn as exc:
-            raise FrameError("not_signed_in", str(exc)) from exc
-        except services.NotSignedInHere as exc:
-            raise FrameError("signed_in_elsewhere", str(exc)) from exc
+        await database_sync_to_async(services.operator_status_set)(
+            operator=self.operator, status=str(frame.get("status")), browser_key=self.browser_key
+        )
 
     async def _ping_forever(self):
         # The server pings and the page answers when the frame arrives, so a background tab

@@ -8,13 +8,14 @@ from functools import partial
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts import selectors
 from accounts.models import DashboardConnection, LibChatSession, Operator, Status
 from accounts.signals import presence_changed
+from libchat.core.refusals import Refusal
 
 DASHBOARD_GROUP = "dashboard"
 SETTABLE_STATUSES = {Status.ONLINE, Status.INTERNAL, Status.AWAY}
@@ -28,16 +29,24 @@ class SignedInElsewhere(Exception):
         self.session = session
 
 
-class NotSignedIn(Exception):
+class StatusRefused(Refusal):
+    """A status outside Online, Internal and Away."""
+
+
+class NotSignedIn(Refusal):
     """A status change was asked for by an operator who is not signed in to LibChat."""
 
+    def __init__(self):
+        super().__init__("not_signed_in", "Sign in to LibChat first.")
 
-class NotSignedInHere(Exception):
+
+class NotSignedInHere(Refusal):
     """A status change came from a browser that does not hold the operator's LibChat session."""
 
     def __init__(self):
         super().__init__(
-            "You are signed in at another location: sign in here to change your status."
+            "signed_in_elsewhere",
+            "You are signed in at another location: sign in here to change your status.",
         )
 
 
@@ -147,8 +156,8 @@ def operator_status_set(
     None is for callers acting for the operator from outside a browser (admin, shell, tests).
     """
     if status not in SETTABLE_STATUSES:
-        raise ValidationError(
-            f"Unknown status {status!r}: choose online, internal or away.", code="invalid"
+        raise StatusRefused(
+            "invalid_status", f"Unknown status {status!r}: choose online, internal or away."
         )
     with transaction.atomic():
         session = (
@@ -157,7 +166,7 @@ def operator_status_set(
             .first()
         )
         if session is None:
-            raise NotSignedIn("Sign in to LibChat first.")
+            raise NotSignedIn()
         if browser_key is not None and session.browser_key != browser_key:
             raise NotSignedInHere()
         if session.status != status:

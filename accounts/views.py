@@ -1,6 +1,6 @@
 """LibChat sign-in, status and sign-out: HTTP glue over accounts.services."""
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -64,10 +64,10 @@ def status_set(request: HttpRequest) -> HttpResponse:
             status=request.POST.get("status", ""),
             browser_key=browser_key(request),
         )
-    except ValidationError as exc:
-        return refused(request, exc.messages[0], 400)
+    except services.StatusRefused as exc:
+        return refused(request, exc.message, 400)
     except services.NotSignedIn as exc:
-        return refused(request, str(exc), 409)
+        return refused(request, exc.message, 409)
     except services.NotSignedInHere:
         return _elsewhere(request, status=409)
     return redirect(_next_url(request))

@@ -11,16 +11,16 @@ from urllib.parse import urlsplit
 
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.http.request import validate_host
 
 from chats import groups, selectors, services
-from chats.errors import ChatError, ChatNotFound, RateLimited
+from chats.errors import ChatNotFound, RateLimited
 from chats.models import PatronChat
 from libchat.core import live
 from libchat.core.db import database_sync_to_async
-from libchat.core.protocol import FrameError, frame_parse
+from libchat.core.protocol import frame_parse, refusal_as_event
 from libchat.core.ratelimit import rate_limit_hit
+from libchat.core.refusals import Refusal
 
 CLOSE_UNKNOWN_CHAT = 4404
 ACTIONS = {"pong", "sync", "send", "typing", "end", "rate", "email_transcript"}
@@ -57,7 +57,7 @@ class PatronChatConsumer(live.LiveEvents, AsyncJsonWebsocketConsumer):
         try:
             self.chat, state = await _open(self.scope["url_route"]["kwargs"]["token"])
         except ChatNotFound as error:
-            await self.send_json(FrameError(error.code, error.message).as_event())
+            await self.send_json(refusal_as_event(error))
             await self.close(code=CLOSE_UNKNOWN_CHAT)
             return
         self.group = groups.patron_group(self.chat.pk)
@@ -85,18 +85,15 @@ class PatronChatConsumer(live.LiveEvents, AsyncJsonWebsocketConsumer):
 
     async def receive(self, text_data=None, bytes_data=None):
         handlers = live.registered_patron_actions()
+        frame = None
         try:
             action, frame = frame_parse(text_data, allowed_actions={*ACTIONS, *handlers})
             if action in handlers:
                 reply = await handlers[action](self, frame)
             else:
                 reply = await self._act(action, frame)
-        except FrameError as error:
-            reply = error.as_event()
-        except ChatError as error:
-            reply = FrameError(error.code, error.message).as_event()
-        except ValidationError as error:
-            reply = FrameError("invalid", error.messages[0]).as_event()
+        except Refusal as refusal:
+            reply = refusal_as_event(refusal, frame=frame)
         if reply:
             await self.send_json(reply)
 

@@ -1,12 +1,15 @@
 """Refusals of patron chat operations; each carries a code and a message a person can read."""
 
+from typing import Any
 
-class ChatError(Exception):
+from libchat.core.refusals import Refusal
+
+
+class ChatError(Refusal):
     code = "chat_error"
 
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+    def __init__(self, message: str, **details: Any):
+        super().__init__(self.code, message, **details)
 
 
 class ChatNotFound(ChatError):
@@ -23,6 +26,12 @@ class ChatTaken(ChatError):
 
 class ChatClosed(ChatError):
     code = "chat_ended"
+
+
+class ChatInvalid(ChatError):
+    """An answer the chat cannot take: a rating out of range, a transfer to nobody."""
+
+    code = "invalid"
 
 
 class WidgetOffline(ChatError):

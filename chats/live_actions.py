@@ -1,10 +1,9 @@
 """Patron chats on the dashboard socket: the Waiting list, claim, reply, typing, transfer, end.
 
 Each handler parses the frame, calls a service or selector in a database thread and replies;
-refusals become error frames with the service's message ("This chat was taken by X.").
+a refusal reaches the dashboard socket, which sends it as an error frame with the service's
+message ("This chat was taken by X.").
 """
-
-from django.core.exceptions import ValidationError
 
 from accounts.models import Operator
 from chats import groups, selectors, services
@@ -53,60 +52,48 @@ def _target(frame: dict) -> dict:
 
 @database_sync_to_async
 def _run(operator, action: str, frame: dict) -> dict | None:
-    try:
-        if action == "sync":
-            return {
-                "event": "chat.sync",
-                "waiting": selectors.chats_waiting_for(operator=operator),
-                "mine": selectors.chats_open_for(operator=operator),
-            }
-        if action == "targets":
-            return {"event": "chat.targets", **selectors.transfer_targets(operator=operator)}
-        chat = selectors.chat_for_operator(operator=operator, chat_id=_id(frame, "chat_id"))
-        if action == "claim":
-            try:
-                chat = services.chat_claim(chat=chat, operator=operator)
-            except ChatError as error:
-                return {"event": "chat.claim_failed", "chat_id": chat.pk, "message": error.message}
-            return {
-                "event": "chat.opened",
-                "chat": {
-                    **selectors.chat_summary(chat),
-                    "messages": selectors.chat_messages(chat_id=chat.pk),
-                },
-            }
-        if action == "send":
-            message = services.message_send(
-                chat=chat,
-                operator=operator,
-                body=str(frame.get("body", "")),
-                client_msg_id=str(frame.get("client_msg_id", "")),
-            )
-            return {
-                "event": "chat.sent",
-                "chat_id": chat.pk,
-                "client_msg_id": message.client_msg_id,
-            }
-        if action == "typing":
-            services.chat_typing(chat=chat, operator=operator)
-        elif action == "end":
-            services.chat_end(chat=chat, operator=operator, note=str(frame.get("note", "")))
-        elif action == "transfer":
-            services.chat_transfer(
-                chat=chat, operator=operator, note=str(frame.get("note", "")), **_target(frame)
-            )
-        return None
-    except ChatError as error:
-        raise FrameError(error.code, error.message, **_refused_reply(action, frame)) from error
-    except ValidationError as error:
-        raise FrameError("invalid", error.messages[0], **_refused_reply(action, frame)) from error
-
-
-def _refused_reply(action: str, frame: dict) -> dict:
-    """A refused reply names its chat and client_msg_id, so the page puts the text back."""
-    if action != "send":
-        return {}
-    return {"chat_id": frame.get("chat_id"), "client_msg_id": frame.get("client_msg_id")}
+    if action == "sync":
+        return {
+            "event": "chat.sync",
+            "waiting": selectors.chats_waiting_for(operator=operator),
+            "mine": selectors.chats_open_for(operator=operator),
+        }
+    if action == "targets":
+        return {"event": "chat.targets", **selectors.transfer_targets(operator=operator)}
+    chat = selectors.chat_for_operator(operator=operator, chat_id=_id(frame, "chat_id"))
+    if action == "claim":
+        try:
+            chat = services.chat_claim(chat=chat, operator=operator)
+        except ChatError as error:
+            return {"event": "chat.claim_failed", "chat_id": chat.pk, "message": error.message}
+        return {
+            "event": "chat.opened",
+            "chat": {
+                **selectors.chat_summary(chat),
+                "messages": selectors.chat_messages(chat_id=chat.pk),
+            },
+        }
+    if action == "send":
+        message = services.message_send(
+            chat=chat,
+            operator=operator,
+            body=str(frame.get("body", "")),
+            client_msg_id=str(frame.get("client_msg_id", "")),
+        )
+        return {
+            "event": "chat.sent",
+            "chat_id": chat.pk,
+            "client_msg_id": message.client_msg_id,
+        }
+    if action == "typing":
+        services.chat_typing(chat=chat, operator=operator)
+    elif action == "end":
+        services.chat_end(chat=chat, operator=operator, note=str(frame.get("note", "")))
+    elif action == "transfer":
+        services.chat_transfer(
+            chat=chat, operator=operator, note=str(frame.get("note", "")), **_target(frame)
+        )
+    return None
 
 
 def _handler(action: str):

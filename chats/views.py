@@ -30,7 +30,8 @@ from chats.errors import ChatClosed, ChatError, WidgetOffline
 from chats.models import OfflineTicket
 from libchat.core.decorators import operator_required, refused
 from libchat.core.ratelimit import rate_limit_hit
-from libchat.core.uploads import Refused, file_download, file_send_arguments, refused_response
+from libchat.core.refusals import Refusal, refusal_response
+from libchat.core.uploads import file_download, file_send_arguments
 from widgets.models import Widget
 
 
@@ -124,12 +125,9 @@ def chat_file_send(request: HttpRequest, chat_id: int) -> JsonResponse:
             chat=chat, operator=request.user, **file_send_arguments(request)
         )
     except ChatError as error:
-        status = 409 if isinstance(error, ChatClosed) else 403
-        return JsonResponse({"code": error.code, "message": error.message}, status=status)
-    except Refused as refused:
-        return refused_response(refused)
-    except ValidationError as error:
-        return JsonResponse({"code": "invalid", "message": error.messages[0]}, status=400)
+        return refusal_response(error, status=409 if isinstance(error, ChatClosed) else 403)
+    except Refusal as refusal:
+        return refusal_response(refusal)
     return JsonResponse({"message_id": message.number}, status=201)
 
 

@@ -1,7 +1,5 @@
 """Internal chat over the dashboard socket: send, history, read, catch-up after a reconnect."""
 
-from django.core.exceptions import PermissionDenied
-
 from internalchat import selectors, services
 from libchat.core.db import database_sync_to_async
 from libchat.core.live import dashboard_action, dashboard_groups
@@ -40,14 +38,9 @@ async def room_send(consumer, frame: dict) -> None:
     body, client_msg_id = frame.get("body"), frame.get("client_msg_id")
     if not isinstance(body, str) or not isinstance(client_msg_id, str):
         raise FrameError("bad_frame", '"body" and "client_msg_id" must be text.')
-    try:
-        message = await database_sync_to_async(services.message_send)(
-            room=room, sender=consumer.operator, body=body, client_msg_id=client_msg_id
-        )
-    except services.Refused as refused:
-        raise FrameError(refused.code, refused.message, client_msg_id=client_msg_id) from refused
-    except PermissionDenied as exc:
-        raise FrameError("forbidden", str(exc), client_msg_id=client_msg_id) from exc
+    message = await database_sync_to_async(services.message_send)(
+        room=room, sender=consumer.operator, body=body, client_msg_id=client_msg_id
+    )
     await consumer.send_json(
         {"event": "room.sent", "client_msg_id": client_msg_id, "message_id": message.pk}
     )

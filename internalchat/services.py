@@ -9,7 +9,6 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta
 from functools import partial
 
-from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, connection, transaction
@@ -22,10 +21,10 @@ from departments.models import Department
 from internalchat import selectors
 from internalchat.models import Attachment, Message, ReadMarker, Room, ScrubRun
 from libchat.core import live
-from libchat.core.messages import MESSAGE_MAX_CHARS
+from libchat.core.messages import message_check, message_sent_before
 from libchat.core.models import SiteSettings
-from libchat.core.richtext import body_has_text, body_sanitise
-from libchat.core.uploads import Refused, file_check, files_storing
+from libchat.core.refusals import Refusal
+from libchat.core.uploads import files_storing
 
 SCRUB_BATCH = 500
 _SEND_LOCK_NAMESPACE = 4_401_001
@@ -50,9 +49,13 @@ def _room_send_lock(room_id: int):
             cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [_SEND_LOCK_NAMESPACE, room_id])
 
 
+class RoomRefused(Refusal):
+    """Not a member of the room, or a direct room with nobody who can use it."""
+
+
 def _member_check(room: Room, operator: Operator) -> None:
     if selectors.room_for_member(operator=operator, room_id=room.pk) is None:
-        raise PermissionDenied("You are not a member of this room.")
+        raise RoomRefused("forbidden", "You are not a member of this room.")
 
 
 def message_announce(*, group: str, frame: dict) -> None:
@@ -67,35 +70,36 @@ def message_send(
     client_msg_id: str,
     files: list[UploadedFile] | tuple = (),
 ) -> Message:
-    """Store a message once per `client_msg_id` and announce it after commit.
+    """Store a message once per `client_msg_id` and announce it after commit; the body is
+    staff rich text, checked and cleaned by the one message core (`libchat.core.messages`).
 
     A resend with a known `client_msg_id` stores nothing and returns the stored message.
     """
-    client_msg_id = (client_msg_id or "").strip()
-    if not client_msg_id or len(client_msg_id) > 64:
-        raise Refused("bad_client_msg_id", "Each message needs a client_msg_id (64 chars at most).")
     _member_check(room, sender)
-    existing = Message.objects.filter(sender=sender, client_msg_id=client_msg_id).first()
+    checked = message_check(
+        body=body,
+        client_msg_id=client_msg_id,
+        files=files,
+        markup=True,
+        client_msg_id_required=True,
+    )
+    existing = message_sent_before(
+        sent=Message.objects.filter(sender=sender), client_msg_id=checked.client_msg_id
+    )
     if existing is not None:
         return existing
-    clean = body_sanitise(body or "")
-    checked = [file_check(upload=upload) for upload in files]
-    if not checked and not body_has_text(clean):
-        raise Refused("empty", "Type a message first.")
-    if len(clean) > MESSAGE_MAX_CHARS:
-        raise Refused("too_long", f"Messages can be {MESSAGE_MAX_CHARS:,} characters at most.")
     with (
-        files_storing("internalchat", checked) as stored,
+        files_storing("internalchat", checked.files) as stored,
         _room_send_lock(room.pk),
         transaction.atomic(),
     ):
         try:
             with transaction.atomic():
                 message = Message.objects.create(
-                    room=room, sender=sender, body=clean, client_msg_id=client_msg_id
+                    room=room, sender=sender, body=checked.body, client_msg_id=checked.client_msg_id
                 )
         except IntegrityError:
-            return Message.objects.get(sender=sender, client_msg_id=client_msg_id)
+            return Message.objects.get(sender=sender, client_msg_id=checked.client_msg_id)
         attachments = Attachment.objects.bulk_create(
             Attachment(message=message, file=name, **item.described()) for item, name in stored
         )
@@ -118,7 +122,7 @@ def _rooms_announce(room: Room) -> None:
 def room_direct_get_or_create(*, operator: Operator, other: Operator) -> Room:
     """The one room of this pair of operators; the other may be offline (the message waits)."""
     if other.pk == operator.pk or not (other.is_active and other.is_operator):
-        raise Refused("bad_operator", "Choose another active operator.")
+        raise RoomRefused("bad_operator", "Choose another active operator.")
     low, high = sorted([operator.pk, other.pk])
     with transaction.atomic():
         room, created = Room.objects.get_or_create(

@@ -9,7 +9,8 @@ from accounts.models import Operator
 from internalchat import selectors, services
 from internalchat.models import Attachment, Room
 from libchat.core.decorators import operator_required
-from libchat.core.uploads import file_download, file_send_arguments, refused_response
+from libchat.core.refusals import Refusal, refusal_response
+from libchat.core.uploads import file_download, file_send_arguments
 
 
 def _room_for(request: HttpRequest, room_id: int) -> Room:
@@ -45,8 +46,8 @@ def room_file_send(request: HttpRequest, room_id: int) -> JsonResponse:
         message = services.message_send(
             room=room, sender=request.user, **file_send_arguments(request)
         )
-    except services.Refused as refused:
-        return refused_response(refused)
+    except Refusal as refusal:
+        return refusal_response(refusal)
     return JsonResponse({"message_id": message.pk}, status=201)
 
 
@@ -66,6 +67,6 @@ def direct_room_open(request: HttpRequest, operator_id: int) -> JsonResponse:
     other = get_object_or_404(Operator, pk=operator_id)
     try:
         room = services.room_direct_get_or_create(operator=request.user, other=other)
-    except services.Refused as refused:
-        return refused_response(refused)
+    except Refusal as refusal:
+        return refusal_response(refusal)
     return JsonResponse({"room": selectors.room_describe(room)})

@@ -4,7 +4,8 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from libchat.core.db import database_sync_to_async
 from libchat.core.live import LiveEvents
-from libchat.core.protocol import FrameError, frame_parse
+from libchat.core.protocol import FrameError, frame_parse, refusal_as_event
+from libchat.core.refusals import Refusal
 from meetings import services
 from meetings.live_actions import meeting_joined_reply, participant_act
 
@@ -27,7 +28,7 @@ class GuestMeetingConsumer(LiveEvents, AsyncJsonWebsocketConsumer):
                 meeting=invite.meeting, guest=invite, channel_name=self.channel_name
             )
         except services.MeetingError as error:
-            await self.send_json(FrameError(error.code, error.message).as_event())
+            await self.send_json(refusal_as_event(error))
             await self.close(code=CLOSE_REFUSED)
             return
         await meeting_joined_reply(self, self.participant, others)
@@ -41,15 +42,14 @@ class GuestMeetingConsumer(LiveEvents, AsyncJsonWebsocketConsumer):
             )
 
     async def receive(self, text_data=None, bytes_data=None):
+        frame = None
         try:
             action, frame = frame_parse(text_data, allowed_actions=self.actions)
             if frame.get("meeting") != self.participant.meeting_id:
                 raise FrameError("not_in_meeting", "You are not in that meeting.")
             await database_sync_to_async(participant_act)(self.participant, action, frame)
-        except FrameError as error:
-            await self.send_json(error.as_event())
-        except services.MeetingError as error:
-            await self.send_json(FrameError(error.code, error.message).as_event())
+        except Refusal as refusal:
+            await self.send_json(refusal_as_event(refusal, frame=frame))
 
     async def meeting_removed(self, event):
         await self.send_json(

@@ -35,14 +35,6 @@ def _meeting_id(frame: dict) -> int:
 
 
 @database_sync_to_async
-def _run(operation, **kwargs):
-    try:
-        return operation(**kwargs)
-    except services.MeetingError as error:
-        raise FrameError(error.code, error.message) from error
-
-
-@database_sync_to_async
 def _meeting(meeting_id: int) -> Meeting:
     meeting = Meeting.objects.filter(pk=meeting_id).first()
     if meeting is None:
@@ -94,8 +86,8 @@ def participant_act(participant: Participant, action: str, frame: dict) -> None:
 
 @dashboard_action("meeting.offer")
 async def offer(consumer: DashboardSocket, frame: dict) -> None:
-    meeting = await _run(
-        services.patron_screenshare_offer, operator=consumer.operator, chat_id=frame.get("chat_id")
+    meeting = await database_sync_to_async(services.patron_screenshare_offer)(
+        operator=consumer.operator, chat_id=frame.get("chat_id")
     )
     await consumer.send_json(
         {"event": "meeting_offered", "meeting": meeting.pk, "chat_id": meeting.patron_chat_id,
@@ -106,16 +98,15 @@ async def offer(consumer: DashboardSocket, frame: dict) -> None:
 @dashboard_action("meeting.join")
 async def join(consumer: DashboardSocket, frame: dict) -> None:
     meeting = await _meeting(_meeting_id(frame))
-    participant, others = await _run(
-        services.meeting_join,
-        meeting=meeting, operator=consumer.operator, channel_name=consumer.channel_name,
-    )  # fmt: skip
+    participant, others = await database_sync_to_async(services.meeting_join)(
+        meeting=meeting, operator=consumer.operator, channel_name=consumer.channel_name
+    )
     await meeting_joined_reply(consumer, participant, others)
 
 
 async def _participant_action(consumer: DashboardSocket, frame: dict) -> None:
     participant = await _my_participant(consumer, _meeting_id(frame))
-    await _run(participant_act, participant=participant, action=frame["action"], frame=frame)
+    await database_sync_to_async(participant_act)(participant, frame["action"], frame)
 
 
 for _action in PARTICIPANT_ACTIONS:
@@ -125,16 +116,17 @@ for _action in PARTICIPANT_ACTIONS:
 @dashboard_action("meeting.decline")
 async def decline(consumer: DashboardSocket, frame: dict) -> None:
     meeting = await _meeting(_meeting_id(frame))
-    await _run(services.meeting_decline, meeting=meeting, operator=consumer.operator)
+    await database_sync_to_async(services.meeting_decline)(
+        meeting=meeting, operator=consumer.operator
+    )
 
 
 @dashboard_action("meeting.remove")
 async def remove(consumer: DashboardSocket, frame: dict) -> None:
     meeting = await _meeting(_meeting_id(frame))
-    await _run(
-        services.guest_remove,
-        meeting=meeting, by=consumer.operator, participant_id=frame.get("participant"),
-    )  # fmt: skip
+    await database_sync_to_async(services.guest_remove)(
+        meeting=meeting, by=consumer.operator, participant_id=frame.get("participant")
+    )
 
 
 @on_dashboard_disconnect
@@ -172,8 +164,7 @@ def _patron_participant(*, chat: PatronChat, meeting_id: object, channel_name: s
 
 @patron_action("meeting.join")
 async def patron_join(socket: PatronSocket, frame: dict) -> None:
-    participant, others = await _run(
-        _patron_join,
+    participant, others = await database_sync_to_async(_patron_join)(
         chat=socket.chat, meeting_id=frame.get("meeting"), channel_name=socket.channel_name,
     )  # fmt: skip
     await meeting_joined_reply(socket, participant, others)
@@ -181,17 +172,18 @@ async def patron_join(socket: PatronSocket, frame: dict) -> None:
 
 @patron_action("meeting.decline")
 async def patron_decline(socket: PatronSocket, frame: dict) -> None:
-    await _run(
-        services.patron_screenshare_decline, chat=socket.chat, meeting_id=frame.get("meeting")
+    await database_sync_to_async(services.patron_screenshare_decline)(
+        chat=socket.chat, meeting_id=frame.get("meeting")
     )
 
 
 async def _patron_participant_action(socket: PatronSocket, frame: dict) -> None:
-    participant = await _run(
-        _patron_participant,
+    participant = await database_sync_to_async(_patron_participant)(
         chat=socket.chat, meeting_id=frame.get("meeting"), channel_name=socket.channel_name,
     )  # fmt: skip
-    await _run(participant_act, participant=participant, action=frame["action"], frame=frame)
+    await database_sync_to_async(participant_act)(
+        participant=participant, action=frame["action"], frame=frame
+    )
 
 
 for _action in PARTICIPANT_ACTIONS:

@@ -10,7 +10,7 @@ import contextlib
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from libchat.core.db import database_sync_to_async
-from libchat.core.protocol import FrameError, frame_parse
+from libchat.core.protocol import FrameError, frame_parse, refusal_as_event
 from widgets import selectors, services
 
 CLOSE_NOT_FOUND = 4404
@@ -49,7 +49,7 @@ class WidgetStatusConsumer(AsyncJsonWebsocketConsumer):
         try:
             frame_parse(text_data, allowed_actions=set())
         except FrameError as error:
-            await self.send_json(error.as_event())
+            await self.send_json(refusal_as_event(error))
 
     async def widget_status(self, event):
         await self.send_json({"event": "widget_status", "online": event["online"]})

@@ -13,7 +13,7 @@ from django.utils import timezone
 from accounts.models import Operator
 from accounts.selectors import reachable_operator_ids
 from chats import selectors
-from chats.errors import ChatAccessDenied, ChatClosed, ChatTaken, WidgetOffline
+from chats.errors import ChatAccessDenied, ChatClosed, ChatInvalid, ChatTaken, WidgetOffline
 from chats.groups import patron_group, queue_groups
 from chats.models import (
     PatronChat,
@@ -196,14 +196,14 @@ def chat_rate(*, chat: PatronChat, rating: int | None = None, comment: str = "")
     """The patron's rating (1 to 5) and comment, once the chat has ended. Each is optional, as
     the form says, but not both: a comment alone is kept with no rating."""
     if chat.state != PatronChat.State.ENDED:
-        raise ValidationError("Rate the chat once it has ended.")
+        raise ChatInvalid("Rate the chat once it has ended.")
     comment = comment.strip()[:MESSAGE_MAX_CHARS]
     if rating is None and not comment:
-        raise ValidationError("Choose a rating from 1 to 5 or write a comment.")
+        raise ChatInvalid("Choose a rating from 1 to 5 or write a comment.")
     if rating is not None and (
         not isinstance(rating, int) or isinstance(rating, bool) or not 1 <= rating <= 5
     ):
-        raise ValidationError("Choose a rating from 1 to 5.")
+        raise ChatInvalid("Choose a rating from 1 to 5.")
     chat.rating = rating
     chat.comment = comment
     chat.save(update_fields=["rating", "comment"])
@@ -268,15 +268,15 @@ def chat_transfer(
     The note is for staff only; the patron is told who took over.
     """
     if (to_operator is None) == (to_department is None):
-        raise ValidationError("Transfer to an operator or to a department.")
+        raise ChatInvalid("Transfer to an operator or to a department.")
     if to_operator is not None and (
         to_operator.pk == operator.pk
         or not (to_operator.is_active and to_operator.is_operator)
         or not reachable_operator_ids(operator_ids={to_operator.pk})
     ):
-        raise ValidationError(f"{to_operator.name} cannot take chats right now.")
+        raise ChatInvalid(f"{to_operator.name} cannot take chats right now.")
     if to_department is not None and not to_department.active:
-        raise ValidationError(f"{to_department.name} does not take chats.")
+        raise ChatInvalid(f"{to_department.name} does not take chats.")
     note = note.strip()[:MESSAGE_MAX_CHARS]
     with transaction.atomic():
         locked = PatronChat.objects.select_for_update().get(pk=chat.pk)

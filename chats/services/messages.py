@@ -5,7 +5,6 @@ import secrets
 from collections.abc import Iterable
 from functools import partial
 
-from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
@@ -19,10 +18,10 @@ from chats.models import (
     PatronMessage,
 )
 from libchat.core.live import live_send, operator_group
-from libchat.core.messages import MESSAGE_MAX_CHARS
-from libchat.core.richtext import body_has_text, body_sanitise, text_as_html, text_normalise
+from libchat.core.messages import message_check, message_sent_before
+from libchat.core.richtext import text_as_html
 from libchat.core.tokens import secret_hash
-from libchat.core.uploads import CheckedFile, file_check, files_storing
+from libchat.core.uploads import CheckedFile, files_storing
 
 
 def _message_create(
@@ -106,50 +105,35 @@ def message_send(
     files: list[UploadedFile] | tuple = (),
 ) -> PatronMessage:
     """Store a message from the patron (operator None) or from the chat's claimant, who may
-    send files too (the rules of internal chat files: `libchat.core.uploads`).
-
-    The claimant's body is rich text sanitised like internal chat's; the patron's is plain text,
-    stored escaped, as their text box in the widget writes it, so it can never pass for staff
-    content. Either holds at most 4,000 characters (of markup for the claimant, as the editor
-    counts; of text for the patron, as the widget counts it), and some text unless files
-    come with it. A retried send with the same client_msg_id returns the message stored the
-    first time. Refusals store nothing.
+    send files too. The claimant writes rich text, the patron plain text; both are checked and
+    cleaned by the one message core (`libchat.core.messages.message_check`). A retried send
+    with the same client_msg_id returns the message stored the first time. Refusals store
+    nothing.
     """
     if files and operator is None:
         raise ChatAccessDenied("Only the operator can send files.")
-    if operator is None:
-        text = text_normalise(body)
-        clean, length = text_as_html(text), len(text)
-    else:
-        clean = body_sanitise(body)
-        length = len(clean)
-    checked = [file_check(upload=upload) for upload in files]
-    if not checked and not body_has_text(clean):
-        raise ValidationError("Type a message first.")
-    if length > MESSAGE_MAX_CHARS:
-        raise ValidationError(
-            f"Messages can be {MESSAGE_MAX_CHARS:,} characters at most; this one has {length:,}."
-        )
-    client_msg_id = str(client_msg_id)[:64]
+    checked = message_check(
+        body=body, client_msg_id=client_msg_id, files=files, markup=operator is not None
+    )
     sender = PatronMessage.Sender.OPERATOR if operator else PatronMessage.Sender.PATRON
-    with files_storing("chats", checked) as stored, transaction.atomic():
+    with files_storing("chats", checked.files) as stored, transaction.atomic():
         locked = PatronChat.objects.select_for_update().get(pk=chat.pk)
         if locked.state == PatronChat.State.ENDED:
             raise ChatClosed("This chat has ended.")
         if operator and locked.claimed_by_id != operator.pk:
             raise ChatAccessDenied("Only the operator who claimed this chat can reply.")
-        if client_msg_id:
-            earlier = PatronMessage.objects.filter(
-                chat=locked, sender=sender, client_msg_id=client_msg_id
-            ).first()
-            if earlier:
-                return earlier
+        earlier = message_sent_before(
+            sent=PatronMessage.objects.filter(chat=locked, sender=sender),
+            client_msg_id=checked.client_msg_id,
+        )
+        if earlier:
+            return earlier
         message = _message_create(
             chat=locked,
             sender=sender,
-            body=clean,
+            body=checked.body,
             operator=operator,
-            client_msg_id=client_msg_id,
+            client_msg_id=checked.client_msg_id,
             files=stored,
         )
         stored.keep()

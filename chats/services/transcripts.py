@@ -3,11 +3,11 @@ Celery worker after commit, so a slow mail server never holds up the socket."""
 
 import html
 
-from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.utils.html import strip_tags
 
 from chats import selectors
+from chats.errors import ChatInvalid
 from chats.models import (
     PatronChat,
     PatronMessage,
@@ -30,7 +30,7 @@ def chat_transcript_email(*, chat: PatronChat, base_url: str = "") -> None:
     """Have the transcript emailed to the address the patron gave; files are links under
     `base_url` (this site's address, e.g. https://chat.library.example)."""
     if not chat.email:
-        raise ValidationError("No email address was given for this chat.")
+        raise ChatInvalid("No email address was given for this chat.")
     task_enqueue_on_commit(
         "chats.tasks.chat_transcript_email_send", chat_id=chat.pk, base_url=base_url
     )

@@ -1,7 +1,8 @@
 """Extension points of the staff dashboard socket, so each app adds its own live features.
 
 - `dashboard_action("room.send")` registers an async handler `(consumer, frame) -> None` for a
-  client action; only registered actions pass the allowlist. Raise `FrameError` to refuse.
+  client action; only registered actions pass the allowlist. Raise a `Refusal` to refuse: the
+  socket sends it as an error frame (`libchat.core.protocol.refusal_as_event`).
 - `dashboard_groups` registers a sync function `(operator) -> list[str]` naming the groups a new
   socket joins (run in a database thread at connect).
 - `on_dashboard_disconnect` registers an async function `(consumer) -> None` run when a socket

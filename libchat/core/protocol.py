@@ -1,24 +1,37 @@
 """The live protocol shared by every consumer: client frames are {"action": ...} checked against an
-allowlist, server frames are {"event": ...}. Bad frames get an error reply and change nothing."""
+allowlist, server frames are {"event": ...}. Bad frames, and any refused action, get an error
+reply and change nothing."""
 
 import json
 from typing import Any
 
 from django.conf import settings
 
+from libchat.core.refusals import Refusal
 
-class FrameError(Exception):
-    """A refused frame. `details` go out with the error, e.g. the client_msg_id of a refused
-    message, so the page knows which send failed."""
+# What an error frame names back from a refused send, so the page knows which send failed and
+# puts its text back: the message's client_msg_id and, on the dashboard, its patron chat.
+_SEND_KEYS = ("chat_id", "client_msg_id")
 
-    def __init__(self, code: str, message: str, **details: Any):
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.details = details
 
-    def as_event(self) -> dict[str, Any]:
-        return {"event": "error", "code": self.code, "message": self.message, **self.details}
+class FrameError(Refusal):
+    """A frame refused for its shape, before any service is asked."""
+
+
+def refusal_as_event(refusal: Refusal, *, frame: dict | None = None) -> dict[str, Any]:
+    """The error frame of a refusal: {"event": "error", "code", "message", ...details}. Every
+    consumer's `receive` sends refusals through here, answering `frame` (None when the text was
+    no frame); a frame that sent a message (it has a client_msg_id) is named back."""
+    sent = {}
+    if frame and "client_msg_id" in frame:
+        sent = {key: frame[key] for key in _SEND_KEYS if key in frame}
+    return {
+        "event": "error",
+        "code": refusal.code,
+        "message": refusal.message,
+        **refusal.details,
+        **sent,
+    }
 
 
 def frame_parse(text: str | None, *, allowed_actions: set[str]) -> tuple[str, dict[str, Any]]:

@@ -16,7 +16,9 @@ from django.conf import settings
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db.models.fields.files import FieldFile
-from django.http import FileResponse, HttpRequest, JsonResponse
+from django.http import FileResponse, HttpRequest
+
+from libchat.core.refusals import Refusal
 
 # Detected type -> the file name extensions that may carry it.
 ALLOWED_FILE_TYPES = {
@@ -35,13 +37,8 @@ ALLOWED_FILE_TYPES = {
 }
 
 
-class Refused(Exception):
-    """A write refused for bad input; nothing was stored."""
-
-    def __init__(self, code: str, message: str):
-        super().__init__(message)
-        self.code = code
-        self.message = message
+class FileRefused(Refusal):
+    """A file refused (or missing from an upload); nothing was stored."""
 
 
 @dataclass(frozen=True)
@@ -65,12 +62,14 @@ def file_check(*, upload: UploadedFile) -> CheckedFile:
     path; the type is read from the file's bytes, never from the browser."""
     name = upload.name or ""
     if not name or "/" in name or "\\" in name or "\x00" in name or name in {".", ".."}:
-        raise Refused("bad_file_name", "The file name must be a plain name, without a path.")
+        raise FileRefused("bad_file_name", "The file name must be a plain name, without a path.")
     if upload.size == 0:
-        raise Refused("empty_file", "The file is empty.")
+        raise FileRefused("empty_file", "The file is empty.")
     limit = settings.LIBCHAT_MAX_UPLOAD_MB * 1024 * 1024
     if upload.size > limit:
-        raise Refused("file_too_big", f"Files can be {settings.LIBCHAT_MAX_UPLOAD_MB} MB at most.")
+        raise FileRefused(
+            "file_too_big", f"Files can be {settings.LIBCHAT_MAX_UPLOAD_MB} MB at most."
+        )
     upload.seek(0)
     head = upload.read(8192)
     upload.seek(0)
@@ -84,9 +83,11 @@ def file_check(*, upload: UploadedFile) -> CheckedFile:
     extension = PurePath(name).suffix.lower().removeprefix(".")
     allowed = ALLOWED_FILE_TYPES.get(content_type)
     if allowed is None:
-        raise Refused("file_type", "Send images, PDF, office documents or plain text files only.")
+        raise FileRefused(
+            "file_type", "Send images, PDF, office documents or plain text files only."
+        )
     if extension not in allowed:
-        raise Refused("file_type_mismatch", "The file's name does not match what it contains.")
+        raise FileRefused("file_type_mismatch", "The file's name does not match what it contains.")
     return CheckedFile(upload, name[:200], extension, content_type)
 
 
@@ -151,16 +152,12 @@ def file_download(*, file: FieldFile, name: str, content_type: str) -> FileRespo
     return response
 
 
-def refused_response(refused: Refused) -> JsonResponse:
-    return JsonResponse({"code": refused.code, "message": refused.message}, status=400)
-
-
 def file_send_arguments(request: HttpRequest) -> dict:
     """The message a file upload form posts (`file`, optional `body`, `client_msg_id`), as
-    keyword arguments of a message_send service; Refused without a file."""
+    keyword arguments of a message_send service; FileRefused without a file."""
     upload = request.FILES.get("file")
     if upload is None:
-        raise Refused("no_file", "Choose a file to send.")
+        raise FileRefused("no_file", "Choose a file to send.")
     return {
         "body": request.POST.get("body", ""),
         "client_msg_id": request.POST.get("client_msg_id", ""),

@@ -8,14 +8,12 @@ from django.utils import timezone
 
 from chats.models import PatronChat
 from libchat.core.live import live_send
+from libchat.core.refusals import Refusal
 from meetings.models import GuestInvite, Meeting, Participant
 
 
-class MeetingError(Exception):
-    def __init__(self, code: str, message: str):
-        super().__init__(message)
-        self.code = code
-        self.message = message
+class MeetingError(Refusal):
+    """A meeting action refused: not invited, ended, full, a malformed signal."""
 
 
 def id_from_frame(value: object) -> int:

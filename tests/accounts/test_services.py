@@ -4,7 +4,7 @@ import os
 from datetime import timedelta
 
 import pytest
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from accounts import selectors, services
@@ -76,7 +76,7 @@ def test_status_outside_the_three_is_refused_and_nothing_changes(bad):
     operator = OperatorFactory()
     services.libchat_sign_in(operator=operator, browser_key="a" * 32)
     services.operator_status_set(operator=operator, status="away")
-    with pytest.raises(ValidationError):
+    with pytest.raises(services.StatusRefused):
         services.operator_status_set(operator=operator, status=bad)
     assert selectors.active_session(operator=operator).status == "away"
 

@@ -222,7 +222,7 @@ def test_nothing_typed_is_lost_and_the_error_line_tells_the_current_problem(
     page.locator("[data-editor]").first.evaluate("(root) => { root.dataset.maxChars = '0'; }")
     editor.fill(too_long)
     editor.press("Enter")
-    expect(error).to_have_text("Messages can be 4,000 characters at most.")
+    expect(error).to_have_text("Messages can be 4,000 characters at most; this one has 4,050.")
     expect(editor).to_have_text(too_long)
     page.locator("[data-editor]").first.evaluate("(root) => { root.dataset.maxChars = '4000'; }")
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from accounts import services as account_services
 from accounts.models import DashboardConnection
 from chats import selectors, services
-from chats.errors import ChatAccessDenied, WidgetOffline
+from chats.errors import ChatAccessDenied, ChatInvalid, WidgetOffline
 from chats.models import OfflineTicket, PatronChat
 from chats.services import lifecycle
 from tests.chats.people import desk, start
@@ -150,7 +150,7 @@ def test_transfer_to_an_operator_needs_them_reachable_and_hands_the_chat_over():
     signed_in(away, reachable=False)
     chat, _ = start(d.widget)
     services.chat_claim(chat=chat, operator=d.operators[0])
-    with pytest.raises(ValidationError, match="cannot take chats"):
+    with pytest.raises(ChatInvalid, match="cannot take chats"):
         services.chat_transfer(chat=chat, operator=d.operators[0], to_operator=away)
     services.chat_transfer(chat=chat, operator=d.operators[0], to_operator=d.operators[1])
     chat.refresh_from_db()
@@ -198,7 +198,7 @@ def test_the_transcript_is_emailed_to_the_address_the_patron_gave(
     assert re.fullmatch(r"\[\d\d:\d\d UTC\] Ada ended the chat\.", lines[-1])
     assert "*:" not in text
     nameless, _ = start(d.widget)
-    with pytest.raises(ValidationError):
+    with pytest.raises(ChatInvalid):
         services.chat_transcript_email(chat=nameless)
 
 

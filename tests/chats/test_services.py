@@ -7,8 +7,9 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 
 from chats import selectors, services
-from chats.errors import ChatAccessDenied, ChatClosed, ChatTaken, WidgetOffline
+from chats.errors import ChatAccessDenied, ChatClosed, ChatInvalid, ChatTaken, WidgetOffline
 from chats.models import PatronChat, PatronMessage
+from libchat.core.messages import MessageRefused
 from tests.chats.people import desk, start
 from tests.factories import MembershipFactory, OperatorFactory, WidgetFactory
 from tests.widgets.people import signed_in
@@ -167,7 +168,7 @@ def test_messages_are_numbered_sanitised_limited_and_stored_once_per_client_msg_
     assert first.body == "Hello &lt;script&gt;alert(1)&lt;/script&gt;&lt;b&gt;hi&lt;/b&gt;"
     assert first.number == 1
     services.chat_claim(chat=chat, operator=d.operators[0])  # adds "... joined the chat." (2)
-    with pytest.raises(ValidationError):
+    with pytest.raises(MessageRefused):
         services.message_send(chat=chat, operator=d.operators[0], body="<script>only</script>")
     link = services.message_send(
         chat=chat,
@@ -184,9 +185,9 @@ def test_messages_are_numbered_sanitised_limited_and_stored_once_per_client_msg_
         chat=chat, operator=d.operators[0], body="different", client_msg_id="c-1"
     )
     assert again.pk == link.pk
-    with pytest.raises(ValidationError, match="4,000 characters at most; this one has 4,001"):
+    with pytest.raises(MessageRefused, match="4,000 characters at most; this one has 4,001"):
         services.message_send(chat=chat, body="x" * 4001)
-    with pytest.raises(ValidationError):
+    with pytest.raises(MessageRefused):
         services.message_send(chat=chat, body=" \r\n\0 ")
     services.message_send(chat=chat, body="y" * 4000, client_msg_id="c-1")  # patron's own id
     assert [m["id"] for m in selectors.chat_messages(chat_id=chat.pk)] == [1, 2, 3, 4]
@@ -217,9 +218,9 @@ def test_a_patrons_4000_character_limit_counts_what_they_typed_not_its_escaping(
     stored = services.message_send(chat=chat, body=f"  {typed}\r\n")
     assert stored.body == "&lt;&amp;&gt;<br>" * 999 + "&lt;&amp;&gt;"
     assert len(stored.body) > 4000
-    with pytest.raises(ValidationError, match="4,000"):
+    with pytest.raises(MessageRefused, match="4,000"):
         services.message_send(chat=chat, body=typed.strip() + "<>")  # 4,001
-    with pytest.raises(ValidationError, match="4,000"):
+    with pytest.raises(MessageRefused, match="4,000"):
         services.message_send(chat=chat, body="😀" * 4001)
     assert services.message_send(chat=chat, body="😀" * 4000).body == "😀" * 4000
     assert PatronMessage.objects.filter(chat=chat).count() == 2
@@ -229,7 +230,7 @@ def test_an_ended_chat_takes_no_more_messages_and_can_be_rated():
     d = desk()
     chat, _ = start(d.widget)
     services.chat_claim(chat=chat, operator=d.operators[0])
-    with pytest.raises(ValidationError):
+    with pytest.raises(ChatInvalid):
         services.chat_rate(chat=chat, rating=5)
     services.chat_end(chat=chat, operator=d.operators[0])
     services.chat_end(chat=chat)  # a second End Chat changes nothing
@@ -238,7 +239,7 @@ def test_an_ended_chat_takes_no_more_messages_and_can_be_rated():
     with pytest.raises(ChatClosed):
         services.chat_claim(chat=chat, operator=d.operators[1])
     chat = services.chat_rate(chat=PatronChat.objects.get(pk=chat.pk), rating=4, comment="Great")
-    with pytest.raises(ValidationError):
+    with pytest.raises(ChatInvalid):
         services.chat_rate(chat=chat, rating=6)
     chat.refresh_from_db()
     assert (chat.state, chat.rating, chat.comment) == (PatronChat.State.ENDED, 4, "Great")
@@ -254,9 +255,9 @@ def test_a_patron_may_rate_or_comment_or_both_but_not_send_nothing():
     chat, _ = start(d.widget)
     services.chat_end(chat=chat)
     chat = PatronChat.objects.get(pk=chat.pk)
-    with pytest.raises(ValidationError, match="Choose a rating from 1 to 5 or write a comment."):
+    with pytest.raises(ChatInvalid, match="Choose a rating from 1 to 5 or write a comment."):
         services.chat_rate(chat=chat, rating=None, comment="  ")
-    with pytest.raises(ValidationError, match="Choose a rating from 1 to 5."):
+    with pytest.raises(ChatInvalid, match="Choose a rating from 1 to 5."):
         services.chat_rate(chat=chat, rating=0, comment="Fine")
     chat.refresh_from_db()
     assert (chat.rating, chat.comment) == (None, "")

@@ -6,7 +6,6 @@ from datetime import timedelta
 from functools import partial
 
 import pytest
-from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
@@ -16,6 +15,7 @@ from django.utils import timezone
 from internalchat import selectors, services
 from internalchat.models import Attachment, Message, ReadMarker, Room, ScrubRun
 from libchat.core.models import SiteSettings
+from libchat.core.refusals import Refusal
 from tests.factories import MessageFactory, OperatorFactory
 from tests.files import watch_file_writes
 
@@ -66,7 +66,7 @@ def test_a_faq_card_keeps_its_markup(reference):
 )  # fmt: skip
 def test_empty_and_over_long_messages_are_refused_and_nothing_is_stored(reference, body, code):
     room, alice, _, _ = reference
-    with pytest.raises(services.Refused) as refused:
+    with pytest.raises(Refusal) as refused:
         send(room, alice, body)
     assert refused.value.code == code
     assert not Message.objects.exists()
@@ -79,7 +79,7 @@ def test_a_message_of_exactly_4000_characters_is_stored(reference):
 
 def test_a_non_member_cannot_post_and_nothing_is_stored(reference):
     room, _, _, eve = reference
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(services.RoomRefused):
         send(room, eve)
     assert not Message.objects.exists()
 
@@ -90,9 +90,9 @@ def test_direct_rooms_are_for_their_two_operators_only(reference):
     assert services.room_direct_get_or_create(operator=bob, other=alice) == room
     send(room, bob, "hi Alice")
     assert selectors.room_for_member(operator=eve, room_id=room.pk) is None
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(services.RoomRefused):
         send(room, eve)
-    with pytest.raises(services.Refused):
+    with pytest.raises(services.RoomRefused):
         services.room_direct_get_or_create(operator=alice, other=alice)
 
 
@@ -236,7 +236,7 @@ def test_bad_files_are_refused_and_nothing_is_stored(reference, settings, name, 
     # As a hostile caller would pass it, path included (Django's multipart parser also strips
     # paths from uploads; the service does not rely on that).
     file._name = name
-    with pytest.raises(services.Refused) as refused:
+    with pytest.raises(Refusal) as refused:
         send(room, alice, "with a file", files=[file])
     assert refused.value.code == code
     assert not Message.objects.exists()
