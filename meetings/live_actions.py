@@ -6,7 +6,7 @@ from django.conf import settings
 from libchat.core.db import database_sync_to_async
 from libchat.core.live import dashboard_action, on_dashboard_disconnect
 from libchat.core.protocol import FrameError
-from meetings import services
+from meetings import selectors, services
 from meetings.models import Meeting, Participant
 
 
@@ -27,7 +27,7 @@ def _run(operation, **kwargs):
 
 @database_sync_to_async
 def _meeting(meeting_id: int) -> Meeting:
-    meeting = Meeting.objects.filter(pk=meeting_id).first()
+    meeting = selectors.meeting_by_id(meeting_id=meeting_id)
     if meeting is None:
         raise FrameError("not_in_meeting", "No such meeting.")
     return meeting
@@ -35,10 +35,9 @@ def _meeting(meeting_id: int) -> Meeting:
 
 @database_sync_to_async
 def _my_participant(consumer, meeting_id: int) -> Participant:
-    participant = Participant.objects.filter(
-        meeting_id=meeting_id, operator=consumer.operator, left_at__isnull=True,
-        channel_name=consumer.channel_name,
-    ).first()  # fmt: skip
+    participant = selectors.participant_on_channel(
+        meeting_id=meeting_id, channel_name=consumer.channel_name, operator=consumer.operator
+    )
     if participant is None:
         raise FrameError("not_in_meeting", "You are not in this meeting.")
     return participant

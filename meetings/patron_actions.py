@@ -4,9 +4,8 @@ then signals, shares and leaves it like any participant. Every frame is checked 
 
 from libchat.core.db import database_sync_to_async
 from libchat.core.protocol import FrameError
-from meetings import services
+from meetings import selectors, services
 from meetings.live_actions import meeting_joined_reply, participant_act
-from meetings.models import Participant
 
 PATRON_MEETING_ACTIONS = {
     "meeting.join",
@@ -26,10 +25,11 @@ def _act(consumer, action: str, frame: dict):
         )
     if action == "meeting.decline":
         return services.patron_screenshare_decline(chat=chat, meeting_id=meeting_id)
-    participant = Participant.objects.filter(
-        meeting_id=services.id_from_frame(meeting_id), patron_chat=chat,
-        channel_name=consumer.channel_name, left_at__isnull=True,
-    ).first()  # fmt: skip
+    participant = selectors.participant_on_channel(
+        meeting_id=services.id_from_frame(meeting_id),
+        channel_name=consumer.channel_name,
+        patron_chat=chat,
+    )
     if participant is None:
         raise services.MeetingError("not_in_meeting", "You are not in that meeting.")
     return participant_act(participant, action, frame)

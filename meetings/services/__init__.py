@@ -11,6 +11,7 @@ from meetings.services.guests import (
     GUEST_LINK_HOURS,
     guest_invite_create,
     guest_invite_for_token,
+    guest_name_set,
     guest_remove,
 )
 from meetings.services.lifecycle import (
@@ -37,6 +38,7 @@ __all__ = [
     "guest_invite_check",
     "guest_invite_create",
     "guest_invite_for_token",
+    "guest_name_set",
     "guest_remove",
     "id_from_frame",
     "meeting_decline",
