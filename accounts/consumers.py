@@ -29,7 +29,7 @@ class DashboardConsumer(live.LiveEvents, AsyncJsonWebsocketConsumer):
         if user is None or not user.is_authenticated or not session_key:
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return
-        if not (user.is_active and user.is_operator):
+        if not user.may_chat:
             await self.close(code=CLOSE_FORBIDDEN)
             return
         self.operator = user

@@ -1,7 +1,7 @@
 """Operators, their LibChat sessions and the dashboard connections that prove they are there."""
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Q
 
@@ -11,6 +11,18 @@ class Status(models.TextChoices):
     INTERNAL = "internal", "Internal"
     AWAY = "away", "Away"
     OFFLINE = "offline", "Offline"
+
+
+class OperatorQuerySet(models.QuerySet):
+    def may_chat(self) -> "OperatorQuerySet":
+        """Accounts that may sign in to LibChat and chat: active, and operators (an account that
+        only administers is not one). The rule `Operator.may_chat` checks on one account."""
+        return self.filter(is_active=True, is_operator=True)
+
+
+class OperatorManager(UserManager.from_queryset(OperatorQuerySet)):
+    """Django's user manager (create_user, create_superuser) with the operator queryset's
+    methods; the same class for migrations, so swapping it in needs none."""
 
 
 class Operator(AbstractUser):
@@ -26,6 +38,8 @@ class Operator(AbstractUser):
     notify_sound = models.BooleanField("sound notifications", default=True)
     show_internal_tab = models.BooleanField("show an Internal tab", default=False)
 
+    objects = OperatorManager()
+
     class Meta:
         verbose_name = "operator"
         verbose_name_plural = "operators"
@@ -37,6 +51,11 @@ class Operator(AbstractUser):
     @property
     def name(self) -> str:
         return self.display_name or self.get_full_name() or self.username
+
+    @property
+    def may_chat(self) -> bool:
+        """The account may sign in to LibChat and chat; `Operator.objects.may_chat()` in a query."""
+        return self.is_active and self.is_operator
 
 
 class LibChatSession(models.Model):

@@ -1,6 +1,7 @@
 """Reads of sign-in state and presence. Presence is computed at read time from heartbeats."""
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -110,6 +111,19 @@ def reachable_operator_ids(*, operator_ids: list[int] | set[int]) -> set[int]:
     )
 
 
+def operator_by_id(*, operator_id: int) -> Operator | None:
+    return Operator.objects.filter(pk=operator_id).first()
+
+
+def operators_active(*, operator_ids: Iterable[int]) -> list[Operator]:
+    """These accounts, less the deactivated ones."""
+    return list(Operator.objects.filter(pk__in=operator_ids, is_active=True))
+
+
+def operator_ids_may_chat() -> set[int]:
+    return set(Operator.objects.may_chat().values_list("pk", flat=True))
+
+
 def active_session(*, operator: Operator) -> LibChatSession | None:
     return LibChatSession.objects.filter(operator=operator, ended_at__isnull=True).first()
 
@@ -134,7 +148,7 @@ class OperatorRow:
 
 def operator_directory(*, exclude: Operator | None = None) -> list[OperatorRow]:
     """Every active operator with their presence, in two queries."""
-    operators = Operator.objects.filter(is_active=True, is_operator=True).only(
+    operators = Operator.objects.may_chat().only(
         "id", "username", "display_name", "first_name", "last_name"
     )
     if exclude is not None:

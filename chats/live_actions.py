@@ -5,27 +5,22 @@ a refusal reaches the dashboard socket, which sends it as an error frame with th
 message ("This chat was taken by X.").
 """
 
-from accounts.models import Operator
+from accounts.selectors import operator_by_id
 from chats import groups, selectors, services
 from chats.errors import ChatError
-from departments.models import Department
+from departments.selectors import department_by_id, monitored_department_ids
 from libchat.core.db import database_sync_to_async
 from libchat.core.live import dashboard_action, dashboard_groups
 from libchat.core.protocol import FrameError
+from widgets.selectors import widget_ids_answerable_by
 
 
 @dashboard_groups
 def chat_queue_groups(operator) -> list[str]:
     """Every dashboard hears the queues of the widgets and departments its operator answers."""
     return [
-        *(
-            groups.widget_queue_group(pk)
-            for pk in selectors.widget_ids_answerable_by(operator=operator)
-        ),
-        *(
-            groups.department_queue_group(pk)
-            for pk in selectors.department_ids_monitored_by(operator=operator)
-        ),
+        *(groups.widget_queue_group(pk) for pk in widget_ids_answerable_by(operator=operator)),
+        *(groups.department_queue_group(pk) for pk in monitored_department_ids(operator=operator)),
     ]
 
 
@@ -38,16 +33,15 @@ def _id(frame: dict, key: str) -> int:
 
 def _target(frame: dict) -> dict:
     """The operator or department a transfer frame names, as service arguments."""
-    for key, model, argument in (
-        ("operator_id", Operator, "to_operator"),
-        ("department_id", Department, "to_department"),
-    ):
-        if key in frame:
-            target = model.objects.filter(pk=_id(frame, key)).first()
-            if target is None:
-                raise FrameError("not_found", "No such transfer target.")
-            return {argument: target}
-    raise FrameError("bad_frame", 'Name an "operator_id" or a "department_id".')
+    if "operator_id" in frame:
+        target = {"to_operator": operator_by_id(operator_id=_id(frame, "operator_id"))}
+    elif "department_id" in frame:
+        target = {"to_department": department_by_id(department_id=_id(frame, "department_id"))}
+    else:
+        raise FrameError("bad_frame", 'Name an "operator_id" or a "department_id".')
+    if None in target.values():
+        raise FrameError("not_found", "No such transfer target.")
+    return target
 
 
 @database_sync_to_async

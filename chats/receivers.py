@@ -9,7 +9,7 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from accounts.models import Operator
+from accounts.selectors import operator_ids_may_chat, operators_active
 from accounts.signals import presence_changed
 from chats import groups, selectors, services
 from chats.live_actions import chat_queue_groups
@@ -38,7 +38,7 @@ def _queues_follow(operator_ids: set[int]) -> None:
     # Only the Waiting list: the chats an operator holds stay theirs whoever answers what (and
     # a widget with chats cannot be deleted), so their panes and messages are not sent again.
     try:
-        for operator in Operator.objects.filter(pk__in=operator_ids, is_active=True):
+        for operator in operators_active(operator_ids=operator_ids):
             groups_replace(operator.pk, groups.QUEUE_GROUP_PREFIX, chat_queue_groups(operator))
             live_send(
                 operator_group(operator.pk),
@@ -65,13 +65,7 @@ def member_follows_queues(sender, instance: Membership, **kwargs):
 def operators_follow_queues(sender, instance, **kwargs):
     # Who answered the widget before the change is gone from the saved row, so every operator's
     # dashboards follow; a library has tens of operators and widgets change rarely.
-    transaction.on_commit(partial(_queues_follow, _all_operator_ids()))
-
-
-def _all_operator_ids() -> set[int]:
-    return set(
-        Operator.objects.filter(is_active=True, is_operator=True).values_list("pk", flat=True)
-    )
+    transaction.on_commit(partial(_queues_follow, operator_ids_may_chat()))
 
 
 @receiver(post_delete, sender=PatronAttachment)

@@ -13,79 +13,24 @@ from accounts.models import Operator
 from accounts.selectors import reachable_operator_ids
 from chats.errors import ChatAccessDenied, ChatNotFound
 from chats.models import OfflineTicket, PatronAttachment, PatronChat, PatronMessage
-from departments.models import Department, Membership
+from departments.models import Department
+from departments.selectors import monitored_department_ids_subquery
 from libchat.core.richtext import text_as_html, text_normalise
 from libchat.core.tokens import secret_hash
-from widgets.models import Widget
+from widgets.selectors import operators_answering, widget_answerer_ids, widget_ids_answerable_by
 
 PREVIEW_CHARS = 140
-
-
-def _monitored_department_ids(*, operator: Operator):
-    return Membership.objects.filter(
-        operator=operator, monitoring=True, department__active=True
-    ).values("department_id")
-
-
-def _operators_answering(*, operator_ids: set[int], department_ids: set[int]) -> set[int]:
-    return set(
-        Operator.objects.filter(is_active=True, is_operator=True)
-        .filter(
-            Q(pk__in=operator_ids)
-            | Q(
-                memberships__department_id__in=department_ids,
-                memberships__monitoring=True,
-                memberships__department__active=True,
-            )
-        )
-        .values_list("pk", flat=True)
-        .distinct()
-    )
-
-
-def widget_answerer_ids(*, widget: Widget) -> set[int]:
-    """Operators who may answer the widget's chats: the first choice and fallback operators, and
-    the members monitoring the first-choice or fallback departments. Two queries."""
-    operator_ids = {widget.first_operator_id} - {None}
-    department_ids = {widget.first_department_id} - {None}
-    for operator_id, department_id in widget.fallbacks.values_list("operator_id", "department_id"):
-        operator_ids.add(operator_id)
-        department_ids.add(department_id)
-    return _operators_answering(
-        operator_ids=operator_ids - {None}, department_ids=department_ids - {None}
-    )
 
 
 def chat_answerer_ids(*, chat: PatronChat) -> set[int]:
     """Who may claim, read and answer this chat: a transferred chat belongs to its department."""
     if chat.department_id:
-        return _operators_answering(operator_ids=set(), department_ids={chat.department_id})
+        return operators_answering(operator_ids=set(), department_ids={chat.department_id})
     return widget_answerer_ids(widget=chat.widget)
 
 
 def operator_can_answer(*, operator: Operator, chat: PatronChat) -> bool:
     return operator.pk in chat_answerer_ids(chat=chat)
-
-
-def widget_ids_answerable_by(*, operator: Operator) -> list[int]:
-    """Widgets whose chats reach this operator, in one query."""
-    monitored = _monitored_department_ids(operator=operator)
-    return list(
-        Widget.objects.filter(
-            Q(first_operator=operator)
-            | Q(first_department_id__in=monitored)
-            | Q(fallbacks__operator=operator)
-            | Q(fallbacks__department_id__in=monitored)
-        )
-        .values_list("pk", flat=True)
-        .distinct()
-    )
-
-
-def department_ids_monitored_by(*, operator: Operator) -> list[int]:
-    return list(
-        _monitored_department_ids(operator=operator).values_list("department_id", flat=True)
-    )
 
 
 def queue_of(chat: PatronChat) -> dict[str, int | None]:
@@ -222,7 +167,7 @@ def chats_waiting_for(*, operator: Operator) -> list[dict]:
         PatronChat.objects.filter(state=PatronChat.State.WAITING)
         .filter(
             Q(department__isnull=True, widget_id__in=widget_ids_answerable_by(operator=operator))
-            | Q(department_id__in=_monitored_department_ids(operator=operator))
+            | Q(department_id__in=monitored_department_ids_subquery(operator=operator))
         )
         .select_related("widget", "claimed_by")
         .order_by("queued_at", "pk")
@@ -243,7 +188,7 @@ def chats_open_for(*, operator: Operator) -> list[dict]:
 
 def transfer_targets(*, operator: Operator) -> dict:
     """Who a chat can go to: reachable operators (not this one) and active departments."""
-    operators = Operator.objects.filter(is_active=True, is_operator=True).exclude(pk=operator.pk)
+    operators = Operator.objects.may_chat().exclude(pk=operator.pk)
     reachable = reachable_operator_ids(operator_ids=set(operators.values_list("pk", flat=True)))
     return {
         "operators": [{"id": o.pk, "name": o.name} for o in operators.filter(pk__in=reachable)],

@@ -1,8 +1,12 @@
-"""Reads of departments and memberships."""
+"""Reads of departments and memberships, and the one rule for who monitors a department: a member
+with monitoring on, in an active department. Chats, widgets and internal chat route by it."""
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from departments.models import Membership
+from django.db.models import QuerySet
+
+from departments.models import Department, Membership
 
 if TYPE_CHECKING:  # departments sit below accounts: the operator is only a type here
     from accounts.models import Operator
@@ -14,3 +18,39 @@ def memberships_for_operator(*, operator: "Operator") -> list[Membership]:
         .select_related("department")
         .order_by("department__name")
     )
+
+
+def monitoring_memberships() -> QuerySet[Membership]:
+    """Memberships that bring a department's chats to its member: monitoring on, department
+    active. Lazy, for callers to narrow or to use as a subquery."""
+    return Membership.objects.filter(monitoring=True, department__active=True)
+
+
+def monitored_department_ids_subquery(*, operator: "Operator") -> QuerySet:
+    """The departments this operator monitors as a lazy `department_id` subquery, so a caller's
+    `…__in=` filter stays one query."""
+    return monitoring_memberships().filter(operator=operator).values("department_id")
+
+
+def monitored_department_ids(*, operator: "Operator") -> list[int]:
+    """The active departments this operator monitors, in one query."""
+    return list(
+        monitored_department_ids_subquery(operator=operator).values_list("department_id", flat=True)
+    )
+
+
+def department_ids_monitored_by_any(*, operator_ids: Iterable[int]) -> set[int]:
+    """Active departments with at least one of these operators monitoring them (no query for
+    no operators)."""
+    operator_ids = set(operator_ids)
+    if not operator_ids:
+        return set()
+    return set(
+        monitoring_memberships()
+        .filter(operator_id__in=operator_ids)
+        .values_list("department_id", flat=True)
+    )
+
+
+def department_by_id(*, department_id: int) -> Department | None:
+    return Department.objects.filter(pk=department_id).first()

@@ -11,18 +11,18 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from departments.models import Department, Membership
-from internalchat.models import Room
+from internalchat import selectors, services
 from libchat.core import live
 
 
 @receiver(post_save, sender=Department)
 def department_room_create(sender, instance: Department, created: bool, **kwargs):
     if created:
-        Room.objects.get_or_create(kind=Room.Kind.DEPARTMENT, department=instance)
+        services.room_department_get_or_create(department=instance)
 
 
 def _membership_groups(membership: Membership, change) -> None:
-    room = Room.objects.filter(department_id=membership.department_id).first()
+    room = selectors.room_for_department(department_id=membership.department_id)
     if room is not None:
         transaction.on_commit(partial(change, membership.operator_id, [room.group]))
 

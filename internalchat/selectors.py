@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from accounts.models import Operator
 from departments.models import Membership
+from departments.selectors import monitored_department_ids_subquery
 from internalchat.models import Attachment, Message, ReadMarker, Room
 
 HISTORY_PAGE = 50
@@ -30,26 +31,39 @@ def _accessible_rooms_q(operator: Operator) -> Q:
 
 def rooms_for(*, operator: Operator) -> list[Room]:
     """Every room the operator may read and post in (none for an inactive account)."""
-    if not (operator.is_active and operator.is_operator):
+    if not operator.may_chat:
         return []
     return list(Room.objects.filter(_accessible_rooms_q(operator)))
 
 
+def room_for_department(*, department_id: int) -> Room | None:
+    return Room.objects.filter(department_id=department_id).first()
+
+
 def room_for_member(*, operator: Operator, room_id: int) -> Room | None:
     """The room if the operator may use it, else None (unknown and forbidden look the same)."""
-    if not (operator.is_active and operator.is_operator):
+    if not operator.may_chat:
         return None
     return Room.objects.filter(_accessible_rooms_q(operator), pk=room_id).first()
 
 
-def room_member_ids(*, room: Room) -> list[int]:
-    """Active operators who may use the room."""
-    operators = Operator.objects.filter(is_active=True, is_operator=True)
+def _room_members(room: Room):
+    operators = Operator.objects.may_chat()
     if room.kind == Room.Kind.DEPARTMENT:
         operators = operators.filter(memberships__department_id=room.department_id)
     elif room.kind == Room.Kind.DIRECT:
         operators = operators.filter(pk__in=[room.operator_low_id, room.operator_high_id])
-    return list(operators.values_list("pk", flat=True))
+    return operators
+
+
+def room_member_ids(*, room: Room) -> list[int]:
+    """Active operators who may use the room."""
+    return list(_room_members(room).values_list("pk", flat=True))
+
+
+def room_members(*, room: Room) -> list[Operator]:
+    """The same operators as `room_member_ids`, as accounts, in one query."""
+    return list(_room_members(room))
 
 
 def room_describe(room: Room) -> dict:
@@ -133,7 +147,7 @@ class RoomUnread:
 
 def unread_counts(*, operator: Operator) -> list[RoomUnread]:
     """Unread messages from others in each of the operator's rooms, in one query."""
-    if not (operator.is_active and operator.is_operator):
+    if not operator.may_chat:
         return []
     last_read = Subquery(
         ReadMarker.objects.filter(room=OuterRef("pk"), operator=operator).values("last_read_id")[:1]
@@ -204,9 +218,7 @@ def sidebar_for(*, operator: Operator, directory: list | None = None) -> Sidebar
     for c in counts:
         if c.room["kind"] == Room.Kind.DIRECT:
             direct[next(i for i in c.room["operator_ids"] if i != operator.pk)] = c
-    monitored = Membership.objects.filter(
-        operator=operator, monitoring=True, department__active=True
-    ).values("department_id")
+    monitored = monitored_department_ids_subquery(operator=operator)
     memberships = list(
         Membership.objects.filter(department_id__in=monitored, operator__is_active=True)
         .select_related("operator", "department")

@@ -121,7 +121,7 @@ def _rooms_announce(room: Room) -> None:
 
 def room_direct_get_or_create(*, operator: Operator, other: Operator) -> Room:
     """The one room of this pair of operators; the other may be offline (the message waits)."""
-    if other.pk == operator.pk or not (other.is_active and other.is_operator):
+    if other.pk == operator.pk or not other.may_chat:
         raise RoomRefused("bad_operator", "Choose another active operator.")
     low, high = sorted([operator.pk, other.pk])
     with transaction.atomic():

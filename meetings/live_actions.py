@@ -36,7 +36,7 @@ def _meeting_id(frame: dict) -> int:
 
 @database_sync_to_async
 def _meeting(meeting_id: int) -> Meeting:
-    meeting = Meeting.objects.filter(pk=meeting_id).first()
+    meeting = selectors.meeting_by_id(meeting_id=meeting_id)
     if meeting is None:
         raise FrameError("not_in_meeting", "No such meeting.")
     return meeting
@@ -44,10 +44,9 @@ def _meeting(meeting_id: int) -> Meeting:
 
 @database_sync_to_async
 def _my_participant(consumer: DashboardSocket, meeting_id: int) -> Participant:
-    participant = Participant.objects.filter(
-        meeting_id=meeting_id, operator=consumer.operator, left_at__isnull=True,
-        channel_name=consumer.channel_name,
-    ).first()  # fmt: skip
+    participant = selectors.participant_on_channel(
+        meeting_id=meeting_id, channel_name=consumer.channel_name, operator=consumer.operator
+    )
     if participant is None:
         raise FrameError("not_in_meeting", "You are not in this meeting.")
     return participant
@@ -153,10 +152,9 @@ def _patron_join(
 
 
 def _patron_participant(*, chat: PatronChat, meeting_id: object, channel_name: str) -> Participant:
-    participant = Participant.objects.filter(
-        meeting_id=services.id_from_frame(meeting_id), patron_chat=chat,
-        channel_name=channel_name, left_at__isnull=True,
-    ).first()  # fmt: skip
+    participant = selectors.participant_on_channel(
+        meeting_id=services.id_from_frame(meeting_id), channel_name=channel_name, patron_chat=chat
+    )
     if participant is None:
         raise services.MeetingError("not_in_meeting", "You are not in that meeting.")
     return participant

@@ -5,9 +5,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.models import Operator
 from internalchat.models import Room
-from internalchat.selectors import room_for_member, room_member_ids
+from internalchat.selectors import room_for_member, room_members
 from libchat.core.decorators import operator_required, refused
 from meetings import services
 from meetings.models import Meeting
@@ -26,7 +25,7 @@ def start(request: HttpRequest) -> HttpResponse:
     room = room_for_member(operator=host, room_id=int(room_id)) if room_id.isdigit() else None
     if room is None:
         return refused(request, "You can start a meeting only from a room you belong to.", 403)
-    members = list(Operator.objects.filter(pk__in=room_member_ids(room=room)))
+    members = room_members(room=room)
     if room.kind == Room.Kind.DIRECT:
         (other,) = [m for m in members if m.pk != host.pk] or [None]
         kind, title = Meeting.Kind.DIRECT, f"Screenshare: {host.name} and {other and other.name}"
@@ -97,8 +96,7 @@ def join(request: HttpRequest, token: str) -> HttpResponse:
                 request, "meetings/join.html",
                 {"invite": invite, "error": "Enter the name the others will see."}, status=400,
             )  # fmt: skip
-        invite.display_name = name
-        invite.save(update_fields=["display_name"])
+        services.guest_name_set(invite=invite, display_name=name)
         context = _page_context(invite.meeting, guest=invite)
         context["ws_path"] = f"/ws/meetings/guest/{token}/"
         return render(request, "meetings/guest_room.html", context)

@@ -1,4 +1,5 @@
-"""Reads of widgets: who monitors them, their status, and the public state kept in the cache.
+"""Reads of widgets: who answers them (the routing patron chats follow), their status, and the
+public state kept in the cache.
 
 The public state of a widget (online or not, and the origins it may be embedded on) lives in the
 cache so the status endpoint, the embed script and the widget socket cost no database query.
@@ -14,9 +15,14 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 
-from accounts.models import Status
+from accounts.models import Operator, Status
 from accounts.selectors import active_sessions_with_reachability
 from departments.models import Membership
+from departments.selectors import (
+    department_ids_monitored_by_any,
+    monitored_department_ids_subquery,
+    monitoring_memberships,
+)
 from widgets.models import Widget
 
 
@@ -55,31 +61,64 @@ def online_operator_ids() -> set[int]:
     """Operators signed in with status Online and reachable: the only ones a widget counts."""
     return set(
         active_sessions_with_reachability()
-        .filter(
-            status=Status.ONLINE,
-            reachable=True,
-            operator__is_active=True,
-            operator__is_operator=True,
-        )
+        .filter(status=Status.ONLINE, reachable=True, operator__in=Operator.objects.may_chat())
         .values_list("operator_id", flat=True)
     )
 
 
-def monitored_department_ids(*, operator_ids: set[int]) -> set[int]:
-    """Active departments with at least one of these operators as a member monitoring it."""
-    if not operator_ids:
-        return set()
+def widget_choices(*, widget: Widget) -> list[tuple[int | None, int | None]]:
+    """Who answers the widget, in the order they are tried: the first choice, then the fallbacks
+    by position; each is (operator id, department id) with exactly one set. No query when the
+    fallbacks are prefetched, else one."""
+    return [widget.first_choice, *(f.choice for f in widget.fallbacks.all())]
+
+
+def operators_answering(*, operator_ids: set[int], department_ids: set[int]) -> set[int]:
+    """Of these operators and the members monitoring these departments, those who may chat.
+    One query."""
+    monitoring = monitoring_memberships().filter(department_id__in=department_ids)
     return set(
-        Membership.objects.filter(
-            operator_id__in=operator_ids, monitoring=True, department__active=True
-        ).values_list("department_id", flat=True)
+        Operator.objects.may_chat()
+        .filter(Q(pk__in=operator_ids) | Q(pk__in=monitoring.values("operator_id")))
+        .values_list("pk", flat=True)
+    )
+
+
+def widget_answerer_ids(*, widget: Widget) -> set[int]:
+    """Operators who may answer the widget's chats: the first choice and fallback operators, and
+    the members monitoring the first-choice or fallback departments. Two queries."""
+    choices = widget_choices(widget=widget)
+    return operators_answering(
+        operator_ids={operator_id for operator_id, _ in choices} - {None},
+        department_ids={department_id for _, department_id in choices} - {None},
+    )
+
+
+def _routed_to(*, operator_ids: Iterable[int] = (), department_ids: Iterable[int] = ()) -> Q:
+    """Widgets with one of these operators or departments (ids or a subquery) as their first
+    choice or a fallback."""
+    return (
+        Q(first_operator_id__in=operator_ids)
+        | Q(first_department_id__in=department_ids)
+        | Q(fallbacks__operator_id__in=operator_ids)
+        | Q(fallbacks__department_id__in=department_ids)
+    )
+
+
+def widget_ids_answerable_by(*, operator: Operator) -> list[int]:
+    """Widgets whose chats reach this operator, active or not, in one query."""
+    monitored = monitored_department_ids_subquery(operator=operator)
+    return list(
+        Widget.objects.filter(_routed_to(operator_ids=[operator.pk], department_ids=monitored))
+        .values_list("pk", flat=True)
+        .distinct()
     )
 
 
 def _statuses(widgets: list[Widget]) -> dict[int, WidgetStatus]:
     """Statuses of widgets whose fallbacks are prefetched: two more queries."""
     online_ids = online_operator_ids()
-    department_ids = monitored_department_ids(operator_ids=online_ids)
+    department_ids = department_ids_monitored_by_any(operator_ids=online_ids)
 
     def covered(choice: tuple[int | None, int | None]) -> bool:
         operator_id, department_id = choice
@@ -89,7 +128,7 @@ def _statuses(widgets: list[Widget]) -> dict[int, WidgetStatus]:
     for widget in widgets:
         serving = None
         if widget.active:
-            choices = [widget.first_choice, *(f.choice for f in widget.fallbacks.all())]
+            choices = widget_choices(widget=widget)
             serving = next((i for i, choice in enumerate(choices) if covered(choice)), None)
         statuses[widget.pk] = WidgetStatus(widget.pk, serving is not None, serving)
     return statuses
@@ -122,12 +161,8 @@ def widget_ids_monitored_by(
     return list(
         Widget.objects.filter(active=True)
         .filter(
-            Q(first_operator_id__in=operator_ids)
-            | Q(first_department_id__in=department_ids)
-            | Q(first_department_id__in=their_departments)
-            | Q(fallbacks__operator_id__in=operator_ids)
-            | Q(fallbacks__department_id__in=department_ids)
-            | Q(fallbacks__department_id__in=their_departments)
+            _routed_to(operator_ids=operator_ids, department_ids=department_ids)
+            | _routed_to(department_ids=their_departments)
         )
         .values_list("pk", flat=True)
         .distinct()
@@ -172,6 +207,10 @@ def widget_state_get(*, widget_id: int) -> WidgetPublicState | None:
         timeout=state_cache_seconds(),
     )
     return state
+
+
+def widget_active_get(*, widget_id: int) -> Widget | None:
+    return Widget.objects.filter(pk=widget_id, active=True).first()
 
 
 def widget_embed_snippet(*, widget: Widget, base_url: str) -> str:

@@ -69,7 +69,7 @@ def _embed_script(request: HttpRequest, widget: Widget) -> str:
 @require_GET
 def embed(request: HttpRequest, widget_id: int) -> HttpResponse:
     """The embed script. Its stable URL redirects to the current version, cached for a year."""
-    widget = Widget.objects.filter(pk=widget_id, active=True).first()
+    widget = selectors.widget_active_get(widget_id=widget_id)
     if widget is None:
         return _not_found()
     script = _embed_script(request, widget)
@@ -88,7 +88,7 @@ def embed(request: HttpRequest, widget_id: int) -> HttpResponse:
 @require_GET
 def frame(request: HttpRequest, widget_id: int) -> HttpResponse:
     """The chat page inside the iframe; only the widget's allowed origins may frame it."""
-    widget = Widget.objects.filter(pk=widget_id, active=True).first()
+    widget = selectors.widget_active_get(widget_id=widget_id)
     state = selectors.widget_state_get(widget_id=widget_id) if widget else None
     if widget is None or state is None:
         return render(request, "widgets/unavailable.html", status=404)

@@ -271,7 +271,7 @@ def chat_transfer(
         raise ChatInvalid("Transfer to an operator or to a department.")
     if to_operator is not None and (
         to_operator.pk == operator.pk
-        or not (to_operator.is_active and to_operator.is_operator)
+        or not to_operator.may_chat
         or not reachable_operator_ids(operator_ids={to_operator.pk})
     ):
         raise ChatInvalid(f"{to_operator.name} cannot take chats right now.")

@@ -12,6 +12,7 @@ from meetings.services.guests import (
     guest_invite_create,
     guest_invite_email_send,
     guest_invite_for_token,
+    guest_name_set,
     guest_remove,
 )
 from meetings.services.lifecycle import (
@@ -39,6 +40,7 @@ __all__ = [
     "guest_invite_create",
     "guest_invite_email_send",
     "guest_invite_for_token",
+    "guest_name_set",
     "guest_remove",
     "id_from_frame",
     "meeting_decline",

@@ -100,3 +100,9 @@ def guest_remove(*, meeting: Meeting, by: Operator, participant_id: object) -> N
                 )
             )
         meeting_leave(participant=participant)
+
+
+def guest_name_set(*, invite: GuestInvite, display_name: str) -> None:
+    """The name the guest typed on the join page: the others see it once they join."""
+    invite.display_name = display_name
+    invite.save(update_fields=["display_name"])

@@ -69,7 +69,7 @@ def meeting_start(
     *, host: Operator, invitees: list[Operator], kind: str, title: str, room=None
 ) -> Meeting:
     """Open a meeting and ring the invitees' dashboards; post its start into the room."""
-    invitees = [o for o in invitees if o.pk != host.pk and o.is_active and o.is_operator]
+    invitees = [o for o in invitees if o.pk != host.pk and o.may_chat]
     if kind == Meeting.Kind.DIRECT and len(invitees) != 1:
         raise MeetingError("bad_invitee", "A screenshare is between you and one other operator.")
     if not invitees:

@@ -13,6 +13,7 @@ from libchat.core.messages import MessageRefused
 from tests.chats.people import desk, start
 from tests.factories import MembershipFactory, OperatorFactory, WidgetFactory
 from tests.widgets.people import signed_in
+from widgets import selectors as widget_selectors
 from widgets.models import Widget
 from widgets.services import widget_fallbacks_set
 
@@ -134,13 +135,13 @@ def test_who_can_answer_first_choice_fallbacks_and_monitoring_members():
         widget=widget,
         fallbacks=[fallback_member.memberships.get().department, fallback_operator],
     )
-    assert selectors.widget_answerer_ids(widget=widget) == {
+    assert widget_selectors.widget_answerer_ids(widget=widget) == {
         first_operator.pk,
         fallback_member.pk,
         fallback_operator.pk,
     }
-    assert widget.pk in selectors.widget_ids_answerable_by(operator=fallback_member)
-    assert widget.pk not in selectors.widget_ids_answerable_by(operator=not_monitoring)
+    assert widget.pk in widget_selectors.widget_ids_answerable_by(operator=fallback_member)
+    assert widget.pk not in widget_selectors.widget_ids_answerable_by(operator=not_monitoring)
 
 
 def test_an_operator_outside_the_widgets_monitors_cannot_claim_read_or_answer():

@@ -166,3 +166,18 @@ def test_embed_snippet_points_at_the_script_and_cannot_break_out_of_its_comment(
         snippet
     )
     assert snippet.count("-->") == 1
+
+
+def test_who_answers_a_widget_is_its_first_choice_then_its_fallbacks_in_order():
+    first = OperatorFactory()
+    widget = WidgetFactory(first_department=None, first_operator=first)
+    reference = DepartmentFactory()
+    second = OperatorFactory()
+    WidgetFallbackFactory(widget=widget, position=2, operator=second, department=None)
+    WidgetFallbackFactory(widget=widget, position=1, department=reference)
+
+    assert selectors.widget_choices(widget=widget) == [
+        (first.pk, None),
+        (None, reference.pk),
+        (second.pk, None),
+    ]
