@@ -50,7 +50,7 @@ async def meeting_joined_reply(consumer, participant: Participant, others: list[
     await consumer.channel_layer.group_add(group, consumer.channel_name)
     await consumer.send_json(
         {
-            "event": "meeting_joined",
+            "event": "meeting.joined",
             "meeting": participant.meeting_id,
             "me": participant.as_event(),
             "participants": [p.as_event() for p in others],
@@ -79,7 +79,7 @@ async def offer(consumer, frame):
         services.patron_screenshare_offer, operator=consumer.operator, chat_id=frame.get("chat_id")
     )
     await consumer.send_json(
-        {"event": "meeting_offered", "meeting": meeting.pk, "chat_id": meeting.patron_chat_id,
+        {"event": "meeting.offered", "meeting": meeting.pk, "chat_id": meeting.patron_chat_id,
          "title": meeting.title}
     )  # fmt: skip
 

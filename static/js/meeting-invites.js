@@ -20,7 +20,7 @@ function ring() {
   }
 }
 
-live.on("meeting_invite", (frame) => {
+live.on("meeting.invite", (frame) => {
   dialog.querySelector("#meeting-invite-text").textContent =
     frame.kind === "direct"
       ? `${frame.from} requests a screenshare.`
@@ -36,7 +36,7 @@ dialog.querySelector("#meeting-decline").addEventListener("click", () => {
   dialog.close();
 });
 
-live.on("meeting_declined", (frame) => {
+live.on("meeting.declined", (frame) => {
   const status = document.getElementById("meeting-status");
   if (status) status.textContent = `${frame.by} declined.`;
   document.getElementById("announcer").textContent = `${frame.by} declined the invitation.`;
