@@ -2,23 +2,9 @@
 // with a tone when the operator wants sound.
 
 import { live } from "./live.js";
+import { notify } from "./notify.js";
 
 const dialog = document.getElementById("meeting-invite");
-const wantsSound = document.body.dataset.notifySound === "1";
-
-function ring() {
-  if (!wantsSound) return;
-  try {
-    const audio = new AudioContext();
-    const tone = audio.createOscillator();
-    tone.frequency.value = 660;
-    tone.connect(audio.destination);
-    tone.start();
-    tone.stop(audio.currentTime + 0.4);
-  } catch {
-    // no audio output: the dialog is enough
-  }
-}
 
 live.on("meeting.invite", (frame) => {
   dialog.querySelector("#meeting-invite-text").textContent =
@@ -28,7 +14,7 @@ live.on("meeting.invite", (frame) => {
   dialog.querySelector("#meeting-accept").href = frame.url;
   dialog.dataset.meeting = frame.meeting;
   if (!dialog.open) dialog.showModal();
-  ring();
+  notify({ tone: "invite" });
 });
 
 dialog.querySelector("#meeting-decline").addEventListener("click", () => {

@@ -73,7 +73,7 @@ def _js_event_names() -> set[str]:
     """The event names the pages listen for: live.on("…") / transport.on("…") and the keys of the
     handler objects given to a LiveSocket."""
     names = set()
-    for pattern in ("static/js/*.js", "chats/static/chats/*.js", "templates/**/*.js"):
+    for pattern in ("static/js/*.js", "templates/**/*.js"):
         for path in ROOT.glob(pattern):
             text = path.read_text()
             names |= set(re.findall(r'\b(?:live|transport)\.on\("([^"]+)"', text))

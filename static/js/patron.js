@@ -6,10 +6,10 @@
 // asks for messages after the last id it has and re-sends what was never confirmed (the server
 // stores each client_msg_id once).
 
-import { tellEmbedder } from "../js/embedder.js";
-import { lengthRefusal } from "../js/limits.js";
-import { patronScreenshare } from "../js/screenshare-patron.js";
-import { LiveSocket } from "../js/socket.js";
+import { tellEmbedder } from "./embedder.js";
+import { lengthRefusal } from "./limits.js";
+import { patronScreenshare } from "./screenshare-patron.js";
+import { LiveSocket } from "./socket.js";
 import { messageLineAdd } from "./message-line.js";
 
 const $ = (id) => document.getElementById(id);
