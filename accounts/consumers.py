@@ -138,11 +138,15 @@ class DashboardConsumer(live.LiveEvents, AsyncJsonWebsocketConsumer):
                 for p in operators
             ]
         await self.send_json(
-            {"event": "presence", "libchat_online": event["libchat_online"], "operators": operators}
+            {
+                "event": "presence.changed",
+                "libchat_online": event["libchat_online"],
+                "operators": operators,
+            }
         )
 
     async def session_ended(self, event):
-        await self.send_json({"event": "session_ended", "reason": event["reason"]})
+        await self.send_json({"event": "session.ended", "reason": event["reason"]})
         await self.close(code=CLOSE_SESSION_ENDED)
 
     async def connection_expired(self, event):

@@ -314,7 +314,7 @@ class WidgetListener:
     async def next_status(self, timeout: float = 10) -> bool:
         while True:
             frame = json.loads(await asyncio.wait_for(self.ws.recv(), timeout))
-            if frame.get("event") == "widget_status":
+            if frame.get("event") == "widget.status":
                 return frame["online"]
 
     async def close(self) -> None:

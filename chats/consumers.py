@@ -62,7 +62,7 @@ class PatronChatConsumer(live.LiveEvents, AsyncJsonWebsocketConsumer):
             return
         self.group = groups.patron_group(self.chat.pk)
         await self.channel_layer.group_add(self.group, self.channel_name)
-        await self.send_json({"event": "hello", **state})
+        await self.send_json({"event": "chat.hello", **state})
         self.ping_task = asyncio.create_task(self._ping_forever())
 
     async def disconnect(self, code):
@@ -107,7 +107,7 @@ class PatronChatConsumer(live.LiveEvents, AsyncJsonWebsocketConsumer):
             after = frame.get("after") if isinstance(frame.get("after"), int) else 0
             messages = selectors.chat_messages(chat_id=self.chat.pk, after=after)
             return {
-                "event": "history",
+                "event": "chat.history",
                 "messages": messages,
                 **selectors.patron_state(chat=self.chat),
             }
@@ -131,10 +131,10 @@ class PatronChatConsumer(live.LiveEvents, AsyncJsonWebsocketConsumer):
             services.chat_rate(
                 chat=self.chat, rating=frame.get("rating"), comment=str(frame.get("comment", ""))
             )
-            return {"event": "rated"}
+            return {"event": "chat.rated"}
         elif action == "email_transcript":
             if rate_limit_hit(key=f"patron-email:{self.chat.pk}", limit=3, seconds=3600):
                 raise RateLimited("The transcript was emailed already. Check your inbox.")
             services.chat_transcript_email(chat=self.chat, base_url=_site_url(self.scope))
-            return {"event": "emailed", "to": self.chat.email}
+            return {"event": "chat.emailed", "to": self.chat.email}
         return None

@@ -53,6 +53,6 @@ class GuestMeetingConsumer(LiveEvents, AsyncJsonWebsocketConsumer):
 
     async def meeting_removed(self, event):
         await self.send_json(
-            {"event": "meeting_removed", "message": "The host removed you from the meeting."}
+            {"event": "meeting.removed", "message": "The host removed you from the meeting."}
         )
         await self.close(code=CLOSE_REFUSED)

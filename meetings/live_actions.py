@@ -60,7 +60,7 @@ async def meeting_joined_reply(
     await consumer.channel_layer.group_add(group, consumer.channel_name)
     await consumer.send_json(
         {
-            "event": "meeting_joined",
+            "event": "meeting.joined",
             "meeting": participant.meeting_id,
             "me": participant.as_event(),
             "participants": [p.as_event() for p in others],
@@ -89,7 +89,7 @@ async def offer(consumer: DashboardSocket, frame: dict) -> None:
         operator=consumer.operator, chat_id=frame.get("chat_id")
     )
     await consumer.send_json(
-        {"event": "meeting_offered", "meeting": meeting.pk, "chat_id": meeting.patron_chat_id,
+        {"event": "meeting.offered", "meeting": meeting.pk, "chat_id": meeting.patron_chat_id,
          "title": meeting.title}
     )  # fmt: skip
 

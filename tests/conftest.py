@@ -1,5 +1,7 @@
-"""Shared fixtures: the Redis the suite runs on, a real daphne server, Chromium pages."""
+"""Shared fixtures: the Redis the suite runs on, every frame sent checked against the event
+catalogue, a real daphne server, Chromium pages."""
 
+import json
 import os
 
 import pytest
@@ -47,6 +49,42 @@ def _clean_redis():
     # A channel layer binds its locks to the event loop that used it; each test has its own loop.
     channel_layers.backends.clear()
     yield
+
+
+@pytest.fixture(autouse=True)
+def event_mismatches(monkeypatch):
+    """Every frame a consumer sends in this process is checked against the event catalogue
+    (`libchat.core.events`): a test whose consumers send an unknown event, or one without its
+    fields, fails. The frames go out all the same, so the test's own asserts run first; the
+    list of mismatches is the fixture's value, for the tests of the check itself."""
+    from channels.generic.websocket import AsyncJsonWebsocketConsumer
+
+    from libchat.core.events import EventMismatch, event_check
+    from libchat.core.live import LiveEvents
+
+    mismatches: list[str] = []
+
+    def check(consumer, frame) -> None:
+        try:
+            event_check(frame)
+        except EventMismatch as mismatch:
+            mismatches.append(f"{type(consumer).__name__}: {mismatch}")
+
+    send_json, live_event = AsyncJsonWebsocketConsumer.send_json, LiveEvents.live_event
+
+    async def send_json_checked(self, content, close=False):
+        check(self, content)
+        await send_json(self, content, close=close)
+
+    async def live_event_checked(self, event):
+        check(self, json.loads(event["text"]))
+        await live_event(self, event)
+
+    monkeypatch.setattr(AsyncJsonWebsocketConsumer, "send_json", send_json_checked)
+    monkeypatch.setattr(LiveEvents, "live_event", live_event_checked)
+    yield mismatches
+    if mismatches:
+        pytest.fail("Frames outside the event catalogue:\n" + "\n".join(mismatches))
 
 
 @pytest.fixture

@@ -29,7 +29,7 @@ class WidgetStatusConsumer(AsyncJsonWebsocketConsumer):
             await self.close(code=CLOSE_NOT_FOUND)
             return
         await self.accept()
-        await self.send_json({"event": "widget_status", "online": state.online})
+        await self.send_json({"event": "widget.status", "online": state.online})
         self.renewal = asyncio.create_task(self._renew_group())
 
     async def disconnect(self, code):
@@ -52,4 +52,4 @@ class WidgetStatusConsumer(AsyncJsonWebsocketConsumer):
             await self.send_json(refusal_as_event(error))
 
     async def widget_status(self, event):
-        await self.send_json({"event": "widget_status", "online": event["online"]})
+        await self.send_json({"event": "widget.status", "online": event["online"]})

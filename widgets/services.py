@@ -28,7 +28,7 @@ def widget_group(widget_id: int) -> str:
 def widget_status_refresh(*, widget_ids: Iterable[int] | None = None) -> list[int]:
     """Recompute and cache the public state of these widgets (None: every active widget).
 
-    Pushes `{"event": "widget_status", "online": ...}` to the open pages of each widget whose
+    Pushes `{"event": "widget.status", "online": ...}` to the open pages of each widget whose
     status flipped (or was not cached). Returns the ids pushed. Call it after commit.
     """
     if widget_ids is None:

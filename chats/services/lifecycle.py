@@ -90,7 +90,7 @@ def _announce_queued(chat_id: int) -> None:
 def queue_positions_push(chat: PatronChat) -> None:
     """Tell every patron in the chat's line (its widget's or its department's) their place."""
     for chat_id, position in selectors.queue_positions(**selectors.queue_of(chat)).items():
-        live_send(patron_group(chat_id), {"event": "queue", "position": position})
+        live_send(patron_group(chat_id), {"event": "chat.queue", "position": position})
 
 
 def _unqueued(*, chat: PatronChat, claimed_by: Operator | None) -> None:
@@ -125,7 +125,7 @@ def chat_claim(*, chat: PatronChat, operator: Operator) -> PatronChat:
 
 
 def _announce_claimed(chat: PatronChat, operator: Operator) -> None:
-    live_send(patron_group(chat.pk), {"event": "claimed", "operator": operator.name})
+    live_send(patron_group(chat.pk), {"event": "chat.claimed", "operator": operator.name})
     _unqueued(chat=chat, claimed_by=operator)
 
 
@@ -169,7 +169,9 @@ def chat_end(
 
 
 def _announce_ended(chat: PatronChat, to_patron: str, to_operator: str, was_waiting: bool) -> None:
-    live_send(patron_group(chat.pk), {"event": "ended", "message": to_patron})
+    live_send(
+        patron_group(chat.pk), {"event": "chat.ended", "chat_id": chat.pk, "message": to_patron}
+    )
     if chat.claimed_by_id:
         live_send(
             operator_group(chat.claimed_by_id),
@@ -189,7 +191,10 @@ def chat_typing(*, chat: PatronChat, operator: Operator | None = None) -> None:
         return
     if chat.claimed_by_id != operator.pk or chat.state != PatronChat.State.ACTIVE:
         raise ChatAccessDenied("Only the operator who claimed this chat can type in it.")
-    live_send(patron_group(chat.pk), {"event": "typing", "operator": operator.name})
+    live_send(
+        patron_group(chat.pk),
+        {"event": "chat.typing", "chat_id": chat.pk, "operator": operator.name},
+    )
 
 
 def chat_rate(*, chat: PatronChat, rating: int | None = None, comment: str = "") -> PatronChat:
@@ -247,7 +252,7 @@ def chat_requeue(*, chat: PatronChat, reason: str) -> bool:
 
 
 def _announce_requeued(chat: PatronChat, claimant: Operator, text: str, to_claimant: str) -> None:
-    live_send(patron_group(chat.pk), {"event": "requeued", "message": text})
+    live_send(patron_group(chat.pk), {"event": "chat.requeued", "message": text})
     live_send(
         operator_group(claimant.pk),
         {"event": "chat.ended", "chat_id": chat.pk, "message": to_claimant},
@@ -316,7 +321,7 @@ def _announce_transferred(chat: PatronChat, by: Operator, target: str) -> None:
         },
     )
     if chat.claimed_by_id:
-        live_send(patron_group(chat.pk), {"event": "claimed", "operator": target})
+        live_send(patron_group(chat.pk), {"event": "chat.claimed", "operator": target})
         summary = selectors.chat_summary(chat)
         live_send(
             operator_group(chat.claimed_by_id),
@@ -326,7 +331,7 @@ def _announce_transferred(chat: PatronChat, by: Operator, target: str) -> None:
             },
         )
     else:
-        live_send(patron_group(chat.pk), {"event": "transferred", "department": target})
+        live_send(patron_group(chat.pk), {"event": "chat.transferred", "department": target})
         _announce_queued(chat.pk)
 
 

@@ -88,7 +88,9 @@ def _announce_message(
     chat: PatronChat, message: PatronMessage, attachments: list[PatronAttachment]
 ) -> None:
     event = selectors.message_as_event(message, attachments)
-    live_send(patron_group(chat.pk), {"event": "message", "message": event})
+    live_send(
+        patron_group(chat.pk), {"event": "chat.message", "chat_id": chat.pk, "message": event}
+    )
     if chat.claimed_by_id:
         live_send(
             operator_group(chat.claimed_by_id),

@@ -84,7 +84,7 @@ def meeting_start(
                     live_send,
                     operator_group(invitee.pk),
                     {
-                        "event": "meeting_invite",
+                        "event": "meeting.invite",
                         "meeting": meeting.pk,
                         "kind": kind,
                         "title": title,
@@ -108,7 +108,7 @@ def meeting_decline(*, meeting: Meeting, operator: Operator) -> None:
             partial(
                 live_send,
                 operator_group(meeting.host_id),
-                {"event": "meeting_declined", "meeting": meeting.pk, "by": operator.name},
+                {"event": "meeting.declined", "meeting": meeting.pk, "by": operator.name},
             )
         )
         if meeting.kind == Meeting.Kind.DIRECT:
@@ -162,7 +162,7 @@ def meeting_join(
             if first_patron_join:
                 _story_line(meeting, ended=False)
             announce_on_commit(
-                meeting.pk, {"event": "participant_joined", "meeting": meeting.pk,
+                meeting.pk, {"event": "participant.joined", "meeting": meeting.pk,
                              "participant": participant.as_event()}
             )  # fmt: skip
         else:
@@ -182,7 +182,7 @@ def meeting_leave(*, participant: Participant) -> None:
         meeting = participant.meeting
         announce_on_commit(
             meeting.pk,
-            {"event": "participant_left", "meeting": meeting.pk, "participant": participant.pk},
+            {"event": "participant.left", "meeting": meeting.pk, "participant": participant.pk},
         )
         # A patron screenshare is between two people: when either leaves, it is over. Any
         # other meeting is over when its last staff member leaves: guests are never left
@@ -202,7 +202,7 @@ def meeting_end(*, meeting: Meeting) -> None:
         active_participants(meeting).update(left_at=now)
         meeting = Meeting.objects.select_related("room", "host", "patron_chat").get(pk=meeting.pk)
         _story_line(meeting, ended=True)
-        ended = {"event": "meeting_ended", "meeting": meeting.pk}
+        ended = {"event": "meeting.ended", "meeting": meeting.pk}
         announce_on_commit(meeting.pk, ended)
         if meeting.patron_chat_id is not None:  # the patron may not have accepted yet
             transaction.on_commit(partial(live_send, patron_group(meeting.patron_chat_id), ended))
@@ -223,6 +223,6 @@ def participant_state_set(*, participant: Participant, muted: bool, sharing: boo
         participant.save(update_fields=["muted", "sharing"])
         announce_on_commit(
             participant.meeting_id,
-            {"event": "participant_state", "meeting": participant.meeting_id,
+            {"event": "participant.state", "meeting": participant.meeting_id,
              "participant": participant.as_event()},
         )  # fmt: skip

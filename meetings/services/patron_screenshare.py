@@ -42,7 +42,7 @@ def patron_screenshare_offer(*, operator: Operator, chat_id: object) -> Meeting:
             partial(
                 live_send,
                 patron_group(chat.pk),
-                {"event": "screenshare_offer", "meeting": meeting.pk, "operator": operator.name},
+                {"event": "screenshare.offer", "meeting": meeting.pk, "operator": operator.name},
             )
         )
     return meeting
@@ -57,7 +57,7 @@ def patron_screenshare_decline(*, chat: PatronChat, meeting_id: object) -> None:
                 live_send,
                 operator_group(meeting.host_id),
                 {
-                    "event": "meeting_declined",
+                    "event": "meeting.declined",
                     "meeting": meeting.pk,
                     "chat_id": chat.pk,
                     "by": chat.name or "The patron",

@@ -55,6 +55,6 @@ def signal_relay(*, sender: Participant, to: object, signal: object) -> None:
         raise MeetingError("not_in_meeting", "That participant is not in this meeting.")
     live_send_to(
         target.channel_name,
-        {"event": "meeting_signal", "meeting": sender.meeting_id, "from": sender.pk,
+        {"event": "meeting.signal", "meeting": sender.meeting_id, "from": sender.pk,
          "signal": clean},
     )  # fmt: skip

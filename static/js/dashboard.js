@@ -66,14 +66,14 @@ live.on("hello", (frame) => {
   showGlobal(frame.libchat_online);
   showMe(frame.me.signed_in, frame.me.signed_in_here, frame.me.status);
 });
-live.on("presence", (frame) => {
+live.on("presence.changed", (frame) => {
   showGlobal(frame.libchat_online);
   for (const presence of frame.operators) {
     if (presence.id === myId) showMe(presence.signed_in, presence.signed_in_here, presence.status);
     showOperator(presence); // rows naming this operator, our own in a department's Members too
   }
 });
-live.on("session_ended", (frame) => showEnded(frame.reason));
+live.on("session.ended", (frame) => showEnded(frame.reason));
 live.on("error", (frame) => announce(frame.message));
 
 $("banner-reload").addEventListener("click", () => location.reload());

@@ -6,6 +6,7 @@ import { createEditor, unansweredSends } from "./editor.js";
 import { fileLink } from "./files.js";
 import { requestJSON } from "./http.js";
 import { live } from "./live.js";
+import { notificationsAsk, notify } from "./notify.js";
 
 const section = document.getElementById("internal-chat");
 const $ = (id) => document.getElementById(id);
@@ -147,34 +148,6 @@ function announce(message, roomName) {
     `${message.sender_name} in ${roomName}: ${textOf(message.body)}${files}`;
 }
 
-function beep() {
-  const Context = window.AudioContext || window.webkitAudioContext;
-  if (!Context) return;
-  const context = new Context();
-  const tone = context.createOscillator();
-  const gain = context.createGain();
-  tone.frequency.value = 880;
-  gain.gain.value = 0.05;
-  tone.connect(gain).connect(context.destination);
-  tone.start();
-  tone.stop(context.currentTime + 0.15);
-}
-
-function notify(message, roomName) {
-  if (section.dataset.notifySound === "true") beep();
-  if (section.dataset.notifyDesktop === "true" && "Notification" in window
-      && Notification.permission === "granted") {
-    new Notification(`${message.sender_name} in ${roomName}`, { body: textOf(message.body) });
-  }
-}
-
-function askNotificationPermission() {
-  if (section.dataset.notifyDesktop === "true" && "Notification" in window
-      && Notification.permission === "default") {
-    Notification.requestPermission();
-  }
-}
-
 // ---- Incoming --------------------------------------------------------------------------------
 
 function receive(roomInfo, message) {
@@ -193,7 +166,11 @@ function receive(roomInfo, message) {
     markRead();
   } else {
     setUnread(entry, unreadOf(entry) + 1);
-    notify(message, roomName);
+    notify({
+      tone: "message",
+      title: `${message.sender_name} in ${roomName}`,
+      body: textOf(message.body),
+    });
   }
 }
 
@@ -257,7 +234,7 @@ async function loadHistory(roomId, beforeId) {
 }
 
 async function openRoom(entry) {
-  askNotificationPermission();
+  notificationsAsk();
   let roomId = Number(entry.dataset.roomId);
   if (!roomId && !entry.dataset.directOperator) {
     throw new Error("This room is not ready yet; try again in a moment.");

@@ -1,5 +1,5 @@
 // The limit the server holds a message to, told the same way wherever a message is written:
-// the operator's editor (editor.js) and the patron's box in the widget (chats/patron.js).
+// the operator's editor (editor.js) and the patron's box in the widget (patron.js).
 
 // Why a message cannot be sent under a limit of `max` characters, or "". `body` is what the
 // server counts, in code points: the markup of the operator's editor, the patron's plain text.

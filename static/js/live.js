@@ -1,6 +1,6 @@
 // The tab's one dashboard socket, shared by every module on the page:
 //   import { live } from "./live.js";
-//   live.on("presence", (frame) => ...);   live.send("room.send", {...});
+//   live.on("presence.changed", (frame) => ...);   live.send("room.send", {...});
 // Handlers registered for "hello" also run after every reconnect, so modules re-sync there.
 
 import { LiveSocket } from "./socket.js";

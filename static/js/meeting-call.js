@@ -234,7 +234,7 @@ export function meetingView({
   };
   transport.on("hello", join); // after every reconnect too
   if (joinNow) join();
-  transport.on("meeting_joined", async (frame) => {
+  transport.on("meeting.joined", async (frame) => {
     if (frame.meeting !== meetingId || ended) return;
     me = frame.me;
     iceServers = frame.ice_servers;
@@ -246,28 +246,28 @@ export function meetingView({
     }
     renderPeople();
   });
-  transport.on("participant_joined", (frame) => {
+  transport.on("participant.joined", (frame) => {
     if (frame.meeting !== meetingId || frame.participant.id === me?.id) return;
     people.set(frame.participant.id, frame.participant);
     renderPeople();
   });
-  transport.on("participant_left", (frame) => {
+  transport.on("participant.left", (frame) => {
     if (frame.meeting === meetingId) drop(frame.participant);
   });
-  transport.on("participant_state", (frame) => {
+  transport.on("participant.state", (frame) => {
     if (frame.meeting !== meetingId) return;
     if (frame.participant.id === me?.id) me = frame.participant;
     else people.set(frame.participant.id, frame.participant);
     if (!frame.participant.sharing) document.getElementById(`media-${frame.participant.id}-video`)?.remove();
     renderPeople();
   });
-  transport.on("meeting_signal", (frame) => {
+  transport.on("meeting.signal", (frame) => {
     if (frame.meeting === meetingId && me) onSignal(frame.from, frame.signal);
   });
-  transport.on("meeting_ended", (frame) => {
+  transport.on("meeting.ended", (frame) => {
     if (frame.meeting === meetingId) finish("The meeting has ended.");
   });
-  transport.on("meeting_removed", (frame) => finish(frame.message));
+  transport.on("meeting.removed", (frame) => finish(frame.message));
   transport.on("error", (frame) => {
     if (ended) return;
     if (["full", "ended", "not_invited", "removed", "expired", "bad_token"].includes(frame.code)) {

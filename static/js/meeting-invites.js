@@ -2,25 +2,11 @@
 // with a tone when the operator wants sound.
 
 import { live } from "./live.js";
+import { notify } from "./notify.js";
 
 const dialog = document.getElementById("meeting-invite");
-const wantsSound = document.body.dataset.notifySound === "1";
 
-function ring() {
-  if (!wantsSound) return;
-  try {
-    const audio = new AudioContext();
-    const tone = audio.createOscillator();
-    tone.frequency.value = 660;
-    tone.connect(audio.destination);
-    tone.start();
-    tone.stop(audio.currentTime + 0.4);
-  } catch {
-    // no audio output: the dialog is enough
-  }
-}
-
-live.on("meeting_invite", (frame) => {
+live.on("meeting.invite", (frame) => {
   dialog.querySelector("#meeting-invite-text").textContent =
     frame.kind === "direct"
       ? `${frame.from} requests a screenshare.`
@@ -28,7 +14,7 @@ live.on("meeting_invite", (frame) => {
   dialog.querySelector("#meeting-accept").href = frame.url;
   dialog.dataset.meeting = frame.meeting;
   if (!dialog.open) dialog.showModal();
-  ring();
+  notify({ tone: "invite" });
 });
 
 dialog.querySelector("#meeting-decline").addEventListener("click", () => {
@@ -36,7 +22,7 @@ dialog.querySelector("#meeting-decline").addEventListener("click", () => {
   dialog.close();
 });
 
-live.on("meeting_declined", (frame) => {
+live.on("meeting.declined", (frame) => {
   const status = document.getElementById("meeting-status");
   if (status) status.textContent = `${frame.by} declined.`;
   document.getElementById("announcer").textContent = `${frame.by} declined the invitation.`;

@@ -25,7 +25,7 @@ myChats.addEventListener("click", (event) => {
   }
 });
 
-live.on("meeting_offered", (frame) => {
+live.on("meeting.offered", (frame) => {
   const pane = paneFor(frame.chat_id);
   if (!pane || pane.querySelector(".meeting")) return;
   const offer = pane.querySelector(".offer-screenshare");
@@ -52,7 +52,7 @@ live.on("meeting_offered", (frame) => {
   });
 });
 
-live.on("participant_joined", (frame) => {
+live.on("participant.joined", (frame) => {
   if (!frame.participant.patron) return;
   const meeting = myChats.querySelector(`.meeting[data-meeting-id="${frame.meeting}"]`);
   if (!meeting) return;
@@ -60,7 +60,7 @@ live.on("participant_joined", (frame) => {
   note(meeting.closest(".operator-chat"), `${frame.participant.name} accepted: Share screen to show yours.`);
 });
 
-live.on("meeting_declined", (frame) => {
+live.on("meeting.declined", (frame) => {
   const pane = frame.chat_id && paneFor(frame.chat_id);
   if (!pane) return;
   note(pane, `${frame.by} declined the screenshare.`);

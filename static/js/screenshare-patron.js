@@ -7,8 +7,8 @@
 import { meetingMarkup, meetingView } from "./meeting-call.js";
 
 const $ = (id) => document.getElementById(id);
-const RELAYED = ["meeting_joined", "participant_joined", "participant_left", "participant_state",
-  "meeting_signal", "meeting_removed"];
+const RELAYED = ["meeting.joined", "participant.joined", "participant.left", "participant.state",
+  "meeting.signal", "meeting.removed"];
 const MEETING_ERRORS = new Set(["not_in_meeting", "bad_signal", "ended", "full"]);
 
 export function patronScreenshare(socketOf) {
@@ -64,10 +64,10 @@ export function patronScreenshare(socketOf) {
   return {
     handlers: {
       ...handlers,
-      screenshare_offer: offer,
-      meeting_ended(frame) {
+      "screenshare.offer": offer,
+      "meeting.ended"(frame) {
         if (frame.meeting === offered) withdraw();
-        emit("meeting_ended", frame);
+        emit("meeting.ended", frame);
       },
     },
     hello(frame) {

@@ -21,7 +21,7 @@ function show(online) {
 // Starting the chat itself comes with patron chats; until then the form must not navigate away.
 document.querySelector("form.prechat")?.addEventListener("submit", (event) => event.preventDefault());
 
-new LiveSocket(body.dataset.wsPath, { widget_status: (frame) => show(Boolean(frame.online)) }, {
+new LiveSocket(body.dataset.wsPath, { "widget.status": (frame) => show(Boolean(frame.online)) }, {
   onStateChange(state) {
     body.dataset.socket = state;
   },

@@ -81,14 +81,14 @@ async def test_a_sign_in_is_announced_to_other_operators_dashboards():
     await database_sync_to_async(services.libchat_sign_in)(
         operator=alice, browser_key=selectors.browser_key_for(alice_key)
     )
-    presence = await receive_event(bob_socket, "presence")
+    presence = await receive_event(bob_socket, "presence.changed")
     assert presence["libchat_online"] is True
     assert presence["operators"] == [
         {"id": alice.pk, "signed_in": True, "reachable": True, "status": "online",
          "shown_status": "online"}
     ]  # fmt: skip
     await alice_socket.send_json_to({"action": "set_status", "status": "away"})
-    presence = await receive_event(bob_socket, "presence")
+    presence = await receive_event(bob_socket, "presence.changed")
     assert presence["operators"][0]["shown_status"] == "away"
     await alice_socket.disconnect()
     await bob_socket.disconnect()
@@ -102,8 +102,12 @@ async def test_a_browser_without_the_session_is_told_so_and_cannot_set_the_statu
     await database_sync_to_async(services.libchat_sign_in)(
         operator=operator, browser_key=selectors.browser_key_for(holder_key)
     )
-    assert (await receive_event(holder, "presence"))["operators"][0]["signed_in_here"] is True
-    assert (await receive_event(other, "presence"))["operators"][0]["signed_in_here"] is False
+    assert (await receive_event(holder, "presence.changed"))["operators"][0][
+        "signed_in_here"
+    ] is True
+    assert (await receive_event(other, "presence.changed"))["operators"][0][
+        "signed_in_here"
+    ] is False
     _, _, hello = await dashboard_socket(session_key=other_key)
     assert hello["me"] == {
         "id": operator.pk, "signed_in": True, "signed_in_here": False, "status": "online"
@@ -129,7 +133,7 @@ async def test_ending_a_session_elsewhere_tells_and_closes_the_old_sockets():
     await database_sync_to_async(services.libchat_sign_in)(
         operator=operator, browser_key="new" * 10, end_other=True
     )
-    ended = await receive_event(old_socket, "session_ended")
+    ended = await receive_event(old_socket, "session.ended")
     assert ended["reason"] == "replaced"
     assert await receive_close(old_socket) == {"type": "websocket.close", "code": 4409}
 
@@ -150,7 +154,7 @@ async def test_presence_expiry_unreaches_a_silent_operator_and_the_header_change
     )
     assert await database_sync_to_async(presence_expire)() == 1
 
-    presence = await receive_event(bob_socket, "presence")
+    presence = await receive_event(bob_socket, "presence.changed")
     assert presence["libchat_online"] is False
     assert presence["operators"][0]["reachable"] is False
     assert (await receive_close(alice_socket))["type"] == "websocket.close"

@@ -39,7 +39,7 @@ async def events_until_quiet(communicator, quiet: float = 0.5) -> list[str]:
 
 
 async def hello(communicator) -> dict:
-    return await next_event(communicator, "hello")
+    return await next_event(communicator, "chat.hello")
 
 
 async def claimed_over_sockets(d, **answers):
@@ -80,7 +80,7 @@ async def test_patron_waits_in_line_is_claimed_and_both_sides_talk_and_type():
     await operator.send_json_to({"action": "patron.claim", "chat_id": first.pk})
     opened = await next_event(operator, "chat.opened")
     assert opened["chat"]["question"] == "Do you have Middlemarch?"
-    assert (await next_event(waiting, "queue"))["position"] == 1
+    assert (await next_event(waiting, "chat.queue"))["position"] == 1
     unqueued = await next_event(other, "chat.unqueued")
     assert unqueued == {
         "event": "chat.unqueued",
@@ -94,21 +94,21 @@ async def test_patron_waits_in_line_is_claimed_and_both_sides_talk_and_type():
 
     await other.send_json_to({"action": "patron.claim", "chat_id": second.pk})
     await next_event(other, "chat.opened")
-    claimed = await next_event(waiting, "claimed")
+    claimed = await next_event(waiting, "chat.claimed")
     assert claimed["operator"] == d.operators[1].name
-    joined = await next_event(waiting, "message")
+    joined = await next_event(waiting, "chat.message")
     assert joined["message"]["body"] == f"{d.operators[1].name} joined the chat."
 
     await waiting.send_json_to({"action": "typing"})
     assert (await next_event(other, "chat.typing"))["chat_id"] == second.pk
     await waiting.send_json_to({"action": "send", "body": "Until when?", "client_msg_id": "p1"})
-    mine = await next_event(waiting, "message")
+    mine = await next_event(waiting, "chat.message")
     heard = await next_event(other, "chat.message")
     assert mine["message"] == heard["message"]
     assert heard["message"]["body"] == "Until when?" and heard["message"]["sender"] == "patron"
 
     await other.send_json_to({"action": "patron.typing", "chat_id": second.pk})
-    assert (await next_event(waiting, "typing"))["operator"] == d.operators[1].name
+    assert (await next_event(waiting, "chat.typing"))["operator"] == d.operators[1].name
     await other.send_json_to(
         {
             "action": "patron.send",
@@ -117,7 +117,7 @@ async def test_patron_waits_in_line_is_claimed_and_both_sides_talk_and_type():
             "client_msg_id": "o1",
         }
     )
-    reply = await next_event(waiting, "message")
+    reply = await next_event(waiting, "chat.message")
     assert reply["message"]["body"] == "Until 8 pm."
     assert reply["message"]["operator"] == d.operators[1].name
     sent = await next_event(other, "chat.sent")
@@ -138,7 +138,7 @@ async def test_patron_waits_in_line_is_claimed_and_both_sides_talk_and_type():
     refused = await next_event(other, "error")
     assert (refused["chat_id"], refused["client_msg_id"]) == (second.pk, "o2")
     assert refused["message"] == "This chat has ended."
-    assert (await next_event(waiting, "ended"))["message"] == "You ended the chat."
+    assert (await next_event(waiting, "chat.ended"))["message"] == "You ended the chat."
     for communicator in (waiting, operator, other):
         await communicator.disconnect()
 
@@ -167,10 +167,10 @@ async def test_a_patron_frame_posing_as_staff_content_reaches_the_operator_as_pl
     await operator.send_json_to(
         {"action": "patron.send", "chat_id": chat.pk, "body": card, "client_msg_id": "o1"}
     )
-    assert (await next_event(patron, "message"))["message"]["body"] == as_text
-    assert (await next_event(patron, "message"))["message"]["body"] == card
+    assert (await next_event(patron, "chat.message"))["message"]["body"] == as_text
+    assert (await next_event(patron, "chat.message"))["message"]["body"] == card
     await patron.send_json_to({"action": "sync", "after": 0})
-    history = await next_event(patron, "history")
+    history = await next_event(patron, "chat.history")
     assert [m["body"] for m in history["messages"][1:]] == [as_text, card]
     await patron.disconnect()
     await operator.disconnect()
@@ -185,8 +185,8 @@ async def frames_until_quiet(communicator, quiet: float = 0.5) -> list[dict]:
 
 def told_of_the_end(frames: list[dict]) -> list[str]:
     """Every sentence about the end a page would show: closing frames and chat lines."""
-    texts = [f.get("message") for f in frames if f["event"] in ("ended", "chat.ended")]
-    lines = [f["message"]["body"] for f in frames if f["event"] in ("message", "chat.message")]
+    texts = [f.get("message") for f in frames if f["event"] == "chat.ended"]
+    lines = [f["message"]["body"] for f in frames if f["event"] == "chat.message"]
     return texts + [line for line in lines if "the chat." in line]
 
 
@@ -224,11 +224,11 @@ async def test_reconnecting_patron_catches_up_without_losing_or_doubling_message
     d = await database_sync_to_async(desk)()
     chat, token, operator, patron = await claimed_over_sockets(d)
     await patron.send_json_to({"action": "sync", "after": 0})
-    history = await next_event(patron, "history")
+    history = await next_event(patron, "chat.history")
     assert [m["id"] for m in history["messages"]] == [1]
     assert history["state"] == "active" and history["operator"] == d.operators[0].name
     await patron.send_json_to({"action": "send", "body": "First", "client_msg_id": "a"})
-    assert (await next_event(patron, "message"))["message"]["id"] == 2
+    assert (await next_event(patron, "chat.message"))["message"]["id"] == 2
     await patron.disconnect()
 
     for n in (1, 2):
@@ -245,7 +245,7 @@ async def test_reconnecting_patron_catches_up_without_losing_or_doubling_message
     # The page retries the send it never saw confirmed, then asks for what it missed.
     await patron.send_json_to({"action": "send", "body": "First", "client_msg_id": "a"})
     await patron.send_json_to({"action": "sync", "after": 2})
-    history = await next_event(patron, "history")
+    history = await next_event(patron, "chat.history")
     assert [(m["id"], m["body"]) for m in history["messages"]] == [
         (3, "While away 1"),
         (4, "While away 2"),
@@ -267,12 +267,12 @@ async def test_a_token_reaches_only_its_own_chat():
     await hello(me)
     await hello(them)
     await them.send_json_to({"action": "send", "body": "My library card number is 1234"})
-    await next_event(them, "message")
+    await next_event(them, "chat.message")
     # A chat id smuggled into the frame is ignored: the token decides the chat.
     await me.send_json_to({"action": "send", "body": "Hi", "chat_id": theirs.pk})
-    await next_event(me, "message")
+    await next_event(me, "chat.message")
     await me.send_json_to({"action": "sync", "after": 0, "chat_id": theirs.pk})
-    history = await next_event(me, "history")
+    history = await next_event(me, "chat.history")
     assert [m["body"] for m in history["messages"]] == ["Hi"]
     assert await me.receive_nothing(timeout=0.3)
     count = await database_sync_to_async(lambda: theirs.messages.count())()
@@ -304,12 +304,12 @@ async def test_patron_messages_are_rate_limited_per_token_and_an_ended_chat_refu
     await hello(patron)
     for n in range(3):
         await patron.send_json_to({"action": "send", "body": f"m{n}"})
-        await next_event(patron, "message")
+        await next_event(patron, "chat.message")
     await patron.send_json_to({"action": "send", "body": "one too many"})
     error = await next_event(patron, "error")
     assert error["code"] == "rate_limited"
     await patron.send_json_to({"action": "end"})
-    await next_event(patron, "ended")
+    await next_event(patron, "chat.ended")
     await patron.disconnect()
     again = await patron_socket(token)
     assert (await again.receive_json_from())["code"] == "unknown_chat"
@@ -326,7 +326,7 @@ async def test_requeued_and_transferred_patrons_are_told_and_the_new_operator_ge
 
     await first.send_json_to({"action": "patron.claim", "chat_id": chat.pk})
     await next_event(first, "chat.opened")
-    assert (await next_event(patron, "claimed"))["operator"] == d.operators[0].name
+    assert (await next_event(patron, "chat.claimed"))["operator"] == d.operators[0].name
     await first.send_json_to({"action": "patron.targets"})
     targets = await next_event(first, "chat.targets")
     reachable = {d.operators[1].pk, d.operators[2].pk, d.outsider.pk}
@@ -346,7 +346,7 @@ async def test_requeued_and_transferred_patrons_are_told_and_the_new_operator_ge
         chat.pk,
         f"You transferred the chat to {d.operators[1].name}.",
     )
-    assert (await next_event(patron, "claimed"))["operator"] == d.operators[1].name
+    assert (await next_event(patron, "chat.claimed"))["operator"] == d.operators[1].name
 
     # The new claimant goes quiet for more than 90 seconds: the chat returns to the queue.
     @database_sync_to_async
@@ -368,9 +368,9 @@ async def test_requeued_and_transferred_patrons_are_told_and_the_new_operator_ge
     assert await go_quiet_then_watch() == 1
     taken_back = await next_event(second, "chat.ended")
     assert taken_back["message"] == "The chat went back to the queue: you could not be reached."
-    told = await next_event(patron, "requeued")
+    told = await next_event(patron, "chat.requeued")
     assert "back at the front of the line" in told["message"]
-    assert (await next_event(patron, "queue"))["position"] == 1
+    assert (await next_event(patron, "chat.queue"))["position"] == 1
     assert (await next_event(first, "chat.waiting"))["chat"]["id"] == chat.pk
     for communicator in (patron, first, second):
         await communicator.disconnect()
@@ -411,7 +411,7 @@ async def test_the_patron_page_answers_pings_so_its_chat_stays_in_the_queue(sett
     await next_event(patron, "ping")
     await patron.send_json_to({"action": "pong"})
     await patron.send_json_to({"action": "sync", "after": 0})  # replies after the pong is stored
-    await next_event(patron, "history")
+    await next_event(patron, "chat.history")
     assert await seen() > connected
     await patron.disconnect()
 
@@ -427,11 +427,11 @@ async def test_after_the_end_the_patron_can_rate_and_get_the_transcript_by_email
     assert greeting["question"] == "Do you have Middlemarch?"  # the page shows it as theirs
     await patron.send_json_to({"action": "send", "body": "Thanks!"})
     await patron.send_json_to({"action": "end"})
-    await next_event(patron, "ended")
+    await next_event(patron, "chat.ended")
     await patron.send_json_to({"action": "rate", "rating": 4, "comment": "Quick"})
-    await next_event(patron, "rated")
+    await next_event(patron, "chat.rated")
     await patron.send_json_to({"action": "email_transcript"})
-    assert (await next_event(patron, "emailed"))["to"] == "ada@example.org"
+    assert (await next_event(patron, "chat.emailed"))["to"] == "ada@example.org"
     (email,) = mail.outbox
     assert email.to == ["ada@example.org"] and "Thanks!" in email.body
     rating = await database_sync_to_async(lambda: PatronChat.objects.get(pk=chat.pk).rating)()
@@ -475,12 +475,12 @@ async def test_a_comment_without_a_rating_is_kept_and_an_empty_form_is_refused()
     patron = await patron_socket(token)
     await hello(patron)
     await patron.send_json_to({"action": "end"})
-    await next_event(patron, "ended")
+    await next_event(patron, "chat.ended")
     await patron.send_json_to({"action": "rate", "rating": None, "comment": ""})
     error = await next_event(patron, "error")
     assert error["message"] == "Choose a rating from 1 to 5 or write a comment."
     await patron.send_json_to({"action": "rate", "rating": None, "comment": "Found it, thanks"})
-    await next_event(patron, "rated")
+    await next_event(patron, "chat.rated")
     stored = await database_sync_to_async(PatronChat.objects.get)(pk=chat.pk)
     assert (stored.rating, stored.comment) == (None, "Found it, thanks")
     await patron.disconnect()

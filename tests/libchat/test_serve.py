@@ -41,7 +41,7 @@ def test_the_access_log_shows_a_patron_socket_without_its_token(server):
         async with websockets.connect(url, additional_headers={"Origin": server.url}) as socket:
             return json.loads(await socket.recv())
 
-    assert asyncio.run(say_hello())["event"] == "hello"  # the token really opened the chat
+    assert asyncio.run(say_hello())["event"] == "chat.hello"  # the token really opened the chat
     with pytest.raises(urllib.error.HTTPError):
         urllib.request.urlopen(server.url + reverse("chats:file", args=["guess" * 8]), timeout=10)
 

@@ -29,7 +29,7 @@ def group_meeting(host, invitees):
 async def joined(operator, meeting):
     socket, _, _ = await dashboard_socket(operator)
     await socket.send_json_to({"action": "meeting.join", "meeting": meeting.pk})
-    frame = await receive_event(socket, "meeting_joined")
+    frame = await receive_event(socket, "meeting.joined")
     return socket, frame["me"]["id"]
 
 
@@ -43,13 +43,13 @@ async def test_a_signal_reaches_only_the_addressed_participant():
     await b_socket.send_json_to(
         {"action": "meeting.signal", "meeting": meeting.pk, "to": host_id, "signal": OFFER}
     )
-    signal = await receive_event(host_socket, "meeting_signal")
-    assert signal == {"event": "meeting_signal", "meeting": meeting.pk, "from": b_id,
+    signal = await receive_event(host_socket, "meeting.signal")
+    assert signal == {"event": "meeting.signal", "meeting": meeting.pk, "from": b_id,
                       "signal": OFFER}  # fmt: skip
     # C is in the same meeting but was not addressed: it hears nothing but joins and leaves.
     while not await c_socket.receive_nothing(timeout=0.3):
         frame = await c_socket.receive_json_from()
-        assert frame["event"] != "meeting_signal"
+        assert frame["event"] != "meeting.signal"
     for socket in (host_socket, b_socket, c_socket):
         await socket.disconnect()
 
@@ -66,7 +66,7 @@ async def test_an_outsider_cannot_join_or_signal():
     )
     assert (await receive_event(socket, "error"))["code"] == "not_in_meeting"
     assert await host_socket.receive_nothing(timeout=0.3) or (
-        (await host_socket.receive_json_from())["event"] != "meeting_signal"
+        (await host_socket.receive_json_from())["event"] != "meeting.signal"
     )
     count = await database_sync_to_async(Participant.objects.filter(operator=outsider).count)()
     assert count == 0
@@ -139,7 +139,7 @@ async def test_guest_with_a_valid_link_joins_and_an_expired_or_forged_one_is_ref
     token = tokens[0]
 
     guest = await guest_socket(token)
-    joined_frame = await receive_event(guest, "meeting_joined")
+    joined_frame = await receive_event(guest, "meeting.joined")
     assert joined_frame["me"]["name"] == "Pat Guest" and joined_frame["me"]["guest"] is True
     await guest.disconnect()
 
@@ -161,14 +161,14 @@ async def test_host_removes_a_guest_who_is_told_and_cannot_come_back():
     host_socket, _ = await joined(host, meeting)
     _, tokens = await invite_guest(meeting, host)
     guest = await guest_socket(tokens[0])
-    guest_id = (await receive_event(guest, "meeting_joined"))["me"]["id"]
+    guest_id = (await receive_event(guest, "meeting.joined"))["me"]["id"]
 
     await host_socket.send_json_to(
         {"action": "meeting.remove", "meeting": meeting.pk, "participant": guest_id}
     )
-    removed = await receive_event(guest, "meeting_removed")
+    removed = await receive_event(guest, "meeting.removed")
     assert "removed you" in removed["message"]
-    left = await receive_event(host_socket, "participant_left")
+    left = await receive_event(host_socket, "participant.left")
     assert left["participant"] == guest_id
 
     again = await guest_socket(tokens[0])
@@ -183,7 +183,7 @@ async def test_only_the_host_may_remove_a_guest():
     b_socket, _ = await joined(b, meeting)
     _, tokens = await invite_guest(meeting, host)
     guest = await guest_socket(tokens[0])
-    guest_id = (await receive_event(guest, "meeting_joined"))["me"]["id"]
+    guest_id = (await receive_event(guest, "meeting.joined"))["me"]["id"]
     await b_socket.send_json_to(
         {"action": "meeting.remove", "meeting": meeting.pk, "participant": guest_id}
     )
@@ -214,13 +214,13 @@ async def test_a_guest_left_alone_when_the_staff_leave_is_told_the_meeting_ended
     b_socket, _ = await joined(b, meeting)
     _, tokens = await invite_guest(meeting, host)
     guest = await guest_socket(tokens[0])
-    await receive_event(guest, "meeting_joined")
+    await receive_event(guest, "meeting.joined")
 
     await host_socket.send_json_to({"action": "meeting.leave", "meeting": meeting.pk})
-    await receive_event(guest, "participant_left")
+    await receive_event(guest, "participant.left")
     assert await guest.receive_nothing(timeout=0.3)  # a colleague is still there
     await b_socket.send_json_to({"action": "meeting.leave", "meeting": meeting.pk})
-    assert (await receive_event(guest, "meeting_ended"))["meeting"] == meeting.pk
+    assert (await receive_event(guest, "meeting.ended"))["meeting"] == meeting.pk
     await database_sync_to_async(meeting.refresh_from_db)()
     assert meeting.ended_at is not None
     assert not await database_sync_to_async(

@@ -37,17 +37,17 @@ async def offered(operator, chat):
     """The operator's dashboard offers the screenshare and joins it, as the pane does."""
     socket, _, _ = await dashboard_socket(operator)
     await socket.send_json_to({"action": "meeting.offer", "chat_id": chat.pk})
-    meeting_id = (await receive_event(socket, "meeting_offered"))["meeting"]
+    meeting_id = (await receive_event(socket, "meeting.offered"))["meeting"]
     await socket.send_json_to({"action": "meeting.join", "meeting": meeting_id})
-    operator_id = (await receive_event(socket, "meeting_joined"))["me"]["id"]
+    operator_id = (await receive_event(socket, "meeting.joined"))["me"]["id"]
     return socket, meeting_id, operator_id
 
 
 async def accepted(token, meeting_id):
     patron = await patron_socket(token)
-    await receive_event(patron, "hello")
+    await receive_event(patron, "chat.hello")
     await patron.send_json_to({"action": "meeting.join", "meeting": meeting_id})
-    joined = await receive_event(patron, "meeting_joined")
+    joined = await receive_event(patron, "meeting.joined")
     return patron, joined
 
 
@@ -70,34 +70,34 @@ chat_lines = database_sync_to_async(system_lines)
 async def test_patron_accepts_and_signals_reach_only_the_addressed_participant():
     operator, _, [(chat, token), (other_chat, other_token)] = await claimed_chats(2)
     bystander = await patron_socket(other_token)  # another patron of the same operator
-    await receive_event(bystander, "hello")
+    await receive_event(bystander, "chat.hello")
     patron = await patron_socket(token)
-    await receive_event(patron, "hello")
+    await receive_event(patron, "chat.hello")
 
     socket, meeting_id, operator_id = await offered(operator, chat)
-    offer = await receive_event(patron, "screenshare_offer")
-    assert offer == {"event": "screenshare_offer", "meeting": meeting_id, "operator": operator.name}
+    offer = await receive_event(patron, "screenshare.offer")
+    assert offer == {"event": "screenshare.offer", "meeting": meeting_id, "operator": operator.name}
 
     await patron.send_json_to({"action": "meeting.join", "meeting": meeting_id})
-    joined = await receive_event(patron, "meeting_joined")
+    joined = await receive_event(patron, "meeting.joined")
     assert [p["id"] for p in joined["participants"]] == [operator_id]
     assert joined["me"]["patron"] is True and joined["me"]["name"] == "Patron 1"
-    assert (await receive_event(socket, "participant_joined"))["participant"]["patron"] is True
-    started = await receive_event(patron, "message")
+    assert (await receive_event(socket, "participant.joined"))["participant"]["patron"] is True
+    started = await receive_event(patron, "chat.message")
     assert started["message"]["body"] == f"Screenshare with {operator.name} started."
 
     await patron.send_json_to(
         {"action": "meeting.signal", "meeting": meeting_id, "to": operator_id, "signal": OFFER}
     )
-    signal = await receive_event(socket, "meeting_signal")
+    signal = await receive_event(socket, "meeting.signal")
     assert signal["from"] == joined["me"]["id"] and signal["signal"] == OFFER
     await socket.send_json_to(
         {"action": "meeting.signal", "meeting": meeting_id, "to": joined["me"]["id"],
          "signal": OFFER}
     )  # fmt: skip
-    assert (await receive_event(patron, "meeting_signal"))["from"] == operator_id
-    assert "meeting_signal" not in await events_until_quiet(bystander)
-    assert "screenshare_offer" not in await events_until_quiet(bystander, quiet=0.1)
+    assert (await receive_event(patron, "meeting.signal"))["from"] == operator_id
+    assert "meeting.signal" not in await events_until_quiet(bystander)
+    assert "screenshare.offer" not in await events_until_quiet(bystander, quiet=0.1)
     for communicator in (socket, patron, bystander):
         await communicator.disconnect()
 
@@ -106,7 +106,7 @@ async def test_a_patron_of_another_chat_cannot_join_or_signal_into_the_screensha
     operator, _, [(chat, _), (_, intruder_token)] = await claimed_chats(2)
     socket, meeting_id, operator_id = await offered(operator, chat)
     intruder = await patron_socket(intruder_token)
-    await receive_event(intruder, "hello")
+    await receive_event(intruder, "chat.hello")
 
     await intruder.send_json_to({"action": "meeting.join", "meeting": meeting_id})
     assert (await receive_event(intruder, "error"))["code"] == "not_in_meeting"
@@ -114,7 +114,7 @@ async def test_a_patron_of_another_chat_cannot_join_or_signal_into_the_screensha
         {"action": "meeting.signal", "meeting": meeting_id, "to": operator_id, "signal": OFFER}
     )
     assert (await receive_event(intruder, "error"))["code"] == "not_in_meeting"
-    assert "meeting_signal" not in await events_until_quiet(socket)
+    assert "meeting.signal" not in await events_until_quiet(socket)
     assert not await database_sync_to_async(
         Participant.objects.filter(patron_chat__isnull=False).exists
     )()
@@ -126,7 +126,7 @@ async def test_a_patron_cannot_signal_before_accepting_nor_into_a_staff_meeting(
     operator, colleague, [(chat, token)] = await claimed_chats()
     socket, meeting_id, operator_id = await offered(operator, chat)
     patron = await patron_socket(token)
-    await receive_event(patron, "hello")
+    await receive_event(patron, "chat.hello")
     await patron.send_json_to(
         {"action": "meeting.signal", "meeting": meeting_id, "to": operator_id, "signal": OFFER}
     )
@@ -137,7 +137,7 @@ async def test_a_patron_cannot_signal_before_accepting_nor_into_a_staff_meeting(
     )
     await patron.send_json_to({"action": "meeting.join", "meeting": staff.pk})
     assert (await receive_event(patron, "error"))["code"] == "not_in_meeting"
-    assert "meeting_signal" not in await events_until_quiet(socket)
+    assert "meeting.signal" not in await events_until_quiet(socket)
     await socket.disconnect()
     await patron.disconnect()
 
@@ -158,12 +158,12 @@ async def test_a_malformed_signal_from_the_patron_is_refused_and_not_passed_on(s
         {"action": "meeting.signal", "meeting": meeting_id, "to": operator_id, "signal": signal}
     )
     assert (await receive_event(patron, "error"))["code"] == "bad_signal"
-    assert "meeting_signal" not in await events_until_quiet(socket)
+    assert "meeting.signal" not in await events_until_quiet(socket)
     # The screenshare goes on: a good signal still passes.
     await patron.send_json_to(
         {"action": "meeting.signal", "meeting": meeting_id, "to": operator_id, "signal": OFFER}
     )
-    assert (await receive_event(socket, "meeting_signal"))["signal"] == OFFER
+    assert (await receive_event(socket, "meeting.signal"))["signal"] == OFFER
     await socket.disconnect()
     await patron.disconnect()
 
@@ -172,7 +172,7 @@ async def test_only_the_claimant_may_offer_a_screenshare():
     operator, colleague, [(chat, token)] = await claimed_chats()
     waiting, _ = await database_sync_to_async(lambda: start(chat.widget))()
     patron = await patron_socket(token)
-    await receive_event(patron, "hello")
+    await receive_event(patron, "chat.hello")
     socket, _, _ = await dashboard_socket(colleague)  # may answer the widget, did not claim
     for chat_id in (chat.pk, waiting.pk, 999999, str(chat.pk), True):
         await socket.send_json_to({"action": "meeting.offer", "chat_id": chat_id})
@@ -183,7 +183,7 @@ async def test_only_the_claimant_may_offer_a_screenshare():
             "message": "Offer a screenshare in a chat you claimed.",
         }
     assert not await database_sync_to_async(Meeting.objects.exists)()
-    assert "screenshare_offer" not in await events_until_quiet(patron)
+    assert "screenshare.offer" not in await events_until_quiet(patron)
     await socket.disconnect()
     await patron.disconnect()
 
@@ -192,14 +192,14 @@ async def test_the_patron_declines_and_the_operator_is_told():
     operator, _, [(chat, token)] = await claimed_chats()
     socket, meeting_id, _ = await offered(operator, chat)
     patron = await patron_socket(token)
-    assert (await receive_event(patron, "hello"))["screenshare"] == {
+    assert (await receive_event(patron, "chat.hello"))["screenshare"] == {
         "meeting": meeting_id,
         "operator": operator.name,
     }
     await patron.send_json_to({"action": "meeting.decline", "meeting": meeting_id})
-    declined = await receive_event(socket, "meeting_declined")
+    declined = await receive_event(socket, "meeting.declined")
     assert (declined["chat_id"], declined["by"]) == (chat.pk, "Patron 1")
-    await receive_event(socket, "meeting_ended")
+    await receive_event(socket, "meeting.ended")
     meeting = await database_sync_to_async(Meeting.objects.get)(pk=meeting_id)
     assert meeting.ended_at is not None
     assert await chat_lines(chat) == [f"{operator.name} joined the chat."]  # nothing started
@@ -212,8 +212,8 @@ async def test_ending_the_chat_ends_the_screenshare_and_the_transcript_tells_it(
     socket, meeting_id, _ = await offered(operator, chat)
     patron, _ = await accepted(token, meeting_id)
     await socket.send_json_to({"action": "patron.end", "chat_id": chat.pk})
-    assert (await receive_event(patron, "meeting_ended"))["meeting"] == meeting_id
-    await receive_event(socket, "meeting_ended")
+    assert (await receive_event(patron, "meeting.ended"))["meeting"] == meeting_id
+    await receive_event(socket, "meeting.ended")
 
     meeting = await database_sync_to_async(Meeting.objects.get)(pk=meeting_id)
     assert meeting.ended_at is not None
@@ -244,7 +244,7 @@ async def test_requeueing_the_chat_ends_the_screenshare():
         return chat_services.chat_requeue(chat=chat, reason="signed out")
 
     assert await requeue()
-    assert (await receive_event(patron, "meeting_ended"))["meeting"] == meeting_id
+    assert (await receive_event(patron, "meeting.ended"))["meeting"] == meeting_id
     lines = await chat_lines(chat)
     assert lines[-2:] == [
         "Screenshare ended after N s.",
@@ -259,7 +259,7 @@ async def test_when_the_patron_leaves_the_screenshare_is_over():
     socket, meeting_id, _ = await offered(operator, chat)
     patron, _ = await accepted(token, meeting_id)
     await patron.disconnect()  # the iframe closed
-    assert (await receive_event(socket, "meeting_ended"))["meeting"] == meeting_id
+    assert (await receive_event(socket, "meeting.ended"))["meeting"] == meeting_id
     assert (await chat_lines(chat))[-1] == "Screenshare ended after N s."
     await socket.disconnect()
 

@@ -34,18 +34,18 @@ async def test_an_open_widget_hears_its_operator_sign_in_and_out_without_a_login
     alice, widget = await operator_widget()
     communicator, connected, _ = await widget_socket(widget.pk)
     assert connected
-    assert await communicator.receive_json_from() == {"event": "widget_status", "online": False}
+    assert await communicator.receive_json_from() == {"event": "widget.status", "online": False}
 
     await database_sync_to_async(account_services.libchat_sign_in)(
         operator=alice, browser_key="k" * 32
     )
     assert await communicator.receive_json_from(timeout=2) == {
-        "event": "widget_status",
+        "event": "widget.status",
         "online": True,
     }
     await database_sync_to_async(account_services.libchat_sign_out)(operator=alice)
     assert await communicator.receive_json_from(timeout=2) == {
-        "event": "widget_status",
+        "event": "widget.status",
         "online": False,
     }
     await communicator.disconnect()
@@ -58,7 +58,7 @@ async def test_a_second_widget_socket_connecting_when_online_is_told_so():
     )
     communicator, connected, _ = await widget_socket(widget.pk, cookie=b"sessionid=garbage")
     assert connected
-    assert await communicator.receive_json_from() == {"event": "widget_status", "online": True}
+    assert await communicator.receive_json_from() == {"event": "widget.status", "online": True}
     await communicator.disconnect()
 
 

@@ -2,9 +2,10 @@
 // (with a live waiting time), Claim Chat, and a pane per claimed chat with the pre-chat answers,
 // messages, typing and End Chat. "hello" (every reconnect) re-syncs everything from the server.
 
-import { createEditor, unansweredSends } from "../js/editor.js";
-import { live } from "../js/live.js";
+import { createEditor, unansweredSends } from "./editor.js";
+import { live } from "./live.js";
 import { messageLineAdd } from "./message-line.js";
+import { notificationsAsk, notify } from "./notify.js";
 
 const $ = (id) => document.getElementById(id);
 const waiting = new Map(); // chat id -> summary
@@ -14,31 +15,6 @@ const sends = unansweredSends(); // replies the server has not stored or refused
 
 function announce(text) {
   $("announcer").textContent = text;
-}
-
-// A new or overdue chat rings as the operator chose in Settings: a tone, a desktop notification.
-function ring(title, text) {
-  if (document.body.dataset.notifySound === "1") {
-    try {
-      const audio = new AudioContext();
-      const tone = audio.createOscillator();
-      tone.frequency.value = 880;
-      tone.connect(audio.destination);
-      tone.start();
-      tone.stop(audio.currentTime + 0.3);
-    } catch {
-      // no audio output: the Waiting list and the announcement are enough
-    }
-  }
-  if (document.body.dataset.notifyDesktop === "1" && window.Notification?.permission === "granted") {
-    new Notification(title, { body: text, tag: "libchat-waiting" });
-  }
-}
-
-function askForNotifications() {
-  if (document.body.dataset.notifyDesktop === "1" && window.Notification?.permission === "default") {
-    Notification.requestPermission();
-  }
 }
 
 function waitedText(since) {
@@ -69,7 +45,7 @@ function renderWaiting() {
     claim.textContent = "Claim Chat";
     claim.setAttribute("aria-label", `Claim Chat with ${who.textContent}`);
     claim.addEventListener("click", () => {
-      askForNotifications(); // a click of ours, so the browser's prompt never interrupts another
+      notificationsAsk(); // a click of ours, so the browser's prompt never interrupts another
       $("claim-notice").textContent = "";
       live.send("patron.claim", { chat_id: chat.id });
     });
@@ -229,7 +205,13 @@ live.on("chat.waiting", (frame) => {
   waiting.set(frame.chat.id, frame.chat);
   renderWaiting();
   announce(`New chat waiting: ${frame.chat.name || "Patron"}`);
-  ring(`New chat: ${frame.chat.name || "Patron"}`, frame.chat.preview || frame.chat.widget);
+  // A new or overdue chat rings as the operator chose in Settings.
+  notify({
+    tone: "chat",
+    title: `New chat: ${frame.chat.name || "Patron"}`,
+    body: frame.chat.preview || frame.chat.widget,
+    tag: "libchat-waiting",
+  });
 });
 live.on("chat.unqueued", (frame) => {
   waiting.delete(frame.chat_id);
@@ -292,7 +274,12 @@ live.on("chat.targets", (frame) => {
 live.on("chat.alert", (frame) => {
   const who = frame.chat.name || "A patron";
   $("chat-alert").textContent = `${who} has waited over 2 minutes: please claim the chat.`;
-  ring("A patron is still waiting", $("chat-alert").textContent);
+  notify({
+    tone: "chat",
+    title: "A patron is still waiting",
+    body: $("chat-alert").textContent,
+    tag: "libchat-waiting",
+  });
   $("chat-alert").hidden = false;
   document.querySelector(`#waiting-list [data-chat-id="${frame.chat.id}"]`)?.classList.add("overdue");
 });

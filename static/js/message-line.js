@@ -1,7 +1,7 @@
 // One message of a patron chat as both sides show it (operator.js on the dashboard, patron.js in
 // the widget; chats/transcript.html renders the same): who said it, its body, its files.
 
-import { fileLink } from "../js/files.js";
+import { fileLink } from "./files.js";
 
 // Adds the message to the list in id order, once; returns its <li>, or null if already shown.
 // `patron` names the patron's lines ("You" on their own page).

@@ -6,10 +6,10 @@
 // asks for messages after the last id it has and re-sends what was never confirmed (the server
 // stores each client_msg_id once).
 
-import { tellEmbedder } from "../js/embedder.js";
-import { lengthRefusal } from "../js/limits.js";
-import { patronScreenshare } from "../js/screenshare-patron.js";
-import { LiveSocket } from "../js/socket.js";
+import { tellEmbedder } from "./embedder.js";
+import { lengthRefusal } from "./limits.js";
+import { patronScreenshare } from "./screenshare-patron.js";
+import { LiveSocket } from "./socket.js";
 import { messageLineAdd } from "./message-line.js";
 
 const $ = (id) => document.getElementById(id);
@@ -130,7 +130,7 @@ function backToForm(message) {
 
 const handlers = {
   ...screenshare.handlers,
-  hello(frame) {
+  "chat.hello"(frame) {
     showState(frame);
     showQuestion(frame.question);
     screenshare.hello(frame);
@@ -139,40 +139,40 @@ const handlers = {
       socket.send("send", { body: text, client_msg_id: clientMsgId });
     }
   },
-  history(frame) {
+  "chat.history"(frame) {
     frame.messages.forEach(addMessage);
     showState(frame);
   },
-  queue(frame) {
+  "chat.queue"(frame) {
     status(`You are number ${frame.position} in line`);
   },
-  requeued(frame) {
+  "chat.requeued"(frame) {
     status(frame.message);
   },
-  transferred(frame) {
+  "chat.transferred"(frame) {
     status(`You were transferred to ${frame.department}. Please wait…`);
   },
-  claimed(frame) {
+  "chat.claimed"(frame) {
     showState({ state: "active", operator: frame.operator });
   },
-  message(frame) {
+  "chat.message"(frame) {
     addMessage(frame.message);
   },
-  typing(frame) {
+  "chat.typing"(frame) {
     $("patron-typing").textContent = `${frame.operator} is typing…`;
     clearTimeout(typingTimer);
     typingTimer = setTimeout(() => {
       $("patron-typing").textContent = "";
     }, 4000);
   },
-  ended(frame) {
+  "chat.ended"(frame) {
     showEnded(frame.message);
   },
-  emailed(frame) {
+  "chat.emailed"(frame) {
     $("patron-email-row").hidden = true;
     $("patron-emailed").textContent = `The transcript was sent to ${frame.to}.`;
   },
-  rated() {
+  "chat.rated"() {
     $("patron-rating").hidden = true;
     $("patron-rated").hidden = false;
   },
