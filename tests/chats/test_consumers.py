@@ -453,7 +453,7 @@ async def test_the_transcript_request_is_answered_before_the_mail_is_sent(monkey
     patron = await patron_socket(token)
     await hello(patron)
     await patron.send_json_to({"action": "email_transcript"})
-    assert (await next_event(patron, "emailed"))["to"] == "ada@example.org"
+    assert (await next_event(patron, "chat.emailed"))["to"] == "ada@example.org"
     assert mail.outbox == [] and [job["chat_id"] for job in queued] == [chat.pk]
     await database_sync_to_async(task)(**queued[0])  # the worker takes the job
     (email,) = mail.outbox

@@ -77,7 +77,9 @@ def _js_event_names() -> set[str]:
         for path in ROOT.glob(pattern):
             text = path.read_text()
             names |= set(re.findall(r'\b(?:live|transport)\.on\("([^"]+)"', text))
-            names |= set(re.findall(r'^\s+"([a-z]+\.[a-z_]+)"(?:\(|: )', text, flags=re.M))
+            names |= set(
+                re.findall(r'(?:^\s+|[{,]\s*)"([a-z]+\.[a-z_]+)"(?:\(|: )', text, flags=re.M)
+            )
     return names
 
 
