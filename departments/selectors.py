@@ -1,18 +1,17 @@
 """Reads of departments and memberships, and the one rule for who monitors a department: a member
-with monitoring on, in an active department. Chats, widgets and internal chat route by it."""
+with monitoring on, in an active department. Chats, widgets and internal chat route by it.
+
+Departments sit below accounts, so an operator is typed as the user model's base class."""
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db.models import QuerySet
 
 from departments.models import Department, Membership
 
-if TYPE_CHECKING:  # departments sit below accounts: the operator is only a type here
-    from accounts.models import Operator
 
-
-def memberships_for_operator(*, operator: "Operator") -> list[Membership]:
+def memberships_for_operator(*, operator: AbstractBaseUser) -> list[Membership]:
     return list(
         Membership.objects.filter(operator=operator, department__active=True)
         .select_related("department")
@@ -26,13 +25,13 @@ def monitoring_memberships() -> QuerySet[Membership]:
     return Membership.objects.filter(monitoring=True, department__active=True)
 
 
-def monitored_department_ids_subquery(*, operator: "Operator") -> QuerySet:
+def monitored_department_ids_subquery(*, operator: AbstractBaseUser) -> QuerySet:
     """The departments this operator monitors as a lazy `department_id` subquery, so a caller's
     `…__in=` filter stays one query."""
     return monitoring_memberships().filter(operator=operator).values("department_id")
 
 
-def monitored_department_ids(*, operator: "Operator") -> list[int]:
+def monitored_department_ids(*, operator: AbstractBaseUser) -> list[int]:
     """The active departments this operator monitors, in one query."""
     return list(
         monitored_department_ids_subquery(operator=operator).values_list("department_id", flat=True)

@@ -1,17 +1,13 @@
 """Every write to departments and memberships."""
 
-from typing import TYPE_CHECKING
-
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 
 from departments.models import Department, Membership
 
-if TYPE_CHECKING:  # departments sit below accounts: the operator is only a type here
-    from accounts.models import Operator
-
 
 def membership_add(
-    *, department: Department, operator: "Operator", monitoring: bool = True
+    *, department: Department, operator: AbstractBaseUser, monitoring: bool = True
 ) -> Membership:
     membership, _ = Membership.objects.get_or_create(
         department=department, operator=operator, defaults={"monitoring": monitoring}
@@ -20,7 +16,7 @@ def membership_add(
 
 
 @transaction.atomic
-def monitoring_set(*, operator: "Operator", monitored_department_ids: set[int]) -> int:
+def monitoring_set(*, operator: AbstractBaseUser, monitored_department_ids: set[int]) -> int:
     """Monitor exactly the given departments among the operator's own; returns how many changed.
 
     Ids of departments the operator does not belong to are ignored: membership is the admin's.

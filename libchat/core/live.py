@@ -30,14 +30,15 @@ A name registered twice is refused. Handlers see a socket through the `Dashboard
 
 import json
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 from asgiref.sync import async_to_sync
 from channels.layers import BaseChannelLayer, get_channel_layer
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.db.models import Model
 
-if TYPE_CHECKING:  # named for type checkers only: the core imports no app
-    from accounts.models import Operator
-    from chats.models import PatronChat
+# The core imports no app: to it an operator is the user model (accounts.Operator, the
+# AUTH_USER_MODEL) and a patron's chat a model (chats.PatronChat).
 
 
 class Socket(Protocol):
@@ -51,19 +52,19 @@ class Socket(Protocol):
 
 
 class DashboardSocket(Socket, Protocol):
-    operator: "Operator"
+    operator: AbstractBaseUser
 
 
 class PatronSocket(Socket, Protocol):
-    chat: "PatronChat"
+    chat: Model
 
 
 DashboardHandler = Callable[[DashboardSocket, dict], Awaitable[None]]
 DashboardHook = Callable[[DashboardSocket], Awaitable[None]]
-GroupProvider = Callable[["Operator"], list[str]]
+GroupProvider = Callable[[AbstractBaseUser], list[str]]
 PatronHandler = Callable[[PatronSocket, dict], Awaitable[dict | None]]
 PatronHook = Callable[[PatronSocket], Awaitable[None]]
-HelloProvider = Callable[["PatronChat"], dict]
+HelloProvider = Callable[[Model], dict]
 
 _actions: dict[str, DashboardHandler] = {}
 _group_providers: list[GroupProvider] = []
@@ -106,7 +107,7 @@ def registered_actions() -> dict[str, DashboardHandler]:
     return _actions
 
 
-def groups_for(operator: "Operator") -> list[str]:
+def groups_for(operator: AbstractBaseUser) -> list[str]:
     return [group for provider in _group_providers for group in provider(operator)]
 
 
@@ -128,7 +129,7 @@ def registered_patron_actions() -> dict[str, PatronHandler]:
     return _patron_actions
 
 
-def patron_hello_fields(chat: "PatronChat") -> dict:
+def patron_hello_fields(chat: Model) -> dict:
     fields: dict = {}
     for provider in _patron_hello_providers:
         fields.update(provider(chat))

@@ -39,19 +39,10 @@ MODULES = _modules()
 
 
 def _imports(path: Path) -> set[str]:
-    """Modules this file imports at run time (not those named only for type checkers)."""
+    """Modules this file imports, those named only for type checkers included."""
     tree = ast.parse(path.read_text(), filename=str(path))
-    type_only = {
-        id(node)
-        for block in ast.walk(tree)
-        if isinstance(block, ast.If) and ast.unparse(block.test).endswith("TYPE_CHECKING")
-        for statement in block.body
-        for node in ast.walk(statement)
-    }
     names = set()
     for node in ast.walk(tree):
-        if id(node) in type_only:
-            continue
         if isinstance(node, ast.Import):
             names.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
