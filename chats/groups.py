@@ -4,9 +4,7 @@ Sockets listening: the patron's page (`patron_group`), the dashboards of operato
 the chat (`queue_groups`) and the claimant's own dashboards (`libchat.core.live.operator_group`).
 """
 
-from chats.models import (
-    PatronChat,
-)
+from chats.models import PatronChat
 
 
 def patron_group(chat_id: int) -> str:

@@ -1,6 +1,8 @@
 """Celery tasks for patron chats: the scheduled watch (requeue chats of unreachable claimants,
 alert about unclaimed ones, end chats whose patron left) and the transcript email."""
 
+import smtplib
+
 from celery import shared_task
 
 from chats import services
@@ -15,6 +17,7 @@ def chats_watch() -> dict[str, int]:
     }
 
 
-@shared_task
+# A mail server that is down or refuses for a while is tried again, backing off, for about an hour.
+@shared_task(autoretry_for=(smtplib.SMTPException, OSError), retry_backoff=60, max_retries=6)
 def chat_transcript_email_send(chat_id: int, base_url: str) -> None:
     services.chat_transcript_send(chat_id=chat_id, base_url=base_url)

@@ -47,7 +47,8 @@ def room_file_send(request: HttpRequest, room_id: int) -> JsonResponse:
             room=room, sender=request.user, **file_send_arguments(request)
         )
     except Refusal as refusal:
-        return refusal_response(refusal)
+        status = 403 if refusal.code == "forbidden" else 400
+        return refusal_response(refusal, status=status)
     return JsonResponse({"message_id": message.pk}, status=201)
 
 

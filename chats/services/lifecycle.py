@@ -15,9 +15,7 @@ from accounts.selectors import reachable_operator_ids
 from chats import selectors
 from chats.errors import ChatAccessDenied, ChatClosed, ChatInvalid, ChatTaken, WidgetOffline
 from chats.groups import patron_group, queue_groups
-from chats.models import (
-    PatronChat,
-)
+from chats.models import PatronChat
 from chats.services.messages import chat_system_line, system_line_create
 from chats.signals import chat_released
 from departments.models import Department

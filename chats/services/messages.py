@@ -12,11 +12,7 @@ from accounts.models import Operator
 from chats import selectors
 from chats.errors import ChatAccessDenied, ChatClosed
 from chats.groups import patron_group
-from chats.models import (
-    PatronAttachment,
-    PatronChat,
-    PatronMessage,
-)
+from chats.models import PatronAttachment, PatronChat, PatronMessage
 from libchat.core.live import live_send, operator_group
 from libchat.core.messages import message_check, message_sent_before
 from libchat.core.richtext import text_as_html

@@ -5,9 +5,7 @@ from django.utils import timezone
 
 from accounts.models import Operator
 from chats.errors import WidgetOffline
-from chats.models import (
-    OfflineTicket,
-)
+from chats.models import OfflineTicket
 from widgets.models import Widget
 
 

@@ -8,10 +8,7 @@ from django.utils.html import strip_tags
 
 from chats import selectors
 from chats.errors import ChatInvalid
-from chats.models import (
-    PatronChat,
-    PatronMessage,
-)
+from chats.models import PatronChat, PatronMessage
 from libchat.core.jobs import task_enqueue_on_commit
 
 

@@ -11,9 +11,7 @@ from django.utils import timezone
 from accounts.selectors import presence_for, reachable_operator_ids
 from chats import selectors
 from chats.groups import queue_groups
-from chats.models import (
-    PatronChat,
-)
+from chats.models import PatronChat
 from chats.services.lifecycle import chat_end, chat_requeue
 from libchat.core.live import live_send
 

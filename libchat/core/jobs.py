@@ -2,8 +2,9 @@
 
 A task is thin and calls its app's services, so a service that starts one cannot import it without
 an import circle; it names it instead (`"chats.tasks.chat_transcript_email_send"`), as Zulip's
-actions name the queue they publish to. Each app's `ready()` imports its tasks, so every process
-knows them by name; under `CELERY_TASK_ALWAYS_EAGER` (the tests) a task runs in place.
+actions name the queue they publish to. An app whose services start tasks imports them in its
+`ready()`, so every process knows them by name; under `CELERY_TASK_ALWAYS_EAGER` (the tests) a task
+runs in place.
 """
 
 from functools import partial

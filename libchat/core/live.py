@@ -19,7 +19,7 @@ The patron's chat socket (`chats.consumers`) is extended the same way, so the ap
 (meetings) add to it without chats knowing them:
 
 - `patron_action("meeting.join")` registers an async handler `(socket, frame) -> dict | None`;
-  a returned frame is the reply. Raise `FrameError` to refuse.
+  a returned frame is the reply. Raise a `Refusal` to refuse.
 - `on_patron_connect` registers a sync function `(chat) -> dict` whose fields join the `hello`
   frame (run in a database thread at connect; for example a screenshare offer still open).
 - `on_patron_disconnect` registers an async function `(socket) -> None` run when it closes.

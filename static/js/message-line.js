@@ -18,7 +18,7 @@ export function messageLineAdd(list, message, patron) {
   }
   const text = document.createElement("span");
   text.className = "body";
-  // HTML the server made safe (libchat/richtext.py): no script, handler or style survives.
+  // HTML the server made safe (libchat/core/richtext.py): no script, handler or style survives.
   // Files arrive as data, not HTML.
   text.innerHTML = message.body;
   item.append(text, ...message.attachments.map(fileLink));

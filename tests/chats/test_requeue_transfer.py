@@ -1,6 +1,7 @@
 """A claimant who leaves gives the chat back; transfers; the unclaimed alert; tickets; email."""
 
 import re
+import smtplib
 from datetime import timedelta
 
 import pytest
@@ -13,7 +14,8 @@ from accounts.models import DashboardConnection
 from chats import selectors, services
 from chats.errors import ChatAccessDenied, ChatInvalid, WidgetOffline
 from chats.models import OfflineTicket, PatronChat
-from chats.services import lifecycle
+from chats.services import lifecycle, transcripts
+from libchat.celery import app as celery_app
 from tests.chats.people import desk, start
 from tests.factories import DepartmentFactory, MembershipFactory, OperatorFactory, WidgetFactory
 from tests.widgets.people import signed_in
@@ -200,6 +202,28 @@ def test_the_transcript_is_emailed_to_the_address_the_patron_gave(
     nameless, _ = start(d.widget)
     with pytest.raises(ChatInvalid):
         services.chat_transcript_email(chat=nameless)
+
+
+def test_a_transcript_the_mail_server_refused_is_sent_on_a_later_try(
+    monkeypatch, django_capture_on_commit_callbacks
+):
+    d = desk()
+    chat, _ = start(d.widget, name="Ada", email="ada@example.org")
+    services.chat_end(chat=chat)
+    refusals = [smtplib.SMTPServerDisconnected("Connection unexpectedly closed")]
+    real_send_mail = transcripts.send_mail
+
+    def flaky_send_mail(**kwargs):
+        if refusals:
+            raise refusals.pop()
+        return real_send_mail(**kwargs)
+
+    monkeypatch.setattr(transcripts, "send_mail", flaky_send_mail)
+    # As a worker does: a retry runs the task again rather than failing the caller.
+    monkeypatch.setitem(celery_app.conf, "task_eager_propagates", False)
+    with django_capture_on_commit_callbacks(execute=True):  # the worker's mail, tried again
+        services.chat_transcript_email(chat=chat)
+    assert refusals == [] and [m.to for m in mail.outbox] == [["ada@example.org"]]
 
 
 def test_a_waiting_chat_whose_patron_left_is_ended_and_leaves_the_queue():
