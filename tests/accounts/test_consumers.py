@@ -54,6 +54,7 @@ async def test_hello_tells_the_header_state_and_the_connection_is_recorded():
     [
         ('{"action": "launch_missiles"}', "unknown_action"),
         ("not json", "bad_json"),
+        ("[" * 60000, "bad_json"),  # nested deeper than the parser recurses
         ('["pong"]', "bad_frame"),
         ('{"action": "pong", "pad": "' + "x" * 70000 + '"}', "too_large"),
         ('{"action": "set_status", "status": "busy"}', "invalid_status"),
@@ -68,6 +69,8 @@ async def test_bad_frames_get_an_error_frame_and_change_nothing(frame, code):
     assert error["code"] == code
     assert error["message"]
     assert await database_sync_to_async(selectors.active_session)(operator=operator) is None
+    await communicator.send_to(text_data='{"action": "set_status", "status": "busy"}')
+    assert (await receive_event(communicator, "error"))["code"] == "invalid_status"  # still open
     await communicator.disconnect()
 
 
