@@ -1,7 +1,11 @@
 """The dashboard shell (Chats and Settings tabs) and the health check."""
 
+import asyncio
+import functools
+
 from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
+from channels import DEFAULT_CHANNEL_LAYER
+from channels.layers import BaseChannelLayer, channel_layers
 from django.contrib import messages
 from django.core.cache import cache
 from django.db import connection
@@ -84,12 +88,30 @@ def _redis_probe() -> None:
         raise RuntimeError("value written was not read back")
 
 
-def _channel_layer_probe() -> None:
-    layer = get_channel_layer()
-    channel = async_to_sync(layer.new_channel)("healthz.")
-    async_to_sync(layer.send)(channel, {"type": "healthz"})
-    if async_to_sync(layer.receive)(channel) != {"type": "healthz"}:
+# A probe slower than this reports the channel layer failed rather than keep the checker waiting.
+CHANNEL_LAYER_PROBE_SECONDS = 2
+
+
+@functools.cache
+def _probe_layer() -> BaseChannelLayer:
+    """A channel layer of its own, configured as the sockets' one: channels_redis lets one
+    receive at a time wait on a layer's process-local channels, and each open socket waits there
+    for its next event, so a probe on the shared layer would wait for some socket's traffic."""
+    return channel_layers.make_backend(DEFAULT_CHANNEL_LAYER)
+
+
+async def _channel_layer_round_trip() -> None:
+    layer = _probe_layer()
+    channel = await layer.new_channel("healthz.")
+    await layer.send(channel, {"type": "healthz"})
+    async with asyncio.timeout(CHANNEL_LAYER_PROBE_SECONDS):
+        received = await layer.receive(channel)
+    if received != {"type": "healthz"}:
         raise RuntimeError("message sent was not received")
+
+
+def _channel_layer_probe() -> None:
+    async_to_sync(_channel_layer_round_trip)()
 
 
 @never_cache

@@ -1,5 +1,8 @@
 """Helpers for socket tests: a logged-in WebsocketCommunicator on the real ASGI application."""
 
+import asyncio
+
+from autobahn.exception import Disconnected
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.test import Client
@@ -16,15 +19,35 @@ def login_cookie(operator) -> str:
     return client.cookies["sessionid"].value
 
 
+class ClosingServer:
+    """The application as daphne serves it when a client closes: from the close until daphne
+    delivers `websocket.disconnect`, a frame the application sends is refused with autobahn's
+    `Disconnected`. Set `closed` when the client closes; `refused` is set by the first refusal."""
+
+    def __init__(self, app=application):
+        self.app = app
+        self.closed = False
+        self.refused = asyncio.Event()
+
+    async def __call__(self, scope, receive, send):
+        async def send_unless_closed(message):
+            if self.closed and message["type"] == "websocket.send":
+                self.refused.set()
+                raise Disconnected("Attempt to send on a closed protocol")
+            await send(message)
+
+        await self.app(scope, receive, send_unless_closed)
+
+
 async def dashboard_socket(
-    operator=None, *, session_key=None, origin=ORIGIN, path="/ws/dashboard/"
+    operator=None, *, session_key=None, origin=ORIGIN, path="/ws/dashboard/", app=application
 ):
     """Connect a dashboard socket; returns (communicator, connected, hello-or-close-code)."""
     headers = [(b"origin", origin)] if origin else []
     if operator is not None or session_key is not None:
         key = session_key or await login_cookie(operator)
         headers.append((b"cookie", f"sessionid={key}".encode()))
-    communicator = WebsocketCommunicator(application, path, headers=headers)
+    communicator = WebsocketCommunicator(app, path, headers=headers)
     connected, code = await communicator.connect()
     if not connected:
         return communicator, False, code

@@ -1,15 +1,19 @@
 """The health check and the production settings check."""
 
+import asyncio
 import json
 import os
 import subprocess
 import sys
+import urllib.request
 from pathlib import Path
 
 import pytest
+import websockets
 from django.urls import reverse
 
-from tests.processes import subprocess_env
+from tests.factories import WidgetFactory
+from tests.processes import Server, subprocess_env
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -36,6 +40,33 @@ def test_healthz_says_which_part_failed(client, settings):
     body = response.json()
     assert body["redis"].startswith("failed")
     assert body["database"] == "ok"
+
+
+@pytest.fixture
+def server(transactional_db):
+    server = Server()
+    yield server
+    server.stop()
+
+
+def test_healthz_answers_at_once_while_a_socket_waits_idle_on_the_same_server(server):
+    # A load balancer probes a daphne that holds open widget pages; each socket waits on the
+    # channel layer the whole time, and the probe must not wait behind them.
+    widget = WidgetFactory()
+    socket_url = server.url.replace("http://", "ws://") + f"/ws/widget-status/{widget.pk}/"
+
+    async def probe_with_an_idle_socket_open():
+        async with websockets.connect(
+            socket_url, additional_headers={"Origin": server.url}
+        ) as socket:
+            assert json.loads(await socket.recv())["event"] == "widget.status"
+            return await asyncio.to_thread(
+                urllib.request.urlopen, server.url + reverse("healthz"), timeout=3
+            )
+
+    response = asyncio.run(probe_with_an_idle_socket_open())
+    assert response.status == 200
+    assert json.loads(response.read())["channel_layer"] == "ok"
 
 
 def test_check_deploy_is_clean_with_the_documented_production_variables():

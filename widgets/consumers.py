@@ -10,6 +10,7 @@ import contextlib
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from libchat.core.db import database_sync_to_async
+from libchat.core.live import LiveEvents
 from libchat.core.protocol import FrameError, frame_parse, refusal_as_event
 from widgets import selectors, services
 
@@ -17,7 +18,7 @@ CLOSE_NOT_FOUND = 4404
 GROUP_RENEW_SECONDS = 3600
 
 
-class WidgetStatusConsumer(AsyncJsonWebsocketConsumer):
+class WidgetStatusConsumer(LiveEvents, AsyncJsonWebsocketConsumer):
     async def connect(self):
         widget_id = self.scope["url_route"]["kwargs"]["widget_id"]
         # Join before reading, so a flip between the two is heard rather than lost.

@@ -28,11 +28,13 @@ A name registered twice is refused. Handlers see a socket through the `Dashboard
 `PatronSocket` protocols: what they may read and use of a consumer, and nothing else.
 """
 
+import contextlib
 import json
 from collections.abc import Awaitable, Callable
 from typing import Protocol
 
 from asgiref.sync import async_to_sync
+from autobahn.exception import Disconnected
 from channels.layers import BaseChannelLayer, get_channel_layer
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db.models import Model
@@ -159,10 +161,21 @@ def live_send_to(channel_name: str, frame: dict) -> None:
 
 
 class LiveEvents:
-    """Mixed into a WebSocket consumer: the frames `live_send` addresses to it reach its page."""
+    """Mixed into every WebSocket consumer: the frames `live_send` addresses to it reach its page,
+    and a frame sent just after the client closed is dropped rather than end the consumer."""
 
     async def live_event(self, event):
         await self.send(text_data=event["text"])
+
+    async def __call__(self, scope, receive, send):
+        # Between the client's close and the `websocket.disconnect` daphne then delivers, daphne
+        # refuses a send ("Attempt to send on a closed protocol"). Raised, it would end the
+        # consumer before `disconnect()` ran, leaving its connection row and groups behind.
+        async def send_unless_closed(message):
+            with contextlib.suppress(Disconnected):
+                await send(message)
+
+        await super().__call__(scope, receive, send_unless_closed)
 
 
 def groups_join(operator_id: int, groups: list[str]) -> None:

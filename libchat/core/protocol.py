@@ -42,7 +42,7 @@ def frame_parse(text: str | None, *, allowed_actions: set[str]) -> tuple[str, di
         raise FrameError("too_large", "Frame too large (64 KB at most).")
     try:
         frame = json.loads(text)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:  # nested deeper than the parser goes: also bad
         raise FrameError("bad_json", "Frame is not valid JSON.") from exc
     if not isinstance(frame, dict) or not isinstance(frame.get("action"), str):
         raise FrameError("bad_frame", 'A frame is an object with an "action".')

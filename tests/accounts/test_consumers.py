@@ -10,8 +10,9 @@ from django.utils import timezone
 from accounts import selectors, services
 from accounts.models import DashboardConnection
 from accounts.tasks import presence_expire
-from tests.factories import OperatorFactory
-from tests.live import dashboard_socket, login_cookie, receive_close, receive_event
+from tests.factories import OperatorFactory, WidgetFactory
+from tests.live import ClosingServer, dashboard_socket, login_cookie, receive_close, receive_event
+from widgets.selectors import widget_state_get
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -54,6 +55,7 @@ async def test_hello_tells_the_header_state_and_the_connection_is_recorded():
     [
         ('{"action": "launch_missiles"}', "unknown_action"),
         ("not json", "bad_json"),
+        ("[" * 60000, "bad_json"),  # nested deeper than the parser recurses
         ('["pong"]', "bad_frame"),
         ('{"action": "pong", "pad": "' + "x" * 70000 + '"}', "too_large"),
         ('{"action": "set_status", "status": "busy"}', "invalid_status"),
@@ -68,6 +70,8 @@ async def test_bad_frames_get_an_error_frame_and_change_nothing(frame, code):
     assert error["code"] == code
     assert error["message"]
     assert await database_sync_to_async(selectors.active_session)(operator=operator) is None
+    await communicator.send_to(text_data='{"action": "set_status", "status": "busy"}')
+    assert (await receive_event(communicator, "error"))["code"] == "invalid_status"  # still open
     await communicator.disconnect()
 
 
@@ -202,3 +206,29 @@ async def test_an_open_socket_whose_record_expired_is_recorded_again_by_its_next
     await asyncio.sleep(0.5)
     assert await database_sync_to_async(DashboardConnection.objects.count)() == 1
     await socket.disconnect()
+
+
+async def test_a_tab_closed_as_an_event_reaches_it_is_cleaned_up_and_its_widget_goes_offline():
+    alice, bob = await database_sync_to_async(OperatorFactory.create_batch)(2)
+    widget = await database_sync_to_async(WidgetFactory)(
+        first_operator=alice, first_department=None
+    )
+    server = ClosingServer()
+    socket, _, _ = await dashboard_socket(alice, app=server)
+    connection = await database_sync_to_async(DashboardConnection.objects.get)(operator=alice)
+    await database_sync_to_async(services.libchat_sign_in)(
+        operator=alice, browser_key=connection.browser_key
+    )
+    assert (await database_sync_to_async(widget_state_get)(widget_id=widget.pk)).online
+
+    server.closed = True  # alice closes her last tab...
+    bob_socket, _, _ = await dashboard_socket(bob)  # ...as bob's sign-in is announced to it
+    await database_sync_to_async(services.libchat_sign_in)(operator=bob, browser_key="b" * 32)
+    await asyncio.wait_for(server.refused.wait(), timeout=5)
+    await socket.disconnect()
+
+    assert not await database_sync_to_async(
+        DashboardConnection.objects.filter(operator=alice).exists
+    )()
+    assert not (await database_sync_to_async(widget_state_get)(widget_id=widget.pk)).online
+    await bob_socket.disconnect()

@@ -1,5 +1,7 @@
 """The patron socket and the dashboard's patron-chat actions, on the real ASGI application."""
 
+import asyncio
+
 import pytest
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
@@ -8,15 +10,13 @@ from chats.models import PatronChat
 from departments.services import monitoring_set
 from libchat.asgi import application
 from tests.chats.people import desk, start
-from tests.live import ORIGIN, dashboard_socket, receive_close
+from tests.live import ORIGIN, ClosingServer, dashboard_socket, receive_close
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-async def patron_socket(token: str):
-    communicator = WebsocketCommunicator(
-        application, f"/ws/widget/{token}/", headers=[(b"origin", ORIGIN)]
-    )
+async def patron_socket(token: str, *, app=application):
+    communicator = WebsocketCommunicator(app, f"/ws/widget/{token}/", headers=[(b"origin", ORIGIN)])
     connected, _ = await communicator.connect()
     assert connected
     return communicator
@@ -550,4 +550,24 @@ async def test_the_claimant_sees_the_patron_page_go_away_and_come_back():
     await hello(patron)
     assert (await next_event(operator, "chat.patron_here"))["chat_id"] == chat.pk
     await patron.disconnect()
+    await operator.disconnect()
+
+
+async def test_a_patron_page_closed_as_a_reply_reaches_it_is_shown_away_to_the_operator():
+    d = await database_sync_to_async(desk)()
+    chat, token = await database_sync_to_async(start)(d.widget, name="Ada")
+    operator, _, _ = await dashboard_socket(d.operators[0])
+    await operator.send_json_to({"action": "patron.claim", "chat_id": chat.pk})
+    await next_event(operator, "chat.opened")
+    server = ClosingServer()
+    patron = await patron_socket(token, app=server)
+    await hello(patron)
+
+    server.closed = True  # the patron closes the tab as the operator's reply goes out
+    await operator.send_json_to(
+        {"action": "patron.send", "chat_id": chat.pk, "body": "Yes!", "client_msg_id": "o1"}
+    )
+    await asyncio.wait_for(server.refused.wait(), timeout=5)
+    await patron.disconnect()
+    assert (await next_event(operator, "chat.patron_away"))["chat_id"] == chat.pk
     await operator.disconnect()

@@ -1,5 +1,6 @@
 """Meeting signalling over the sockets: only participants, only the addressed one."""
 
+import asyncio
 import re
 from datetime import timedelta
 
@@ -12,7 +13,7 @@ from libchat.asgi import application
 from meetings import services
 from meetings.models import MAX_PARTICIPANTS, GuestInvite, Meeting, Participant
 from tests.factories import OperatorFactory
-from tests.live import ORIGIN, dashboard_socket, receive_close, receive_event
+from tests.live import ORIGIN, ClosingServer, dashboard_socket, receive_close, receive_event
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -110,9 +111,9 @@ async def test_a_ninth_participant_is_refused_with_a_clear_message():
         await socket.disconnect()
 
 
-async def guest_socket(token):
+async def guest_socket(token, *, app=application):
     communicator = WebsocketCommunicator(
-        application, f"/ws/meetings/guest/{token}/", headers=[(b"origin", ORIGIN)]
+        app, f"/ws/meetings/guest/{token}/", headers=[(b"origin", ORIGIN)]
     )
     connected, _ = await communicator.connect()
     assert connected
@@ -174,6 +175,24 @@ async def test_host_removes_a_guest_who_is_told_and_cannot_come_back():
     again = await guest_socket(tokens[0])
     assert (await receive_event(again, "error"))["code"] == "removed"
     await host_socket.disconnect()
+
+
+async def test_a_guest_who_closes_the_page_as_a_frame_reaches_it_is_seen_to_leave():
+    host, b = await database_sync_to_async(OperatorFactory.create_batch)(2)
+    meeting = await group_meeting(host, [b])
+    host_socket, _ = await joined(host, meeting)
+    _, tokens = await invite_guest(meeting, host)
+    server = ClosingServer()
+    guest = await guest_socket(tokens[0], app=server)
+    guest_id = (await receive_event(guest, "meeting.joined"))["me"]["id"]
+
+    server.closed = True  # the guest closes the page as a colleague joins
+    b_socket, _ = await joined(b, meeting)
+    await asyncio.wait_for(server.refused.wait(), timeout=5)
+    await guest.disconnect()
+    assert (await receive_event(host_socket, "participant.left"))["participant"] == guest_id
+    for socket in (host_socket, b_socket):
+        await socket.disconnect()
 
 
 async def test_only_the_host_may_remove_a_guest():
