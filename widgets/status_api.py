@@ -103,11 +103,7 @@ class StatusFastPath:
         loop = asyncio.get_running_loop()
         if loop not in self.clients:
             self.clients[loop] = redis.asyncio.Redis.from_url(settings.REDIS_URL)
-        client = self.clients[loop]
-
-        def key(name: str) -> str:
-            return cache.make_and_validate_key(name)
-
+        client, key = self.clients[loop], cache.make_and_validate_key
         raw_alias, raw_own = await client.mget(
             key(libchat_alias_cache_key(status_id)), key(state_cache_key(status_id))
         )
