@@ -1,7 +1,8 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.urls import reverse
 
-from widgets import selectors
+from widgets import selectors, services
 from widgets.models import Widget, WidgetFallback, fallbacks_validate
 
 
@@ -42,6 +43,8 @@ class WidgetAdmin(admin.ModelAdmin):
     list_filter = ["active", "kind"]
     search_fields = ["name", "title"]
     inlines = [FallbackInline]
+    actions = ["hash_regenerate"]
+    readonly_fields = ["hash"]
     fieldsets = [
         (None, {"fields": ["name", "kind", "active"]}),
         (
@@ -55,6 +58,16 @@ class WidgetAdmin(admin.ModelAdmin):
         ("Where it may be embedded", {"fields": ["allowed_origins"]}),
         ("Pre-chat questions", {"fields": ["ask_name", "ask_email", "ask_question"]}),
         ("When nobody is online", {"fields": ["offline_behaviour"]}),
+        (
+            "Moving from LibChat",
+            {
+                "fields": ["hash", "libchat_id", "libchat_hash"],
+                "description": "To keep the library's pages written for Springshare's LibChat "
+                "working after changing only the host name, enter the id and hash of the LibChat "
+                "widget this one replaces. The hash of our own is changed with the action "
+                "<em>Regenerate hash</em> in the list of widgets.",
+            },
+        ),
     ]
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
@@ -73,6 +86,16 @@ class WidgetAdmin(admin.ModelAdmin):
         state = selectors.widget_state_get(widget_id=obj.pk)
         return "Online" if state and state.online else "Offline"
 
+    @admin.action(description="Regenerate hash (pages using the old one stop loading it)")
+    def hash_regenerate(self, request, queryset):
+        for widget in queryset:
+            services.widget_hash_regenerate(widget=widget)
+        self.message_user(
+            request,
+            f"New hash for {queryset.count()} widget(s): update the snippets that use the old one.",
+            messages.SUCCESS,
+        )
+
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("first_operator", "first_department")
 
@@ -83,6 +106,7 @@ class WidgetAdmin(admin.ModelAdmin):
         return super().change_view(request, object_id, form_url, extra_context)
 
     def _status_context(self, request, widget: Widget) -> dict:
+        base_url = request.build_absolute_uri("/").rstrip("/")
         status = selectors.widget_statuses(widget_ids=[widget.pk])[widget.pk]
         if status.serving is None:
             serving = None
@@ -94,7 +118,8 @@ class WidgetAdmin(admin.ModelAdmin):
         return {
             "widget_online": status.online,
             "widget_serving": serving,
-            "embed_snippet": selectors.widget_embed_snippet(
-                widget=widget, base_url=request.build_absolute_uri("/")
-            ),
+            "embed_snippet": selectors.widget_embed_snippet(widget=widget, base_url=base_url),
+            "libchat_snippet": selectors.widget_libchat_snippet(widget=widget, base_url=base_url),
+            "libchat_status_url": base_url
+            + reverse("widgets:status_libchat", args=[widget.status_id]),
         }

@@ -1,17 +1,32 @@
 """Chat widgets a library embeds in its pages, and who monitors each of them."""
 
 import contextlib
+import re
+import secrets
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
+from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 
 colour_validator = RegexValidator(
     r"^#[0-9a-fA-F]{6}$", "Enter a colour as #rrggbb, for example #1f5fa8."
 )
+
+
+HASH_PATTERN = r"^[0-9a-f]{32}$"  # for the database's check; HASH for Python's fullmatch
+HASH = re.compile(r"[0-9a-f]{32}")
+libchat_hash_validator = RegexValidator(
+    r"^[0-9a-fA-F]{32}$",
+    "A LibChat hash is 32 hexadecimal characters (0-9, a-f), as in load_chat.php?hash=...",
+)
+
+
+def widget_hash_new() -> str:
+    """A widget's public hash: 32 lowercase hex characters, the shape of a LibChat hash."""
+    return secrets.token_hex(16)
 
 
 def origin_normalise(value: str) -> str:
@@ -133,11 +148,50 @@ class Widget(models.Model):
         related_name="+",
         verbose_name="first choice: department",
     )
+    hash = models.CharField(
+        max_length=32,
+        unique=True,
+        default=widget_hash_new,
+        editable=False,
+        help_text="Names the widget in load_chat.php and chati.php URLs.",
+    )
+    libchat_id = models.IntegerField(
+        "LibChat widget id",
+        null=True,
+        blank=True,
+        unique=True,
+        validators=[
+            MinValueValidator(1, "A LibChat widget id is a positive whole number, like 9616.")
+        ],
+        error_messages={"unique": "Another widget has this LibChat widget id already."},
+        help_text="The id of the Springshare LibChat widget this one replaces, as in "
+        "/1.0/chat/widgets/status/9616, so the library's pages keep working.",
+    )
+    libchat_hash = models.CharField(
+        "LibChat hash",
+        max_length=32,
+        null=True,
+        blank=True,
+        unique=True,
+        validators=[libchat_hash_validator],
+        error_messages={"unique": "Another widget has this LibChat hash already."},
+        help_text="The hash of the Springshare LibChat widget this one replaces, as in "
+        "load_chat.php?hash=... and div#libchat_....",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["name"]
         constraints = [
+            models.CheckConstraint(condition=Q(hash__regex=HASH_PATTERN), name="widget_hash_hex"),
+            models.CheckConstraint(
+                condition=Q(libchat_id__isnull=True) | Q(libchat_id__gte=1),
+                name="widget_libchat_id_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(libchat_hash__isnull=True) | Q(libchat_hash__regex=HASH_PATTERN),
+                name="widget_libchat_hash_hex",
+            ),
             models.CheckConstraint(
                 condition=Q(first_operator__isnull=True) ^ Q(first_department__isnull=True),
                 name="widget_first_choice_operator_xor_department",
@@ -176,10 +230,37 @@ class Widget(models.Model):
             )
         with contextlib.suppress(ValidationError):  # the field's validator reports it
             self.allowed_origins = "\n".join(origins_parse(self.allowed_origins))
+        if self.libchat_hash:
+            self.libchat_hash = self.libchat_hash.strip().lower()
+        self._clean_libchat_names()
+
+    def _clean_libchat_names(self) -> None:
+        """A LibChat id or hash must not be another widget's own: compatibility URLs resolve the
+        LibChat values first, so that widget's own URLs would reach this one instead."""
+        others = Widget.objects.exclude(pk=self.pk)
+        errors = {}
+        if self.libchat_id and others.filter(pk=self.libchat_id).exists():
+            errors["libchat_id"] = ValidationError(
+                "This is the LibChat-here id of another widget; its pages would reach this one.",
+                code="libchat_id_taken",
+            )
+        if self.libchat_hash and others.filter(hash=self.libchat_hash).exists():
+            errors["libchat_hash"] = ValidationError(
+                "This is the LibChat-here hash of another widget; its pages would reach this one.",
+                code="libchat_hash_taken",
+            )
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def origins(self) -> list[str]:
         return origins_parse(self.allowed_origins)
+
+    @property
+    def status_id(self) -> int:
+        """The id library pages use in the status URL and the slide-out button's id: the LibChat
+        widget id when set, so pages written for LibChat keep working, else ours."""
+        return self.libchat_id or self.pk
 
     @property
     def first_choice(self) -> tuple[int | None, int | None]:

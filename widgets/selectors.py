@@ -23,7 +23,7 @@ from departments.selectors import (
     monitored_department_ids_subquery,
     monitoring_memberships,
 )
-from widgets.models import Widget
+from widgets.models import HASH, Widget
 
 
 @dataclass(frozen=True)
@@ -40,16 +40,22 @@ class WidgetPublicState:
 
     online: bool
     origins: tuple[str, ...]
+    libchat_id: int | None = None
 
     def as_cache(self) -> dict:
-        return {"online": self.online, "origins": list(self.origins)}
+        return {"online": self.online, "origins": list(self.origins), "libchat_id": self.libchat_id}
 
 
-MISSING = {"missing": True}  # cached for an unknown or inactive widget id
+MISSING = {"missing": True}  # cached for an unknown or inactive widget id (or LibChat id)
 
 
 def state_cache_key(widget_id: int) -> str:
     return f"widgets:state:{widget_id}"
+
+
+def libchat_alias_cache_key(libchat_id: int) -> str:
+    """Holds `{"widget": pk}` for the active widget with this LibChat widget id, or MISSING."""
+    return f"widgets:libchat-id:{libchat_id}"
 
 
 def state_cache_seconds() -> int:
@@ -169,11 +175,16 @@ def widget_ids_monitored_by(
     )
 
 
-def widget_public_states(*, widget_ids: Iterable[int]) -> dict[int, WidgetPublicState | None]:
-    """Compute the public state of these widgets (None: unknown or inactive), in four queries."""
+def widget_public_states(
+    *, widget_ids: Iterable[int], libchat_ids: Iterable[int] = ()
+) -> dict[int, WidgetPublicState | None]:
+    """Compute the public state of these widgets and of those with these LibChat widget ids,
+    by our id (None: unknown or inactive), in four queries."""
     widget_ids = set(widget_ids)
     widgets = list(
-        Widget.objects.filter(pk__in=widget_ids, active=True).prefetch_related("fallbacks")
+        Widget.objects.filter(Q(pk__in=widget_ids) | Q(libchat_id__in=set(libchat_ids)))
+        .filter(active=True)
+        .prefetch_related("fallbacks")
     )
     statuses = _statuses(widgets)
     states: dict[int, WidgetPublicState | None] = dict.fromkeys(widget_ids)
@@ -182,14 +193,57 @@ def widget_public_states(*, widget_ids: Iterable[int]) -> dict[int, WidgetPublic
             origins = tuple(widget.origins)
         except ValidationError:  # saved without validation: embeddable nowhere, not an outage
             origins = ()
-        states[widget.pk] = WidgetPublicState(statuses[widget.pk].online, origins)
+        states[widget.pk] = WidgetPublicState(
+            statuses[widget.pk].online, origins, widget.libchat_id
+        )
     return states
+
+
+def state_cache_entries(
+    *, states: dict[int, WidgetPublicState | None], libchat_ids: Iterable[int] = ()
+) -> dict[str, dict]:
+    """What to cache for these computed states: each widget's state, and the LibChat-id alias of
+    each widget that has one; the other LibChat ids asked for are cached as MISSING."""
+    entries = {libchat_alias_cache_key(libchat_id): MISSING for libchat_id in libchat_ids}
+    for pk, state in states.items():
+        entries[state_cache_key(pk)] = state.as_cache() if state else MISSING
+        if state and state.libchat_id:
+            entries[libchat_alias_cache_key(state.libchat_id)] = {"widget": pk}
+    return entries
 
 
 def state_from_cache(value: dict | None) -> WidgetPublicState | None:
     if value is None or value.get("missing"):
         return None
-    return WidgetPublicState(bool(value["online"]), tuple(value["origins"]))
+    return WidgetPublicState(
+        bool(value["online"]), tuple(value["origins"]), value.get("libchat_id")
+    )
+
+
+def status_target(*, status_id: int, alias: dict | None) -> int | None:
+    """Whose cached state answers the status URL with this id, given the cached LibChat-id alias:
+    the widget with that LibChat widget id, else the widget with that id of ours. None when the
+    alias is not cached."""
+    if alias is None:
+        return None
+    return alias.get("widget", status_id)
+
+
+def status_state_cached(
+    *, status_id: int, target: int, cached: dict | None
+) -> tuple[bool, WidgetPublicState | None]:
+    """(found, state) for a status URL id from the target's cached state.
+
+    Not found when the state is not cached, or when the alias is stale: the widget it names has
+    since changed its LibChat widget id, or gone. The alias of an id a widget gave up is not
+    rewritten when it changes (nobody knows the old id then), so every read checks it.
+    """
+    if cached is None:
+        return False, None
+    state = state_from_cache(cached)
+    if target != status_id and (state is None or state.libchat_id != status_id):
+        return False, None
+    return True, state
 
 
 def widget_state_get(*, widget_id: int) -> WidgetPublicState | None:
@@ -209,16 +263,68 @@ def widget_state_get(*, widget_id: int) -> WidgetPublicState | None:
     return state
 
 
+def widget_state_by_status_id(*, status_id: int) -> WidgetPublicState | None:
+    """The public state a status URL's id names: the active widget with that LibChat widget id
+    (so pages written for LibChat keep working), else the one with that id of ours.
+
+    No database query when the cache is warm; a miss computes both in four queries and stores
+    them. None for an unknown or inactive widget.
+    """
+    alias_key, own_key = libchat_alias_cache_key(status_id), state_cache_key(status_id)
+    cached = cache.get_many([alias_key, own_key])
+    target = status_target(status_id=status_id, alias=cached.get(alias_key))
+    if target is not None:
+        state_cached = (
+            cached.get(own_key) if target == status_id else cache.get(state_cache_key(target))
+        )
+        found, state = status_state_cached(status_id=status_id, target=target, cached=state_cached)
+        if found:
+            return state
+    states = widget_public_states(widget_ids=[status_id], libchat_ids=[status_id])
+    entries = state_cache_entries(states=states, libchat_ids=[status_id])
+    # The alias is overwritten (it may be stale); states are only added, so a slower miss never
+    # replaces what a refresh has just written.
+    cache.set(alias_key, entries.pop(alias_key), timeout=state_cache_seconds())
+    for key, value in entries.items():
+        cache.add(key, value, timeout=state_cache_seconds())
+    aliased = next((pk for pk, s in states.items() if s and s.libchat_id == status_id), None)
+    return states.get(aliased or status_id)
+
+
 def widget_active_get(*, widget_id: int) -> Widget | None:
     return Widget.objects.filter(pk=widget_id, active=True).first()
+
+
+def widget_by_hash_get(*, widget_hash: str) -> Widget | None:
+    """The active widget a compatibility URL's hash names: the one with that LibChat hash, else
+    the one with that hash of ours. None for anything else, a malformed hash included."""
+    widget_hash = widget_hash.lower()
+    if not HASH.fullmatch(widget_hash):
+        return None
+    widgets = Widget.objects.filter(Q(libchat_hash=widget_hash) | Q(hash=widget_hash), active=True)
+    return min(widgets, key=lambda widget: widget.libchat_hash != widget_hash, default=None)
+
+
+def _snippet_comment(widget: Widget) -> str:
+    name = re.sub("-+", "-", widget.name)  # a name must not end the HTML comment
+    return f"<!-- LibChat widget: {name} -->\n"
 
 
 def widget_embed_snippet(*, widget: Widget, base_url: str) -> str:
     """The HTML a library pastes into its pages to show this widget."""
     base = base_url.rstrip("/")
-    name = re.sub("-+", "-", widget.name)  # a name must not end the HTML comment
     return (
-        f"<!-- LibChat widget: {name} -->\n"
-        f'<div id="libchat-widget-{widget.pk}"></div>\n'
+        _snippet_comment(widget) + f'<div id="libchat-widget-{widget.pk}"></div>\n'
         f'<script src="{base}/widget/{widget.pk}/embed.js" async></script>'
+    )
+
+
+def widget_libchat_snippet(*, widget: Widget, base_url: str) -> str:
+    """The same widget in the shape Springshare's LibChat gives, with the LibChat hash when set:
+    pages written for LibChat already carry it, with only the host name to change."""
+    base = base_url.rstrip("/")
+    widget_hash = widget.libchat_hash or widget.hash
+    return (
+        _snippet_comment(widget) + f'<div id="libchat_{widget_hash}"></div>\n'
+        f'<script src="{base}/load_chat.php?hash={widget_hash}" async></script>'
     )

@@ -16,7 +16,7 @@ from django.db import transaction
 from accounts.models import Operator
 from departments.models import Department
 from widgets import selectors
-from widgets.models import Widget, WidgetFallback, fallbacks_validate
+from widgets.models import Widget, WidgetFallback, fallbacks_validate, widget_hash_new
 
 logger = logging.getLogger(__name__)
 
@@ -26,7 +26,8 @@ def widget_group(widget_id: int) -> str:
 
 
 def widget_status_refresh(*, widget_ids: Iterable[int] | None = None) -> list[int]:
-    """Recompute and cache the public state of these widgets (None: every active widget).
+    """Recompute and cache the public state of these widgets (None: every active widget), and
+    the alias of each one's LibChat widget id.
 
     Pushes `{"event": "widget.status", "online": ...}` to the open pages of each widget whose
     status flipped (or was not cached). Returns the ids pushed. Call it after commit.
@@ -36,14 +37,13 @@ def widget_status_refresh(*, widget_ids: Iterable[int] | None = None) -> list[in
     widget_ids = set(widget_ids)
     if not widget_ids:
         return []
-    states = selectors.widget_public_states(widget_ids=widget_ids)
-    keys = {pk: selectors.state_cache_key(pk) for pk in widget_ids}
+    # Each id is also a status URL's id, which a LibChat widget id would win: the answer for it
+    # is cached too, so the status API keeps costing no query for widgets without LibChat ids.
+    states = selectors.widget_public_states(widget_ids=widget_ids, libchat_ids=widget_ids)
+    keys = {pk: selectors.state_cache_key(pk) for pk in states}
     before = cache.get_many(list(keys.values()))
     cache.set_many(
-        {
-            keys[pk]: state.as_cache() if state else selectors.MISSING
-            for pk, state in states.items()
-        },
+        selectors.state_cache_entries(states=states, libchat_ids=widget_ids),
         timeout=selectors.state_cache_seconds(),
     )
     pushed = []
@@ -155,4 +155,13 @@ def widget_create(
     widget.full_clean()
     widget.save()
     widget_fallbacks_set(widget=widget, fallbacks=list(fallbacks))
+    return widget
+
+
+def widget_hash_regenerate(*, widget: Widget) -> Widget:
+    """Give the widget a new hash of ours. Pages still using the old one in load_chat.php or
+    chati.php then get a 404, so an admin can retire a hash copied where it should not be; the
+    LibChat hash, if set, keeps working until the admin clears it."""
+    widget.hash = widget_hash_new()
+    widget.save(update_fields=["hash", "updated_at"])
     return widget

@@ -1,9 +1,9 @@
 """The public status API's answer, shared by the Django view and the ASGI fast path.
 
-`GET /api/1.0/chat/widgets/status/<id>` is what every library page polls, so a warm answer is
-made in the event loop straight from Redis (`StatusFastPath`), outside Django's request cycle,
-whose sync middleware runs in one shared thread. A cache miss falls through to the Django view,
-which computes the state once and stores it.
+`GET /api/1.0/chat/widgets/status/<id>` (or `/1.0/...`, the path Springshare's LibChat pages use)
+is what every library page polls, so a warm answer is made in the event loop straight from Redis
+(`StatusFastPath`), outside Django's request cycle, whose sync middleware runs in one shared
+thread. A cache miss falls through to the Django view, which computes the state once and stores it.
 """
 
 import asyncio
@@ -20,10 +20,16 @@ from django.core.cache import cache
 from django.http.request import split_domain_port, validate_host
 from django.utils.http import http_date
 
-from widgets.selectors import WidgetPublicState, state_cache_key, state_from_cache
+from widgets.selectors import (
+    WidgetPublicState,
+    libchat_alias_cache_key,
+    state_cache_key,
+    status_state_cached,
+    status_target,
+)
 
 JS_IDENTIFIER = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]{0,63}(\.[A-Za-z_$][A-Za-z0-9_$]{0,63}){0,4}")
-STATUS_PATH = re.compile(r"/api/1\.0/chat/widgets/status/(\d{1,18})")
+STATUS_PATH = re.compile(r"/(?:api/)?1\.0/chat/widgets/status/(\d{1,18})")
 NEVER_CACHE = "max-age=0, no-cache, no-store, must-revalidate, private"
 
 
@@ -35,27 +41,28 @@ class StatusAnswer:
     headers: dict[str, str] = field(default_factory=dict)
 
 
+# Whether a widget is online is public (JSONP has always served it to any page), and library
+# sites poll it from every page and from developers' local copies: any origin may read it,
+# without credentials, so no cookie ever rides along.
+PUBLIC = {"Access-Control-Allow-Origin": "*"}
+
+
 def _error(status: int, code: str, message: str) -> StatusAnswer:
     body = json.dumps({"error": code, "message": message})
-    return StatusAnswer(status, "application/json", body)
+    return StatusAnswer(status, "application/json", body, PUBLIC)
 
 
-def status_answer(
-    *, state: WidgetPublicState | None, callback: str | None, origin: str | None
-) -> StatusAnswer:
-    """`{"online": bool}` (or JSONP), CORS for the widget's allowed origins only."""
+def status_answer(*, state: WidgetPublicState | None, callback: str | None) -> StatusAnswer:
+    """`{"online": bool}` (or JSONP), readable by any origin."""
     if callback is not None and not JS_IDENTIFIER.fullmatch(callback):
         return _error(400, "bad_callback", "callback must be a JavaScript identifier.")
     if state is None:
         return _error(404, "not_found", "No such widget.")
     body = json.dumps({"online": state.online})
-    headers = {"Vary": "Origin"}
-    if origin and origin in state.origins:
-        headers["Access-Control-Allow-Origin"] = origin
     if callback is not None:
         # /**/ keeps the first bytes from being read as anything but a comment.
-        return StatusAnswer(200, "text/javascript", f"/**/{callback}({body});", headers)
-    return StatusAnswer(200, "application/json", body, headers)
+        return StatusAnswer(200, "text/javascript", f"/**/{callback}({body});", PUBLIC)
+    return StatusAnswer(200, "application/json", body, PUBLIC)
 
 
 class StatusFastPath:
@@ -73,9 +80,9 @@ class StatusFastPath:
             and STATUS_PATH.fullmatch(scope["path"])
         )
         if match and self._host_allowed(scope):
-            cached = await self._cached(int(match[1]))
-            if cached is not None:
-                await self._send(send, self._answer(scope, cached))
+            found, state = await self._cached(int(match[1]))
+            if found:
+                await self._send(send, self._answer(scope, state))
                 return
         await self.app(scope, receive, send)
 
@@ -90,21 +97,30 @@ class StatusFastPath:
         domain, _ = split_domain_port(self._header(scope, b"host") or "")
         return bool(domain) and validate_host(domain, settings.ALLOWED_HOSTS)
 
-    async def _cached(self, widget_id: int) -> dict | None:
+    async def _cached(self, status_id: int) -> tuple[bool, WidgetPublicState | None]:
+        """(found, state) for the status URL's id, as `selectors.widget_state_by_status_id`
+        reads it: one round trip, two when the id is a LibChat widget id."""
         loop = asyncio.get_running_loop()
         if loop not in self.clients:
             self.clients[loop] = redis.asyncio.Redis.from_url(settings.REDIS_URL)
-        raw = await self.clients[loop].get(cache.make_and_validate_key(state_cache_key(widget_id)))
+        client, key = self.clients[loop], cache.make_and_validate_key
+        raw_alias, raw_own = await client.mget(
+            key(libchat_alias_cache_key(status_id)), key(state_cache_key(status_id))
+        )
+        target = status_target(status_id=status_id, alias=self._loads(raw_alias))
+        if target is None:
+            return False, None
+        raw = raw_own if target == status_id else await client.get(key(state_cache_key(target)))
+        return status_state_cached(status_id=status_id, target=target, cached=self._loads(raw))
+
+    @staticmethod
+    def _loads(raw: bytes | None) -> dict | None:
         # Django's Redis cache pickles what it stores; this is our own Redis.
         return None if raw is None else pickle.loads(raw)  # noqa: S301
 
-    def _answer(self, scope, cached: dict) -> StatusAnswer:
+    def _answer(self, scope, state: WidgetPublicState | None) -> StatusAnswer:
         query = dict(parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True))
-        return status_answer(
-            state=state_from_cache(cached),
-            callback=query.get("callback"),
-            origin=self._header(scope, b"origin"),
-        )
+        return status_answer(state=state, callback=query.get("callback"))
 
     @staticmethod
     async def _send(send, answer: StatusAnswer) -> None:

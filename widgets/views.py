@@ -1,7 +1,9 @@
-"""The public side of widgets: the status API, the embed script and the chat iframe page.
+"""The public side of widgets: the status API, the embed script and the chat iframe page, under
+our own URLs and under those of Springshare's LibChat (`/1.0/chat/widgets/status/<id>`,
+`load_chat.php?hash=`, `chati.php?hash=`), so pages written for LibChat need only a new host name.
 
-No login, no session: these answer patrons on other sites. The status API and the embed script
-read only the cache when it is warm.
+No login, no session: these answer patrons on other sites. The status API reads only the cache
+when it is warm.
 """
 
 import hashlib
@@ -34,14 +36,15 @@ def _not_found() -> JsonResponse:
 def status(request: HttpRequest, widget_id: int) -> HttpResponse:
     """`{"online": bool}`, or JSONP with `?callback=`; from the cache, 0 queries when warm.
 
-    Warm requests are answered by `status_api.StatusFastPath` before they reach Django; this view
-    answers the rest (and every request made through Django's test client).
+    The id is a LibChat widget id an admin set, or else ours. Warm requests are answered by
+    `status_api.StatusFastPath` before they reach Django; this view answers the rest (and every
+    request made through Django's test client).
     """
     callback = request.GET.get("callback")
     state = None
     if callback is None or JS_IDENTIFIER.fullmatch(callback):
-        state = selectors.widget_state_get(widget_id=widget_id)
-    answer = status_answer(state=state, callback=callback, origin=request.headers.get("Origin"))
+        state = selectors.widget_state_by_status_id(status_id=widget_id)
+    answer = status_answer(state=state, callback=callback)
     response = HttpResponse(answer.body, status=answer.status, content_type=answer.content_type)
     for name, value in answer.headers.items():
         response[name] = value
@@ -50,6 +53,7 @@ def status(request: HttpRequest, widget_id: int) -> HttpResponse:
 
 def _embed_script(request: HttpRequest, widget: Widget) -> str:
     base = request.build_absolute_uri("/").rstrip("/")
+    hashes = [widget.libchat_hash, widget.hash] if widget.libchat_hash else [widget.hash]
     config = {
         "id": widget.pk,
         "kind": widget.kind,
@@ -58,12 +62,28 @@ def _embed_script(request: HttpRequest, widget: Widget) -> str:
         "textColour": widget.text_colour,
         "origin": base,
         "frameUrl": base + reverse("widgets:frame", args=[widget.pk]),
-        "statusUrl": base + reverse("widgets:status", args=[widget.pk]),
+        "statusUrl": base + reverse("widgets:status", args=[widget.status_id]),
+        # Where the page wants the widget: our snippet's div, or a LibChat page's.
+        "containerIds": [f"libchat-widget-{widget.pk}", *(f"libchat_{h}" for h in hashes)],
+        # LibChat pages style and relabel the button by this id, the one in their status URL.
+        "buttonId": f"lcs_slide_out_button-{widget.status_id}",
     }
     return render_to_string(
         "widgets/embed.js",
         {"widget_id": widget.pk, "config": json.dumps(config).replace("<", "\\u003c")},
     )
+
+
+def _embed_version(script: str) -> str:
+    return hashlib.sha256(script.encode()).hexdigest()[:16]
+
+
+def _embed_redirect(widget: Widget, version: str) -> HttpResponse:
+    """To the current version of the widget's script; the redirect itself is cached briefly so
+    that a changed widget reaches the library's pages within minutes."""
+    response = redirect(f"{reverse('widgets:embed', args=[widget.pk])}?v={version}")
+    patch_cache_control(response, public=True, max_age=EMBED_REDIRECT_MAX_AGE)
+    return response
 
 
 @require_GET
@@ -73,23 +93,42 @@ def embed(request: HttpRequest, widget_id: int) -> HttpResponse:
     if widget is None:
         return _not_found()
     script = _embed_script(request, widget)
-    version = hashlib.sha256(script.encode()).hexdigest()[:16]
+    version = _embed_version(script)
     if request.GET.get("v") != version:
-        response = redirect(f"{reverse('widgets:embed', args=[widget.pk])}?v={version}")
-        patch_cache_control(response, public=True, max_age=EMBED_REDIRECT_MAX_AGE)
-        return response
+        return _embed_redirect(widget, version)
     response = HttpResponse(script, content_type="text/javascript")
     response["ETag"] = f'"{version}"'
     patch_cache_control(response, public=True, max_age=EMBED_MAX_AGE, immutable=True)
     return response
 
 
+@require_GET
+def load_chat(request: HttpRequest) -> HttpResponse:
+    """LibChat's `load_chat.php?hash=`: the widget's embed script, the very same versioned URL
+    as `embed.js` and cached the same way."""
+    widget = selectors.widget_by_hash_get(widget_hash=request.GET.get("hash", ""))
+    if widget is None:
+        return _not_found()
+    return _embed_redirect(widget, _embed_version(_embed_script(request, widget)))
+
+
 @xframe_options_exempt
 @require_GET
 def frame(request: HttpRequest, widget_id: int) -> HttpResponse:
     """The chat page inside the iframe; only the widget's allowed origins may frame it."""
-    widget = selectors.widget_active_get(widget_id=widget_id)
-    state = selectors.widget_state_get(widget_id=widget_id) if widget else None
+    return _frame_page(request, selectors.widget_active_get(widget_id=widget_id))
+
+
+@xframe_options_exempt
+@require_GET
+def chati(request: HttpRequest) -> HttpResponse:
+    """LibChat's pop-out chat page, `chati.php?hash=`: the widget's chat page."""
+    widget = selectors.widget_by_hash_get(widget_hash=request.GET.get("hash", ""))
+    return _frame_page(request, widget)
+
+
+def _frame_page(request: HttpRequest, widget: Widget | None) -> HttpResponse:
+    state = selectors.widget_state_get(widget_id=widget.pk) if widget else None
     if widget is None or state is None:
         return render(request, "widgets/unavailable.html", status=404)
     asks = [

@@ -1,7 +1,9 @@
 /* LibChat widget {{ widget_id }}: draws the button or tab, shows whether a librarian is online and
-   opens the chat. The chat page runs in an iframe from LibChat's own origin; it tells this page
-   when the status changes (postMessage), so the button follows within a second or two, and the
-   token of the patron's chat, which this page keeps for it (see chatToken). */
+   opens the chat. Served as embed.js and, for pages written for Springshare's LibChat, through
+   load_chat.php: it draws into either snippet's div and gives the button LibChat's id. The chat
+   page runs in an iframe from LibChat's own origin; it tells this page when the status changes
+   (postMessage), so the button follows within a second or two, and the token of the patron's
+   chat, which this page keeps for it (see chatToken). */
 (function () {
   "use strict";
   var config = {{ config|safe }};
@@ -73,6 +75,7 @@
 
   if (toggleTag === "button") {
     toggle.type = "button";
+    toggle.id = config.buttonId;
     toggle.setAttribute("aria-expanded", "false");
     toggle.setAttribute("aria-controls", panel.id);
     panel.hidden = true;
@@ -113,7 +116,8 @@
   function mount() {
     root.appendChild(toggle);
     root.appendChild(panel);
-    var container = doc.getElementById("libchat-widget-" + config.id);
+    var container = null;
+    for (var i = 0; i < config.containerIds.length && !container; i++) container = doc.getElementById(config.containerIds[i]);
     if (container) container.appendChild(root);
     else if (script && script.parentNode && script.parentNode !== doc.head) script.parentNode.insertBefore(root, script);
     else doc.body.appendChild(root);

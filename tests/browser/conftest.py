@@ -1,9 +1,14 @@
 import os
+import socket
+import subprocess
+import sys
+import time
 
 import pytest
 from playwright.sync_api import Page
 
 from tests.browser.pages import log_in_at
+from tests.processes import free_port
 
 # Playwright's sync API keeps an event loop running in the test thread, and pytest-django sets
 # up and flushes the test database from that thread. Those ORM calls are synchronous code; the
@@ -17,3 +22,58 @@ def log_in(live_server_daphne):
         return log_in_at(page, live_server_daphne.url, operator, path)
 
     return log_in
+
+
+LIBRARY_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Springfield Public Library</title></head>
+<body><h1>Springfield Public Library</h1><p>Open 9 to 5.</p>
+{body}
+</body></html>
+"""
+
+
+class StaticSite:
+    """A library's site: Python's http.server serving a directory on another port, addressed as
+    `localhost` while LibChat is `127.0.0.1`, so the widget's iframe is another site's (a port
+    alone does not make one): the browser treats its cookies as third-party ones."""
+
+    def __init__(self, directory):
+        self.directory = directory
+        self.port = free_port()
+        self.url = f"http://localhost:{self.port}"
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "http.server", str(self.port), "--bind", "127.0.0.1",
+             "--directory", str(directory)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
+                    return
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError("http.server did not start")
+
+    def page(self, name: str, body: str) -> str:
+        (self.directory / name).write_text(LIBRARY_PAGE.replace("{body}", body))
+        return f"{self.url}/{name}"
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait(timeout=5)
+
+
+@pytest.fixture
+def sites(tmp_path):
+    started = []
+
+    def start():
+        directory = tmp_path / f"site{len(started)}"
+        directory.mkdir()
+        started.append(StaticSite(directory))
+        return started[-1]
+
+    yield start
+    for site in started:
+        site.stop()

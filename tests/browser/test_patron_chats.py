@@ -9,7 +9,6 @@ from playwright.sync_api import expect
 
 from chats.models import PatronChat
 from tests.browser.pages import outside_the_loop, patron_ends_chat, xss_corpus_send
-from tests.browser.test_widgets import sites  # noqa: F401 (fixture)
 from tests.conftest import CHROMIUM
 from tests.factories import DepartmentFactory, FaqFactory, MembershipFactory, OperatorFactory
 from tests.internalchat.test_services import PNG
@@ -32,7 +31,7 @@ def test_patron_chats_is_claimed_transferred_to_a_department_reclaimed_ended_and
     browser,
     log_in,
     live_server_daphne,
-    sites,  # noqa: F811
+    sites,
 ):
     library = sites()
 
@@ -279,7 +278,7 @@ def test_the_widget_works_where_the_browser_refuses_it_third_party_storage_too(
     playwright,
     log_in,
     live_server_daphne,
-    sites,  # noqa: F811
+    sites,
 ):
     # Chromium as it comes (the suite's browser turns a feature list off for WebRTC, which lets
     # third-party frames keep storage): with third-party cookies blocked, a frame from another
@@ -351,7 +350,7 @@ def test_the_operator_replies_with_the_internal_chat_editor_and_the_patron_gets_
     browser,
     log_in,
     live_server_daphne,
-    sites,  # noqa: F811
+    sites,
 ):
     outside_the_loop(
         FaqFactory,
@@ -419,7 +418,7 @@ def test_the_xss_corpus_from_an_operator_runs_no_script_on_the_patrons_page(
     browser,
     log_in,
     live_server_daphne,
-    sites,  # noqa: F811
+    sites,
 ):
     operator, patron, chat, _ = claimed_chat_with_ada(
         browser, log_in, live_server_daphne.url, sites()
@@ -443,7 +442,7 @@ def test_what_a_patron_types_reaches_the_operator_as_typed_line_breaks_and_all(
     browser,
     log_in,
     live_server_daphne,
-    sites,  # noqa: F811
+    sites,
 ):
     _, _, chat, pane = claimed_chat_with_ada(browser, log_in, live_server_daphne.url, sites())
     box = chat.get_by_label("Your message")
@@ -467,7 +466,7 @@ def test_a_reply_whose_socket_dropped_before_the_answer_is_sent_again_once(
     browser,
     log_in,
     live_server_daphne,
-    sites,  # noqa: F811
+    sites,
 ):
     operator_page = browser.new_context().new_page()
     dropped = []
@@ -565,7 +564,7 @@ def test_a_message_too_long_is_refused_in_the_widget_and_the_patron_keeps_every_
     browser,
     log_in,
     live_server_daphne,
-    sites,  # noqa: F811
+    sites,
 ):
     _, _, chat, pane = claimed_chat_with_ada(browser, log_in, live_server_daphne.url, sites())
     box = chat.get_by_label("Your message")
@@ -607,7 +606,7 @@ def test_the_patrons_box_and_end_chat_stay_in_view_however_long_the_chat(
     browser,
     log_in,
     live_server_daphne,
-    sites,  # noqa: F811
+    sites,
 ):
     _, patron, chat, _ = claimed_chat_with_ada(browser, log_in, live_server_daphne.url, sites())
     messages = chat.get_by_role("list", name="Messages")

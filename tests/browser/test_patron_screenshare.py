@@ -8,7 +8,6 @@ from playwright.sync_api import expect
 
 from tests.browser.test_meetings import ALL_CONNECTED, RECEIVES
 from tests.browser.test_patron_chats import assert_in_view, claimed_chat_with_ada
-from tests.browser.test_widgets import sites  # noqa: F401 (fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -17,7 +16,7 @@ def test_operator_offers_a_screenshare_and_patron_and_operator_each_share_their_
     browser,
     log_in,
     live_server_daphne,
-    sites,  # noqa: F811
+    sites,
 ):
     operator, patron, chat, pane = claimed_chat_with_ada(
         browser, log_in, live_server_daphne.url, sites()

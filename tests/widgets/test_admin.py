@@ -120,3 +120,95 @@ def test_admin_change_page_shows_the_snippet_and_the_current_status(admin_client
 
     changelist = admin_client.get(reverse("admin:widgets_widget_changelist")).content.decode()
     assert "Online" in changelist
+
+
+LIBCHAT_HASH = "3f1c9a0b7d2e4f6a8b9c0d1e2f3a4b5c"
+
+
+@pytest.mark.parametrize(
+    "libchat_id, libchat_hash, message",
+    [
+        ("0", "", "A LibChat widget id is a positive whole number, like 9616."),
+        ("-5", "", "A LibChat widget id is a positive whole number, like 9616."),
+        ("96x16", "", "Enter a whole number."),
+        ("9616", "", "Another widget has this LibChat widget id already."),
+        ("taken pk", "", "This is the LibChat-here id of another widget"),
+        ("", "not-a-hash", "A LibChat hash is 32 hexadecimal characters"),
+        ("", "3f1c9a0b7d2e4f6a8b9c0d1e2f3a4b5", "A LibChat hash is 32 hexadecimal characters"),
+        ("", "3f1c9a0b7d2e4f6a8b9c0d1e2f3a4b5g", "A LibChat hash is 32 hexadecimal characters"),
+        ("", LIBCHAT_HASH.upper(), "Another widget has this LibChat hash already."),
+        ("", "taken hash", "This is the LibChat-here hash of another widget"),
+    ],
+)
+def test_admin_refuses_bad_libchat_values_and_changes_nothing(admin_client, departments,
+                                                              libchat_id, libchat_hash,
+                                                              message):  # fmt: skip
+    reference, _ = departments
+    taken = WidgetFactory(name="Branch", libchat_id=9616, libchat_hash=LIBCHAT_HASH)
+    widget = WidgetFactory(name="Main site", first_department=reference)
+    libchat_id = {"taken pk": str(taken.pk)}.get(libchat_id, libchat_id)
+    libchat_hash = {"taken hash": taken.hash}.get(libchat_hash, libchat_hash)
+    response = admin_client.post(
+        reverse("admin:widgets_widget_change", args=[widget.pk]),
+        form_data(first_department=reference, libchat_id=libchat_id, libchat_hash=libchat_hash),
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert message in page
+    assert page.count('class="errorlist') == 1
+    assert "Constraint" not in page
+    widget.refresh_from_db()
+    assert (widget.libchat_id, widget.libchat_hash, widget.title) == (
+        None,
+        None,
+        "Chat with a librarian",
+    )
+
+
+def test_admin_sets_the_libchat_values_and_shows_both_snippets(admin_client, departments):
+    reference, _ = departments
+    widget = WidgetFactory(first_department=reference, kind="slide_out")
+    url = reverse("admin:widgets_widget_change", args=[widget.pk])
+    page = admin_client.get(url).content.decode()
+    assert f"&lt;div id=&quot;libchat_{widget.hash}&quot;&gt;&lt;/div&gt;" in page
+    assert f"load_chat.php?hash={widget.hash}" in page
+    assert f"lcs_slide_out_button-{widget.pk}" in page
+
+    response = admin_client.post(
+        url,
+        form_data(first_department=reference, libchat_id="9616", libchat_hash=LIBCHAT_HASH.upper()),
+    )
+    assert response.status_code == 302, response.content.decode()
+    widget.refresh_from_db()
+    assert (widget.libchat_id, widget.libchat_hash) == (9616, LIBCHAT_HASH)  # kept lowercase
+
+    page = admin_client.get(url).content.decode()
+    # LibChat-here's own snippet and the LibChat-compatible one, each with a Copy button.
+    assert f"http://testserver/widget/{widget.pk}/embed.js" in page
+    assert f"&lt;div id=&quot;libchat_{LIBCHAT_HASH}&quot;&gt;&lt;/div&gt;" in page
+    assert f"http://testserver/load_chat.php?hash={LIBCHAT_HASH}" in page
+    assert '<button type="button" class="button" data-copy="embed-snippet">Copy</button>' in page
+    assert '<button type="button" class="button" data-copy="libchat-snippet">Copy</button>' in page
+    assert "http://testserver/1.0/chat/widgets/status/9616" in page
+    assert "lcs_slide_out_button-9616" in page
+    assert widget.hash in page  # shown, read-only
+
+    # Clearing them again is allowed: blank is no LibChat value, not an empty one.
+    admin_client.post(url, form_data(first_department=reference, libchat_id="", libchat_hash=""))
+    widget.refresh_from_db()
+    assert (widget.libchat_id, widget.libchat_hash) == (None, None)
+
+
+def test_admin_action_regenerates_the_hash(admin_client, departments):
+    reference, _ = departments
+    widget = WidgetFactory(first_department=reference)
+    old = widget.hash
+    response = admin_client.post(
+        reverse("admin:widgets_widget_changelist"),
+        {"action": "hash_regenerate", "_selected_action": [widget.pk]},
+        follow=True,
+    )
+    assert "New hash for 1 widget(s)" in response.content.decode()
+    widget.refresh_from_db()
+    assert widget.hash != old
+    assert len(widget.hash) == 32

@@ -9,7 +9,7 @@ from django.core.cache import cache
 from libchat.asgi import application
 from tests.factories import OperatorFactory, WidgetFactory
 from tests.widgets.people import signed_in
-from widgets import selectors
+from widgets import selectors, services
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -43,17 +43,21 @@ async def test_a_warm_answer_comes_from_the_cache_with_cors_and_security_headers
     assert response["status"] == 200
     assert response["body"] == b'{"online": true}'
     headers = response["headers"]
-    assert headers["access-control-allow-origin"] == ALLOWED
+    assert headers["access-control-allow-origin"] == "*"
     assert headers["content-type"] == "application/json"
     assert headers["x-content-type-options"] == "nosniff"
     assert headers["content-security-policy"] == "frame-ancestors 'none'"
     assert "no-store" in headers["cache-control"]
 
 
-async def test_no_cors_for_another_origin_and_jsonp_is_checked(widget):
+async def test_any_origin_may_read_it_and_jsonp_is_checked(widget):
     await warm_cache_from_redis_directly_proves_the_fast_path(widget.pk, False)
-    response = await get(f"/api/1.0/chat/widgets/status/{widget.pk}", origin="https://evil.example")
-    assert "access-control-allow-origin" not in response["headers"]
+    response = await get(
+        f"/api/1.0/chat/widgets/status/{widget.pk}", origin="https://other.example"
+    )
+    assert response["body"] == b'{"online": false}'
+    assert response["headers"]["access-control-allow-origin"] == "*"
+    assert "access-control-allow-credentials" not in response["headers"]
     jsonp = await get(f"/api/1.0/chat/widgets/status/{widget.pk}?callback=lib.cb")
     assert jsonp["body"] == b'/**/lib.cb({"online": false});'
     bad = await get(f"/api/1.0/chat/widgets/status/{widget.pk}?callback=alert(1)//")
@@ -82,3 +86,43 @@ async def test_a_host_outside_allowed_hosts_is_left_to_django(widget):
     await warm_cache_from_redis_directly_proves_the_fast_path(widget.pk, True)
     response = await get(f"/api/1.0/chat/widgets/status/{widget.pk}", host=b"evil.example")
     assert response["status"] == 400
+
+
+@database_sync_to_async
+def libchat_id_set(widget, libchat_id):
+    widget.libchat_id = libchat_id
+    widget.save()
+    services.widget_status_refresh(widget_ids=[widget.pk])  # as the receivers do after commit
+
+
+async def test_libchats_path_and_a_libchat_id_are_answered_from_the_cache(widget):
+    await libchat_id_set(widget, 9616)
+    # A state the database could not produce, under the widget's id; the alias leads there.
+    await database_sync_to_async(cache.set)(
+        selectors.state_cache_key(widget.pk),
+        {"online": True, "origins": [ALLOWED], "libchat_id": 9616},
+    )
+    for path in [f"/1.0/chat/widgets/status/{9616}", f"/api/1.0/chat/widgets/status/{9616}",
+                 f"/1.0/chat/widgets/status/{widget.pk}"]:  # fmt: skip
+        response = await get(path, origin="https://any.library.example")
+        assert (response["status"], response["body"]) == (200, b'{"online": true}'), path
+        assert response["headers"]["access-control-allow-origin"] == "*"
+    jsonp = await get("/1.0/chat/widgets/status/9616?callback=jQuery1_2")
+    assert jsonp["body"] == b'/**/jQuery1_2({"online": true});'
+
+
+async def test_a_libchat_id_the_widget_gave_up_is_not_answered_from_a_stale_alias(widget):
+    await libchat_id_set(widget, 9616)
+    assert (await get("/1.0/chat/widgets/status/9616"))["status"] == 200
+    await libchat_id_set(widget, 4321)  # alias 9616 -> widget stays in Redis, now stale
+    assert (await get("/1.0/chat/widgets/status/9616"))["status"] == 404
+    assert (await get("/1.0/chat/widgets/status/4321"))["status"] == 200
+    stored = await database_sync_to_async(cache.get)(selectors.libchat_alias_cache_key(9616))
+    assert stored == selectors.MISSING  # the view replaced the stale alias
+
+
+async def test_unknown_ids_are_404_on_libchats_path_both_cold_and_warm():
+    for _ in range(2):
+        response = await get("/1.0/chat/widgets/status/999999")
+        assert response["status"] == 404
+        assert response["headers"]["access-control-allow-origin"] == "*"

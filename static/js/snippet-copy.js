@@ -1,0 +1,17 @@
+// The widget's admin page: a Copy button puts its snippet on the clipboard and says so.
+
+const said = document.getElementById("snippet-copied");
+
+document.addEventListener("click", async (event) => {
+  const button = event.target.closest("button[data-copy]");
+  if (!button) return;
+  const snippet = document.getElementById(button.dataset.copy);
+  try {
+    await navigator.clipboard.writeText(snippet.value);
+    said.textContent = "Copied.";
+  } catch {
+    // No clipboard (an insecure origin, or refused): select it for Ctrl+C instead.
+    snippet.select();
+    said.textContent = "Press Ctrl+C to copy the selected snippet.";
+  }
+});
