@@ -178,7 +178,8 @@ LIBCHAT_HEARTBEAT_FLUSH_SECONDS = env.float(
 )
 LIBCHAT_MAX_FRAME_BYTES = 64 * 1024
 
-# Patron chats: rate limits per IP (starting chats) and per chat token (messages).
+# Patron chats: rate limits per IP (starting chats), per chat token (messages, syncs), per socket
+# (pongs) and per side (typing); operators' messages have a limit of their own.
 # Behind a reverse proxy every request comes from the proxy's address; with this set, daphne takes
 # the client's address from X-Forwarded-For (which the proxy must overwrite, see the README) and
 # the per-IP limits count each patron on their own.
@@ -186,6 +187,16 @@ LIBCHAT_PROXY_HEADERS = env.bool("LIBCHAT_PROXY_HEADERS", default=False)
 LIBCHAT_CHAT_STARTS_PER_IP = env.int("LIBCHAT_CHAT_STARTS_PER_IP", default=10)
 LIBCHAT_CHAT_STARTS_WINDOW_SECONDS = 600
 LIBCHAT_PATRON_MESSAGES_PER_MINUTE = env.int("LIBCHAT_PATRON_MESSAGES_PER_MINUTE", default=30)
+# A patron's page syncs its history when its socket (re)connects; more than this is refused.
+LIBCHAT_PATRON_SYNCS_PER_MINUTE = env.int("LIBCHAT_PATRON_SYNCS_PER_MINUTE", default=10)
+# The patron's answers to pings are written at most once per window per socket; half the ping
+# interval writes every honest answer and keeps the patron-gone watch exact.
+LIBCHAT_PATRON_PONG_WRITE_SECONDS = max(1, LIBCHAT_PING_SECONDS // 2)
+# "is typing…" goes to the other side of a patron chat at most once per this many seconds (the
+# pages send it every 2 s while typing and show it for 4 s).
+LIBCHAT_TYPING_PUSH_SECONDS = 2
+# All an operator sends (internal chat and replies to patrons): generous, only a runaway stops.
+LIBCHAT_OPERATOR_MESSAGES_PER_MINUTE = env.int("LIBCHAT_OPERATOR_MESSAGES_PER_MINUTE", default=120)
 # A chat whose claimant stays unreachable this long goes back to the front of the queue; a chat
 # waiting this long alerts everyone who could take it.
 LIBCHAT_REQUEUE_AFTER_SECONDS = env.int("LIBCHAT_REQUEUE_AFTER_SECONDS", default=90)
