@@ -5,6 +5,7 @@ With nothing set LibChat runs in embedded mode: SQLite (WAL) and the Redis serve
 mode on PostgreSQL and Redis, and any number of processes can serve one site.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -36,6 +37,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "axes",
     "channels",
     "libchat",
     "accounts",
@@ -57,6 +59,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "libchat.middleware.frame_ancestors_none",
+    "axes.middleware.AxesMiddleware",  # last, as axes asks: it answers a locked-out log-in
 ]
 
 ROOT_URLCONF = "libchat.urls"
@@ -105,6 +108,22 @@ AUTH_USER_MODEL = "accounts.Operator"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard:chats"
 LOGOUT_REDIRECT_URL = "login"
+
+# Log-in throttling (django-axes): after this many failures for one username from one address,
+# that pair is refused until the cool-off ends or an admin unlocks it (Django admin, Axes >
+# Access attempts, or `manage.py axes_reset_username <name>`). Addresses are stored as keyed
+# hashes and successful log-ins are not logged (accounts.lockout says why).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("LIBCHAT_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LIBCHAT_LOGIN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "accounts.lockout.login_address"
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.login_locked_out"
+AXES_RESET_ON_SUCCESS = True
+AXES_DISABLE_ACCESS_LOG = True
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
