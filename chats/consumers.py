@@ -14,12 +14,12 @@ from django.conf import settings
 from django.http.request import validate_host
 
 from chats import groups, selectors, services
-from chats.errors import ChatNotFound, RateLimited
+from chats.errors import ChatNotFound
 from chats.models import PatronChat
 from libchat.core import live
 from libchat.core.db import database_sync_to_async
 from libchat.core.protocol import frame_parse, refusal_as_event
-from libchat.core.ratelimit import rate_limit_hit
+from libchat.core.ratelimit import RateLimited, patron_message_rate_check, rate_limit_hit
 from libchat.core.refusals import Refusal
 
 CLOSE_UNKNOWN_CHAT = 4404
@@ -100,8 +100,24 @@ class PatronChatConsumer(live.LiveEvents, AsyncJsonWebsocketConsumer):
     @database_sync_to_async
     def _act(self, action: str, frame: dict) -> dict | None:
         if action == "pong":
-            services.chat_patron_seen(chat=self.chat)
+            # The page answers every ping; a page that pongs faster is written down once per
+            # window, which is all the patron-gone watch needs.
+            if not rate_limit_hit(
+                key=f"patron-pong:{self.channel_name}",
+                limit=1,
+                seconds=settings.LIBCHAT_PATRON_PONG_WRITE_SECONDS,
+            ):
+                services.chat_patron_seen(chat=self.chat)
             return None
+        if action == "typing":
+            services.chat_typing(chat=self.chat)  # coalesced there, before any query
+            return None
+        if action == "sync" and rate_limit_hit(
+            key=f"patron-sync:{self.chat.pk}",
+            limit=settings.LIBCHAT_PATRON_SYNCS_PER_MINUTE,
+            seconds=60,
+        ):
+            raise RateLimited("Too many requests. Wait a moment and try again.")
         self.chat.refresh_from_db()
         if action == "sync":
             after = frame.get("after") if isinstance(frame.get("after"), int) else 0
@@ -112,19 +128,12 @@ class PatronChatConsumer(live.LiveEvents, AsyncJsonWebsocketConsumer):
                 **selectors.patron_state(chat=self.chat),
             }
         if action == "send":
-            if rate_limit_hit(
-                key=f"patron-messages:{self.chat.pk}",
-                limit=settings.LIBCHAT_PATRON_MESSAGES_PER_MINUTE,
-                seconds=60,
-            ):
-                raise RateLimited("You are sending messages too fast. Wait a moment.")
+            patron_message_rate_check(chat_id=self.chat.pk)
             services.message_send(
                 chat=self.chat,
                 body=str(frame.get("body", "")),
                 client_msg_id=str(frame.get("client_msg_id", "")),
             )
-        elif action == "typing":
-            services.chat_typing(chat=self.chat)
         elif action == "end":
             services.chat_end(chat=self.chat)
         elif action == "rate":

@@ -36,7 +36,3 @@ class ChatInvalid(ChatError):
 
 class WidgetOffline(ChatError):
     code = "widget_offline"
-
-
-class RateLimited(ChatError):
-    code = "rate_limited"

@@ -12,6 +12,7 @@ from departments.selectors import department_by_id, monitored_department_ids
 from libchat.core.db import database_sync_to_async
 from libchat.core.live import dashboard_action, dashboard_groups
 from libchat.core.protocol import FrameError
+from libchat.core.ratelimit import operator_message_rate_check
 from widgets.selectors import widget_ids_answerable_by
 
 
@@ -68,6 +69,7 @@ def _run(operator, action: str, frame: dict) -> dict | None:
             },
         }
     if action == "send":
+        operator_message_rate_check(operator_id=operator.pk)
         message = services.message_send(
             chat=chat,
             operator=operator,

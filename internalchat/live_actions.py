@@ -4,6 +4,7 @@ from internalchat import selectors, services
 from libchat.core.db import database_sync_to_async
 from libchat.core.live import dashboard_action, dashboard_groups
 from libchat.core.protocol import FrameError
+from libchat.core.ratelimit import operator_message_rate_check
 
 
 @dashboard_groups
@@ -38,6 +39,7 @@ async def room_send(consumer, frame: dict) -> None:
     body, client_msg_id = frame.get("body"), frame.get("client_msg_id")
     if not isinstance(body, str) or not isinstance(client_msg_id, str):
         raise FrameError("bad_frame", '"body" and "client_msg_id" must be text.')
+    await database_sync_to_async(operator_message_rate_check)(operator_id=consumer.operator.pk)
     message = await database_sync_to_async(services.message_send)(
         room=room, sender=consumer.operator, body=body, client_msg_id=client_msg_id
     )

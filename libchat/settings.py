@@ -5,6 +5,7 @@ With nothing set LibChat runs in embedded mode: SQLite (WAL) and the Redis serve
 mode on PostgreSQL and Redis, and any number of processes can serve one site.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -36,6 +37,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "axes",
     "channels",
     "libchat",
     "accounts",
@@ -57,6 +59,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "libchat.middleware.frame_ancestors_none",
+    "axes.middleware.AxesMiddleware",  # last, as axes asks: it answers a locked-out log-in
 ]
 
 ROOT_URLCONF = "libchat.urls"
@@ -105,6 +108,22 @@ AUTH_USER_MODEL = "accounts.Operator"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard:chats"
 LOGOUT_REDIRECT_URL = "login"
+
+# Log-in throttling (django-axes): after this many failures for one username from one address,
+# that pair is refused until the cool-off ends or an admin unlocks it (Django admin, Axes >
+# Access attempts, or `manage.py axes_reset_username <name>`). Addresses are stored as keyed
+# hashes and successful log-ins are not logged (accounts.lockout says why).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("LIBCHAT_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LIBCHAT_LOGIN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "accounts.lockout.login_address"
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.login_locked_out"
+AXES_RESET_ON_SUCCESS = True
+AXES_DISABLE_ACCESS_LOG = True
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -178,7 +197,8 @@ LIBCHAT_HEARTBEAT_FLUSH_SECONDS = env.float(
 )
 LIBCHAT_MAX_FRAME_BYTES = 64 * 1024
 
-# Patron chats: rate limits per IP (starting chats) and per chat token (messages).
+# Patron chats: rate limits per IP (starting chats), per chat token (messages, syncs), per socket
+# (pongs) and per side (typing); operators' messages have a limit of their own.
 # Behind a reverse proxy every request comes from the proxy's address; with this set, daphne takes
 # the client's address from X-Forwarded-For (which the proxy must overwrite, see the README) and
 # the per-IP limits count each patron on their own.
@@ -186,6 +206,16 @@ LIBCHAT_PROXY_HEADERS = env.bool("LIBCHAT_PROXY_HEADERS", default=False)
 LIBCHAT_CHAT_STARTS_PER_IP = env.int("LIBCHAT_CHAT_STARTS_PER_IP", default=10)
 LIBCHAT_CHAT_STARTS_WINDOW_SECONDS = 600
 LIBCHAT_PATRON_MESSAGES_PER_MINUTE = env.int("LIBCHAT_PATRON_MESSAGES_PER_MINUTE", default=30)
+# A patron's page syncs its history when its socket (re)connects; more than this is refused.
+LIBCHAT_PATRON_SYNCS_PER_MINUTE = env.int("LIBCHAT_PATRON_SYNCS_PER_MINUTE", default=10)
+# The patron's answers to pings are written at most once per window per socket; half the ping
+# interval writes every honest answer and keeps the patron-gone watch exact.
+LIBCHAT_PATRON_PONG_WRITE_SECONDS = max(1, LIBCHAT_PING_SECONDS // 2)
+# "is typing…" goes to the other side of a patron chat at most once per this many seconds (the
+# pages send it every 2 s while typing and show it for 4 s).
+LIBCHAT_TYPING_PUSH_SECONDS = 2
+# All an operator sends (internal chat and replies to patrons): generous, only a runaway stops.
+LIBCHAT_OPERATOR_MESSAGES_PER_MINUTE = env.int("LIBCHAT_OPERATOR_MESSAGES_PER_MINUTE", default=120)
 # A chat whose claimant stays unreachable this long goes back to the front of the queue; a chat
 # waiting this long alerts everyone who could take it.
 LIBCHAT_REQUEUE_AFTER_SECONDS = env.int("LIBCHAT_REQUEUE_AFTER_SECONDS", default=90)

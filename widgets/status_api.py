@@ -4,6 +4,8 @@
 is what every library page polls, so a warm answer is made in the event loop straight from Redis
 (`StatusFastPath`), outside Django's request cycle, whose sync middleware runs in one shared
 thread. A cache miss falls through to the Django view, which computes the state once and stores it.
+The answer carries the headers Django's security middleware would add, and a request it would
+redirect to HTTPS goes to Django.
 """
 
 import asyncio
@@ -65,6 +67,29 @@ def status_answer(*, state: WidgetPublicState | None, callback: str | None) -> S
     return StatusAnswer(200, "application/json", body, PUBLIC)
 
 
+def security_headers(*, secure: bool) -> dict[str, str]:
+    """The headers Django's middleware adds to the view's answer (SecurityMiddleware per the
+    SECURE_* settings, X_FRAME_OPTIONS, our frame-ancestors), for the answers made without it:
+    Django's own code would cost this path more than the Redis read it makes."""
+    headers = {}
+    if settings.SECURE_HSTS_SECONDS and secure:
+        headers["Strict-Transport-Security"] = "; ".join(
+            [f"max-age={settings.SECURE_HSTS_SECONDS}"]
+            + ["includeSubDomains"] * settings.SECURE_HSTS_INCLUDE_SUBDOMAINS
+            + ["preload"] * settings.SECURE_HSTS_PRELOAD
+        )
+    if settings.SECURE_CONTENT_TYPE_NOSNIFF:
+        headers["X-Content-Type-Options"] = "nosniff"
+    if policy := settings.SECURE_REFERRER_POLICY:
+        policies = policy.split(",") if isinstance(policy, str) else policy
+        headers["Referrer-Policy"] = ",".join(p.strip() for p in policies)
+    if settings.SECURE_CROSS_ORIGIN_OPENER_POLICY:
+        headers["Cross-Origin-Opener-Policy"] = settings.SECURE_CROSS_ORIGIN_OPENER_POLICY
+    headers["X-Frame-Options"] = settings.X_FRAME_OPTIONS
+    headers["Content-Security-Policy"] = "frame-ancestors 'none'"
+    return headers
+
+
 class StatusFastPath:
     """ASGI middleware: answers warm status requests from Redis, passes everything else on."""
 
@@ -79,10 +104,12 @@ class StatusFastPath:
             and scope["method"] == "GET"
             and STATUS_PATH.fullmatch(scope["path"])
         )
-        if match and self._host_allowed(scope):
+        # A request Django would redirect to HTTPS is left to Django, which does.
+        secure = match and self._secure(scope)
+        if match and self._host_allowed(scope) and (secure or not settings.SECURE_SSL_REDIRECT):
             found, state = await self._cached(int(match[1]))
             if found:
-                await self._send(send, self._answer(scope, state))
+                await self._send(send, self._answer(scope, state), secure=secure)
                 return
         await self.app(scope, receive, send)
 
@@ -92,6 +119,17 @@ class StatusFastPath:
             if key == name:
                 return value.decode("latin-1")
         return None
+
+    def _secure(self, scope) -> bool:
+        """Django's `request.is_secure()`: the proxy's header named by SECURE_PROXY_SSL_HEADER
+        when the request carries it, else the connection's own scheme."""
+        if settings.SECURE_PROXY_SSL_HEADER:
+            meta_name, secure_value = settings.SECURE_PROXY_SSL_HEADER
+            name = meta_name.removeprefix("HTTP_").replace("_", "-").lower().encode()
+            value = self._header(scope, name)
+            if value is not None:
+                return value.split(",", 1)[0].strip() == secure_value
+        return scope.get("scheme") == "https"
 
     def _host_allowed(self, scope) -> bool:
         domain, _ = split_domain_port(self._header(scope, b"host") or "")
@@ -123,7 +161,7 @@ class StatusFastPath:
         return status_answer(state=state, callback=query.get("callback"))
 
     @staticmethod
-    async def _send(send, answer: StatusAnswer) -> None:
+    async def _send(send, answer: StatusAnswer, *, secure: bool) -> None:
         body = answer.body.encode()
         headers = {
             "Content-Type": f"{answer.content_type}; charset=utf-8"
@@ -132,11 +170,7 @@ class StatusFastPath:
             "Content-Length": str(len(body)),
             "Cache-Control": NEVER_CACHE,
             "Expires": http_date(),
-            "X-Content-Type-Options": "nosniff",
-            "Referrer-Policy": settings.SECURE_REFERRER_POLICY,
-            "Cross-Origin-Opener-Policy": "same-origin",
-            "X-Frame-Options": "DENY",
-            "Content-Security-Policy": "frame-ancestors 'none'",
+            **security_headers(secure=secure),
             **answer.headers,
         }
         await send(

@@ -5,6 +5,7 @@ import secrets
 from datetime import datetime, timedelta
 from functools import partial
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
@@ -21,6 +22,7 @@ from chats.signals import chat_released
 from departments.models import Department
 from libchat.core.live import live_send, operator_group
 from libchat.core.messages import MESSAGE_MAX_CHARS
+from libchat.core.ratelimit import rate_limit_hit
 from libchat.core.tokens import secret_hash
 from widgets.models import Widget
 from widgets.selectors import widget_state_get
@@ -180,15 +182,24 @@ def _announce_ended(chat: PatronChat, to_patron: str, to_operator: str, was_wait
 
 
 def chat_typing(*, chat: PatronChat, operator: Operator | None = None) -> None:
-    """Tell the other side someone is typing; nothing is stored."""
-    if operator is None:
-        if chat.claimed_by_id:
-            live_send(
-                operator_group(chat.claimed_by_id), {"event": "chat.typing", "chat_id": chat.pk}
-            )
-        return
-    if chat.claimed_by_id != operator.pk or chat.state != PatronChat.State.ACTIVE:
+    """Tell the other side someone is typing; nothing is stored. One push per side every
+    LIBCHAT_TYPING_PUSH_SECONDS at most, the rest dropped without a word: the other page shows
+    "is typing…" for longer than that, so a flood of frames would change nothing there. The
+    patron's side reads the claimant only for a push that goes out, so a flood costs no query."""
+    if operator is not None and (
+        chat.claimed_by_id != operator.pk or chat.state != PatronChat.State.ACTIVE
+    ):
         raise ChatAccessDenied("Only the operator who claimed this chat can type in it.")
+    side = "patron" if operator is None else "operator"
+    if rate_limit_hit(
+        key=f"typing:{chat.pk}:{side}", limit=1, seconds=settings.LIBCHAT_TYPING_PUSH_SECONDS
+    ):
+        return
+    if operator is None:
+        claimant = PatronChat.objects.filter(pk=chat.pk).values_list("claimed_by", flat=True)
+        if claimant_id := claimant.first():
+            live_send(operator_group(claimant_id), {"event": "chat.typing", "chat_id": chat.pk})
+        return
     live_send(
         patron_group(chat.pk),
         {"event": "chat.typing", "chat_id": chat.pk, "operator": operator.name},

@@ -1,11 +1,13 @@
 """The patron socket and the dashboard's patron-chat actions, on the real ASGI application."""
 
 import asyncio
+import time
 
 import pytest
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 
+from chats import services
 from chats.models import PatronChat
 from departments.services import monitoring_set
 from libchat.asgi import application
@@ -35,6 +37,14 @@ async def events_until_quiet(communicator, quiet: float = 0.5) -> list[str]:
     events = []
     while not await communicator.receive_nothing(timeout=quiet):
         events.append((await communicator.receive_json_from())["event"])
+    return events
+
+
+async def events_until(communicator, event: str, timeout: float = 60) -> list[str]:
+    """The event types of the frames received up to and including the next `event`."""
+    events = []
+    while not events or events[-1] != event:
+        events.append((await communicator.receive_json_from(timeout=timeout))["event"])
     return events
 
 
@@ -570,4 +580,100 @@ async def test_a_patron_page_closed_as_a_reply_reaches_it_is_shown_away_to_the_o
     await asyncio.wait_for(server.refused.wait(), timeout=5)
     await patron.disconnect()
     assert (await next_event(operator, "chat.patron_away"))["chat_id"] == chat.pk
+    await operator.disconnect()
+
+
+def fixed_windows(elapsed: float, seconds: int) -> int:
+    """How many of the rate limiter's fixed windows a span of `elapsed` seconds can touch."""
+    return int(elapsed // seconds) + 2
+
+
+async def test_a_flood_of_typing_reaches_each_side_only_a_handful_of_times(settings):
+    d = await database_sync_to_async(desk)()
+    chat, _, operator, patron = await claimed_over_sockets(d)
+    started = time.monotonic()
+    for _ in range(1000):
+        await patron.send_json_to({"action": "typing"})
+        await operator.send_json_to({"action": "patron.typing", "chat_id": chat.pk})
+    # Frames are handled in order: once these answer, every typing frame has been handled.
+    await patron.send_json_to({"action": "sync"})
+    await operator.send_json_to({"action": "patron.sync"})
+    to_patron = await events_until(patron, "chat.history")
+    to_operator = await events_until(operator, "chat.sync")
+    windows = fixed_windows(time.monotonic() - started, settings.LIBCHAT_TYPING_PUSH_SECONDS)
+    to_operator += await events_until_quiet(operator)
+    to_patron += await events_until_quiet(patron)
+    # At most one push per side in each 2-second window the flood spanned (a handful, not a
+    # thousand), and nobody is told of an error: extra typing frames are simply dropped.
+    assert 1 <= to_operator.count("chat.typing") <= windows and "error" not in to_operator
+    assert 1 <= to_patron.count("chat.typing") <= windows and "error" not in to_patron
+    await patron.disconnect()
+    await operator.disconnect()
+
+
+async def test_syncing_beyond_a_few_a_minute_is_refused_with_rate_limited():
+    d = await database_sync_to_async(desk)()
+    chat, token = await database_sync_to_async(start)(d.widget)
+    patron = await patron_socket(token)
+    await hello(patron)
+    for _ in range(300):
+        await patron.send_json_to({"action": "sync"})
+    answers = [await patron.receive_json_from(timeout=10) for _ in range(300)]
+    histories = [a for a in answers if a["event"] == "chat.history"]
+    refusals = [a for a in answers if a["event"] == "error"]
+    # Ten a minute; the 300 may straddle two one-minute windows.
+    assert 10 <= len(histories) <= 20
+    assert len(refusals) == 300 - len(histories)
+    assert {(r["code"], r["message"]) for r in refusals} == {
+        ("rate_limited", "Too many requests. Wait a moment and try again.")
+    }
+    await patron.disconnect()
+
+
+async def test_a_flood_of_pongs_writes_the_patron_seen_time_once_per_window(monkeypatch, settings):
+    d = await database_sync_to_async(desk)()
+    chat, token = await database_sync_to_async(start)(d.widget)
+    patron = await patron_socket(token)
+    await hello(patron)
+    before = await database_sync_to_async(lambda: PatronChat.objects.get(pk=chat.pk))()
+    writes = []
+    real_seen = services.chat_patron_seen
+    monkeypatch.setattr(
+        services, "chat_patron_seen", lambda *, chat: writes.append(1) or real_seen(chat=chat)
+    )
+    started = time.monotonic()
+    for _ in range(1000):
+        await patron.send_json_to({"action": "pong"})
+    await patron.send_json_to({"action": "sync"})
+    await events_until(patron, "chat.history")
+    # One write per socket in each window (half the ping interval, 10 s) the flood spanned.
+    windows = fixed_windows(time.monotonic() - started, settings.LIBCHAT_PATRON_PONG_WRITE_SECONDS)
+    assert 1 <= len(writes) <= windows
+    after = await database_sync_to_async(lambda: PatronChat.objects.get(pk=chat.pk))()
+    assert after.patron_seen_at > before.patron_seen_at
+    await patron.disconnect()
+
+
+async def test_an_operators_flood_of_replies_to_a_patron_is_stopped(settings):
+    settings.LIBCHAT_OPERATOR_MESSAGES_PER_MINUTE = 20
+    d = await database_sync_to_async(desk)()
+    chat, _, operator, patron = await claimed_over_sockets(d)
+    for n in range(100):
+        await operator.send_json_to(
+            {"action": "patron.send", "chat_id": chat.pk, "body": f"r{n}", "client_msg_id": f"r{n}"}
+        )
+    answers = []
+    while len(answers) < 100:
+        frame = await operator.receive_json_from(timeout=10)
+        if frame["event"] in {"chat.sent", "error"}:
+            answers.append(frame)
+    sent = [a for a in answers if a["event"] == "chat.sent"]
+    refused = [a for a in answers if a["event"] == "error"]
+    assert 20 <= len(sent) <= 40  # the flood may straddle two one-minute windows
+    assert {r["code"] for r in refused} == {"rate_limited"}
+    # Each refusal names its reply, so the page puts that text back in the box.
+    assert refused[0]["chat_id"] == chat.pk and refused[0]["client_msg_id"].startswith("r")
+    stored = await database_sync_to_async(lambda: chat.messages.filter(sender="operator").count())()
+    assert stored == len(sent)
+    await patron.disconnect()
     await operator.disconnect()

@@ -307,3 +307,29 @@ async def test_the_catch_up_creates_all_staff_on_a_new_site_and_the_socket_hears
     )
     assert (await next_message(bob_socket))["body"] == "Staff meeting at 3"
     await bob_socket.disconnect()
+
+
+async def test_an_operators_flood_of_internal_messages_is_stopped_on_every_tab(reference, settings):
+    settings.LIBCHAT_OPERATOR_MESSAGES_PER_MINUTE = 20
+    room, alice, bob, _ = reference
+    tabs = [(await dashboard_socket(alice))[0] for _ in range(2)]
+    for n in range(100):  # from two tabs at once: the allowance is the operator's, not a tab's
+        await tabs[n % 2].send_json_to(
+            {"action": "room.send", "room_id": room.pk, "body": f"#{n}", "client_msg_id": f"c{n}"}
+        )
+    answers = []
+    for tab in tabs:
+        while len(answers) < 50 * (tabs.index(tab) + 1):
+            frame = await tab.receive_json_from(timeout=10)
+            if frame["event"] in {"room.sent", "error"}:
+                answers.append(frame)
+    refused = [a for a in answers if a["event"] == "error"]
+    stored = await database_sync_to_async(Message.objects.filter(room=room).count)()
+    assert 20 <= stored <= 40  # twenty a minute; the flood may straddle two windows
+    assert len(refused) == 100 - stored
+    assert {(r["code"], r["message"]) for r in refused} == {
+        ("rate_limited", "You are sending messages too fast. Wait a moment.")
+    }
+    assert all(r["client_msg_id"].startswith("c") for r in refused)  # its text goes back
+    for tab in tabs:
+        await tab.disconnect()

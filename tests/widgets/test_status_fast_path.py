@@ -5,20 +5,24 @@ import pytest
 from channels.db import database_sync_to_async
 from channels.testing import HttpCommunicator
 from django.core.cache import cache
+from django.core.handlers.asgi import ASGIHandler
 
 from libchat.asgi import application
 from tests.factories import OperatorFactory, WidgetFactory
 from tests.widgets.people import signed_in
 from widgets import selectors, services
+from widgets.status_api import StatusFastPath
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 ALLOWED = "https://www.library.example"
 
 
-async def get(path: str, *, origin: str | None = None, host: bytes = b"localhost"):
-    headers = [(b"host", host)] + ([(b"origin", origin.encode())] if origin else [])
-    response = await HttpCommunicator(application, "GET", path, headers=headers).get_response()
+async def get(
+    path: str, *, origin: str | None = None, host: bytes = b"localhost", app=application, extra=()
+):
+    headers = [(b"host", host), *extra] + ([(b"origin", origin.encode())] if origin else [])
+    response = await HttpCommunicator(app, "GET", path, headers=headers).get_response()
     response["headers"] = {k.decode().lower(): v.decode() for k, v in response["headers"]}
     return response
 
@@ -126,3 +130,53 @@ async def test_unknown_ids_are_404_on_libchats_path_both_cold_and_warm():
         response = await get("/1.0/chat/widgets/status/999999")
         assert response["status"] == 404
         assert response["headers"]["access-control-allow-origin"] == "*"
+
+
+SECURITY_HEADERS = {
+    "strict-transport-security",
+    "x-content-type-options",
+    "referrer-policy",
+    "cross-origin-opener-policy",
+    "x-frame-options",
+    "content-security-policy",
+}
+
+
+def production_app(settings):
+    """The ASGI application as daphne runs it with DEBUG off: Django's middleware reads the
+    SECURE_* settings when it is built, so it is built after the test sets them."""
+    settings.SECURE_HSTS_SECONDS = 31536000
+    settings.SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    settings.SECURE_HSTS_PRELOAD = True
+    settings.SECURE_SSL_REDIRECT = True
+    return StatusFastPath(ASGIHandler())
+
+
+async def test_a_warm_answer_over_https_has_the_security_headers_django_sends(widget, settings):
+    app = production_app(settings)
+    path = f"/api/1.0/chat/widgets/status/{widget.pk}"
+    behind_proxy = [(b"x-forwarded-proto", b"https")]
+    cold = await get(path, app=app, extra=behind_proxy)  # the view computes and stores
+    assert cold["body"] == b'{"online": false}'
+    await warm_cache_from_redis_directly_proves_the_fast_path(widget.pk, True)
+    warm = await get(path, app=app, extra=behind_proxy)
+    assert warm["body"] == b'{"online": true}'
+
+    def security(response):
+        return {k: v for k, v in response["headers"].items() if k in SECURITY_HEADERS}
+
+    assert security(warm) == security(cold)
+    assert warm["headers"]["strict-transport-security"] == (
+        "max-age=31536000; includeSubDomains; preload"
+    )
+
+
+async def test_a_plain_http_status_request_is_redirected_to_https_when_configured(widget, settings):
+    app = production_app(settings)
+    await warm_cache_from_redis_directly_proves_the_fast_path(widget.pk, True)
+    response = await get(f"/api/1.0/chat/widgets/status/{widget.pk}?callback=cb", app=app)
+    assert response["status"] == 301
+    assert response["headers"]["location"] == (
+        f"https://localhost/api/1.0/chat/widgets/status/{widget.pk}?callback=cb"
+    )
+    assert "strict-transport-security" not in response["headers"]  # only ever sent over HTTPS
