@@ -9,7 +9,6 @@ import { notificationsAsk, notify } from "./notify.js";
 
 const $ = (id) => document.getElementById(id);
 const myId = Number(document.body.dataset.operatorId);
-const STATUS_LABELS = { online: "Online", internal: "Internal", away: "Away" };
 const waiting = new Map(); // chat id -> summary
 const panes = new Map(); // chat id -> article
 const typingTimers = new Map();
@@ -70,7 +69,7 @@ function showTaking(signedIn, here, status) {
   $("waiting-panel").hidden = !signedInHere;
   const paused = signedInHere && status !== "online";
   $("waiting-paused").hidden = !paused;
-  if (paused) $("waiting-paused-status").textContent = STATUS_LABELS[status];
+  if (paused) $("waiting-paused-status").textContent = status[0].toUpperCase() + status.slice(1);
   renderWaiting();
 }
 
@@ -218,7 +217,8 @@ live.on("chat.sync", (frame) => {
     if (!open.has(chatId) && !pane.dataset.ended) markEnded(chatId, "This chat ended or moved on while you were disconnected.");
   }
 });
-// What this operator answers changed (monitoring, membership, a widget or department edited).
+// What this operator is offered changed: their status or sign-in, monitoring, membership, or a
+// widget or department edited.
 live.on("chat.waiting_list", (frame) => waitingReplace(frame.waiting));
 live.on("presence.changed", (frame) => {
   const me = frame.operators.find((presence) => presence.id === myId);
