@@ -723,7 +723,7 @@ def test_a_patron_left_waiting_by_the_last_librarian_is_told_offered_the_form_an
 
     _status_set(alices, "Away")
     expect(ada.get_by_text("No librarian is available right now.")).to_be_visible()
-    expect(ada.get_by_role("region", name="Chat")).to_contain_text("We are back at 9 tomorrow.")
+    expect(ada.get_by_text("We are back at 9 tomorrow.")).to_be_visible()
     expect(ada.get_by_role("heading", name="Leave a question")).to_be_visible()
     expect(ada.get_by_role("button", name="Send Question")).to_be_visible()
     expect(ada.get_by_role("status").first).to_have_text("You are number 1 in line")
