@@ -111,6 +111,30 @@ def reachable_operator_ids(*, operator_ids: list[int] | set[int]) -> set[int]:
     )
 
 
+def operators_taking_chats(*, operator_ids: Iterable[int] | None = None) -> set[int]:
+    """Of these operators (None: all of them), those who take patron chats. The one place the
+    rule is written; the Waiting list, rings, unclaimed alerts, the claim, transfer targets and
+    a widget's status all ask here.
+
+    An operator takes patron chats when signed in to LibChat, with status Online, reachable (a
+    dashboard of the session's browser answers) and an account that may chat. Away keeps and
+    answers the chats it holds but is offered none; Internal is staff chat only; an operator
+    logged in to the site but not signed in to LibChat gets no patron chat at all, or the
+    watchdog would soon pull it from a dashboard nobody counts as there. One query.
+    """
+    sessions = active_sessions_with_reachability().filter(
+        status=Status.ONLINE, reachable=True, operator__in=Operator.objects.may_chat()
+    )
+    if operator_ids is not None:
+        sessions = sessions.filter(operator_id__in=set(operator_ids))
+    return set(sessions.values_list("operator_id", flat=True))
+
+
+def operator_takes_chats(*, operator: Operator) -> bool:
+    """The rule of `operators_taking_chats` for one operator. One query."""
+    return operator.pk in operators_taking_chats(operator_ids={operator.pk})
+
+
 def operator_by_id(*, operator_id: int) -> Operator | None:
     return Operator.objects.filter(pk=operator_id).first()
 

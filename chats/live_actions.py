@@ -5,7 +5,7 @@ a refusal reaches the dashboard socket, which sends it as an error frame with th
 message ("This chat was taken by X.").
 """
 
-from accounts.selectors import operator_by_id
+from accounts.selectors import operator_by_id, operator_takes_chats
 from chats import groups, selectors, services
 from chats.errors import ChatError
 from departments.selectors import department_by_id, monitored_department_ids
@@ -18,7 +18,11 @@ from widgets.selectors import widget_ids_answerable_by
 
 @dashboard_groups
 def chat_queue_groups(operator) -> list[str]:
-    """Every dashboard hears the queues of the widgets and departments its operator answers."""
+    """A dashboard hears the queues (new chats, unclaimed alerts) of the widgets and departments
+    its operator answers while the operator takes patron chats; `chats.receivers` makes open
+    dashboards follow when either changes."""
+    if not operator_takes_chats(operator=operator):
+        return []
     return [
         *(groups.widget_queue_group(pk) for pk in widget_ids_answerable_by(operator=operator)),
         *(groups.department_queue_group(pk) for pk in monitored_department_ids(operator=operator)),

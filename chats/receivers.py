@@ -1,6 +1,6 @@
 """Patron chats follow their claimants' presence (sent after commit by accounts), open
-dashboards follow the queues of widgets and departments their operators answer, and a deleted
-chat's files leave the disk with it."""
+dashboards follow the queues of widgets and departments their operators answer, while they take
+patron chats, and a deleted chat's files leave the disk with it."""
 
 import logging
 from functools import partial
@@ -31,10 +31,18 @@ def claimants_follow_presence(sender, operator_ids, **kwargs):
         logger.exception("requeue after a presence change failed for %r", operator_ids)
 
 
+@receiver(presence_changed)
+def queues_follow_presence(sender, operator_ids, **kwargs):
+    # Signing in, Online, Away, Internal, signing out, a dashboard gone quiet: whether these
+    # operators take patron chats may have changed (`accounts.selectors.operators_taking_chats`).
+    _queues_follow(set(operator_ids))
+
+
 def _queues_follow(operator_ids: set[int]) -> None:
-    # Open dashboards hold exactly the queues their operators now answer, and their Waiting
-    # list is redrawn: a chat of a department they stopped monitoring leaves the list, one of a
-    # widget they now answer appears, without a reload. Claims and reads check access anyway.
+    # Open dashboards hold exactly the queues their operators now answer and take, and their
+    # Waiting list is redrawn: a chat of a department they stopped monitoring leaves the list,
+    # one of a widget they now answer appears, all of them go when the operator goes Away and
+    # come back with Online, without a reload. Claims and reads check access anyway.
     # Only the Waiting list: the chats an operator holds stay theirs whoever answers what (and
     # a widget with chats cannot be deleted), so their panes and messages are not sent again.
     try:

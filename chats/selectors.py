@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.crypto import salted_hmac
 
 from accounts.models import Operator
-from accounts.selectors import reachable_operator_ids
+from accounts.selectors import operator_takes_chats, operators_taking_chats
 from chats.errors import ChatAccessDenied, ChatNotFound
 from chats.models import OfflineTicket, PatronAttachment, PatronChat, PatronMessage
 from departments.models import Department
@@ -162,7 +162,10 @@ def patron_state(*, chat: PatronChat) -> dict:
 
 
 def chats_waiting_for(*, operator: Operator) -> list[dict]:
-    """Unclaimed chats this operator may take, oldest first."""
+    """Unclaimed chats this operator may take, oldest first; none for an operator who takes no
+    patron chats now (`accounts.selectors.operators_taking_chats`)."""
+    if not operator_takes_chats(operator=operator):
+        return []
     chats = (
         PatronChat.objects.filter(state=PatronChat.State.WAITING)
         .filter(
@@ -187,11 +190,11 @@ def chats_open_for(*, operator: Operator) -> list[dict]:
 
 
 def transfer_targets(*, operator: Operator) -> dict:
-    """Who a chat can go to: reachable operators (not this one) and active departments."""
-    operators = Operator.objects.may_chat().exclude(pk=operator.pk)
-    reachable = reachable_operator_ids(operator_ids=set(operators.values_list("pk", flat=True)))
+    """Who a chat can go to: the operators who could claim it (not this one; the rule of
+    `operators_taking_chats`) and active departments."""
+    taking = operators_taking_chats() - {operator.pk}
     return {
-        "operators": [{"id": o.pk, "name": o.name} for o in operators.filter(pk__in=reachable)],
+        "operators": [{"id": o.pk, "name": o.name} for o in Operator.objects.filter(pk__in=taking)],
         "departments": [
             {"id": d.pk, "name": d.name} for d in Department.objects.filter(active=True)
         ],

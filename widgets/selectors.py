@@ -15,8 +15,8 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 
-from accounts.models import Operator, Status
-from accounts.selectors import active_sessions_with_reachability
+from accounts.models import Operator
+from accounts.selectors import operators_taking_chats
 from departments.models import Membership
 from departments.selectors import (
     department_ids_monitored_by_any,
@@ -61,15 +61,6 @@ def libchat_alias_cache_key(libchat_id: int) -> str:
 def state_cache_seconds() -> int:
     # Twice the beat interval, so a late beat run never leaves the endpoint without a value.
     return 2 * settings.LIBCHAT_WIDGET_REFRESH_SECONDS
-
-
-def online_operator_ids() -> set[int]:
-    """Operators signed in with status Online and reachable: the only ones a widget counts."""
-    return set(
-        active_sessions_with_reachability()
-        .filter(status=Status.ONLINE, reachable=True, operator__in=Operator.objects.may_chat())
-        .values_list("operator_id", flat=True)
-    )
 
 
 def widget_choices(*, widget: Widget) -> list[tuple[int | None, int | None]]:
@@ -123,7 +114,7 @@ def widget_ids_answerable_by(*, operator: Operator) -> list[int]:
 
 def _statuses(widgets: list[Widget]) -> dict[int, WidgetStatus]:
     """Statuses of widgets whose fallbacks are prefetched: two more queries."""
-    online_ids = online_operator_ids()
+    online_ids = operators_taking_chats()  # who makes a widget online: the one rule
     department_ids = department_ids_monitored_by_any(operator_ids=online_ids)
 
     def covered(choice: tuple[int | None, int | None]) -> bool:

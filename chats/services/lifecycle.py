@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Operator
-from accounts.selectors import reachable_operator_ids
+from accounts.selectors import operator_takes_chats
 from chats import selectors
 from chats.errors import ChatAccessDenied, ChatClosed, ChatInvalid, ChatTaken, WidgetOffline
 from chats.groups import patron_group, queue_groups
@@ -28,6 +28,7 @@ from widgets.models import Widget
 from widgets.selectors import widget_state_get
 
 NAME_MAX_CHARS = 100
+NOT_TAKING_CHATS = "Sign in to LibChat with status Online to take new patron chats."
 
 
 def _prechat_clean(*, widget: Widget, name: str, email: str, question: str) -> dict[str, str]:
@@ -107,9 +108,12 @@ def _unqueued(*, chat: PatronChat, claimed_by: Operator | None) -> None:
 
 def chat_claim(*, chat: PatronChat, operator: Operator) -> PatronChat:
     """Take a waiting chat. One conditional UPDATE, so of many operators exactly one wins;
-    the others get ChatTaken naming the winner."""
+    the others get ChatTaken naming the winner. Only an operator who takes patron chats now
+    (signed in, Online, reachable) may claim one."""
     if not selectors.operator_can_answer(operator=operator, chat=chat):
         raise ChatAccessDenied("You cannot answer this chat.")
+    if not operator_takes_chats(operator=operator):
+        raise ChatAccessDenied(NOT_TAKING_CHATS)
     with transaction.atomic():
         claimed = PatronChat.objects.filter(pk=chat.pk, state=PatronChat.State.WAITING).update(
             state=PatronChat.State.ACTIVE, claimed_by=operator, claimed_at=timezone.now()
@@ -277,16 +281,15 @@ def chat_transfer(
     to_department: Department | None = None,
     note: str = "",
 ) -> PatronChat:
-    """Hand a claimed chat to another reachable operator, or back into a department's queue.
+    """Hand a claimed chat to another operator who could claim it, or back into a department's
+    queue.
 
     The note is for staff only; the patron is told who took over.
     """
     if (to_operator is None) == (to_department is None):
         raise ChatInvalid("Transfer to an operator or to a department.")
     if to_operator is not None and (
-        to_operator.pk == operator.pk
-        or not to_operator.may_chat
-        or not reachable_operator_ids(operator_ids={to_operator.pk})
+        to_operator.pk == operator.pk or not operator_takes_chats(operator=to_operator)
     ):
         raise ChatInvalid(f"{to_operator.name} cannot take chats right now.")
     if to_department is not None and not to_department.active:

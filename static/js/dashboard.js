@@ -41,6 +41,7 @@ function showMe(signedIn, signedInHere, status) {
   $("menu-sign-in-button").hidden = signedIn;
   $("menu-sign-in-here").hidden = !elsewhere;
   const shown = here ? status : "offline";
+  $("me-status").textContent = STATUS_LABELS[shown].toLowerCase(); // "You are away: Go Chat"
   setDot($("my-dot"), shown);
   const label = elsewhere ? "Signed in at another location" : STATUS_LABELS[shown];
   $("status-menu-button").setAttribute("aria-label", `Your status: ${label}`);

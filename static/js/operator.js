@@ -8,6 +8,7 @@ import { messageLineAdd } from "./message-line.js";
 import { notificationsAsk, notify } from "./notify.js";
 
 const $ = (id) => document.getElementById(id);
+const myId = Number(document.body.dataset.operatorId);
 const waiting = new Map(); // chat id -> summary
 const panes = new Map(); // chat id -> article
 const typingTimers = new Map();
@@ -52,8 +53,24 @@ function renderWaiting() {
     item.append(who, preview, waited, claim);
     list.append(item);
   }
-  $("waiting-empty").hidden = waiting.size > 0;
+  $("waiting-empty").hidden = waiting.size > 0 || !$("waiting-paused").hidden;
   if (!waiting.size) $("chat-alert").hidden = true;
+}
+
+// Who is offered patron chats is the server's rule (signed in, Online, reachable): it sends the
+// Waiting list and rings only then. This page shows why the list is not there: not signed in to
+// LibChat in this browser (an invitation to Sign In instead of the list), or a status other than
+// Online (the list stays, empty, with a line saying so). Nothing here takes the focus.
+let signedInHere = !$("waiting-panel").hidden;
+
+function showTaking(signedIn, here, status) {
+  signedInHere = signedIn && here;
+  $("sign-in-invitation").hidden = signedInHere;
+  $("waiting-panel").hidden = !signedInHere;
+  const paused = signedInHere && status !== "online";
+  $("waiting-paused").hidden = !paused;
+  if (paused) $("waiting-paused-status").textContent = status[0].toUpperCase() + status.slice(1);
+  renderWaiting();
 }
 
 function waitingReplace(chats) {
@@ -184,7 +201,8 @@ function markEnded(chatId, text) {
   pane.querySelector(".end-chat").textContent = "Close";
 }
 
-live.on("hello", () => {
+live.on("hello", (frame) => {
+  showTaking(frame.me.signed_in, frame.me.signed_in_here, frame.me.status);
   // After every (re)connect: redraw from the server, and send again each reply it never
   // answered (it keeps a client_msg_id's reply once, however often it arrives).
   live.send("patron.sync");
@@ -199,9 +217,16 @@ live.on("chat.sync", (frame) => {
     if (!open.has(chatId) && !pane.dataset.ended) markEnded(chatId, "This chat ended or moved on while you were disconnected.");
   }
 });
-// What this operator answers changed (monitoring, membership, a widget or department edited).
+// What this operator is offered changed: their status or sign-in, monitoring, membership, or a
+// widget or department edited.
 live.on("chat.waiting_list", (frame) => waitingReplace(frame.waiting));
+live.on("presence.changed", (frame) => {
+  const me = frame.operators.find((presence) => presence.id === myId);
+  if (me) showTaking(me.signed_in, me.signed_in_here, me.status);
+});
 live.on("chat.waiting", (frame) => {
+  // The queues are the operator's, so a browser other than the one signed in hears them too.
+  if (!signedInHere) return;
   waiting.set(frame.chat.id, frame.chat);
   renderWaiting();
   announce(`New chat waiting: ${frame.chat.name || "Patron"}`);
@@ -272,6 +297,7 @@ live.on("chat.targets", (frame) => {
   }
 });
 live.on("chat.alert", (frame) => {
+  if (!signedInHere) return;
   const who = frame.chat.name || "A patron";
   $("chat-alert").textContent = `${who} has waited over 2 minutes: please claim the chat.`;
   notify({

@@ -11,6 +11,7 @@ import { lengthRefusal } from "./limits.js";
 import { patronScreenshare } from "./screenshare-patron.js";
 import { LiveSocket } from "./socket.js";
 import { messageLineAdd } from "./message-line.js";
+import { chatStateShow } from "./widget-state.js";
 
 const $ = (id) => document.getElementById(id);
 const body = document.body;
@@ -70,8 +71,10 @@ function status(text) {
 function showState(frame) {
   if ("has_email" in frame) hasEmail = frame.has_email;
   if (frame.state === "waiting" && frame.position) {
+    chatStateShow("waiting");
     status(`You are number ${frame.position} in line`);
   } else if (frame.state === "active" && frame.operator) {
+    chatStateShow("active");
     status(`You are chatting with ${frame.operator}`);
   }
 }
@@ -112,6 +115,7 @@ function showEnded(message) {
   // The conversation stays on screen, read-only, so the patron can still read the answers.
   savedToken.clear();
   body.dataset.chat = "ended";
+  chatStateShow("ended");
   status("");
   $("patron-typing").textContent = "";
   $("patron-ended").hidden = false;
@@ -123,6 +127,7 @@ function backToForm(message) {
   savedToken.clear();
   socket?.stop();
   delete body.dataset.chat;
+  chatStateShow(null);
   $("patron-chat").hidden = true;
   $("patron-ended").hidden = true;
   $("prechat-error").textContent = message || "";
@@ -144,12 +149,14 @@ const handlers = {
     showState(frame);
   },
   "chat.queue"(frame) {
-    status(`You are number ${frame.position} in line`);
+    showState({ state: "waiting", position: frame.position });
   },
   "chat.requeued"(frame) {
+    chatStateShow("waiting");
     status(frame.message);
   },
   "chat.transferred"(frame) {
+    chatStateShow("waiting");
     status(`You were transferred to ${frame.department}. Please wait…`);
   },
   "chat.claimed"(frame) {

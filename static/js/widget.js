@@ -1,8 +1,9 @@
 // The chat page inside a library's iframe: follows the widget's status over its socket, shows the
-// pre-chat form or the offline message, and tells the embedding page (embed.js) the new status.
+// pre-chat form or the offline message; widget-state.js draws the header and tells the embedding
+// page (embed.js).
 
-import { tellEmbedder } from "./embedder.js";
 import { LiveSocket } from "./socket.js";
+import { widgetOnlineShow } from "./widget-state.js";
 
 const body = document.body;
 let shown = null;
@@ -10,12 +11,9 @@ let shown = null;
 function show(online) {
   if (online === shown) return; // the socket's first frame after a reconnect repeats the status
   shown = online;
-  body.dataset.online = String(online);
   document.getElementById("when-online").hidden = !online;
   document.getElementById("when-offline").hidden = online;
-  document.getElementById("widget-dot").className = `dot status-${online ? "online" : "offline"}`;
-  document.getElementById("widget-status-text").textContent = online ? "Online" : "Offline";
-  tellEmbedder("widget_status", { online });
+  widgetOnlineShow(online); // the header, and the embedding page (embed.js)
 }
 
 // Starting the chat itself comes with patron chats; until then the form must not navigate away.

@@ -3,6 +3,7 @@
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils.html import strip_tags
 
 from accounts import selectors, services
 from accounts.models import LibChatSession
@@ -56,8 +57,16 @@ def test_sign_in_then_header_says_online(client_in, operator):
     response = client_in.post(reverse("libchat:sign_in"))
     assert response.status_code == 302
     page = client_in.get(reverse("dashboard:chats")).content.decode()
-    assert "LibChat: You are online:" in page
+    assert "LibChat: You are online:" in strip_tags(page)
     assert 'data-status="online"' in page
+
+
+def test_the_header_says_away_when_away(client_in, operator):
+    client_in.post(reverse("libchat:sign_in"))
+    client_in.post(reverse("libchat:status"), {"status": "away"})
+    page = strip_tags(client_in.get(reverse("dashboard:chats")).content.decode())
+    assert "LibChat: You are away:" in page
+    assert "LibChat: You are online:" not in page
 
 
 def test_sign_in_elsewhere_shows_the_offer_and_changes_nothing(client_in, operator):

@@ -141,7 +141,9 @@ def test_bold_emoji_and_a_file_reach_the_other_operator_whose_badge_clears(
     # Bob's own row in the Members list follows his status too.
     bobs_row = members.get_by_role("listitem").filter(has_text="Bob")
     expect(bobs_row).to_contain_text("Offline")
-    bob_page.get_by_role("button", name="Sign In").click()  # a form: the page reloads
+    bob_page.get_by_role("banner").get_by_role(
+        "button", name="Sign In"
+    ).click()  # a form: the page reloads
     settled(bob_page).get_by_role("button", name="Members").click()
     expect(bobs_row).to_contain_text("Online")
     bob_page.locator("#status-menu-button").click()

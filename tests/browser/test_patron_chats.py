@@ -50,10 +50,13 @@ def test_patron_chats_is_claimed_transferred_to_a_department_reclaimed_ended_and
     snippet = selectors.widget_embed_snippet(widget=widget, base_url=live_server_daphne.url)
 
     operator = log_in(browser.new_context().new_page(), alice)
-    operator.get_by_role("button", name="Sign In").click()
+    operator.get_by_role("banner").get_by_role("button", name="Sign In").click()
     expect(operator.locator("#my-dot")).to_have_attribute("data-status", "online")
     expect(operator.get_by_text("No patrons are waiting.")).to_be_visible()
     bobs = log_in(browser.new_context().new_page(), bob)
+    # Only an operator signed in to LibChat and Online is offered patron chats.
+    bobs.get_by_role("banner").get_by_role("button", name="Sign In").click()
+    expect(bobs.locator("#my-dot")).to_have_attribute("data-status", "online")
 
     patron_context = browser.new_context()
     patron = patron_context.new_page()
@@ -220,7 +223,7 @@ def test_a_new_chat_rings_as_each_operator_chose(browser, log_in, live_server_da
         context = browser.new_context()
         context.add_init_script(RECORD_RINGS)
         page = log_in(context.new_page(), operator)
-        page.get_by_role("button", name="Sign In").click()
+        page.get_by_role("banner").get_by_role("button", name="Sign In").click()
         expect(page.locator("#my-dot")).to_have_attribute("data-status", "online")
         pages.append(page)
 
@@ -257,7 +260,7 @@ def claimed_chat_with_ada(
 
     alice, widget = outside_the_loop(create)
     operator = log_in(operator_page or browser.new_context().new_page(), alice)
-    operator.get_by_role("button", name="Sign In").click()
+    operator.get_by_role("banner").get_by_role("button", name="Sign In").click()
     expect(operator.locator("#my-dot")).to_have_attribute("data-status", "online")
     patron = (patron_browser or browser).new_context().new_page()
     patron.goto(
@@ -527,7 +530,7 @@ def test_the_waiting_list_follows_monitoring_changed_in_another_tab_and_held_cha
     alice, widget = outside_the_loop(create)
     context = browser.new_context()
     dashboard = log_in(context.new_page(), alice)
-    dashboard.get_by_role("button", name="Sign In").click()
+    dashboard.get_by_role("banner").get_by_role("button", name="Sign In").click()
     expect(dashboard.locator("#my-dot")).to_have_attribute("data-status", "online")
     for name in ("Ada", "Bea"):
         patron = browser.new_context().new_page()
@@ -627,3 +630,116 @@ def test_the_patrons_box_and_end_chat_stay_in_view_however_long_the_chat(
     expect(chat.get_by_role("heading", name="You ended the chat.")).to_be_visible()
     chat.get_by_role("button", name="Send Rating").scroll_into_view_if_needed()
     assert_in_view(patron, chat.get_by_role("button", name="Send Rating"))
+
+
+def _status_set(page, status: str) -> None:
+    """The operator picks a status from the menu on their picture."""
+    page.get_by_role("button", name=re.compile("Your status")).click()
+    page.get_by_role("menuitem", name=status).click()
+    expect(page.locator("#my-dot")).to_have_attribute("data-status", status.lower())
+
+
+def _patron_asks(browser, base_url: str, widget, name: str):
+    """A patron who opened the widget's page and started a chat; their page."""
+    patron = browser.new_context().new_page()
+    patron.goto(f"{base_url}/widget/{widget.pk}/")
+    patron.get_by_label("Your name (optional)").fill(name)
+    patron.get_by_label("Your question").fill(f"{name} asks: do you have Middlemarch?")
+    patron.get_by_role("button", name="Start Chat").click()
+    expect(patron.get_by_role("status").first).to_have_text("You are number 1 in line")
+    return patron
+
+
+def test_away_gets_no_new_chat_but_answers_the_one_held_and_the_header_says_away(
+    browser, log_in, live_server_daphne
+):
+    def create():
+        reference = DepartmentFactory(name="Reference")
+        alice, bob = OperatorFactory(display_name="Alice"), OperatorFactory(display_name="Bob")
+        for operator in (alice, bob):
+            MembershipFactory(operator=operator, department=reference)
+        widget = services.widget_create(
+            name="Main site",
+            allowed_origins=["https://www.library.example"],
+            first_choice=reference,
+        )
+        return alice, bob, widget
+
+    alice, bob, widget = outside_the_loop(create)
+    alices, bobs = (log_in(browser.new_context().new_page(), op) for op in (alice, bob))
+    for page in (alices, bobs):
+        page.get_by_role("banner").get_by_role("button", name="Sign In").click()
+        expect(page.locator("#my-dot")).to_have_attribute("data-status", "online")
+    ada = _patron_asks(browser, live_server_daphne.url, widget, "Ada")
+    alices.get_by_role("button", name="Claim Chat with Ada").click()
+    pane = alices.get_by_role("article", name="Chat with Ada")
+    expect(ada.get_by_text("You are chatting with Alice")).to_be_visible()
+
+    _status_set(alices, "Away")
+    expect(alices.locator("#libchat-me")).to_contain_text("LibChat: You are away: Go Chat")
+    expect(alices.get_by_text("Your status is Away: new patron chats go only to")).to_be_visible()
+    _patron_asks(browser, live_server_daphne.url, widget, "Bea")
+    expect(bobs.get_by_role("list", name="Waiting patrons")).to_contain_text("Bea")
+    expect(alices.get_by_role("button", name="Claim Chat with Bea")).to_have_count(0)
+    expect(alices.get_by_text("No patrons are waiting.")).to_be_hidden()
+
+    # The chat Alice holds is still hers to answer.
+    pane.get_by_role("textbox", name="Reply to Ada").fill("Yes, on floor 2.")
+    pane.get_by_role("textbox", name="Reply to Ada").press("Enter")
+    expect(ada.get_by_role("list", name="Messages")).to_contain_text("Alice: Yes, on floor 2.")
+    ada.get_by_label("Your message").fill("Thanks!")
+    ada.get_by_label("Your message").press("Enter")
+    expect(pane.locator(".chat-messages")).to_contain_text("Ada: Thanks!")
+
+    _status_set(alices, "Online")
+    expect(alices.locator("#libchat-me")).to_contain_text("LibChat: You are online: Go Chat")
+    expect(alices.get_by_role("list", name="Waiting patrons")).to_contain_text("Bea")
+
+
+def test_a_patron_left_waiting_by_the_last_librarian_is_told_offered_the_form_and_kept_in_line(
+    browser, log_in, live_server_daphne
+):
+    def create():
+        reference = DepartmentFactory(name="Reference")
+        alice = OperatorFactory(display_name="Alice")
+        MembershipFactory(operator=alice, department=reference)
+        widget = services.widget_create(
+            name="Main site",
+            allowed_origins=["https://www.library.example"],
+            first_choice=reference,
+            offline_behaviour="ticket_form",
+            offline_message="We are back at 9 tomorrow.",
+        )
+        return alice, widget
+
+    alice, widget = outside_the_loop(create)
+    alices = log_in(browser.new_context().new_page(), alice)
+    alices.get_by_role("banner").get_by_role("button", name="Sign In").click()
+    expect(alices.locator("#my-dot")).to_have_attribute("data-status", "online")
+    ada = _patron_asks(browser, live_server_daphne.url, widget, "Ada")
+    header = ada.get_by_role("banner")
+    expect(header).to_contain_text("Waiting for a librarian")
+
+    _status_set(alices, "Away")
+    expect(ada.get_by_text("No librarian is available right now.")).to_be_visible()
+    expect(ada.get_by_text("We are back at 9 tomorrow.")).to_be_visible()
+    expect(ada.get_by_role("heading", name="Leave a question")).to_be_visible()
+    expect(ada.get_by_role("button", name="Send Question")).to_be_visible()
+    expect(ada.get_by_role("status").first).to_have_text("You are number 1 in line")
+    expect(header).to_contain_text("No librarian available")
+
+    # Alice is back: the offer goes, Ada's chat is still in line and Alice claims it.
+    _status_set(alices, "Online")
+    expect(ada.get_by_text("No librarian is available right now.")).to_be_hidden()
+    expect(ada.get_by_role("button", name="Send Question")).to_be_hidden()
+    alices.get_by_role("button", name="Claim Chat with Ada").click()
+    expect(ada.get_by_text("You are chatting with Alice")).to_be_visible()
+    expect(header).to_contain_text("Chatting with a librarian")
+
+    # Away again, Alice still holds the chat: the widget is offline for new patrons, but Ada's
+    # header follows her chat, not the widget.
+    _status_set(alices, "Away")
+    expect(ada.locator("body")).to_have_attribute("data-online", "false")
+    expect(header).to_contain_text("Chatting with a librarian")
+    expect(header).not_to_contain_text("Offline")
+    expect(ada.get_by_text("No librarian is available right now.")).to_be_hidden()

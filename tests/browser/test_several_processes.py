@@ -61,7 +61,7 @@ def test_three_daphnes_share_presence_messages_and_widget_status(browser, site):
 
     # Alice signs in through the third daphne: the others' headers and the widget follow.
     alice_page = log_in_at(browser.new_context().new_page(), third.url, alice)
-    alice_page.get_by_role("button", name="Sign In").click()
+    alice_page.get_by_role("banner").get_by_role("button", name="Sign In").click()
     settled(alice_page)
     for page in (bob_page, carol_page):
         expect(page.locator("#libchat-global")).to_have_text("LibChat is Online")

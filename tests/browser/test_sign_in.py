@@ -5,8 +5,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.pages import settled
-from tests.factories import OperatorFactory
+from tests.browser.pages import outside_the_loop, settled
+from tests.factories import DepartmentFactory, MembershipFactory, OperatorFactory
+from widgets import services
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -22,7 +23,7 @@ def test_sign_in_status_and_sign_out_with_confirmation(page, log_in):
     expect(page.locator("#libchat-me")).to_contain_text("LibChat: You are offline: Sign In")
     expect(page.locator("#my-dot")).to_have_attribute("data-status", "offline")
 
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("banner").get_by_role("button", name="Sign In").click()
     settled(page)
     expect(page.locator("#libchat-me")).to_contain_text("LibChat: You are online: Go Chat")
     expect(page.locator("#libchat-global")).to_have_text("LibChat is Online")
@@ -32,6 +33,7 @@ def test_sign_in_status_and_sign_out_with_confirmation(page, log_in):
         page.get_by_role("button", name=re.compile("Your status")).click()
         page.get_by_role("menuitem", name=status).click()
         expect(page.locator("#my-dot")).to_have_attribute("data-status", status.lower())
+        expect(page.locator("#libchat-me")).to_contain_text(f"You are {status.lower()}: Go Chat")
 
     page.get_by_role("button", name=re.compile("Your status")).click()
     page.get_by_role("menuitem", name="Sign out").click()
@@ -51,7 +53,7 @@ def test_sign_in_status_and_sign_out_with_confirmation(page, log_in):
 def test_a_second_browser_says_signed_in_elsewhere_and_takes_the_session_live(browser, log_in):
     operator = OperatorFactory()
     first = log_in(browser.new_context().new_page(), operator)
-    first.get_by_role("button", name="Sign In").click()
+    first.get_by_role("banner").get_by_role("button", name="Sign In").click()
     settled(first)
     expect(first.locator("#my-dot")).to_have_attribute("data-status", "online")
 
@@ -104,7 +106,7 @@ def test_another_operators_sign_in_turns_my_header_online_without_reload(browser
     expect(alice_row).to_contain_text("Offline")
 
     alice_page = log_in(browser.new_context().new_page(), alice)
-    alice_page.get_by_role("button", name="Sign In").click()
+    alice_page.get_by_role("banner").get_by_role("button", name="Sign In").click()
     settled(alice_page)
 
     expect(bob_page.locator("#libchat-global")).to_have_text("LibChat is Online")
@@ -139,3 +141,48 @@ def test_command_bar_connects_and_disconnects(page, log_in):
         "button", name="Sign out"
     ).click()
     expect(page.locator("#libchat-me")).to_contain_text("You are offline: Sign In")
+
+
+def test_logged_in_but_not_signed_in_the_chats_tab_invites_to_sign_in_not_to_claim(
+    browser, log_in, live_server_daphne
+):
+    def create():
+        reference = DepartmentFactory(name="Reference")
+        alice, carol = OperatorFactory(display_name="Alice"), OperatorFactory(display_name="Carol")
+        for operator in (alice, carol):
+            MembershipFactory(operator=operator, department=reference)
+        widget = services.widget_create(
+            name="Main site",
+            allowed_origins=["https://www.library.example"],
+            first_choice=reference,
+        )
+        return alice, carol, widget
+
+    alice, carol, widget = outside_the_loop(create)
+    alices = log_in(browser.new_context().new_page(), alice)
+    alices.get_by_role("banner").get_by_role("button", name="Sign In").click()
+    expect(alices.locator("#my-dot")).to_have_attribute("data-status", "online")
+    patron = browser.new_context().new_page()
+    patron.goto(f"{live_server_daphne.url}/widget/{widget.pk}/")
+    patron.get_by_label("Your name (optional)").fill("Ada")
+    patron.get_by_label("Your question").fill("Do you have Middlemarch?")
+    patron.get_by_role("button", name="Start Chat").click()
+    expect(alices.get_by_role("list", name="Waiting patrons")).to_contain_text("Ada")
+
+    # Carol, logged in to the site but never signed in to LibChat, is not offered Ada's chat.
+    carols = log_in(browser.new_context().new_page(), carol)
+    invitation = carols.get_by_role(
+        "region", name="Sign in to LibChat to see and answer patron chats"
+    )
+    expect(invitation).to_be_visible()
+    expect(carols.get_by_role("heading", name="Waiting")).to_be_hidden()
+    expect(carols.get_by_role("list", name="Waiting patrons")).to_be_hidden()
+    expect(carols.get_by_role("button", name="Claim Chat with Ada")).to_have_count(0)
+
+    invitation.get_by_role("button", name="Sign In").click()
+    settled(carols)
+    expect(carols.locator("#libchat-me")).to_contain_text("You are online: Go Chat")
+    expect(invitation).to_be_hidden()
+    expect(carols.get_by_role("list", name="Waiting patrons")).to_contain_text("Ada")
+    carols.get_by_role("button", name="Claim Chat with Ada").click()
+    expect(patron.get_by_text("You are chatting with Carol")).to_be_visible()

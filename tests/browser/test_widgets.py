@@ -74,7 +74,7 @@ def test_embedded_widget_turns_online_and_offline_within_two_seconds(
     expect(chat.locator("body")).to_have_attribute("data-socket", "open")
 
     operator = log_in(browser.new_context().new_page(), alice)
-    operator.get_by_role("button", name="Sign In").click()
+    operator.get_by_role("banner").get_by_role("button", name="Sign In").click()
     expect(operator.locator("#my-dot")).to_have_attribute("data-status", "online")
     expect(embedded).to_have_attribute("data-status", "online", timeout=2000)
     expect(patron.get_by_role("button", name="Ask a Librarian: Online")).to_be_visible()
@@ -105,7 +105,7 @@ def test_the_chat_page_tells_only_the_page_that_embeds_it(browser, log_in, make_
     embedded = patron.locator(f'[data-libchat-widget="{widget.pk}"]')
     expect(embedded).to_have_attribute("data-status", "offline")
     operator = log_in(browser.new_context().new_page(), alice)
-    operator.get_by_role("button", name="Sign In").click()
+    operator.get_by_role("banner").get_by_role("button", name="Sign In").click()
     expect(embedded).to_have_attribute("data-status", "online", timeout=2000)
     chat = next(frame for frame in patron.frames if f"/widget/{widget.pk}/" in frame.url)
     # Offline on load, online once Alice signs in, each told once and only to the library's page.

@@ -7,12 +7,15 @@ import pytest
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 
+from accounts.selectors import browser_key_for
+from accounts.services import libchat_sign_in, libchat_sign_out, operator_status_set
 from chats import services
 from chats.models import PatronChat
 from departments.services import monitoring_set
 from libchat.asgi import application
 from tests.chats.people import desk, start
-from tests.live import ORIGIN, ClosingServer, dashboard_socket, receive_close
+from tests.factories import MembershipFactory
+from tests.live import ORIGIN, ClosingServer, dashboard_socket, login_cookie, receive_close
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -677,3 +680,52 @@ async def test_an_operators_flood_of_replies_to_a_patron_is_stopped(settings):
     assert stored == len(sent)
     await patron.disconnect()
     await operator.disconnect()
+
+
+async def test_away_empties_the_waiting_list_and_stops_the_rings_online_brings_both_back():
+    d = await database_sync_to_async(desk)()
+    alice = d.operators[0]
+    first, _ = await database_sync_to_async(start)(d.widget, question="Before?")
+    dashboard, _, _ = await dashboard_socket(alice)
+
+    await database_sync_to_async(operator_status_set)(operator=alice, status="away")
+    away = await next_event(dashboard, "chat.waiting_list")
+    assert away["waiting"] == []
+    await database_sync_to_async(start)(d.widget, question="While away?")
+    assert "chat.waiting" not in await events_until_quiet(dashboard)
+    await dashboard.send_json_to({"action": "patron.claim", "chat_id": first.pk})
+    refused = await next_event(dashboard, "chat.claim_failed")
+    assert refused["message"] == "Sign in to LibChat with status Online to take new patron chats."
+
+    await database_sync_to_async(operator_status_set)(operator=alice, status="online")
+    back = await next_event(dashboard, "chat.waiting_list")
+    assert [c["question"] for c in back["waiting"]] == ["Before?", "While away?"]
+    await database_sync_to_async(start)(d.widget, question="After?")
+    assert (await next_event(dashboard, "chat.waiting"))["chat"]["question"] == "After?"
+    await dashboard.disconnect()
+
+
+async def test_a_dashboard_not_signed_in_gets_no_patron_chats_until_it_signs_in():
+    d = await database_sync_to_async(desk)()
+    carol = d.outsider
+    await database_sync_to_async(libchat_sign_out)(operator=carol)
+    await database_sync_to_async(MembershipFactory)(
+        department=d.widget.first_department, operator=carol
+    )
+    chat, _ = await database_sync_to_async(start)(d.widget)
+    key = await login_cookie(carol)
+    dashboard, _, hello_frame = await dashboard_socket(session_key=key)
+    assert hello_frame["me"]["signed_in"] is False
+    await dashboard.send_json_to({"action": "patron.sync"})
+    assert (await next_event(dashboard, "chat.sync"))["waiting"] == []
+    await database_sync_to_async(start)(d.widget, question="Unheard?")
+    assert "chat.waiting" not in await events_until_quiet(dashboard)
+    await dashboard.send_json_to({"action": "patron.claim", "chat_id": chat.pk})
+    assert (await next_event(dashboard, "chat.claim_failed"))["message"].startswith("Sign in")
+
+    await database_sync_to_async(libchat_sign_in)(operator=carol, browser_key=browser_key_for(key))
+    signed_in_now = await next_event(dashboard, "chat.waiting_list")
+    assert [c["id"] for c in signed_in_now["waiting"]][0] == chat.pk
+    await dashboard.send_json_to({"action": "patron.claim", "chat_id": chat.pk})
+    assert (await next_event(dashboard, "chat.opened"))["chat"]["id"] == chat.pk
+    await dashboard.disconnect()

@@ -6,8 +6,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 
-from chats import selectors, services
+from chats import groups, selectors, services
 from chats.errors import ChatAccessDenied, ChatClosed, ChatInvalid, ChatTaken, WidgetOffline
+from chats.live_actions import chat_queue_groups
 from chats.models import PatronChat, PatronMessage
 from libchat.core.messages import MessageRefused
 from tests.chats.people import desk, start
@@ -288,8 +289,58 @@ def test_the_waiting_list_history_and_queue_cost_a_fixed_number_of_queries(
         assert len(selectors.queue_positions(widget_id=d.widget.pk)) == 4
     with django_assert_num_queries(2):  # the messages, then their files
         assert len(selectors.chat_messages(chat_id=chats[0].pk)) == 7
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):  # whether the operator takes chats, the widgets, the list
         assert len(selectors.chats_waiting_for(operator=d.operators[1])) == 4
     with django_assert_num_queries(3):
         (mine,) = selectors.chats_open_for(operator=d.operators[0])
         assert len(mine["messages"]) == 7
+
+
+@pytest.mark.parametrize(
+    "carol_is, takes_chats",
+    [
+        ("logged in, not signed in", False),
+        ("online", True),
+        ("away", False),
+        ("internal", False),
+        ("online, unreachable", False),
+    ],
+)
+def test_only_an_operator_signed_in_online_and_reachable_is_offered_rung_claims_and_is_sent_chats(
+    carol_is, takes_chats
+):
+    d = desk(operators=1)
+    alice = d.operators[0]
+    carol = MembershipFactory(department=d.widget.first_department).operator
+    if carol_is == "online, unreachable":
+        signed_in(carol, reachable=False)
+    elif carol_is != "logged in, not signed in":
+        signed_in(carol, status=carol_is)
+    waiting, _ = start(d.widget, question="Waiting?")
+    held, _ = start(d.widget, question="Held?")
+    services.chat_claim(chat=held, operator=alice)
+
+    offered = waiting.pk in [c["id"] for c in selectors.chats_waiting_for(operator=carol)]
+    # Rings (chat.waiting) and the 2-minute alerts (chat.alert) go to the queue's group.
+    rung = groups.widget_queue_group(d.widget.pk) in chat_queue_groups(carol)
+    target = carol.pk in [o["id"] for o in selectors.transfer_targets(operator=alice)["operators"]]
+    try:
+        services.chat_claim(chat=waiting, operator=carol)
+        claimed = True
+    except ChatAccessDenied as refused:
+        assert refused.message == (
+            "Sign in to LibChat with status Online to take new patron chats."
+        )
+        claimed = False
+    try:
+        services.chat_transfer(chat=held, operator=alice, to_operator=carol)
+        transferred = True
+    except ChatInvalid as refused:
+        assert refused.message == f"{carol.name} cannot take chats right now."
+        transferred = False
+
+    assert (offered, rung, claimed, target, transferred) == (takes_chats,) * 5
+    waiting.refresh_from_db()
+    held.refresh_from_db()
+    assert waiting.claimed_by == (carol if takes_chats else None)
+    assert held.claimed_by == (carol if takes_chats else alice)
