@@ -104,7 +104,7 @@ def test_a_page_written_for_libchat_works_after_changing_the_host_name(
         expect(patron.locator(f"#{way}")).to_have_text("offline")
 
     operator = log_in(browser.new_context().new_page(), alice)
-    operator.get_by_role("button", name="Sign In").click()
+    operator.get_by_role("banner").get_by_role("button", name="Sign In").click()
     expect(operator.locator("#my-dot")).to_have_attribute("data-status", "online")
     for way in ["by-fetch", "by-xhr", "by-jsonp"]:
         expect(patron.locator(f"#{way}")).to_have_text("online")
