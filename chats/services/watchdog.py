@@ -16,16 +16,16 @@ from chats.services.lifecycle import chat_end, chat_requeue
 from libchat.core.live import live_send
 
 
-def claimants_presence_follow(*, operator_ids: set[int]) -> None:
+def claimants_presence_follow(*, operator_ids: set[int]) -> int:
     """After a presence change: requeue the chats of claimants who signed out. One who is only
-    unreachable keeps their chats for now (`chats_requeue_unreachable`)."""
+    unreachable keeps their chats for now (`chats_requeue_unreachable`). Returns how many chats
+    were requeued."""
     presence = presence_for(operator_ids=operator_ids)
     signed_out = [operator_id for operator_id, seen in presence.items() if not seen.signed_in]
     theirs = PatronChat.objects.filter(
         state=PatronChat.State.ACTIVE, claimed_by__in=signed_out
     ).select_related("claimed_by")
-    for chat in theirs:
-        chat_requeue(chat=chat, reason="signed out")
+    return sum(chat_requeue(chat=chat, reason="signed out") for chat in theirs)
 
 
 def chats_requeue_unreachable(*, now: datetime | None = None) -> int:
@@ -34,16 +34,18 @@ def chats_requeue_unreachable(*, now: datetime | None = None) -> int:
     The silence counts from the claimant's last answer to a ping (their session keeps it when
     their tabs close or expire), not from when a presence change or this job noticed it, so a
     crashed browser's chats go back that long after it stopped, give or take this job's period.
-    Returns how many chats were requeued.
+    Chats of claimants who signed out without the presence change being followed go back at
+    once. Returns how many chats were requeued.
     """
     now = now or timezone.now()
     active = PatronChat.objects.filter(state=PatronChat.State.ACTIVE)
     claimant_ids = set(active.values_list("claimed_by_id", flat=True))
+    signed_out = claimants_presence_follow(operator_ids=claimant_ids)
     cutoff = now - timedelta(seconds=settings.LIBCHAT_REQUEUE_AFTER_SECONDS)
     silent = operators_unreachable_since(operator_ids=claimant_ids, now=now)
     due_ids = [operator_id for operator_id, since in silent.items() if since <= cutoff]
     due = active.filter(claimed_by__in=due_ids).select_related("claimed_by")
-    return sum(chat_requeue(chat=chat, reason="could not be reached") for chat in due)
+    return signed_out + sum(chat_requeue(chat=chat, reason="could not be reached") for chat in due)
 
 
 def chats_alert_unclaimed(*, now: datetime | None = None) -> int:

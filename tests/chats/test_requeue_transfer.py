@@ -89,6 +89,19 @@ def test_a_claimant_whose_tab_closed_is_requeued_90_seconds_after_its_last_answe
     assert services.chats_requeue_unreachable(now=last_pong + timedelta(seconds=91)) == 1
 
 
+def test_the_watchdog_requeues_at_once_a_chat_whose_claimants_sign_out_went_unfollowed():
+    # The sign-out's own follow-up runs after commit (none here), and may fail; the beat catches up.
+    d = desk()
+    chat, _ = start(d.widget)
+    services.chat_claim(chat=chat, operator=d.operators[0])
+    account_services.libchat_sign_out(operator=d.operators[0])
+    assert PatronChat.objects.get(pk=chat.pk).state == PatronChat.State.ACTIVE
+    assert services.chats_requeue_unreachable() == 1
+    chat.refresh_from_db()
+    assert chat.state == PatronChat.State.WAITING
+    assert "signed out" in bodies(chat)[-1]
+
+
 def test_a_requeue_time_shorter_than_the_alive_window_never_takes_a_reachable_claimants_chat(
     settings,
 ):
