@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 
 class Status(models.TextChoices):
@@ -82,6 +83,11 @@ class LibChatSession(models.Model):
     status_changed_at = models.DateTimeField(auto_now_add=True)
     ended_at = models.DateTimeField(null=True, blank=True)
     end_reason = models.CharField(max_length=20, choices=EndReason.choices, blank=True)
+    last_heard_at = models.DateTimeField(
+        default=timezone.now,
+        help_text="The sign-in, or the last answer to a ping of a dashboard of this browser that "
+        "has since closed or expired (open ones keep theirs on their connection).",
+    )
 
     class Meta:
         verbose_name = "LibChat session"

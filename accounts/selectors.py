@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 
 from accounts.models import DashboardConnection, LibChatSession, Operator, Status
@@ -133,6 +133,29 @@ def operators_taking_chats(*, operator_ids: Iterable[int] | None = None) -> set[
 def operator_takes_chats(*, operator: Operator) -> bool:
     """The rule of `operators_taking_chats` for one operator. One query."""
     return operator.pk in operators_taking_chats(operator_ids={operator.pk})
+
+
+def operators_unreachable_since(
+    *, operator_ids: list[int] | set[int], now: datetime | None = None
+) -> dict[int, datetime]:
+    """Signed-in operators among these whom no dashboard answers, each with when they were last
+    heard from: the newest answer to a ping of a dashboard of their session's browser, open or
+    gone, or their sign-in. One query."""
+    newest_answer = (
+        DashboardConnection.objects.filter(
+            operator=OuterRef("operator"), browser_key=OuterRef("browser_key")
+        )
+        .order_by("-last_seen")
+        .values("last_seen")[:1]
+    )
+    sessions = (
+        LibChatSession.objects.filter(ended_at__isnull=True, operator_id__in=operator_ids)
+        .annotate(newest_answer=Subquery(newest_answer))
+        .values_list("operator_id", "last_heard_at", "newest_answer")
+    )
+    cutoff = alive_cutoff(now)
+    heard = {operator_id: max(gone, open_ or gone) for operator_id, gone, open_ in sessions}
+    return {operator_id: at for operator_id, at in heard.items() if at < cutoff}
 
 
 def operator_by_id(*, operator_id: int) -> Operator | None:

@@ -218,12 +218,29 @@ def connections_heartbeat(*, pongs: dict[str, tuple[Operator, str]]) -> set[str]
     return pongs.keys() - set(connections.values_list("channel_name", flat=True))
 
 
+def _sessions_remember_answers(connections: list[DashboardConnection]) -> None:
+    """A session outlives its dashboard sockets: before their records go, it keeps their last
+    answer, so the watchdog counts an operator's silence from it (chats.services.watchdog)."""
+    newest: dict[tuple[int, str], datetime] = {}
+    for connection in connections:
+        key = (connection.operator_id, connection.browser_key)
+        newest[key] = max(newest.get(key, connection.last_seen), connection.last_seen)
+    for (operator_id, browser_key), last_seen in newest.items():
+        LibChatSession.objects.filter(
+            operator_id=operator_id,
+            browser_key=browser_key,
+            ended_at__isnull=True,
+            last_heard_at__lt=last_seen,
+        ).update(last_heard_at=last_seen)
+
+
 def connection_close(*, channel_name: str) -> None:
     with transaction.atomic():
         connection = DashboardConnection.objects.filter(channel_name=channel_name).first()
         if connection is None:
             return
         was = _reachable({connection.operator_id})
+        _sessions_remember_answers([connection])
         connection.delete()
         if _reachable({connection.operator_id}) != was:
             _announce_on_commit({connection.operator_id})
@@ -241,6 +258,7 @@ def connections_expire(*, now: datetime | None = None) -> int:
         stale = list(DashboardConnection.objects.select_for_update().filter(last_seen__lt=cutoff))
         if not stale:
             return 0
+        _sessions_remember_answers(stale)
         DashboardConnection.objects.filter(pk__in=[c.pk for c in stale]).delete()
         for connection in stale:
             transaction.on_commit(

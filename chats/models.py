@@ -49,9 +49,6 @@ class PatronChat(models.Model):
     rating = models.PositiveSmallIntegerField(null=True, blank=True)
     comment = models.TextField(blank=True)
     internal_note = models.TextField(blank=True, help_text="For staff only; patrons never see it.")
-    claimant_unreachable_since = models.DateTimeField(
-        null=True, blank=True, help_text="Set while the claimant cannot be reached."
-    )
     unclaimed_alert_at = models.DateTimeField(null=True, blank=True)
     patron_seen_at = models.DateTimeField(
         null=True, blank=True, help_text="Last answer from the patron's page to a ping."

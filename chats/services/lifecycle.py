@@ -249,7 +249,6 @@ def chat_requeue(*, chat: PatronChat, reason: str) -> bool:
             state=PatronChat.State.WAITING,
             claimed_by=None,
             claimed_at=None,
-            claimant_unreachable_since=None,
             unclaimed_alert_at=None,
             queued_at=_front_of_queue(chat),
         )
@@ -315,7 +314,6 @@ def chat_transfer(
             locked.department = to_department
             locked.queued_at = timezone.now()
             locked.unclaimed_alert_at = None
-        locked.claimant_unreachable_since = None
         locked.save()
         transaction.on_commit(partial(_announce_transferred, locked, operator, target))
         system_line_create(chat=locked, text=f"{operator.name} transferred the chat to {target}.")

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
-from accounts.selectors import presence_for, reachable_operator_ids
+from accounts.selectors import operators_unreachable_since, presence_for
 from chats import selectors
 from chats.groups import queue_groups
 from chats.models import PatronChat
@@ -16,43 +16,36 @@ from chats.services.lifecycle import chat_end, chat_requeue
 from libchat.core.live import live_send
 
 
-def claimants_presence_follow(*, operator_ids: set[int], now: datetime | None = None) -> None:
-    """After a presence change: requeue the chats of claimants who signed out; start (or stop)
-    the 90-second clock of claimants who became unreachable (or came back)."""
-    now = now or timezone.now()
-    active = PatronChat.objects.filter(state=PatronChat.State.ACTIVE, claimed_by__in=operator_ids)
+def claimants_presence_follow(*, operator_ids: set[int]) -> int:
+    """After a presence change: requeue the chats of claimants who signed out. One who is only
+    unreachable keeps their chats for now (`chats_requeue_unreachable`). Returns how many chats
+    were requeued."""
     presence = presence_for(operator_ids=operator_ids)
-    for operator_id, seen in presence.items():
-        theirs = active.filter(claimed_by=operator_id)
-        if not seen.signed_in:
-            for chat in theirs.select_related("claimed_by"):
-                chat_requeue(chat=chat, reason="signed out")
-        elif seen.reachable:
-            theirs.update(claimant_unreachable_since=None)
-        else:
-            theirs.filter(claimant_unreachable_since__isnull=True).update(
-                claimant_unreachable_since=now
-            )
+    signed_out = [operator_id for operator_id, seen in presence.items() if not seen.signed_in]
+    theirs = PatronChat.objects.filter(
+        state=PatronChat.State.ACTIVE, claimed_by__in=signed_out
+    ).select_related("claimed_by")
+    return sum(chat_requeue(chat=chat, reason="signed out") for chat in theirs)
 
 
 def chats_requeue_unreachable(*, now: datetime | None = None) -> int:
-    """Requeue chats whose claimant has been unreachable for LIBCHAT_REQUEUE_AFTER_SECONDS.
+    """Requeue the chats of claimants nobody has heard from for LIBCHAT_REQUEUE_AFTER_SECONDS.
 
-    The clock starts at the presence change (`claimants_presence_follow`); this beat job also
-    starts it for a claimant whose change was missed. Returns how many chats were requeued.
+    The silence counts from the claimant's last answer to a ping (their session keeps it when
+    their tabs close or expire), not from when a presence change or this job noticed it, so a
+    crashed browser's chats go back that long after it stopped, give or take this job's period.
+    Chats of claimants who signed out without the presence change being followed go back at
+    once. Returns how many chats were requeued.
     """
     now = now or timezone.now()
     active = PatronChat.objects.filter(state=PatronChat.State.ACTIVE)
     claimant_ids = set(active.values_list("claimed_by_id", flat=True))
-    reachable = reachable_operator_ids(operator_ids=claimant_ids)
-    active.filter(claimed_by__in=reachable).exclude(claimant_unreachable_since=None).update(
-        claimant_unreachable_since=None
-    )
-    gone = active.exclude(claimed_by__in=reachable)
-    gone.filter(claimant_unreachable_since__isnull=True).update(claimant_unreachable_since=now)
+    signed_out = claimants_presence_follow(operator_ids=claimant_ids)
     cutoff = now - timedelta(seconds=settings.LIBCHAT_REQUEUE_AFTER_SECONDS)
-    due = gone.filter(claimant_unreachable_since__lte=cutoff).select_related("claimed_by")
-    return sum(chat_requeue(chat=chat, reason="could not be reached") for chat in due)
+    silent = operators_unreachable_since(operator_ids=claimant_ids, now=now)
+    due_ids = [operator_id for operator_id, since in silent.items() if since <= cutoff]
+    due = active.filter(claimed_by__in=due_ids).select_related("claimed_by")
+    return signed_out + sum(chat_requeue(chat=chat, reason="could not be reached") for chat in due)
 
 
 def chats_alert_unclaimed(*, now: datetime | None = None) -> int:

@@ -11,6 +11,17 @@ def settled(page: Page) -> Page:
     return page
 
 
+def slow_network(page: Page, *, latency_ms: int) -> None:
+    """Every request of this page's browser takes this much longer, as on a busy machine or a
+    branch's slow line: a test that takes a page still on screen for the next one fails."""
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    cdp.send(
+        "Network.emulateNetworkConditions",
+        {"offline": False, "latency": latency_ms, "downloadThroughput": -1, "uploadThroughput": -1},
+    )
+
+
 def log_in_at(page: Page, base_url: str, operator, path: str = "/dashboard/") -> Page:
     """Log in through the login page and wait for the dashboard socket."""
     page.goto(f"{base_url}/accounts/login/?next={path}")

@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.pages import outside_the_loop, settled
+from tests.browser.pages import outside_the_loop, settled, slow_network
 from tests.factories import DepartmentFactory, MembershipFactory, OperatorFactory
 from widgets import services
 
@@ -75,7 +75,14 @@ def test_a_second_browser_says_signed_in_elsewhere_and_takes_the_session_live(br
     expect(
         second.get_by_role("heading", name="You are signed in at another location")
     ).to_be_visible()
+    slow_network(second, latency_ms=150)
     second.get_by_role("button", name="End the other session and sign in here").click()
+    # The page asking stays up, and turns online live, until the dashboard asked for replaces it:
+    # its dot alone does not say the new page is there and ready for the status menu.
+    expect(
+        second.get_by_role("heading", name="You are signed in at another location")
+    ).to_be_hidden()
+    settled(second)
     expect(second.locator("#my-dot")).to_have_attribute("data-status", "online")
 
     # The other tab of the browser that now holds the session follows without a reload.
