@@ -73,7 +73,6 @@ def median(values: list[float]) -> float:
 
 def session_cookies(operators, per_operator: int) -> list[str]:
     """Logged-in Django sessions made directly in the database (no login round trips)."""
-    from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
     from django.contrib.sessions.models import Session
@@ -84,7 +83,8 @@ def session_cookies(operators, per_operator: int) -> list[str]:
     for operator in operators:
         data = {
             SESSION_KEY: str(operator.pk),
-            BACKEND_SESSION_KEY: settings.AUTHENTICATION_BACKENDS[0],
+            # The backend that logs operators in (the first one, axes', only guards logins).
+            BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
             HASH_SESSION_KEY: operator.get_session_auth_hash(),
         }
         for _ in range(per_operator):
