@@ -14,9 +14,15 @@ const TONES = {
   invite: { frequency: 660, seconds: 0.4, volume: 1 }, // a meeting or screenshare invitation
 };
 
+// One audio context for the page's life: a desk rings all day, and every context a page opens
+// holds an audio device until the page closes. Made on the first ring; a browser that made it
+// before the operator's first click keeps it suspended until asked to resume.
+let context = null;
+
 function play({ frequency, seconds, volume }) {
   try {
-    const context = new (window.AudioContext || window.webkitAudioContext)();
+    context ??= new (window.AudioContext || window.webkitAudioContext)();
+    if (context.state === "suspended") context.resume();
     const oscillator = context.createOscillator();
     const gain = context.createGain();
     oscillator.frequency.value = frequency;

@@ -43,14 +43,17 @@ def reference(browser):
 RECORD_NOTIFICATIONS = """
 window.__notifications = [];
 window.__beeps = 0;
+window.__audioContexts = 0;
 window.Notification = class {
   static permission = "granted";
   static requestPermission() { return Promise.resolve("granted"); }
   constructor(title) { window.__notifications.push(title); }
 };
 window.AudioContext = class {
-  constructor() { window.__beeps += 1; this.currentTime = 0; this.destination = {}; }
-  createOscillator() { return { frequency: {}, connect: (to) => to, start() {}, stop() {} }; }
+  constructor() { window.__audioContexts += 1; this.currentTime = 0; this.destination = {}; }
+  createOscillator() {
+    return { frequency: {}, connect: (to) => to, start() { window.__beeps += 1; }, stop() {} };
+  }
   createGain() { return { gain: {}, connect: (to) => to }; }
 };
 """
@@ -106,6 +109,7 @@ def test_bold_emoji_and_a_file_reach_the_other_operator_whose_badge_clears(
     # Bob is not looking at Reference: a desktop notification and a sound for each message.
     assert bob_page.evaluate("window.__notifications") == ["Alice in Reference"] * 4
     assert bob_page.evaluate("window.__beeps") == 4
+    assert bob_page.evaluate("window.__audioContexts") == 1  # one for the page, not one a ring
 
     room_link(bob_page, department).click()
     messages = bob_page.locator("#chat-messages .message")

@@ -196,8 +196,12 @@ window.Notification = class {
   constructor(title, options) { window.__rings.push(["desktop", title, options.body]); }
 };
 window.AudioContext = class {
-  constructor() { window.__rings.push(["sound"]); this.currentTime = 0; this.destination = {}; }
-  createOscillator() { return { frequency: {}, connect() {}, start() {}, stop() {} }; }
+  constructor() { this.currentTime = 0; this.destination = {}; }
+  createOscillator() {
+    return { frequency: {}, connect: (to) => to, start() { window.__rings.push(["sound"]); },
+             stop() {} };
+  }
+  createGain() { return { gain: {}, connect: (to) => to }; }
 };
 """
 
