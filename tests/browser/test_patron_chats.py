@@ -8,6 +8,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from chats.models import PatronChat
+from tests.browser.desks import reference_widget
 from tests.browser.pages import outside_the_loop, patron_ends_chat, xss_corpus_send
 from tests.conftest import CHROMIUM
 from tests.factories import DepartmentFactory, FaqFactory, MembershipFactory, OperatorFactory
@@ -209,17 +210,9 @@ window.AudioContext = class {
 def test_a_new_chat_rings_as_each_operator_chose(browser, log_in, live_server_daphne):
 
     def create():
-        reference = DepartmentFactory(name="Reference")
         wants_all = OperatorFactory(display_name="Alice")
         wants_none = OperatorFactory(display_name="Bob", notify_desktop=False, notify_sound=False)
-        for operator in (wants_all, wants_none):
-            MembershipFactory(operator=operator, department=reference)
-        widget = services.widget_create(
-            name="Main site",
-            allowed_origins=["https://www.library.example"],
-            first_choice=reference,
-        )
-        return wants_all, wants_none, widget
+        return wants_all, wants_none, reference_widget(wants_all, wants_none)
 
     wants_all, wants_none, widget = outside_the_loop(create)
     pages = []
@@ -521,15 +514,8 @@ def test_the_waiting_list_follows_monitoring_changed_in_another_tab_and_held_cha
     browser, log_in, live_server_daphne
 ):
     def create():
-        reference = DepartmentFactory(name="Reference")
         alice = OperatorFactory(display_name="Alice")
-        MembershipFactory(operator=alice, department=reference)
-        widget = services.widget_create(
-            name="Main site",
-            allowed_origins=["https://www.library.example"],
-            first_choice=reference,
-        )
-        return alice, widget
+        return alice, reference_widget(alice)
 
     alice, widget = outside_the_loop(create)
     context = browser.new_context()
@@ -658,16 +644,8 @@ def test_away_gets_no_new_chat_but_answers_the_one_held_and_the_header_says_away
     browser, log_in, live_server_daphne
 ):
     def create():
-        reference = DepartmentFactory(name="Reference")
         alice, bob = OperatorFactory(display_name="Alice"), OperatorFactory(display_name="Bob")
-        for operator in (alice, bob):
-            MembershipFactory(operator=operator, department=reference)
-        widget = services.widget_create(
-            name="Main site",
-            allowed_origins=["https://www.library.example"],
-            first_choice=reference,
-        )
-        return alice, bob, widget
+        return alice, bob, reference_widget(alice, bob)
 
     alice, bob, widget = outside_the_loop(create)
     alices, bobs = (log_in(browser.new_context().new_page(), op) for op in (alice, bob))
@@ -704,15 +682,9 @@ def test_a_patron_left_waiting_by_the_last_librarian_is_told_offered_the_form_an
     browser, log_in, live_server_daphne
 ):
     def create():
-        reference = DepartmentFactory(name="Reference")
         alice = OperatorFactory(display_name="Alice")
-        MembershipFactory(operator=alice, department=reference)
-        widget = services.widget_create(
-            name="Main site",
-            allowed_origins=["https://www.library.example"],
-            first_choice=reference,
-            offline_behaviour="ticket_form",
-            offline_message="We are back at 9 tomorrow.",
+        widget = reference_widget(
+            alice, offline_behaviour="ticket_form", offline_message="We are back at 9 tomorrow."
         )
         return alice, widget
 

@@ -5,9 +5,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.desks import reference_widget
 from tests.browser.pages import outside_the_loop, settled, slow_network
-from tests.factories import DepartmentFactory, MembershipFactory, OperatorFactory
-from widgets import services
+from tests.factories import OperatorFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -154,16 +154,8 @@ def test_logged_in_but_not_signed_in_the_chats_tab_invites_to_sign_in_not_to_cla
     browser, log_in, live_server_daphne
 ):
     def create():
-        reference = DepartmentFactory(name="Reference")
         alice, carol = OperatorFactory(display_name="Alice"), OperatorFactory(display_name="Carol")
-        for operator in (alice, carol):
-            MembershipFactory(operator=operator, department=reference)
-        widget = services.widget_create(
-            name="Main site",
-            allowed_origins=["https://www.library.example"],
-            first_choice=reference,
-        )
-        return alice, carol, widget
+        return alice, carol, reference_widget(alice, carol)
 
     alice, carol, widget = outside_the_loop(create)
     alices = log_in(browser.new_context().new_page(), alice)
