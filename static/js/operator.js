@@ -11,6 +11,7 @@ const $ = (id) => document.getElementById(id);
 const myId = Number(document.body.dataset.operatorId);
 const waiting = new Map(); // chat id -> summary
 const panes = new Map(); // chat id -> article
+const claiming = new Set(); // chats this page asked to claim: only these take the focus
 const typingTimers = new Map();
 const sends = unansweredSends(); // replies the server has not stored or refused yet
 
@@ -48,6 +49,7 @@ function renderWaiting() {
     claim.addEventListener("click", () => {
       notificationsAsk(); // a click of ours, so the browser's prompt never interrupts another
       $("claim-notice").textContent = "";
+      claiming.add(chat.id);
       live.send("patron.claim", { chat_id: chat.id });
     });
     item.append(who, preview, waited, claim);
@@ -243,9 +245,14 @@ live.on("chat.unqueued", (frame) => {
   renderWaiting();
 });
 live.on("chat.opened", (frame) => {
-  openPane(frame.chat).querySelector(".editor").focus();
+  const pane = openPane(frame.chat);
+  // The reply box takes the focus only for a chat this operator just claimed: a chat transferred
+  // in arrives while they may be typing to another patron, whose words must stay where they are.
+  if (claiming.delete(frame.chat.id)) pane.querySelector(".editor").focus();
+  else $("claim-notice").textContent = `${frame.chat.name || "A patron"}'s chat was transferred to you.`;
 });
 live.on("chat.claim_failed", (frame) => {
+  claiming.delete(frame.chat_id);
   waiting.delete(frame.chat_id);
   renderWaiting();
   $("claim-notice").textContent = frame.message;

@@ -719,3 +719,42 @@ def test_a_patron_left_waiting_by_the_last_librarian_is_told_offered_the_form_an
     expect(header).to_contain_text("Chatting with a librarian")
     expect(header).not_to_contain_text("Offline")
     expect(ada.get_by_text("No librarian is available right now.")).to_be_hidden()
+
+
+def test_a_chat_transferred_in_while_typing_to_another_patron_leaves_the_cursor_where_it_was(
+    browser, log_in, live_server_daphne
+):
+    def create():
+        alice, carol = OperatorFactory(display_name="Alice"), OperatorFactory(display_name="Carol")
+        return alice, carol, reference_widget(alice, carol)
+
+    alice, carol, widget = outside_the_loop(create)
+    alices, carols = (log_in(browser.new_context().new_page(), op) for op in (alice, carol))
+    for page in (alices, carols):
+        page.get_by_role("banner").get_by_role("button", name="Sign In").click()
+        expect(page.locator("#my-dot")).to_have_attribute("data-status", "online")
+    _patron_asks(browser, live_server_daphne.url, widget, "Ada")
+    alices.get_by_role("button", name="Claim Chat with Ada").click()
+    _patron_asks(browser, live_server_daphne.url, widget, "Bea")
+    carols.get_by_role("button", name="Claim Chat with Bea").click()
+
+    to_ada = alices.get_by_role("article", name="Chat with Ada").get_by_role(
+        "textbox", name="Reply to Ada"
+    )
+    expect(to_ada).to_be_focused()  # her own claim: the reply box is ready
+    alices.keyboard.type("The maps are on fl")
+    bea_at_carol = carols.get_by_role("article", name="Chat with Bea")
+    bea_at_carol.locator("summary", has_text="Transfer").click()
+    bea_at_carol.get_by_label("Transfer to").select_option(label="Alice")
+    bea_at_carol.get_by_role("button", name="Transfer Chat").click()
+
+    to_bea = alices.get_by_role("article", name="Chat with Bea").get_by_role(
+        "textbox", name="Reply to Bea"
+    )
+    expect(to_bea).to_be_visible()
+    expect(alices.get_by_role("status").filter(has_text="transferred to you")).to_have_text(
+        "Bea's chat was transferred to you."
+    )
+    alices.keyboard.type("oor 2.")
+    expect(to_ada).to_have_text("The maps are on floor 2.")
+    expect(to_bea).to_have_text("")
