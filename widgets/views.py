@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.views.decorators.cache import never_cache
 from django.views.decorators.clickjacking import xframe_options_exempt
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from libchat.core.messages import MESSAGE_MAX_CHARS
@@ -31,6 +32,7 @@ def _not_found() -> JsonResponse:
     return JsonResponse({"error": "not_found", "message": "No such widget."}, status=404)
 
 
+@csrf_exempt  # read-only: any other method is a 405, not a CSRF 403
 @never_cache
 @require_http_methods(["GET", "OPTIONS"])
 def status(request: HttpRequest, widget_id: int) -> HttpResponse:
