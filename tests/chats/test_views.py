@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from chats.models import OfflineTicket, PatronChat
 from chats.selectors import chat_by_token
+from libchat.core.messages import MESSAGE_MAX_CHARS
 from tests.chats.people import desk
 from tests.factories import WidgetFactory
 from widgets.models import Widget
@@ -74,6 +75,20 @@ def test_offline_form_creates_a_ticket_and_message_only_mode_creates_nothing(cli
     )
     assert response.status_code == 409
     assert OfflineTicket.objects.count() == 1
+
+
+def test_the_offline_form_keeps_the_pre_chat_forms_limits_and_says_which(client, settings):
+    form = WidgetFactory()
+    response = client.post(
+        f"/widget/{form.pk}/ticket/",
+        {"name": "A" * 101, "email": "ada@example.org", "question": "Q" * (MESSAGE_MAX_CHARS + 1)},
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"] == {
+        "name": ["Please keep your name under 100 characters."],
+        "question": [f"Please keep your question under {MESSAGE_MAX_CHARS} characters."],
+    }
+    assert not OfflineTicket.objects.exists()
 
 
 def test_the_widget_page_offers_start_chat_and_the_offline_form_only_when_configured(client):
