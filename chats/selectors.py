@@ -227,11 +227,12 @@ def _visible_widget_ids(*, operator: Operator) -> list[int] | None:
     return None if operator.is_superuser else widget_ids_answerable_by(operator=operator)
 
 
-def _chats_visible(*, operator: Operator) -> QuerySet:
+def _chats_visible(*, operator: Operator, widget_ids: list[int] | None = None) -> QuerySet:
     """The chats whose record this operator may read: all for an admin; else those of the
-    widgets they answer, those sent to a department they monitor, and those they took part in
-    (a requeue or a transfer does not take that away)."""
-    widget_ids = _visible_widget_ids(operator=operator)
+    widgets they answer (`widget_ids`, read here unless given), those sent to a department they
+    monitor, and those they took part in (a requeue or a transfer does not take that away)."""
+    if widget_ids is None:
+        widget_ids = _visible_widget_ids(operator=operator)
     if widget_ids is None:
         return PatronChat.objects.all()
     took_part = ChatParticipant.objects.filter(chat=OuterRef("pk"), operator=operator)
@@ -318,7 +319,9 @@ def patron_record(*, operator: Operator, chat_id: int) -> PatronRecord | None:
     read it (the rule of the transcripts). The patron's earlier chats are found by the email
     they gave and by the patron id their browser keeps; tickets by email. A fixed number of
     queries however many there are."""
-    chat = _chat_with_record(_chats_visible(operator=operator), chat_id)
+    widget_ids = _visible_widget_ids(operator=operator)
+    visible = _chats_visible(operator=operator, widget_ids=widget_ids)
+    chat = _chat_with_record(visible, chat_id)
     if chat is None:
         return None
     same_patron = Q(patron_ref=chat.patron_ref) if chat.patron_ref else Q()
@@ -328,8 +331,7 @@ def patron_record(*, operator: Operator, chat_id: int) -> PatronRecord | None:
     earlier, tickets = [], []
     if same_patron:
         earlier = list(
-            _chats_visible(operator=operator)
-            .annotate(email_upper=Upper("email"))
+            visible.annotate(email_upper=Upper("email"))
             .filter(same_patron, created_at__lte=chat.created_at)
             .exclude(pk=chat.pk)
             .select_related("widget")
@@ -337,7 +339,7 @@ def patron_record(*, operator: Operator, chat_id: int) -> PatronRecord | None:
         )
     if email:
         tickets = list(
-            _tickets_visible(operator=operator)
+            _tickets_of(widget_ids=widget_ids)
             .annotate(email_upper=Upper("email"))
             .filter(email_upper=email)
             .select_related("widget")
@@ -364,11 +366,13 @@ TICKET_STATUSES = ("open", "answered")
 
 
 def _tickets_visible(*, operator: Operator) -> QuerySet:
+    return _tickets_of(widget_ids=_visible_widget_ids(operator=operator))
+
+
+def _tickets_of(*, widget_ids: list[int] | None) -> QuerySet:
+    """Tickets of these widgets; all of them for None (an admin)."""
     tickets = OfflineTicket.objects.all()
-    widget_ids = _visible_widget_ids(operator=operator)
-    if widget_ids is not None:
-        tickets = tickets.filter(widget_id__in=widget_ids)
-    return tickets
+    return tickets if widget_ids is None else tickets.filter(widget_id__in=widget_ids)
 
 
 def ticket_for(*, operator: Operator, ticket_id: int) -> OfflineTicket | None:
