@@ -202,7 +202,7 @@ class ChatEvent(models.Model):
     note = models.TextField(blank=True, help_text="The staff note given with a transfer.")
 
     class Meta:
-        ordering = ["chat", "at", "pk"]
+        ordering = ["at", "pk"]
         indexes = [
             models.Index(fields=["chat", "at"]),
             models.Index(fields=["to_operator", "kind"]),
@@ -250,7 +250,7 @@ class ChatParticipant(models.Model):
     )
 
     class Meta:
-        ordering = ["chat", "joined_at", "pk"]
+        ordering = ["joined_at", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["chat", "operator"], name="chat_participant_once")
         ]

@@ -59,7 +59,7 @@ class Migration(migrations.Migration):
                 ),
             ],
             options={
-                "ordering": ["chat", "at", "pk"],
+                "ordering": ["at", "pk"],
             },
         ),
         migrations.CreateModel(
@@ -82,7 +82,7 @@ class Migration(migrations.Migration):
                 ),
             ],
             options={
-                "ordering": ["chat", "joined_at", "pk"],
+                "ordering": ["joined_at", "pk"],
             },
         ),
         migrations.AddField(
