@@ -112,6 +112,7 @@ def _without_page(request: HttpRequest) -> str:
     return query.urlencode()
 
 
+@csrf_exempt  # read-only: any other method is a 405, not a CSRF 403
 @require_GET
 def chat_file(request: HttpRequest, key: str) -> FileResponse:
     """A file sent in a chat, for whoever holds its link: the patron has no session, so the

@@ -35,6 +35,7 @@ urlpatterns = [
     path("meetings/", include("meetings.urls")),
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
+    path("api/openapi.json", views.openapi, name="openapi"),
     path("favicon.ico", views.favicon, name="favicon"),
     path("", include("widgets.urls")),
     path("", include("chats.urls")),

@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.views.decorators.cache import cache_control, never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts import selectors as account_selectors
@@ -21,6 +22,7 @@ from departments import selectors as department_selectors
 from departments import services as department_services
 from libchat.core.decorators import operator_required, refused
 from libchat.core.messages import MESSAGE_MAX_CHARS
+from libchat.openapi import document as openapi_document
 from meetings import selectors as meeting_selectors
 
 
@@ -114,6 +116,15 @@ def _channel_layer_probe() -> None:
     async_to_sync(_channel_layer_round_trip)()
 
 
+@csrf_exempt  # read-only: any other method is a 405, not a CSRF 403
+@require_GET
+@cache_control(max_age=3600, public=True)
+def openapi(request: HttpRequest) -> JsonResponse:
+    """The public API's OpenAPI document (libchat/openapi.py)."""
+    return JsonResponse(openapi_document())
+
+
+@csrf_exempt  # read-only: any other method is a 405, not a CSRF 403
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:

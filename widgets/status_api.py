@@ -47,6 +47,14 @@ class StatusAnswer:
 # sites poll it from every page and from developers' local copies: any origin may read it,
 # without credentials, so no cookie ever rides along.
 PUBLIC = {"Access-Control-Allow-Origin": "*"}
+# The answer to a preflight: GET only, the headers library pages' scripts are seen to add, and
+# a day's leave so a page polling every 15 s asks once.
+PREFLIGHT = {
+    **PUBLIC,
+    "Access-Control-Allow-Methods": "GET, OPTIONS",
+    "Access-Control-Allow-Headers": "Accept, Cache-Control, Content-Type, X-Requested-With",
+    "Access-Control-Max-Age": "86400",
+}
 
 
 def _error(status: int, code: str, message: str) -> StatusAnswer:

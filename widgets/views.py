@@ -16,12 +16,13 @@ from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.views.decorators.cache import never_cache
 from django.views.decorators.clickjacking import xframe_options_exempt
-from django.views.decorators.http import require_GET
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods
 
 from libchat.core.messages import MESSAGE_MAX_CHARS
 from widgets import selectors
 from widgets.models import Widget
-from widgets.status_api import JS_IDENTIFIER, status_answer
+from widgets.status_api import JS_IDENTIFIER, PREFLIGHT, status_answer
 
 EMBED_MAX_AGE = 365 * 24 * 3600
 EMBED_REDIRECT_MAX_AGE = 300
@@ -31,15 +32,24 @@ def _not_found() -> JsonResponse:
     return JsonResponse({"error": "not_found", "message": "No such widget."}, status=404)
 
 
+@csrf_exempt  # read-only: any other method is a 405, not a CSRF 403
 @never_cache
-@require_GET
+@require_http_methods(["GET", "OPTIONS"])
 def status(request: HttpRequest, widget_id: int) -> HttpResponse:
     """`{"online": bool}`, or JSONP with `?callback=`; from the cache, 0 queries when warm.
+
+    An `OPTIONS` preflight (a page that adds a header such as jQuery's `X-Requested-With` makes
+    the browser ask first) is answered for any origin without reading anything.
 
     The id is a LibChat widget id an admin set, or else ours. Warm requests are answered by
     `status_api.StatusFastPath` before they reach Django; this view answers the rest (and every
     request made through Django's test client).
     """
+    if request.method == "OPTIONS":
+        response = HttpResponse(status=204)
+        for name, value in PREFLIGHT.items():
+            response[name] = value
+        return response
     callback = request.GET.get("callback")
     state = None
     if callback is None or JS_IDENTIFIER.fullmatch(callback):

@@ -22,6 +22,7 @@ LIBCHAT_PAGE = """
 <ul>
   <li>fetch: <span id="by-fetch">unknown</span></li>
   <li>XMLHttpRequest: <span id="by-xhr">unknown</span></li>
+  <li>XMLHttpRequest with a header (a preflight first): <span id="by-xhr-header">unknown</span></li>
   <li>JSONP: <span id="by-jsonp">unknown</span></li>
 </ul>
 <p><a href="@HOST@/chati.php?hash=@HASH@" target="_blank">Chat in a new window</a></p>
@@ -39,6 +40,11 @@ LIBCHAT_PAGE = """
     xhr.open("GET", "@HOST@/api/1.0/chat/widgets/status/@ID@");
     xhr.onload = function () { say("by-xhr", JSON.parse(xhr.responseText)); };
     xhr.send();
+    var asked = new XMLHttpRequest();
+    asked.open("GET", statusUrl);
+    asked.setRequestHeader("X-Requested-With", "XMLHttpRequest");
+    asked.onload = function () { say("by-xhr-header", JSON.parse(asked.responseText)); };
+    asked.send();
     var jsonp = document.createElement("script");
     jsonp.src = statusUrl + "?callback=libraryChatStatus&_=" + Date.now();
     jsonp.onload = function () { jsonp.remove(); };
@@ -100,13 +106,13 @@ def test_a_page_written_for_libchat_works_after_changing_the_host_name(
     expect(drawn).to_have_attribute("data-status", "offline")
     button = patron.locator(f"#lcs_slide_out_button-{LIBCHAT_ID}")
     expect(button).to_have_accessible_name("Ask Springfield")  # the page's own label
-    for way in ["by-fetch", "by-xhr", "by-jsonp"]:
+    for way in ["by-fetch", "by-xhr", "by-xhr-header", "by-jsonp"]:
         expect(patron.locator(f"#{way}")).to_have_text("offline")
 
     operator = log_in(browser.new_context().new_page(), alice)
     operator.get_by_role("banner").get_by_role("button", name="Sign In").click()
     expect(operator.locator("#my-dot")).to_have_attribute("data-status", "online")
-    for way in ["by-fetch", "by-xhr", "by-jsonp"]:
+    for way in ["by-fetch", "by-xhr", "by-xhr-header", "by-jsonp"]:
         expect(patron.locator(f"#{way}")).to_have_text("online")
     expect(drawn).to_have_attribute("data-status", "online")
 

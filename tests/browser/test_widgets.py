@@ -228,3 +228,27 @@ def test_the_offline_form_shows_send_question_in_a_short_window(browser, live_se
     assert_in_view(patron, send, chat.get_by_role("heading", name="Ask a Librarian"))
     send.click()
     expect(chat.get_by_text("Thank you. We will answer by email.")).to_be_visible()
+
+
+def test_the_widget_admin_copies_either_snippet_to_the_clipboard(
+    browser, live_server_daphne, log_in, make_widget
+):
+    _, widget, _, _ = make_widget()
+    admin = outside_the_loop(
+        OperatorFactory, display_name="Ada Admin", is_staff=True, is_superuser=True
+    )
+    context = browser.new_context(permissions=["clipboard-read", "clipboard-write"])
+    page = log_in(context.new_page(), admin)
+    page.goto(f"{live_server_daphne.url}/admin/widgets/widget/{widget.pk}/change/")
+    wanted = [
+        ("embed-snippet", f"/widget/{widget.pk}/embed.js"),
+        ("libchat-snippet", f"/load_chat.php?hash={widget.hash}"),
+    ]
+    for snippet, needle in wanted:
+        page.locator(f"button[data-copy='{snippet}']").click()
+        expect(page.locator("#snippet-copied")).to_have_text("Copied.")
+        copied = page.evaluate("navigator.clipboard.readText()")
+        assert copied == page.locator(f"#{snippet}").input_value()
+        assert needle in copied
+        page.locator("#snippet-copied").evaluate("e => e.textContent = ''")
+    context.close()

@@ -188,3 +188,26 @@ def test_the_widget_iframe_may_capture_the_patrons_screen(client, widget):
     assert 'allow: "display-capture"' in client.get(script_url).content.decode()
     frame = client.get(reverse("widgets:frame", args=[widget.pk]))
     assert frame["Permissions-Policy"] == "display-capture=(self)"
+
+
+@pytest.mark.parametrize("path", ["/1.0/chat/widgets/status/{}", "/api/1.0/chat/widgets/status/{}"])
+def test_a_preflight_from_any_page_is_answered_so_the_page_may_read_the_status(
+    client, widget, path, django_assert_num_queries
+):
+    """A page whose script adds a header (jQuery's X-Requested-With) makes the browser ask
+    first with OPTIONS; a 405 there would leave that page's widget dark."""
+    with django_assert_num_queries(0):
+        response = client.options(
+            path.format(widget.pk),
+            headers={
+                "Origin": "https://www.library.example",
+                "Access-Control-Request-Method": "GET",
+                "Access-Control-Request-Headers": "x-requested-with",
+            },
+        )
+    assert response.status_code == 204
+    assert response["Access-Control-Allow-Origin"] == "*"
+    assert "GET" in response["Access-Control-Allow-Methods"]
+    assert "x-requested-with" in response["Access-Control-Allow-Headers"].lower()
+    assert "Access-Control-Allow-Credentials" not in response
+    assert client.post(path.format(widget.pk)).status_code == 405
