@@ -182,7 +182,7 @@ class ChatEvent(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        help_text="Who held the chat before (for a claim: who took it).",
+        help_text="Who held the chat when it moved on or ended; none for a claim.",
     )
     to_operator = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -159,7 +159,7 @@ class Migration(migrations.Migration):
             name="operator",
             field=models.ForeignKey(
                 blank=True,
-                help_text="Who held the chat before (for a claim: who took it).",
+                help_text="Who held the chat when it moved on or ended; none for a claim.",
                 null=True,
                 on_delete=django.db.models.deletion.SET_NULL,
                 related_name="+",

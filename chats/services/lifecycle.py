@@ -198,7 +198,8 @@ def chat_end(
             if left
             else ChatEvent.Reason.BY_PATRON
         )
-        _record(locked, ChatEvent.Kind.ENDED, at=locked.ended_at, operator=operator, reason=reason)
+        held_by = operator or locked.claimed_by  # the holder, whoever ended it
+        _record(locked, ChatEvent.Kind.ENDED, at=locked.ended_at, operator=held_by, reason=reason)
         if operator and note.strip():
             locked.internal_note = "\n".join(
                 filter(None, [locked.internal_note, f"{operator.name}: {note.strip()}"])

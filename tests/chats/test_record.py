@@ -107,7 +107,7 @@ def test_a_claimed_chat_nobody_wrote_in_is_not_answered_and_a_requeue_keeps_the_
     assert chat.handling_time == timedelta(seconds=25) and chat.wait == timedelta(seconds=40)
     assert set(chat.operators.all()) == {alice, bob}
     ended = chat.events.get(kind=ChatEvent.Kind.ENDED)
-    assert ended.reason == ChatEvent.Reason.BY_PATRON and ended.operator is None
+    assert ended.reason == ChatEvent.Reason.BY_PATRON and ended.operator == bob  # who held it
 
 
 def fourteen_line_chat_answered_by_alice_then_carol(d, alice, carol, committed) -> PatronChat:
