@@ -2,7 +2,48 @@ from django.contrib import admin
 from django.utils.html import format_html, format_html_join
 
 from chats import selectors
-from chats.models import OfflineTicket, PatronAttachment, PatronChat, PatronMessage
+from chats.models import (
+    ChatEvent,
+    ChatParticipant,
+    OfflineTicket,
+    PatronAttachment,
+    PatronChat,
+    PatronMessage,
+)
+from libchat.core.durations import duration_text
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class ChatEventInline(ReadOnlyInline):
+    """The chat's record of holders: claims, transfers with their notes, requeues, the end."""
+
+    model = ChatEvent
+    verbose_name = "history entry"
+    verbose_name_plural = "History: who held the chat"
+    fields = ["at", "kind", "operator", "to_operator", "to_department", "reason", "note"]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        related = ("operator", "to_operator", "to_department")
+        return super().get_queryset(request).select_related(*related).order_by("at", "pk")
+
+
+class ChatParticipantInline(ReadOnlyInline):
+    model = ChatParticipant
+    verbose_name = "operator who took part"
+    verbose_name_plural = "Operators who took part"
+    fields = ["operator", "joined_at", "first_message_at"]
+    readonly_fields = fields
 
 
 class PatronMessageInline(admin.TabularInline):
@@ -23,8 +64,26 @@ class PatronChatAdmin(admin.ModelAdmin):
     list_display = ["pk", "widget", "state", "name", "email", "claimed_by", "created_at", "rating"]
     list_filter = ["state", "widget", "department"]
     search_fields = ["name", "email", "question", "messages__body"]
-    readonly_fields = [*(f.name for f in PatronChat._meta.fields), "files"]
-    inlines = [PatronMessageInline]
+    readonly_fields = [
+        *(f.name for f in PatronChat._meta.fields),
+        "wait",
+        "first_response",
+        "handling_time",
+        "files",
+    ]
+    inlines = [ChatEventInline, ChatParticipantInline, PatronMessageInline]
+
+    @admin.display(description="Wait (asked → first claim)")
+    def wait(self, chat: PatronChat) -> str:
+        return duration_text(chat.wait) or "—"
+
+    @admin.display(description="First response (asked → first operator message)")
+    def first_response(self, chat: PatronChat) -> str:
+        return duration_text(chat.first_response) or "—"
+
+    @admin.display(description="Handling time (first claim → end)")
+    def handling_time(self, chat: PatronChat) -> str:
+        return duration_text(chat.handling_time) or "—"
 
     @admin.display(description="Files")
     def files(self, chat: PatronChat) -> str:

@@ -1,12 +1,15 @@
 """Patron chats started from a widget, and the messages exchanged in them."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
 
 from libchat.core.models import StoredFile
+
+PAGE_URL_MAX_CHARS = 500
 
 
 class PatronChat(models.Model):
@@ -43,7 +46,21 @@ class PatronChat(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     queued_at = models.DateTimeField(help_text="Order in the queue; the oldest is served first.")
-    claimed_at = models.DateTimeField(null=True, blank=True)
+    claimed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the current holder took the chat."
+    )
+    first_claimed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When an operator first took the chat; kept through transfers and requeues.",
+    )
+    first_response_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When an operator first wrote to the patron; set means the chat was answered.",
+    )
     ended_at = models.DateTimeField(null=True, blank=True)
     last_message_id = models.PositiveIntegerField(default=0, editable=False)
     rating = models.PositiveSmallIntegerField(null=True, blank=True)
@@ -52,6 +69,28 @@ class PatronChat(models.Model):
     unclaimed_alert_at = models.DateTimeField(null=True, blank=True)
     patron_seen_at = models.DateTimeField(
         null=True, blank=True, help_text="Last answer from the patron's page to a ping."
+    )
+    page_url = models.URLField(
+        "page",
+        max_length=PAGE_URL_MAX_CHARS,
+        blank=True,
+        help_text="The library page the chat was started from, when the widget sends it.",
+    )
+    patron_ref = models.CharField(
+        "patron id",
+        max_length=32,
+        blank=True,
+        help_text="A random id kept by the library's pages in the patron's browser: it finds "
+        "the same patron's earlier chats.",
+    )
+    browser = models.CharField(
+        max_length=100, blank=True, help_text="Browser and device, in a few words."
+    )
+    operators = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        through="ChatParticipant",
+        related_name="+",
+        help_text="Every operator who took part: claimed the chat or was handed it.",
     )
 
     class Meta:
@@ -71,17 +110,154 @@ class PatronChat(models.Model):
         indexes = [
             models.Index(fields=["widget", "state", "queued_at"]),
             models.Index(fields=["state", "claimed_by"]),
+            models.Index(fields=["patron_ref"], name="patron_chat_patron_ref"),
+            models.Index(Upper("email"), name="patron_chat_email_upper"),
         ]
 
     def __str__(self) -> str:
         return f"Chat {self.pk} ({self.get_state_display()})"
 
     @property
-    def duration(self) -> timedelta | None:
-        """From claim to end: how long the patron was served."""
-        if self.claimed_at and self.ended_at:
-            return self.ended_at - self.claimed_at
-        return None
+    def answered(self) -> bool:
+        """An operator wrote to the patron (claiming alone is not an answer)."""
+        return self.first_response_at is not None
+
+    @property
+    def wait(self) -> timedelta | None:
+        """From asking to the first claim."""
+        return _between(self.created_at, self.first_claimed_at)
+
+    @property
+    def first_response(self) -> timedelta | None:
+        """From asking to the first line an operator wrote."""
+        return _between(self.created_at, self.first_response_at)
+
+    @property
+    def handling_time(self) -> timedelta | None:
+        """From the first claim to the end, across every transfer and requeue: how long the
+        desk had the patron in hand. None until the chat has been claimed and has ended."""
+        return _between(self.first_claimed_at, self.ended_at)
+
+    def times_so_far(self, now: datetime) -> dict[str, timedelta | None]:
+        """Wait, first response and handling time of a chat that may still be open: a time
+        still running counts up to `now` (a wait until the chat is claimed or ends; handling
+        until it ends)."""
+        waiting = self.first_claimed_at is None and self.ended_at is None
+        return {
+            "wait": _between(self.created_at, now) if waiting else self.wait,
+            "first_response": self.first_response,
+            "handling": _between(self.first_claimed_at, self.ended_at or now),
+        }
+
+
+def _between(start: datetime | None, end: datetime | None) -> timedelta | None:
+    return end - start if start and end else None
+
+
+class ChatEvent(models.Model):
+    """One change of who holds a chat: the chat's record of claims, transfers, requeues and its
+    end, written by the lifecycle service in the same transaction as the change itself."""
+
+    class Kind(models.TextChoices):
+        CLAIMED = "claimed", "Claimed"
+        TRANSFERRED = "transferred", "Transferred to an operator"
+        TO_DEPARTMENT = "to_department", "Transferred to a department"
+        REQUEUED = "requeued", "Back to the queue"
+        ENDED = "ended", "Ended"
+
+    class Reason(models.TextChoices):
+        NONE = "", "—"
+        SIGNED_OUT = "signed_out", "signed out"
+        UNREACHABLE = "unreachable", "could not be reached"
+        BY_OPERATOR = "by_operator", "ended by the operator"
+        BY_PATRON = "by_patron", "ended by the patron"
+        PATRON_LEFT = "patron_left", "the patron left"
+
+    chat = models.ForeignKey(PatronChat, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    at = models.DateTimeField()
+    operator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Who held the chat when it moved on or ended; none for a claim.",
+    )
+    to_operator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    to_department = models.ForeignKey(
+        "departments.Department",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    reason = models.CharField(max_length=16, choices=Reason.choices, blank=True)
+    note = models.TextField(blank=True, help_text="The staff note given with a transfer.")
+
+    class Meta:
+        ordering = ["at", "pk"]
+        indexes = [
+            models.Index(fields=["chat", "at"]),
+            models.Index(fields=["to_operator", "kind"]),
+            models.Index(fields=["operator", "kind"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} at {self.at:%Y-%m-%d %H:%M:%S} (chat {self.chat_id})"
+
+    @property
+    def description(self) -> str:
+        """What happened, in a sentence for the transcript and the patron panel (the note
+        apart); the operators' related rows are expected to be selected with the event."""
+        by = self.operator.name if self.operator_id else "An operator"
+        if self.kind == self.Kind.CLAIMED:
+            return f"{self.to_operator.name if self.to_operator_id else 'An operator'} claimed it"
+        if self.kind == self.Kind.TRANSFERRED:
+            to = self.to_operator.name if self.to_operator_id else "another operator"
+            return f"{by} transferred it to {to}"
+        if self.kind == self.Kind.TO_DEPARTMENT:
+            to = self.to_department.name if self.to_department_id else "a department"
+            return f"{by} transferred it to {to}'s queue"
+        if self.kind == self.Kind.REQUEUED:
+            return f"Back to the queue: {by} {self.get_reason_display()}"
+        if self.reason == self.Reason.BY_OPERATOR:
+            return f"{by} ended it"
+        if self.reason == self.Reason.BY_PATRON:
+            return "The patron ended it"
+        if self.reason == self.Reason.PATRON_LEFT:
+            return "Ended: the patron left"
+        return "Ended"
+
+
+class ChatParticipant(models.Model):
+    """An operator who took part in a chat (claimed it or was handed it). One row per operator
+    and chat, kept when the chat moves on, so a requeue or transfer never loses anyone's credit."""
+
+    chat = models.ForeignKey(PatronChat, on_delete=models.CASCADE, related_name="participants")
+    operator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="chat_participations"
+    )
+    joined_at = models.DateTimeField()
+    first_message_at = models.DateTimeField(
+        null=True, blank=True, help_text="When this operator first wrote to the patron."
+    )
+
+    class Meta:
+        ordering = ["joined_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["chat", "operator"], name="chat_participant_once")
+        ]
+        indexes = [models.Index(fields=["operator", "joined_at"])]
+
+    def __str__(self) -> str:
+        return f"Operator {self.operator_id} in chat {self.chat_id}"
 
 
 class PatronMessage(models.Model):
@@ -158,6 +334,7 @@ class OfflineTicket(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        indexes = [models.Index(Upper("email"), name="offline_ticket_email_upper")]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(email="") & ~Q(question=""), name="offline_ticket_email_and_question"

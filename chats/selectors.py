@@ -3,16 +3,26 @@
 Everything returned here is evaluated (lists, dicts, sets), so async consumers may call it.
 """
 
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.core.paginator import Page, Paginator
-from django.db.models import Exists, Min, OuterRef, Q, QuerySet
+from django.db.models import Exists, Min, OuterRef, Prefetch, Q, QuerySet
+from django.db.models.functions import Upper
 from django.urls import reverse
 from django.utils.crypto import salted_hmac
 
 from accounts.models import Operator
 from accounts.selectors import operator_takes_chats, operators_taking_chats
 from chats.errors import ChatAccessDenied, ChatNotFound
-from chats.models import OfflineTicket, PatronAttachment, PatronChat, PatronMessage
+from chats.models import (
+    ChatEvent,
+    ChatParticipant,
+    OfflineTicket,
+    PatronAttachment,
+    PatronChat,
+    PatronMessage,
+)
 from departments.models import Department
 from departments.selectors import monitored_department_ids_subquery
 from libchat.core.richtext import text_as_html, text_normalise
@@ -217,14 +227,38 @@ def _visible_widget_ids(*, operator: Operator) -> list[int] | None:
     return None if operator.is_superuser else widget_ids_answerable_by(operator=operator)
 
 
+def _chats_visible(*, operator: Operator, widget_ids: list[int] | None = None) -> QuerySet:
+    """The chats whose record this operator may read: all for an admin; else those of the
+    widgets they answer (`widget_ids`, read here unless given), those sent to a department they
+    monitor, and those they took part in (a requeue or a transfer does not take that away)."""
+    if widget_ids is None:
+        widget_ids = _visible_widget_ids(operator=operator)
+    if widget_ids is None:
+        return PatronChat.objects.all()
+    took_part = ChatParticipant.objects.filter(chat=OuterRef("pk"), operator=operator)
+    return PatronChat.objects.filter(
+        Q(widget_id__in=widget_ids)
+        | Q(department_id__in=monitored_department_ids_subquery(operator=operator))
+        | Q(claimed_by=operator)
+        | Exists(took_part)
+    )
+
+
+def _operators_who_took_part() -> Prefetch:
+    """Each chat's `took_part`: its participants with their operators, in the order they
+    joined; one query for a whole page of chats."""
+    return Prefetch(
+        "participants",
+        queryset=ChatParticipant.objects.select_related("operator").order_by("joined_at", "pk"),
+        to_attr="took_part",
+    )
+
+
 def transcripts_for(*, operator: Operator, query: str = "", page=1) -> Page:
-    """Ended chats of the widgets this operator answers (or that they took), newest first,
-    optionally searched in the pre-chat answers, the messages and the names of files sent;
-    one page of them."""
-    chats = PatronChat.objects.filter(state=PatronChat.State.ENDED)
-    widget_ids = _visible_widget_ids(operator=operator)
-    if widget_ids is not None:
-        chats = chats.filter(Q(widget_id__in=widget_ids) | Q(claimed_by=operator))
+    """Ended chats of the widgets this operator answers (or that they took part in), newest
+    first, optionally searched in the pre-chat answers, the messages and the names of files
+    sent; one page of them, each with the operators who took part."""
+    chats = _chats_visible(operator=operator).filter(state=PatronChat.State.ENDED)
     if query := query.strip():
         # Bodies are stored as HTML, "R&D" as "R&amp;D": look for the text both as typed and
         # escaped the way it is stored.
@@ -241,16 +275,77 @@ def transcripts_for(*, operator: Operator, query: str = "", page=1) -> Page:
             | Exists(said)
             | Exists(sent)
         )
-    records = chats.select_related("widget", "claimed_by", "department")
+    records = chats.select_related("widget", "claimed_by", "department").prefetch_related(
+        _operators_who_took_part()
+    )
     return _page(records.order_by("-ended_at", "-pk"), page)
 
 
+def _chat_with_record(chats: QuerySet, chat_id: int) -> PatronChat | None:
+    """The chat with its `took_part` and its `record` (the holders' history, oldest first)."""
+    history = ChatEvent.objects.select_related("operator", "to_operator", "to_department")
+    return (
+        chats.filter(pk=chat_id)
+        .select_related("widget", "claimed_by", "department")
+        .prefetch_related(
+            _operators_who_took_part(),
+            Prefetch("events", queryset=history.order_by("at", "pk"), to_attr="record"),
+        )
+        .first()
+    )
+
+
 def transcript_for(*, operator: Operator, chat_id: int) -> PatronChat | None:
-    chats: QuerySet = PatronChat.objects.filter(pk=chat_id, state=PatronChat.State.ENDED)
+    """An ended chat this operator may read, with its record; None otherwise."""
+    chats = _chats_visible(operator=operator).filter(state=PatronChat.State.ENDED)
+    return _chat_with_record(chats, chat_id)
+
+
+EARLIER_MAX = 10
+
+
+@dataclass
+class PatronRecord:
+    """What the console's patron panel shows of a chat: the chat with its record, and the same
+    patron's earlier chats and offline tickets that this operator may read, newest first."""
+
+    chat: PatronChat
+    earlier_chats: list[PatronChat]
+    tickets: list[OfflineTicket]
+
+
+def patron_record(*, operator: Operator, chat_id: int) -> PatronRecord | None:
+    """The patron panel's record of a chat in any state, or None when this operator may not
+    read it (the rule of the transcripts). The patron's earlier chats are found by the email
+    they gave and by the patron id their browser keeps; tickets by email. A fixed number of
+    queries however many there are."""
     widget_ids = _visible_widget_ids(operator=operator)
-    if widget_ids is not None:
-        chats = chats.filter(Q(widget_id__in=widget_ids) | Q(claimed_by=operator))
-    return chats.select_related("widget", "claimed_by", "department").first()
+    visible = _chats_visible(operator=operator, widget_ids=widget_ids)
+    chat = _chat_with_record(visible, chat_id)
+    if chat is None:
+        return None
+    same_patron = Q(patron_ref=chat.patron_ref) if chat.patron_ref else Q()
+    email = chat.email.upper()
+    if email:  # as the expression indexes hold it: UPPER(email)
+        same_patron |= Q(email_upper=email)
+    earlier, tickets = [], []
+    if same_patron:
+        earlier = list(
+            visible.annotate(email_upper=Upper("email"))
+            .filter(same_patron, created_at__lte=chat.created_at)
+            .exclude(pk=chat.pk)
+            .select_related("widget")
+            .order_by("-created_at", "-pk")[:EARLIER_MAX]
+        )
+    if email:
+        tickets = list(
+            _tickets_of(widget_ids=widget_ids)
+            .annotate(email_upper=Upper("email"))
+            .filter(email_upper=email)
+            .select_related("widget")
+            .order_by("-created_at", "-pk")[:EARLIER_MAX]
+        )
+    return PatronRecord(chat=chat, earlier_chats=earlier, tickets=tickets)
 
 
 def tickets_for(*, operator: Operator, query: str = "", status: str = "", page=1) -> Page:
@@ -271,11 +366,13 @@ TICKET_STATUSES = ("open", "answered")
 
 
 def _tickets_visible(*, operator: Operator) -> QuerySet:
+    return _tickets_of(widget_ids=_visible_widget_ids(operator=operator))
+
+
+def _tickets_of(*, widget_ids: list[int] | None) -> QuerySet:
+    """Tickets of these widgets; all of them for None (an admin)."""
     tickets = OfflineTicket.objects.all()
-    widget_ids = _visible_widget_ids(operator=operator)
-    if widget_ids is not None:
-        tickets = tickets.filter(widget_id__in=widget_ids)
-    return tickets
+    return tickets if widget_ids is None else tickets.filter(widget_id__in=widget_ids)
 
 
 def ticket_for(*, operator: Operator, ticket_id: int) -> OfflineTicket | None:

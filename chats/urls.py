@@ -11,6 +11,7 @@ urlpatterns = [
     path("dashboard/chats/<int:chat_id>/files/", views.chat_file_send, name="file_send"),
     path("dashboard/transcripts/", views.transcripts, name="transcripts"),
     path("dashboard/transcripts/<int:chat_id>/", views.transcript, name="transcript"),
+    path("chats/<int:chat_id>/record/", views.patron_record, name="patron_record"),
     path("dashboard/tickets/", views.tickets, name="tickets"),
     path(
         "dashboard/tickets/<int:ticket_id>/answered/",

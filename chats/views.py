@@ -20,6 +20,7 @@ from django.http import (
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.backends.utils import csrf_input
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -49,10 +50,12 @@ def _too_many(request: HttpRequest) -> JsonResponse | None:
     return None
 
 
-def _from_widget_form(request: HttpRequest, widget_id: int, create, answer) -> JsonResponse:
-    """Run `create(widget=..., name=..., email=..., question=...)` on the widget's form: 429
-    when this IP asked too often, 400 with each field's error, 409 when the widget is offline
-    (with its offline behaviour), else 201 with `answer(result)`."""
+def _from_widget_form(
+    request: HttpRequest, widget_id: int, create, answer, **context: str
+) -> JsonResponse:
+    """Run `create(widget=..., name=..., email=..., question=..., **context)` on the widget's
+    form: 429 when this IP asked too often, 400 with each field's error, 409 when the widget
+    is offline (with its offline behaviour), else 201 with `answer(result)`."""
     widget = get_object_or_404(Widget, pk=widget_id)
     if refused := _too_many(request):
         return refused
@@ -62,6 +65,7 @@ def _from_widget_form(request: HttpRequest, widget_id: int, create, answer) -> J
             name=request.POST.get("name", ""),
             email=request.POST.get("email", ""),
             question=request.POST.get("question", ""),
+            **context,
         )
     except ValidationError as error:
         return JsonResponse({"error": "invalid", "errors": error.message_dict}, status=400)
@@ -75,11 +79,16 @@ def _from_widget_form(request: HttpRequest, widget_id: int, create, answer) -> J
 @never_cache
 @require_POST
 def chat_start(request: HttpRequest, widget_id: int) -> JsonResponse:
+    """The pre-chat form, with what the widget knows of where the patron is: the library page
+    (`page`, sent only when the widget is set to) and the patron id its pages keep (`patron`)."""
     return _from_widget_form(
         request,
         widget_id,
         services.chat_start,
         lambda started: {"token": started[1], "chat_id": started[0].pk},
+        page_url=request.POST.get("page", ""),
+        patron_ref=request.POST.get("patron", ""),
+        user_agent=request.headers.get("User-Agent", ""),
     )
 
 
@@ -159,9 +168,24 @@ def transcript(request: HttpRequest, chat_id: int) -> HttpResponse:
     if chat is None:
         raise Http404("No such transcript.")
     messages = selectors.chat_messages(chat_id=chat.pk)
-    return render(
-        request, "chats/transcript.html", {"tab": "chats", "chat": chat, "messages": messages}
-    )
+    context = {"chat": chat, "messages": messages, "times": chat.times_so_far(chat.ended_at)}
+    return render(request, "chats/transcript.html", {"tab": "chats", **context})
+
+
+@require_GET
+@operator_required
+def patron_record(request: HttpRequest, chat_id: int) -> HttpResponse:
+    """The console's patron panel for one chat, as an HTML fragment: where the chat came from,
+    who held it, its times so far, and the patron's earlier chats and tickets. 404 for a chat
+    this operator may not read (as for transcripts), so ids cannot be probed."""
+    record = selectors.patron_record(operator=request.user, chat_id=chat_id)
+    if record is None:
+        return HttpResponse(
+            format_html('<p role="alert">{}</p>', "No such chat, or not one you may see."),
+            status=404,
+        )
+    times = record.chat.times_so_far(timezone.now())
+    return render(request, "chats/patron_record.html", {"record": record, "times": times})
 
 
 @require_GET

@@ -108,10 +108,28 @@ FORM_FIELDS = {
     "email": {"type": "string", "format": "email"},
     "question": {"type": "string", "maxLength": MESSAGE_MAX_CHARS},
 }
+# What embed.js knows of where the patron asks from, for the operator's patron panel. A value
+# that does not fit is left out, never a reason to refuse the chat.
+CHAT_CONTEXT_FIELDS = {
+    "page": {
+        "type": "string",
+        "description": "The library page the chat starts from (http or https), kept only while "
+        'the widget\'s "Send the page address" is on.',
+    },
+    "patron": {
+        "type": "string",
+        "description": "The random patron id (32 hex digits) the library's pages keep.",
+    },
+}
 
 
 def _form_operation(
-    *, summary: str, operation_id: str, required: list[str], created: dict
+    *,
+    summary: str,
+    operation_id: str,
+    required: list[str],
+    created: dict,
+    extra: dict | None = None,
 ) -> dict[str, Any]:
     return {
         "post": {
@@ -124,7 +142,7 @@ def _form_operation(
                     "application/x-www-form-urlencoded": {
                         "schema": {
                             "type": "object",
-                            "properties": FORM_FIELDS,
+                            "properties": {**FORM_FIELDS, **(extra or {})},
                             "required": required,
                         }
                     }
@@ -197,6 +215,7 @@ def document() -> dict[str, Any]:
                 summary="Start a chat from the widget's pre-chat form.",
                 operation_id="chat_start",
                 required=["question"],
+                extra=CHAT_CONTEXT_FIELDS,
                 created={
                     "description": "Queued; the token opens the chat's socket.",
                     "content": {

@@ -88,6 +88,16 @@ def event_mismatches(monkeypatch):
 
 
 @pytest.fixture
+def back_to_latest():
+    """For tests that migrate the database back: fully migrated again after them, as the
+    tests that follow expect it."""
+    from tests.migrating import migrate_to_latest
+
+    yield
+    migrate_to_latest()
+
+
+@pytest.fixture
 def live_server_daphne(transactional_db, tmp_path):
     """A real daphne on a free port, reading the test database; data must be committed."""
     mail_dir = tmp_path / "mail"

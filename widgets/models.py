@@ -132,6 +132,12 @@ class Widget(models.Model):
         max_length=12, choices=Offline.choices, default=Offline.TICKET_FORM
     )
     active = models.BooleanField(default=True, help_text="An inactive widget shows as offline.")
+    send_page_url = models.BooleanField(
+        "send the page address",
+        default=True,
+        help_text="The widget tells the operator which of the library's pages the chat was "
+        "started from. Off: the page address is neither sent nor stored.",
+    )
     first_operator = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

@@ -77,6 +77,8 @@ def _embed_script(request: HttpRequest, widget: Widget) -> str:
         "containerIds": [f"libchat-widget-{widget.pk}", *(f"libchat_{h}" for h in hashes)],
         # LibChat pages style and relabel the button by this id, the one in their status URL.
         "buttonId": f"lcs_slide_out_button-{widget.status_id}",
+        # The admin's "Send the page address": off, the page never names itself to us.
+        "sendPage": widget.send_page_url,
     }
     return render_to_string(
         "widgets/embed.js",

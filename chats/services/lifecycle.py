@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import Operator
@@ -16,8 +17,9 @@ from accounts.selectors import operator_takes_chats
 from chats import selectors
 from chats.errors import ChatAccessDenied, ChatClosed, ChatInvalid, ChatTaken, WidgetOffline
 from chats.groups import patron_group, queue_groups
-from chats.models import PatronChat
+from chats.models import ChatEvent, ChatParticipant, PatronChat
 from chats.services.messages import chat_system_line, system_line_create
+from chats.services.patron_context import patron_context_clean
 from chats.signals import chat_released
 from departments.models import Department
 from libchat.core.live import live_send, operator_group
@@ -56,14 +58,26 @@ def _prechat_clean(*, widget: Widget, name: str, email: str, question: str) -> d
 
 
 def chat_start(
-    *, widget: Widget, name: str = "", email: str = "", question: str = ""
+    *,
+    widget: Widget,
+    name: str = "",
+    email: str = "",
+    question: str = "",
+    page_url: str = "",
+    patron_ref: str = "",
+    user_agent: str = "",
 ) -> tuple[PatronChat, str]:
     """Queue a new chat from the widget's pre-chat form; returns the chat and its token.
 
-    Raises ValidationError for bad answers and WidgetOffline when nobody can answer; nothing is
-    stored then.
+    The page it was started from (kept only when the widget sends it), the patron id the
+    library's pages keep and the browser (`chats.services.patron_context`) go with it for the
+    operator's patron panel. Raises ValidationError for bad answers and WidgetOffline when
+    nobody can answer; nothing is stored then.
     """
     answers = _prechat_clean(widget=widget, name=name, email=email, question=question)
+    context = patron_context_clean(
+        widget=widget, page_url=page_url, patron_ref=patron_ref, user_agent=user_agent
+    )
     state = widget_state_get(widget_id=widget.pk) if widget.active else None
     if state is None or not state.online:
         raise WidgetOffline(widget.offline_message)
@@ -76,6 +90,7 @@ def chat_start(
             queued_at=now,
             patron_seen_at=now,
             **answers,
+            **context,
         )
         transaction.on_commit(partial(_announce_queued, chat.pk))
     return chat, token
@@ -115,17 +130,33 @@ def chat_claim(*, chat: PatronChat, operator: Operator) -> PatronChat:
     if not operator_takes_chats(operator=operator):
         raise ChatAccessDenied(NOT_TAKING_CHATS)
     with transaction.atomic():
+        now = timezone.now()
         claimed = PatronChat.objects.filter(pk=chat.pk, state=PatronChat.State.WAITING).update(
-            state=PatronChat.State.ACTIVE, claimed_by=operator, claimed_at=timezone.now()
+            state=PatronChat.State.ACTIVE,
+            claimed_by=operator,
+            claimed_at=now,
+            first_claimed_at=Coalesce("first_claimed_at", now),
         )
         chat.refresh_from_db()
         if not claimed:
             if chat.state == PatronChat.State.ENDED:
                 raise ChatClosed("This chat has ended.")
             raise ChatTaken(f"This chat was taken by {chat.claimed_by.name}.")
+        _record(chat, ChatEvent.Kind.CLAIMED, at=now, to_operator=operator)
         transaction.on_commit(partial(_announce_claimed, chat, operator))
         chat_system_line(chat=chat, body=f"{operator.name} joined the chat.")
     return chat
+
+
+def _record(chat: PatronChat, kind: str, *, at, **fields) -> None:
+    """Add a line to the chat's record of holders, in the caller's transaction; whoever it is
+    handed to becomes one of the operators who took part (once per chat)."""
+    ChatEvent.objects.create(chat=chat, kind=kind, at=at, **fields)
+    if to_operator := fields.get("to_operator"):
+        ChatParticipant.objects.bulk_create(
+            [ChatParticipant(chat=chat, operator=to_operator, joined_at=at)],
+            ignore_conflicts=True,
+        )
 
 
 def _announce_claimed(chat: PatronChat, operator: Operator) -> None:
@@ -160,6 +191,15 @@ def chat_end(
         system_line_create(chat=locked, text=f"{who} {verb} the chat.", announce=False)
         locked.state = PatronChat.State.ENDED
         locked.ended_at = timezone.now()
+        reason = (
+            ChatEvent.Reason.BY_OPERATOR
+            if operator
+            else ChatEvent.Reason.PATRON_LEFT
+            if left
+            else ChatEvent.Reason.BY_PATRON
+        )
+        held_by = operator or locked.claimed_by  # the holder, whoever ended it
+        _record(locked, ChatEvent.Kind.ENDED, at=locked.ended_at, operator=held_by, reason=reason)
         if operator and note.strip():
             locked.internal_note = "\n".join(
                 filter(None, [locked.internal_note, f"{operator.name}: {note.strip()}"])
@@ -235,14 +275,18 @@ def _front_of_queue(chat: PatronChat) -> datetime:
     return min(first, now) - timedelta(milliseconds=1) if first else now
 
 
-def chat_requeue(*, chat: PatronChat, reason: str) -> bool:
-    """Put an active chat back at the front of its queue because its claimant is gone.
+def chat_requeue(*, chat: PatronChat, reason: ChatEvent.Reason) -> bool:
+    """Put an active chat back at the front of its queue because its claimant is gone (the
+    reason: they signed out, or could not be reached).
 
     Conditional on the chat still being held by the same claimant, so a concurrent claim, end
-    or transfer wins. Returns whether the chat was requeued.
+    or transfer wins. Returns whether the chat was requeued. The claimant stays one of the
+    operators who took part, and the first claim keeps counting the chat's times.
     """
     claimant = chat.claimed_by
+    reason = ChatEvent.Reason(reason)
     with transaction.atomic():
+        now = timezone.now()
         requeued = PatronChat.objects.filter(
             pk=chat.pk, state=PatronChat.State.ACTIVE, claimed_by=claimant
         ).update(
@@ -254,10 +298,11 @@ def chat_requeue(*, chat: PatronChat, reason: str) -> bool:
         )
         if not requeued:
             return False
+        _record(chat, ChatEvent.Kind.REQUEUED, at=now, operator=claimant, reason=reason)
         _released(chat)
         chat.refresh_from_db()
-        text = f"{claimant.name} {reason}. You are back at the front of the line."
-        to_claimant = f"The chat went back to the queue: you {reason}."
+        text = f"{claimant.name} {reason.label}. You are back at the front of the line."
+        to_claimant = f"The chat went back to the queue: you {reason.label}."
         transaction.on_commit(partial(_announce_requeued, chat, claimant, text, to_claimant))
         chat_system_line(chat=chat, body=text)
     return True
@@ -304,17 +349,29 @@ def chat_transfer(
             locked.internal_note = "\n".join(
                 filter(None, [locked.internal_note, f"{operator.name} → {target}: {note}"])
             )
+        now = timezone.now()
         if to_operator:
             locked.claimed_by = to_operator
-            locked.claimed_at = timezone.now()
+            locked.claimed_at = now
+            kind = ChatEvent.Kind.TRANSFERRED
         else:
             locked.state = PatronChat.State.WAITING
             locked.claimed_by = None
             locked.claimed_at = None
             locked.department = to_department
-            locked.queued_at = timezone.now()
+            locked.queued_at = now
             locked.unclaimed_alert_at = None
+            kind = ChatEvent.Kind.TO_DEPARTMENT
         locked.save()
+        _record(
+            locked,
+            kind,
+            at=now,
+            operator=operator,
+            to_operator=to_operator,
+            to_department=to_department,
+            note=note,
+        )
         transaction.on_commit(partial(_announce_transferred, locked, operator, target))
         system_line_create(chat=locked, text=f"{operator.name} transferred the chat to {target}.")
     return locked

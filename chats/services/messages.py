@@ -12,7 +12,7 @@ from accounts.models import Operator
 from chats import selectors
 from chats.errors import ChatAccessDenied, ChatClosed
 from chats.groups import patron_group
-from chats.models import PatronAttachment, PatronChat, PatronMessage
+from chats.models import ChatParticipant, PatronAttachment, PatronChat, PatronMessage
 from libchat.core.live import live_send, operator_group
 from libchat.core.messages import message_check, message_sent_before
 from libchat.core.richtext import text_as_html
@@ -134,5 +134,18 @@ def message_send(
             client_msg_id=checked.client_msg_id,
             files=stored,
         )
+        if operator:
+            _answered(chat=locked, operator=operator, at=message.created_at)
         stored.keep()
         return message
+
+
+def _answered(*, chat: PatronChat, operator: Operator, at) -> None:
+    """An operator's line answers the chat: the chat's first response and this operator's
+    first message are each set once (the chat row is locked by the caller)."""
+    if chat.first_response_at is None:
+        chat.first_response_at = at
+        PatronChat.objects.filter(pk=chat.pk).update(first_response_at=at)
+    ChatParticipant.objects.filter(
+        chat=chat, operator=operator, first_message_at__isnull=True
+    ).update(first_message_at=at)

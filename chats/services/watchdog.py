@@ -11,7 +11,7 @@ from django.utils import timezone
 from accounts.selectors import operators_unreachable_since, presence_for
 from chats import selectors
 from chats.groups import queue_groups
-from chats.models import PatronChat
+from chats.models import ChatEvent, PatronChat
 from chats.services.lifecycle import chat_end, chat_requeue
 from libchat.core.live import live_send
 
@@ -25,7 +25,7 @@ def claimants_presence_follow(*, operator_ids: set[int]) -> int:
     theirs = PatronChat.objects.filter(
         state=PatronChat.State.ACTIVE, claimed_by__in=signed_out
     ).select_related("claimed_by")
-    return sum(chat_requeue(chat=chat, reason="signed out") for chat in theirs)
+    return sum(chat_requeue(chat=chat, reason=ChatEvent.Reason.SIGNED_OUT) for chat in theirs)
 
 
 def chats_requeue_unreachable(*, now: datetime | None = None) -> int:
@@ -45,7 +45,9 @@ def chats_requeue_unreachable(*, now: datetime | None = None) -> int:
     silent = operators_unreachable_since(operator_ids=claimant_ids, now=now)
     due_ids = [operator_id for operator_id, since in silent.items() if since <= cutoff]
     due = active.filter(claimed_by__in=due_ids).select_related("claimed_by")
-    return signed_out + sum(chat_requeue(chat=chat, reason="could not be reached") for chat in due)
+    return signed_out + sum(
+        chat_requeue(chat=chat, reason=ChatEvent.Reason.UNREACHABLE) for chat in due
+    )
 
 
 def chats_alert_unclaimed(*, now: datetime | None = None) -> int:

@@ -1,7 +1,7 @@
 """How long something lasted, the way people say it: "17 s", "2 min 47 s", "1 h 5 min".
 
 Python code (the admin, the meeting end line) calls `duration_text`; templates use it as
-`{% load durations %}{{ chat.duration|duration }}` (`libchat.templatetags.durations`).
+`{% load durations %}{{ chat.handling_time|duration }}` (`libchat.templatetags.durations`).
 """
 
 from datetime import timedelta

@@ -1,4 +1,4 @@
-"""`{% load durations %}{{ chat.duration|duration }}`: the core's `duration_text` as a filter."""
+"""`{% load durations %}{{ chat.wait|duration }}`: the core's `duration_text` as a filter."""
 
 from django import template
 

@@ -55,6 +55,12 @@ const savedToken = {
 
 const CLOSE_UNKNOWN_CHAT = 4404;
 
+// Where the patron asks from, as embed.js put it in this page's fragment: the library page (only
+// when the widget is set to send it) and the patron id the library's pages keep. Read once, at
+// load: the fragment may later hold the chat's token alone. Sent with the pre-chat form only.
+const fragment = new URLSearchParams(location.hash.slice(1));
+const askedFrom = { page: fragment.get("page") || "", patron: fragment.get("patron") || "" };
+
 let socket = null;
 let lastId = 0;
 let hasEmail = false;
@@ -207,7 +213,7 @@ function open(token) {
 const form = document.querySelector("form.prechat");
 form?.addEventListener("submit", async (event) => {
   event.preventDefault();
-  const { response, answer } = await postForm(`/widget/${widgetId}/chat/`, form, "prechat-error");
+  const { response, answer } = await postForm(`/widget/${widgetId}/chat/`, form, "prechat-error", askedFrom);
   if (response?.status !== 201) return;
   savedToken.set(answer.token);
   lastId = 0;
@@ -273,10 +279,12 @@ $("patron-rating").addEventListener("submit", (event) => {
   error.textContent = socket.send("rate", { rating, comment: $("patron-comment").value }) ? "" : "Not connected.";
 });
 
-async function postForm(url, form, errorId) {
+async function postForm(url, form, errorId, extra = {}) {
   $(errorId).textContent = "";
+  const data = new FormData(form);
+  for (const [name, value] of Object.entries(extra)) if (value) data.set(name, value);
   try {
-    const response = await fetch(url, { method: "POST", body: new FormData(form) });
+    const response = await fetch(url, { method: "POST", body: data });
     const answer = await response.json();
     if (!response.ok) {
       const errors = answer.errors ? Object.values(answer.errors).flat() : [answer.message];

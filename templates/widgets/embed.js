@@ -63,8 +63,32 @@
       } catch (e) { /* storage refused here too: the chat lasts as long as the iframe */ }
     }
   };
+  // A random id for this patron, kept in this (the library's) site's localStorage and shared by
+  // its pages and widgets, so the operator finds the patron's earlier chats when they gave no
+  // email. It is all that is kept about them here; storage refused, there is none.
+  function patronRef() {
+    var key = "libchat-patron";
+    try {
+      var ref = window.localStorage.getItem(key);
+      if (ref && /^[0-9a-f]{32}$/.test(ref)) return ref;
+      var bytes = new Uint8Array(16);
+      window.crypto.getRandomValues(bytes);
+      ref = Array.prototype.map.call(bytes, function (b) { return (b < 16 ? "0" : "") + b.toString(16); }).join("");
+      window.localStorage.setItem(key, ref);
+      return ref;
+    } catch (e) { return null; }
+  }
+
+  // The iframe's URL fragment (never sent to a server by the browser): the patron's chat to
+  // resume, the patron id, and the address of this page when the widget is set to send it. The
+  // chat page sends the last two with the pre-chat form.
   var savedToken = chatToken.get();
-  var frameSrc = config.frameUrl + (savedToken ? "#chat=" + encodeURIComponent(savedToken) : "");
+  var ref = patronRef();
+  var fragment = [];
+  if (savedToken) fragment.push("chat=" + encodeURIComponent(savedToken));
+  if (ref) fragment.push("patron=" + ref);
+  if (config.sendPage) fragment.push("page=" + encodeURIComponent(window.location.href.split("#")[0]));
+  var frameSrc = config.frameUrl + (fragment.length ? "#" + fragment.join("&") : "");
 
   var panel = el("div", panelCss, { "class": "libchat-panel", id: "libchat-panel-" + config.id });
   // display-capture: the patron may share their screen when a librarian offers a screenshare.
@@ -84,13 +108,13 @@
       if (event.key === "Escape" && !panel.hidden) { setOpen(false); toggle.focus(); }
     });
   } else if (toggleTag === "a") {
-    toggle.href = config.frameUrl;
+    toggle.href = frameSrc;
     toggle.target = "_blank";
     toggle.rel = "noopener";
     frame.setAttribute("aria-hidden", "true");
     frame.tabIndex = -1;
     toggle.addEventListener("click", function (event) {
-      if (window.open(config.frameUrl, "libchat-" + config.id, "width=400,height=600")) event.preventDefault();
+      if (window.open(frameSrc, "libchat-" + config.id, "width=400,height=600")) event.preventDefault();
     });
   }
 

@@ -203,7 +203,7 @@ def test_transcripts_show_how_long_a_chat_lasted_in_minutes_and_seconds(client):
     d = desk()
     chat = ended_chat(d, name="Ada", question="Atlas?")
     PatronChat.objects.filter(pk=chat.pk).update(
-        ended_at=chat.claimed_at + timedelta(seconds=167.4)
+        ended_at=chat.first_claimed_at + timedelta(seconds=167.4)
     )
     client.force_login(d.operators[0])
     page = client.get("/dashboard/transcripts/").content.decode()

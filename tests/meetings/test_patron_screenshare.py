@@ -241,7 +241,7 @@ async def test_requeueing_the_chat_ends_the_screenshare():
     @database_sync_to_async
     def requeue():
         chat.refresh_from_db()
-        return chat_services.chat_requeue(chat=chat, reason="signed out")
+        return chat_services.chat_requeue(chat=chat, reason="signed_out")
 
     assert await requeue()
     assert (await receive_event(patron, "meeting.ended"))["meeting"] == meeting_id

@@ -1,0 +1,66 @@
+"""Chats from before the record get a best-effort history when the migration runs."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from tests.migrating import migrate
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("back_to_latest")]
+
+BEFORE = [("chats", "0004_claimant_silence_from_session"), ("widgets", "0004_widget_hash_unique")]
+AFTER = [("chats", "0006_chat_record_backfill")]
+T = datetime(2026, 3, 2, 14, 0, tzinfo=UTC)
+
+
+def test_old_chats_get_their_operators_first_claim_first_response_and_end():
+    old = migrate(BEFORE)
+    Operator = old.get_model("accounts", "Operator")
+    Department = old.get_model("departments", "Department")
+    Widget = old.get_model("widgets", "Widget")
+    Chat = old.get_model("chats", "PatronChat")
+    Message = old.get_model("chats", "PatronMessage")
+    alice = Operator.objects.create(username="alice", is_operator=True)
+    carol = Operator.objects.create(username="carol", is_operator=True)
+    widget = Widget.objects.create(
+        name="Main", first_department=Department.objects.create(name="Reference")
+    )
+    # Alice answered, then Carol held it last: only Carol and her claim time were kept.
+    answered = Chat.objects.create(
+        widget=widget,
+        token_hash="a",
+        state="ended",
+        queued_at=T,
+        claimed_by=carol,
+        claimed_at=T + timedelta(seconds=90),
+        ended_at=T + timedelta(seconds=150),
+    )
+    for number, (operator, seconds) in enumerate([(alice, 20), (alice, 40), (carol, 100)], 1):
+        Message.objects.create(
+            chat=answered, number=number, sender="operator", operator=operator, body="Hi"
+        )
+        Message.objects.filter(chat=answered, number=number).update(
+            created_at=T + timedelta(seconds=seconds)
+        )
+    missed = Chat.objects.create(
+        widget=widget, token_hash="m", state="ended", queued_at=T, ended_at=T
+    )
+
+    new = migrate(AFTER)
+    answered = new.get_model("chats", "PatronChat").objects.get(pk=answered.pk)
+    assert answered.first_claimed_at == T + timedelta(seconds=20)
+    assert answered.first_response_at == T + timedelta(seconds=20)
+    took_part = new.get_model("chats", "ChatParticipant").objects.filter(chat=answered)
+    assert [(p.operator_id, p.first_message_at) for p in took_part.order_by("joined_at")] == [
+        (alice.pk, T + timedelta(seconds=20)),
+        (carol.pk, T + timedelta(seconds=100)),
+    ]
+    events = new.get_model("chats", "ChatEvent").objects.order_by("chat_id", "at")
+    assert [(e.chat_id, e.kind, e.to_operator_id) for e in events] == [
+        (answered.pk, "claimed", alice.pk),
+        (answered.pk, "claimed", carol.pk),
+        (answered.pk, "ended", None),
+        (missed.pk, "ended", None),
+    ]
+    missed = new.get_model("chats", "PatronChat").objects.get(pk=missed.pk)
+    assert missed.first_claimed_at is None and missed.first_response_at is None
