@@ -20,6 +20,7 @@ from django.http import (
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.backends.utils import csrf_input
 from django.urls import reverse
+from django.utils.dateparse import parse_datetime
 from django.utils.html import format_html
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -157,7 +158,10 @@ def transcript(request: HttpRequest, chat_id: int) -> HttpResponse:
     chat = selectors.transcript_for(operator=request.user, chat_id=chat_id)
     if chat is None:
         raise Http404("No such transcript.")
-    messages = selectors.chat_messages(chat_id=chat.pk)
+    messages = [
+        {**message, "sent_at": parse_datetime(message["created_at"])}
+        for message in selectors.chat_messages(chat_id=chat.pk)
+    ]
     return render(
         request, "chats/transcript.html", {"tab": "chats", "chat": chat, "messages": messages}
     )
