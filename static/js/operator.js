@@ -101,6 +101,7 @@ function showTaking(signedIn, here, status) {
   signedInHere = signedIn && here;
   $("sign-in-invitation").hidden = signedInHere;
   $("waiting-panel").hidden = !signedInHere;
+  $("claim-next").hidden = !signedInHere;
   const paused = signedInHere && status !== "online";
   $("waiting-paused").hidden = !paused;
   if (paused) $("waiting-paused-status").textContent = status[0].toUpperCase() + status.slice(1);

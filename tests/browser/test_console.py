@@ -159,6 +159,8 @@ def test_a_background_patron_message_raises_its_rows_unread_the_title_and_rings(
 
     outside_the_loop(bob_says)
     expect(alices).to_have_title("(3) Chats · LibChat")
+    rooms = alices.get_by_role("list", name="Internal rooms")
+    expect(rooms.get_by_role("button", name="Reference")).to_contain_text("1, 1 unread")
 
     # The patron typing and leaving show on the row too.
     ada.get_by_label("Your message").press_sequentially("And also", delay=400)  # a person typing
