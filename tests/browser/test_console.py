@@ -56,7 +56,9 @@ def _patron(browser, base_url, widget, name, question=None):
     """A patron who started a chat on the widget's own page; their page."""
     patron = browser.new_context().new_page()
     patron.goto(f"{base_url}/widget/{widget.pk}/")
-    # Online once the operators' sign-in reached the widget's status (at once, or pushed live).
+    # The page's modules ran (its status socket is open), and the widget is online once the
+    # operators' sign-in reached its status (at once, or pushed live).
+    expect(patron.locator("body")).to_have_attribute("data-socket", "open")
     expect(patron.locator("body")).to_have_attribute("data-online", "true")
     patron.get_by_label("Your name (optional)").fill(name)
     patron.get_by_label("Your question").fill(question or f"{name} asks: do you have Middlemarch?")
