@@ -673,19 +673,17 @@ live.on("chat.unqueued", (frame) => {
   railCount();
 });
 live.on("chat.opened", (frame) => {
-  const pane = openPane(frame.chat);
+  openPane(frame.chat);
   // The reply box takes the focus only for a chat this operator just claimed: a chat transferred
   // in arrives while they may be typing to another patron, whose words must stay where they are;
-  // it waits in My Chats, unread, until they choose it.
+  // it waits in My Chats until they choose it (or shows, cursor untouched, if nothing else is).
   if (claiming.delete(frame.chat.id)) {
     select(frame.chat.id, { focus: true });
     return;
   }
   $("claim-notice").textContent = `${frame.chat.name || "A patron"}'s chat was transferred to you.`;
-  announce($("claim-notice").textContent);
   if (middleIsFree()) select(frame.chat.id);
   notify({ tone: "chat", title: $("claim-notice").textContent, tag: "libchat-waiting" });
-  return pane;
 });
 live.on("chat.claim_failed", (frame) => {
   claiming.delete(frame.chat_id);
