@@ -21,6 +21,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.backends.utils import csrf_input
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.html import format_html
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -167,7 +168,10 @@ def transcript(request: HttpRequest, chat_id: int) -> HttpResponse:
     chat = selectors.transcript_for(operator=request.user, chat_id=chat_id)
     if chat is None:
         raise Http404("No such transcript.")
-    messages = selectors.chat_messages(chat_id=chat.pk)
+    messages = [
+        {**message, "sent_at": parse_datetime(message["created_at"])}
+        for message in selectors.chat_messages(chat_id=chat.pk)
+    ]
     context = {"chat": chat, "messages": messages, "times": chat.times_so_far(chat.ended_at)}
     return render(request, "chats/transcript.html", {"tab": "chats", **context})
 
@@ -185,7 +189,10 @@ def patron_record(request: HttpRequest, chat_id: int) -> HttpResponse:
             status=404,
         )
     times = record.chat.times_so_far(timezone.now())
-    return render(request, "chats/patron_record.html", {"record": record, "times": times})
+    # The console shows the pre-chat answers itself, at once; the fragment adds the rest.
+    in_console = request.GET.get("in") == "console"
+    context = {"record": record, "times": times, "in_console": in_console}
+    return render(request, "chats/patron_record.html", context)
 
 
 @require_GET

@@ -9,7 +9,13 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db.models import Model, QuerySet
 
 from libchat.core.refusals import Refusal
-from libchat.core.richtext import body_has_text, body_sanitise, text_as_html, text_normalise
+from libchat.core.richtext import (
+    body_has_text,
+    body_sanitise,
+    links_add,
+    text_as_html,
+    text_normalise,
+)
 from libchat.core.uploads import CheckedFile, file_check
 
 MESSAGE_MAX_CHARS = 4000
@@ -41,8 +47,9 @@ def message_check(
 
     With `markup` (staff), the body is rich text sanitised to the allowlist and counted as the
     editor counts it, markup included; without (a patron), it is plain text stored escaped, so it
-    can never pass for staff content, and counted as typed. A message holds some text unless
-    files come with it, and at most `MESSAGE_MAX_CHARS`. The client_msg_id, which makes a
+    can never pass for staff content, and counted as typed. In both, typed http(s) addresses
+    become links (`richtext.links_add`). A message holds some text unless files come with it,
+    and at most `MESSAGE_MAX_CHARS`. The client_msg_id, which makes a
     retried send store nothing new, is at most 64 characters once stripped.
     """
     client_msg_id = str(client_msg_id).strip()
@@ -67,7 +74,8 @@ def message_check(
             "too_long",
             f"Messages can be {MESSAGE_MAX_CHARS:,} characters at most; this one has {length:,}.",
         )
-    return CheckedMessage(clean, checked, client_msg_id)
+    # Typed addresses become links once the length is known: the editor counts what was typed.
+    return CheckedMessage(links_add(clean), checked, client_msg_id)
 
 
 def message_sent_before(*, sent: QuerySet, client_msg_id: str) -> Model | None:

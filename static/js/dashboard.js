@@ -115,7 +115,10 @@ $("cancel-sign-out").addEventListener("click", () => signOutDialog.close());
 // Command bar
 const bar = $("command-bar");
 const input = $("command-input");
-const options = [...document.querySelectorAll("#command-list [data-command]")];
+// A page may add commands of its own (the Chats tab: "Claim next waiting chat", one per chat
+// to find a chat by patron name); they are read each time the bar filters, and the page hears
+// them as a "libchat:command" event naming the command.
+const commandOptions = () => [...document.querySelectorAll("#command-list [data-command]")];
 const commands = {
   connect: () => $("sign-in").closest("form").requestSubmit(),
   disconnect: confirmSignOut,
@@ -142,17 +145,17 @@ $("status-form").addEventListener("submit", (event) => {
 });
 
 function visibleOptions() {
-  return options.filter((option) => !option.hidden);
+  return commandOptions().filter((option) => !option.hidden);
 }
 
 function highlight(option) {
-  for (const o of options) o.setAttribute("aria-selected", String(o === option));
+  for (const o of commandOptions()) o.setAttribute("aria-selected", String(o === option));
 }
 
 function filterCommands() {
   // Each typed word must start a word of the command: "conn" finds Connect, not Disconnect.
   const typed = input.value.toLowerCase().split(/[\s>:]+/).filter(Boolean);
-  for (const option of options) {
+  for (const option of commandOptions()) {
     const words = option.textContent.toLowerCase().split(/[\s>:]+/).filter(Boolean);
     option.hidden = !typed.every((t) => words.some((word) => word.startsWith(t)));
   }
@@ -170,7 +173,9 @@ function openBar() {
 function run(option) {
   if (!option) return;
   bar.close();
-  commands[option.dataset.command]();
+  const command = commands[option.dataset.command];
+  if (command) command();
+  else document.dispatchEvent(new CustomEvent("libchat:command", { detail: option.dataset.command }));
 }
 
 $("open-command-bar").addEventListener("click", openBar);
@@ -194,4 +199,4 @@ input.addEventListener("keydown", (event) => {
     run(visible[Math.max(current, 0)]);
   }
 });
-for (const option of options) option.addEventListener("click", () => run(option));
+$("command-list").addEventListener("click", (event) => run(event.target.closest("[data-command]")));

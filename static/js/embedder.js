@@ -24,7 +24,8 @@ function embedderOrigin() {
 
 const embedder = embedderOrigin();
 
-// kind names the message for embed.js ("widget_status", "chat_token"); fields are its content.
+// kind names the message for embed.js ("widget_status", "chat_token", "operator_reply"); fields
+// are its content.
 export function tellEmbedder(kind, fields) {
   if (embedder) window.parent.postMessage({ libchat: kind, widget: widgetId, ...fields }, embedder);
 }

@@ -7,11 +7,11 @@ import { fileLink } from "./files.js";
 import { requestJSON } from "./http.js";
 import { live } from "./live.js";
 import { notificationsAsk, notify } from "./notify.js";
+import { titleCountSet } from "./title.js";
 
 const section = document.getElementById("internal-chat");
 const $ = (id) => document.getElementById(id);
 const myId = Number(document.body.dataset.operatorId);
-const baseTitle = document.title;
 const urlFor = (template, id) => template.replace("/0/", `/${id}/`);
 
 const rooms = new Map(); // room id -> {loaded, lastId, firstId, hasMore, ids: Set}
@@ -67,7 +67,7 @@ function showTotal() {
   for (const badge of section.querySelectorAll(".room-link .badge")) {
     total += Number(badge.dataset.unread);
   }
-  document.title = total > 0 ? `(${total}) ${baseTitle}` : baseTitle;
+  titleCountSet("internal", total);
 }
 
 // ---- Rendering -------------------------------------------------------------------------------

@@ -3,6 +3,16 @@
 
 import { fileLink } from "./files.js";
 
+// When it was sent, in the reader's own clock: <time datetime="…">14:05</time>.
+function sentAt(iso) {
+  const time = document.createElement("time");
+  time.className = "sent-at";
+  time.dateTime = iso;
+  time.textContent = new Date(iso).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+  time.title = new Date(iso).toLocaleString();
+  return time;
+}
+
 // Adds the message to the list in id order, once; returns its <li>, or null if already shown.
 // `patron` names the patron's lines ("You" on their own page).
 export function messageLineAdd(list, message, patron) {
@@ -10,6 +20,7 @@ export function messageLineAdd(list, message, patron) {
   const item = document.createElement("li");
   item.dataset.id = message.id;
   item.className = `from-${message.sender}`;
+  if (message.created_at) item.append(sentAt(message.created_at), " ");
   if (message.sender !== "system") {
     const who = document.createElement("span");
     who.className = "who";

@@ -11,6 +11,7 @@ const wantsDesktop = chosen.notifyDesktop === "1";
 const TONES = {
   chat: { frequency: 880, seconds: 0.3, volume: 1 }, // a patron waiting, or waiting too long
   message: { frequency: 880, seconds: 0.15, volume: 0.05 }, // an internal chat message
+  patron: { frequency: 740, seconds: 0.15, volume: 0.3 }, // a patron's message in a chat not in view
   invite: { frequency: 660, seconds: 0.4, volume: 1 }, // a meeting or screenshare invitation
 };
 

@@ -170,6 +170,8 @@ const handlers = {
   },
   "chat.message"(frame) {
     addMessage(frame.message);
+    // The library's page shows a closed widget's button with "New reply" (embed.js).
+    if (frame.message.sender === "operator") tellEmbedder("operator_reply", {});
   },
   "chat.typing"(frame) {
     $("patron-typing").textContent = `${frame.operator} is typing…`;

@@ -46,6 +46,14 @@
   toggle.appendChild(label);
   toggle.appendChild(doc.createTextNode(": "));
   toggle.appendChild(status);
+  // A reply from the librarian while the panel is closed: a dot and words on the button, until
+  // the patron opens it.
+  var news = el("span", "display:none;margin-left:.5em;padding:0 .45em;border-radius:999px;background:#c53030;color:#fff;font-size:.85em;", { "class": "libchat-news" });
+  news.textContent = "New reply";
+  if (toggleTag === "button") {
+    toggle.appendChild(doc.createTextNode(" "));
+    toggle.appendChild(news);
+  }
 
   // The token of the patron's chat, kept in this (first-party) page's sessionStorage, per tab and
   // per widget: a browser may refuse the third-party iframe storage of its own, so without this
@@ -121,6 +129,7 @@
   function setOpen(open) {
     panel.hidden = !open;
     toggle.setAttribute("aria-expanded", String(open));
+    if (open) news.style.display = "none";
   }
 
   function show(online) {
@@ -134,6 +143,7 @@
     var data = event.data;
     if (!data || data.widget !== config.id) return;
     if (data.libchat === "widget_status") show(Boolean(data.online));
+    else if (data.libchat === "operator_reply") { if (panel.hidden && toggleTag === "button") news.style.display = "inline-block"; }
     else if (data.libchat === "chat_token" && (data.token === null || /^[\w-]{20,100}$/.test(data.token))) chatToken.set(data.token);
   });
 

@@ -1,5 +1,7 @@
 """What a person does in the pages, shared by the browser tests."""
 
+import re
+
 from playwright.sync_api import FrameLocator, Page, expect
 
 from tests.factories import PASSWORD
@@ -76,3 +78,10 @@ def xss_corpus_send(page: Page, action: str, **target) -> int:
         frames,
     )
     return len(frames)
+
+
+def timed(line: str | re.Pattern) -> re.Pattern:
+    """A message's line as shown: its time first ("02:05 PM" in the browser, "14:05" in a
+    transcript), then what was said."""
+    said = line.pattern.lstrip("^") if isinstance(line, re.Pattern) else re.escape(line) + "$"
+    return re.compile(r"^\d\d:\d\d( [AP]M)? " + said)

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from chats.models import PatronChat
 from tests.browser.desks import reference_widget
-from tests.browser.pages import outside_the_loop, patron_ends_chat, xss_corpus_send
+from tests.browser.pages import outside_the_loop, patron_ends_chat, timed, xss_corpus_send
 from tests.conftest import CHROMIUM
 from tests.factories import DepartmentFactory, FaqFactory, MembershipFactory, OperatorFactory
 from tests.internalchat.test_services import PNG
@@ -83,7 +83,7 @@ def test_patron_chats_is_claimed_transferred_to_a_department_reclaimed_ended_and
     expect(pane).to_contain_text("Do you have Middlemarch?")
     expect(waiting.locator("li")).to_have_count(0)
     expect(chat.get_by_text("You are chatting with Alice")).to_be_visible()
-    expect(lines).to_have_text(["You: Do you have Middlemarch?", "Alice joined the chat."])
+    expect(lines).to_have_text(["You: Do you have Middlemarch?", timed("Alice joined the chat.")])
 
     chat.get_by_label("Your message").press_sequentially("Is it ")
     expect(pane.get_by_text("Ada is typing…")).to_be_visible()
@@ -157,13 +157,13 @@ def test_patron_chats_is_claimed_transferred_to_a_department_reclaimed_ended_and
     operator.get_by_role("table").get_by_role("link").click()
     expect(operator.get_by_role("list", name="Messages").get_by_role("listitem")).to_have_text(
         [
-            "Alice joined the chat.",
-            "Ada: Is it <b>on the shelf</b>?",
-            "Alice: Yes, on floor 2.",
-            "Alice transferred the chat to Circulation.",
-            "Bob joined the chat.",
-            "Bob: I renewed it for you.",
-            "Ada ended the chat.",
+            timed("Alice joined the chat."),
+            timed("Ada: Is it <b>on the shelf</b>?"),
+            timed("Alice: Yes, on floor 2."),
+            timed("Alice transferred the chat to Circulation."),
+            timed("Bob joined the chat."),
+            timed("Bob: I renewed it for you."),
+            timed("Ada ended the chat."),
         ]
     )
     stored = PatronChat.objects.get()
@@ -314,7 +314,7 @@ def test_the_widget_works_where_the_browser_refuses_it_third_party_storage_too(
         for n in range(1, 13):  # more than the widget shows at once
             reply.fill(f"Shelf {n}.")
             reply.press("Enter")
-        expect(messages.get_by_role("listitem").last).to_have_text("Alice: Shelf 12.")
+        expect(messages.get_by_role("listitem").last).to_have_text(timed("Alice: Shelf 12."))
         for _ in range(2):  # once more, now from the token the new frame was given
             patron.reload()
             patron.get_by_role("button", name="Ask a Librarian: Online").click()
@@ -452,11 +452,14 @@ def test_what_a_patron_types_reaches_the_operator_as_typed_line_breaks_and_all(
     expect(said).to_have_text(
         '<div class="faq-card"><b>x</b></div><a href="https://evil.example/">Renew</a>'
     )
+    # Only the address typed becomes a link (a typed URL always does), never the markup around it.
+    link = '<a href="https://evil.example/" target="_blank" rel="noopener noreferrer nofollow">'
     assert said.inner_html() == (
         '&lt;div class="faq-card"&gt;&lt;b&gt;x&lt;/b&gt;&lt;/div&gt;<br>'
-        '&lt;a href="https://evil.example/"&gt;Renew&lt;/a&gt;'
+        f'&lt;a href="{link}https://evil.example/</a>"&gt;Renew&lt;/a&gt;'
     )
-    expect(pane.locator(".chat-messages .faq-card, .chat-messages a")).to_have_count(0)
+    expect(pane.locator(".chat-messages .faq-card")).to_have_count(0)
+    expect(pane.locator(".chat-messages a")).to_have_text(["https://evil.example/"])
     mine = chat.get_by_role("list", name="Messages").locator("li.from-patron .body")
     expect(mine).to_have_count(2)  # the question from the pre-chat form, then this
     assert mine.last.inner_html() == said.inner_html()
@@ -748,13 +751,18 @@ def test_a_chat_transferred_in_while_typing_to_another_patron_leaves_the_cursor_
     bea_at_carol.get_by_label("Transfer to").select_option(label="Alice")
     bea_at_carol.get_by_role("button", name="Transfer Chat").click()
 
-    to_bea = alices.get_by_role("article", name="Chat with Bea").get_by_role(
-        "textbox", name="Reply to Bea"
-    )
-    expect(to_bea).to_be_visible()
+    # Bea's chat waits in My Chats; Ada's stays on screen, the cursor in it.
+    bea_row = alices.locator("#my-chat-list li").filter(has_text="Bea")
+    expect(bea_row).to_have_count(1)
     expect(alices.get_by_role("status").filter(has_text="transferred to you")).to_have_text(
         "Bea's chat was transferred to you."
     )
     alices.keyboard.type("oor 2.")
     expect(to_ada).to_have_text("The maps are on floor 2.")
+    expect(to_ada).to_be_focused()
+    bea_row.get_by_role("button").click()
+    to_bea = alices.get_by_role("article", name="Chat with Bea").get_by_role(
+        "textbox", name="Reply to Bea"
+    )
+    expect(to_bea).to_be_focused()
     expect(to_bea).to_have_text("")

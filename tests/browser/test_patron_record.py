@@ -22,7 +22,7 @@ def ask(chat, question: str) -> None:
 
 
 def test_the_record_shows_the_page_and_browser_and_the_patrons_earlier_chat(
-    browser, log_in, live_server_daphne, sites
+    browser, log_in, live_server_daphne, sites, tmp_path
 ):
     library = sites()
 
@@ -53,12 +53,18 @@ def test_the_record_shows_the_page_and_browser_and_the_patrons_earlier_chat(
     operator.get_by_role("button", name="Claim Chat with Ada").click()
     expect(chat.get_by_text("Alice joined the chat.")).to_be_visible()
     first = PatronChat.objects.get()
+    browser_words = browser_describe(patron.evaluate("navigator.userAgent"))
+
+    # The console's patron panel, beside the chat: where it came from and who holds it.
+    about = operator.get_by_role("complementary", name="About Ada")
+    expect(about.get_by_role("link", name=page_url)).to_have_attribute("href", page_url)
+    expect(about.locator("dd.browser")).to_have_text(browser_words)
+    expect(about.get_by_role("list", name="Earlier chats")).to_have_text("None")
 
     panel = operator.context.new_page()
     panel.goto(f"{live_server_daphne.url}/chats/{first.pk}/record/")
     link = panel.get_by_role("link", name=page_url)
     expect(link).to_have_attribute("href", page_url)  # without the page's own fragment
-    browser_words = browser_describe(patron.evaluate("navigator.userAgent"))
     assert browser_words.endswith("on Linux")
     expect(panel.locator("dd.browser")).to_have_text(browser_words)
     expect(panel.locator("dd.operators")).to_have_text("Alice")
@@ -72,6 +78,10 @@ def test_the_record_shows_the_page_and_browser_and_the_patrons_earlier_chat(
     operator.get_by_role("button", name="Claim Chat with Ada").click()
     expect(chat.get_by_text("Alice joined the chat.")).to_be_visible()
     second = PatronChat.objects.exclude(pk=first.pk).get()
+    about = operator.locator(f"#chat-pane-{second.pk}").get_by_role("complementary")
+    expect(about.get_by_role("list", name="Earlier chats")).to_contain_text(
+        "Do you have the 1850 atlas?"
+    )
     assert second.patron_ref == first.patron_ref != ""
     panel.goto(f"{live_server_daphne.url}/chats/{second.pk}/record/")
     earlier = panel.get_by_role("list", name="Earlier chats").get_by_role(
@@ -79,7 +89,7 @@ def test_the_record_shows_the_page_and_browser_and_the_patrons_earlier_chat(
     )
     expect(earlier).to_have_attribute("href", f"/dashboard/transcripts/{first.pk}/")
     panel.set_viewport_size({"width": 420, "height": 900})
-    panel.screenshot(path="/tmp/rec/patron-record.png", full_page=True)
+    panel.screenshot(path=tmp_path / "patron-record.png", full_page=True)
 
     with panel.context.expect_page() as opened:
         earlier.click()  # the transcript opens in a tab of its own, the console stays
@@ -88,7 +98,7 @@ def test_the_record_shows_the_page_and_browser_and_the_patrons_earlier_chat(
     expect(transcript.get_by_role("link", name=page_url)).to_be_visible()
     expect(transcript.locator("dd.browser")).to_have_text(browser_words)
     expect(transcript.locator("dd.answered")).to_have_text("Not answered")
-    transcript.screenshot(path="/tmp/rec/transcript.png", full_page=True)
+    transcript.screenshot(path=tmp_path / "transcript.png", full_page=True)
 
 
 def test_with_send_the_page_address_off_the_widget_keeps_the_page_to_itself(

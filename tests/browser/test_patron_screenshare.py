@@ -6,6 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.pages import timed
 from tests.browser.test_meetings import ALL_CONNECTED, RECEIVES
 from tests.browser.test_patron_chats import assert_in_view, claimed_chat_with_ada
 
@@ -60,6 +61,7 @@ def test_operator_offers_a_screenshare_and_patron_and_operator_each_share_their_
     expect(pane.locator(".screenshare-note")).to_have_text("")
 
     pane.get_by_role("button", name="End Chat").click()
+    pane.get_by_role("group", name="End this chat?").get_by_role("button", name="End Chat").click()
     expect(chat.get_by_role("heading", name="Alice ended the chat.")).to_be_visible()
     expect(pane.locator(".typing")).to_have_text("You ended the chat.")
     # The end is said once on each side, in the reader's words, and no stale note is left.
@@ -75,9 +77,9 @@ def test_operator_offers_a_screenshare_and_patron_and_operator_each_share_their_
     lines = operator.get_by_role("list", name="Messages").get_by_role("listitem")
     expect(lines).to_have_text(
         [
-            "Alice joined the chat.",
-            "Screenshare with Alice started.",
-            ended,
-            "Alice ended the chat.",
+            timed("Alice joined the chat."),
+            timed("Screenshare with Alice started."),
+            timed(ended),
+            timed("Alice ended the chat."),
         ]
     )

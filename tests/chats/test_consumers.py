@@ -163,9 +163,11 @@ async def test_a_patron_frame_posing_as_staff_content_reaches_the_operator_as_pl
     # Not what the widget's text box sends: a hand-made frame.
     fake = '<div class="faq-card"><b>x</b></div><a href="https://evil.example/">Renew here</a>'
     await patron.send_json_to({"action": "send", "body": fake, "client_msg_id": "p1"})
+    # Text, but for the address typed: a link showing itself, as any typed address is.
     as_text = (
-        '&lt;div class="faq-card"&gt;&lt;b&gt;x&lt;/b&gt;&lt;/div&gt;'
-        '&lt;a href="https://evil.example/"&gt;Renew here&lt;/a&gt;'
+        '&lt;div class="faq-card"&gt;&lt;b&gt;x&lt;/b&gt;&lt;/div&gt;&lt;a href="'
+        '<a href="https://evil.example/" target="_blank" rel="noopener noreferrer nofollow">'
+        'https://evil.example/</a>"&gt;Renew here&lt;/a&gt;'
     )
     heard = await next_event(operator, "chat.message")
     while heard["message"]["sender"] == "system":  # "... joined the chat." may come first

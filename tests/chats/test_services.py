@@ -204,9 +204,11 @@ def test_a_patrons_markup_is_stored_as_the_text_they_typed_and_an_operators_faq_
         chat=chat,
         body='<div class="faq-card"><b>x</b></div>\r\n<a href="https://evil.example">Hi</a> & co',
     )
+    # The address typed is a link, as any typed address is; the markup around it is text.
+    link = '<a href="https://evil.example" target="_blank" rel="noopener noreferrer nofollow">'
     assert fake.body == (
         '&lt;div class="faq-card"&gt;&lt;b&gt;x&lt;/b&gt;&lt;/div&gt;<br>'
-        '&lt;a href="https://evil.example"&gt;Hi&lt;/a&gt; &amp; co'
+        f'&lt;a href="{link}https://evil.example</a>"&gt;Hi&lt;/a&gt; &amp; co'
     )
     card = '<div class="faq-card"><b>When are you open?</b><br>9 to 5</div>'
     reply = services.message_send(chat=chat, operator=d.operators[0], body=card)
