@@ -4,9 +4,10 @@ down wait in an outbox and go once it is back; a half-typed reply survives a rel
 import pytest
 from playwright.sync_api import expect
 
+from internalchat.services import room_department_get_or_create
 from tests.browser.desks import reference_widget
 from tests.browser.pages import outside_the_loop, settled
-from tests.factories import OperatorFactory
+from tests.factories import MembershipFactory, OperatorFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -24,6 +25,13 @@ window.WebSocket = class extends window.WebSocket {
 window.__cut = () => { cut = true; for (const ws of window.__sockets) ws.close(); };
 window.__restore = () => { cut = false; };
 """
+
+
+def reconnected(page) -> None:
+    """Restore the page's network; its socket comes back at its next retry, which the backoff
+    may have put several seconds away."""
+    page.evaluate("window.__restore()")
+    expect(page.locator("body")).to_have_attribute("data-socket", "open", timeout=30000)
 
 
 @pytest.fixture
@@ -67,8 +75,7 @@ def test_replies_sent_while_disconnected_wait_and_reach_the_patron_once_in_order
         ["First while away Waiting to send", "Second while away Waiting to send"]
     )
 
-    operator.evaluate("window.__restore()")
-    settled(operator)
+    reconnected(operator)
     expect(waiting).to_have_count(0)
     expect(patron_lines.get_by_role("listitem").filter(has_text="while away")).to_have_text(
         ["Alice: First while away", "Alice: Second while away"]
@@ -78,8 +85,7 @@ def test_replies_sent_while_disconnected_wait_and_reach_the_patron_once_in_order
     # Nothing more comes: a reconnect resends only what the server never answered.
     operator.evaluate("window.__cut()")
     expect(operator.locator("body")).to_have_attribute("data-socket", "closed")
-    operator.evaluate("window.__restore()")
-    settled(operator)
+    reconnected(operator)
     reply.fill("Back for good")
     reply.press("Enter")
     expect(patron_lines).to_contain_text("Alice: Back for good")
@@ -102,3 +108,38 @@ def test_a_half_typed_reply_survives_a_reload_and_goes_once_sent(claimed):
     settled(operator)
     expect(pane.get_by_role("list", name="Messages")).to_contain_text("floor 2.")
     expect(reply).to_have_text("")
+
+
+def test_internal_chat_keeps_each_rooms_draft_and_sends_what_waited(browser, log_in):
+    def create():
+        host = MembershipFactory(operator__display_name="Hana", department__name="Reference")
+        other = MembershipFactory(department=host.department, operator__display_name="Omar")
+        room_department_get_or_create(department=host.department)
+        return host.operator, other.operator
+
+    hana, omar = outside_the_loop(create)
+    context = browser.new_context()
+    context.add_init_script(CUTTABLE_SOCKETS)
+    page = log_in(context.new_page(), hana)
+    omars = log_in(browser.new_context().new_page(), omar)
+    message = page.get_by_role("textbox", name="Message")
+
+    page.locator('.room-link[data-room-name="Reference"]').click()
+    message.fill("For Reference, later")
+    page.locator('.room-link[data-room-name="Omar"]').click()
+    expect(page.locator("#chat-title")).to_have_text("Omar")
+    expect(message).to_have_text("")
+    page.locator('.room-link[data-room-name="Reference"]').click()
+    expect(message).to_have_text("For Reference, later")
+    message.fill("")
+
+    page.evaluate("window.__cut()")
+    expect(page.locator("body")).to_have_attribute("data-socket", "closed")
+    message.fill("Sent while away")
+    message.press("Enter")
+    waiting = page.get_by_role("list", name="Waiting to send").get_by_role("listitem")
+    expect(waiting).to_have_text(["Sent while away Waiting to send"])
+    reconnected(page)
+    expect(waiting).to_have_count(0)
+    omars.locator('.room-link[data-room-name="Reference"]').click()
+    expect(omars.locator("#chat-messages").get_by_text("Sent while away")).to_have_count(1)
