@@ -57,6 +57,7 @@ def claimed(browser, log_in, live_server_daphne):
     operator.get_by_role("button", name="Claim Chat with Patron").click()
     expect(patron.get_by_text("You are chatting with Alice")).to_be_visible()
     pane = operator.get_by_role("article", name="Chat with Patron")
+    expect(pane.get_by_label("Reply to Patron")).to_be_visible()
     return operator, pane, patron, patron.get_by_role("list", name="Messages")
 
 

@@ -9,7 +9,7 @@ import redis
 from playwright.sync_api import expect
 
 from tests.browser.desks import reference_widget
-from tests.browser.pages import log_in_at, outside_the_loop, settled
+from tests.browser.pages import log_in_at, outside_the_loop
 from tests.factories import OperatorFactory
 from tests.processes import Server, free_port
 
@@ -105,6 +105,7 @@ def test_pages_back_off_through_a_redis_outage_and_the_chat_goes_on_after(
     operator.get_by_role("button", name="Claim Chat with Patron").click()
     pane = operator.get_by_role("article", name="Chat with Patron")
     expect(patron.get_by_text("You are chatting with Alice")).to_be_visible()
+    expect(pane.get_by_label("Reply to Patron")).to_be_visible()
     patron_lines = patron.get_by_role("list", name="Messages")
 
     outage_began = patron.evaluate("Date.now()")
@@ -112,6 +113,10 @@ def test_pages_back_off_through_a_redis_outage_and_the_chat_goes_on_after(
     # Each page sees its socket close, then keeps trying while Redis is down.
     expect(patron.locator("body")).to_have_attribute("data-chat-socket", "closed")
     expect(operator.locator("body")).to_have_attribute("data-socket", "closed")
+    # The health check names what failed, for the load balancer.
+    health = patron.request.get(f"{server.url}/healthz", timeout=10000)
+    assert health.status == 503
+    assert health.json()["redis"].startswith("failed")
     patron.get_by_label("Your message").fill("Still there?")
     patron.get_by_label("Your message").press("Enter")
     time.sleep(max(0, outage_began / 1000 + OUTAGE_SECONDS - time.time()))
@@ -129,9 +134,11 @@ def test_pages_back_off_through_a_redis_outage_and_the_chat_goes_on_after(
             assert count <= 6, f"{who} opened {path} {count} times in {OUTAGE_SECONDS} s"
     assert tried["patron"], "the patron's page never tried again"
 
+    # Each page comes back at its next retry, which the backoff may have put up to 16 s away.
     expect(patron.locator("body")).to_have_attribute("data-chat-socket", "open", timeout=40000)
-    settled(operator)
+    expect(operator.locator("body")).to_have_attribute("data-socket", "open", timeout=40000)
     recovered = time.monotonic() - started_again
+    assert patron.request.get(f"{server.url}/healthz", timeout=10000).status == 200
     print(f"sockets usable again {recovered:.1f} s after Redis came back")  # noqa: T201
 
     # The patron's message written during the outage arrives once; a reply reaches the patron.
