@@ -40,8 +40,9 @@ class DashboardConsumer(live.LiveEvents, AsyncJsonWebsocketConsumer):
             services.browser_group(self.browser_key),
             *await database_sync_to_async(live.groups_for)(user),
         }
-        for group in self.joined:
-            await self.channel_layer.group_add(group, self.channel_name)
+        if not await self.groups_enter(self.joined):
+            await self.close()
+            return
         await self.accept()
         await database_sync_to_async(services.connection_open)(
             operator=user, channel_name=self.channel_name, browser_key=self.browser_key

@@ -27,13 +27,18 @@ ACTIONS = {"pong", "sync", "send", "typing", "end", "rate", "email_transcript"}
 
 
 @database_sync_to_async
-def _open(token: str) -> tuple[PatronChat, dict]:
+def _chat_for(token: str) -> PatronChat:
     chat = selectors.chat_by_token(token=token)
     if chat.state == PatronChat.State.ENDED:
         raise ChatNotFound("This chat has ended. Start a new chat.")
+    return chat
+
+
+@database_sync_to_async
+def _arrive(chat: PatronChat) -> dict:
     services.chat_patron_seen(chat=chat)
     services.chat_patron_page(chat_id=chat.pk, here=True)
-    return chat, {**selectors.patron_state(chat=chat), **live.patron_hello_fields(chat)}
+    return {**selectors.patron_state(chat=chat), **live.patron_hello_fields(chat)}
 
 
 def _site_url(scope: dict) -> str:
@@ -53,15 +58,21 @@ class PatronChatConsumer(live.LiveEvents, AsyncJsonWebsocketConsumer):
 
     async def connect(self):
         self.joined: set[str] = set()  # groups joined through registered actions (a screenshare)
-        await self.accept()
         try:
-            self.chat, state = await _open(self.scope["url_route"]["kwargs"]["token"])
+            self.chat = await _chat_for(self.scope["url_route"]["kwargs"]["token"])
         except ChatNotFound as error:
+            await self.accept()  # to say why before closing
             await self.send_json(refusal_as_event(error))
             await self.close(code=CLOSE_UNKNOWN_CHAT)
             return
+        # Accepted only once it can hear its chat: with the channel layer down (a Redis outage)
+        # the handshake is refused, so the page never sees an "open" and keeps backing off.
+        if not await self.groups_enter([groups.patron_group(self.chat.pk)]):
+            await self.close()
+            return
         self.group = groups.patron_group(self.chat.pk)
-        await self.channel_layer.group_add(self.group, self.channel_name)
+        state = await _arrive(self.chat)
+        await self.accept()
         await self.send_json({"event": "chat.hello", **state})
         self.ping_task = asyncio.create_task(self._ping_forever())
 

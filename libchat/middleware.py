@@ -1,25 +1,29 @@
-"""No page of ours may be framed, except the ones made to be (the widget iframe).
+"""The Content-Security-Policy of every page (settings.CONTENT_SECURITY_POLICY, django-csp), with
+this site's own socket origin in connect-src.
 
-Adds `Content-Security-Policy: frame-ancestors 'none'` next to X-Frame-Options DENY. A view that
-is meant to be framed marks itself with `xframe_options_exempt` (which also lifts
-X-Frame-Options) and sends its own `frame-ancestors`.
+No page of ours may be framed (frame-ancestors 'none', next to X-Frame-Options DENY) except the
+ones made to be: the widget's pages replace frame-ancestors with the widget's allowed origins.
 """
 
-from collections.abc import Callable
-
-from django.http import HttpRequest, HttpResponse
-
-CSP = "Content-Security-Policy"
+from csp.middleware import CSPMiddleware, PolicyParts
+from django.core.exceptions import DisallowedHost
+from django.http import HttpRequest, HttpResponseBase
 
 
-def frame_ancestors_none(get_response: Callable[[HttpRequest], HttpResponse]):
-    def middleware(request: HttpRequest) -> HttpResponse:
-        response = get_response(request)
-        if getattr(response, "xframe_options_exempt", False):
-            return response
-        policy = response.get(CSP, "")
-        if "frame-ancestors" not in policy:
-            response[CSP] = "; ".join(filter(None, [policy, "frame-ancestors 'none'"]))
-        return response
-
-    return middleware
+class ContentSecurityPolicy(CSPMiddleware):
+    def get_policy_parts(
+        self, request: HttpRequest, response: HttpResponseBase, report_only: bool = False
+    ) -> PolicyParts:
+        parts = super().get_policy_parts(request, response, report_only)
+        if not response.get("Content-Type", "").startswith("text/html"):
+            return parts  # only a page opens sockets (and the status API's fast path agrees)
+        try:
+            host = request.get_host()
+        except DisallowedHost:
+            return parts
+        # 'self' covers ws: and wss: in CSP 3 browsers only; older ones need the origin named.
+        socket_origin = f"{'wss' if request.is_secure() else 'ws'}://{host}"
+        update = dict(parts.update or {})
+        update["connect-src"] = [*update.get("connect-src", []), socket_origin]
+        parts.update = update
+        return parts

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from csp import constants as csp
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
@@ -38,6 +39,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "axes",
+    "csp",
     "channels",
     "libchat",
     "accounts",
@@ -58,7 +60,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "libchat.middleware.frame_ancestors_none",
+    "libchat.middleware.ContentSecurityPolicy",
     "axes.middleware.AxesMiddleware",  # last, as axes asks: it answers a locked-out log-in
 ]
 
@@ -264,6 +266,31 @@ SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# The <style> the vendored emoji picker (emoji-picker-element 1.29.1) puts in its shadow root; a
+# new version has a new one (the browser tests of the policy then fail and print it).
+EMOJI_PICKER_STYLE_HASHES = ["'sha256-rg2BpwZ4T9EADaas/dlxn0KsISPDXXIabE9pnJ++3UQ='"]
+
+# Content-Security-Policy of every page (django-csp; libchat.middleware adds this site's own
+# ws:/wss: origin to connect-src). No inline script anywhere; an inline <style> carries the
+# request's nonce. style-src-attr allows style attributes: the vendored emoji picker renders
+# them (its positions and sizes); a style attribute cannot load or run anything. The widget's
+# pages replace frame-ancestors with the widget's allowed origins (widgets.views).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [csp.SELF],
+        "script-src": [csp.SELF],
+        "style-src": [csp.SELF, csp.NONCE, *EMOJI_PICKER_STYLE_HASHES],
+        "style-src-attr": [csp.UNSAFE_INLINE],
+        "img-src": [csp.SELF, "data:", "blob:"],
+        "media-src": [csp.SELF, "blob:"],
+        "connect-src": [csp.SELF],
+        "object-src": [csp.NONE],
+        "base-uri": [csp.NONE],
+        "form-action": [csp.SELF],
+        "frame-ancestors": [csp.NONE],
+    },
+}
 
 LOGGING = {
     "version": 1,

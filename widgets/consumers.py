@@ -23,7 +23,9 @@ class WidgetStatusConsumer(LiveEvents, AsyncJsonWebsocketConsumer):
         widget_id = self.scope["url_route"]["kwargs"]["widget_id"]
         # Join before reading, so a flip between the two is heard rather than lost.
         self.group = services.widget_group(widget_id)
-        await self.channel_layer.group_add(self.group, self.channel_name)
+        if not await self.groups_enter([self.group]):
+            await self.close()
+            return
         state = await database_sync_to_async(selectors.widget_state_get)(widget_id=widget_id)
         if state is None:
             await self.channel_layer.group_discard(self.group, self.channel_name)
@@ -36,7 +38,7 @@ class WidgetStatusConsumer(LiveEvents, AsyncJsonWebsocketConsumer):
     async def disconnect(self, code):
         if hasattr(self, "renewal"):
             self.renewal.cancel()
-        await self.channel_layer.group_discard(self.group, self.channel_name)
+            await self.channel_layer.group_discard(self.group, self.channel_name)
 
     async def _renew_group(self):
         # Group memberships expire in the channel layer after a day; a library's public terminal

@@ -39,8 +39,13 @@ def demo_page_write(*, directory: Path, base_url: str) -> Path | None:
     directory.mkdir(parents=True, exist_ok=True)
     page = directory / "index.html"
     snippet = selectors.widget_embed_snippet(widget=widget, base_url=base_url)
-    context = {"snippet": snippet, "opening_hours": DEMO_OPENING_HOURS}
+    context = {
+        "snippet": snippet,
+        "opening_hours": DEMO_OPENING_HOURS,
+        "libchat_origin": base_url.rstrip("/"),
+    }
     page.write_text(render_to_string("widgets/demo_library.html", context))
+    (directory / "library.css").write_text(render_to_string("widgets/demo_library.css"))
     return page
 
 

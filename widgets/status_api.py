@@ -9,6 +9,7 @@ redirect to HTTPS goes to Django.
 """
 
 import asyncio
+import functools
 import json
 import pickle
 import re
@@ -17,6 +18,7 @@ from dataclasses import dataclass, field
 from urllib.parse import parse_qsl
 
 import redis.asyncio
+from csp.utils import build_policy
 from django.conf import settings
 from django.core.cache import cache
 from django.http.request import split_domain_port, validate_host
@@ -75,10 +77,17 @@ def status_answer(*, state: WidgetPublicState | None, callback: str | None) -> S
     return StatusAnswer(200, "application/json", body, PUBLIC)
 
 
+@functools.cache
+def _content_security_policy() -> str:
+    # The site's policy as the middleware sends it on an answer that is not a page; built once
+    # rather than for each answer (about 50 µs each time).
+    return build_policy()
+
+
 def security_headers(*, secure: bool) -> dict[str, str]:
     """The headers Django's middleware adds to the view's answer (SecurityMiddleware per the
-    SECURE_* settings, X_FRAME_OPTIONS, our frame-ancestors), for the answers made without it:
-    Django's own code would cost this path more than the Redis read it makes."""
+    SECURE_* settings, X_FRAME_OPTIONS, our Content-Security-Policy), for the answers made without
+    it: Django's own code would cost this path more than the Redis read it makes."""
     headers = {}
     if settings.SECURE_HSTS_SECONDS and secure:
         headers["Strict-Transport-Security"] = "; ".join(
@@ -94,7 +103,7 @@ def security_headers(*, secure: bool) -> dict[str, str]:
     if settings.SECURE_CROSS_ORIGIN_OPENER_POLICY:
         headers["Cross-Origin-Opener-Policy"] = settings.SECURE_CROSS_ORIGIN_OPENER_POLICY
     headers["X-Frame-Options"] = settings.X_FRAME_OPTIONS
-    headers["Content-Security-Policy"] = "frame-ancestors 'none'"
+    headers["Content-Security-Policy"] = _content_security_policy()
     return headers
 
 

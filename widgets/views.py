@@ -9,6 +9,7 @@ when it is warm.
 import hashlib
 import json
 
+from csp import constants as csp
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -159,7 +160,9 @@ def _frame_page(request: HttpRequest, widget: Widget | None) -> HttpResponse:
             "message_max_chars": MESSAGE_MAX_CHARS,
         },
     )
-    response["Content-Security-Policy"] = "frame-ancestors " + (" ".join(state.origins) or "'none'")
+    # The site's policy (libchat.middleware), but framed only by the widget's allowed origins;
+    # django-csp reads a view's replacements from this attribute (what csp_replace sets).
+    response._csp_replace = {"frame-ancestors": list(state.origins) or [csp.NONE]}
     # The patron shares their screen from inside the iframe (the embedding page's iframe carries
     # allow="display-capture"); this page must not take that back.
     response["Permissions-Policy"] = "display-capture=(self)"

@@ -38,6 +38,7 @@ from autobahn.exception import Disconnected
 from channels.layers import BaseChannelLayer, get_channel_layer
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db.models import Model
+from redis.exceptions import RedisError
 
 # The core imports no app: to it an operator is the user model (accounts.Operator, the
 # AUTH_USER_MODEL) and a patron's chat a model (chats.PatronChat).
@@ -176,6 +177,23 @@ class LiveEvents:
                 await send(message)
 
         await super().__call__(scope, receive, send_unless_closed)
+
+    async def groups_enter(self, groups: set[str] | list[str]) -> bool:
+        """Join every group, before `accept`: False (and none joined) when the channel layer is
+        down, so the consumer refuses the handshake instead of accepting a socket that cannot
+        hear anything. A page that never saw its socket open keeps backing off (socket.js); one
+        accepted, then closed 1011 a moment later, would come back at once, every second."""
+        joined = []
+        try:
+            for group in groups:
+                await self.channel_layer.group_add(group, self.channel_name)
+                joined.append(group)
+        except (RedisError, OSError):
+            for group in joined:
+                with contextlib.suppress(RedisError, OSError):
+                    await self.channel_layer.group_discard(group, self.channel_name)
+            return False
+        return True
 
 
 def groups_join(operator_id: int, groups: list[str]) -> None:

@@ -2,6 +2,8 @@
 // (markup: templates/editor/editor.html): B/I/U and Ctrl+B/I/U, the vendored emoji picker loaded
 // on first use, FAQ cards, files, and Send Message (Enter sends, Shift+Enter adds a line).
 // The page decides what sending a message and where sending a file mean.
+// What is typed and not yet sent is kept per conversation for the tab's session (a reload gives
+// it back); what is sent and not yet answered by the server is shown as "Waiting to send".
 
 import { requestJSON } from "./http.js";
 import { lengthRefusal } from "./limits.js";
@@ -76,6 +78,41 @@ export function unansweredSends() {
   };
 }
 
+// A sent message the server has not answered yet: listed under the conversation at once when
+// the socket is down (it goes when the socket is back), else only if the answer is slow.
+const SLOW_ANSWER_MS = 1000;
+
+function outboxShow(outbox, text, answered) {
+  const item = document.createElement("li");
+  const body = document.createElement("span");
+  body.textContent = text;
+  const state = document.createElement("span");
+  state.className = "outbox-state";
+  state.textContent = "Waiting to send";
+  item.append(body, " ", state);
+  const show = () => {
+    outbox.append(item);
+    outbox.hidden = false;
+  };
+  const timer = setTimeout(show, document.body.dataset.socket === "open" ? SLOW_ANSWER_MS : 0);
+  answered.then(() => {
+    clearTimeout(timer);
+    item.remove();
+    outbox.hidden = !outbox.firstChild;
+  });
+}
+
+// Drafts live in sessionStorage under the page's key for the conversation (one per tab, gone
+// with it); the markup is the editor's own, put back as it was.
+const DRAFT_PREFIX = "libchat-draft:";
+const drafts = new WeakMap(); // editor element -> its loadDraft()
+
+// For a page whose one editor serves several conversations (internal chat's rooms): after the
+// conversation changed (options.draftKey() names the new one), show that conversation's draft.
+export function editorDraftLoad(editor) {
+  drafts.get(editor)?.();
+}
+
 function togglePopup(button, popup, open = popup.hidden) {
   popup.hidden = !open;
   button.setAttribute("aria-expanded", String(open));
@@ -83,15 +120,35 @@ function togglePopup(button, popup, open = popup.hidden) {
 
 // options.send(body) sends the message's HTML and answers false when it could not (the text
 // stays), or a Promise of whether the server accepted it (a refused text comes back; see
-// unansweredSends); options.fileUrl() is where a file is POSTed (null: nowhere yet);
-// options.showError shows a refusal ("" clears it); options.onInput runs on every change
-// (typing indicators).
-export function createEditor(root, { send, fileUrl, showError, onInput = () => {}, idSuffix }) {
+// unansweredSends; until it is answered the message shows as "Waiting to send");
+// options.fileUrl() is where a file is POSTed (null: nowhere yet); options.showError shows a
+// refusal ("" clears it); options.onInput runs on every change (typing indicators);
+// options.draftKey() names the conversation whose draft the editor holds (null: none).
+export function createEditor(
+  root,
+  { send, fileUrl, showError, onInput = () => {}, idSuffix, draftKey = () => null },
+) {
   if (idSuffix !== undefined) uniqueIds(root, idSuffix);
   const part = (name) => root.querySelector(`[data-part="${name}"]`);
   const editor = part("editor");
   const getJSON = (url, options = {}) => requestJSON(url, { csrf: root.dataset.csrf, ...options });
   let savedRange = null;
+
+  function saveDraft() {
+    const key = draftKey();
+    if (key === null) return;
+    const empty = !editor.textContent.trim() && !editor.querySelector(".faq-card");
+    if (empty) sessionStorage.removeItem(DRAFT_PREFIX + key);
+    else sessionStorage.setItem(DRAFT_PREFIX + key, editor.innerHTML);
+  }
+
+  function loadDraft() {
+    const key = draftKey();
+    editor.innerHTML = (key !== null && sessionStorage.getItem(DRAFT_PREFIX + key)) || "";
+  }
+
+  drafts.set(editor, loadDraft);
+  loadDraft();
 
   // The server refuses an empty or over-long message; say so here and keep the text, so
   // nothing typed is lost. The limit counts characters of the markup, as the server does.
@@ -108,16 +165,28 @@ export function createEditor(root, { send, fileUrl, showError, onInput = () => {
     showError(refused);
     if (refused) return;
     const typed = [...editor.childNodes];
+    const typedHTML = editor.innerHTML;
+    const text = editor.innerText.trim();
+    const key = draftKey();
     const outcome = send(body);
     if (outcome === false) return;
     editor.replaceChildren();
+    saveDraft();
     editor.focus();
+    if (outcome instanceof Promise) outboxShow(part("outbox"), text, outcome);
     // A page that hears the server's answer returns a Promise: a refused message comes back
-    // into the editor, before anything typed since.
+    // into the editor, before anything typed since (into the draft of its conversation when
+    // the editor shows another one by then).
     Promise.resolve(outcome).then((accepted) => {
       if (accepted !== false) return;
+      if (draftKey() !== key) {
+        const later = sessionStorage.getItem(DRAFT_PREFIX + key);
+        sessionStorage.setItem(DRAFT_PREFIX + key, typedHTML + (later ? `<br>${later}` : ""));
+        return;
+      }
       if (editor.firstChild) typed.push(document.createElement("br"));
       editor.prepend(...typed);
+      saveDraft();
     });
   }
 
@@ -138,6 +207,7 @@ export function createEditor(root, { send, fileUrl, showError, onInput = () => {
   });
   editor.addEventListener("input", () => {
     showError("");
+    saveDraft();
     onInput();
   });
   editor.addEventListener("blur", () => {
@@ -165,6 +235,7 @@ export function createEditor(root, { send, fileUrl, showError, onInput = () => {
     selection.removeAllRanges();
     selection.addRange(range);
     savedRange = range;
+    saveDraft();
     onInput();
   }
 

@@ -2,7 +2,7 @@
 // editor of editor.js) and notifications. Messages come over the shared dashboard socket; on every
 // (re)connect we send the last id held per room and get what we missed, shown once, in id order.
 
-import { createEditor, unansweredSends } from "./editor.js";
+import { createEditor, editorDraftLoad, unansweredSends } from "./editor.js";
 import { fileLink } from "./files.js";
 import { requestJSON } from "./http.js";
 import { live } from "./live.js";
@@ -247,6 +247,7 @@ async function openRoom(entry) {
     entry.dataset.roomId = roomId;
   }
   current = roomId;
+  editorDraftLoad(editor); // each room keeps what was typed in it
   for (const link of section.querySelectorAll(".room-link")) {
     link.toggleAttribute("aria-current", link === entry);
   }
@@ -308,6 +309,7 @@ const editor = createEditor(section.querySelector("[data-editor]"), {
   showError(message) {
     $("chat-error").textContent = message;
   },
+  draftKey: () => (current === null ? null : `room:${current}`),
 });
 
 showTotal();

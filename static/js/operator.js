@@ -464,14 +464,14 @@ function wireCompose(pane, chatId, patron) {
     idSuffix: chatId,
     send(body) {
       const frame = { chat_id: chatId, body, client_msg_id: crypto.randomUUID() };
-      if (!live.send("patron.send", frame)) {
-        announce("Not connected: your message was not sent. Try again in a moment.");
-        return false;
-      }
       error.textContent = "";
-      // The server answers chat.sent, or an error naming this reply: then the text comes back.
-      return sends.expect(frame);
+      // Sent now, or by "hello" once the socket is back. The server answers chat.sent, or an
+      // error naming this reply: then the text comes back.
+      const answer = sends.expect(frame);
+      live.send("patron.send", frame);
+      return answer;
     },
+    draftKey: () => `chat:${chatId}`,
     fileUrl: () => $("my-chats").dataset.fileUrl.replace("/0/", `/${chatId}/`),
     showError(message) {
       error.textContent = message;

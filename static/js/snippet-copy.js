@@ -1,4 +1,5 @@
-// The widget's admin page: a Copy button puts its snippet on the clipboard and says so.
+// The widget's admin page: a Copy button puts its snippet on the clipboard and says so; a click
+// in a snippet selects all of it.
 
 const said = document.getElementById("snippet-copied");
 
@@ -15,3 +16,7 @@ document.addEventListener("click", async (event) => {
     said.textContent = "Press Ctrl+C to copy the selected snippet.";
   }
 });
+
+for (const snippet of document.querySelectorAll("textarea[id$='-snippet']")) {
+  snippet.addEventListener("click", () => snippet.select());
+}

@@ -1,7 +1,18 @@
 // One live socket per tab: reconnects with backoff, answers the server's pings, and hands every
 // {"event": ...} frame to the handler of that name.
+//
+// Backoff: the n-th retry in a row waits a random 50–100 % of min(30 s, 1 s × 2^n) (jittered, so
+// the pages of a whole library do not come back in step). It starts again from 1 s only once a
+// socket has proved usable: a first frame from the server, and still open 5 s later. A server
+// that accepts and drops a socket at once (a Redis outage) keeps being asked less and less often.
 
 const NO_RECONNECT = new Set([4401, 4403, 4409]);
+const MAX_DELAY_MS = 30000;
+const USABLE_AFTER_MS = 5000;
+
+function retryDelay(attempt) {
+  return Math.min(MAX_DELAY_MS, 1000 * 2 ** attempt) * (0.5 + Math.random() / 2);
+}
 
 export class LiveSocket {
   constructor(path, handlers, { onStateChange = () => {} } = {}) {
@@ -19,16 +30,21 @@ export class LiveSocket {
   }
 
   connect() {
-    this.ws = new WebSocket(this.url());
-    this.ws.addEventListener("open", () => {
-      this.attempt = 0;
-      this.onStateChange("open");
+    const ws = new WebSocket(this.url());
+    this.ws = ws;
+    let usable = null;
+    ws.addEventListener("open", () => this.onStateChange("open"));
+    ws.addEventListener("message", (message) => {
+      usable ??= setTimeout(() => {
+        this.attempt = 0;
+      }, USABLE_AFTER_MS);
+      this.dispatch(message.data);
     });
-    this.ws.addEventListener("message", (message) => this.dispatch(message.data));
-    this.ws.addEventListener("close", (closed) => {
+    ws.addEventListener("close", (closed) => {
+      clearTimeout(usable);
       this.onStateChange("closed", closed.code);
       if (this.stopped || NO_RECONNECT.has(closed.code)) return;
-      const delay = Math.min(30000, 1000 * 2 ** this.attempt) * (0.5 + Math.random() / 2);
+      const delay = retryDelay(this.attempt);
       this.attempt += 1;
       setTimeout(() => this.connect(), delay);
     });

@@ -212,7 +212,7 @@ def test_a_widget_saved_with_a_bad_origin_does_not_stop_the_others_refreshing(cl
     assert cached_online(good) is True
     assert selectors.widget_state_get(widget_id=broken.pk).origins == ()
     frame = client.get(reverse("widgets:frame", args=[broken.pk]))
-    assert frame["Content-Security-Policy"] == "frame-ancestors 'none'"
+    assert "frame-ancestors 'none'" in frame["Content-Security-Policy"]
 
 
 def test_deactivating_a_signed_in_operator_flips_the_status(django_capture_on_commit_callbacks):

@@ -50,7 +50,8 @@ async def test_a_warm_answer_comes_from_the_cache_with_cors_and_security_headers
     assert headers["access-control-allow-origin"] == "*"
     assert headers["content-type"] == "application/json"
     assert headers["x-content-type-options"] == "nosniff"
-    assert headers["content-security-policy"] == "frame-ancestors 'none'"
+    assert "frame-ancestors 'none'" in headers["content-security-policy"]
+    assert "script-src 'self'" in headers["content-security-policy"]
     assert "no-store" in headers["cache-control"]
 
 

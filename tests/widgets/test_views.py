@@ -32,6 +32,12 @@ def widget(alice):
     )
 
 
+def directives(response) -> dict[str, list[str]]:
+    """The response's Content-Security-Policy, directive by directive."""
+    parts = [part.split() for part in response["Content-Security-Policy"].split(";")]
+    return {part[0]: part[1:] for part in parts if part}
+
+
 def status_url(widget_id):
     return reverse("widgets:status", args=[widget_id])
 
@@ -167,17 +173,21 @@ def test_frame_page_leaves_out_questions_turned_off(client, alice):
 
 def test_only_the_allowed_origins_may_frame_the_widget_page(client, widget):
     response = client.get(reverse("widgets:frame", args=[widget.pk]))
-    assert response["Content-Security-Policy"] == (
-        f"frame-ancestors {ALLOWED} http://127.0.0.1:8001"
-    )
+    policy = directives(response)
+    assert policy["frame-ancestors"] == [ALLOWED, "http://127.0.0.1:8001"]
+    assert policy["script-src"] == ["'self'"]  # the rest of the site's policy holds there too
     assert "X-Frame-Options" not in response
 
 
-def test_dashboard_pages_refuse_any_framing(client, alice):
+def test_dashboard_pages_refuse_any_framing_and_run_only_our_scripts(client, alice):
     client.force_login(alice)
     for url in [reverse("dashboard:chats"), reverse("login"), reverse("admin:index")]:
         response = client.get(url, follow=True)
-        assert response["Content-Security-Policy"] == "frame-ancestors 'none'", url
+        policy = directives(response)
+        assert policy["frame-ancestors"] == ["'none'"], url
+        assert policy["script-src"] == ["'self'"], url
+        assert policy["object-src"] == policy["base-uri"] == ["'none'"], url
+        assert policy["connect-src"] == ["'self'", "ws://testserver"], url
         assert response["X-Frame-Options"] == "DENY", url
 
 
