@@ -382,7 +382,7 @@ function paneCreate(chat) {
 // their notes, the times so far, the patron's earlier chats and tickets) is the server's
 // fragment, fetched when the pane opens, comes back, or ends, so its history is current.
 async function recordLoad(pane, chatId) {
-  const box = pane.querySelector(".patron-record");
+  const box = pane.querySelector(".patron-record-slot");
   box.setAttribute("aria-busy", "true");
   try {
     const url = $("my-chats").dataset.recordUrl.replace("/0/", `/${chatId}/`);
