@@ -1,6 +1,8 @@
 """Searching internal chat history: whose messages, the query language, snippets, the index
 kept in step, bad queries, and a fixed number of queries."""
 
+import itertools
+
 import pytest
 from django.db import connection
 from django.urls import reverse
@@ -11,10 +13,13 @@ from internalchat.models import Message
 from libchat.core.models import SiteSettings
 from tests.factories import OperatorFactory
 
+_ids = itertools.count()
 
-def _send(room, sender, body, n=[0]):
-    n[0] += 1
-    return services.message_send(room=room, sender=sender, body=body, client_msg_id=f"s{n[0]}")
+
+def _send(room, sender, body):
+    return services.message_send(
+        room=room, sender=sender, body=body, client_msg_id=f"s{next(_ids)}"
+    )
 
 
 def _found(operator, query):
