@@ -78,6 +78,26 @@ def room_members(*, room: Room) -> list[Operator]:
     return list(_room_members(room))
 
 
+def room_mentionable(*, room: Room, operator: Operator) -> dict:
+    """Whom the operator may @mention in the room, for the editor's typeahead: its members, and
+    its department (a department room) or every active department (All Staff); nobody in All
+    Staff unless the operator is an admin. Two queries at most."""
+    from departments.models import Department
+
+    if room.kind == Room.Kind.ALL_STAFF and not (operator.is_staff or operator.is_superuser):
+        return {"operators": [], "departments": []}
+    operators = [{"id": o.pk, "name": o.name} for o in _room_members(room)]
+    departments = []
+    if room.kind == Room.Kind.DEPARTMENT:
+        departments = Department.objects.filter(pk=room.department_id, active=True)
+    elif room.kind == Room.Kind.ALL_STAFF:
+        departments = Department.objects.filter(active=True).order_by("name")
+    return {
+        "operators": operators,
+        "departments": [{"id": d.pk, "name": d.name} for d in departments],
+    }
+
+
 def room_describe(room: Room) -> dict:
     """How the dashboard finds a room's entry in its lists."""
     return {

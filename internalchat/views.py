@@ -60,6 +60,14 @@ def room_history(request: HttpRequest, room_id: int) -> JsonResponse:
 
 @require_GET
 @operator_required
+def room_mentionable(request: HttpRequest, room_id: int) -> JsonResponse:
+    """Whom the asking member may @mention in the room (the editor's typeahead)."""
+    room = _room_for(request, room_id)
+    return JsonResponse(selectors.room_mentionable(room=room, operator=request.user))
+
+
+@require_GET
+@operator_required
 def message_search(request: HttpRequest) -> JsonResponse:
     """Search the messages of the operator's rooms: `?q=` in search.py's query language."""
     try:

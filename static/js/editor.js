@@ -28,6 +28,10 @@ function uniqueIds(root, suffix) {
 // <div>s become <br>s, <strong>/<em> become <b>/<i>; b/i/u/br/a and FAQ cards survive nh3.
 function bodyHTML(editor) {
   const copy = editor.cloneNode(true);
+  // A mention a page inserted (internal chat's @-typeahead) goes out as its token, @{o:ID}.
+  for (const mention of copy.querySelectorAll("[data-mention]")) {
+    mention.replaceWith(`@{${mention.dataset.mention}}`);
+  }
   for (const block of copy.querySelectorAll("div:not(.faq-card), p")) {
     block.before(document.createElement("br"));
     block.replaceWith(...block.childNodes);
@@ -85,8 +89,12 @@ function togglePopup(button, popup, open = popup.hidden) {
 // stays), or a Promise of whether the server accepted it (a refused text comes back; see
 // unansweredSends); options.fileUrl() is where a file is POSTed (null: nowhere yet);
 // options.showError shows a refusal ("" clears it); options.onInput runs on every change
-// (typing indicators).
-export function createEditor(root, { send, fileUrl, showError, onInput = () => {}, idSuffix }) {
+// (typing indicators); options.onKeydown sees each key first and answers true when it handled
+// it (a typeahead's arrows, Enter and Escape).
+export function createEditor(
+  root,
+  { send, fileUrl, showError, onInput = () => {}, onKeydown = () => false, idSuffix },
+) {
   if (idSuffix !== undefined) uniqueIds(root, idSuffix);
   const part = (name) => root.querySelector(`[data-part="${name}"]`);
   const editor = part("editor");
@@ -127,6 +135,7 @@ export function createEditor(root, { send, fileUrl, showError, onInput = () => {
   }
 
   editor.addEventListener("keydown", (event) => {
+    if (onKeydown(event)) return;
     const key = event.key.toLowerCase();
     if (event.key === "Enter" && !event.shiftKey) {
       event.preventDefault();

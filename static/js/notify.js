@@ -12,6 +12,7 @@ const TONES = {
   chat: { frequency: 880, seconds: 0.3, volume: 1 }, // a patron waiting, or waiting too long
   message: { frequency: 880, seconds: 0.15, volume: 0.05 }, // an internal chat message
   invite: { frequency: 660, seconds: 0.4, volume: 1 }, // a meeting or screenshare invitation
+  mention: { frequency: 990, seconds: 0.25, volume: 0.5 }, // an internal chat @mention of you
 };
 
 // One audio context for the page's life: a desk rings all day, and every context a page opens
