@@ -111,13 +111,18 @@ def matching_ids_sql(*, query: str, terms: list, rooms_sql: str, rooms_params, l
         )
         params = [PG_CONFIG, _HEADLINE_OPTIONS, PG_CONFIG, query, *rooms_params, limit]
     else:
+        # The newest matches first, straight from FTS5's rowid order (stopping at the limit),
+        # then a snippet for those only: snippet() is the costly part.
         sql = (
-            f"SELECT m.id, snippet({FTS_TABLE}, 0, %s, %s, ' … ', 20) "
-            f"FROM {FTS_TABLE} JOIN internalchat_message m ON m.id = {FTS_TABLE}.rowid "
-            f"WHERE {FTS_TABLE} MATCH %s AND m.room_id IN ({rooms_sql}) "
-            "ORDER BY m.id DESC LIMIT %s"
+            f"SELECT rowid, snippet({FTS_TABLE}, 0, %s, %s, ' … ', 20) FROM {FTS_TABLE} "
+            f"WHERE {FTS_TABLE} MATCH %s AND rowid IN ("
+            f"  SELECT f.rowid FROM {FTS_TABLE} f JOIN internalchat_message m ON m.id = f.rowid"
+            f"  WHERE {FTS_TABLE} MATCH %s AND m.room_id IN ({rooms_sql})"
+            "  ORDER BY f.rowid DESC LIMIT %s"
+            ") ORDER BY rowid DESC"
         )
-        params = [MARK_START, MARK_END, fts5_expression(terms), *rooms_params, limit]
+        expression = fts5_expression(terms)
+        params = [MARK_START, MARK_END, expression, expression, *rooms_params, limit]
     return sql, params
 
 
