@@ -100,16 +100,20 @@ def fts5_expression(terms: list[Term | str]) -> str:
     return " ".join(parts)
 
 
-def matching_ids_sql(*, query: str, terms: list, rooms_sql: str, rooms_params, limit: int):
-    """The statement giving (id, snippet) of the newest matching messages in the given rooms."""
+def matching_ids_sql(*, query: str, terms: list, room_ids: list[int], limit: int):
+    """The statement giving (id, snippet) of the newest matching messages in the given rooms.
+
+    The rooms are given as values, not as a subquery: with the list in hand the planner knows
+    how many rooms there are, and for a common word walks the newest messages backwards until
+    it has enough, instead of gathering every match room by room (1 s at a million messages)."""
     if connection.vendor == "postgresql":
         sql = (
             "SELECT m.id, ts_headline(%s, m.body_text, q, %s) "
             "FROM internalchat_message m, websearch_to_tsquery(%s, %s) q "
-            f"WHERE m.search_vector @@ q AND m.room_id IN ({rooms_sql}) "
+            "WHERE m.search_vector @@ q AND m.room_id = ANY(%s) "
             "ORDER BY m.id DESC LIMIT %s"
         )
-        params = [PG_CONFIG, _HEADLINE_OPTIONS, PG_CONFIG, query, *rooms_params, limit]
+        params = [PG_CONFIG, _HEADLINE_OPTIONS, PG_CONFIG, query, room_ids, limit]
     else:
         # The newest matches first, straight from FTS5's rowid order (stopping at the limit),
         # then a snippet for those only: snippet() is the costly part.
@@ -117,12 +121,12 @@ def matching_ids_sql(*, query: str, terms: list, rooms_sql: str, rooms_params, l
             f"SELECT rowid, snippet({FTS_TABLE}, 0, %s, %s, ' … ', 20) FROM {FTS_TABLE} "
             f"WHERE {FTS_TABLE} MATCH %s AND rowid IN ("
             f"  SELECT f.rowid FROM {FTS_TABLE} f JOIN internalchat_message m ON m.id = f.rowid"
-            f"  WHERE {FTS_TABLE} MATCH %s AND m.room_id IN ({rooms_sql})"
+            f"  WHERE {FTS_TABLE} MATCH %s AND m.room_id IN ({', '.join(['%s'] * len(room_ids))})"
             "  ORDER BY f.rowid DESC LIMIT %s"
             ") ORDER BY rowid DESC"
         )
         expression = fts5_expression(terms)
-        params = [MARK_START, MARK_END, expression, expression, *rooms_params, limit]
+        params = [MARK_START, MARK_END, expression, expression, *room_ids, limit]
     return sql, params
 
 

@@ -248,19 +248,17 @@ SEARCH_LIMIT = 30
 
 def message_search(*, operator: Operator, query: str, limit: int = SEARCH_LIMIT) -> list[dict]:
     """The newest messages matching `query` (search.py's language) in the rooms the operator may
-    read, each with a snippet whose matching words are in <mark> and all else escaped; two
-    queries whatever the size. Raises search.SearchRefused for a query that cannot run."""
+    read, each with a snippet whose matching words are in <mark> and all else escaped; three
+    queries whatever the size (the rooms, the matches, their rooms and senders). Raises
+    search.SearchRefused for a query that cannot run."""
     terms = search.query_parse(query)
     if not operator.may_chat:
         return []
     limit = max(1, min(int(limit), 100))
-    rooms_sql, rooms_params = (
-        Room.objects.filter(_accessible_rooms_q(operator)).values("id").query.sql_with_params()
-    )
+    room_ids = list(Room.objects.filter(_accessible_rooms_q(operator)).values_list("id", flat=True))
     sql, params = search.matching_ids_sql(
-        query=query.strip(), terms=terms, rooms_sql=rooms_sql, rooms_params=rooms_params,
-        limit=limit,
-    )  # fmt: skip
+        query=query.strip(), terms=terms, room_ids=room_ids, limit=limit
+    )
     # websearch_to_tsquery reads any text; FTS5 gets only quoted strings, but should one still
     # not parse, it is the query's fault: say so (SQLite leaves the transaction usable).
     try:
