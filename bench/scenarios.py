@@ -423,12 +423,16 @@ def _search_queries(count: int) -> list[str]:
     def word(low, high):
         return _search_word(random.randint(low, high))
 
+    def two(low, high):  # two different words, as a person types them
+        first, second = random.sample(range(low, high + 1), 2)
+        return _search_word(first), _search_word(second)
+
     kinds = [
         lambda: word(0, 5),
         lambda: word(50, 300),
         lambda: f"{word(0, 50)} {word(50, 500)}",
-        lambda: f'"{word(0, 20)} {word(0, 20)}"',
-        lambda: f"{word(0, 20)} -{word(0, 5)}",
+        lambda: '"{} {}"'.format(*two(0, 20)),
+        lambda: "{} -{}".format(*two(0, 20)),
         lambda: word(2000, 4999),
         lambda: "absentword",
     ]

@@ -252,7 +252,7 @@ def message_search(*, operator: Operator, query: str, limit: int = SEARCH_LIMIT)
     queries whatever the size (the rooms, the matches, their rooms and senders). Raises
     search.SearchRefused for a query that cannot run."""
     terms = search.query_parse(query)
-    if not operator.may_chat:
+    if not operator.may_chat or search.query_contradicts(terms):
         return []
     limit = max(1, min(int(limit), 100))
     room_ids = list(Room.objects.filter(_accessible_rooms_q(operator)).values_list("id", flat=True))

@@ -58,6 +58,8 @@ def test_the_query_language_phrases_exclusions_or_and_stemming(reference):
     assert _found(alice, "meeting") == [meetings.pk]
     assert _found(alice, "QUICK") == [brown_only.pk, quick.pk]
     assert _found(alice, "giraffe") == []
+    assert _found(alice, "brown -BROWN") == []  # answered without asking the database
+    assert _found(alice, "brown or -brown") != []
 
 
 def test_a_snippet_highlights_the_matching_words_and_escapes_everything_else(reference):
