@@ -122,8 +122,11 @@ def matching_ids_sql(*, query: str, terms: list, room_ids: list[int], limit: int
         # messages that hold the phrase (20 ms). Other queries keep the planner's choice.
         phrase = any(isinstance(t, Term) and t.phrase and not t.negated for t in terms)
         order = "(m.id + 0) DESC" if phrase else "m.id DESC"
+        # The text goes to ts_headline escaped: its parser takes "<img ...>" typed in a message
+        # for a tag and leaves it out of the snippet; escaped, it is text like any other.
         sql = (
-            "SELECT m.id, ts_headline(%s, m.body_text, q, %s) "
+            "SELECT m.id, ts_headline(%s, replace(replace(replace(m.body_text, '&', '&amp;'), "
+            "'<', '&lt;'), '>', '&gt;'), q, %s) "
             "FROM internalchat_message m, websearch_to_tsquery(%s, %s) q "
             "WHERE m.search_vector @@ q AND m.room_id = ANY(%s) "
             f"ORDER BY {order} LIMIT %s"
@@ -149,7 +152,11 @@ _MARKED = re.compile(f"{MARK_START}(.*?){MARK_END}", re.DOTALL)
 
 
 def snippet_html(snippet: str) -> str:
-    """The snippet as HTML: everything escaped, the matching words in <mark>."""
+    """The snippet as HTML: everything escaped, the matching words in <mark>. PostgreSQL's
+    snippets come escaped already (see matching_ids_sql): read, then escaped again, whatever
+    ts_headline did to them."""
+    if connection.vendor == "postgresql":
+        snippet = html.unescape(snippet or "")
     escaped = html.escape(snippet or "", quote=True)
     marked = _MARKED.sub(r"<mark>\1</mark>", escaped)
     return marked.replace(MARK_START, "").replace(MARK_END, "")

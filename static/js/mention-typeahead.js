@@ -112,7 +112,9 @@ export function mentionTypeahead(editor, list) {
         ...departments.map((d) => ({ token: `d:${d.id}`, name: d.name, kind: "department" })),
         ...operators.map((o) => ({ token: `o:${o.id}`, name: o.name, kind: "operator" })),
       ];
-      close();
+      // They may arrive after an "@" was typed: offer them at once.
+      if (document.activeElement === editor) update();
+      else close();
     },
     update,
     // editor.js's onKeydown: true when the key was the typeahead's.
