@@ -94,3 +94,18 @@ async def room_catch_up(consumer, frame: dict) -> None:
             "unread": [{"room": c.room, "unread": c.unread} for c in counts],
         }
     )
+
+
+@dashboard_action("mention.read")
+async def mention_read(consumer, frame: dict) -> None:
+    """Mark some of the operator's own mentions read; ids of others' mentions change nothing."""
+    ids = frame.get("mention_ids")
+    if (
+        not isinstance(ids, list)
+        or not 0 < len(ids) <= 100
+        or not all(isinstance(i, int) and not isinstance(i, bool) and i > 0 for i in ids)
+    ):
+        raise FrameError("bad_frame", '"mention_ids" is a list of up to 100 mention ids.')
+    await database_sync_to_async(services.mention_mark_read)(
+        operator=consumer.operator, mention_ids=ids
+    )

@@ -87,6 +87,10 @@ class Message(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="internal_messages"
     )
     body = models.TextField(blank=True, help_text="Sanitised HTML.")
+    # What search reads: the body without markup, a mention as "@name" (search.py). The
+    # full-text index over it is not a model field: see migration 0003 (PostgreSQL: a generated
+    # tsvector column with a GIN index; SQLite: an FTS5 table kept in step by triggers).
+    body_text = models.TextField(blank=True, default="", editable=False)
     client_msg_id = models.CharField(max_length=64)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
@@ -149,3 +153,32 @@ class ScrubRun(models.Model):
 
     def __str__(self) -> str:
         return f"Scrub at {self.ran_at:%Y-%m-%d %H:%M}"
+
+
+class Mention(models.Model):
+    """An operator named in a message (`@name`, or `@department` for each of its members): the
+    reference the message shows (with the operator's name of the moment) and the operator's
+    Mentions list and notification. The sender's own mention is stored read."""
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="mentions")
+    operator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="internal_mentions"
+    )
+    via_department = models.ForeignKey(
+        "departments.Department",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Set when the operator was mentioned as a member of this department.",
+    )
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["message", "operator"], name="one_mention_per_operator")
+        ]
+        indexes = [models.Index(fields=["operator", "read_at", "id"], name="mention_operator")]
+
+    def __str__(self) -> str:
+        return f"Mention of {self.operator_id} in message #{self.message_id}"

@@ -5,14 +5,26 @@ Everything here returns evaluated data, so consumers may call it through databas
 
 from dataclasses import dataclass
 
-from django.db.models import Exists, IntegerField, OuterRef, Q, Subquery, Value
+from django.db import DatabaseError, connection
+from django.db.models import (
+    Case,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 
 from accounts.models import Operator
 from departments.models import Membership
 from departments.selectors import monitored_department_ids_subquery
-from internalchat.models import Attachment, Message, ReadMarker, Room
+from internalchat import search
+from internalchat.models import Attachment, Mention, Message, ReadMarker, Room
 
 HISTORY_PAGE = 50
 CATCH_UP_LIMIT = 500
@@ -66,6 +78,26 @@ def room_members(*, room: Room) -> list[Operator]:
     return list(_room_members(room))
 
 
+def room_mentionable(*, room: Room, operator: Operator) -> dict:
+    """Whom the operator may @mention in the room, for the editor's typeahead: its members, and
+    its department (a department room) or every active department (All Staff); nobody in All
+    Staff unless the operator is an admin. Two queries at most."""
+    from departments.models import Department
+
+    if room.kind == Room.Kind.ALL_STAFF and not (operator.is_staff or operator.is_superuser):
+        return {"operators": [], "departments": []}
+    operators = [{"id": o.pk, "name": o.name} for o in _room_members(room)]
+    departments = []
+    if room.kind == Room.Kind.DEPARTMENT:
+        departments = Department.objects.filter(pk=room.department_id, active=True)
+    elif room.kind == Room.Kind.ALL_STAFF:
+        departments = Department.objects.filter(active=True).order_by("name")
+    return {
+        "operators": operators,
+        "departments": [{"id": d.pk, "name": d.name} for d in departments],
+    }
+
+
 def room_describe(room: Room) -> dict:
     """How the dashboard finds a room's entry in its lists."""
     return {
@@ -89,11 +121,40 @@ def attachment_as_dict(attachment: Attachment) -> dict:
     }
 
 
-def message_as_dict(message: Message, attachments: list[Attachment] | None = None) -> dict:
-    """The message as the dashboard shows it; its files are read from the database unless the
-    caller, which has just stored them, passes them (then this costs no query)."""
+def room_name(room: Room, *, viewer: Operator) -> str:
+    """What the viewer calls the room: its department, All Staff, or the other operator."""
+    if room.kind == Room.Kind.DEPARTMENT:
+        return room.department.name
+    if room.kind == Room.Kind.ALL_STAFF:
+        return "All Staff"
+    other = room.operator_high if room.operator_low_id == viewer.pk else room.operator_low
+    return other.name
+
+
+def mentions_as_dict(mentions) -> tuple[dict[str, str], list[int]]:
+    """The names a message's `@{o:ID}` / `@{d:ID}` tokens show, as they are now, and who it
+    mentions. The page puts each name into the body's text (never into its markup)."""
+    names, ids = {}, []
+    for mention in mentions:
+        ids.append(mention.operator_id)
+        names[f"o:{mention.operator_id}"] = mention.operator.name
+        if mention.via_department_id is not None:
+            names[f"d:{mention.via_department_id}"] = mention.via_department.name
+    return names, sorted(ids)
+
+
+def message_as_dict(
+    message: Message,
+    attachments: list[Attachment] | None = None,
+    mentions: list[Mention] | None = None,
+) -> dict:
+    """The message as the dashboard shows it; its files and mentions are read from the database
+    unless the caller, which has just stored them (or prefetched them), passes them."""
     if attachments is None:
         attachments = message.attachments.all()
+    if mentions is None:
+        mentions = message.mentions.all()
+    names, mentioned_ids = mentions_as_dict(mentions)
     return {
         "id": message.pk,
         "room_id": message.room_id,
@@ -103,11 +164,16 @@ def message_as_dict(message: Message, attachments: list[Attachment] | None = Non
         "client_msg_id": message.client_msg_id,
         "created_at": message.created_at.isoformat(),
         "attachments": [attachment_as_dict(a) for a in attachments],
+        "mentions": names,
+        "mentioned_ids": mentioned_ids,
     }
 
 
 def _messages():
-    return Message.objects.select_related("sender").prefetch_related("attachments")
+    return Message.objects.select_related("sender").prefetch_related(
+        "attachments",
+        Prefetch("mentions", Mention.objects.select_related("operator", "via_department")),
+    )
 
 
 @dataclass(frozen=True)
@@ -117,7 +183,8 @@ class HistoryPage:
 
 
 def room_history(*, room: Room, before_id: int | None = None) -> HistoryPage:
-    """The 50 messages before `before_id` (or the latest 50): two queries, whatever the size."""
+    """The 50 messages before `before_id` (or the latest 50): three queries (the messages, their
+    files, their mentions), whatever the size."""
     messages = _messages().filter(room=room).order_by("-id")
     if before_id is not None:
         messages = messages.filter(id__lt=before_id)
@@ -125,6 +192,43 @@ def room_history(*, room: Room, before_id: int | None = None) -> HistoryPage:
     return HistoryPage(
         messages=[message_as_dict(m) for m in reversed(page[:HISTORY_PAGE])],
         has_more=len(page) > HISTORY_PAGE,
+    )
+
+
+@dataclass(frozen=True)
+class HistoryWindow:
+    messages: list[dict]  # oldest first
+    has_more: bool  # older messages than the first
+    has_newer: bool  # newer messages than the last
+
+
+def room_history_after(*, room: Room, after_id: int) -> HistoryWindow:
+    """The 50 messages after `after_id`, oldest first: the way back down from a search result."""
+    page = list(_messages().filter(room=room, id__gt=after_id).order_by("id")[: HISTORY_PAGE + 1])
+    return HistoryWindow(
+        messages=[message_as_dict(m) for m in page[:HISTORY_PAGE]],
+        has_more=True,
+        has_newer=len(page) > HISTORY_PAGE,
+    )
+
+
+def room_history_around(*, room: Room, message_id: int) -> HistoryWindow:
+    """Up to 25 messages before `message_id`, it, and up to 25 after: where a search result or
+    a mention opens a room. Five queries (the ids either side, then the messages, their files
+    and their mentions), whatever the size."""
+    half = HISTORY_PAGE // 2
+    in_room = Message.objects.filter(room=room)
+    older = list(
+        in_room.filter(id__lt=message_id).order_by("-id").values_list("id", flat=True)[: half + 1]
+    )[::-1]
+    newer = list(
+        in_room.filter(id__gte=message_id).order_by("id").values_list("id", flat=True)[: half + 2]
+    )
+    has_more, has_newer = len(older) > half, len(newer) > half + 1
+    shown = older[-half:] + newer[: half + 1]
+    messages = list(_messages().filter(id__in=shown).order_by("id")) if shown else []
+    return HistoryWindow(
+        messages=[message_as_dict(m) for m in messages], has_more=has_more, has_newer=has_newer
     )
 
 
@@ -137,6 +241,85 @@ def room_catch_up(*, operator: Operator, last_ids: dict[int, int]) -> list[dict]
     for room_id in sorted(allowed):
         after |= Q(room_id=room_id, id__gt=last_ids[room_id])
     return [message_as_dict(m) for m in _messages().filter(after).order_by("id")[:CATCH_UP_LIMIT]]
+
+
+SEARCH_LIMIT = 30
+
+
+def message_search(*, operator: Operator, query: str, limit: int = SEARCH_LIMIT) -> list[dict]:
+    """The newest messages matching `query` (search.py's language) in the rooms the operator may
+    read, each with a snippet whose matching words are in <mark> and all else escaped; three
+    queries whatever the size (the rooms, the matches, their rooms and senders). Raises
+    search.SearchRefused for a query that cannot run."""
+    terms = search.query_parse(query)
+    if not operator.may_chat or search.query_contradicts(terms):
+        return []
+    limit = max(1, min(int(limit), 100))
+    room_ids = list(Room.objects.filter(_accessible_rooms_q(operator)).values_list("id", flat=True))
+    sql, params = search.matching_ids_sql(
+        query=query.strip(), terms=terms, room_ids=room_ids, limit=limit
+    )
+    # websearch_to_tsquery reads any text; FTS5 gets only quoted strings, but should one still
+    # not parse, it is the query's fault: say so (SQLite leaves the transaction usable).
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            found = cursor.fetchall()
+    except DatabaseError as exc:  # an expression FTS5 still cannot read
+        raise search.SearchRefused("bad_query", "That search could not be read.") from exc
+    if not found:
+        return []
+    snippets = dict(found)
+    messages = Message.objects.filter(pk__in=snippets).select_related(
+        "sender", "room__department", "room__operator_low", "room__operator_high"
+    )
+    return [
+        {
+            "message_id": m.pk,
+            "room": room_describe(m.room),
+            "room_name": room_name(m.room, viewer=operator),
+            "sender_name": m.sender.name,
+            "created_at": m.created_at.isoformat(),
+            "snippet": search.snippet_html(snippets[m.pk]),
+        }
+        for m in sorted(messages, key=lambda m: -m.pk)
+    ]
+
+
+MENTIONS_SHOWN = 30
+
+
+def mentions_for(*, operator: Operator, limit: int = MENTIONS_SHOWN) -> list[dict]:
+    """The operator's own mentions by others, unread first then newest, in one query; only
+    those in rooms the operator may still read."""
+    rooms = Room.objects.filter(_accessible_rooms_q(operator)).values("id")
+    mentions = (
+        Mention.objects.filter(operator=operator, message__room__in=rooms)
+        .exclude(message__sender=operator)
+        .select_related(
+            "message__sender",
+            "message__room__department",
+            "message__room__operator_low",
+            "message__room__operator_high",
+        )
+        .annotate(unread=Case(When(read_at__isnull=True, then=1), default=0))
+        .order_by("-unread", "-id")[:limit]
+    )
+    if not operator.may_chat:
+        return []
+    return [
+        {
+            "mention_id": m.pk,
+            "unread": m.read_at is None,
+            "message_id": m.message_id,
+            "room": room_describe(m.message.room),
+            "room_name": room_name(m.message.room, viewer=operator),
+            "sender_name": m.message.sender.name,
+            "created_at": m.message.created_at.isoformat(),
+            "text": m.message.body_text[:200],
+        }
+        for m in mentions
+    ]
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,8 @@ from django.utils import timezone
 from accounts.models import Operator
 from departments.models import Department
 from internalchat import selectors
-from internalchat.models import Attachment, Message, ReadMarker, Room, ScrubRun
+from internalchat.models import Attachment, Mention, Message, ReadMarker, Room, ScrubRun
+from internalchat.search import MENTION_TOKEN, body_plain_text
 from libchat.core import live
 from libchat.core.messages import message_check, message_sent_before
 from libchat.core.models import SiteSettings
@@ -62,6 +63,76 @@ def message_announce(*, group: str, frame: dict) -> None:
     live.live_send(group, frame)
 
 
+class MentionRefused(Refusal):
+    """A mention the sender may not make: someone not in the room, or anyone in All Staff by
+    someone who is not an admin. Nothing was stored."""
+
+
+MENTIONS_MAX = 20
+
+
+def _mentions_resolve(room: Room, sender: Operator, text: str) -> tuple[list[Mention], str]:
+    """The Mention rows (unsaved) for the `@{o:ID}` / `@{d:ID}` tokens in the text a body shows,
+    and that text with each token as "@name". A token inside a link's address is not a mention:
+    only the text is read."""
+    tokens = {(kind, int(pk)) for kind, pk in MENTION_TOKEN.findall(text)}
+    if not tokens:
+        return [], text
+    if room.kind == Room.Kind.ALL_STAFF and not (sender.is_staff or sender.is_superuser):
+        raise MentionRefused("mention_forbidden", "Only admins can mention people in All Staff.")
+    if len(tokens) > MENTIONS_MAX:
+        raise MentionRefused(
+            "too_many_mentions", f"A message can mention {MENTIONS_MAX} people at most."
+        )
+    members = {m.pk: m for m in selectors.room_members(room=room)}
+    department_ids = [pk for kind, pk in tokens if kind == "d"]
+    departments = {d.pk: d for d in Department.objects.filter(pk__in=department_ids, active=True)}
+    department_members: dict[int, list[int]] = {pk: [] for pk in departments}
+    if departments:
+        for department_id, operator_id in (
+            Operator.objects.may_chat()
+            .filter(memberships__department_id__in=departments)
+            .values_list("memberships__department_id", "pk")
+        ):
+            department_members[department_id].append(operator_id)
+    mentions: dict[int, Mention] = {}
+    names: dict[str, str] = {}
+    for kind, pk in sorted(tokens, key=lambda token: token[0] != "d"):
+        if kind == "d":
+            ids = department_members.get(pk)
+            if not ids:
+                raise MentionRefused("mention_unknown", "That department has nobody to mention.")
+            if not set(ids) <= set(members):
+                raise MentionRefused(
+                    "mention_not_in_room",
+                    f"Not everyone in {departments[pk].name} is in this room.",
+                )
+            for operator_id in ids:
+                mentions.setdefault(
+                    operator_id,
+                    Mention(operator=members[operator_id], via_department=departments[pk]),
+                )
+            names[f"d:{pk}"] = departments[pk].name
+        else:
+            if pk not in members:
+                raise MentionRefused(
+                    "mention_not_in_room", "You can only mention people who are in this room."
+                )
+            mentions.setdefault(pk, Mention(operator=members[pk]))
+            names[f"o:{pk}"] = members[pk].name
+    shown = MENTION_TOKEN.sub(lambda m: "@" + names[f"{m[1]}:{m[2]}"], text)
+    return list(mentions.values()), shown
+
+
+def _mentions_announce(mentions: list[Mention], frame: dict) -> None:
+    for mention in mentions:
+        if mention.read_at is None:
+            live.live_send(
+                live.operator_group(mention.operator_id),
+                {**frame, "event": "mention.new", "mention_id": mention.pk},
+            )
+
+
 def message_send(
     *,
     room: Room,
@@ -88,6 +159,7 @@ def message_send(
     )
     if existing is not None:
         return existing
+    mentions, body_text = _mentions_resolve(room, sender, body_plain_text(checked.body))
     with (
         files_storing("internalchat", checked.files) as stored,
         _room_send_lock(room.pk),
@@ -96,21 +168,40 @@ def message_send(
         try:
             with transaction.atomic():
                 message = Message.objects.create(
-                    room=room, sender=sender, body=checked.body, client_msg_id=checked.client_msg_id
+                    room=room,
+                    sender=sender,
+                    body=checked.body,
+                    body_text=body_text,
+                    client_msg_id=checked.client_msg_id,
                 )
         except IntegrityError:
             return Message.objects.get(sender=sender, client_msg_id=checked.client_msg_id)
         attachments = Attachment.objects.bulk_create(
             Attachment(message=message, file=name, **item.described()) for item, name in stored
         )
+        for mention in mentions:
+            mention.message = message
+            if mention.operator_id == sender.pk:
+                mention.read_at = message.created_at  # nobody is told of their own mention
+        Mention.objects.bulk_create(mentions)
         stored.keep()
         message.sender = sender
         frame = {
             "event": "room.message",
             "room": selectors.room_describe(room),
-            "message": selectors.message_as_dict(message, attachments),
+            "message": selectors.message_as_dict(message, attachments, mentions),
         }
         transaction.on_commit(partial(message_announce, group=room.group, frame=frame))
+        if mentions:
+            mentioned = {
+                "room": frame["room"],
+                # In a direct room, the one told is the other operator: the room is the sender.
+                "room_name": sender.name
+                if room.kind == Room.Kind.DIRECT
+                else selectors.room_name(room, viewer=sender),
+                "message": frame["message"],
+            }
+            transaction.on_commit(partial(_mentions_announce, mentions, mentioned))
     return message
 
 
@@ -219,3 +310,22 @@ def history_scrub(*, now: datetime | None = None) -> ScrubRun:
     return ScrubRun.objects.create(
         cutoff=cutoff, messages_removed=messages_removed, files_removed=files_removed
     )
+
+
+def mention_mark_read(*, operator: Operator, mention_ids: list[int]) -> int:
+    """Mark the operator's own mentions read (others' ids are ignored: nobody reads another's
+    Mentions list); tell the operator's other tabs. Returns how many changed."""
+    ids = [int(i) for i in mention_ids][:100]
+    with transaction.atomic():
+        changed = Mention.objects.filter(
+            operator=operator, pk__in=ids, read_at__isnull=True
+        ).update(read_at=timezone.now())
+        if changed:
+            transaction.on_commit(
+                partial(
+                    live.live_send,
+                    live.operator_group(operator.pk),
+                    {"event": "mention.read", "mention_ids": ids},
+                )
+            )
+    return changed

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.models import Operator
 from internalchat import selectors, services
 from internalchat.models import Attachment, Room
+from internalchat.search import SearchRefused
 from libchat.core.decorators import operator_required
 from libchat.core.refusals import Refusal, refusal_response
 from libchat.core.uploads import file_download, file_send_arguments
@@ -30,12 +31,57 @@ def internal_tab(request: HttpRequest) -> HttpResponse:
 @require_GET
 @operator_required
 def room_history(request: HttpRequest, room_id: int) -> JsonResponse:
+    """The latest page, the page `before` a message, the page `after` one, or the messages
+    `around` one (a search result or a mention); `has_newer` says whether newer ones follow."""
     room = _room_for(request, room_id)
-    before = request.GET.get("before")
-    if before is not None and not before.isdigit():
-        return JsonResponse({"code": "bad_before", "message": "before is a message id."}, 400)
-    page = selectors.room_history(room=room, before_id=int(before) if before else None)
-    return JsonResponse({"room_id": room.pk, "messages": page.messages, "has_more": page.has_more})
+    given = {k: request.GET[k] for k in ("before", "after", "around") if k in request.GET}
+    if len(given) > 1 or not all(v.isdigit() and len(v) < 19 for v in given.values()):
+        return JsonResponse(
+            {"code": "bad_before", "message": "Give one of before, after or around: a message id."},
+            status=400,
+        )
+    if "around" in given:
+        window = selectors.room_history_around(room=room, message_id=int(given["around"]))
+    elif "after" in given:
+        window = selectors.room_history_after(room=room, after_id=int(given["after"]))
+    else:
+        before = given.get("before")
+        page = selectors.room_history(room=room, before_id=int(before) if before else None)
+        window = selectors.HistoryWindow(page.messages, page.has_more, has_newer=False)
+    return JsonResponse(
+        {
+            "room_id": room.pk,
+            "messages": window.messages,
+            "has_more": window.has_more,
+            "has_newer": window.has_newer,
+        }
+    )
+
+
+@require_GET
+@operator_required
+def room_mentionable(request: HttpRequest, room_id: int) -> JsonResponse:
+    """Whom the asking member may @mention in the room (the editor's typeahead)."""
+    room = _room_for(request, room_id)
+    return JsonResponse(selectors.room_mentionable(room=room, operator=request.user))
+
+
+@require_GET
+@operator_required
+def message_search(request: HttpRequest) -> JsonResponse:
+    """Search the messages of the operator's rooms: `?q=` in search.py's query language."""
+    try:
+        results = selectors.message_search(operator=request.user, query=request.GET.get("q", ""))
+    except SearchRefused as refusal:
+        return refusal_response(refusal)
+    return JsonResponse({"results": results})
+
+
+@require_GET
+@operator_required
+def mention_list(request: HttpRequest) -> JsonResponse:
+    """The asking operator's own Mentions list, unread first."""
+    return JsonResponse({"mentions": selectors.mentions_for(operator=request.user)})
 
 
 @require_POST

@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from accounts.models import DashboardConnection, LibChatSession, Operator
 from departments.models import Department, Membership
+from internalchat.search import body_plain_text
 from widgets.models import Widget, WidgetFallback
 
 PASSWORD = "correct horse battery staple"
@@ -95,6 +96,7 @@ class MessageFactory(factory.django.DjangoModelFactory):
     room = factory.SubFactory(DepartmentRoomFactory)
     sender = factory.SubFactory(OperatorFactory)
     body = factory.Sequence(lambda n: f"Message {n}")
+    body_text = factory.LazyAttribute(lambda m: body_plain_text(m.body))
     client_msg_id = factory.Sequence(lambda n: f"client-{n}")
 
 

@@ -60,6 +60,8 @@ EVENTS: dict[str, dict[str, type | tuple[type, ...]]] = {
     "room.read": {"room_id": _ID, "last_read_id": _ID},
     "room.history": {"room_id": _ID, "messages": list, "has_more": bool},
     "room.catch_up": {"messages": list, "complete": bool, "unread": list},
+    "mention.new": {"mention_id": _ID, "room": dict, "room_name": _TEXT, "message": dict},
+    "mention.read": {"mention_ids": list},
     # Meetings and screenshares, on the dashboard, a guest's socket and the patron's page (meetings)
     "meeting.invite": {"meeting": _ID, "kind": _TEXT, "title": _TEXT, "from": _TEXT, "url": _TEXT},
     "meeting.offered": {"meeting": _ID, "chat_id": _ID, "title": _TEXT},

@@ -30,6 +30,10 @@ function uniqueIds(root, suffix) {
 // <div>s become <br>s, <strong>/<em> become <b>/<i>; b/i/u/br/a and FAQ cards survive nh3.
 function bodyHTML(editor) {
   const copy = editor.cloneNode(true);
+  // A mention a page inserted (internal chat's @-typeahead) goes out as its token, @{o:ID}.
+  for (const mention of copy.querySelectorAll("[data-mention]")) {
+    mention.replaceWith(`@{${mention.dataset.mention}}`);
+  }
   for (const block of copy.querySelectorAll("div:not(.faq-card), p")) {
     block.before(document.createElement("br"));
     block.replaceWith(...block.childNodes);
@@ -123,10 +127,20 @@ function togglePopup(button, popup, open = popup.hidden) {
 // unansweredSends; until it is answered the message shows as "Waiting to send");
 // options.fileUrl() is where a file is POSTed (null: nowhere yet); options.showError shows a
 // refusal ("" clears it); options.onInput runs on every change (typing indicators);
-// options.draftKey() names the conversation whose draft the editor holds (null: none).
+// options.onKeydown sees each key first and answers true when it handled it (a typeahead's
+// arrows, Enter and Escape); options.draftKey() names the conversation whose draft the editor
+// holds (null: none).
 export function createEditor(
   root,
-  { send, fileUrl, showError, onInput = () => {}, idSuffix, draftKey = () => null },
+  {
+    send,
+    fileUrl,
+    showError,
+    onInput = () => {},
+    onKeydown = () => false,
+    idSuffix,
+    draftKey = () => null,
+  },
 ) {
   if (idSuffix !== undefined) uniqueIds(root, idSuffix);
   const part = (name) => root.querySelector(`[data-part="${name}"]`);
@@ -196,6 +210,7 @@ export function createEditor(
   }
 
   editor.addEventListener("keydown", (event) => {
+    if (onKeydown(event)) return;
     const key = event.key.toLowerCase();
     if (event.key === "Enter" && !event.shiftKey) {
       event.preventDefault();

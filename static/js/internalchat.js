@@ -6,6 +6,7 @@ import { createEditor, editorDraftLoad, unansweredSends } from "./editor.js";
 import { fileLink } from "./files.js";
 import { requestJSON } from "./http.js";
 import { live } from "./live.js";
+import { mentionTypeahead } from "./mention-typeahead.js";
 import { notificationsAsk, notify } from "./notify.js";
 import { titleCountSet } from "./title.js";
 
@@ -14,14 +15,18 @@ const $ = (id) => document.getElementById(id);
 const myId = Number(document.body.dataset.operatorId);
 const urlFor = (template, id) => template.replace("/0/", `/${id}/`);
 
-const rooms = new Map(); // room id -> {loaded, lastId, firstId, hasMore, ids: Set}
+// room id -> {loaded, lastId, firstId, hasMore, hasNewer, ids: Set}; hasNewer: the pane shows a
+// window of the history (a search result's, a mention's) with newer messages below it.
+const rooms = new Map();
 const sends = unansweredSends(); // resent after a reconnect until the server answers
 const announced = new Set();
 let current = null; // the open room id
 
 function room(id) {
   if (!rooms.has(id)) {
-    rooms.set(id, { loaded: false, lastId: 0, firstId: null, hasMore: false, ids: new Set() });
+    rooms.set(id, {
+      loaded: false, lastId: 0, firstId: null, hasMore: false, hasNewer: false, ids: new Set(),
+    });
   }
   return rooms.get(id);
 }
@@ -72,6 +77,42 @@ function showTotal() {
 
 // ---- Rendering -------------------------------------------------------------------------------
 
+// A mention travels in a body as a token, @{o:ID} or @{d:ID}; the message says whom each names,
+// with the name of the moment (message.mentions). Tokens become names in the text only, as text.
+const TOKEN = /@\{([od]):(\d+)\}/g;
+
+function mentionsMe(message) {
+  return (message.mentioned_ids || []).includes(myId) && message.sender_id !== myId;
+}
+
+function mentionName(message, kind, id) {
+  return `@${(message.mentions || {})[`${kind}:${id}`] ?? "someone"}`;
+}
+
+function mentionsShown(container, message) {
+  const walker = document.createTreeWalker(container, NodeFilter.SHOW_TEXT);
+  const texts = [];
+  while (walker.nextNode()) texts.push(walker.currentNode);
+  for (const text of texts) {
+    const parts = text.data.split(/(@\{[od]:\d+\})/);
+    if (parts.length === 1) continue;
+    text.replaceWith(
+      ...parts.map((part) => {
+        const token = /^@\{([od]):(\d+)\}$/.exec(part);
+        if (!token) return part;
+        const mention = document.createElement("span");
+        mention.className = "mention";
+        const [, kind, id] = token;
+        if ((kind === "o" && Number(id) === myId) || (kind === "d" && mentionsMe(message))) {
+          mention.classList.add("me");
+        }
+        mention.textContent = mentionName(message, kind, id);
+        return mention;
+      }),
+    );
+  }
+}
+
 function renderMessage(message) {
   const item = document.createElement("li");
   item.className = "message";
@@ -88,15 +129,27 @@ function renderMessage(message) {
   const body = document.createElement("div");
   body.className = "body";
   body.innerHTML = message.body; // sanitised by the server (nh3 allowlist)
+  mentionsShown(body, message);
   item.append(header, body);
   item.append(...message.attachments.map(fileLink));
   return item;
 }
 
-function insertMessage(message) {
-  // Keep id order whatever order frames arrive in; never show a message twice.
+function lastShownId() {
+  const last = $("chat-messages").lastElementChild;
+  return last ? Number(last.dataset.messageId) : 0;
+}
+
+function insertMessage(message, fromHistory = false) {
+  // Keep id order whatever order frames arrive in; never show a message twice. Below a window
+  // of the history a newer message that arrives waits for "Load newer messages...".
   const state = room(message.room_id);
   if (state.ids.has(message.id)) return false;
+  const below = current === message.room_id && state.hasNewer && message.id > lastShownId();
+  if (below && !fromHistory) {
+    state.lastId = Math.max(state.lastId, message.id);
+    return true;
+  }
   state.ids.add(message.id);
   state.lastId = Math.max(state.lastId, message.id);
   state.firstId = state.firstId === null ? message.id : Math.min(state.firstId, message.id);
@@ -116,11 +169,14 @@ function atBottom() {
 }
 
 function inView(roomId) {
-  return current === roomId && document.visibilityState === "visible" && atBottom();
+  return (
+    current === roomId && document.visibilityState === "visible" && atBottom() &&
+    !room(roomId).hasNewer
+  );
 }
 
 function markRead() {
-  if (current === null) return;
+  if (current === null || room(current).hasNewer) return;
   const state = room(current);
   const entry = section.querySelector(`.room-link[data-room-id="${current}"]`);
   if (unreadOf(entry) === 0 || !state.lastId) return;
@@ -135,9 +191,9 @@ function scrollToEnd() {
 
 // ---- Notifications ---------------------------------------------------------------------------
 
-function textOf(html) {
-  const doc = new DOMParser().parseFromString(html, "text/html");
-  return doc.body.textContent || "";
+function textOf(message) {
+  const doc = new DOMParser().parseFromString(message.body, "text/html");
+  return (doc.body.textContent || "").replace(TOKEN, (_, kind, id) => mentionName(message, kind, id));
 }
 
 function announce(message, roomName) {
@@ -145,7 +201,7 @@ function announce(message, roomName) {
   announced.add(message.id);
   const files = message.attachments.length ? ` (${message.attachments.length} file)` : "";
   $("internal-announcer").textContent =
-    `${message.sender_name} in ${roomName}: ${textOf(message.body)}${files}`;
+    `${message.sender_name} in ${roomName}: ${textOf(message)}${files}`;
 }
 
 // ---- Incoming --------------------------------------------------------------------------------
@@ -166,10 +222,11 @@ function receive(roomInfo, message) {
     markRead();
   } else {
     setUnread(entry, unreadOf(entry) + 1);
+    if (mentionsMe(message)) return; // mention.new rings, whether or not the room is listed
     notify({
       tone: "message",
       title: `${message.sender_name} in ${roomName}`,
-      body: textOf(message.body),
+      body: textOf(message),
     });
   }
 }
@@ -222,20 +279,38 @@ function getJSON(url, options = {}) {
   return requestJSON(url, { csrf: section.dataset.csrf, ...options });
 }
 
-async function loadHistory(roomId, beforeId) {
+// The latest page, or the page before/after/around a message (`where`: {before|after|around}).
+async function loadHistory(roomId, where = {}) {
   const url = new URL(urlFor(section.dataset.historyUrl, roomId), location.href);
-  if (beforeId) url.searchParams.set("before", beforeId);
+  for (const [key, id] of Object.entries(where)) url.searchParams.set(key, id);
   const page = await getJSON(url);
   const state = room(roomId);
   state.loaded = true;
-  state.hasMore = page.has_more;
-  for (const message of page.messages) insertMessage(message);
-  if (current === roomId) $("load-more").hidden = !state.hasMore;
+  if (!("after" in where)) state.hasMore = page.has_more;
+  if (!("before" in where)) state.hasNewer = page.has_newer;
+  for (const message of page.messages) insertMessage(message, true);
+  if (current === roomId) {
+    $("load-more").hidden = !state.hasMore;
+    $("load-newer").hidden = !state.hasNewer;
+  }
 }
 
-async function openRoom(entry) {
+const mentionables = new Map(); // room id -> Promise of whom the editor may offer
+
+function mentionableFor(roomId) {
+  if (!mentionables.has(roomId)) {
+    const url = urlFor(section.dataset.mentionableUrl, roomId);
+    mentionables.set(roomId, getJSON(url).catch(() => ({ operators: [], departments: [] })));
+  }
+  return mentionables.get(roomId);
+}
+
+// Opens a room in the pane: its latest page, or (`around`) the messages around one message,
+// that message highlighted. `entry` is its link in the lists (absent for a department the
+// operator belongs to but does not monitor: then `roomInfo` and `name` say which).
+async function openRoom(entry, { roomInfo = null, name = "", around = null } = {}) {
   notificationsAsk();
-  let roomId = Number(entry.dataset.roomId);
+  let roomId = entry ? Number(entry.dataset.roomId) : roomInfo.id;
   if (!roomId && !entry.dataset.directOperator) {
     throw new Error("This room is not ready yet; try again in a moment.");
   }
@@ -251,20 +326,43 @@ async function openRoom(entry) {
   for (const link of section.querySelectorAll(".room-link")) {
     link.toggleAttribute("aria-current", link === entry);
   }
-  $("chat-title").textContent = entry.dataset.roomName;
-  document.dispatchEvent(new CustomEvent("libchat:room-opened", { detail: { ...entry.dataset } }));
+  $("chat-title").textContent = entry ? entry.dataset.roomName : name;
+  const detail = entry ? { ...entry.dataset } : { roomId: String(roomId), roomName: name };
+  document.dispatchEvent(new CustomEvent("libchat:room-opened", { detail }));
   $("chat-error").textContent = "";
   $("chat-messages").replaceChildren();
   $("chat-pane").hidden = false;
-  // The pane shows one room: start its list afresh from the latest page.
+  typeahead.setCandidates({ operators: [], departments: [] });
+  mentionableFor(roomId).then((who) => {
+    if (current === roomId) typeahead.setCandidates(who);
+  });
+  // The pane shows one room: start its list afresh from the latest page or the window.
   const state = room(roomId);
   state.ids.clear();
   state.firstId = null;
   state.loaded = false;
-  await loadHistory(roomId);
+  state.hasNewer = false;
+  if (around) {
+    await loadHistory(roomId, { around });
+    const found = $("chat-messages").querySelector(`[data-message-id="${around}"]`);
+    if (found) {
+      found.classList.add("found");
+      found.setAttribute("tabindex", "-1");
+      found.scrollIntoView({ block: "center" });
+      found.focus({ preventScroll: true });
+      return;
+    }
+  } else {
+    await loadHistory(roomId);
+  }
   scrollToEnd();
   markRead();
   editor.focus();
+}
+
+function openAt(roomInfo, name, messageId) {
+  const entry = entryFor(roomInfo);
+  return openRoom(entry, { roomInfo, name, around: messageId });
 }
 
 section.addEventListener("click", (event) => {
@@ -284,8 +382,13 @@ section.addEventListener("click", (event) => {
 $("load-more").addEventListener("click", async () => {
   const history = $("chat-history");
   const fromBottom = history.scrollHeight - history.scrollTop;
-  await loadHistory(current, room(current).firstId);
+  await loadHistory(current, { before: room(current).firstId });
   history.scrollTop = history.scrollHeight - fromBottom;
+});
+
+$("load-newer").addEventListener("click", async () => {
+  await loadHistory(current, { after: lastShownId() });
+  if (!room(current).hasNewer && inView(current)) markRead();
 });
 
 $("chat-history").addEventListener("scroll", () => {
@@ -295,7 +398,150 @@ document.addEventListener("visibilitychange", () => {
   if (current !== null && inView(current)) markRead();
 });
 
+// ---- Search ----------------------------------------------------------------------------------
+
+function resultItem(result) {
+  const item = document.createElement("li");
+  const open = document.createElement("button");
+  open.type = "button";
+  open.className = "found-link";
+  const who = document.createElement("strong");
+  who.textContent = result.sender_name;
+  const when = document.createElement("time");
+  when.dateTime = result.created_at;
+  when.textContent = new Date(result.created_at).toLocaleString();
+  open.append(who, ` in ${result.room_name} · `, when);
+  const snippet = document.createElement("p");
+  snippet.className = "snippet";
+  // Escaped by the server, the matching words in <mark> (internalchat/search.py).
+  snippet.innerHTML = result.snippet;
+  open.append(snippet);
+  open.addEventListener("click", () => {
+    openAt(result.room, result.room_name, result.message_id).catch((error) => {
+      $("chat-error").textContent = error.message;
+    });
+  });
+  item.append(open);
+  return item;
+}
+
+$("internal-search").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const url = new URL(section.dataset.searchUrl, location.href);
+  url.searchParams.set("q", $("internal-search-query").value);
+  const list = $("internal-search-list");
+  const status = $("internal-search-status");
+  $("internal-search-results").hidden = false;
+  status.textContent = "Searching…";
+  list.replaceChildren();
+  try {
+    const { results } = await getJSON(url);
+    list.replaceChildren(...results.map(resultItem));
+    status.textContent = results.length
+      ? `${results.length} message${results.length === 1 ? "" : "s"} found, newest first.`
+      : "No messages found.";
+  } catch (error) {
+    status.textContent = error.message;
+  }
+});
+
+$("internal-search-close").addEventListener("click", () => {
+  $("internal-search-results").hidden = true;
+  $("internal-search-list").replaceChildren();
+  $("internal-search-query").focus();
+});
+
+// ---- Mentions --------------------------------------------------------------------------------
+
+function mentionsBadge(change) {
+  const badge = $("mentions-badge");
+  const count = Math.max(0, Number(badge.dataset.unread) + change);
+  badge.dataset.unread = String(count);
+  badge.querySelector("[aria-hidden]").textContent = count;
+  badge.querySelector(".visually-hidden").textContent = `, ${count} unread`;
+  badge.hidden = count === 0;
+}
+
+function mentionRead(link) {
+  if (!link.classList.contains("unread")) return;
+  link.classList.remove("unread");
+  link.querySelector(".visually-hidden")?.remove();
+  mentionsBadge(-1);
+}
+
+function mentionItem(frame) {
+  const item = document.createElement("li");
+  const link = document.createElement("button");
+  link.type = "button";
+  link.className = "mention-link unread";
+  Object.assign(link.dataset, {
+    mentionId: frame.mention_id,
+    messageId: frame.message.id,
+    roomId: frame.room.id,
+    roomName: frame.room_name,
+  });
+  const who = document.createElement("strong");
+  who.textContent = frame.message.sender_name;
+  const unread = document.createElement("span");
+  unread.className = "visually-hidden";
+  unread.textContent = "(unread)";
+  const text = document.createElement("span");
+  text.className = "mention-text";
+  text.textContent = textOf(frame.message).slice(0, 80);
+  link.append(who, ` in ${frame.room_name} `, unread, text);
+  item.append(link);
+  return item;
+}
+
+live.on("mention.new", (frame) => {
+  const list = $("mentions-list");
+  if (list.querySelector(`[data-mention-id="${frame.mention_id}"]`)) return;
+  list.prepend(mentionItem(frame));
+  list.querySelector(".empty").hidden = true;
+  mentionsBadge(1);
+  if (inView(frame.room.id)) {
+    // Read where it appeared.
+    live.send("mention.read", { mention_ids: [frame.mention_id] });
+    return;
+  }
+  notify({
+    tone: "mention",
+    title: `${frame.message.sender_name} mentioned you in ${frame.room_name}`,
+    body: textOf(frame.message),
+    tag: `mention-${frame.mention_id}`,
+  });
+});
+
+live.on("mention.read", (frame) => {
+  for (const id of frame.mention_ids) {
+    const link = $("mentions-list").querySelector(`[data-mention-id="${id}"]`);
+    if (link) mentionRead(link);
+  }
+});
+
+$("mentions-list").addEventListener("click", (event) => {
+  const link = event.target.closest(".mention-link");
+  if (!link) return;
+  const id = Number(link.dataset.mentionId);
+  if (link.classList.contains("unread")) {
+    live.send("mention.read", { mention_ids: [id] });
+    mentionRead(link);
+  }
+  const roomInfo = section.querySelector(`.room-link[data-room-id="${link.dataset.roomId}"]`);
+  const target = { id: Number(link.dataset.roomId) };
+  const opening = roomInfo
+    ? openRoom(roomInfo, { around: Number(link.dataset.messageId) })
+    : openRoom(null, { roomInfo: target, name: link.dataset.roomName,
+      around: Number(link.dataset.messageId) });
+  opening.catch((error) => { $("chat-error").textContent = error.message; });
+});
+
 // ---- Editor ----------------------------------------------------------------------------------
+
+const typeahead = mentionTypeahead(
+  section.querySelector('[data-part="editor"]'),
+  $("mention-suggestions"),
+);
 
 const editor = createEditor(section.querySelector("[data-editor]"), {
   send(body) {
@@ -310,6 +556,8 @@ const editor = createEditor(section.querySelector("[data-editor]"), {
     $("chat-error").textContent = message;
   },
   draftKey: () => (current === null ? null : `room:${current}`),
+  onInput: () => typeahead.update(),
+  onKeydown: (event) => typeahead.keydown(event),
 });
 
 showTotal();

@@ -13,6 +13,7 @@ const TONES = {
   message: { frequency: 880, seconds: 0.15, volume: 0.05 }, // an internal chat message
   patron: { frequency: 740, seconds: 0.15, volume: 0.3 }, // a patron's message in a chat not in view
   invite: { frequency: 660, seconds: 0.4, volume: 1 }, // a meeting or screenshare invitation
+  mention: { frequency: 990, seconds: 0.25, volume: 0.5 }, // an internal chat @mention of you
 };
 
 // One audio context for the page's life: a desk rings all day, and every context a page opens

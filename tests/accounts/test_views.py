@@ -174,8 +174,8 @@ def test_dashboard_costs_a_fixed_number_of_queries(
     services.libchat_sign_in(operator=operator, browser_key=browser_key(client_in))
     # session, user, my LibChat session, LibChat online, operator list, their presence, my
     # running meetings; internal chat: unread counts, monitored departments with members,
-    # members' presence
-    with django_assert_num_queries(10):
+    # members' presence, my Mentions list
+    with django_assert_num_queries(11):
         response = client_in.get(reverse("dashboard:chats"))
     assert response.status_code == 200
     # session, user, my memberships, my LibChat session, LibChat online
