@@ -60,14 +60,18 @@ def _from_widget_form(
     widget = get_object_or_404(Widget, pk=widget_id)
     if refused := _too_many(request):
         return refused
-    try:
-        result = create(
-            widget=widget,
-            name=request.POST.get("name", ""),
-            email=request.POST.get("email", ""),
-            question=request.POST.get("question", ""),
+    # A NUL character cannot be stored (PostgreSQL refuses it in text) and no person types one.
+    fields = {
+        name: value.replace("\x00", "")
+        for name, value in {
+            "name": request.POST.get("name", ""),
+            "email": request.POST.get("email", ""),
+            "question": request.POST.get("question", ""),
             **context,
-        )
+        }.items()
+    }
+    try:
+        result = create(widget=widget, **fields)
     except ValidationError as error:
         return JsonResponse({"error": "invalid", "errors": error.message_dict}, status=400)
     except WidgetOffline as error:

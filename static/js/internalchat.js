@@ -208,6 +208,10 @@ function announce(message, roomName) {
 
 function receive(roomInfo, message) {
   const entry = entryFor(roomInfo);
+  // Whether the reader was at the bottom before this message made the history taller: a line
+  // taller than the margin (a card, a file, a time above it) would otherwise leave the room
+  // unread, with a ring, in front of the reader.
+  const wasAtBottom = current === message.room_id && atBottom();
   const isNew = insertMessage(message);
   if (!isNew || message.sender_id === myId) {
     if (current === message.room_id && message.sender_id === myId) scrollToEnd();
@@ -215,7 +219,6 @@ function receive(roomInfo, message) {
   }
   const roomName = entry ? entry.dataset.roomName : "Internal chat";
   announce(message, roomName);
-  const wasAtBottom = current === message.room_id && atBottom();
   if (wasAtBottom) scrollToEnd();
   if (inView(message.room_id)) {
     setUnread(entry, unreadOf(entry) + 1);

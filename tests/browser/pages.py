@@ -1,10 +1,23 @@
 """What a person does in the pages, shared by the browser tests."""
 
 import re
+from pathlib import Path
 
 from playwright.sync_api import FrameLocator, Page, expect
 
 from tests.factories import PASSWORD
+
+# The README's pictures: redrawn by the browser tests that reach each state, so they show the
+# product as it is.
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+
+def screenshot(page: Page, name: str) -> Path:
+    """Save what the page shows now as docs/screenshots/<name>.png."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=path)
+    return path
 
 
 def settled(page: Page) -> Page:

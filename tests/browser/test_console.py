@@ -1,7 +1,6 @@
 """The operator console of the Chats tab: one screen for a busy reference desk (issue 13)."""
 
 import re
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -10,14 +9,13 @@ from accounts.services import libchat_sign_out
 from chats.models import PatronChat
 from internalchat import services as internal
 from tests.browser.desks import reference_widget
-from tests.browser.pages import outside_the_loop
+from tests.browser.pages import outside_the_loop, screenshot
 from tests.factories import DepartmentFactory, MembershipFactory, OperatorFactory
 from widgets import selectors
 from widgets import services as widget_services
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 
 RECORD_SOUNDS = """
 window.__sounds = 0;
@@ -113,13 +111,12 @@ def test_the_console_fits_one_screen_with_three_chats_and_the_internal_rail(
     expect(pane.locator(".patron-record-slot .patron-record")).to_have_count(1)
     expect(pane.locator(".patron-record dd.operators")).to_have_text("Alice")
     expect(pane.get_by_role("complementary", name="About Cy")).to_contain_text("Main site")
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    alices.screenshot(path=SCREENSHOTS / "console-1366x768.png")
+    screenshot(alices, "console-1366x768")
     assert _fits_one_screen(alices)
 
     alices.set_viewport_size({"width": 1920, "height": 1080})
     expect(reply).to_be_in_viewport()
-    alices.screenshot(path=SCREENSHOTS / "console-1920x1080.png")
+    screenshot(alices, "console-1920x1080")
     assert _fits_one_screen(alices)
 
     # The Internal rail opens a room in the middle, and the chats stay a click away.
@@ -437,7 +434,7 @@ def test_on_a_narrow_screen_the_rail_is_a_list_and_the_chat_fills_the_screen(
     assert box["width"] >= 340  # the conversation takes the width of the screen
     expect(reply).to_be_in_viewport()
     expect(pane.get_by_role("button", name="Send Message")).to_be_in_viewport()
-    alices.screenshot(path=SCREENSHOTS / "console-390.png")
+    screenshot(alices, "console-390")
     assert _fits_one_screen(alices)
     rail_button.click()
     expect(alices.get_by_role("list", name="My chats")).to_contain_text("Ada")

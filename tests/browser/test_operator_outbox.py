@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 
 from internalchat.services import room_department_get_or_create
 from tests.browser.desks import reference_widget
-from tests.browser.pages import outside_the_loop, settled
+from tests.browser.pages import outside_the_loop, settled, timed
 from tests.factories import MembershipFactory, OperatorFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -79,7 +79,7 @@ def test_replies_sent_while_disconnected_wait_and_reach_the_patron_once_in_order
     reconnected(operator)
     expect(waiting).to_have_count(0)
     expect(patron_lines.get_by_role("listitem").filter(has_text="while away")).to_have_text(
-        ["Alice: First while away", "Alice: Second while away"]
+        [timed("Alice: First while away"), timed("Alice: Second while away")]
     )
     pane_lines = pane.get_by_role("list", name="Messages").get_by_role("listitem")
     expect(pane_lines.filter(has_text="while away")).to_have_count(2)

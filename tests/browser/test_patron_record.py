@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from chats.models import PatronChat
 from chats.services.patron_context import browser_describe
-from tests.browser.pages import outside_the_loop, patron_ends_chat
+from tests.browser.pages import outside_the_loop, patron_ends_chat, screenshot
 from tests.factories import DepartmentFactory, MembershipFactory, OperatorFactory
 from widgets import selectors, services
 
@@ -60,6 +60,12 @@ def test_the_record_shows_the_page_and_browser_and_the_patrons_earlier_chat(
     expect(about.get_by_role("link", name=page_url)).to_have_attribute("href", page_url)
     expect(about.locator("dd.browser")).to_have_text(browser_words)
     expect(about.get_by_role("list", name="Earlier chats")).to_have_text("None")
+    operator.get_by_role("textbox", name="Reply to Ada").fill(
+        "Yes: it is in the Map Room, shelf 4. Shall I hold it for you?"
+    )
+    operator.get_by_role("textbox", name="Reply to Ada").press("Enter")
+    expect(chat.get_by_text("Shall I hold it for you?")).to_be_visible()
+    screenshot(patron, "widget")
 
     panel = operator.context.new_page()
     panel.goto(f"{live_server_daphne.url}/chats/{first.pk}/record/")
@@ -97,8 +103,8 @@ def test_the_record_shows_the_page_and_browser_and_the_patrons_earlier_chat(
     expect(transcript.get_by_role("heading", name="Chat with Ada · Main site")).to_be_visible()
     expect(transcript.get_by_role("link", name=page_url)).to_be_visible()
     expect(transcript.locator("dd.browser")).to_have_text(browser_words)
-    expect(transcript.locator("dd.answered")).to_have_text("Not answered")
-    transcript.screenshot(path=tmp_path / "transcript.png", full_page=True)
+    expect(transcript.locator("dd.answered")).to_have_text("Answered")
+    screenshot(transcript, "transcript")
 
 
 def test_with_send_the_page_address_off_the_widget_keeps_the_page_to_itself(

@@ -85,15 +85,17 @@ def test_claim_and_send_cost_the_same_with_1_and_20_open_chats(
     assert sent["event"] == "chat.sent"
 
 
-# The page (the header, the internal rooms and their unread counts, meetings); the chats
-# themselves come over the socket.
-PAGE_QUERIES = 10
+# The page (the header, the internal rooms and their unread counts, the Mentions list,
+# meetings); the chats themselves come over the socket.
+PAGE_QUERIES = 11
 # The header state: the session and who is reachable.
 HELLO_QUERIES = 2
 # Whether the operator takes chats, their widgets, the waiting list; their chats, all the
 # messages of those, all their files (chats.selectors.chats_open_for).
 SYNC_QUERIES = 6
-# The chat, who may answer it and whether the operator takes chats, the claim and its system
-# line, the chat's messages, and the broadcasts after commit (the queue and its positions).
-CLAIM_QUERIES = 18
-SEND_QUERIES = 7
+# The chat, who may answer it and whether the operator takes chats, the claim, its record (the
+# event and the operator's part in the chat) and its system line, the chat's messages, and the
+# broadcasts after commit (the queue and its positions).
+CLAIM_QUERIES = 20
+# The first reply also stamps the chat's first response (later replies cost one fewer).
+SEND_QUERIES = 9

@@ -91,6 +91,19 @@ def test_the_offline_form_keeps_the_pre_chat_forms_limits_and_says_which(client,
     assert not OfflineTicket.objects.exists()
 
 
+@pytest.mark.parametrize("path", ["chat", "ticket"])
+def test_a_nul_character_in_the_form_is_dropped_not_a_server_error(client, path):
+    d = desk()
+    response = client.post(
+        f"/widget/{d.widget.pk}/{path}/",
+        {"name": "A\x00da", "email": "ada@example.org", "question": "Open\x00 Sundays?"},
+        HTTP_USER_AGENT="Mozilla/5.0\x00",
+    )
+    assert response.status_code == 201
+    stored = (PatronChat if path == "chat" else OfflineTicket).objects.get()
+    assert (stored.name, stored.question) == ("Ada", "Open Sundays?")
+
+
 def test_the_widget_page_offers_start_chat_and_the_offline_form_only_when_configured(client):
     d = desk(allowed_origins="https://www.library.example")
     page = client.get(f"/widget/{d.widget.pk}/").content.decode()
