@@ -302,8 +302,10 @@ def _seed_messages(room, sender, count: int) -> None:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
-                f"INSERT INTO {table} (room_id, sender_id, body, client_msg_id, created_at) "
-                "SELECT %s, %s, 'Seeded message ' || g, 'seed-' || %s || '-' || g, now() "
+                f"INSERT INTO {table} "
+                "(room_id, sender_id, body, body_text, client_msg_id, created_at) "
+                "SELECT %s, %s, 'Seeded message ' || g, 'Seeded message ' || g, "
+                "'seed-' || %s || '-' || g, now() "
                 "FROM generate_series(1, %s) AS g",
                 [room.pk, sender.pk, room.pk, count],
             )
@@ -311,8 +313,10 @@ def _seed_messages(room, sender, count: int) -> None:
         else:
             cursor.execute(
                 "WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < %s) "
-                f"INSERT INTO {table} (room_id, sender_id, body, client_msg_id, created_at) "
-                "SELECT %s, %s, 'Seeded message ' || n, 'seed-' || %s || '-' || n, "
+                f"INSERT INTO {table} "
+                "(room_id, sender_id, body, body_text, client_msg_id, created_at) "
+                "SELECT %s, %s, 'Seeded message ' || n, 'Seeded message ' || n, "
+                "'seed-' || %s || '-' || n, "
                 "CURRENT_TIMESTAMP FROM g",
                 [count, room.pk, sender.pk, room.pk],
             )
