@@ -33,6 +33,16 @@ NAME_MAX_CHARS = 100
 NOT_TAKING_CHATS = "Sign in to LibChat with status Online to take new patron chats."
 
 
+def answers_too_long(*, name: str, question: str) -> dict[str, str]:
+    """Each field of a patron's form (pre-chat or offline) over its limit, with the words."""
+    errors = {}
+    if len(name) > NAME_MAX_CHARS:
+        errors["name"] = f"Please keep your name under {NAME_MAX_CHARS} characters."
+    if len(question) > MESSAGE_MAX_CHARS:
+        errors["question"] = f"Please keep your question under {MESSAGE_MAX_CHARS} characters."
+    return errors
+
+
 def _prechat_clean(*, widget: Widget, name: str, email: str, question: str) -> dict[str, str]:
     answers = {"name": name.strip(), "email": email.strip(), "question": question.strip()}
     asks = {"name": widget.ask_name, "email": widget.ask_email, "question": widget.ask_question}
@@ -48,10 +58,7 @@ def _prechat_clean(*, widget: Widget, name: str, email: str, question: str) -> d
             validate_email(answers["email"])
         except ValidationError:
             errors["email"] = "Please enter a valid email address, like name@example.org."
-    if len(answers["name"]) > NAME_MAX_CHARS:
-        errors["name"] = f"Please keep your name under {NAME_MAX_CHARS} characters."
-    if len(answers["question"]) > MESSAGE_MAX_CHARS:
-        errors["question"] = f"Please keep your question under {MESSAGE_MAX_CHARS} characters."
+    errors.update(answers_too_long(name=answers["name"], question=answers["question"]))
     if errors:
         raise ValidationError(errors)
     return answers

@@ -6,8 +6,7 @@ from django.utils import timezone
 from accounts.models import Operator
 from chats.errors import WidgetOffline
 from chats.models import OfflineTicket
-from chats.services.lifecycle import NAME_MAX_CHARS
-from libchat.core.messages import MESSAGE_MAX_CHARS
+from chats.services.lifecycle import answers_too_long
 from widgets.models import Widget
 
 
@@ -21,22 +20,16 @@ def ticket_create(
         widget=widget, name=name.strip(), email=email.strip(), question=question.strip()
     )
     # The same limits and words as the pre-chat form's.
-    errors = {}
-    if len(ticket.name) > NAME_MAX_CHARS:
-        errors["name"] = [f"Please keep your name under {NAME_MAX_CHARS} characters."]
-    if len(ticket.question) > MESSAGE_MAX_CHARS:
-        errors["question"] = [f"Please keep your question under {MESSAGE_MAX_CHARS} characters."]
+    errors = answers_too_long(name=ticket.name, question=ticket.question)
     try:
         ticket.full_clean(exclude=["widget"])
     except ValidationError as error:
         for field in error.message_dict:
             errors.setdefault(
                 field,
-                [
-                    "Please enter a valid email address, like name@example.org."
-                    if field == "email"
-                    else f"Please enter your {field}."
-                ],
+                "Please enter a valid email address, like name@example.org."
+                if field == "email"
+                else f"Please enter your {field}.",
             )
     if errors:
         raise ValidationError(errors)
