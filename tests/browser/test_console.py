@@ -10,9 +10,8 @@ from chats.models import PatronChat
 from internalchat import services as internal
 from tests.browser.desks import reference_widget
 from tests.browser.pages import outside_the_loop, screenshot
-from tests.factories import DepartmentFactory, MembershipFactory, OperatorFactory
+from tests.factories import OperatorFactory
 from widgets import selectors
-from widgets import services as widget_services
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -369,14 +368,7 @@ def test_a_closed_widget_shows_a_new_reply_on_its_button(
 
     def create():
         alice = OperatorFactory(display_name="Alice")
-        reference = DepartmentFactory(name="Reference")
-        MembershipFactory(operator=alice, department=reference)
-        widget = widget_services.widget_create(
-            name="Main site",
-            allowed_origins=[library.url],
-            first_choice=reference,
-            title="Ask a Librarian",
-        )
+        widget = reference_widget(alice, allowed_origins=[library.url], title="Ask a Librarian")
         return alice, widget
 
     alice, widget = outside_the_loop(create)

@@ -8,9 +8,10 @@ from playwright.sync_api import expect
 
 from chats.models import PatronChat
 from chats.services.patron_context import browser_describe
+from tests.browser.desks import reference_widget
 from tests.browser.pages import outside_the_loop, patron_ends_chat, screenshot
-from tests.factories import DepartmentFactory, MembershipFactory, OperatorFactory
-from widgets import selectors, services
+from tests.factories import OperatorFactory
+from widgets import selectors
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -27,15 +28,8 @@ def test_the_record_shows_the_page_and_browser_and_the_patrons_earlier_chat(
     library = sites()
 
     def create():
-        reference = DepartmentFactory(name="Reference")
         alice = OperatorFactory(display_name="Alice")
-        MembershipFactory(operator=alice, department=reference)
-        widget = services.widget_create(
-            name="Main site",
-            allowed_origins=[library.url],
-            first_choice=reference,
-            title="Ask a Librarian",
-        )
+        widget = reference_widget(alice, allowed_origins=[library.url], title="Ask a Librarian")
         return alice, widget
 
     alice, widget = outside_the_loop(create)
@@ -113,15 +107,9 @@ def test_with_send_the_page_address_off_the_widget_keeps_the_page_to_itself(
     library = sites()
 
     def create():
-        reference = DepartmentFactory(name="Reference")
         alice = OperatorFactory(display_name="Alice")
-        MembershipFactory(operator=alice, department=reference)
-        widget = services.widget_create(
-            name="Main site",
-            allowed_origins=[library.url],
-            first_choice=reference,
-            title="Ask a Librarian",
-            send_page_url=False,
+        widget = reference_widget(
+            alice, allowed_origins=[library.url], title="Ask a Librarian", send_page_url=False
         )
         return alice, widget
 
