@@ -3,6 +3,9 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip --disable-pip-version-check -q
+# Test processes side by side (pytest-xdist) for all but the browser tests; each has its own
+# Redis database and var/ folder.
+TEST_WORKERS ?= 2
 
 .PHONY: run test lint format install install-dev clean bench bench-quick
 
@@ -29,8 +32,12 @@ format: install-dev
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
+# The browser tests run two at a time too, after the rest: each worker has its own daphne per
+# test, its own database and Redis database. (Their stalls came from the dashboard's reload
+# flashing presence, since fixed: accounts.services.connection_close.)
 test: lint
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest -n $(TEST_WORKERS) -m "not browser"
+	$(VENV)/bin/pytest -n $(TEST_WORKERS) -m browser
 	$(PY) -m bench.run --quick
 
 clean:

@@ -94,7 +94,8 @@ def main() -> int:
                 "SESSION_COOKIE_SECURE": "false",
                 "CSRF_COOKIE_SECURE": "false",
                 "LOG_LEVEL": "WARNING",
-            }
+            },
+            app="bench.asgi:application",  # LibChat, plus scenario 1's bare reference
         )
         context = harness.Context(quick=args.quick, server=server)
         started = time.monotonic()

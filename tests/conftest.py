@@ -15,8 +15,12 @@ def pytest_configure(config):
     from libchat.celery import app
 
     app.conf.update(task_always_eager=True, task_eager_propagates=True)
-    # Without REDIS_URL the suite runs on the embedded Redis, like `make run` does.
-    if "REDIS_URL" not in os.environ:
+    # Without REDIS_URL the suite runs on the embedded Redis, like `make run` does; under
+    # pytest-xdist each worker starts its own (libchat/test_workers.py), the controller none.
+    xdist_controller = getattr(config.option, "numprocesses", None) and not hasattr(
+        config, "workerinput"
+    )
+    if "REDIS_URL" not in os.environ and not xdist_controller:
         from django.conf import settings
 
         from libchat.embedded import redis_start

@@ -58,11 +58,14 @@ class _Process:
         )
 
     def stop(self) -> None:
+        # A test's pages may still hold sockets open, which daphne would wait out for its whole
+        # application close timeout (10 s) on every test; a test server has nothing to save.
         self.process.terminate()
         try:
-            self.process.wait(timeout=10)
+            self.process.wait(timeout=2)
         except subprocess.TimeoutExpired:
             self.process.kill()
+            self.process.wait()
         self.log.close()
 
 
@@ -70,15 +73,20 @@ class Server(_Process):
     """daphne serving LibChat (as `libchat.serve` runs it); ready when its port accepts
     connections."""
 
-    def __init__(self, extra_env: dict | None = None, daphne_args: tuple[str, ...] = ()):
+    def __init__(
+        self,
+        extra_env: dict | None = None,
+        daphne_args: tuple[str, ...] = (),
+        app: str = "libchat.asgi:application",
+    ):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         command = [sys.executable, "-m", "libchat.serve", *daphne_args, "-b", "127.0.0.1",
-                   "-p", str(self.port), "libchat.asgi:application"]  # fmt: skip
+                   "-p", str(self.port), app]  # fmt: skip
         super().__init__(command, f"daphne-{self.port}.log", extra_env)
         self._wait()
 
-    def _wait(self, timeout: float = 30) -> None:
+    def _wait(self, timeout: float = 90) -> None:  # a loaded machine: Django takes a while
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

@@ -5,7 +5,7 @@ import sys
 import time
 
 import pytest
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 from tests.browser.pages import log_in_at
 from tests.processes import free_port
@@ -14,6 +14,11 @@ from tests.processes import free_port
 # up and flushes the test database from that thread. Those ORM calls are synchronous code; the
 # server under test is a separate daphne process where Django's check stays on.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+# How long an expectation waits for what a person would see before it fails: the suite runs two
+# browsers and two servers side by side on CI's two cores, where a page can stall for seconds
+# while another test's server starts. A passing expectation returns as soon as it holds.
+expect.set_options(timeout=10_000)
 
 
 @pytest.fixture
@@ -26,9 +31,9 @@ def log_in(live_server_daphne):
 
 LIBRARY_PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Springfield Public Library</title></head>
-<body><h1>Springfield Public Library</h1><p>Open 9 to 5.</p>
+<body><main><h1>Springfield Public Library</h1><p>Open 9 to 5.</p>
 {body}
-</body></html>
+</main></body></html>
 """
 
 

@@ -26,6 +26,14 @@ def settled(page: Page) -> Page:
     return page
 
 
+def sign_in(page: Page) -> Page:
+    """Sign In from the header, as a person does: the page that comes back shows Online and its
+    controls work (a click or a key before its modules ran would be lost)."""
+    page.get_by_role("banner").get_by_role("button", name="Sign In").click()
+    expect(page.locator("#my-dot")).to_have_attribute("data-status", "online")
+    return settled(page)
+
+
 def slow_network(page: Page, *, latency_ms: int) -> None:
     """Every request of this page's browser takes this much longer, as on a busy machine or a
     branch's slow line: a test that takes a page still on screen for the next one fails."""
