@@ -13,7 +13,7 @@ CLOSE_REFUSED = 4403
 
 
 class GuestMeetingConsumer(LiveEvents, AsyncJsonWebsocketConsumer):
-    actions = {"meeting.signal", "meeting.state", "meeting.leave"}
+    actions = {"meeting.signal", "meeting.state", "meeting.annotate", "meeting.leave"}
 
     async def connect(self):
         self.joined = set()

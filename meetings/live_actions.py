@@ -1,10 +1,10 @@
 """Meeting signalling on our sockets, registered through `libchat.core.live`.
 
-On the staff dashboard socket: join, leave, signal, state, decline, remove, and the offer of a
-screenshare to the patron of a claimed chat. On the patron's chat socket, where the chat's token
-is the only credential: the patron accepts (joins) or declines the screenshare offered in their
-own chat, then signals, shares and leaves it like any participant; `hello` carries an offer still
-open after a reload. Every frame is checked again."""
+On the staff dashboard socket: join, leave, signal, state, annotate, decline, remove, and the offer
+of a screenshare to the patron of a claimed chat. On the patron's chat socket, where the chat's
+token is the only credential: the patron accepts (joins) or declines the screenshare offered in
+their own chat, then signals, shares and leaves it like any participant; `hello` carries an offer
+still open after a reload. Every frame is checked again."""
 
 from django.conf import settings
 
@@ -24,7 +24,7 @@ from libchat.core.protocol import FrameError
 from meetings import selectors, services
 from meetings.models import Meeting, Participant
 
-PARTICIPANT_ACTIONS = ("meeting.leave", "meeting.signal", "meeting.state")
+PARTICIPANT_ACTIONS = ("meeting.annotate", "meeting.leave", "meeting.signal", "meeting.state")
 
 
 def _meeting_id(frame: dict) -> int:
@@ -79,6 +79,10 @@ def participant_act(participant: Participant, action: str, frame: dict) -> None:
             participant=participant, muted=frame.get("muted") is True,
             sharing=frame.get("sharing") is True,
         )  # fmt: skip
+    elif action == "meeting.annotate":
+        services.annotation_relay(
+            sender=participant, annotation=frame.get("annotation"), to=frame.get("to")
+        )
     elif action == "meeting.leave":
         services.meeting_leave(participant=participant)
 

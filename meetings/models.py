@@ -150,11 +150,14 @@ class Participant(models.Model):
         return f"{self.display_name} in {self.meeting}"
 
     def as_event(self) -> dict:
+        """The participant as pages see it (load `meeting` with it: its host is asked)."""
         return {
             "id": self.pk,
             "name": self.display_name,
             "guest": self.guest_id is not None,
             "patron": self.patron_chat_id is not None,
+            # Who may clear every annotation on any screen, with whoever shares that screen.
+            "host": self.operator_id is not None and self.operator_id == self.meeting.host_id,
             "muted": self.muted,
             "sharing": self.sharing,
         }

@@ -42,10 +42,14 @@ def participant_on_channel(
     """Who is in this meeting through this socket and has not left, else None. The socket's
     holder must match as well: the operator of a dashboard, or the chat of a patron's socket
     (a participant is exactly one of operator, guest and patron, so the other is null)."""
-    return Participant.objects.filter(
-        meeting_id=meeting_id,
-        channel_name=channel_name,
-        operator=operator,
-        patron_chat=patron_chat,
-        left_at__isnull=True,
-    ).first()
+    return (
+        Participant.objects.filter(
+            meeting_id=meeting_id,
+            channel_name=channel_name,
+            operator=operator,
+            patron_chat=patron_chat,
+            left_at__isnull=True,
+        )
+        .select_related("meeting")
+        .first()
+    )

@@ -1,6 +1,7 @@
 """Every write to meetings, participants and guest invitations, by job: a meeting's lifecycle,
-the patron screenshare, guests, signalling. Callers use the names here."""
+the patron screenshare, guests, signalling, annotations. Callers use the names here."""
 
+from meetings.services.annotations import annotation_clean, annotation_relay
 from meetings.services.common import (
     MeetingError,
     guest_invite_check,
@@ -36,6 +37,8 @@ from meetings.services.signalling import signal_relay
 __all__ = [
     "GUEST_LINK_HOURS",
     "MeetingError",
+    "annotation_clean",
+    "annotation_relay",
     "guest_invite_check",
     "guest_invite_create",
     "guest_invite_email_send",

@@ -140,7 +140,7 @@ def meeting_join(
             else {"guest": guest} if guest is not None
             else {"patron_chat": patron_chat}
         )  # fmt: skip
-        participant = active_participants(meeting).filter(**who).first()
+        participant = active_participants(meeting).filter(**who).select_related("meeting").first()
         if participant is None:
             if active_participants(meeting).count() >= MAX_PARTICIPANTS:
                 raise MeetingError(
@@ -168,7 +168,9 @@ def meeting_join(
         else:
             participant.channel_name = channel_name
             participant.save(update_fields=["channel_name"])
-        others = list(active_participants(meeting).exclude(pk=participant.pk))
+        others = list(
+            active_participants(meeting).exclude(pk=participant.pk).select_related("meeting")
+        )
     return participant, others
 
 

@@ -4,6 +4,11 @@
 // "perfect negotiation" pattern, so either side may add or remove a track (audio on join, a
 // screen when shared) at any time without glare. `root` holds the markup of
 // meetings/_meeting.html; its parts are found by class, so several views may share a page.
+// Every shared screen, the sharer's own preview included, carries an annotation overlay
+// (annotations.js); annotations travel on each peer connection's data channel, or over the
+// socket to the peers whose channel is not open.
+
+import { annotator } from "./annotations.js";
 
 // A fresh copy of the page's <template id="meeting-template"> (meetings/_meeting.html), for a view
 // mounted on demand; its ids are dropped, as the page may hold more than one.
@@ -36,6 +41,14 @@ export function meetingView({
   let ended = false;
 
   window.__meeting = { peers, people };
+  const annotations = annotator({
+    root,
+    me: () => me,
+    send: annotationSend,
+    // The sharer of a screen and the meeting's host may clear every stroke on it.
+    mayClearAll: (screen, from) =>
+      from === screen || (from === me?.id ? me : people.get(from))?.host === true,
+  });
   root.dataset.meetingId = meetingId;
   part("mute").hidden = !audio;
 
@@ -83,24 +96,60 @@ export function meetingView({
     }
   }
 
+  function annotationSend(annotation) {
+    const bySocket = [];
+    for (const [id, state] of peers) {
+      if (state.channel.readyState === "open") state.channel.send(JSON.stringify({ annotation }));
+      else bySocket.push(id);
+    }
+    if (bySocket.length) send("meeting.annotate", { annotation, to: bySocket });
+  }
+
+  function annotationReceived(from, { data }) {
+    let message = null;
+    try {
+      message = typeof data === "string" && data.length < 16384 ? JSON.parse(data) : null;
+    } catch {
+      // not JSON: dropped below like any other malformed annotation
+    }
+    annotations.receive(from, message?.annotation);
+  }
+
+  // A participant's shared screen (mine: my preview of what I share) in a frame that also holds
+  // its annotation overlay; the frame has the media id, so removing it removes both.
   function mediaFor(id, kind) {
     const key = `media-${id}-${kind}`;
     let element = document.getElementById(key);
-    if (!element) {
-      element = document.createElement(kind === "video" ? "video" : "audio");
+    if (element) return kind === "video" ? element.querySelector("video") : element;
+    element = document.createElement(kind === "video" ? "video" : "audio");
+    element.className = "meeting-media";
+    element.autoplay = true;
+    element.playsInline = true;
+    if (kind === "audio") {
       element.id = key;
-      element.className = "meeting-media";
-      element.autoplay = true;
-      element.playsInline = true;
-      if (kind === "video") {
-        element.muted = true;
-        element.setAttribute("aria-label", `${people.get(id)?.name || "Someone"}'s screen`);
-        part("stage").append(element);
-      } else {
-        document.body.append(element);
-      }
+      document.body.append(element);
+      return element;
     }
+    element.muted = true;
+    const name = id === me?.id ? "Your screen" : `${people.get(id)?.name || "Someone"}'s screen`;
+    element.setAttribute("aria-label", name);
+    const frame = document.createElement("div");
+    frame.id = key;
+    frame.className = "screen-frame";
+    frame.append(element);
+    part("stage").append(frame);
+    annotations.attach(frame, element, id);
     return element;
+  }
+
+  // My preview of the screen I share, which the others annotate too (once I know my id).
+  function previewShow() {
+    if (screen && me) mediaFor(me.id, "video").srcObject = screen;
+  }
+
+  function mediaRemove(id, kind) {
+    document.getElementById(`media-${id}-${kind}`)?.remove();
+    if (kind === "video") annotations.detach(id); // annotations end with the share
   }
 
   function peer(id) {
@@ -110,7 +159,9 @@ export function meetingView({
     peers.set(id, state);
     // Both sides open the same pre-agreed data channel, so the two connect even when nobody sends
     // any media yet (a patron has no microphone; screens come later).
-    pc.createDataChannel("meeting", { negotiated: true, id: 0 });
+    // Annotations travel on it too.
+    state.channel = pc.createDataChannel("meeting", { negotiated: true, id: 0 });
+    state.channel.onmessage = (event) => annotationReceived(id, event);
     if (localAudio) for (const track of localAudio.getTracks()) pc.addTrack(track, localAudio);
     if (screen) state.screenSender = pc.addTrack(screen.getVideoTracks()[0], screen);
     pc.onnegotiationneeded = async () => {
@@ -130,8 +181,8 @@ export function meetingView({
       const stream = streams[0] || new MediaStream([track]);
       element.srcObject = stream;
       // A screen the sender stops sharing is removed from the stream, not ended.
-      stream.addEventListener("removetrack", () => element.remove());
-      track.addEventListener("ended", () => element.remove());
+      stream.addEventListener("removetrack", () => mediaRemove(id, track.kind));
+      track.addEventListener("ended", () => mediaRemove(id, track.kind));
     };
     pc.onconnectionstatechange = () => {
       renderPeople();
@@ -166,7 +217,7 @@ export function meetingView({
     peers.get(id)?.pc.close();
     peers.delete(id);
     people.delete(id);
-    for (const kind of ["audio", "video"]) document.getElementById(`media-${id}-${kind}`)?.remove();
+    for (const kind of ["audio", "video"]) mediaRemove(id, kind);
     renderPeople();
   }
 
@@ -175,6 +226,8 @@ export function meetingView({
     ended = true;
     for (const id of [...peers.keys()]) drop(id);
     for (const stream of [localAudio, screen]) stream?.getTracks().forEach((t) => t.stop());
+    if (me) mediaRemove(me.id, "video");
+    annotations.end();
     status(text);
     for (const control of root.querySelectorAll("button, input")) control.disabled = true;
     // Nobody can be invited into a meeting that is over; the meeting page offers a way on.
@@ -199,6 +252,7 @@ export function meetingView({
       }
       screen.getTracks().forEach((t) => t.stop());
       screen = null;
+      if (me) mediaRemove(me.id, "video");
     } else {
       try {
         screen = await navigator.mediaDevices.getDisplayMedia({ video: true });
@@ -209,6 +263,7 @@ export function meetingView({
       const track = screen.getVideoTracks()[0];
       track.addEventListener("ended", () => screen && toggleShare());
       for (const state of peers.values()) state.screenSender = state.pc.addTrack(track, screen);
+      previewShow();
     }
     button.textContent = screen ? "Stop sharing" : "Share screen";
     button.setAttribute("aria-pressed", String(Boolean(screen)));
@@ -236,7 +291,9 @@ export function meetingView({
   if (joinNow) join();
   transport.on("meeting.joined", async (frame) => {
     if (frame.meeting !== meetingId || ended) return;
+    if (me && me.id !== frame.me.id) mediaRemove(me.id, "video"); // rejoined after a reconnect
     me = frame.me;
+    previewShow();
     iceServers = frame.ice_servers;
     if (audio && !localAudio) await microphone();
     status(frame.participants.length ? "Connecting to the others…" : "Waiting for the others to join…");
@@ -245,6 +302,7 @@ export function meetingView({
       peer(person.id); // the newcomer offers to everyone already in
     }
     renderPeople();
+    annotations.refresh();
   });
   transport.on("participant.joined", (frame) => {
     if (frame.meeting !== meetingId || frame.participant.id === me?.id) return;
@@ -258,11 +316,15 @@ export function meetingView({
     if (frame.meeting !== meetingId) return;
     if (frame.participant.id === me?.id) me = frame.participant;
     else people.set(frame.participant.id, frame.participant);
-    if (!frame.participant.sharing) document.getElementById(`media-${frame.participant.id}-video`)?.remove();
+    if (!frame.participant.sharing && frame.participant.id !== me?.id) mediaRemove(frame.participant.id, "video");
     renderPeople();
+    annotations.refresh(); // the host's Clear all
   });
   transport.on("meeting.signal", (frame) => {
     if (frame.meeting === meetingId && me) onSignal(frame.from, frame.signal);
+  });
+  transport.on("meeting.annotation", (frame) => {
+    if (frame.meeting === meetingId && me) annotations.receive(frame.from, frame.annotation);
   });
   transport.on("meeting.ended", (frame) => {
     if (frame.meeting === meetingId) finish("The meeting has ended.");

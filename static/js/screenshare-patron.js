@@ -8,7 +8,7 @@ import { meetingMarkup, meetingView } from "./meeting-call.js";
 
 const $ = (id) => document.getElementById(id);
 const RELAYED = ["meeting.joined", "participant.joined", "participant.left", "participant.state",
-  "meeting.signal", "meeting.removed"];
+  "meeting.signal", "meeting.removed", "meeting.annotation"];
 const MEETING_ERRORS = new Set(["not_in_meeting", "bad_signal", "ended", "full"]);
 
 export function patronScreenshare(socketOf) {
