@@ -29,6 +29,7 @@ urlpatterns = [
     path("dashboard/", include(dashboard_patterns)),
     path("libchat/", include(libchat_patterns)),
     path("dashboard/internal/", include("internalchat.urls")),
+    path("dashboard/reports/", include("reports.urls")),
     path("faqs/", include("faqs.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -1,0 +1,157 @@
+"""The Reports tab and the JSON of its figures: only for holders of "View reports"."""
+
+from functools import wraps
+
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from libchat.core.decorators import refused
+from reports import selectors
+from reports.filters import FiltersRefused, filters_parse
+from reports.models import VIEW_REPORTS
+
+# The page's figures in order: what each shows and the question it answers (README "Reports").
+FIGURES = [
+    {
+        "id": "volume",
+        "title": "Chats",
+        "question": "How many chats were answered and missed, and how many offline tickets "
+        "came in?",
+        "chart": True,
+    },
+    {
+        "id": "heatmap",
+        "title": "When chats start",
+        "question": "On which weekdays and at which hours do patrons ask? "
+        "(bigger dots: more chats)",
+        "chart": True,
+    },
+    {
+        "id": "waits",
+        "title": "Wait and first response",
+        "question": "How long did patrons wait for a librarian, and for the first answer? "
+        "(per day, in minutes: the median and the 90th percentile)",
+        "chart": True,
+    },
+    {
+        "id": "answered_within",
+        "title": "Answered within",
+        "question": "What share of chats had an answer within 1, 2 and 5 minutes?",
+        "chart": True,
+    },
+    {
+        "id": "handling",
+        "title": "Handling time",
+        "question": "How long were chats in hand, from the first claim to the end?",
+        "chart": True,
+    },
+    {
+        "id": "ratings",
+        "title": "Ratings",
+        "question": "How did patrons rate their chats?",
+        "chart": True,
+    },
+    {
+        "id": "rating_over_time",
+        "title": "Average rating",
+        "question": "Is the average rating going up or down?",
+        "chart": True,
+    },
+    {
+        "id": "coverage",
+        "title": "Hours signed in",
+        "question": "How many hours was each operator signed in to LibChat, and how many Online?",
+        "chart": True,
+    },
+    {
+        "id": "widget_hours",
+        "title": "Hours online",
+        "question": "How many hours was each widget online, with someone able to answer it?",
+        "chart": True,
+    },
+    {
+        "id": "widget_hours_by_hour",
+        "title": "When widgets are online",
+        "question": "At which weekdays and hours were the widgets online? "
+        "(hours online, summed over the widgets; bigger dots: more hours)",
+        "chart": True,
+    },
+    {
+        "id": "operators",
+        "title": "Operators",
+        "question": "Who took part in how many chats, how fast, and how were they rated?",
+        "chart": False,
+    },
+    {
+        "id": "departments",
+        "title": "Departments",
+        "question": "How did each department's chats go?",
+        "chart": False,
+    },
+    {
+        "id": "widgets",
+        "title": "Widgets",
+        "question": "How did each widget's chats go?",
+        "chart": False,
+    },
+    {
+        "id": "comments",
+        "title": "Comments",
+        "question": "What did patrons write with their rating? "
+        "(newest first, each opens its transcript)",
+        "chart": False,
+    },
+]
+REFUSED = 'Reports need the "View reports" permission. Ask a LibChat admin to give it to you.'
+
+
+def reports_required(*, json: bool):
+    def decorate(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not request.user.is_authenticated:
+                if json:
+                    return JsonResponse({"error": "Log in first."}, status=401)
+                return redirect_to_login(request.get_full_path())
+            if not request.user.has_perm(VIEW_REPORTS):
+                if json:
+                    return JsonResponse({"error": REFUSED}, status=403)
+                return refused(request, REFUSED, 403)
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorate
+
+
+@require_GET
+@reports_required(json=False)
+def reports_tab(request: HttpRequest) -> HttpResponse:
+    try:
+        filters = filters_parse(request.GET)
+    except FiltersRefused as exc:
+        return refused(request, str(exc), 400)
+    context = {
+        "tab": "reports",
+        "filters": filters,
+        "grains": [("day", "Day"), ("week", "Week"), ("month", "Month")],
+        "choices": selectors.filter_choices(),
+        "figures": FIGURES,
+        "time_zone": settings.TIME_ZONE,
+    }
+    return render(request, "reports/reports.html", context)
+
+
+@never_cache
+@require_GET
+@reports_required(json=True)
+def report_data(request: HttpRequest) -> JsonResponse:
+    try:
+        filters = filters_parse(request.GET)
+    except FiltersRefused as exc:
+        return JsonResponse({"error": str(exc)}, status=400)
+    return JsonResponse(selectors.report_figures(filters))
