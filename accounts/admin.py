@@ -2,10 +2,11 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
 from django.db.models import Max, OuterRef, Subquery
 
-from accounts.models import DashboardConnection, Operator, SignedInOperator
+from accounts.models import DashboardConnection, Operator, SignedInOperator, StatusInterval
 from accounts.selectors import session_reachable
 from accounts.services import libchat_sign_out
 from departments.models import Membership
+from libchat.core.admin import RecordAdmin
 
 
 class MembershipInline(admin.TabularInline):
@@ -95,3 +96,14 @@ class SignedInOperatorAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(StatusInterval)
+class StatusIntervalAdmin(RecordAdmin):
+    """The status record, read-only: it is written by sign-ins and status changes only."""
+
+    list_display = ["operator", "status", "started_at", "ended_at"]
+    list_filter = ["status", "started_at"]
+    search_fields = ["operator__username", "operator__display_name"]
+    date_hierarchy = "started_at"
+    list_select_related = ["operator"]

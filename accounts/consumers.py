@@ -21,6 +21,22 @@ CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
 CLOSE_SESSION_ENDED = 4409
 
+_expiring: set[asyncio.Task] = set()  # held here, or the loop could drop them half-way
+
+
+def _expire_after(grace: float) -> None:
+    """Once the reconnect grace of a closed last dashboard is over, make its leaving heard
+    (unless a new page of the operator's connected meanwhile). Should this process stop first,
+    the beat's presence-expire does it within LIBCHAT_PRESENCE_EXPIRE_SECONDS."""
+
+    async def expire():
+        await asyncio.sleep(grace + 0.25)
+        await database_sync_to_async(services.connections_expire)()
+
+    task = asyncio.get_running_loop().create_task(expire())
+    _expiring.add(task)
+    task.add_done_callback(_expiring.discard)
+
 
 class DashboardConsumer(live.LiveEvents, AsyncJsonWebsocketConsumer):
     async def connect(self):
@@ -58,7 +74,8 @@ class DashboardConsumer(live.LiveEvents, AsyncJsonWebsocketConsumer):
         await live.run_disconnect_hooks(self)
         for group in self.joined:
             await self.channel_layer.group_discard(group, self.channel_name)
-        await database_sync_to_async(services.connection_close)(channel_name=self.channel_name)
+        if await database_sync_to_async(services.connection_close)(channel_name=self.channel_name):
+            _expire_after(settings.LIBCHAT_RECONNECT_GRACE_SECONDS)
 
     async def receive(self, text_data=None, bytes_data=None):
         handlers = live.registered_actions()

@@ -140,3 +140,42 @@ class DashboardConnection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.operator} via {self.channel_name}"
+
+
+class StatusInterval(models.Model):
+    """One stretch of an operator's LibChat status (signed in as Online, Internal or Away), from
+    its start to its end; open (no end) while it lasts. The record reports read for coverage (hours
+    signed in and Online); live presence stays on the session and its connections. Written only
+    by `accounts.services`, in the same transaction as the sign-in, status change or sign-out.
+    Time outside any interval is Offline."""
+
+    operator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="status_intervals"
+    )
+    status = models.CharField(
+        max_length=10, choices=[c for c in Status.choices if c[0] != Status.OFFLINE]
+    )
+    started_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "status interval"
+        ordering = ["-started_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["operator"],
+                condition=Q(ended_at__isnull=True),
+                name="one_open_status_interval_per_operator",
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_at__isnull=True) | Q(ended_at__gte=models.F("started_at")),
+                name="status_interval_ends_after_start",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["started_at", "operator"], name="status_interval_started"),
+            models.Index(fields=["operator", "started_at"], name="status_interval_operator"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.operator} {self.get_status_display()} from {self.started_at:%Y-%m-%d %H:%M}"

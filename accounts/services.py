@@ -3,17 +3,26 @@
 Writes commit first; announcements to dashboards go out in `transaction.on_commit`.
 """
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import partial
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
+from django.db.models import Value
+from django.db.models.functions import Least
 from django.utils import timezone
 
 from accounts import selectors
-from accounts.models import DashboardConnection, LibChatSession, Operator, Status
+from accounts.models import (
+    DashboardConnection,
+    LibChatSession,
+    Operator,
+    Status,
+    StatusInterval,
+)
 from accounts.signals import presence_changed
 from libchat.core.refusals import Refusal
 
@@ -85,10 +94,23 @@ def _check_can_chat(operator: Operator) -> None:
         raise PermissionDenied("This account is not a LibChat operator. Ask an admin.")
 
 
+def status_interval_switch(*, operator_id: int, status: str | None, at: datetime) -> None:
+    """The one place the status record changes: close the operator's open interval at `at` and,
+    unless `status` is None (signed out), open one with the new status. Called inside the
+    transaction of the sign-in, status change or sign-out it records, so the record and the
+    session never disagree."""
+    StatusInterval.objects.filter(operator_id=operator_id, ended_at__isnull=True).update(
+        ended_at=at
+    )
+    if status is not None:
+        StatusInterval.objects.create(operator_id=operator_id, status=status, started_at=at)
+
+
 def _session_end(session: LibChatSession, *, reason: str) -> None:
     session.ended_at = timezone.now()
     session.end_reason = reason
     session.save(update_fields=["ended_at", "end_reason"])
+    status_interval_switch(operator_id=session.operator_id, status=None, at=session.ended_at)
     if reason != LibChatSession.EndReason.SIGNED_OUT:
         transaction.on_commit(
             partial(
@@ -120,6 +142,9 @@ def libchat_sign_in(
                 _session_end(current, reason=LibChatSession.EndReason.REPLACED)
             session = LibChatSession.objects.create(
                 operator=operator, browser_key=browser_key, status=Status.ONLINE
+            )
+            status_interval_switch(
+                operator_id=operator.pk, status=Status.ONLINE, at=session.started_at
             )
             _announce_on_commit({operator.pk})
     except IntegrityError as exc:  # a simultaneous sign-in from another browser won the race
@@ -173,6 +198,9 @@ def operator_status_set(
             session.status = status
             session.status_changed_at = timezone.now()
             session.save(update_fields=["status", "status_changed_at"])
+            status_interval_switch(
+                operator_id=operator.pk, status=status, at=session.status_changed_at
+            )
             _announce_on_commit({operator.pk})
     return session
 
@@ -234,16 +262,36 @@ def _sessions_remember_answers(connections: list[DashboardConnection]) -> None:
         ).update(last_heard_at=last_seen)
 
 
-def connection_close(*, channel_name: str) -> None:
+def connection_close(*, channel_name: str, now: datetime | None = None) -> bool:
+    """A dashboard socket closed. When it was the last of a reachable operator's, its record
+    stays for LIBCHAT_RECONNECT_GRACE_SECONDS (its last answer moved back so that it expires
+    then) and this returns True: the caller runs `connections_expire` once the grace is over.
+    A page that reloads connects again meanwhile and nobody sees the operator leave."""
+    now = now or timezone.now()
+    grace = settings.LIBCHAT_RECONNECT_GRACE_SECONDS
     with transaction.atomic():
         connection = DashboardConnection.objects.filter(channel_name=channel_name).first()
         if connection is None:
-            return
-        was = _reachable({connection.operator_id})
+            return False
+        operator_id = connection.operator_id
+        was = _reachable({operator_id})
         _sessions_remember_answers([connection])
+        # Would the operator still be reachable without it? The one rule (selectors) answers on
+        # the row deleted in a savepoint; kept for the grace, the deletion is rolled back.
+        kept, pk = transaction.savepoint(), connection.pk  # delete() clears the instance's pk
         connection.delete()
-        if _reachable({connection.operator_id}) != was:
-            _announce_on_commit({connection.operator_id})
+        left = _reachable({operator_id}) != was
+        if left and grace > 0:
+            transaction.savepoint_rollback(kept)
+            expires = now - timedelta(seconds=settings.LIBCHAT_ALIVE_SECONDS - grace)
+            DashboardConnection.objects.filter(pk=pk).update(
+                last_seen=Least("last_seen", Value(expires))
+            )
+            return True
+        transaction.savepoint_commit(kept)
+        if left:
+            _announce_on_commit({operator_id})
+        return False
 
 
 def connections_expire(*, now: datetime | None = None) -> int:

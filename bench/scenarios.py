@@ -78,12 +78,12 @@ async def _queries_during(work) -> tuple[object, int | None]:
 
 @scenario("1 widget status endpoint")
 async def status_endpoint(ctx: Context) -> None:
-    """Public widget status vs a static JSON file served by the same daphne process."""
+    """Public widget status vs a bare ASGI app's JSON answer, in the same daphne process."""
     seconds = ctx.size(15, 2)
     (operator,) = await _operators(1, "status")
     widget = await _widget_for(operator)
     ours_url = f"{ctx.server.url}/api/1.0/chat/widgets/status/{widget.pk}"
-    reference_url = f"{ctx.server.url}/static/bench/reference-status.json"
+    reference_url = f"{ctx.server.url}/bench/bare-status.json"  # bench/asgi.py
     await http_load(ours_url, seconds=0.5, connections=2)  # warm the cache and the process
 
     started = time.monotonic()
@@ -485,6 +485,217 @@ async def search_at_scale(ctx: Context) -> None:
         Result("7 search at scale", "queries per search (found / nothing found)",
                max(counts), min(counts), "3 / 2 whatever the size", fixed and max(counts) == 3,
                hard=True),
+    ]  # fmt: skip
+
+
+# Reports: a library's three years of chats, the figures of the Reports page for a year and a month.
+REPORTS_YEARS_DAYS = 3 * 365
+
+
+@sync_to_async
+def _seed_reports(operators, widgets, chats: int, tickets: int) -> float:
+    """chats over three years up to now (a tenth missed, one in twenty transferred), each with
+    its record (participants, claim and transfer events), tickets, and every operator's status
+    record (Online 09:00–13:00 and Away 13:00–13:30 each day). Returns the seconds it took."""
+    import random
+    from datetime import timedelta
+
+    from django.db import connection
+    from django.utils import timezone
+
+    from accounts.models import StatusInterval
+    from chats.models import ChatEvent, ChatParticipant, OfflineTicket, PatronChat
+
+    started = time.monotonic()
+    op_ids = [o.pk for o in operators]
+    widget_ids = [w.pk for w in widgets]
+    if connection.vendor == "postgresql":
+        chat, part, event = (m._meta.db_table for m in (PatronChat, ChatParticipant, ChatEvent))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {chat} (widget_id, token_hash, state, name, email, question, "
+                "created_at, queued_at, first_claimed_at, first_response_at, ended_at, "
+                "last_message_id, rating, comment, internal_note, page_url, patron_ref, browser) "
+                "SELECT (%s::bigint[])[1 + g %% %s], md5('bench-report-' || g) || md5('r' || g), "
+                "'ended', '', '', 'Seeded question', s.asked, s.asked, "
+                "CASE WHEN s.missed THEN NULL ELSE s.asked + s.wait END, "
+                "CASE WHEN s.missed THEN NULL ELSE s.asked + s.wait + interval '20 seconds' END, "
+                "s.asked + s.wait + s.handling, 0, "
+                "CASE WHEN NOT s.missed AND g %% 4 = 0 THEN 1 + g %% 5 END, "
+                "CASE WHEN g %% 40 = 0 THEN 'Seeded comment ' || g ELSE '' END, '', '', '', '' "
+                "FROM generate_series(1, %s) AS g, LATERAL (SELECT "
+                "  now() - random() * %s * interval '1 day' AS asked, "
+                "  random() * random() * interval '10 minutes' AS wait, "
+                "  random() * interval '40 minutes' AS handling, "
+                "  random() < 0.1 AS missed WHERE g > 0) AS s "
+                # Rows in the order a library's chats arrive: by when they started.
+                "ORDER BY s.asked",
+                [widget_ids, len(widget_ids), chats, REPORTS_YEARS_DAYS],
+            )
+            cursor.execute(
+                f"INSERT INTO {part} (chat_id, operator_id, joined_at, first_message_at) "
+                "SELECT id, (%s::bigint[])[1 + id %% %s], first_claimed_at, first_response_at "
+                f"FROM {chat} WHERE first_claimed_at IS NOT NULL ORDER BY id",
+                [op_ids, len(op_ids)],
+            )
+            cursor.execute(
+                f"INSERT INTO {part} (chat_id, operator_id, joined_at, first_message_at) "
+                "SELECT id, (%s::bigint[])[1 + (id + 7) %% %s], "
+                "first_claimed_at + interval '1 minute', NULL "
+                f"FROM {chat} WHERE first_claimed_at IS NOT NULL AND id %% 20 = 0",
+                [op_ids, len(op_ids)],
+            )
+            cursor.execute(
+                f"INSERT INTO {event} (chat_id, kind, at, to_operator_id, reason, note) "
+                "SELECT id, 'claimed', first_claimed_at, (%s::bigint[])[1 + id %% %s], '', '' "
+                f"FROM {chat} WHERE first_claimed_at IS NOT NULL ORDER BY id",
+                [op_ids, len(op_ids)],
+            )
+            cursor.execute(
+                f"INSERT INTO {event} (chat_id, kind, at, operator_id, to_operator_id, reason, "
+                "note) SELECT id, 'transferred', first_claimed_at + interval '1 minute', "
+                "(%s::bigint[])[1 + id %% %s], (%s::bigint[])[1 + (id + 7) %% %s], '', '' "
+                f"FROM {chat} WHERE first_claimed_at IS NOT NULL AND id %% 20 = 0",
+                [op_ids, len(op_ids), op_ids, len(op_ids)],
+            )
+            cursor.execute(
+                f"INSERT INTO {OfflineTicket._meta.db_table} (widget_id, name, email, question, "
+                "created_at) SELECT (%s::bigint[])[1 + g %% %s], '', 'patron' || g || "
+                "'@example.org', 'Seeded ticket', now() - random() * %s * interval '1 day' "
+                "FROM generate_series(1, %s) AS g",
+                [widget_ids, len(widget_ids), REPORTS_YEARS_DAYS, tickets],
+            )
+            cursor.execute(
+                f"INSERT INTO {StatusInterval._meta.db_table} "
+                "(operator_id, status, started_at, ended_at) "
+                "SELECT o, s.status, d + s.start_at, d + s.end_at "
+                "FROM unnest(%s::bigint[]) AS o, "
+                "generate_series(date_trunc('day', now()) - %s * interval '1 day', "
+                "  date_trunc('day', now()) - interval '1 day', interval '1 day') AS d, "
+                "(VALUES ('online', interval '9 hours', interval '13 hours'), "
+                "        ('away', interval '13 hours', interval '13 hours 30 minutes')) "
+                "  AS s(status, start_at, end_at)",
+                [op_ids, REPORTS_YEARS_DAYS],
+            )
+            for model in (PatronChat, ChatParticipant, ChatEvent, OfflineTicket, StatusInterval):
+                cursor.execute(f"ANALYZE {model._meta.db_table}")
+        return time.monotonic() - started
+
+    now = timezone.now()
+    rows = []
+    for n in range(chats):
+        asked = now - timedelta(days=REPORTS_YEARS_DAYS * random.random())
+        missed = random.random() < 0.1
+        claimed = None if missed else asked + timedelta(seconds=600 * random.random() ** 2)
+        rows.append(PatronChat(
+            widget_id=widget_ids[n % len(widget_ids)], token_hash=f"bench-report-{n:051d}",
+            state=PatronChat.State.ENDED, question="Seeded question", queued_at=asked,
+            first_claimed_at=claimed,
+            first_response_at=claimed and claimed + timedelta(seconds=20),
+            ended_at=(claimed or asked) + timedelta(seconds=2400 * random.random()),
+            rating=None if missed or n % 4 else 1 + n % 5,
+            comment=f"Seeded comment {n}" if n % 40 == 0 else "",
+        ))  # fmt: skip
+    made = PatronChat.objects.bulk_create(rows, batch_size=2000)
+    for chat_row, row in zip(made, rows, strict=True):
+        PatronChat.objects.filter(pk=chat_row.pk).update(created_at=row.queued_at)
+    ChatParticipant.objects.bulk_create(
+        [
+            ChatParticipant(
+                chat=c,
+                operator_id=op_ids[c.pk % len(op_ids)],
+                joined_at=c.first_claimed_at,
+                first_message_at=c.first_response_at,
+            )
+            for c in made
+            if c.first_claimed_at
+        ],  # fmt: skip
+        batch_size=2000,
+    )
+    ChatEvent.objects.bulk_create(
+        [
+            ChatEvent(
+                chat=c,
+                kind=ChatEvent.Kind.CLAIMED,
+                at=c.first_claimed_at,
+                to_operator_id=op_ids[c.pk % len(op_ids)],
+            )
+            for c in made
+            if c.first_claimed_at
+        ],  # fmt: skip
+        batch_size=2000,
+    )
+    OfflineTicket.objects.bulk_create(
+        [
+            OfflineTicket(
+                widget_id=widget_ids[n % len(widget_ids)],
+                email=f"p{n}@example.org",
+                question="Seeded ticket",
+            )
+            for n in range(tickets)
+        ],  # fmt: skip
+    )
+    day = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    StatusInterval.objects.bulk_create(
+        [
+            StatusInterval(
+                operator_id=o,
+                status="online",
+                started_at=day - timedelta(days=d, hours=-9),
+                ended_at=day - timedelta(days=d, hours=-13),
+            )
+            for o in op_ids
+            for d in range(1, 60)
+        ],  # fmt: skip
+        batch_size=2000,
+    )
+    return time.monotonic() - started
+
+
+@sync_to_async
+def _report_timings(filters, runs: int) -> tuple[int, list[float]]:
+    from reports.selectors import report_figures
+
+    report_figures(filters)  # warm the connection and the plans
+    with queries_counted() as executed:
+        report_figures(filters)
+    timings = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        report_figures(filters)
+        timings.append(time.perf_counter() - started)
+    return len(executed), timings
+
+
+@scenario("8 reports at scale")
+async def reports_at_scale(ctx: Context) -> None:
+    """Every figure of the Reports page over 1 M chats in three years and 50 operators: the
+    same number of queries for a year and a month, and how long each takes."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from reports.filters import ReportFilters
+
+    chats, tickets = ctx.size(1_000_000, 3_000), ctx.size(50_000, 300)
+    operators = await _operators(ctx.size(50, 10), "reports")
+    widgets = [await _widget_for(o) for o in operators[:5]]
+    seed_seconds = await _seed_reports(operators, widgets, chats, tickets)
+    today = timezone.localdate()
+    year = ReportFilters(start=today - timedelta(days=364), end=today, grain="week")
+    month = ReportFilters(start=today - timedelta(days=29), end=today, grain="day")
+    q_year, year_timings = await _report_timings(year, ctx.size(20, 3))
+    q_month, month_timings = await _report_timings(month, ctx.size(40, 5))
+    p95_year, p95_month = percentile(year_timings, 95), percentile(month_timings, 95)
+    load = f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
+    ctx.results += [
+        Result("8 reports at scale", f"whole page, one year of {chats:,} chats: p95",
+               p95_year * 1000, None, "< 500 ms", p95_year < 0.5, unit="ms",
+               notes=[f"{len(year_timings)} runs; seeding took {seed_seconds:.0f} s; {load}"]),
+        Result("8 reports at scale", "whole page, one month: p95", p95_month * 1000, None,
+               "< 100 ms", p95_month < 0.1, unit="ms", notes=[f"{len(month_timings)} runs"]),
+        Result("8 reports at scale", "queries for a year / a month", q_year, q_month,
+               "equal, not 0", q_year == q_month > 0, hard=True),
     ]  # fmt: skip
 
 

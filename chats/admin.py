@@ -9,6 +9,7 @@ from chats.models import (
     PatronAttachment,
     PatronChat,
     PatronMessage,
+    TransferOffer,
 )
 from libchat.core.durations import duration_text
 
@@ -46,6 +47,18 @@ class ChatParticipantInline(ReadOnlyInline):
     readonly_fields = fields
 
 
+class TransferOfferInline(ReadOnlyInline):
+    """Transfers offered to an operator, with their answer (accepted, declined, ran out)."""
+
+    model = TransferOffer
+    verbose_name_plural = "Transfer offers"
+    fields = ["created_at", "from_operator", "to_operator", "note", "outcome", "answered_at"]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("from_operator", "to_operator")
+
+
 class PatronMessageInline(admin.TabularInline):
     model = PatronMessage
     fields = ["number", "sender", "operator", "body", "created_at"]
@@ -71,7 +84,7 @@ class PatronChatAdmin(admin.ModelAdmin):
         "handling_time",
         "files",
     ]
-    inlines = [ChatEventInline, ChatParticipantInline, PatronMessageInline]
+    inlines = [ChatEventInline, ChatParticipantInline, TransferOfferInline, PatronMessageInline]
 
     @admin.display(description="Wait (asked → first claim)")
     def wait(self, chat: PatronChat) -> str:

@@ -112,6 +112,8 @@ class PatronChat(models.Model):
             models.Index(fields=["state", "claimed_by"]),
             models.Index(fields=["patron_ref"], name="patron_chat_patron_ref"),
             models.Index(Upper("email"), name="patron_chat_email_upper"),
+            # Reports: every figure is over a range of chats by when they started.
+            models.Index(fields=["created_at"], name="patron_chat_created"),
         ]
 
     def __str__(self) -> str:
@@ -164,6 +166,8 @@ class ChatEvent(models.Model):
         TO_DEPARTMENT = "to_department", "Transferred to a department"
         REQUEUED = "requeued", "Back to the queue"
         ENDED = "ended", "Ended"
+        DECLINED = "declined", "Transfer declined"
+        UNANSWERED = "unanswered", "Transfer not answered"
 
     class Reason(models.TextChoices):
         NONE = "", "—"
@@ -207,6 +211,8 @@ class ChatEvent(models.Model):
             models.Index(fields=["chat", "at"]),
             models.Index(fields=["to_operator", "kind"]),
             models.Index(fields=["operator", "kind"]),
+            # Reports count transfers (a few in a hundred events) of the chats in a range.
+            models.Index(fields=["kind", "chat"], name="chat_event_kind_chat"),
         ]
 
     def __str__(self) -> str:
@@ -227,6 +233,10 @@ class ChatEvent(models.Model):
             return f"{by} transferred it to {to}'s queue"
         if self.kind == self.Kind.REQUEUED:
             return f"Back to the queue: {by} {self.get_reason_display()}"
+        if self.kind in (self.Kind.DECLINED, self.Kind.UNANSWERED):
+            to = self.to_operator.name if self.to_operator_id else "Another operator"
+            did = "declined" if self.kind == self.Kind.DECLINED else "did not answer"
+            return f"{to} {did} the transfer from {by}; {by} kept the chat"
         if self.reason == self.Reason.BY_OPERATOR:
             return f"{by} ended it"
         if self.reason == self.Reason.BY_PATRON:
@@ -234,6 +244,53 @@ class ChatEvent(models.Model):
         if self.reason == self.Reason.PATRON_LEFT:
             return "Ended: the patron left"
         return "Ended"
+
+
+class TransferOffer(models.Model):
+    """A chat its holder offers to another operator, who accepts or declines it. The holder
+    keeps the chat (and answers the patron) until it is accepted; an offer nobody answers by
+    `expires_at` lapses (the chats-watch beat job, or the late Accept itself, closes it)."""
+
+    class Outcome(models.TextChoices):
+        PENDING = "pending", "Waiting for an answer"
+        ACCEPTED = "accepted", "Accepted"
+        DECLINED = "declined", "Declined"
+        UNANSWERED = "unanswered", "Not answered in time"
+        WITHDRAWN = "withdrawn", "Withdrawn: the chat ended or left its holder"
+
+    chat = models.ForeignKey(PatronChat, on_delete=models.CASCADE, related_name="offers")
+    from_operator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    to_operator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="transfer_offers"
+    )
+    note = models.TextField(blank=True, help_text="The staff note given with the transfer.")
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.PENDING)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["chat"],
+                condition=Q(outcome="pending"),
+                name="transfer_offer_one_pending_per_chat",
+            ),
+            models.CheckConstraint(
+                condition=Q(outcome="pending") | Q(answered_at__isnull=False),
+                name="transfer_offer_answered_when_closed",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["to_operator", "outcome"]),
+            models.Index(fields=["outcome", "expires_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"Transfer of chat {self.chat_id} to operator {self.to_operator_id} ({self.outcome})"
 
 
 class ChatParticipant(models.Model):
@@ -334,7 +391,10 @@ class OfflineTicket(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(Upper("email"), name="offline_ticket_email_upper")]
+        indexes = [
+            models.Index(Upper("email"), name="offline_ticket_email_upper"),
+            models.Index(fields=["created_at"], name="offline_ticket_created"),  # reports
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(email="") & ~Q(question=""), name="offline_ticket_email_and_question"

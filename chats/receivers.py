@@ -1,8 +1,10 @@
 """Patron chats follow their claimants' presence (sent after commit by accounts), open
 dashboards follow the queues of widgets and departments their operators answer, while they take
-patron chats, and a deleted chat's files leave the disk with it."""
+patron chats, an offered chat's offer goes when the chat leaves its holder, and a deleted chat's
+files leave the disk with it."""
 
 import logging
+import time
 from functools import partial
 
 from django.db import transaction
@@ -13,7 +15,8 @@ from accounts.selectors import operator_ids_may_chat, operators_active
 from accounts.signals import presence_changed
 from chats import groups, selectors, services
 from chats.live_actions import chat_queue_groups
-from chats.models import PatronAttachment
+from chats.models import PatronAttachment, PatronChat
+from chats.signals import chat_released
 from departments.models import Department, Membership
 from libchat.core.live import groups_replace, live_send, operator_group
 from widgets.models import Widget, WidgetFallback
@@ -48,15 +51,24 @@ def _queues_follow(operator_ids: set[int]) -> None:
     try:
         for operator in operators_active(operator_ids=operator_ids):
             groups_replace(operator.pk, groups.QUEUE_GROUP_PREFIX, chat_queue_groups(operator))
+            as_of = time.time()  # before the read: a chat queued after it may be missing
             live_send(
                 operator_group(operator.pk),
                 {
                     "event": "chat.waiting_list",
                     "waiting": selectors.chats_waiting_for(operator=operator),
+                    "as_of": as_of,
                 },
             )
     except Exception:
         logger.exception("following chat queues failed for %r", operator_ids)
+
+
+@receiver(chat_released, sender=PatronChat)
+def offers_follow_the_chat(sender, chat: PatronChat, **kwargs):
+    # The chat left its holder (ended, requeued, handed over): an offer of it has nothing left
+    # to give, and its receiver is told.
+    services.transfer_offers_withdraw(chat=chat)
 
 
 @receiver(post_save, sender=Membership)

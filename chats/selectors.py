@@ -22,6 +22,7 @@ from chats.models import (
     PatronAttachment,
     PatronChat,
     PatronMessage,
+    TransferOffer,
 )
 from departments.models import Department
 from departments.selectors import monitored_department_ids_subquery
@@ -168,6 +169,7 @@ def patron_state(*, chat: PatronChat) -> dict:
         "has_email": bool(chat.email),
         # The page shows it first, as the patron's own line, escaped like their messages.
         "question": links_add(text_as_html(text_normalise(chat.question))),
+        "question_at": chat.created_at.isoformat(),  # shown as the line's time, like any line
     }
 
 
@@ -189,10 +191,15 @@ def chats_waiting_for(*, operator: Operator) -> list[dict]:
 
 
 def chats_open_for(*, operator: Operator) -> list[dict]:
-    """The operator's claimed chats that are still open, each with its messages: three queries
-    however many chats (the chats, all their messages, all their files)."""
+    """The operator's claimed chats that are still open, each with its messages and whether a
+    transfer of it waits for an answer: three queries however many chats (the chats, all their
+    messages, all their files)."""
+    offered = TransferOffer.objects.filter(
+        chat=OuterRef("pk"), outcome=TransferOffer.Outcome.PENDING
+    )
     chats = list(
         PatronChat.objects.filter(state=PatronChat.State.ACTIVE, claimed_by=operator)
+        .annotate(offer_pending=Exists(offered))
         .select_related("widget", "claimed_by")
         .order_by("claimed_at", "pk")
     )
@@ -205,7 +212,34 @@ def chats_open_for(*, operator: Operator) -> list[dict]:
     said: dict[int, list[dict]] = {chat.pk: [] for chat in chats}
     for message in messages if chats else []:
         said[message.chat_id].append(message_as_event(message))
-    return [{**chat_summary(chat), "messages": said[chat.pk]} for chat in chats]
+    return [
+        {**chat_summary(chat), "offer_pending": chat.offer_pending, "messages": said[chat.pk]}
+        for chat in chats
+    ]
+
+
+def offer_as_event(offer: TransferOffer) -> dict:
+    """A transfer offer as the receiver's console shows it: whose chat, from whom, the note,
+    until when. The chat, its widget and both operators are expected selected with it."""
+    question = offer.chat.question.strip()
+    return {
+        "id": offer.pk,
+        "chat_id": offer.chat_id,
+        "name": offer.chat.name,
+        "preview": question[:PREVIEW_CHARS] + ("…" if len(question) > PREVIEW_CHARS else ""),
+        "widget": offer.chat.widget.name,
+        "from": offer.from_operator.name,
+        "note": offer.note,
+        "expires_at": offer.expires_at.isoformat(),
+    }
+
+
+def offers_open_for(*, operator: Operator) -> list[dict]:
+    """The transfer offers waiting for this operator's answer, oldest first; one query."""
+    offers = TransferOffer.objects.filter(
+        to_operator=operator, outcome=TransferOffer.Outcome.PENDING
+    ).select_related("chat__widget", "from_operator", "to_operator")
+    return [offer_as_event(offer) for offer in offers.order_by("created_at", "pk")]
 
 
 def transfer_targets(*, operator: Operator) -> dict:

@@ -1,5 +1,6 @@
 """Celery tasks for patron chats: the scheduled watch (requeue chats of unreachable claimants,
-alert about unclaimed ones, end chats whose patron left) and the transcript email."""
+alert about unclaimed ones, end chats whose patron left, lapse transfer offers nobody answered)
+and the transcript email."""
 
 import smtplib
 
@@ -14,6 +15,7 @@ def chats_watch() -> dict[str, int]:
         "requeued": services.chats_requeue_unreachable(),
         "alerted": services.chats_alert_unclaimed(),
         "abandoned": services.chats_end_abandoned(),
+        "offers_lapsed": services.transfer_offers_lapse(),
     }
 
 

@@ -103,10 +103,21 @@ def _status_operation(summary: str) -> dict[str, Any]:
 
 # Which of these a widget asks for, and requires, is its admin's choice: a form valid for one
 # widget may be refused (400, with each field's message) by another.
+# Each text is trimmed of leading and trailing spaces before its length is checked, and an empty
+# optional field is one not given: what the schema cannot say, the descriptions do.
 FORM_FIELDS = {
-    "name": {"type": "string", "maxLength": NAME_MAX_CHARS},
-    "email": {"type": "string", "format": "email"},
-    "question": {"type": "string", "maxLength": MESSAGE_MAX_CHARS},
+    "name": {
+        "type": "string",
+        "description": f"At most {NAME_MAX_CHARS} characters once trimmed.",
+    },
+    "email": {
+        "anyOf": [{"type": "string", "format": "email"}, {"type": "string", "maxLength": 0}],
+        "description": "An email address; empty when the widget does not require one.",
+    },
+    "question": {
+        "type": "string",
+        "description": f"At most {MESSAGE_MAX_CHARS} characters once trimmed.",
+    },
 }
 # What embed.js knows of where the patron asks from, for the operator's patron panel. A value
 # that does not fit is left out, never a reason to refuse the chat.

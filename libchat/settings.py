@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "chats",
     "meetings",
     "faqs",
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -176,6 +177,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accounts.tasks.presence_expire",
         "schedule": env.float("LIBCHAT_PRESENCE_EXPIRE_SECONDS", default=30.0),
     },
+    "reports-now-push": {
+        "task": "reports.tasks.reports_now_push",
+        "schedule": env.float("LIBCHAT_REPORTS_NOW_SECONDS", default=10.0),
+    },
     "widget-status-refresh": {
         "task": "widgets.tasks.widget_status_refresh_all",
         "schedule": float(env.int("LIBCHAT_WIDGET_REFRESH_SECONDS", default=60)),
@@ -190,6 +195,10 @@ CELERY_BEAT_SCHEDULE = {
 # Presence: the server pings each dashboard socket; the page answers when the frame arrives.
 LIBCHAT_PING_SECONDS = env.int("LIBCHAT_PING_SECONDS", default=20)
 LIBCHAT_ALIVE_SECONDS = env.int("LIBCHAT_ALIVE_SECONDS", default=60)
+# A dashboard that closes its last socket counts as there this much longer, so a reload or a move
+# to another tab, whose new page connects within a second or two, does not flash every widget it
+# serves Offline (and hand a patron the offline form meanwhile). 0: gone at once.
+LIBCHAT_RECONNECT_GRACE_SECONDS = env.float("LIBCHAT_RECONNECT_GRACE_SECONDS", default=5.0)
 # Pongs wait this long to be written together (accounts.heartbeats); a record is then at most
 # LIBCHAT_PING_SECONDS + this old when the next lands, which must stay under LIBCHAT_ALIVE_SECONDS
 # (`manage.py check` says so). The default keeps half the spare time whatever the other two are.
@@ -218,10 +227,17 @@ LIBCHAT_PATRON_PONG_WRITE_SECONDS = max(1, LIBCHAT_PING_SECONDS // 2)
 LIBCHAT_TYPING_PUSH_SECONDS = 2
 # All an operator sends (internal chat and replies to patrons): generous, only a runaway stops.
 LIBCHAT_OPERATOR_MESSAGES_PER_MINUTE = env.int("LIBCHAT_OPERATOR_MESSAGES_PER_MINUTE", default=120)
+# Annotation frames sent over a socket (when a peer's data channel is not open), per person and
+# second: pages send at most ~30; the rest is room for clears.
+LIBCHAT_ANNOTATION_FRAMES_PER_SECOND = env.int("LIBCHAT_ANNOTATION_FRAMES_PER_SECOND", default=40)
 # A chat whose claimant stays unreachable this long goes back to the front of the queue; a chat
 # waiting this long alerts everyone who could take it.
 LIBCHAT_REQUEUE_AFTER_SECONDS = env.int("LIBCHAT_REQUEUE_AFTER_SECONDS", default=90)
 LIBCHAT_UNCLAIMED_ALERT_SECONDS = env.int("LIBCHAT_UNCLAIMED_ALERT_SECONDS", default=120)
+# A chat offered to another operator goes back to its holder when not accepted this long; an
+# operator looking at a waiting chat counts as looking this long after the last word from them.
+LIBCHAT_TRANSFER_OFFER_SECONDS = env.int("LIBCHAT_TRANSFER_OFFER_SECONDS", default=60)
+LIBCHAT_LOOKING_SECONDS = 60
 # A chat whose patron's page stopped answering pings this long is ended (the patron left): a
 # waiting chat soon, a claimed one later (a phone may sleep a while; the operator sees it away).
 LIBCHAT_PATRON_GONE_SECONDS = env.int("LIBCHAT_PATRON_GONE_SECONDS", default=120)
@@ -230,6 +246,9 @@ LIBCHAT_PATRON_GONE_ACTIVE_SECONDS = env.int("LIBCHAT_PATRON_GONE_ACTIVE_SECONDS
 LIBCHAT_ICE_SERVERS = env.json("LIBCHAT_ICE_SERVERS", default=[])
 # Widgets: the beat refreshes every cached widget status this often (changes push at once).
 LIBCHAT_WIDGET_REFRESH_SECONDS = env.int("LIBCHAT_WIDGET_REFRESH_SECONDS", default=60)
+# The status API: each daphne process answers a widget's status from its own copy for this long
+# after reading it from Redis, so a page polling it can be this late to see a flip (0: never).
+LIBCHAT_STATUS_FRESH_SECONDS = env.float("LIBCHAT_STATUS_FRESH_SECONDS", default=1.0)
 
 # Internal chat files: bigger uploads are refused.
 LIBCHAT_MAX_UPLOAD_MB = env.int("LIBCHAT_MAX_UPLOAD_MB", default=10)

@@ -2,8 +2,9 @@ from django import forms
 from django.contrib import admin, messages
 from django.urls import reverse
 
+from libchat.core.admin import RecordAdmin
 from widgets import selectors, services
-from widgets.models import Widget, WidgetFallback, fallbacks_validate
+from widgets.models import Widget, WidgetFallback, WidgetOnlineInterval, fallbacks_validate
 
 
 class FallbackFormSet(forms.BaseInlineFormSet):
@@ -27,7 +28,8 @@ class FallbackFormSet(forms.BaseInlineFormSet):
         fallbacks_validate(first_choice=self.instance.first_choice, choices=choices)
 
 
-class FallbackInline(admin.TabularInline):
+class FallbackInline(admin.StackedInline):
+    # Stacked: each field has its own label (a table's column headers label no field).
     model = WidgetFallback
     formset = FallbackFormSet
     extra = 1
@@ -123,3 +125,13 @@ class WidgetAdmin(admin.ModelAdmin):
             "libchat_status_url": base_url
             + reverse("widgets:status_libchat", args=[widget.status_id]),
         }
+
+
+@admin.register(WidgetOnlineInterval)
+class WidgetOnlineIntervalAdmin(RecordAdmin):
+    """The record of hours online, read-only: the status refresh writes it when a widget flips."""
+
+    list_display = ["widget", "started_at", "ended_at"]
+    list_filter = ["widget", "started_at"]
+    date_hierarchy = "started_at"
+    list_select_related = ["widget"]

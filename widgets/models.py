@@ -11,9 +11,23 @@ from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 
-colour_validator = RegexValidator(
-    r"^#[0-9a-fA-F]{6}$", "Enter a colour as #rrggbb, for example #1f5fa8."
-)
+COLOUR_PATTERN = r"^#[0-9a-fA-F]{6}$"  # the validator's, the database check's, the contrast's
+colour_validator = RegexValidator(COLOUR_PATTERN, "Enter a colour as #rrggbb, for example #1f5fa8.")
+
+# WCAG 2.x AA for normal text (1.4.3): the widget's button label must stand out from its colour.
+MIN_CONTRAST = 4.5
+
+
+def contrast_ratio(first: str, second: str) -> float:
+    """The WCAG contrast ratio of two #rrggbb colours, from 1 (the same) to 21 (black on white)."""
+
+    def luminance(colour: str) -> float:
+        channels = (int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5))
+        r, g, b = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    light, dark = sorted((luminance(first), luminance(second)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
 
 
 HASH_PATTERN = r"^[0-9a-f]{32}$"  # for the database's check; HASH for Python's fullmatch
@@ -203,8 +217,7 @@ class Widget(models.Model):
                 name="widget_first_choice_operator_xor_department",
             ),
             models.CheckConstraint(
-                condition=Q(colour__regex=r"^#[0-9a-fA-F]{6}$")
-                & Q(text_colour__regex=r"^#[0-9a-fA-F]{6}$"),
+                condition=Q(colour__regex=COLOUR_PATTERN) & Q(text_colour__regex=COLOUR_PATTERN),
                 name="widget_colours_are_hex",
             ),
         ]
@@ -238,7 +251,26 @@ class Widget(models.Model):
             self.allowed_origins = "\n".join(origins_parse(self.allowed_origins))
         if self.libchat_hash:
             self.libchat_hash = self.libchat_hash.strip().lower()
+        self._clean_contrast()
         self._clean_libchat_names()
+
+    def _clean_contrast(self) -> None:
+        colour = colour_validator.regex
+        if not (colour.match(self.colour or "") and colour.match(self.text_colour or "")):
+            return  # the fields' validator reports it
+        ratio = contrast_ratio(self.colour, self.text_colour)
+        if ratio < MIN_CONTRAST:
+            raise ValidationError(
+                {
+                    "text_colour": ValidationError(
+                        "The button text is hard to read on this colour: contrast %(ratio).1f:1, "
+                        "at least %(least)s:1 is needed (WCAG AA). Choose a darker or lighter "
+                        "text colour.",
+                        code="low_contrast",
+                        params={"ratio": ratio, "least": MIN_CONTRAST},
+                    )
+                }
+            )
 
     def _clean_libchat_names(self) -> None:
         """A LibChat id or hash must not be another widget's own: compatibility URLs resolve the
@@ -361,3 +393,33 @@ def fallbacks_validate(
         seen.add(choice)
     if errors:
         raise ValidationError(errors, code="fallback_repeats")
+
+
+class WidgetOnlineInterval(models.Model):
+    """One stretch of time a widget was online (someone could answer it), open while it lasts: the
+    record behind the Reports tab's "Hours online". Written only by the widget status refresh
+    (`widgets.services`), which runs on every sign-in and status change and every minute, so a
+    stretch is true to within that minute. Time outside any interval is offline."""
+
+    widget = models.ForeignKey(Widget, on_delete=models.CASCADE, related_name="online_intervals")
+    started_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "online interval"
+        ordering = ["-started_at", "-pk"]
+        indexes = [models.Index(fields=["started_at"], name="widget_online_started")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["widget"],
+                condition=Q(ended_at__isnull=True),
+                name="one_open_online_interval_per_widget",
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_at__isnull=True) | Q(ended_at__gte=models.F("started_at")),
+                name="online_interval_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.widget} online from {self.started_at:%Y-%m-%d %H:%M}"

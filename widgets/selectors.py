@@ -102,6 +102,20 @@ def _routed_to(*, operator_ids: Iterable[int] = (), department_ids: Iterable[int
     )
 
 
+def widgets_routed_to(*, operator_id: int | None = None, department_id: int | None = None):
+    """Widgets (a lazy queryset, for a subquery) with this department, or this operator or one of
+    their departments, as their first choice or a fallback."""
+    q = Q()
+    if department_id is not None:
+        q |= _routed_to(department_ids=[department_id])
+    if operator_id is not None:
+        their_departments = Membership.objects.filter(operator_id=operator_id).values(
+            "department_id"
+        )
+        q |= _routed_to(operator_ids=[operator_id], department_ids=their_departments)
+    return Widget.objects.filter(q).values("pk")
+
+
 def widget_ids_answerable_by(*, operator: Operator) -> list[int]:
     """Widgets whose chats reach this operator, active or not, in one query."""
     monitored = monitored_department_ids_subquery(operator=operator)

@@ -4,6 +4,7 @@ A write commits first; the status of the widgets it can affect is then recompute
 when it flips, pushed to the widget pages that are open (`transaction.on_commit`).
 """
 
+import contextlib
 import logging
 from collections.abc import Iterable
 from functools import partial
@@ -12,11 +13,20 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models import Value
+from django.db.models.functions import Greatest
+from django.utils import timezone
 
 from accounts.models import Operator
 from departments.models import Department
 from widgets import selectors
-from widgets.models import Widget, WidgetFallback, fallbacks_validate, widget_hash_new
+from widgets.models import (
+    Widget,
+    WidgetFallback,
+    WidgetOnlineInterval,
+    fallbacks_validate,
+    widget_hash_new,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +47,23 @@ def widget_status_refresh(*, widget_ids: Iterable[int] | None = None) -> list[in
     widget_ids = set(widget_ids)
     if not widget_ids:
         return []
+    # One refresh at a time, site-wide: two that overlap (a dashboard connecting, a Sign In)
+    # could each read the database, then the older reading could land last in the cache and
+    # push "offline" after "online". Inside the lock each reads what committed before it.
+    # (A refresh takes milliseconds; after 5 s of waiting it goes ahead rather than fail.)
+    lock = cache._cache.get_client(write=True).lock(
+        f"{cache.key_prefix}:widget-status-refresh", timeout=10, blocking_timeout=5
+    )
+    locked = lock.acquire()
+    try:
+        return _widget_status_refresh(widget_ids)
+    finally:
+        if locked:
+            with contextlib.suppress(Exception):  # expired meanwhile: someone else's now
+                lock.release()
+
+
+def _widget_status_refresh(widget_ids: set[int]) -> list[int]:
     # Each id is also a status URL's id, which a LibChat widget id would win: the answer for it
     # is cached too, so the status API keeps costing no query for widgets without LibChat ids.
     states = selectors.widget_public_states(widget_ids=widget_ids, libchat_ids=widget_ids)
@@ -55,7 +82,32 @@ def widget_status_refresh(*, widget_ids: Iterable[int] | None = None) -> list[in
                 widget_group(pk), {"type": "widget.status", "online": online}
             )
             pushed.append(pk)
+    _online_record({pk: bool(state and state.online) for pk, state in states.items()})
     return pushed
+
+
+def _online_record(online: dict[int, bool]) -> None:
+    """Keep the record of hours online: open an interval for each widget online without one,
+    close the open one of each widget offline. One query when nothing flipped, three at most."""
+    at = timezone.now()
+    open_ids = set(
+        WidgetOnlineInterval.objects.filter(
+            widget_id__in=online, ended_at__isnull=True
+        ).values_list("widget_id", flat=True)
+    )
+    closing = [pk for pk, is_online in online.items() if not is_online and pk in open_ids]
+    opening = [pk for pk, is_online in online.items() if is_online and pk not in open_ids]
+    if closing:
+        # Never before its start, should another process's clock be a little ahead.
+        WidgetOnlineInterval.objects.filter(widget_id__in=closing, ended_at__isnull=True).update(
+            ended_at=Greatest("started_at", Value(at))
+        )
+    if opening:
+        # A refresh that waited out the lock may race another: the open-one constraint decides.
+        WidgetOnlineInterval.objects.bulk_create(
+            [WidgetOnlineInterval(widget_id=pk, started_at=at) for pk in opening],
+            ignore_conflicts=True,
+        )
 
 
 def widget_status_refresh_for(

@@ -3,7 +3,9 @@
 `GET /api/1.0/chat/widgets/status/<id>` (or `/1.0/...`, the path Springshare's LibChat pages use)
 is what every library page polls, so a warm answer is made in the event loop straight from Redis
 (`StatusFastPath`), outside Django's request cycle, whose sync middleware runs in one shared
-thread. A cache miss falls through to the Django view, which computes the state once and stores it.
+thread, and each process keeps what it read for LIBCHAT_STATUS_FRESH_SECONDS (1 s) so that a
+busy site's polls cost one Redis read per widget per second, not one per request. A cache miss
+falls through to the Django view, which computes the state once and stores it.
 The answer carries the headers Django's security middleware would add, and a request it would
 redirect to HTTPS goes to Django.
 """
@@ -13,6 +15,7 @@ import functools
 import json
 import pickle
 import re
+import time
 import weakref
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl
@@ -35,6 +38,7 @@ from widgets.selectors import (
 JS_IDENTIFIER = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]{0,63}(\.[A-Za-z_$][A-Za-z0-9_$]{0,63}){0,4}")
 STATUS_PATH = re.compile(r"/(?:api/)?1\.0/chat/widgets/status/(\d{1,18})")
 NEVER_CACHE = "max-age=0, no-cache, no-store, must-revalidate, private"
+FRESH_MAX_IDS = 10_000
 
 
 @dataclass(frozen=True)
@@ -114,6 +118,10 @@ class StatusFastPath:
         self.app = app
         # One client per event loop: a client's connections belong to the loop that made them.
         self.clients: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+        # status id -> (read until, found, state): what Redis said, kept for a second.
+        self.fresh: dict[int, tuple[float, bool, WidgetPublicState | None]] = {}
+        # (status id, query string, secure) -> (until, the two ASGI messages of the answer)
+        self.made: dict[tuple[int, bytes, bool], tuple[float, dict, dict]] = {}
 
     async def __call__(self, scope, receive, send):
         match = (
@@ -124,9 +132,23 @@ class StatusFastPath:
         # A request Django would redirect to HTTPS is left to Django, which does.
         secure = match and self._secure(scope)
         if match and self._host_allowed(scope) and (secure or not settings.SECURE_SSL_REDIRECT):
-            found, state = await self._cached(int(match[1]))
+            # The same question within the second gets the same bytes: made once, sent again.
+            asked = (int(match[1]), scope["query_string"], secure)
+            made = self.made.get(asked)
+            if made is not None and made[0] > time.monotonic():
+                await send(dict(made[1]))  # copies: a server may take the messages apart
+                await send(dict(made[2]))
+                return
+            found, state = await self._fresh(asked[0])
             if found:
-                await self._send(send, self._answer(scope, state), secure=secure)
+                start, body = self._messages(self._answer(scope, state), secure=secure)
+                kept = self.fresh.get(asked[0])
+                if kept is not None:  # kept no longer than what it was made from
+                    if len(self.made) >= FRESH_MAX_IDS:
+                        self.made.clear()
+                    self.made[asked] = (kept[0], start, body)
+                await send(dict(start))
+                await send(dict(body))
                 return
         await self.app(scope, receive, send)
 
@@ -151,6 +173,21 @@ class StatusFastPath:
     def _host_allowed(self, scope) -> bool:
         domain, _ = split_domain_port(self._header(scope, b"host") or "")
         return bool(domain) and validate_host(domain, settings.ALLOWED_HOSTS)
+
+    async def _fresh(self, status_id: int) -> tuple[bool, WidgetPublicState | None]:
+        """`_cached`, read from Redis at most once a LIBCHAT_STATUS_FRESH_SECONDS per id."""
+        keep_for = settings.LIBCHAT_STATUS_FRESH_SECONDS
+        now = time.monotonic()
+        kept = self.fresh.get(status_id)
+        if kept is not None and kept[0] > now:
+            return kept[1], kept[2]
+        found, state = await self._cached(status_id)
+        if found and keep_for > 0:
+            if len(self.fresh) >= FRESH_MAX_IDS:
+                # Ids come from anyone's URL: forget them all rather than grow without bound.
+                self.fresh.clear()
+            self.fresh[status_id] = (now + keep_for, found, state)
+        return found, state
 
     async def _cached(self, status_id: int) -> tuple[bool, WidgetPublicState | None]:
         """(found, state) for the status URL's id, as `selectors.widget_state_by_status_id`
@@ -178,7 +215,7 @@ class StatusFastPath:
         return status_answer(state=state, callback=query.get("callback"))
 
     @staticmethod
-    async def _send(send, answer: StatusAnswer, *, secure: bool) -> None:
+    def _messages(answer: StatusAnswer, *, secure: bool) -> tuple[dict, dict]:
         body = answer.body.encode()
         headers = {
             "Content-Type": f"{answer.content_type}; charset=utf-8"
@@ -190,11 +227,9 @@ class StatusFastPath:
             **security_headers(secure=secure),
             **answer.headers,
         }
-        await send(
-            {
-                "type": "http.response.start",
-                "status": answer.status,
-                "headers": [(k.lower().encode(), v.encode()) for k, v in headers.items()],
-            }
-        )
-        await send({"type": "http.response.body", "body": body})
+        start = {
+            "type": "http.response.start",
+            "status": answer.status,
+            "headers": [(k.lower().encode(), v.encode()) for k, v in headers.items()],
+        }
+        return start, {"type": "http.response.body", "body": body}

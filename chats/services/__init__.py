@@ -1,5 +1,6 @@
-"""Every write to patron chats, by job: a chat's lifecycle, its lines, the watchdog, offline
-tickets and emailed transcripts. Callers use the names here; each module says what it owns."""
+"""Every write to patron chats, by job: a chat's lifecycle, its lines, transfer offers, who is
+looking at a waiting chat, the watchdog, offline tickets and emailed transcripts. Callers use
+the names here; each module says what it owns."""
 
 from chats.services.lifecycle import (
     chat_claim,
@@ -13,7 +14,16 @@ from chats.services.lifecycle import (
     chat_typing,
     queue_positions_push,
 )
+from chats.services.lookers import chat_look, chat_lookers
 from chats.services.messages import chat_system_line, message_send
+from chats.services.offers import (
+    transfer_offer_accept,
+    transfer_offer_cancel,
+    transfer_offer_decline,
+    transfer_offer_make,
+    transfer_offers_lapse,
+    transfer_offers_withdraw,
+)
 from chats.services.tickets import ticket_answered_set, ticket_create
 from chats.services.transcripts import chat_transcript_email, chat_transcript_send
 from chats.services.watchdog import (
@@ -26,6 +36,8 @@ from chats.services.watchdog import (
 __all__ = [
     "chat_claim",
     "chat_end",
+    "chat_look",
+    "chat_lookers",
     "chat_patron_page",
     "chat_patron_seen",
     "chat_rate",
@@ -44,4 +56,10 @@ __all__ = [
     "queue_positions_push",
     "ticket_answered_set",
     "ticket_create",
+    "transfer_offer_accept",
+    "transfer_offer_cancel",
+    "transfer_offer_decline",
+    "transfer_offer_make",
+    "transfer_offers_lapse",
+    "transfer_offers_withdraw",
 ]

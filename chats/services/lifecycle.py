@@ -2,6 +2,7 @@
 Every write announces itself after commit to the patron's page and the dashboards concerned."""
 
 import secrets
+import time
 from datetime import datetime, timedelta
 from functools import partial
 
@@ -106,7 +107,10 @@ def chat_start(
 def _announce_queued(chat_id: int) -> None:
     chat = PatronChat.objects.select_related("widget", "claimed_by").get(pk=chat_id)
     for group in queue_groups(chat):
-        live_send(group, {"event": "chat.waiting", "chat": selectors.chat_summary(chat)})
+        live_send(
+            group,
+            {"event": "chat.waiting", "chat": selectors.chat_summary(chat), "at": time.time()},
+        )
     queue_positions_push(chat)
 
 
@@ -122,6 +126,7 @@ def _unqueued(*, chat: PatronChat, claimed_by: Operator | None) -> None:
         "chat_id": chat.pk,
         "claimed_by": claimed_by.name if claimed_by else None,
         "claimed_by_id": claimed_by.pk if claimed_by else None,
+        "at": time.time(),
     }
     for group in queue_groups(chat):
         live_send(group, frame)
@@ -332,8 +337,8 @@ def chat_transfer(
     to_department: Department | None = None,
     note: str = "",
 ) -> PatronChat:
-    """Hand a claimed chat to another operator who could claim it, or back into a department's
-    queue.
+    """Hand a claimed chat to another operator who could claim it (once they accepted the
+    offer: `chats.services.offers`), or back into a department's queue.
 
     The note is for staff only; the patron is told who took over.
     """

@@ -30,10 +30,18 @@ EVENTS: dict[str, dict[str, type | tuple[type, ...]]] = {
     "presence.changed": {"libchat_online": bool, "operators": list},
     "session.ended": {"reason": _TEXT},
     # Patron chats, on the claimant's and the queue's dashboards (chats)
-    "chat.sync": {"waiting": list, "mine": list},
-    "chat.waiting": {"chat": dict},
-    "chat.waiting_list": {"waiting": list},
-    "chat.unqueued": {"chat_id": _ID, "claimed_by": _OPTIONAL_TEXT, "claimed_by_id": _OPTIONAL_ID},
+    # A Waiting list (sync, waiting_list) says when it was read (`as_of`) and a chat joining or
+    # leaving a queue when that was (`at`), both server epoch seconds: frames from different
+    # processes may arrive out of order, and a list read before a change must not undo it.
+    "chat.sync": {"waiting": list, "mine": list, "offers": list, "as_of": float},
+    "chat.waiting": {"chat": dict, "at": float},
+    "chat.waiting_list": {"waiting": list, "as_of": float},
+    "chat.unqueued": {
+        "chat_id": _ID,
+        "claimed_by": _OPTIONAL_TEXT,
+        "claimed_by_id": _OPTIONAL_ID,
+        "at": float,
+    },
     "chat.alert": {"chat": dict},
     "chat.opened": {"chat": dict},
     "chat.claim_failed": {"chat_id": _ID, "message": _TEXT},
@@ -41,6 +49,11 @@ EVENTS: dict[str, dict[str, type | tuple[type, ...]]] = {
     "chat.sent": {"chat_id": _ID, "client_msg_id": _TEXT},
     "chat.patron_here": {"chat_id": _ID},
     "chat.patron_away": {"chat_id": _ID},
+    "chat.lookers": {"chat_id": _ID, "lookers": list},
+    "chat.offer": {"offer": dict},
+    "chat.offer_made": {"chat_id": _ID, "message": _TEXT},
+    "chat.offer_closed": {"offer_id": _ID, "chat_id": _ID, "message": _TEXT},
+    "chat.transfer_answered": {"chat_id": _ID, "message": _TEXT},
     # Patron chats, on both sides: the patron's page (chats.consumers) and the claimant's dashboard
     "chat.message": {"chat_id": _ID, "message": dict},
     "chat.typing": {"chat_id": _ID},  # to the patron also the typing operator's name
@@ -54,6 +67,8 @@ EVENTS: dict[str, dict[str, type | tuple[type, ...]]] = {
     "chat.claimed": {"operator": _TEXT},
     "chat.emailed": {"to": _TEXT},
     "chat.rated": {},
+    # The Reports page's Now panel (reports), to dashboards of operators who may view reports
+    "reports.now": {"now": dict},
     # Internal chat rooms (internalchat)
     "room.message": {"room": dict, "message": dict},
     "room.sent": {"client_msg_id": _TEXT, "message_id": _ID},
@@ -68,6 +83,7 @@ EVENTS: dict[str, dict[str, type | tuple[type, ...]]] = {
     "meeting.declined": {"meeting": _ID, "by": _TEXT},
     "meeting.joined": {"meeting": _ID, "me": dict, "participants": list, "ice_servers": list},
     "meeting.signal": {"meeting": _ID, "from": _ID, "signal": dict},
+    "meeting.annotation": {"meeting": _ID, "from": _ID, "annotation": dict},
     "meeting.ended": {"meeting": _ID},
     "meeting.removed": {"message": _TEXT},
     "participant.joined": {"meeting": _ID, "participant": dict},

@@ -12,8 +12,22 @@ function on(event, handler) {
   handlers.get(event).push(handler);
 }
 
+// A page that posted a form (Sign In, a status, Sign out) is on its way out: what the post
+// changed is the next page's to show. It stops acting on frames, so it never shows that change
+// itself a moment before it goes, when a click on it would be lost with it.
+let leaving = false;
+window.addEventListener("submit", (event) => {
+  if (event.defaultPrevented || event.target.target) return; // handled here, or another window
+  leaving = true;
+  document.body.dataset.socket = "leaving";
+});
+window.addEventListener("pageshow", (event) => {
+  if (event.persisted) leaving = false; // back from the back-forward cache: live again
+});
+
 const dispatch = new Proxy({}, {
   get: (_target, event) => (frame) => {
+    if (leaving) return;
     for (const handler of handlers.get(event) || []) handler(frame);
   },
   has: (_target, event) => handlers.has(event),
@@ -21,7 +35,7 @@ const dispatch = new Proxy({}, {
 
 const socket = new LiveSocket(document.body.dataset.wsPath, dispatch, {
   onStateChange(state) {
-    document.body.dataset.socket = state;
+    if (!leaving) document.body.dataset.socket = state;
   },
 });
 

@@ -17,7 +17,6 @@ export function mentionTypeahead(editor, list) {
     shown = [];
     typed = null;
     editor.removeAttribute("aria-activedescendant");
-    editor.setAttribute("aria-expanded", "false");
   }
 
   function highlight(index) {
@@ -44,7 +43,6 @@ export function mentionTypeahead(editor, list) {
       }),
     );
     list.hidden = false;
-    editor.setAttribute("aria-expanded", "true");
     highlight(0);
   }
 
@@ -102,7 +100,9 @@ export function mentionTypeahead(editor, list) {
 
   editor.setAttribute("aria-autocomplete", "list");
   editor.setAttribute("aria-controls", list.id);
-  editor.setAttribute("aria-expanded", "false");
+  // A textbox may say it has a listbox popup, not whether it is open (aria-expanded is for a
+  // combobox); the options it points to with aria-activedescendant say that.
+  editor.setAttribute("aria-haspopup", "listbox");
   editor.addEventListener("blur", () => setTimeout(close, 150));
 
   return {

@@ -3,8 +3,13 @@
 // My Chats (unread count, "typing…", a patron who left, the time of the last message) and the
 // Internal rooms; the middle shows the selected chat, its patron panel on the right, or the
 // Internal Chat section. "hello" (every reconnect) re-syncs everything from the server.
-// Focus moves only on what the operator does (a click, a key, their own claim): never on a
-// message, a transfer or a new chat arriving.
+// Focus moves only on what the operator does (a click, a key, their own claim or Accept): never
+// on a message, a transfer offer or a new chat arriving.
+// A waiting chat opened from the Waiting list (a preview, before claiming) is told to the server,
+// which names everyone else looking at it: "Bob is looking at this chat" (the collision guard).
+// A transfer to this operator is an offer in the rail, with Accept and Decline.
+// Unread counts survive a reload: sessionStorage keeps, per chat, the last message this tab
+// showed the operator, and a reload counts the patron's messages after it again.
 
 import { createEditor, unansweredSends } from "./editor.js";
 import { live } from "./live.js";
@@ -27,6 +32,10 @@ const sends = unansweredSends(); // replies the server has not stored or refused
 // My Chats by itself (the record stays in Transcripts).
 const LEAVE_AFTER_SECONDS = 10;
 let selected = null; // the chat shown in the middle
+let previewing = null; // the waiting chat shown in the middle, before anyone claims it
+const lookers = new Map(); // waiting chat id -> operators looking at it, as the server says
+const offers = new Map(); // offer id -> a chat offered to this operator
+const SEEN_KEY = "libchat:chat-seen";
 
 function announce(text) {
   $("announcer").textContent = text;
@@ -65,8 +74,15 @@ function renderWaiting() {
   for (const chat of waitingInOrder()) {
     const item = document.createElement("li");
     item.dataset.chatId = chat.id;
+    if (previewing === chat.id) item.setAttribute("aria-current", "true");
     const who = document.createElement("strong");
-    who.textContent = chat.name || "Patron";
+    const open = document.createElement("button");
+    open.type = "button";
+    open.className = "waiting-open";
+    open.textContent = chat.name || "Patron";
+    open.setAttribute("aria-controls", "waiting-preview");
+    open.addEventListener("click", () => previewOpen(chat.id));
+    who.append(open);
     const preview = document.createElement("span");
     preview.className = "preview";
     preview.textContent = chat.preview ? `“${chat.preview}”` : `(${chat.widget})`;
@@ -88,8 +104,75 @@ function renderWaiting() {
   }
   $("waiting-empty").hidden = waiting.size > 0 || !$("waiting-paused").hidden;
   if (!waiting.size) $("chat-alert").hidden = true;
+  if (previewing !== null && !waiting.has(previewing)) previewGone("This chat is no longer waiting.");
   commandsRender();
 }
+
+// ---- A waiting chat opened before claiming, and who else is looking at it -------------------
+
+function lookAt(chatId) {
+  live.send("patron.look", { chat_id: chatId });
+}
+
+function previewOpen(chatId) {
+  const chat = waiting.get(chatId);
+  if (!chat) return;
+  const preview = $("waiting-preview");
+  previewing = chatId;
+  for (const pane of panes.values()) pane.hidden = true;
+  selected = null;
+  for (const item of rows.values()) item.querySelector(".chat-row").removeAttribute("aria-current");
+  consoleRoot.dataset.view = "chat";
+  $("my-chats-empty").hidden = true;
+  railOpen(false);
+  $("waiting-preview-title").textContent = `${chat.name || "Patron"} · ${chat.widget}`;
+  preview.querySelector(".preview-question").textContent = chat.question || "—";
+  preview.querySelector(".preview-email").textContent = chat.email || "—";
+  const waited = preview.querySelector(".preview-waited");
+  waited.dataset.since = chat.created_at;
+  waited.textContent = waitedText(chat.created_at);
+  preview.querySelector(".preview-gone").textContent = "";
+  const button = preview.querySelector(".preview-claim");
+  button.hidden = false;
+  button.setAttribute("aria-label", `Claim Chat with ${chat.name || "Patron"}`);
+  preview.hidden = false;
+  lookersShow();
+  renderWaiting();
+  lookAt(chatId);
+}
+
+// The preview's chat left the Waiting list (claimed, ended): it says so and stays until the
+// operator looks elsewhere, so nothing vanishes from under their cursor.
+function previewGone(text) {
+  const preview = $("waiting-preview");
+  if (preview.querySelector(".preview-claim").hidden) return; // already said
+  preview.querySelector(".preview-gone").textContent = text;
+  preview.querySelector(".preview-claim").hidden = true;
+  $("waiting-preview-lookers").textContent = "";
+  lookAt(null);
+}
+
+// The operator looks elsewhere (a chat, an Internal room): they are no longer looking.
+function previewClose() {
+  if (previewing === null) return;
+  const wasWaiting = waiting.has(previewing);
+  previewing = null;
+  $("waiting-preview").hidden = true;
+  if (wasWaiting) lookAt(null);
+  renderWaiting();
+}
+
+function lookersShow() {
+  const line = $("waiting-preview-lookers");
+  const others = (lookers.get(previewing) || []).filter((looker) => looker.id !== myId);
+  const names = others.map((looker) => looker.name);
+  const who = names.length > 1 ? `${names.slice(0, -1).join(", ")} and ${names.at(-1)}` : names[0];
+  line.textContent = names.length ? `${who} ${names.length > 1 ? "are" : "is"} looking at this chat` : "";
+}
+
+$("waiting-preview").querySelector(".preview-claim").addEventListener("click", () => {
+  if (previewing !== null) claim(previewing);
+});
 
 // Who is offered patron chats is the server's rule (signed in, Online, reachable): it sends the
 // Waiting list and rings only then. This page shows why the list is not there: not signed in to
@@ -108,9 +191,27 @@ function showTaking(signedIn, here, status) {
   renderWaiting();
 }
 
-function waitingReplace(chats) {
+// What the queues said lately, chat id -> {at, chat} (joined) or {at, chat: null} (left), in
+// server time: a Waiting list read before one of these (its as_of is earlier) cannot know it,
+// and frames from different server processes may arrive in any order.
+const queueNews = new Map();
+const QUEUE_NEWS_SECONDS = 120;
+
+function queueNewsAdd(chatId, at, chat = null) {
+  const when = typeof at === "number" ? at : Date.now() / 1000;
+  const known = queueNews.get(chatId);
+  if (!known || known.at <= when) queueNews.set(chatId, { at: when, chat });
+  for (const [id, news] of queueNews) if (news.at < when - QUEUE_NEWS_SECONDS) queueNews.delete(id);
+}
+
+function waitingReplace(chats, asOf) {
   waiting.clear();
   for (const chat of chats) waiting.set(chat.id, chat);
+  for (const [chatId, news] of queueNews) {
+    if (typeof asOf === "number" && news.at <= asOf) continue;
+    if (news.chat) waiting.set(chatId, news.chat);
+    else waiting.delete(chatId);
+  }
   renderWaiting();
 }
 
@@ -122,8 +223,8 @@ function claimNext() {
 $("claim-next").addEventListener("click", claimNext);
 
 setInterval(() => {
-  for (const waited of document.querySelectorAll("#waiting-list .waited")) {
-    waited.textContent = waitedText(waited.dataset.since);
+  for (const waited of document.querySelectorAll("#waiting-list .waited, #waiting-preview .waited-live")) {
+    if (waited.dataset.since) waited.textContent = waitedText(waited.dataset.since);
   }
 }, 1000);
 
@@ -178,6 +279,27 @@ function rowTime(chatId, iso) {
   time.textContent = clock(iso);
 }
 
+// The last message of each chat this tab showed the operator, kept for the tab's life (a reload
+// included): after a reload, the patron's messages past it count as unread again.
+function seenRead() {
+  try {
+    return JSON.parse(sessionStorage.getItem(SEEN_KEY)) || {};
+  } catch {
+    return {};
+  }
+}
+
+function seenSet(chatId) {
+  const lines = panes.get(chatId)?.querySelectorAll(".chat-messages li[data-id]") || [];
+  const seen = seenRead();
+  for (const line of lines) seen[chatId] = Math.max(seen[chatId] || 0, Number(line.dataset.id));
+  try {
+    sessionStorage.setItem(SEEN_KEY, JSON.stringify(seen));
+  } catch {
+    // Storage refused (a private window's quota): the counts simply start at zero on reload.
+  }
+}
+
 function unreadShow(chatId) {
   const count = unread.get(chatId) || 0;
   const badge = rows.get(chatId)?.querySelector(".row-unread");
@@ -220,6 +342,7 @@ function select(chatId, { focus = false } = {}) {
   railOpen(false);
   unread.set(chatId, 0);
   unreadShow(chatId);
+  seenSet(chatId);
   const list = pane.querySelector(".chat-messages");
   list.scrollTop = list.scrollHeight;
   if (focus) {
@@ -229,6 +352,7 @@ function select(chatId, { focus = false } = {}) {
 }
 
 function showView(view) {
+  previewClose();
   consoleRoot.dataset.view = view;
   $("my-chats-empty").hidden = selected !== null;
 }
@@ -239,6 +363,7 @@ function middleIsFree() {
   const section = $("internal-chat");
   return (
     selected === null &&
+    previewing === null &&
     !section?.querySelector(".room-link[aria-current]") &&
     !section?.contains(document.activeElement)
   );
@@ -254,7 +379,7 @@ function selectNone() {
 
 function railCount() {
   $("my-chats-none").hidden = rows.size > 0;
-  $("rail-count").textContent = String(rows.size + waiting.size);
+  $("rail-count").textContent = String(rows.size + waiting.size + offers.size);
 }
 
 // Alt+ArrowUp / Alt+ArrowDown: the previous or next of My Chats, cursor in its reply box.
@@ -281,6 +406,7 @@ document.addEventListener("visibilitychange", () => {
   if (selected !== null && inView(selected)) {
     unread.set(selected, 0);
     unreadShow(selected);
+    seenSet(selected);
   }
 });
 
@@ -344,10 +470,14 @@ function addMessage(pane, message) {
 
 // A patron's message the operator is not looking at: its row counts it, the title counts it,
 // and it rings as they chose in Settings.
-function patronMessageUnseen(chatId, pane, item) {
-  if (inView(chatId)) return;
+function patronMessageUnseen(chatId, pane, item, { ring = true } = {}) {
+  if (inView(chatId)) {
+    seenSet(chatId);
+    return;
+  }
   unread.set(chatId, (unread.get(chatId) || 0) + 1);
   unreadShow(chatId);
+  if (!ring) return; // counted again after a reload: it rang when it came
   notify({
     tone: "patron",
     title: `${pane.dataset.patron} wrote`,
@@ -446,11 +576,19 @@ function openPane(chat) {
     }
     note.replaceChildren(title, lines);
   }
+  // After a reload, the patron's messages past the last one this tab showed are unread again.
+  const seen = fresh ? seenRead()[chat.id] : undefined;
   for (const message of chat.messages || []) {
     const item = addMessage(pane, message);
-    // Missed while disconnected: unread like any other.
-    if (item && !fresh && message.sender === "patron") patronMessageUnseen(chat.id, pane, item);
+    // Missed while disconnected, or since the operator last saw the chat: unread like any other.
+    const missed = !fresh || (seen !== undefined && message.id > seen);
+    if (item && missed && message.sender === "patron") {
+      patronMessageUnseen(chat.id, pane, item, { ring: !fresh });
+    }
   }
+  transferStatus(chat.id, chat.offer_pending ? "Waiting for an answer to your transfer…" : "", {
+    pending: Boolean(chat.offer_pending),
+  });
   railCount();
   commandsRender();
   return pane;
@@ -493,6 +631,11 @@ function wireTransfer(pane, chatId) {
   });
   pane.querySelector(".transfer-target").addEventListener("change", () => {
     error.textContent = "";
+  });
+  pane.querySelector(".transfer-cancel").addEventListener("click", () => {
+    if (!live.send("patron.transfer_cancel", { chat_id: chatId })) {
+      pane.querySelector(".transfer-status").textContent = "Not connected: try again in a moment.";
+    }
   });
   pane.querySelector(".transfer-go").addEventListener("click", () => {
     const [kind, id] = pane.querySelector(".transfer-target").value.split(":");
@@ -593,6 +736,117 @@ function markEnded(chatId, text, why = "ended") {
   rowState(chatId);
 }
 
+// ---- Transfers: offers to this operator (Accept, Decline), and the answer to the sender -------
+
+// The line under the chat's head: the state of the operator's own transfer, with Cancel
+// transfer while the receiver has not answered.
+function transferStatus(chatId, text, { pending = false } = {}) {
+  const pane = panes.get(chatId);
+  if (!pane) return;
+  pane.querySelector(".transfer-status").textContent = text;
+  pane.querySelector(".transfer-cancel").hidden = !pending;
+}
+
+// The operator's own Transfer Chat went out as an offer: the form closes, the cursor (if it was
+// in the form) back on its Transfer button.
+function transferAsked(chatId, text) {
+  transferStatus(chatId, text, { pending: true });
+  const transfer = panes.get(chatId)?.querySelector(".transfer");
+  if (!transfer?.open) return;
+  const hadCursor = transfer.contains(document.activeElement);
+  transfer.open = false;
+  if (hadCursor) transfer.querySelector("summary").focus();
+}
+
+function offerLeft(offer) {
+  const seconds = Math.max(0, Math.ceil((Date.parse(offer.expires_at) - Date.now()) / 1000));
+  return `${seconds} s left to answer`;
+}
+
+// An offer shows in the rail, announced and rung, but the cursor stays where the operator is
+// typing: Accept and Decline wait for them (Tab reaches them in the rail).
+function offerAdd(offer, { arriving = false } = {}) {
+  offers.set(offer.id, offer);
+  const patron = offer.name || "A patron";
+  const item = document.createElement("li");
+  item.dataset.offerId = offer.id;
+  item.setAttribute("aria-label", `${offer.from} offers you ${patron}'s chat`);
+  const what = document.createElement("p");
+  const strong = document.createElement("strong");
+  strong.textContent = `${offer.from} offers you ${patron}'s chat`;
+  what.append(strong);
+  const question = document.createElement("p");
+  question.textContent = offer.preview ? `“${offer.preview}”` : `(${offer.widget})`;
+  item.append(what, question);
+  if (offer.note) {
+    const note = document.createElement("p");
+    note.className = "offer-note";
+    note.textContent = `Note: ${offer.note}`;
+    item.append(note);
+  }
+  const left = document.createElement("p");
+  left.className = "offer-left";
+  left.textContent = offerLeft(offer);
+  const error = document.createElement("p");
+  error.className = "error offer-error";
+  error.setAttribute("role", "alert");
+  const buttons = document.createElement("p");
+  const accept = document.createElement("button");
+  accept.type = "button";
+  accept.textContent = "Accept";
+  accept.setAttribute("aria-label", `Accept ${patron}'s chat from ${offer.from}`);
+  accept.addEventListener("click", () => {
+    error.textContent = "";
+    claiming.add(offer.chat_id); // the operator's own choice: the chat takes the cursor
+    live.send("patron.offer_accept", { offer_id: offer.id });
+  });
+  const decline = document.createElement("button");
+  decline.type = "button";
+  decline.textContent = "Decline";
+  decline.setAttribute("aria-label", `Decline ${patron}'s chat from ${offer.from}`);
+  decline.addEventListener("click", () => {
+    error.textContent = "";
+    live.send("patron.offer_decline", { offer_id: offer.id });
+  });
+  buttons.append(accept, " ", decline);
+  item.append(left, buttons, error);
+  $("offer-list").append(item);
+  $("offers-panel").hidden = false;
+  railCount();
+  if (arriving) {
+    $("offer-notice").textContent = "";
+    announce(`${offer.from} offers you ${patron}'s chat. Accept or Decline it in Transfers for you.`);
+    notify({ tone: "chat", title: `${offer.from} offers you ${patron}'s chat`, body: offer.note || offer.preview, tag: "libchat-offer" });
+  }
+}
+
+function offerRemove(offerId) {
+  offers.delete(offerId);
+  $("offer-list").querySelector(`[data-offer-id="${offerId}"]`)?.remove();
+  $("offers-panel").hidden = offers.size === 0;
+  railCount();
+}
+
+function offersReplace(list) {
+  for (const offerId of [...offers.keys()]) offerRemove(offerId);
+  for (const offer of list || []) offerAdd(offer);
+}
+
+function offerError(offerId, message) {
+  const offer = offers.get(offerId);
+  if (offer) claiming.delete(offer.chat_id);
+  const line = $("offer-list").querySelector(`[data-offer-id="${offerId}"] .offer-error`);
+  if (line) line.textContent = message;
+  else $("offer-notice").textContent = message;
+}
+
+setInterval(() => {
+  for (const [offerId, offer] of offers) {
+    const left = $("offer-list").querySelector(`[data-offer-id="${offerId}"] .offer-left`);
+    if (left) left.textContent = offerLeft(offer);
+  }
+}, 1000);
+
 // ---- Internal rooms in the rail ---------------------------------------------------------------
 
 // Each room of the Internal Chat section, with its unread badge, as a row of the rail: choosing
@@ -653,9 +907,19 @@ live.on("hello", (frame) => {
   // answered (it keeps a client_msg_id's reply once, however often it arrives).
   live.send("patron.sync");
   for (const frame of sends.frames()) live.send("patron.send", frame);
+  if (previewing !== null && waiting.has(previewing)) lookAt(previewing); // a new socket: say again
+});
+// Still looking: said again at each ping, so a looker whose server went away fades out.
+live.on("ping", () => {
+  if (previewing !== null && waiting.has(previewing)) lookAt(previewing);
+});
+live.on("chat.lookers", (frame) => {
+  lookers.set(frame.chat_id, frame.lookers);
+  if (previewing === frame.chat_id) lookersShow();
 });
 live.on("chat.sync", (frame) => {
-  waitingReplace(frame.waiting);
+  waitingReplace(frame.waiting, frame.as_of);
+  offersReplace(frame.offers);
   for (const chat of frame.mine) openPane(chat);
   // A chat that ended or moved on while this tab was disconnected is no longer among "mine".
   const open = new Set(frame.mine.map((chat) => chat.id));
@@ -667,7 +931,7 @@ live.on("chat.sync", (frame) => {
 });
 // What this operator is offered changed: their status or sign-in, monitoring, membership, or a
 // widget or department edited.
-live.on("chat.waiting_list", (frame) => waitingReplace(frame.waiting));
+live.on("chat.waiting_list", (frame) => waitingReplace(frame.waiting, frame.as_of));
 live.on("presence.changed", (frame) => {
   const me = frame.operators.find((presence) => presence.id === myId);
   if (me) showTaking(me.signed_in, me.signed_in_here, me.status);
@@ -675,6 +939,7 @@ live.on("presence.changed", (frame) => {
 live.on("chat.waiting", (frame) => {
   // The queues are the operator's, so a browser other than the one signed in hears them too.
   if (!signedInHere) return;
+  queueNewsAdd(frame.chat.id, frame.at, frame.chat);
   waiting.set(frame.chat.id, frame.chat);
   renderWaiting();
   railCount();
@@ -688,12 +953,17 @@ live.on("chat.waiting", (frame) => {
   });
 });
 live.on("chat.unqueued", (frame) => {
+  if (previewing === frame.chat_id && frame.claimed_by && frame.claimed_by_id !== myId) {
+    previewGone(`${frame.claimed_by} claimed this chat.`);
+  }
+  queueNewsAdd(frame.chat_id, frame.at);
   waiting.delete(frame.chat_id);
   renderWaiting();
   railCount();
 });
 live.on("chat.opened", (frame) => {
   openPane(frame.chat);
+  for (const [offerId, offer] of offers) if (offer.chat_id === frame.chat.id) offerRemove(offerId);
   // The reply box takes the focus only for a chat this operator just claimed: a chat transferred
   // in arrives while they may be typing to another patron, whose words must stay where they are;
   // it waits in My Chats until they choose it (or shows, cursor untouched, if nothing else is).
@@ -701,6 +971,7 @@ live.on("chat.opened", (frame) => {
     select(frame.chat.id, { focus: true });
     return;
   }
+  seenSet(frame.chat.id); // what came with it was read by whoever held it; what follows is new
   $("claim-notice").textContent = `${frame.chat.name || "A patron"}'s chat was transferred to you.`;
   if (middleIsFree()) select(frame.chat.id);
   notify({ tone: "chat", title: $("claim-notice").textContent, tag: "libchat-waiting" });
@@ -722,6 +993,10 @@ live.on("chat.message", (frame) => {
 });
 live.on("chat.sent", (frame) => sends.settle(frame.client_msg_id, true));
 live.on("error", (frame) => {
+  if (frame.offer_id !== undefined) {
+    offerError(frame.offer_id, frame.message);
+    return;
+  }
   if (frame.chat_id === undefined) return; // not about a patron chat
   const line = panes.get(frame.chat_id)?.querySelector(".compose-error");
   if (line) line.textContent = frame.message;
@@ -758,7 +1033,20 @@ live.on("chat.patron_away", (frame) => {
   patronPresence(frame.chat_id, `${patron} closed the chat or lost the connection. The chat ends if they do not come back.`);
 });
 live.on("chat.patron_here", (frame) => patronPresence(frame.chat_id, ""));
+live.on("chat.offer", (frame) => offerAdd(frame.offer, { arriving: true }));
+live.on("chat.offer_closed", (frame) => {
+  offerRemove(frame.offer_id);
+  $("offer-notice").textContent = frame.message;
+});
+live.on("chat.offer_made", (frame) => transferAsked(frame.chat_id, frame.message));
+live.on("chat.transfer_answered", (frame) => {
+  transferStatus(frame.chat_id, frame.message);
+  if (panes.has(frame.chat_id)) recordLoad(panes.get(frame.chat_id), frame.chat_id); // its record says so
+  const patron = panes.get(frame.chat_id)?.dataset.patron;
+  if (patron) announce(`${patron}: ${frame.message}`);
+});
 live.on("chat.ended", (frame) => {
+  transferStatus(frame.chat_id, "");
   markEnded(frame.chat_id, frame.message, /transferred|queue/.test(frame.message) ? "moved on" : "ended");
 });
 live.on("chat.targets", (frame) => {

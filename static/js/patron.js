@@ -104,8 +104,10 @@ new ResizeObserver(([entry]) => {
 // The question from the pre-chat form opens the patron's side of the conversation, as theirs.
 // It is stored once, on the chat, so it comes with the chat's state, as HTML made safe by the
 // server like the patron's messages (id 0: before any message).
-function showQuestion(question) {
-  if (question) addMessage({ id: 0, sender: "patron", body: question, attachments: [] });
+function showQuestion(question, askedAt) {
+  if (question) {
+    addMessage({ id: 0, sender: "patron", body: question, created_at: askedAt, attachments: [] });
+  }
 }
 
 function showChat() {
@@ -143,7 +145,7 @@ const handlers = {
   ...screenshare.handlers,
   "chat.hello"(frame) {
     showState(frame);
-    showQuestion(frame.question);
+    showQuestion(frame.question, frame.question_at);
     screenshare.hello(frame);
     socket.send("sync", { after: lastId });
     for (const [clientMsgId, text] of outbox) {

@@ -59,6 +59,7 @@ export class LiveSocket {
     }
     if (frame.event === "ping") {
       this.send("pong");
+      if ("ping" in this.handlers) this.handlers.ping(frame); // after the answer, whatever they do
       return;
     }
     if (typeof frame.event === "string" && frame.event in this.handlers) {

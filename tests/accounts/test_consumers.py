@@ -208,7 +208,10 @@ async def test_an_open_socket_whose_record_expired_is_recorded_again_by_its_next
     await socket.disconnect()
 
 
-async def test_a_tab_closed_as_an_event_reaches_it_is_cleaned_up_and_its_widget_goes_offline():
+async def test_a_tab_closed_as_an_event_reaches_it_is_cleaned_up_and_its_widget_goes_offline(
+    settings,
+):
+    settings.LIBCHAT_RECONNECT_GRACE_SECONDS = 0.5
     alice, bob = await database_sync_to_async(OperatorFactory.create_batch)(2)
     widget = await database_sync_to_async(WidgetFactory)(
         first_operator=alice, first_department=None
@@ -226,9 +229,45 @@ async def test_a_tab_closed_as_an_event_reaches_it_is_cleaned_up_and_its_widget_
     await database_sync_to_async(services.libchat_sign_in)(operator=bob, browser_key="b" * 32)
     await asyncio.wait_for(server.refused.wait(), timeout=5)
     await socket.disconnect()
-
-    assert not await database_sync_to_async(
-        DashboardConnection.objects.filter(operator=alice).exists
-    )()
+    # Her last tab: she counts as there for the reconnect grace, then she is gone.
+    assert (await database_sync_to_async(widget_state_get)(widget_id=widget.pk)).online
+    await until(lambda: not DashboardConnection.objects.filter(operator=alice).exists(), timeout=5)
     assert not (await database_sync_to_async(widget_state_get)(widget_id=widget.pk)).online
     await bob_socket.disconnect()
+
+
+async def until(check, *, timeout: float) -> None:
+    """Wait until check() (run against the database) holds, or fail after timeout seconds."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not await database_sync_to_async(check)():
+        assert loop.time() < deadline, "still not so after the timeout"
+        await asyncio.sleep(0.05)
+
+
+async def test_a_reload_within_the_grace_never_shows_the_operator_gone(settings):
+    settings.LIBCHAT_RECONNECT_GRACE_SECONDS = 0.5
+    alice, bob = await database_sync_to_async(OperatorFactory.create_batch)(2)
+    widget = await database_sync_to_async(WidgetFactory)(
+        first_operator=alice, first_department=None
+    )
+    session_key = await login_cookie(alice)
+    old_page, _, _ = await dashboard_socket(session_key=session_key)
+    connection = await database_sync_to_async(DashboardConnection.objects.get)(operator=alice)
+    await database_sync_to_async(services.libchat_sign_in)(
+        operator=alice, browser_key=connection.browser_key
+    )
+    watcher, _, _ = await dashboard_socket(bob)
+    await old_page.disconnect()  # the reload: the old page goes, the new one comes
+    new_page, _, _ = await dashboard_socket(session_key=session_key)
+    # The grace is over (the old record expired) and she was there all along.
+    await until(lambda: DashboardConnection.objects.filter(operator=alice).count() == 1, timeout=5)
+    assert (await database_sync_to_async(widget_state_get)(widget_id=widget.pk)).online
+    told = []
+    while not await watcher.receive_nothing(timeout=0.2):
+        frame = await watcher.receive_json_from()
+        if frame.get("event") == "presence.changed":
+            told += [o for o in frame["operators"] if o["id"] == alice.pk]
+    assert told and all(o["reachable"] and o["status"] == "online" for o in told)
+    await new_page.disconnect()
+    await watcher.disconnect()

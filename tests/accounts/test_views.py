@@ -174,12 +174,13 @@ def test_dashboard_costs_a_fixed_number_of_queries(
     services.libchat_sign_in(operator=operator, browser_key=browser_key(client_in))
     # session, user, my LibChat session, LibChat online, operator list, their presence, my
     # running meetings; internal chat: unread counts, monitored departments with members,
-    # members' presence, my Mentions list
-    with django_assert_num_queries(11):
+    # members' presence, my Mentions list; my permissions and my groups' (the Reports tab)
+    with django_assert_num_queries(13):
         response = client_in.get(reverse("dashboard:chats"))
     assert response.status_code == 200
-    # session, user, my memberships, my LibChat session, LibChat online
-    with django_assert_num_queries(5):
+    # session, user, my memberships, my LibChat session, LibChat online, my permissions and my
+    # groups' (the Reports tab)
+    with django_assert_num_queries(7):
         response = client_in.get(reverse("dashboard:settings"))
     assert response.status_code == 200
 

@@ -9,7 +9,7 @@ from accounts.services import libchat_sign_out
 from chats.models import PatronChat
 from internalchat import services as internal
 from tests.browser.desks import reference_widget
-from tests.browser.pages import outside_the_loop, screenshot
+from tests.browser.pages import outside_the_loop, screenshot, sign_in
 from tests.factories import OperatorFactory
 from widgets import selectors
 
@@ -37,8 +37,7 @@ def _desk(*names: str, **widget_options):
 
 
 def _online(page):
-    page.get_by_role("banner").get_by_role("button", name="Sign In").click()
-    expect(page.locator("#my-dot")).to_have_attribute("data-status", "online")
+    sign_in(page)
     return page
 
 
@@ -349,6 +348,7 @@ def test_close_now_and_keep_open_for_a_transferred_chat(browser, log_in, live_se
     pane.get_by_text("Transfer", exact=True).click()
     pane.get_by_label("Transfer to").select_option(label="Bob")
     pane.get_by_role("button", name="Transfer Chat").click()
+    bobs.get_by_role("button", name="Accept Bea's chat from Alice").click()
     expect(pane.locator(".typing")).to_have_text("You transferred the chat to Bob.")
     pane.get_by_role("button", name="Keep open").click()
     expect(pane.get_by_text("Kept open until you close it.")).to_be_visible()
@@ -357,8 +357,9 @@ def test_close_now_and_keep_open_for_a_transferred_chat(browser, log_in, live_se
     pane.get_by_role("button", name="Close now").click()
     expect(_row(alices, "Bea")).to_have_count(0)
     expect(alices.get_by_role("textbox", name="Reply to Ada")).to_be_focused()
-    # Bob got it in his rail; it did not take his screen or cursor, which were elsewhere.
+    # Bob got it in his rail, and his Accept opened it.
     expect(_row(bobs, "Bea")).to_have_count(1)
+    expect(bobs.get_by_role("textbox", name="Reply to Bea")).to_be_focused()
 
 
 def test_a_closed_widget_shows_a_new_reply_on_its_button(
@@ -431,3 +432,55 @@ def test_on_a_narrow_screen_the_rail_is_a_list_and_the_chat_fills_the_screen(
     rail_button.click()
     expect(alices.get_by_role("list", name="My chats")).to_contain_text("Ada")
     expect(pane).to_be_hidden()
+
+
+def _sideways(page) -> int:
+    """How far the page scrolls sideways: WCAG 1.4.10 wants none at 320 CSS px."""
+    return page.evaluate(
+        "() => document.scrollingElement.scrollWidth - document.scrollingElement.clientWidth"
+    )
+
+
+def test_at_320_px_nothing_scrolls_sideways_or_covers_the_reply_box(
+    browser, log_in, live_server_daphne
+):
+    # 320 x 640: a small phone, or a 1280 px window zoomed to 400 % (WCAG 1.4.10).
+    alice, widget = _desk("Alice")
+    small = {"width": 320, "height": 640}
+    alices = _operator(browser, log_in, alice, viewport=small)
+    patron = browser.new_context(viewport=small).new_page()
+    patron.goto(f"{live_server_daphne.url}/widget/{widget.pk}/")
+    expect(patron.locator("body")).to_have_attribute("data-online", "true")
+    assert _sideways(patron) == 0
+    patron.get_by_label("Your name (optional)").fill("Ada")
+    patron.get_by_label("Your question").fill(
+        "Do you keep the Proceedingsofthesocietyforlongwords?"
+    )
+    patron.get_by_role("button", name="Start Chat").click()
+    expect(patron.locator("#patron-status")).to_contain_text("in line")
+    assert _sideways(patron) == 0
+
+    alices.get_by_role("button", name=re.compile(r"^Chats \(\d+\)$")).click()
+    alices.get_by_role("button", name="Claim Chat with Ada").click()
+    pane = alices.get_by_role("article", name="Chat with Ada")
+    reply = pane.get_by_role("textbox", name="Reply to Ada")
+    reply.fill("https://www.library.example/catalogue/a/long/link/that/goes/on/and/on")
+    # A real click: it fails if anything lies over the button (the patron panel once did).
+    pane.get_by_role("button", name="Send Message").click()
+    expect(patron.get_by_role("log", name="Conversation")).to_contain_text("Alice: https://")
+    assert _sideways(patron) == 0 and _sideways(alices) == 0
+    tall = alices.evaluate("() => document.scrollingElement.scrollHeight")
+    for n in range(20):
+        _say(patron, f"Line {n} of a long question about interlibrary loans.")
+    expect(pane.locator(".chat-messages")).to_contain_text("Line 19 of")
+    # The messages scroll in their own box: a long chat makes the page no longer...
+    assert alices.evaluate("() => document.scrollingElement.scrollHeight") <= tall
+    expect(reply).to_be_in_viewport()
+    # ...and what does not fit below (the patron panel) is a scroll away, not under the box.
+    panel = pane.get_by_role("complementary", name="About Ada")
+    panel.scroll_into_view_if_needed()
+    expect(panel.get_by_text("Pre-chat answers")).to_be_in_viewport()
+    for path in ["/dashboard/settings/", "/dashboard/transcripts/", "/dashboard/tickets/"]:
+        alices.goto(live_server_daphne.url + path)
+        expect(alices.get_by_role("navigation", name="Dashboard")).to_be_visible()
+        assert _sideways(alices) == 0, path

@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 
 from internalchat.services import room_department_get_or_create
 from tests.browser.desks import reference_widget
-from tests.browser.pages import outside_the_loop, settled, timed
+from tests.browser.pages import outside_the_loop, settled, sign_in, timed
 from tests.factories import MembershipFactory, OperatorFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -47,8 +47,7 @@ def claimed(browser, log_in, live_server_daphne):
     context = browser.new_context()
     context.add_init_script(CUTTABLE_SOCKETS)
     operator = log_in(context.new_page(), alice)
-    operator.get_by_role("banner").get_by_role("button", name="Sign In").click()
-    expect(operator.locator("#my-dot")).to_have_attribute("data-status", "online")
+    sign_in(operator)
     patron = browser.new_context().new_page()
     patron.goto(f"{live_server_daphne.url}/widget/{widget.pk}/")
     patron.get_by_label("Your question").fill("Do you have Middlemarch?")

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from chats.models import PatronChat
 from tests.browser.desks import reference_widget
-from tests.browser.pages import outside_the_loop, patron_ends_chat, timed, xss_corpus_send
+from tests.browser.pages import outside_the_loop, patron_ends_chat, sign_in, timed, xss_corpus_send
 from tests.conftest import CHROMIUM
 from tests.factories import DepartmentFactory, FaqFactory, MembershipFactory, OperatorFactory
 from tests.internalchat.test_services import PNG
@@ -51,13 +51,11 @@ def test_patron_chats_is_claimed_transferred_to_a_department_reclaimed_ended_and
     snippet = selectors.widget_embed_snippet(widget=widget, base_url=live_server_daphne.url)
 
     operator = log_in(browser.new_context().new_page(), alice)
-    operator.get_by_role("banner").get_by_role("button", name="Sign In").click()
-    expect(operator.locator("#my-dot")).to_have_attribute("data-status", "online")
+    sign_in(operator)
     expect(operator.get_by_text("No patrons are waiting.")).to_be_visible()
     bobs = log_in(browser.new_context().new_page(), bob)
     # Only an operator signed in to LibChat and Online is offered patron chats.
-    bobs.get_by_role("banner").get_by_role("button", name="Sign In").click()
-    expect(bobs.locator("#my-dot")).to_have_attribute("data-status", "online")
+    sign_in(bobs)
 
     patron_context = browser.new_context()
     patron = patron_context.new_page()
@@ -70,7 +68,7 @@ def test_patron_chats_is_claimed_transferred_to_a_department_reclaimed_ended_and
     expect(chat.get_by_role("status").first).to_have_text("You are number 1 in line")
     # Ada's question opens her side of the conversation (it is stored once, on the chat).
     lines = chat.get_by_role("list", name="Messages").get_by_role("listitem")
-    expect(lines).to_have_text(["You: Do you have Middlemarch?"])
+    expect(lines).to_have_text([timed("You: Do you have Middlemarch?")])
 
     waiting = operator.get_by_role("list", name="Waiting patrons")
     expect(waiting).to_contain_text("Ada")
@@ -83,19 +81,27 @@ def test_patron_chats_is_claimed_transferred_to_a_department_reclaimed_ended_and
     expect(pane).to_contain_text("Do you have Middlemarch?")
     expect(waiting.locator("li")).to_have_count(0)
     expect(chat.get_by_text("You are chatting with Alice")).to_be_visible()
-    expect(lines).to_have_text(["You: Do you have Middlemarch?", timed("Alice joined the chat.")])
+    expect(lines).to_have_text(
+        [timed("You: Do you have Middlemarch?"), timed("Alice joined the chat.")]
+    )
 
     chat.get_by_label("Your message").press_sequentially("Is it ")
     expect(pane.get_by_text("Ada is typing…")).to_be_visible()
     chat.get_by_label("Your message").fill("Is it <b>on the shelf</b>?")
     chat.get_by_label("Your message").press("Enter")
     expect(pane.locator(".chat-messages")).to_contain_text("Ada: Is it <b>on the shelf</b>?")
+    expect(operator.locator("#announcer")).to_have_text("Ada: Is it <b>on the shelf</b>?")
 
     pane.get_by_label("Reply to Ada").press_sequentially("Yes")
     expect(chat.get_by_text("Alice is typing…")).to_be_visible()
     pane.get_by_label("Reply to Ada").fill("Yes, on floor 2.")
     pane.get_by_role("button", name="Send Message").click()
     expect(chat.get_by_role("list", name="Messages")).to_contain_text("Alice: Yes, on floor 2.")
+    # Screen readers: the patron's conversation is a log, each line saying who wrote it; the
+    # operator's is a quiet log, her page's announcer saying each patron line once.
+    expect(chat.get_by_role("log", name="Conversation")).to_contain_text("Alice: Yes, on floor 2.")
+    expect(pane.get_by_role("log", name="Conversation")).to_have_attribute("aria-live", "off")
+    expect(pane.locator("#announcer")).to_have_count(0)  # one announcer, the page's
 
     # Ada has been at it for five minutes when Alice passes her on.
     outside_the_loop(
@@ -220,8 +226,7 @@ def test_a_new_chat_rings_as_each_operator_chose(browser, log_in, live_server_da
         context = browser.new_context()
         context.add_init_script(RECORD_RINGS)
         page = log_in(context.new_page(), operator)
-        page.get_by_role("banner").get_by_role("button", name="Sign In").click()
-        expect(page.locator("#my-dot")).to_have_attribute("data-status", "online")
+        sign_in(page)
         pages.append(page)
 
     patron = browser.new_context().new_page()
@@ -257,8 +262,7 @@ def claimed_chat_with_ada(
 
     alice, widget = outside_the_loop(create)
     operator = log_in(operator_page or browser.new_context().new_page(), alice)
-    operator.get_by_role("banner").get_by_role("button", name="Sign In").click()
-    expect(operator.locator("#my-dot")).to_have_attribute("data-status", "online")
+    sign_in(operator)
     patron = (patron_browser or browser).new_context().new_page()
     patron.goto(
         library.page("index.html", selectors.widget_embed_snippet(widget=widget, base_url=base_url))
@@ -324,7 +328,7 @@ def test_the_widget_works_where_the_browser_refuses_it_third_party_storage_too(
             expect(chat.get_by_text("You are chatting with Alice")).to_be_visible()
             expect(presence).to_be_hidden()
             expect(messages.get_by_role("listitem").first).to_have_text(
-                "You: Opening hours and a map?"
+                timed("You: Opening hours and a map?")
             )
             expect(messages.get_by_text("Opening hours and a map?")).to_have_count(1)
         expect(pane.get_by_role("textbox", name="Reply to Ada")).to_be_visible()
@@ -523,8 +527,7 @@ def test_the_waiting_list_follows_monitoring_changed_in_another_tab_and_held_cha
     alice, widget = outside_the_loop(create)
     context = browser.new_context()
     dashboard = log_in(context.new_page(), alice)
-    dashboard.get_by_role("banner").get_by_role("button", name="Sign In").click()
-    expect(dashboard.locator("#my-dot")).to_have_attribute("data-status", "online")
+    sign_in(dashboard)
     for name in ("Ada", "Bea"):
         patron = browser.new_context().new_page()
         patron.goto(f"{live_server_daphne.url}/widget/{widget.pk}/")
@@ -653,8 +656,7 @@ def test_away_gets_no_new_chat_but_answers_the_one_held_and_the_header_says_away
     alice, bob, widget = outside_the_loop(create)
     alices, bobs = (log_in(browser.new_context().new_page(), op) for op in (alice, bob))
     for page in (alices, bobs):
-        page.get_by_role("banner").get_by_role("button", name="Sign In").click()
-        expect(page.locator("#my-dot")).to_have_attribute("data-status", "online")
+        sign_in(page)
     ada = _patron_asks(browser, live_server_daphne.url, widget, "Ada")
     alices.get_by_role("button", name="Claim Chat with Ada").click()
     pane = alices.get_by_role("article", name="Chat with Ada")
@@ -693,8 +695,7 @@ def test_a_patron_left_waiting_by_the_last_librarian_is_told_offered_the_form_an
 
     alice, widget = outside_the_loop(create)
     alices = log_in(browser.new_context().new_page(), alice)
-    alices.get_by_role("banner").get_by_role("button", name="Sign In").click()
-    expect(alices.locator("#my-dot")).to_have_attribute("data-status", "online")
+    sign_in(alices)
     ada = _patron_asks(browser, live_server_daphne.url, widget, "Ada")
     header = ada.get_by_role("banner")
     expect(header).to_contain_text("Waiting for a librarian")
@@ -734,8 +735,7 @@ def test_a_chat_transferred_in_while_typing_to_another_patron_leaves_the_cursor_
     alice, carol, widget = outside_the_loop(create)
     alices, carols = (log_in(browser.new_context().new_page(), op) for op in (alice, carol))
     for page in (alices, carols):
-        page.get_by_role("banner").get_by_role("button", name="Sign In").click()
-        expect(page.locator("#my-dot")).to_have_attribute("data-status", "online")
+        sign_in(page)
     _patron_asks(browser, live_server_daphne.url, widget, "Ada")
     alices.get_by_role("button", name="Claim Chat with Ada").click()
     _patron_asks(browser, live_server_daphne.url, widget, "Bea")
@@ -751,16 +751,17 @@ def test_a_chat_transferred_in_while_typing_to_another_patron_leaves_the_cursor_
     bea_at_carol.get_by_label("Transfer to").select_option(label="Alice")
     bea_at_carol.get_by_role("button", name="Transfer Chat").click()
 
-    # Bea's chat waits in My Chats; Ada's stays on screen, the cursor in it.
-    bea_row = alices.locator("#my-chat-list li").filter(has_text="Bea")
-    expect(bea_row).to_have_count(1)
-    expect(alices.get_by_role("status").filter(has_text="transferred to you")).to_have_text(
-        "Bea's chat was transferred to you."
-    )
+    # The offer waits in Alice's rail; Ada's chat stays on screen, the cursor in it.
+    offer = alices.get_by_role("listitem", name="Carol offers you Bea's chat")
+    expect(offer).to_be_visible()
     alices.keyboard.type("oor 2.")
     expect(to_ada).to_have_text("The maps are on floor 2.")
     expect(to_ada).to_be_focused()
-    bea_row.get_by_role("button").click()
+    bea_row = alices.locator("#my-chat-list li").filter(has_text="Bea")
+    expect(bea_row).to_have_count(0)
+    offer.get_by_role("button", name="Accept").click()
+    expect(bea_row).to_have_count(1)
+    expect(offer).to_have_count(0)
     to_bea = alices.get_by_role("article", name="Chat with Bea").get_by_role(
         "textbox", name="Reply to Bea"
     )

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from chats.models import PatronChat
 from chats.services.patron_context import browser_describe
 from tests.browser.desks import reference_widget
-from tests.browser.pages import outside_the_loop, patron_ends_chat, screenshot
+from tests.browser.pages import outside_the_loop, patron_ends_chat, screenshot, sign_in
 from tests.factories import OperatorFactory
 from widgets import selectors
 
@@ -34,8 +34,7 @@ def test_the_record_shows_the_page_and_browser_and_the_patrons_earlier_chat(
 
     alice, widget = outside_the_loop(create)
     operator = log_in(browser.new_context().new_page(), alice)
-    operator.get_by_role("banner").get_by_role("button", name="Sign In").click()
-    expect(operator.locator("#my-dot")).to_have_attribute("data-status", "online")
+    sign_in(operator)
 
     snippet = selectors.widget_embed_snippet(widget=widget, base_url=live_server_daphne.url)
     page_url = library.page("maps.html", snippet) + "?topic=atlas"
@@ -115,8 +114,7 @@ def test_with_send_the_page_address_off_the_widget_keeps_the_page_to_itself(
 
     alice, widget = outside_the_loop(create)
     operator = log_in(browser.new_context().new_page(), alice)
-    operator.get_by_role("banner").get_by_role("button", name="Sign In").click()
-    expect(operator.locator("#my-dot")).to_have_attribute("data-status", "online")
+    sign_in(operator)
     snippet = selectors.widget_embed_snippet(widget=widget, base_url=live_server_daphne.url)
     patron = browser.new_context().new_page()
     patron.goto(library.page("account.html", snippet) + "?card=12345")

@@ -9,7 +9,7 @@ import redis
 from playwright.sync_api import expect
 
 from tests.browser.desks import reference_widget
-from tests.browser.pages import log_in_at, outside_the_loop
+from tests.browser.pages import log_in_at, outside_the_loop, sign_in
 from tests.factories import OperatorFactory
 from tests.processes import Server, free_port
 
@@ -91,8 +91,7 @@ def test_pages_back_off_through_a_redis_outage_and_the_chat_goes_on_after(
     operator_context = browser.new_context()
     operator_context.add_init_script(COUNT_SOCKETS)
     operator = log_in_at(operator_context.new_page(), server.url, alice)
-    operator.get_by_role("banner").get_by_role("button", name="Sign In").click()
-    expect(operator.locator("#my-dot")).to_have_attribute("data-status", "online")
+    sign_in(operator)
 
     patron_context = browser.new_context()
     patron_context.add_init_script(COUNT_SOCKETS)

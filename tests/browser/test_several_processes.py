@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from internalchat.services import room_department_get_or_create
-from tests.browser.pages import log_in_at, outside_the_loop, settled
+from tests.browser.pages import log_in_at, outside_the_loop, sign_in
 from tests.factories import DepartmentFactory, MembershipFactory, OperatorFactory
 from tests.processes import Celery, Server
 from widgets import services as widget_services
@@ -61,8 +61,7 @@ def test_three_daphnes_share_presence_messages_and_widget_status(browser, site):
 
     # Alice signs in through the third daphne: the others' headers and the widget follow.
     alice_page = log_in_at(browser.new_context().new_page(), third.url, alice)
-    alice_page.get_by_role("banner").get_by_role("button", name="Sign In").click()
-    settled(alice_page)
+    sign_in(alice_page)
     for page in (bob_page, carol_page):
         expect(page.locator("#libchat-global")).to_have_text("LibChat is Online")
         expect(page.locator(f'[data-presence-operator="{alice.pk}"]').first).to_contain_text(

@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.desks import reference_widget
-from tests.browser.pages import outside_the_loop, settled, slow_network
+from tests.browser.pages import outside_the_loop, settled, sign_in, slow_network
 from tests.factories import OperatorFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -23,8 +23,7 @@ def test_sign_in_status_and_sign_out_with_confirmation(page, log_in):
     expect(page.locator("#libchat-me")).to_contain_text("LibChat: You are offline: Sign In")
     expect(page.locator("#my-dot")).to_have_attribute("data-status", "offline")
 
-    page.get_by_role("banner").get_by_role("button", name="Sign In").click()
-    settled(page)
+    sign_in(page)
     expect(page.locator("#libchat-me")).to_contain_text("LibChat: You are online: Go Chat")
     expect(page.locator("#libchat-global")).to_have_text("LibChat is Online")
     expect(page.locator("#my-dot")).to_have_attribute("data-status", "online")
@@ -53,8 +52,7 @@ def test_sign_in_status_and_sign_out_with_confirmation(page, log_in):
 def test_a_second_browser_says_signed_in_elsewhere_and_takes_the_session_live(browser, log_in):
     operator = OperatorFactory()
     first = log_in(browser.new_context().new_page(), operator)
-    first.get_by_role("banner").get_by_role("button", name="Sign In").click()
-    settled(first)
+    sign_in(first)
     expect(first.locator("#my-dot")).to_have_attribute("data-status", "online")
 
     second_context = browser.new_context()
@@ -113,8 +111,7 @@ def test_another_operators_sign_in_turns_my_header_online_without_reload(browser
     expect(alice_row).to_contain_text("Offline")
 
     alice_page = log_in(browser.new_context().new_page(), alice)
-    alice_page.get_by_role("banner").get_by_role("button", name="Sign In").click()
-    settled(alice_page)
+    sign_in(alice_page)
 
     expect(bob_page.locator("#libchat-global")).to_have_text("LibChat is Online")
     expect(alice_row).to_contain_text("Online")
@@ -159,8 +156,7 @@ def test_logged_in_but_not_signed_in_the_chats_tab_invites_to_sign_in_not_to_cla
 
     alice, carol, widget = outside_the_loop(create)
     alices = log_in(browser.new_context().new_page(), alice)
-    alices.get_by_role("banner").get_by_role("button", name="Sign In").click()
-    expect(alices.locator("#my-dot")).to_have_attribute("data-status", "online")
+    sign_in(alices)
     patron = browser.new_context().new_page()
     patron.goto(f"{live_server_daphne.url}/widget/{widget.pk}/")
     patron.get_by_label("Your name (optional)").fill("Ada")

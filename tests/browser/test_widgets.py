@@ -6,7 +6,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.pages import outside_the_loop
+from tests.browser.pages import outside_the_loop, sign_in
 from tests.factories import DepartmentFactory, MembershipFactory, OperatorFactory
 from widgets import selectors, services
 
@@ -75,8 +75,7 @@ def test_embedded_widget_turns_online_and_offline_within_two_seconds(
     expect(chat.locator("body")).to_have_attribute("data-socket", "open")
 
     operator = log_in(browser.new_context().new_page(), alice)
-    operator.get_by_role("banner").get_by_role("button", name="Sign In").click()
-    expect(operator.locator("#my-dot")).to_have_attribute("data-status", "online")
+    sign_in(operator)
     expect(embedded).to_have_attribute("data-status", "online", timeout=2000)
     expect(patron.get_by_role("button", name="Ask a Librarian: Online")).to_be_visible()
 

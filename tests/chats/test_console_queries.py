@@ -86,13 +86,15 @@ def test_claim_and_send_cost_the_same_with_1_and_20_open_chats(
 
 
 # The page (the header, the internal rooms and their unread counts, the Mentions list,
-# meetings); the chats themselves come over the socket.
-PAGE_QUERIES = 11
+# meetings, the operator's and their groups' permissions for the Reports tab); the chats
+# themselves come over the socket.
+PAGE_QUERIES = 13
 # The header state: the session and who is reachable.
 HELLO_QUERIES = 2
 # Whether the operator takes chats, their widgets, the waiting list; their chats, all the
-# messages of those, all their files (chats.selectors.chats_open_for).
-SYNC_QUERIES = 6
+# messages of those, all their files (chats.selectors.chats_open_for); the transfer offers
+# waiting for their answer (one query, however many; a reload must show them again).
+SYNC_QUERIES = 7
 # The chat, who may answer it and whether the operator takes chats, the claim, its record (the
 # event and the operator's part in the chat) and its system line, the chat's messages, and the
 # broadcasts after commit (the queue and its positions).

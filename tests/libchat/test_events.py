@@ -15,7 +15,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_a_catalogued_frame_passes_with_extra_fields():
     event_check({"event": "chat.typing", "chat_id": 3, "operator": "Ada"})
-    event_check({"event": "chat.unqueued", "chat_id": 3, "claimed_by": None, "claimed_by_id": None})
+    event_check({"event": "chat.unqueued", "chat_id": 3, "claimed_by": None, "claimed_by_id": None,
+                 "at": 1.0, "extra": "kept"})  # fmt: skip
 
 
 def test_an_unknown_event_fails():

@@ -18,6 +18,7 @@ MAY_IMPORT = {
     "internalchat": {"accounts", "departments"},
     "chats": {"accounts", "departments", "widgets"},
     "meetings": {"accounts", "departments", "internalchat", "chats"},
+    "reports": {"accounts", "departments", "widgets", "chats"},
 }
 APPS = set(MAY_IMPORT)
 CORE = "libchat.core"

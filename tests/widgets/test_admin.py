@@ -69,6 +69,7 @@ def test_admin_creates_a_widget_with_fallbacks_in_order(admin_client, department
         ("two first choices", "not both"),
         ("fallback with both", "A fallback is an operator or a department: choose exactly one."),
         ("bad origin", "is not a valid origin"),
+        ("pale text", "contrast 1.1:1, at least 4.5:1 is needed"),
     ],
 )
 def test_admin_shows_a_clear_error_and_saves_nothing(admin_client, departments, case, message):
@@ -89,6 +90,9 @@ def test_admin_shows_a_clear_error_and_saves_nothing(admin_client, departments, 
         },
         "bad origin": lambda: form_data(
             first_department=reference, allowed_origins="https://ok.example\nnot an origin"
+        ),
+        "pale text": lambda: form_data(
+            first_department=reference, colour="#ffff00", text_colour="#ffffff"
         ),
     }[case]()
     response = admin_client.post(reverse("admin:widgets_widget_add"), data)
@@ -212,3 +216,31 @@ def test_admin_action_regenerates_the_hash(admin_client, departments):
     widget.refresh_from_db()
     assert widget.hash != old
     assert len(widget.hash) == 32
+
+
+@pytest.mark.parametrize(
+    "colour, text_colour, expected",
+    [("#000000", "#ffffff", 21.0), ("#ffffff", "#ffffff", 1.0), ("#767676", "#ffffff", 4.5)],
+)
+def test_contrast_is_the_wcag_ratio_either_way_round(colour, text_colour, expected):
+    from widgets.models import contrast_ratio
+
+    assert round(contrast_ratio(colour, text_colour), 1) == expected
+    assert contrast_ratio(text_colour, colour) == contrast_ratio(colour, text_colour)
+
+
+def test_the_admin_lists_the_hours_online_record_and_never_edits_it(admin_client):
+    from django.utils import timezone
+
+    from widgets.models import WidgetOnlineInterval
+
+    widget = WidgetFactory(name="Ask a Librarian")
+    interval = WidgetOnlineInterval.objects.create(widget=widget, started_at=timezone.now())
+    listing = admin_client.get(reverse("admin:widgets_widgetonlineinterval_changelist"))
+    assert listing.status_code == 200
+    change = reverse("admin:widgets_widgetonlineinterval_change", args=[interval.pk])
+    assert f'<a href="{change}">Ask a Librarian</a>' in listing.content.decode()  # a row, shown
+    assert admin_client.get(reverse("admin:widgets_widgetonlineinterval_add")).status_code == 403
+    delete = reverse("admin:widgets_widgetonlineinterval_delete", args=[interval.pk])
+    assert admin_client.post(delete, {"post": "yes"}).status_code == 403
+    assert WidgetOnlineInterval.objects.filter(pk=interval.pk).exists()

@@ -1,11 +1,15 @@
 """Creating widgets, and the cached status following every change at once, without the beat."""
 
+from datetime import timedelta
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts import services as account_services
+from accounts.models import DashboardConnection, LibChatSession
 from departments import services as department_services
 from tests.factories import (
     DashboardConnectionFactory,
@@ -15,7 +19,7 @@ from tests.factories import (
 )
 from tests.widgets.people import signed_in
 from widgets import selectors, services
-from widgets.models import Widget, WidgetFallback
+from widgets.models import Widget, WidgetFallback, WidgetOnlineInterval
 from widgets.tasks import widget_status_refresh_all
 
 pytestmark = pytest.mark.django_db
@@ -133,14 +137,24 @@ def test_a_sign_in_flips_the_cached_status_at_once_and_sign_out_flips_it_back(
     assert client.get(url).json() == {"online": False}
 
 
-def test_closing_the_last_dashboard_flips_the_status(django_capture_on_commit_callbacks):
+def test_closing_the_last_dashboard_flips_the_status_after_the_reconnect_grace(
+    django_capture_on_commit_callbacks, settings
+):
     alice = OperatorFactory()
     widget = WidgetFactory(first_operator=alice, first_department=None)
     session = signed_in(alice)
     assert cached_online(widget) is True
     channel = alice.connections.get(browser_key=session.browser_key).channel_name
+    closed = timezone.now()
     with django_capture_on_commit_callbacks(execute=True):
-        account_services.connection_close(channel_name=channel)
+        kept = account_services.connection_close(channel_name=channel, now=closed)
+    assert kept and cached_online(widget) is True  # a reload would connect again meanwhile
+    grace = settings.LIBCHAT_RECONNECT_GRACE_SECONDS
+    with django_capture_on_commit_callbacks(execute=True):
+        account_services.connections_expire(now=closed + timedelta(seconds=grace - 0.5))
+    assert cached_online(widget) is True
+    with django_capture_on_commit_callbacks(execute=True):
+        account_services.connections_expire(now=closed + timedelta(seconds=grace + 0.5))
     assert cached_online(widget) is False
 
 
@@ -233,3 +247,38 @@ def test_the_beat_refreshes_every_widget_each_minute(settings):
     assert entry["schedule"] == 60.0
     app.loader.import_default_modules()
     assert entry["task"] in app.tasks
+
+
+def test_each_flip_is_kept_as_an_online_interval_for_the_reports(time_machine):
+    def at(moment, status=None):
+        """The clock moves on; Alice's open dashboard keeps answering, her status may change."""
+        time_machine.move_to(f"2026-03-02 {moment}:00+00:00", tick=False)
+        DashboardConnection.objects.filter(operator=alice).update(last_seen=timezone.now())
+        if status:
+            LibChatSession.objects.filter(operator=alice).update(status=status)
+        services.widget_status_refresh()
+
+    time_machine.move_to("2026-03-02 09:00:00+00:00", tick=False)
+    alice, bob = OperatorFactory(), OperatorFactory()
+    widget = WidgetFactory(first_operator=alice, first_department=None)
+    quiet = WidgetFactory(first_operator=bob, first_department=None)
+    signed_in(alice)
+    at("09:00")
+    at("09:30")  # still online: the same interval goes on
+    at("10:15", status="away")
+    at("11:00", status="online")
+    kept = [
+        (i.started_at.strftime("%H:%M"), i.ended_at and i.ended_at.strftime("%H:%M"))
+        for i in WidgetOnlineInterval.objects.filter(widget=widget).order_by("started_at")
+    ]
+    assert kept == [("09:00", "10:15"), ("11:00", None)]
+    assert not WidgetOnlineInterval.objects.filter(widget=quiet).exists()
+
+
+def test_a_refresh_that_changes_nothing_writes_nothing(django_assert_num_queries):
+    alice = OperatorFactory()
+    WidgetFactory(first_operator=alice, first_department=None)
+    signed_in(alice)
+    services.widget_status_refresh()
+    with django_assert_num_queries(6):  # the widgets' state (5) and the open intervals (1)
+        services.widget_status_refresh()

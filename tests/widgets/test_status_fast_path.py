@@ -27,6 +27,13 @@ async def get(
     return response
 
 
+@pytest.fixture(autouse=True)
+def every_request_reads_redis(settings):
+    # The tests below change what Redis holds between two requests of the same id; the copy
+    # each process keeps for a second has its own tests at the end.
+    settings.LIBCHAT_STATUS_FRESH_SECONDS = 0
+
+
 @pytest.fixture
 def widget():
     operator = OperatorFactory()
@@ -181,3 +188,71 @@ async def test_a_plain_http_status_request_is_redirected_to_https_when_configure
         f"https://localhost/api/1.0/chat/widgets/status/{widget.pk}?callback=cb"
     )
     assert "strict-transport-security" not in response["headers"]  # only ever sent over HTTPS
+
+
+class Clock:
+    def __init__(self):
+        self.now = 1000.0
+
+    def monotonic(self):
+        return self.now
+
+
+@pytest.fixture
+def kept_for_a_second(settings, monkeypatch):
+    """A fresh fast path in front of Django, keeping answers for 1 s of a clock the test moves,
+    and counting its Redis reads."""
+    import widgets.status_api as status_api
+
+    settings.LIBCHAT_STATUS_FRESH_SECONDS = 1.0
+    clock = Clock()
+    monkeypatch.setattr(status_api, "time", clock)
+    fast_path = StatusFastPath(ASGIHandler())
+    reads = []
+    cached = fast_path._cached
+
+    async def counted(status_id):
+        reads.append(status_id)
+        return await cached(status_id)
+
+    monkeypatch.setattr(fast_path, "_cached", counted)
+    return fast_path, clock, reads
+
+
+async def test_a_process_reads_each_widget_once_a_second_and_sees_a_flip_after_it(
+    widget, kept_for_a_second
+):
+    fast_path, clock, reads = kept_for_a_second
+    path = f"/api/1.0/chat/widgets/status/{widget.pk}"
+    await warm_cache_from_redis_directly_proves_the_fast_path(widget.pk, True)
+    for _ in range(50):
+        assert (await get(path, app=fast_path))["body"] == b'{"online": true}'
+    assert reads == [widget.pk]  # fifty polls, one Redis read
+
+    await warm_cache_from_redis_directly_proves_the_fast_path(widget.pk, False)
+    clock.now += 0.9  # within the second: the copy, at most a second old
+    assert (await get(path, app=fast_path))["body"] == b'{"online": true}'
+    clock.now += 0.2  # past it: the flip is seen
+    assert (await get(path, app=fast_path))["body"] == b'{"online": false}'
+    jsonp = await get(path + "?callback=cb", app=fast_path)
+    assert jsonp["body"] == b'/**/cb({"online": false});'  # the copy serves every form
+    assert reads == [widget.pk, widget.pk]
+
+
+async def test_the_copy_of_ids_anyone_can_ask_for_cannot_grow_without_bound(
+    widget, kept_for_a_second, monkeypatch
+):
+    import widgets.status_api as status_api
+
+    fast_path, clock, reads = kept_for_a_second
+    monkeypatch.setattr(status_api, "FRESH_MAX_IDS", 3)
+    kept_sizes = []
+    for status_id in (999001, 999002, 999003, 999004):
+        for _ in range(2):  # a miss goes to Django, which stores the 404 the next one reads
+            response = await get(f"/api/1.0/chat/widgets/status/{status_id}", app=fast_path)
+            assert response["status"] == 404
+        kept_sizes.append(len(fast_path.fresh))
+    assert kept_sizes == [1, 2, 3, 1]  # full at three: forgotten, then the fourth kept
+    await warm_cache_from_redis_directly_proves_the_fast_path(widget.pk, True)
+    response = await get(f"/api/1.0/chat/widgets/status/{widget.pk}", app=fast_path)
+    assert response["body"] == b'{"online": true}'

@@ -1,0 +1,17 @@
+"""Admin pieces the apps share."""
+
+from django.contrib import admin
+
+
+class RecordAdmin(admin.ModelAdmin):
+    """A record LibChat writes itself (status intervals, widget online intervals), for reports:
+    the admin lists it and never adds, changes or deletes a row, which would make them lie."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
