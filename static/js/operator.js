@@ -380,6 +380,11 @@ function selectNone() {
 function railCount() {
   $("my-chats-none").hidden = rows.size > 0;
   $("rail-count").textContent = String(rows.size + waiting.size + offers.size);
+  // On a narrow screen the rail hides behind "Chats (n)": an offer waiting for Accept or Decline
+  // shows on the button itself, so it is seen without opening the list.
+  const offered = $("rail-offers");
+  offered.hidden = offers.size === 0;
+  offered.textContent = !offers.size ? "" : offers.size === 1 ? " · 1 transfer for you" : ` · ${offers.size} transfers for you`;
 }
 
 // Alt+ArrowUp / Alt+ArrowDown: the previous or next of My Chats, cursor in its reply box.

@@ -181,3 +181,39 @@ def test_unread_counts_outlive_a_reload(browser, log_in, live_server_daphne):
     expect(_row(alices, "Ada")).to_have_count(1)
     expect(badge).to_be_hidden()
     expect(alices).to_have_title("Chats · LibChat")
+
+
+def test_on_a_phone_a_transfer_offer_shows_on_the_chats_button_without_moving_the_cursor(
+    browser, log_in, live_server_daphne
+):
+    # At 390 px the rail, where offers sit, hides behind "Chats (n)": the offer must show there.
+    alice, carol, widget = _desk("Alice", "Carol")
+    alices = _operator(browser, log_in, alice)
+    carols = _operator(browser, log_in, carol, viewport={"width": 390, "height": 844})
+    _patron(browser, live_server_daphne.url, widget, "Maria")
+    alices.get_by_role("button", name="Claim Chat with Maria").click()
+    _patron(browser, live_server_daphne.url, widget, "Tom")
+    toggle = carols.locator("#rail-toggle")
+    toggle.click()
+    carols.get_by_role("button", name="Claim Chat with Tom").click()
+    to_tom = carols.get_by_role("textbox", name="Reply to Tom")
+    expect(to_tom).to_be_focused()
+    expect(toggle).to_have_text("Chats (1)")
+    carols.keyboard.type("Floor")
+
+    pane = alices.get_by_role("article", name="Chat with Maria")
+    pane.get_by_text("Transfer", exact=True).click()
+    pane.get_by_label("Transfer to").select_option(label="Carol")
+    pane.get_by_role("button", name="Transfer Chat").click()
+    expect(toggle).to_have_text("Chats (2) · 1 transfer for you")
+    expect(toggle).to_be_in_viewport()
+    expect(to_tom).to_be_focused()
+    carols.keyboard.type(" 2.")
+    expect(to_tom).to_have_text("Floor 2.")
+
+    toggle.click()
+    offer = carols.get_by_role("listitem", name="Alice offers you Maria's chat")
+    expect(offer).to_be_in_viewport()
+    offer.get_by_role("button", name="Accept Maria's chat from Alice").click()
+    expect(carols.get_by_role("textbox", name="Reply to Maria")).to_be_focused()
+    expect(toggle).to_have_text("Chats (2)")
