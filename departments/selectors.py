@@ -19,6 +19,14 @@ def memberships_for_operator(*, operator: AbstractBaseUser) -> list[Membership]:
     )
 
 
+def member_department_ids_subquery(*, operator: AbstractBaseUser) -> QuerySet:
+    """The active departments this operator belongs to (monitoring or not) as a lazy
+    `department_id` subquery."""
+    return Membership.objects.filter(operator=operator, department__active=True).values(
+        "department_id"
+    )
+
+
 def monitoring_memberships() -> QuerySet[Membership]:
     """Memberships that bring a department's chats to its member: monitoring on, department
     active. Lazy, for callers to narrow or to use as a subquery."""

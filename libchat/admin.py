@@ -12,7 +12,7 @@ CONFIRM_FIELD = "_scrub_confirmed"
 
 @admin.register(SiteSettings)
 class SiteSettingsAdmin(admin.ModelAdmin):
-    fields = ["scrub_internal_days"]
+    fields = ["library_name", "scrub_internal_days"]
 
     def has_add_permission(self, request):
         return False

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "meetings",
     "faqs",
     "reports",
+    "canned",
 ]
 
 MIDDLEWARE = [

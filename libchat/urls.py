@@ -27,6 +27,7 @@ libchat_patterns = (
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="dashboard:chats", permanent=False)),
     path("dashboard/", include(dashboard_patterns)),
+    path("dashboard/", include("canned.urls")),
     path("libchat/", include(libchat_patterns)),
     path("dashboard/internal/", include("internalchat.urls")),
     path("dashboard/reports/", include("reports.urls")),

@@ -18,6 +18,12 @@ class SiteSettings(models.Model):
         help_text="Delete internal chat messages and their files older than this many days. "
         "0 keeps them forever.",
     )
+    library_name = models.CharField(
+        max_length=150,
+        blank=True,
+        help_text="How canned replies name the library ({library_name}); "
+        'left blank, they say "the library".',
+    )
 
     class Meta:
         verbose_name = "Settings"

@@ -1,10 +1,12 @@
 // The message editor of internal chat and of the operator's reply in a patron chat
 // (markup: templates/editor/editor.html): B/I/U and Ctrl+B/I/U, the vendored emoji picker loaded
-// on first use, FAQ cards, files, and Send Message (Enter sends, Shift+Enter adds a line).
+// on first use, FAQ cards, canned replies (canned-picker.js), files, and Send Message (Enter
+// sends, Shift+Enter adds a line).
 // The page decides what sending a message and where sending a file mean.
 // What is typed and not yet sent is kept per conversation for the tab's session (a reload gives
 // it back); what is sent and not yet answered by the server is shown as "Waiting to send".
 
+import { cannedPicker } from "./canned-picker.js";
 import { requestJSON } from "./http.js";
 import { lengthRefusal } from "./limits.js";
 
@@ -129,7 +131,8 @@ function togglePopup(button, popup, open = popup.hidden) {
 // refusal ("" clears it); options.onInput runs on every change (typing indicators);
 // options.onKeydown sees each key first and answers true when it handled it (a typeahead's
 // arrows, Enter and Escape); options.draftKey() names the conversation whose draft the editor
-// holds (null: none).
+// holds (null: none); options.cannedParams() names it to the server that fills canned replies'
+// variables (e.g. {chat: 12}; {}: no patron chat).
 export function createEditor(
   root,
   {
@@ -140,6 +143,7 @@ export function createEditor(
     onKeydown = () => false,
     idSuffix,
     draftKey = () => null,
+    cannedParams = () => ({}),
   },
 ) {
   if (idSuffix !== undefined) uniqueIds(root, idSuffix);
@@ -184,6 +188,7 @@ export function createEditor(
     const key = draftKey();
     const outcome = send(body);
     if (outcome === false) return;
+    canned.close();
     editor.replaceChildren();
     saveDraft();
     editor.focus();
@@ -210,7 +215,7 @@ export function createEditor(
   }
 
   editor.addEventListener("keydown", (event) => {
-    if (onKeydown(event)) return;
+    if (canned.keydown(event) || onKeydown(event)) return;
     const key = event.key.toLowerCase();
     if (event.key === "Enter" && !event.shiftKey) {
       event.preventDefault();
@@ -223,6 +228,7 @@ export function createEditor(
   editor.addEventListener("input", () => {
     showError("");
     saveDraft();
+    canned.update();
     onInput();
   });
   editor.addEventListener("blur", () => {
@@ -234,18 +240,21 @@ export function createEditor(
   }
   part("send").addEventListener("click", submit);
 
-  function insertAtCaret(node) {
+  // node: an element, a text or a fragment; range: what it replaces (default: the caret, or
+  // where it was when the editor lost the focus, or the end).
+  function insertAtCaret(node, range = null) {
     editor.focus();
     const selection = getSelection();
-    let range = savedRange && editor.contains(savedRange.startContainer) ? savedRange : null;
+    range ??= savedRange && editor.contains(savedRange.startContainer) ? savedRange : null;
     if (!range) {
       range = document.createRange();
       range.selectNodeContents(editor);
       range.collapse(false);
     }
+    const last = node instanceof DocumentFragment ? node.lastChild : node;
     range.deleteContents();
     range.insertNode(node);
-    range.setStartAfter(node);
+    if (last) range.setStartAfter(last);
     range.collapse(true);
     selection.removeAllRanges();
     selection.addRange(range);
@@ -253,6 +262,15 @@ export function createEditor(
     saveDraft();
     onInput();
   }
+
+  const canned = cannedPicker({
+    editor,
+    part,
+    url: root.dataset.cannedUrl,
+    getJSON,
+    params: cannedParams,
+    insert: insertAtCaret,
+  });
 
   // Emoji picker: vendored, loaded on first use, its data served from our own static files.
   const emojiButton = part("emoji-button");

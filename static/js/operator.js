@@ -615,6 +615,7 @@ function wireCompose(pane, chatId, patron) {
       return answer;
     },
     draftKey: () => `chat:${chatId}`,
+    cannedParams: () => ({ chat: chatId }),
     fileUrl: () => $("my-chats").dataset.fileUrl.replace("/0/", `/${chatId}/`),
     showError(message) {
       error.textContent = message;

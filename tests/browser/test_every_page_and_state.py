@@ -13,6 +13,7 @@ import re
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
+from canned.services import canned_reply_create
 from internalchat.services import room_department_get_or_create
 from tests.browser.axe import axe_violations
 from tests.browser.pages import outside_the_loop, patron_ends_chat, settled, sign_in
@@ -134,6 +135,9 @@ def test_the_patron_and_staff_pages_of_a_chat_break_no_rule(
     base = live_server_daphne.url
     library = sites()
     alice, floating, in_page = outside_the_loop(_library, library.url)
+    outside_the_loop(
+        canned_reply_create, owner=alice, title="Welcome", shortcut="hi", body="Hi {patron_name}!"
+    )
     outside_the_loop(demo_page_write, directory=library.directory, base_url=base)
 
     # The library's page, widget closed, everyone signed out: then the offline form.
@@ -197,6 +201,11 @@ def test_the_patron_and_staff_pages_of_a_chat_break_no_rule(
     expect(pane.get_by_role("list", name="Messages")).to_contain_text("Thank you!")
     watch.clean(patron, "chatting")
     watch.clean(operator, "Chats with a chat open")
+    reply.press_sequentially("/")
+    expect(pane.get_by_role("option", name="Welcome /hi · Personal")).to_be_visible()
+    watch.clean(operator, "canned replies offered after /")
+    reply.press("Escape")
+    reply.press("Backspace")
     patron_ends_chat(chat)
     expect(chat.get_by_role("button", name="Send Rating")).to_be_visible()
     watch.clean(patron, "chat ended, rating form")
@@ -214,6 +223,8 @@ def test_the_patron_and_staff_pages_of_a_chat_break_no_rule(
     # The records, the settings, and the admin pages LibChat adds.
     for path, sees in [
         ("/dashboard/settings/", operator.get_by_role("heading", name="Settings")),
+        ("/dashboard/settings/canned/", operator.get_by_role("link", name="Edit Welcome")),
+        ("/admin/canned/cannedreply/add/", operator.locator("#content")),
         ("/dashboard/transcripts/", operator.get_by_role("table")),
         ("/dashboard/tickets/", operator.get_by_text("Can I renew by phone?")),
         ("/admin/", operator.locator("#widgets-widget")),

@@ -3,6 +3,7 @@
 import pytest
 from django.core.management import call_command
 
+from canned.models import CannedReply
 from faqs.models import Faq
 from internalchat.models import Message, Room
 from widgets.demo import demo_page_write
@@ -20,6 +21,9 @@ def test_demo_data_creates_rooms_messages_and_faqs_once():
     }
     assert Message.objects.count() == 4
     assert Faq.objects.filter(group__public=True).count() == 3
+    assert CannedReply.objects.filter(owner=None, department=None).count() == 3
+    assert CannedReply.objects.filter(department__slug="reference").count() == 1
+    assert CannedReply.objects.filter(owner__username="alice").count() == 1
 
 
 def test_the_demo_library_page_gives_the_opening_hours_of_the_demo_faq(tmp_path):

@@ -1,14 +1,18 @@
 """Create the demo site: two departments, an admin and four operators, their internal chat rooms
-with a few messages, a public FAQ group and a demo widget (idempotent)."""
+with a few messages, a public FAQ group, canned replies (shared and Alice's own) and a demo widget
+(idempotent)."""
 
 from django.core.management import BaseCommand
 from django.db import transaction
 
 from accounts.models import Operator
+from canned import services as canned_services
+from canned.models import CannedReply
 from departments.models import Department
 from departments.services import membership_add
 from faqs.models import Faq, FaqGroup
 from internalchat import services as internalchat_services
+from libchat.core.models import SiteSettings
 from widgets.demo import DEMO_OPENING_HOURS, demo_widget_ensure
 
 ADMIN = ("admin", "Site Admin", "libchat-admin")
@@ -35,6 +39,21 @@ FAQS = [
      "ask at the circulation desk.", "https://library.example/renew"),
     ("Can I book a study room?", "Yes: up to 3 hours a day, booked online up to a week ahead.",
      "https://library.example/rooms"),
+]  # fmt: skip
+LIBRARY_NAME = "Springfield Public Library"  # as the demo library page says
+# scope (None: everyone, a department slug, or "@username" for a personal one), title, shortcut,
+# body
+CANNED_REPLIES = [
+    (None, "Welcome", "hi", "Hi {patron_name}, this is {operator_name} at {library_name}. "
+     "How can I help?"),
+    (None, "Anything else?", "else", "Is there anything else I can help you with today?"),
+    (None, "Goodbye", "bye", "Thanks for chatting with {library_name}, {patron_name}. "
+     "Come back any time on <b>{widget_title}</b>."),
+    ("reference", "Searching the catalogue", "catalog", "You can search the catalogue at "
+     "https://library.example/catalog: type a title, an author or a subject."),
+    ("circulation", "Renewals", "renew", "Sign in to your account and choose <b>Renew</b> "
+     "next to the item. Items can be renewed twice."),
+    ("@alice", "One moment", "wait", "Let me check that for you, {patron_name}: one moment."),
 ]  # fmt: skip
 
 
@@ -73,6 +92,7 @@ class Command(BaseCommand):
             first_choice=departments["reference"], fallback=departments["circulation"]
         )
         self._internal_chat(departments)
+        self._canned_replies(departments)
         if created or not quiet_if_present:
             self.stdout.write("Demo data ready." if created else "Demo data already present.")
         self.stdout.write(
@@ -95,3 +115,21 @@ class Command(BaseCommand):
             Faq.objects.get_or_create(
                 group=group, question=question, defaults={"answer": answer, "link": link}
             )
+
+    def _canned_replies(self, departments):
+        settings = SiteSettings.load()
+        if not settings.library_name:
+            settings.library_name = LIBRARY_NAME
+            settings.save(update_fields=["library_name"])
+        for scope, title, shortcut, body in CANNED_REPLIES:
+            owner = department = None
+            if scope and scope.startswith("@"):
+                owner = Operator.objects.get(username=scope[1:])
+            elif scope:
+                department = departments[scope]
+            if not CannedReply.objects.filter(
+                owner=owner, department=department, title=title
+            ).exists():
+                canned_services.canned_reply_create(
+                    owner=owner, department=department, title=title, shortcut=shortcut, body=body
+                )

@@ -1,0 +1,63 @@
+"""Shared canned replies, for a department or for everyone; operators keep their personal ones
+on the Settings tab, so the admin lists only shared ones. Saving goes through the services."""
+
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+
+from canned import services
+from canned.markup import body_as_text_area, body_from_text_area
+from canned.models import CannedReply
+
+
+class SharedReplyForm(forms.ModelForm):
+    class Meta:
+        model = CannedReply
+        fields = ["title", "shortcut", "department", "body"]
+        help_texts = {
+            "body": "Line breaks are kept; <b>, <i>, <u> and links may be used. {patron_name}, "
+            "{operator_name}, {widget_title} and {library_name} are filled in when an operator "
+            "inserts it.",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["body"] = body_as_text_area(self.instance.body)
+
+    def clean(self):
+        data = super().clean()
+        data["body"] = body_from_text_area(data.get("body", ""))
+        probe = CannedReply(pk=self.instance.pk, department=data.get("department"))
+        try:
+            services.canned_reply_check(
+                reply=probe,
+                title=data.get("title", ""),
+                shortcut=data.get("shortcut", ""),
+                body=data["body"],
+            )
+        except services.CannedReplyRefused as refusal:
+            raise ValidationError(refusal.message, code=refusal.code) from refusal
+        return data
+
+
+@admin.register(CannedReply)
+class SharedReplyAdmin(admin.ModelAdmin):
+    form = SharedReplyForm
+    list_display = ["title", "shortcut", "shared_with", "updated_at"]
+    list_filter = ["department"]
+    search_fields = ["title", "shortcut", "body"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(owner__isnull=True).select_related("department")
+
+    @admin.display(description="Shared with", ordering="department__name")
+    def shared_with(self, reply: CannedReply) -> str:
+        return reply.scope_label
+
+    def save_model(self, request, obj, form, change):
+        fields = {k: form.cleaned_data[k] for k in ("title", "shortcut", "body", "department")}
+        if change:
+            services.canned_reply_update(reply=obj, **fields)
+        else:
+            obj.pk = services.canned_reply_create(**fields).pk

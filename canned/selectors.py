@@ -1,0 +1,106 @@
+"""Reads of canned replies: which ones an operator is offered, their own to manage, and the one
+rule for filling a reply's variables."""
+
+import html
+import re
+from dataclasses import dataclass
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.db.models import Case, IntegerField, Q, Value, When
+
+from canned.models import CannedReply
+from chats.selectors import chat_for_operator
+from departments.selectors import member_department_ids_subquery
+from libchat.core.models import SiteSettings
+
+
+@dataclass(frozen=True)
+class FillValues:
+    """What a reply's variables say where it is inserted; None when unknown there (an internal
+    chat has no patron, a patron may give no name)."""
+
+    patron_name: str | None = None
+    operator_name: str | None = None
+    widget_title: str | None = None
+    library_name: str | None = None
+
+
+# A missing value leaves a neutral word, so a reply reads well wherever it is inserted.
+NEUTRAL = FillValues(
+    patron_name="there",
+    operator_name="your librarian",
+    widget_title="our chat",
+    library_name="the library",
+)
+VARIABLE = re.compile(r"\{(patron_name|operator_name|widget_title|library_name)\}")
+
+
+def fill_values(*, operator, chat_id: int | None = None) -> FillValues:
+    """What the variables say for this operator, in this patron chat (or none: internal chat).
+    A chat they may not answer raises ChatAccessDenied, as for every other read of it."""
+    chat = chat_for_operator(operator=operator, chat_id=chat_id) if chat_id is not None else None
+    return FillValues(
+        patron_name=chat.name if chat else None,
+        operator_name=operator.name,
+        widget_title=chat.widget.title if chat else None,
+        library_name=SiteSettings.load().library_name,
+    )
+
+
+def canned_reply_fill(*, body: str, values: FillValues) -> str:
+    """The body with each {variable} replaced by its value, escaped (the body is HTML), or by
+    the neutral word when the value is missing or blank."""
+
+    def value(match: re.Match) -> str:
+        name = match.group(1)
+        given = (getattr(values, name) or "").strip()
+        return html.escape(given or getattr(NEUTRAL, name), quote=False)
+
+    return VARIABLE.sub(value, body)
+
+
+def _offered_to(operator: AbstractBaseUser) -> Q:
+    """The operator's own replies, those shared with everyone, and those of the active
+    departments they belong to (a member who monitors it or not)."""
+    return (
+        Q(owner=operator)
+        | Q(owner__isnull=True, department__isnull=True)
+        | Q(department__in=member_department_ids_subquery(operator=operator))
+    )
+
+
+def canned_replies_for(*, operator: AbstractBaseUser, values: FillValues) -> list[dict]:
+    """Every reply this operator is offered, filled with `values`, in one query: personal ones
+    first, then their departments', then everyone's, each by title."""
+    replies = (
+        CannedReply.objects.filter(_offered_to(operator))
+        .select_related("department")
+        .annotate(
+            scope_order=Case(
+                When(owner__isnull=False, then=Value(0)),
+                When(department__isnull=False, then=Value(1)),
+                default=Value(2),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("scope_order", "title", "pk")
+    )
+    return [
+        {
+            "id": reply.pk,
+            "title": reply.title,
+            "shortcut": reply.shortcut,
+            "scope": reply.scope_label,
+            "body": canned_reply_fill(body=reply.body, values=values),
+        }
+        for reply in replies
+    ]
+
+
+def personal_replies(*, operator: AbstractBaseUser) -> list[CannedReply]:
+    return list(CannedReply.objects.filter(owner=operator).order_by("title", "pk"))
+
+
+def personal_reply_for(*, operator: AbstractBaseUser, reply_id: int) -> CannedReply | None:
+    """The operator's own reply, or None (another's, a shared one or no such id alike)."""
+    return CannedReply.objects.filter(owner=operator, pk=reply_id).first()
