@@ -12,6 +12,8 @@ from urllib.parse import urlsplit
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 from django.http.request import validate_host
+from django.utils import translation
+from django.utils.translation import gettext
 
 from chats import groups, selectors, services
 from chats.errors import ChatNotFound
@@ -30,7 +32,8 @@ ACTIONS = {"pong", "sync", "send", "typing", "end", "rate", "email_transcript"}
 def _chat_for(token: str) -> PatronChat:
     chat = selectors.chat_by_token(token=token)
     if chat.state == PatronChat.State.ENDED:
-        raise ChatNotFound("This chat has ended. Start a new chat.")
+        with translation.override(chat.language):
+            raise ChatNotFound(gettext("This chat has ended. Start a new chat."))
     return chat
 
 
@@ -58,6 +61,7 @@ class PatronChatConsumer(live.LiveEvents, AsyncJsonWebsocketConsumer):
 
     async def connect(self):
         self.joined: set[str] = set()  # groups joined through registered actions (a screenshare)
+        self.language = settings.LANGUAGE_CODE  # the patron's, once their chat is known
         try:
             self.chat = await _chat_for(self.scope["url_route"]["kwargs"]["token"])
         except ChatNotFound as error:
@@ -71,6 +75,7 @@ class PatronChatConsumer(live.LiveEvents, AsyncJsonWebsocketConsumer):
             await self.close()
             return
         self.group = groups.patron_group(self.chat.pk)
+        self.language = self.chat.language
         state = await _arrive(self.chat)
         await self.accept()
         await self.send_json({"event": "chat.hello", **state})
@@ -97,14 +102,17 @@ class PatronChatConsumer(live.LiveEvents, AsyncJsonWebsocketConsumer):
     async def receive(self, text_data=None, bytes_data=None):
         handlers = live.registered_patron_actions()
         frame = None
-        try:
-            action, frame = frame_parse(text_data, allowed_actions={*ACTIONS, *handlers})
-            if action in handlers:
-                reply = await handlers[action](self, frame)
-            else:
-                reply = await self._act(action, frame)
-        except Refusal as refusal:
-            reply = refusal_as_event(refusal, frame=frame)
+        # What LibChat answers is in the patron's language (the threads the actions run in
+        # inherit it).
+        with translation.override(self.language):
+            try:
+                action, frame = frame_parse(text_data, allowed_actions={*ACTIONS, *handlers})
+                if action in handlers:
+                    reply = await handlers[action](self, frame)
+                else:
+                    reply = await self._act(action, frame)
+            except Refusal as refusal:
+                reply = refusal_as_event(refusal, frame=frame)
         if reply:
             await self.send_json(reply)
 
@@ -128,7 +136,7 @@ class PatronChatConsumer(live.LiveEvents, AsyncJsonWebsocketConsumer):
             limit=settings.LIBCHAT_PATRON_SYNCS_PER_MINUTE,
             seconds=60,
         ):
-            raise RateLimited("Too many requests. Wait a moment and try again.")
+            raise RateLimited(gettext("Too many requests. Wait a moment and try again."))
         self.chat.refresh_from_db()
         if action == "sync":
             after = frame.get("after") if isinstance(frame.get("after"), int) else 0
@@ -154,7 +162,7 @@ class PatronChatConsumer(live.LiveEvents, AsyncJsonWebsocketConsumer):
             return {"event": "chat.rated"}
         elif action == "email_transcript":
             if rate_limit_hit(key=f"patron-email:{self.chat.pk}", limit=3, seconds=3600):
-                raise RateLimited("The transcript was emailed already. Check your inbox.")
+                raise RateLimited(gettext("The transcript was emailed already. Check your inbox."))
             services.chat_transcript_email(chat=self.chat, base_url=_site_url(self.scope))
             return {"event": "chat.emailed", "to": self.chat.email}
         return None

@@ -29,6 +29,13 @@ class PatronChat(models.Model):
     name = models.CharField(max_length=100, blank=True)
     email = models.EmailField(blank=True)
     question = models.TextField(blank=True)
+    language = models.CharField(
+        max_length=8,
+        default="en",
+        editable=False,
+        help_text="What the patron's page speaks (the widget's language, or their browser's "
+        "among the shipped ones): LibChat's words to the patron follow it.",
+    )
     claimed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

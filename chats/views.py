@@ -20,7 +20,7 @@ from django.http import (
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.backends.utils import csrf_input
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.dateparse import parse_datetime
 from django.utils.html import format_html
 from django.views.decorators.cache import never_cache
@@ -35,6 +35,7 @@ from libchat.core.ratelimit import rate_limit_hit
 from libchat.core.refusals import Refusal, refusal_response
 from libchat.core.uploads import file_download, file_send_arguments
 from widgets.models import Widget
+from widgets.selectors import widget_language
 
 
 def _too_many(request: HttpRequest) -> JsonResponse | None:
@@ -45,7 +46,10 @@ def _too_many(request: HttpRequest) -> JsonResponse | None:
         seconds=settings.LIBCHAT_CHAT_STARTS_WINDOW_SECONDS,
     ):
         return JsonResponse(
-            {"error": "rate_limited", "message": "Too many requests. Try again in a few minutes."},
+            {
+                "error": "rate_limited",
+                "message": translation.gettext("Too many requests. Try again in a few minutes."),
+            },
             status=429,
         )
     return None
@@ -56,8 +60,19 @@ def _from_widget_form(
 ) -> JsonResponse:
     """Run `create(widget=..., name=..., email=..., question=..., **context)` on the widget's
     form: 429 when this IP asked too often, 400 with each field's error, 409 when the widget
-    is offline (with its offline behaviour), else 201 with `answer(result)`."""
+    is offline (with its offline behaviour), else 201 with `answer(result)`. All of it in the
+    language the widget speaks to this patron (active while `create` runs)."""
     widget = get_object_or_404(Widget, pk=widget_id)
+    language = widget_language(
+        widget=widget, accept_language=request.headers.get("Accept-Language", "")
+    )
+    with translation.override(language):
+        return _widget_form_answer(request, widget, create, answer, **context)
+
+
+def _widget_form_answer(
+    request: HttpRequest, widget: Widget, create, answer, **context: str
+) -> JsonResponse:
     if refused := _too_many(request):
         return refused
     # A NUL character cannot be stored (PostgreSQL refuses it in text) and no person types one.
@@ -89,7 +104,8 @@ def chat_start(request: HttpRequest, widget_id: int) -> JsonResponse:
     return _from_widget_form(
         request,
         widget_id,
-        services.chat_start,
+        # The chat keeps the language its patron reads, for what LibChat tells them later.
+        lambda **answers: services.chat_start(language=translation.get_language(), **answers),
         lambda started: {"token": started[1], "chat_id": started[0].pk},
         page_url=request.POST.get("page", ""),
         patron_ref=request.POST.get("patron", ""),
@@ -106,7 +122,7 @@ def ticket_create(request: HttpRequest, widget_id: int) -> JsonResponse:
         request,
         widget_id,
         services.ticket_create,
-        lambda ticket: {"message": "Thank you. We will answer by email."},
+        lambda ticket: {"message": translation.gettext("Thank you. We will answer by email.")},
     )
 
 

@@ -55,7 +55,16 @@ class WidgetAdmin(admin.ModelAdmin):
         ),
         (
             "Texts and colours",
-            {"fields": ["title", "online_greeting", "offline_message", "colour", "text_colour"]},
+            {
+                "fields": [
+                    "title",
+                    "online_greeting",
+                    "offline_message",
+                    "language",
+                    "colour",
+                    "text_colour",
+                ]
+            },
         ),
         ("Where it may be embedded", {"fields": ["allowed_origins", "send_page_url"]}),
         ("Pre-chat questions", {"fields": ["ask_name", "ask_email", "ask_question"]}),

@@ -99,7 +99,14 @@ def validate_origins(text: str) -> None:
     origins_parse(text)
 
 
+def widget_language_choices() -> list[tuple[str, str]]:
+    """A shipped language, or the patron's browser's choice among them (libchat.core.languages)."""
+    return [(Widget.FOLLOW_BROWSER, "Follow the patron's browser"), *settings.LANGUAGES]
+
+
 class Widget(models.Model):
+    FOLLOW_BROWSER = "browser"
+
     class Kind(models.TextChoices):
         SLIDE_OUT = "slide_out", "Slide-out tab"
         FLOATING = "floating", "Floating button"
@@ -144,6 +151,14 @@ class Widget(models.Model):
     )
     offline_behaviour = models.CharField(
         max_length=12, choices=Offline.choices, default=Offline.TICKET_FORM
+    )
+    language = models.CharField(
+        max_length=8,
+        choices=widget_language_choices,
+        default="en",
+        help_text="What the widget's own words are in (its buttons, status lines and messages); "
+        "with the browser's choice, the first of the shipped languages the patron's browser asks "
+        "for, else English. The texts above are shown as written.",
     )
     active = models.BooleanField(default=True, help_text="An inactive widget shows as offline.")
     send_page_url = models.BooleanField(

@@ -23,6 +23,7 @@ from departments.selectors import (
     monitored_department_ids_subquery,
     monitoring_memberships,
 )
+from libchat.core.languages import language_from_accept
 from widgets.models import HASH, Widget
 
 
@@ -294,6 +295,13 @@ def widget_state_by_status_id(*, status_id: int) -> WidgetPublicState | None:
         cache.add(key, value, timeout=state_cache_seconds())
     aliased = next((pk for pk, s in states.items() if s and s.libchat_id == status_id), None)
     return states.get(aliased or status_id)
+
+
+def widget_language(*, widget: Widget, accept_language: str) -> str:
+    """The language the widget speaks to a patron whose browser sent this Accept-Language."""
+    if widget.language == Widget.FOLLOW_BROWSER:
+        return language_from_accept(accept_language)
+    return widget.language
 
 
 def widget_active_get(*, widget_id: int) -> Widget | None:

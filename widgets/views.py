@@ -14,12 +14,15 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.cache import patch_cache_control
+from django.utils import translation
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.views.decorators.cache import never_cache
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
+from django.views.i18n import JavaScriptCatalog
 
+from libchat.core.languages import FALLBACK_LANGUAGE, shipped_languages
 from libchat.core.messages import MESSAGE_MAX_CHARS
 from widgets import selectors
 from widgets.models import Widget
@@ -62,6 +65,21 @@ def status(request: HttpRequest, widget_id: int) -> HttpResponse:
     return response
 
 
+def _button_texts(widget: Widget) -> dict[str, dict[str, str]]:
+    """The words of the button on the library's page, in the widget's language or, when it
+    follows the browser, in each shipped one for the script to choose from."""
+    texts = {}
+    following = widget.language == Widget.FOLLOW_BROWSER
+    for language in shipped_languages() if following else [widget.language]:
+        with translation.override(language):
+            texts[language] = {
+                "online": translation.gettext("Online"),
+                "offline": translation.gettext("Offline"),
+                "newReply": translation.gettext("New reply"),
+            }
+    return texts
+
+
 def _embed_script(request: HttpRequest, widget: Widget) -> str:
     base = request.build_absolute_uri("/").rstrip("/")
     hashes = [widget.libchat_hash, widget.hash] if widget.libchat_hash else [widget.hash]
@@ -80,6 +98,8 @@ def _embed_script(request: HttpRequest, widget: Widget) -> str:
         "buttonId": f"lcs_slide_out_button-{widget.status_id}",
         # The admin's "Send the page address": off, the page never names itself to us.
         "sendPage": widget.send_page_url,
+        "texts": _button_texts(widget),
+        "fallbackLanguage": FALLBACK_LANGUAGE,
     }
     return render_to_string(
         "widgets/embed.js",
@@ -144,22 +164,29 @@ def _frame_page(request: HttpRequest, widget: Widget | None) -> HttpResponse:
     state = selectors.widget_state_get(widget_id=widget.pk) if widget else None
     if widget is None or state is None:
         return render(request, "widgets/unavailable.html", status=404)
-    asks = [
-        ("name", "Your name", "text", "name", widget.ask_name),
-        ("email", "Your email", "email", "email", widget.ask_email),
-    ]
-    response = render(
-        request,
-        "widgets/frame.html",
-        {
-            "widget": widget,
-            "online": state.online,
-            "asks": [a for a in asks if a[4] != Widget.Ask.OFF],
-            "Ask": Widget.Ask,
-            "origins": list(state.origins),
-            "message_max_chars": MESSAGE_MAX_CHARS,
-        },
+    language = selectors.widget_language(
+        widget=widget, accept_language=request.headers.get("Accept-Language", "")
     )
+    with translation.override(language):
+        asks = [
+            ("name", translation.gettext("Your name"), "text", "name", widget.ask_name),
+            ("email", translation.gettext("Your email"), "email", "email", widget.ask_email),
+        ]
+        response = render(
+            request,
+            "widgets/frame.html",
+            {
+                "widget": widget,
+                "online": state.online,
+                "asks": [a for a in asks if a[4] != Widget.Ask.OFF],
+                "Ask": Widget.Ask,
+                "origins": list(state.origins),
+                "message_max_chars": MESSAGE_MAX_CHARS,
+            },
+        )
+    response["Content-Language"] = language
+    if widget.language == Widget.FOLLOW_BROWSER:
+        patch_vary_headers(response, ["Accept-Language"])
     # The site's policy (libchat.middleware), but framed only by the widget's allowed origins;
     # django-csp reads a view's replacements from this attribute (what csp_replace sets).
     response._csp_replace = {"frame-ancestors": list(state.origins) or [csp.NONE]}
@@ -167,4 +194,18 @@ def _frame_page(request: HttpRequest, widget: Widget | None) -> HttpResponse:
     # allow="display-capture"); this page must not take that back.
     response["Permissions-Policy"] = "display-capture=(self)"
     patch_cache_control(response, no_cache=True, private=True)
+    return response
+
+
+@require_GET
+def catalog(request: HttpRequest, language: str) -> HttpResponse:
+    """The widget's JavaScript texts in one shipped language (Django's JavaScriptCatalog), as a
+    script the page loads from this site: the policy allows no inline script. Its URL names the
+    language, so it is cached like any static file."""
+    if language not in shipped_languages():
+        return _not_found()
+    with translation.override(language):
+        response = JavaScriptCatalog.as_view(domain="djangojs")(request)
+    response["Content-Language"] = language
+    patch_cache_control(response, public=True, max_age=3600)
     return response

@@ -11,7 +11,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models.functions import Coalesce
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from accounts.models import Operator
 from accounts.selectors import operator_takes_chats
@@ -34,31 +35,44 @@ NAME_MAX_CHARS = 100
 NOT_TAKING_CHATS = "Sign in to LibChat with status Online to take new patron chats."
 
 
+def invalid_email_text() -> str:
+    """What a patron is told of an email address that is not one, in their language."""
+    return gettext("Please enter a valid email address, like name@example.org.")
+
+
 def answers_too_long(*, name: str, question: str) -> dict[str, str]:
     """Each field of a patron's form (pre-chat or offline) over its limit, with the words."""
     errors = {}
     if len(name) > NAME_MAX_CHARS:
-        errors["name"] = f"Please keep your name under {NAME_MAX_CHARS} characters."
+        errors["name"] = gettext("Please keep your name under %(max)s characters.") % {
+            "max": NAME_MAX_CHARS
+        }
     if len(question) > MESSAGE_MAX_CHARS:
-        errors["question"] = f"Please keep your question under {MESSAGE_MAX_CHARS} characters."
+        errors["question"] = gettext("Please keep your question under %(max)s characters.") % {
+            "max": MESSAGE_MAX_CHARS
+        }
     return errors
 
 
 def _prechat_clean(*, widget: Widget, name: str, email: str, question: str) -> dict[str, str]:
     answers = {"name": name.strip(), "email": email.strip(), "question": question.strip()}
     asks = {"name": widget.ask_name, "email": widget.ask_email, "question": widget.ask_question}
-    labels = {"name": "your name", "email": "your email", "question": "your question"}
+    missing = {
+        "name": gettext("Please enter your name."),
+        "email": gettext("Please enter your email."),
+        "question": gettext("Please enter your question."),
+    }
     errors = {}
     for field, ask in asks.items():
         if ask == Widget.Ask.OFF:
             answers[field] = ""
         elif ask == Widget.Ask.REQUIRED and not answers[field]:
-            errors[field] = f"Please enter {labels[field]}."
+            errors[field] = missing[field]
     if answers["email"]:
         try:
             validate_email(answers["email"])
         except ValidationError:
-            errors["email"] = "Please enter a valid email address, like name@example.org."
+            errors["email"] = invalid_email_text()
     errors.update(answers_too_long(name=answers["name"], question=answers["question"]))
     if errors:
         raise ValidationError(errors)
@@ -74,12 +88,14 @@ def chat_start(
     page_url: str = "",
     patron_ref: str = "",
     user_agent: str = "",
+    language: str = "en",
 ) -> tuple[PatronChat, str]:
     """Queue a new chat from the widget's pre-chat form; returns the chat and its token.
 
     The page it was started from (kept only when the widget sends it), the patron id the
     library's pages keep and the browser (`chats.services.patron_context`) go with it for the
-    operator's patron panel. Raises ValidationError for bad answers and WidgetOffline when
+    operator's patron panel; `language` is the one the patron's page speaks, which LibChat's
+    words to them follow from then on. Raises ValidationError for bad answers and WidgetOffline when
     nobody can answer; nothing is stored then.
     """
     answers = _prechat_clean(widget=widget, name=name, email=email, question=question)
@@ -97,6 +113,7 @@ def chat_start(
             token_hash=secret_hash(token),
             queued_at=now,
             patron_seen_at=now,
+            language=language,
             **answers,
             **context,
         )
@@ -218,7 +235,14 @@ def chat_end(
             )[: 4 * MESSAGE_MAX_CHARS]
         locked.save(update_fields=["state", "ended_at", "internal_note"])
         # Each side reads a plain sentence, in the second person when it was their own doing.
-        to_patron = f"{who} {verb} the chat." if operator else f"You {verb} the chat."
+        with translation.override(locked.language):
+            to_patron = (
+                gettext("%(name)s ended the chat.") % {"name": operator.name}
+                if operator
+                else gettext("You left the chat.")
+                if left
+                else gettext("You ended the chat.")
+            )
         to_operator = f"You {verb} the chat." if operator else f"{who} {verb} the chat."
         transaction.on_commit(partial(_announce_ended, locked, to_patron, to_operator, was_waiting))
     return locked
@@ -266,14 +290,14 @@ def chat_rate(*, chat: PatronChat, rating: int | None = None, comment: str = "")
     """The patron's rating (1 to 5) and comment, once the chat has ended. Each is optional, as
     the form says, but not both: a comment alone is kept with no rating."""
     if chat.state != PatronChat.State.ENDED:
-        raise ChatInvalid("Rate the chat once it has ended.")
+        raise ChatInvalid(gettext("Rate the chat once it has ended."))
     comment = comment.strip()[:MESSAGE_MAX_CHARS]
     if rating is None and not comment:
-        raise ChatInvalid("Choose a rating from 1 to 5 or write a comment.")
+        raise ChatInvalid(gettext("Choose a rating from 1 to 5 or write a comment."))
     if rating is not None and (
         not isinstance(rating, int) or isinstance(rating, bool) or not 1 <= rating <= 5
     ):
-        raise ChatInvalid("Choose a rating from 1 to 5.")
+        raise ChatInvalid(gettext("Choose a rating from 1 to 5."))
     chat.rating = rating
     chat.comment = comment
     chat.save(update_fields=["rating", "comment"])
@@ -315,9 +339,20 @@ def chat_requeue(*, chat: PatronChat, reason: ChatEvent.Reason) -> bool:
         chat.refresh_from_db()
         text = f"{claimant.name} {reason.label}. You are back at the front of the line."
         to_claimant = f"The chat went back to the queue: you {reason.label}."
-        transaction.on_commit(partial(_announce_requeued, chat, claimant, text, to_claimant))
+        to_patron = _requeued_to_patron(chat=chat, claimant=claimant, reason=reason)
+        transaction.on_commit(partial(_announce_requeued, chat, claimant, to_patron, to_claimant))
         chat_system_line(chat=chat, body=text)
     return True
+
+
+def _requeued_to_patron(*, chat: PatronChat, claimant: Operator, reason: ChatEvent.Reason) -> str:
+    """The stored line's sentence, in the patron's language (the line itself stays as stored)."""
+    with translation.override(chat.language):
+        if reason == ChatEvent.Reason.SIGNED_OUT:
+            text = gettext("%(name)s signed out. You are back at the front of the line.")
+        else:
+            text = gettext("%(name)s could not be reached. You are back at the front of the line.")
+    return text % {"name": claimant.name}
 
 
 def _announce_requeued(chat: PatronChat, claimant: Operator, text: str, to_claimant: str) -> None:

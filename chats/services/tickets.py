@@ -2,11 +2,12 @@
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.models import Operator
 from chats.errors import WidgetOffline
 from chats.models import OfflineTicket
-from chats.services.lifecycle import answers_too_long
+from chats.services.lifecycle import answers_too_long, invalid_email_text
 from widgets.models import Widget
 
 
@@ -21,16 +22,16 @@ def ticket_create(
     )
     # The same limits and words as the pre-chat form's.
     errors = answers_too_long(name=ticket.name, question=ticket.question)
+    missing = {
+        "email": invalid_email_text(),
+        "question": gettext("Please enter your question."),
+        "name": gettext("Please enter your name."),
+    }
     try:
         ticket.full_clean(exclude=["widget"])
     except ValidationError as error:
         for field in error.message_dict:
-            errors.setdefault(
-                field,
-                "Please enter a valid email address, like name@example.org."
-                if field == "email"
-                else f"Please enter your {field}.",
-            )
+            errors.setdefault(field, missing.get(field) or error.message_dict[field][0])
     if errors:
         raise ValidationError(errors)
     ticket.save()

@@ -4,7 +4,9 @@ Celery worker after commit, so a slow mail server never holds up the socket."""
 import html
 
 from django.core.mail import send_mail
+from django.utils import translation
 from django.utils.html import strip_tags
+from django.utils.translation import gettext
 
 from chats import selectors
 from chats.errors import ChatInvalid
@@ -18,7 +20,8 @@ def _transcript_line(chat: PatronChat, message: dict, base_url: str) -> str:
     text = "\n".join(filter(None, [html.unescape(text), *files]))
     # A line from LibChat itself has no speaker, as on the transcript page.
     if message["sender"] != PatronMessage.Sender.SYSTEM:
-        who = (chat.name or "You") if message["sender"] == "patron" else message["operator"]
+        patron = chat.name or gettext("You")
+        who = patron if message["sender"] == "patron" else message["operator"]
         text = f"{who}: {text}"
     return f"[{message['created_at'][11:16]} UTC] {text}"
 
@@ -27,19 +30,24 @@ def chat_transcript_email(*, chat: PatronChat, base_url: str = "") -> None:
     """Have the transcript emailed to the address the patron gave; files are links under
     `base_url` (this site's address, e.g. https://chat.library.example)."""
     if not chat.email:
-        raise ChatInvalid("No email address was given for this chat.")
+        raise ChatInvalid(gettext("No email address was given for this chat."))
     task_enqueue_on_commit(
         "chats.tasks.chat_transcript_email_send", chat_id=chat.pk, base_url=base_url
     )
 
 
 def chat_transcript_send(*, chat_id: int, base_url: str) -> None:
-    """Send the transcript through Django's email backend (the worker's side of the above)."""
+    """Send the transcript through Django's email backend (the worker's side of the above), in
+    the language the patron's page spoke; the lines LibChat stored stay as they were written."""
     chat = PatronChat.objects.select_related("widget").get(pk=chat_id)
-    lines = [_transcript_line(chat, m, base_url) for m in selectors.chat_messages(chat_id=chat.pk)]
+    messages = selectors.chat_messages(chat_id=chat.pk)
+    with translation.override(chat.language):
+        lines = [_transcript_line(chat, m, base_url) for m in messages]
+        subject = gettext("Your chat with %(title)s") % {"title": chat.widget.title}
+        question = gettext("Your question: %(question)s") % {"question": chat.question}
     send_mail(
-        subject=f"Your chat with {chat.widget.title}",
-        message="\n".join([f"Your question: {chat.question}", "", *lines]),
+        subject=subject,
+        message="\n".join([question, "", *lines]),
         from_email=None,
         recipient_list=[chat.email],
     )

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db.models import Model, QuerySet
+from django.utils.formats import number_format
+from django.utils.translation import gettext
 
 from libchat.core.refusals import Refusal
 from libchat.core.richtext import (
@@ -68,11 +70,15 @@ def message_check(
         text = text_normalise(body)
         clean, length = text_as_html(text), len(text)
     if not checked and not body_has_text(clean):
-        raise MessageRefused("empty", "Type a message first.")
+        raise MessageRefused("empty", gettext("Type a message first."))
     if length > MESSAGE_MAX_CHARS:
         raise MessageRefused(
             "too_long",
-            f"Messages can be {MESSAGE_MAX_CHARS:,} characters at most; this one has {length:,}.",
+            gettext("Messages can be %(max)s characters at most; this one has %(length)s.")
+            % {
+                "max": number_format(MESSAGE_MAX_CHARS, force_grouping=True),
+                "length": number_format(length, force_grouping=True),
+            },
         )
     # Typed addresses become links once the length is known: the editor counts what was typed.
     return CheckedMessage(links_add(clean), checked, client_msg_id)

@@ -5,6 +5,7 @@ import time
 
 from django.conf import settings
 from django.core.cache import cache
+from django.utils.translation import gettext
 
 from libchat.core.refusals import Refusal
 
@@ -32,7 +33,7 @@ def _message_rate_check(*, sender: str, per_minute: int) -> None:
     # Counted over every socket of the sender (a patron's chat, an operator's tabs), so opening
     # more sockets does not raise the allowance.
     if rate_limit_hit(key=f"messages:{sender}", limit=per_minute, seconds=60):
-        raise RateLimited("You are sending messages too fast. Wait a moment.")
+        raise RateLimited(gettext("You are sending messages too fast. Wait a moment."))
 
 
 def patron_message_rate_check(*, chat_id: int) -> None:

@@ -1,3 +1,5 @@
+import { format, gettext, pageLanguage } from "./i18n.js";
+
 // The limit the server holds a message to, told the same way wherever a message is written:
 // the operator's editor (editor.js) and the patron's box in the widget (patron.js).
 
@@ -6,6 +8,9 @@
 export function lengthRefusal(body, max) {
   const length = [...body].length;
   if (!max || length <= max) return "";
-  const count = (n) => n.toLocaleString("en");
-  return `Messages can be ${count(max)} characters at most; this one has ${count(length)}.`;
+  const count = (n) => n.toLocaleString(pageLanguage);
+  return format(gettext("Messages can be %(max)s characters at most; this one has %(length)s."), {
+    max: count(max),
+    length: count(length),
+  });
 }

@@ -9,6 +9,7 @@
 // socket to the peers whose channel is not open.
 
 import { annotator } from "./annotations.js";
+import { format, gettext } from "./i18n.js";
 
 // A fresh copy of the page's <template id="meeting-template"> (meetings/_meeting.html), for a view
 // mounted on demand; its ids are dropped, as the page may hold more than one.
@@ -64,7 +65,7 @@ export function meetingView({
     try {
       localAudio = await navigator.mediaDevices.getUserMedia({ audio: true });
     } catch {
-      status("Your microphone is not available: you can listen and watch.");
+      status(gettext("Your microphone is not available: you can listen and watch."));
     }
   }
 
@@ -76,10 +77,10 @@ export function meetingView({
       item.dataset.participant = person.id;
       const name = document.createElement("span");
       name.className = "name";
-      name.textContent = person.id === me?.id ? `${person.name} (you)` : person.name;
+      name.textContent = person.id === me?.id ? format(gettext("%(name)s (you)"), { name: person.name }) : person.name;
       const state = document.createElement("span");
       state.className = "status-label";
-      state.textContent = [person.muted ? "muted" : "", person.sharing ? "sharing screen" : ""]
+      state.textContent = [person.muted ? gettext("muted") : "", person.sharing ? gettext("sharing screen") : ""]
         .filter(Boolean).join(", ");
       item.append(name, state);
       const pc = peers.get(person.id)?.pc;
@@ -87,8 +88,8 @@ export function meetingView({
       if (isHost && person.guest) {
         const remove = document.createElement("button");
         remove.type = "button";
-        remove.textContent = "Remove";
-        remove.setAttribute("aria-label", `Remove ${person.name}`);
+        remove.textContent = gettext("Remove");
+        remove.setAttribute("aria-label", format(gettext("Remove %(name)s"), { name: person.name }));
         remove.addEventListener("click", () => send("meeting.remove", { participant: person.id }));
         item.append(remove);
       }
@@ -131,7 +132,9 @@ export function meetingView({
       return element;
     }
     element.muted = true;
-    const name = id === me?.id ? "Your screen" : `${people.get(id)?.name || "Someone"}'s screen`;
+    const name = id === me?.id
+      ? gettext("Your screen")
+      : format(gettext("%(name)s's screen"), { name: people.get(id)?.name || gettext("Someone") });
     element.setAttribute("aria-label", name);
     const frame = document.createElement("div");
     frame.id = key;
@@ -186,7 +189,7 @@ export function meetingView({
     };
     pc.onconnectionstatechange = () => {
       renderPeople();
-      if (pc.connectionState === "connected") status("Connected.");
+      if (pc.connectionState === "connected") status(gettext("Connected."));
     };
     return state;
   }
@@ -257,7 +260,7 @@ export function meetingView({
       try {
         screen = await navigator.mediaDevices.getDisplayMedia({ video: true });
       } catch {
-        status("Screen sharing was not allowed.");
+        status(gettext("Screen sharing was not allowed."));
         return;
       }
       const track = screen.getVideoTracks()[0];
@@ -265,7 +268,7 @@ export function meetingView({
       for (const state of peers.values()) state.screenSender = state.pc.addTrack(track, screen);
       previewShow();
     }
-    button.textContent = screen ? "Stop sharing" : "Share screen";
+    button.textContent = screen ? gettext("Stop sharing") : gettext("Share screen");
     button.setAttribute("aria-pressed", String(Boolean(screen)));
     sendState();
   }
@@ -274,14 +277,14 @@ export function meetingView({
     const track = localAudio?.getAudioTracks()[0];
     if (!track) return;
     track.enabled = !track.enabled;
-    part("mute").textContent = track.enabled ? "Mute" : "Unmute";
+    part("mute").textContent = track.enabled ? gettext("Mute") : gettext("Unmute");
     part("mute").setAttribute("aria-pressed", String(!track.enabled));
     sendState();
   });
   part("share").addEventListener("click", toggleShare);
   part("leave").addEventListener("click", () => {
     send("meeting.leave");
-    finish("You left the meeting.");
+    finish(gettext("You left the meeting."));
   });
 
   const join = () => {
@@ -296,7 +299,7 @@ export function meetingView({
     previewShow();
     iceServers = frame.ice_servers;
     if (audio && !localAudio) await microphone();
-    status(frame.participants.length ? "Connecting to the others…" : "Waiting for the others to join…");
+    status(frame.participants.length ? gettext("Connecting to the others…") : gettext("Waiting for the others to join…"));
     for (const person of frame.participants) {
       people.set(person.id, person);
       peer(person.id); // the newcomer offers to everyone already in
@@ -327,7 +330,7 @@ export function meetingView({
     if (frame.meeting === meetingId && me) annotations.receive(frame.from, frame.annotation);
   });
   transport.on("meeting.ended", (frame) => {
-    if (frame.meeting === meetingId) finish("The meeting has ended.");
+    if (frame.meeting === meetingId) finish(gettext("The meeting has ended."));
   });
   transport.on("meeting.removed", (frame) => finish(frame.message));
   transport.on("error", (frame) => {

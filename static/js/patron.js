@@ -7,6 +7,7 @@
 // stores each client_msg_id once).
 
 import { tellEmbedder } from "./embedder.js";
+import { format, gettext, ngettext } from "./i18n.js";
 import { lengthRefusal } from "./limits.js";
 import { patronScreenshare } from "./screenshare-patron.js";
 import { LiveSocket } from "./socket.js";
@@ -78,15 +79,18 @@ function showState(frame) {
   if ("has_email" in frame) hasEmail = frame.has_email;
   if (frame.state === "waiting" && frame.position) {
     chatStateShow("waiting");
-    status(`You are number ${frame.position} in line`);
+    status(format(
+      ngettext("You are number %(position)s in line", "You are number %(position)s in line", frame.position),
+      { position: frame.position },
+    ));
   } else if (frame.state === "active" && frame.operator) {
     chatStateShow("active");
-    status(`You are chatting with ${frame.operator}`);
+    status(format(gettext("You are chatting with %(name)s"), { name: frame.operator }));
   }
 }
 
 function addMessage(message) {
-  if (!messageLineAdd($("patron-messages"), message, "You")) return;
+  if (!messageLineAdd($("patron-messages"), message, gettext("You"))) return;
   lastId = Math.max(lastId, message.id);
   if (message.sender === "patron") outbox.delete(message.client_msg_id);
   if (message.sender === "operator") $("patron-typing").textContent = "";
@@ -165,7 +169,7 @@ const handlers = {
   },
   "chat.transferred"(frame) {
     chatStateShow("waiting");
-    status(`You were transferred to ${frame.department}. Please wait…`);
+    status(format(gettext("You were transferred to %(department)s. Please wait…"), { department: frame.department }));
   },
   "chat.claimed"(frame) {
     showState({ state: "active", operator: frame.operator });
@@ -176,7 +180,7 @@ const handlers = {
     if (frame.message.sender === "operator") tellEmbedder("operator_reply", {});
   },
   "chat.typing"(frame) {
-    $("patron-typing").textContent = `${frame.operator} is typing…`;
+    $("patron-typing").textContent = format(gettext("%(name)s is typing…"), { name: frame.operator });
     clearTimeout(typingTimer);
     typingTimer = setTimeout(() => {
       $("patron-typing").textContent = "";
@@ -187,7 +191,7 @@ const handlers = {
   },
   "chat.emailed"(frame) {
     $("patron-email-row").hidden = true;
-    $("patron-emailed").textContent = `The transcript was sent to ${frame.to}.`;
+    $("patron-emailed").textContent = format(gettext("The transcript was sent to %(email)s."), { email: frame.to });
   },
   "chat.rated"() {
     $("patron-rating").hidden = true;
@@ -195,7 +199,8 @@ const handlers = {
   },
   error(frame) {
     if (screenshare.error(frame)) return;
-    if (frame.code === "unknown_chat") backToForm(frame.message);
+    // An unknown token names no chat, so no language either: the page says it in its own.
+    if (frame.code === "unknown_chat") backToForm(gettext("This chat has ended. Start a new chat."));
     else if (body.dataset.chat === "ended") $(replyTo).textContent = frame.message;
     else status(frame.message);
   },
@@ -203,13 +208,13 @@ const handlers = {
 
 function open(token) {
   showChat();
-  status("Connecting…");
+  status(gettext("Connecting…"));
   socket = new LiveSocket(`/ws/widget/${encodeURIComponent(token)}/`, handlers, {
     onStateChange(state, code) {
       body.dataset.chatSocket = state;
       if (state !== "closed") return;
       if (code === CLOSE_UNKNOWN_CHAT || body.dataset.chat === "ended") socket.stop();
-      else if (!$("patron-chat").hidden) status("Reconnecting…");
+      else if (!$("patron-chat").hidden) status(gettext("Reconnecting…"));
     },
   });
 }
@@ -270,7 +275,7 @@ $("patron-end-confirm").addEventListener("keydown", (event) => {
   if (event.key === "Escape") endConfirm(false);
 });
 $("patron-end-yes").addEventListener("click", () => {
-  if (!socket.send("end")) status("Not connected: try again in a moment.");
+  if (!socket.send("end")) status(gettext("Not connected: try again in a moment."));
 });
 
 $("patron-rating").addEventListener("submit", (event) => {
@@ -280,7 +285,7 @@ $("patron-rating").addEventListener("submit", (event) => {
   const rating = chosen === null ? null : Number(chosen);
   const error = $("patron-rating-error");
   replyTo = error.id;
-  error.textContent = socket.send("rate", { rating, comment: $("patron-comment").value }) ? "" : "Not connected.";
+  error.textContent = socket.send("rate", { rating, comment: $("patron-comment").value })  ? "" : gettext("Not connected.");
 });
 
 async function postForm(url, form, errorId, extra = {}) {
@@ -292,11 +297,11 @@ async function postForm(url, form, errorId, extra = {}) {
     const answer = await response.json();
     if (!response.ok) {
       const errors = answer.errors ? Object.values(answer.errors).flat() : [answer.message];
-      $(errorId).textContent = errors.join(" ") || "That did not work. Try again.";
+      $(errorId).textContent = errors.join(" ") || gettext("That did not work. Try again.");
     }
     return { response, answer };
   } catch {
-    $(errorId).textContent = "Could not reach the library. Check your connection.";
+    $(errorId).textContent = gettext("Could not reach the library. Check your connection.");
     return { response: null, answer: {} };
   }
 }
@@ -312,7 +317,7 @@ $("offline-ticket-form")?.addEventListener("submit", async (event) => {
 
 $("patron-email").addEventListener("click", () => {
   replyTo = "patron-emailed";
-  if (!socket.send("email_transcript")) $("patron-emailed").textContent = "Not connected.";
+  if (!socket.send("email_transcript")) $("patron-emailed").textContent = gettext("Not connected.");
 });
 
 $("patron-new-chat").addEventListener("click", () => backToForm(""));

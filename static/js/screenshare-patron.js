@@ -4,6 +4,7 @@
 // needs allow="display-capture", set by embed.js) and sees the librarian's. No microphone is
 // asked for: the chat carries the words.
 
+import { format, gettext } from "./i18n.js";
 import { meetingMarkup, meetingView } from "./meeting-call.js";
 
 const $ = (id) => document.getElementById(id);
@@ -30,9 +31,11 @@ export function patronScreenshare(socketOf) {
     if (meeting === viewing) return;
     offered = meeting;
     offeredBy = operator;
-    $("patron-screenshare-offer-text").textContent =
-      `${operator} offers a screenshare: you can show them your screen or see theirs. ` +
-      "Nothing of your screen is shared until you choose Share screen.";
+    $("patron-screenshare-offer-text").textContent = format(
+      // One literal, as xgettext reads it.
+      gettext("%(name)s offers a screenshare: you can show them your screen or see theirs. Nothing of your screen is shared until you choose Share screen."),
+      { name: operator },
+    );
     box.hidden = false;
   }
 
@@ -42,7 +45,7 @@ export function patronScreenshare(socketOf) {
   }
 
   $("patron-screenshare-accept").addEventListener("click", () => {
-    const root = meetingMarkup(`Screenshare with ${offeredBy}`);
+    const root = meetingMarkup(format(gettext("Screenshare with %(name)s"), { name: offeredBy }));
     $("patron-screenshare").append(root);
     viewing = offered;
     withdraw();

@@ -7,18 +7,19 @@
 // librarian comes back Online the chat is still there to claim, and the offer goes away.
 
 import { tellEmbedder } from "./embedder.js";
+import { gettext } from "./i18n.js";
 
 const body = document.body;
 const $ = (id) => document.getElementById(id);
-const NO_LIBRARIAN = "No librarian is available right now.";
+const NO_LIBRARIAN = gettext("No librarian is available right now.");
 
 // [dot, words] of the header for each state shown.
 const HEADERS = {
-  online: ["online", "Online"],
-  offline: ["offline", "Offline"],
-  waiting: ["away", "Waiting for a librarian"],
-  stranded: ["offline", "No librarian available"],
-  active: ["online", "Chatting with a librarian"],
+  online: ["online", gettext("Online")],
+  offline: ["offline", gettext("Offline")],
+  waiting: ["away", gettext("Waiting for a librarian")],
+  stranded: ["offline", gettext("No librarian available")],
+  active: ["online", gettext("Chatting with a librarian")],
 };
 
 let online = body.dataset.online === "true";

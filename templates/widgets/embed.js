@@ -13,6 +13,19 @@
   var script = document.currentScript;
   var doc = document;
 
+  // The button's words: the widget's language, or the first of the patron's browser languages
+  // the script carries (es-MX finds es), as the chat page itself chooses.
+  function chooseTexts() {
+    var asked = navigator.languages || [navigator.language || ""];
+    for (var i = 0; i < asked.length; i++) {
+      var code = String(asked[i]).toLowerCase();
+      if (config.texts[code]) return config.texts[code];
+      if (config.texts[code.split("-")[0]]) return config.texts[code.split("-")[0]];
+    }
+    return config.texts[config.fallbackLanguage] || config.texts[Object.keys(config.texts)[0]];
+  }
+  var texts = chooseTexts();
+
   function el(tag, css, attrs) {
     var node = doc.createElement(tag);
     if (css) node.style.cssText = css;
@@ -49,7 +62,7 @@
   // A reply from the librarian while the panel is closed: a dot and words on the button, until
   // the patron opens it.
   var news = el("span", "display:none;margin-left:.5em;padding:0 .45em;border-radius:999px;background:#c53030;color:#fff;font-size:.85em;", { "class": "libchat-news" });
-  news.textContent = "New reply";
+  news.textContent = texts.newReply;
   if (toggleTag === "button") {
     toggle.appendChild(doc.createTextNode(" "));
     toggle.appendChild(news);
@@ -134,7 +147,7 @@
 
   function show(online) {
     root.setAttribute("data-status", online ? "online" : "offline");
-    status.textContent = online ? "Online" : "Offline";
+    status.textContent = online ? texts.online : texts.offline;
     dot.style.background = online ? "#38a169" : "#a0aec0";
   }
 

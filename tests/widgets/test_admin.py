@@ -27,6 +27,7 @@ def form_data(first_department=None, first_operator=None, fallbacks=(), **overri
         "offline_message": "Closed.",
         "colour": "#1f5fa8",
         "text_colour": "#ffffff",
+        "language": "en",
         "allowed_origins": "https://www.library.example",
         "ask_name": "optional",
         "ask_email": "optional",

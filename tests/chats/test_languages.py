@@ -1,0 +1,84 @@
+"""What LibChat tells a patron follows the language their widget speaks to them: the pre-chat
+and offline forms' answers, the socket's refusals, the end of the chat and the transcript email,
+even when an operator who reads English causes it."""
+
+import pytest
+from channels.db import database_sync_to_async
+from django.core import mail
+
+from chats import services
+from chats.models import PatronChat
+from tests.chats.people import desk, start
+from tests.chats.test_consumers import hello, next_event, patron_socket
+from widgets.models import Widget
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_pre_chat_forms_refusals_are_in_the_widgets_language(client):
+    d = desk(language="es")
+    response = client.post(f"/widget/{d.widget.pk}/chat/", {"email": "nope"})
+    assert response.status_code == 400
+    assert response.json()["errors"] == {
+        "email": ["Escriba una dirección de correo electrónico válida, como nombre@ejemplo.org."],
+        "question": ["Escriba su pregunta."],
+    }
+
+
+def test_the_offline_form_answers_in_the_browsers_language_when_the_widget_follows_it(client):
+    widget = desk(language=Widget.FOLLOW_BROWSER).widget
+    url = f"/widget/{widget.pk}/ticket/"
+    french = client.post(url, {"question": "Horaires ?"}, headers={"accept-language": "fr"})
+    invalid = "Veuillez saisir une adresse courriel valide, comme nom@exemple.org."
+    assert french.json()["errors"] == {"email": [invalid]}
+    answers = {"email": "ada@example.org", "question": "Horaires ?"}
+    sent = client.post(url, answers, headers={"accept-language": "fr-FR,fr;q=0.9"})
+    assert sent.json() == {"message": "Merci. Nous vous répondrons par courriel."}
+    english = client.post(url, answers, headers={"accept-language": "de"})
+    assert english.json() == {"message": "Thank you. We will answer by email."}
+
+
+def test_a_chat_keeps_the_language_its_patron_read_at_the_start(client):
+    widget = desk(language=Widget.FOLLOW_BROWSER).widget
+    response = client.post(
+        f"/widget/{widget.pk}/chat/", {"question": "¿Horario?"}, headers={"accept-language": "es"}
+    )
+    assert PatronChat.objects.get(pk=response.json()["chat_id"]).language == "es"
+    english = client.post(f"/widget/{widget.pk}/chat/", {"question": "Hours?"})
+    assert PatronChat.objects.get(pk=english.json()["chat_id"]).language == "en"
+
+
+def test_the_transcript_email_is_in_the_patrons_language_its_stored_lines_as_they_were(
+    django_capture_on_commit_callbacks,
+):
+    d = desk(title="Pregunte a un bibliotecario")
+    chat, _ = start(d.widget, email="ana@example.org", question="¿Horario?", language="es")
+    services.chat_claim(chat=chat, operator=d.operators[0])
+    services.message_send(chat=chat, body="Gracias")
+    services.chat_end(chat=chat)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.chat_transcript_email(chat=chat)
+    (email,) = mail.outbox
+    assert email.subject == "Su chat con Pregunte a un bibliotecario"
+    assert email.body.startswith("Su pregunta: ¿Horario?\n")
+    assert "Usted: Gracias" in email.body
+    assert "joined the chat." in email.body  # a stored line stays as LibChat wrote it
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_the_patrons_socket_says_the_end_and_its_refusals_in_the_patrons_language():
+    d = await database_sync_to_async(desk)()
+    chat, token = await database_sync_to_async(start)(d.widget, language="fr")
+    patron = await patron_socket(token)
+    await hello(patron)
+    await patron.send_json_to({"action": "send", "body": "   "})
+    assert (await next_event(patron, "error"))["message"] == "Écrivez d’abord un message."
+    await patron.send_json_to({"action": "rate", "rating": 4})
+    assert (await next_event(patron, "error"))["message"] == (
+        "Vous pourrez évaluer la conversation une fois terminée."
+    )
+    await database_sync_to_async(services.chat_claim)(chat=chat, operator=d.operators[0])
+    await database_sync_to_async(services.chat_end)(chat=chat, operator=d.operators[0])
+    ended = await next_event(patron, "chat.ended")
+    assert ended["message"] == f"{d.operators[0].name} a mis fin à la conversation."
+    await patron.disconnect()
