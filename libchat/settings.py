@@ -57,8 +57,6 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    # Staff pages in the language their browser asks for; a widget's pages set their own.
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -259,6 +257,8 @@ LIBCHAT_MAX_UPLOAD_MB = env.int("LIBCHAT_MAX_UPLOAD_MB", default=10)
 LANGUAGE_CODE = "en-us"
 # The languages LibChat ships (locale/<code>/LC_MESSAGES, compiled with `manage.py
 # messages_compile`); a widget speaks one of them, or the one its patron's browser asks for.
+# Staff pages stay in LANGUAGE_CODE (no LocaleMiddleware) until the dashboard is translated: a
+# French browser would get English pages marked lang="fr" and the admin half in French.
 LANGUAGES = [("en", "English"), ("es", "Español"), ("fr", "Français")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")

@@ -216,3 +216,10 @@ def test_saving_settings_says_saved_once(client_in):
         in (page)
     )
     assert "Settings saved." not in client_in.get(reverse("dashboard:settings")).content.decode()
+
+
+def test_a_french_browser_gets_the_english_dashboard_marked_english(client_in):
+    # The dashboard is not translated yet: its pages must say the language they are written in.
+    page = client_in.get(reverse("dashboard:chats"), HTTP_ACCEPT_LANGUAGE="fr-FR,fr").content
+    assert b'<html lang="en-us" dir="ltr">' in page
+    assert b"Settings" in page
