@@ -2,8 +2,9 @@
 on the Settings tab, so the admin lists only shared ones. Saving goes through the services."""
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
 
 from canned import services
 from canned.markup import body_as_text_area, body_from_text_area
@@ -54,6 +55,16 @@ class SharedReplyAdmin(admin.ModelAdmin):
     @admin.display(description="Shared with", ordering="department__name")
     def shared_with(self, reply: CannedReply) -> str:
         return reply.scope_label
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # The form checked the shortcut; a save racing it past that check meets the database's
+        # constraint, and the service's refusal is shown here (nothing was saved) rather than
+        # an error page.
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except services.CannedReplyRefused as refusal:
+            self.message_user(request, refusal.message, messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
 
     def save_model(self, request, obj, form, change):
         fields = {k: form.cleaned_data[k] for k in ("title", "shortcut", "body", "department")}

@@ -7,11 +7,14 @@ from dataclasses import dataclass
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db.models import Case, IntegerField, Q, Value, When
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
 from canned.models import CannedReply
 from chats.selectors import chat_for_operator
 from departments.selectors import member_department_ids_subquery
 from libchat.core.models import SiteSettings
+from libchat.core.richtext import body_sanitise
 
 
 @dataclass(frozen=True)
@@ -23,14 +26,15 @@ class FillValues:
     operator_name: str | None = None
     widget_title: str | None = None
     library_name: str | None = None
+    language: str | None = None  # the patron's (the chat's), for the neutral words
 
 
 # A missing value leaves a neutral word, so a reply reads well wherever it is inserted.
 NEUTRAL = FillValues(
-    patron_name="there",
-    operator_name="your librarian",
-    widget_title="our chat",
-    library_name="the library",
+    patron_name=_("there"),
+    operator_name=_("your librarian"),
+    widget_title=_("our chat"),
+    library_name=_("the library"),
 )
 VARIABLE = re.compile(r"\{(patron_name|operator_name|widget_title|library_name)\}")
 
@@ -44,19 +48,23 @@ def fill_values(*, operator, chat_id: int | None = None) -> FillValues:
         operator_name=operator.name,
         widget_title=chat.widget.title if chat else None,
         library_name=SiteSettings.load().library_name,
+        language=chat.language if chat else None,
     )
 
 
 def canned_reply_fill(*, body: str, values: FillValues) -> str:
-    """The body with each {variable} replaced by its value, escaped (the body is HTML), or by
-    the neutral word when the value is missing or blank."""
+    """The body with each {variable} replaced by its value, or by the neutral word (in the
+    patron's language) when the value is missing or blank; then sanitised again as a message
+    is. A value is the patron's own words: quotes are escaped too, since a variable may sit in
+    an attribute (a link's address), and the sanitiser drops an address it turns unsafe."""
 
     def value(match: re.Match) -> str:
         name = match.group(1)
         given = (getattr(values, name) or "").strip()
-        return html.escape(given or getattr(NEUTRAL, name), quote=False)
+        return html.escape(given or str(getattr(NEUTRAL, name)))
 
-    return VARIABLE.sub(value, body)
+    with translation.override(values.language or translation.get_language()):
+        return body_sanitise(VARIABLE.sub(value, body))
 
 
 def _offered_to(operator: AbstractBaseUser) -> Q:

@@ -41,6 +41,7 @@ export function cannedPicker({ editor, part, url, getJSON, params, insert }) {
   let active = 0;
   let opening = 0; // which opening a late answer belongs to
   let dismissed = false; // Escape closed the "/" list: not again until the "/" is gone
+  let enterWhileLoading = false; // "/hi" and Enter before the list came: pick once it comes
 
   function slashAtCaret() {
     const selection = getSelection();
@@ -112,13 +113,17 @@ export function cannedPicker({ editor, part, url, getJSON, params, insert }) {
         haystack: `${reply.shortcut} ${reply.title} ${plainText(reply.body)}`.toLowerCase(),
       }));
       render();
+      if (enterWhileLoading && shown.length) pick(shown[active]);
+      enterWhileLoading = false;
     } catch (error) {
+      enterWhileLoading = false;
       if (mine === opening) status.textContent = `Canned replies could not be loaded: ${error.message}`;
     }
   }
 
   function open(how) {
     mode = how;
+    enterWhileLoading = false;
     popup.hidden = false;
     button.setAttribute("aria-expanded", "true");
     search.hidden = how === "slash";
@@ -166,6 +171,9 @@ export function cannedPicker({ editor, part, url, getJSON, params, insert }) {
       highlight((active + step + shown.length) % shown.length);
     } else if (event.key === "Enter" && !event.shiftKey && shown.length) {
       pick(shown[active]);
+    } else if (event.key === "Enter" && !event.shiftKey && replies === null) {
+      // Not yet loaded: this Enter is for the list, never a send of the bare "/hi".
+      enterWhileLoading = true;
     } else {
       return false;
     }

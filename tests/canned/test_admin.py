@@ -45,3 +45,16 @@ def test_an_admin_adds_a_department_reply_and_reads_a_refusal(admin):
     assert admin.post(change, {**fields, "department": ""}).status_code == 302
     reply.refresh_from_db()
     assert reply.department is None
+
+
+def test_a_save_that_races_past_the_shortcut_check_shows_the_refusal(admin, monkeypatch):
+    services.canned_reply_create(title="Hello", shortcut="hi", body="h")
+    add = reverse("admin:canned_cannedreply_add")
+    # Another admin saved /hi between this form's check and its save.
+    monkeypatch.setattr(services, "canned_reply_check", lambda **kwargs: kwargs["reply"])
+    page = admin.post(add, {"title": "Again", "shortcut": "hi", "body": "a"}, follow=True)
+    assert page.status_code == 200
+    assert "The shortcut /hi is already used among the canned replies shared with everyone." in (
+        page.content.decode()
+    )
+    assert list(CannedReply.objects.values_list("title", flat=True)) == ["Hello"]

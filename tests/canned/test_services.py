@@ -1,6 +1,8 @@
 """Canned replies: creating them, the refusals an operator or an admin reads, filling the
 variables (missing values included) and who is offered which."""
 
+from html.parser import HTMLParser
+
 import pytest
 
 from canned import selectors, services
@@ -127,6 +129,39 @@ def test_variables_are_filled_and_escaped():
     )
 
 
+def _links(html: str) -> list[dict]:
+    """Each <a> of the HTML as a browser would read it: its attributes."""
+    found = []
+
+    class Links(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            if tag == "a":
+                found.append(dict(attrs))
+
+    Links().feed(html)
+    return found
+
+
+def test_a_patron_name_cannot_add_attributes_or_an_unsafe_address_to_a_link():
+    body = (
+        '<a href="https://lib.example/?q={patron_name}">Search</a> <a href="{patron_name}">me</a>'
+    )
+    hostile = 'x" style="position:fixed;inset:0" onfocus="alert(1)" autofocus="'
+    filled = selectors.canned_reply_fill(body=body, values=FillValues(patron_name=hostile))
+    links = _links(filled)
+    assert [set(link) - {"target", "rel"} for link in links] == [{"href"}, {"href"}]
+    assert links[0]["href"].startswith("https://lib.example/?q=x")  # the name stays in it
+    scripted = FillValues(patron_name="javascript:alert(1)")
+    filled = selectors.canned_reply_fill(body=body, values=scripted)
+    assert all(not link.get("href", "").startswith("javascript:") for link in _links(filled))
+
+
+def test_the_neutral_words_are_in_the_patrons_language():
+    body = "Hola {patron_name}, soy {operator_name}."
+    filled = selectors.canned_reply_fill(body=body, values=FillValues(language="es"))
+    assert filled == "Hola usuario, soy su bibliotecario."
+
+
 def test_a_missing_value_leaves_a_neutral_word_never_the_variable():
     body = "Hi {patron_name}, {operator_name} at {library_name} ({widget_title})."
     filled = selectors.canned_reply_fill(body=body, values=FillValues(patron_name="  "))
@@ -146,6 +181,7 @@ def test_the_values_come_from_the_chat_the_operator_answers_and_the_site():
         operator_name=alice.name,
         widget_title="Ask a Librarian",
         library_name="Springfield Public Library",
+        language="en",
     )
     # Internal chat: no patron, no widget.
     assert selectors.fill_values(operator=alice) == FillValues(
@@ -179,3 +215,11 @@ def test_who_is_offered_which_replies():
     assert _titles(OperatorFactory()) == ["Everyone's"]
     offered = selectors.canned_replies_for(operator=alice, values=FillValues())
     assert [r["scope"] for r in offered] == ["Personal", "Reference", "Everyone"]
+
+
+def test_a_save_racing_past_the_check_meets_the_constraint_and_the_same_refusal():
+    services.canned_reply_create(title="Hello", shortcut="hi", body="h")
+    racer = CannedReply(title="Again", shortcut="hi", body="a")  # as if checked before the first
+    with pytest.raises(services.CannedReplyRefused, match="already used"):
+        services._saved(racer)
+    assert CannedReply.objects.count() == 1
