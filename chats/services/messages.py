@@ -7,6 +7,7 @@ from functools import partial
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.utils.translation import gettext
 
 from accounts.models import Operator
 from chats import selectors
@@ -117,7 +118,7 @@ def message_send(
     with files_storing("chats", checked.files) as stored, transaction.atomic():
         locked = PatronChat.objects.select_for_update().get(pk=chat.pk)
         if locked.state == PatronChat.State.ENDED:
-            raise ChatClosed("This chat has ended.")
+            raise ChatClosed(gettext("This chat has ended."))  # the patron may read it
         if operator and locked.claimed_by_id != operator.pk:
             raise ChatAccessDenied("Only the operator who claimed this chat can reply.")
         earlier = message_sent_before(
