@@ -22,7 +22,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.i18n import JavaScriptCatalog
 
-from libchat.core.languages import FALLBACK_LANGUAGE, shipped_languages
+from libchat.core.languages import FALLBACK_LANGUAGE, catalog_version, shipped_languages
 from libchat.core.messages import MESSAGE_MAX_CHARS
 from widgets import selectors
 from widgets.models import Widget
@@ -182,6 +182,7 @@ def _frame_page(request: HttpRequest, widget: Widget | None) -> HttpResponse:
                 "Ask": Widget.Ask,
                 "origins": list(state.origins),
                 "message_max_chars": MESSAGE_MAX_CHARS,
+                "catalog_version": catalog_version(),
             },
         )
     response["Content-Language"] = language

@@ -1,6 +1,9 @@
 """The languages LibChat ships (settings.LANGUAGES) and which of them a patron's browser asks
 for: a widget set to follow the browser speaks the first shipped language in Accept-Language."""
 
+import hashlib
+from functools import cache
+
 from django.conf import settings
 from django.utils.translation import get_supported_language_variant
 from django.utils.translation.trans_real import parse_accept_lang_header
@@ -26,3 +29,13 @@ def language_from_accept(header: str) -> str:
         if found in shipped_languages():
             return found
     return FALLBACK_LANGUAGE
+
+
+@cache
+def catalog_version() -> str:
+    """A short hash of the compiled JavaScript catalogues: the widget asks for its texts with it
+    in the address, so a browser that cached them an hour never runs new code with old texts."""
+    digest = hashlib.sha256()
+    for path in sorted(settings.BASE_DIR.glob("locale/*/LC_MESSAGES/djangojs.mo")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]

@@ -7,7 +7,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from libchat.core.languages import language_from_accept
+from libchat.core.languages import catalog_version, language_from_accept
 from tests.factories import WidgetFactory
 from widgets.models import Widget
 from widgets.selectors import widget_language
@@ -59,7 +59,9 @@ def test_a_spanish_widget_page_is_in_spanish_with_lang_and_dir_and_its_catalogue
         assert spanish in page
     assert [word for word in ENGLISH if word in text_of(page)] == []
     # The script texts come as a script of this site (no inline script under the policy).
-    assert f'<script src="{reverse("widgets:catalog", args=["es"])}"></script>' in page
+    # The texts' address names their version: new code never runs with a cached old catalogue.
+    catalogue = f"{reverse('widgets:catalog', args=['es'])}?v={catalog_version()}"
+    assert f'<script src="{catalogue}"></script>' in page
     assert "script-src 'self'" in response["Content-Security-Policy"]
 
 
