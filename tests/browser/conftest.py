@@ -21,6 +21,23 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 expect.set_options(timeout=10_000)
 
 
+@pytest.fixture(autouse=True)
+def _pages_closed(request):
+    """Close every page a test opened when it ends, before its servers stop. Left open, they
+    lived on for the whole session in the shared browser, their sockets retrying servers long
+    gone: hundreds of renderers by the end, and a two-core machine's tests slowed to a crawl."""
+    if "browser" not in request.fixturenames:
+        yield
+        return
+    browser = request.getfixturevalue("browser")
+    for server in ("live_server_daphne", "sites"):
+        if server in request.fixturenames:
+            request.getfixturevalue(server)  # set up first, so stopped after the pages close
+    yield
+    for context in list(browser.contexts):
+        context.close()
+
+
 @pytest.fixture
 def log_in(live_server_daphne):
     def log_in(page: Page, operator, path: str = "/dashboard/") -> Page:
