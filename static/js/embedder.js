@@ -1,6 +1,8 @@
 // The page that embeds the widget's chat page (embed.js on a library's site) and how the chat
 // page tells it something: by postMessage to that page's origin only, and only when it is one of
-// the widget's allowed origins. widget.js tells it the status, patron.js the chat's token.
+// the widget's allowed origins. widget.js tells it the status, patron.js the chat's token. The
+// keyboard crosses the frame's edge here too: Escape in the chat closes it (embed.js puts the
+// cursor back on its button), and opening it puts the cursor in the chat's first field.
 
 const widgetId = Number(document.body.dataset.widgetId);
 const origins = JSON.parse(document.getElementById("widget-origins").textContent);
@@ -28,4 +30,24 @@ const embedder = embedderOrigin();
 // are its content.
 export function tellEmbedder(kind, fields) {
   if (embedder) window.parent.postMessage({ libchat: kind, widget: widgetId, ...fields }, embedder);
+}
+
+// The first thing to type in or press in what the patron sees now: the pre-chat form's first
+// field, the message box, the rating.
+function firstField() {
+  const visible = (element) => element.getClientRects().length > 0 && !element.disabled;
+  const fields = [...document.querySelectorAll("input:not([type=hidden]), textarea, select")];
+  return fields.find(visible) ?? [...document.querySelectorAll("button")].find(visible);
+}
+
+if (embedder) {
+  window.addEventListener("message", (event) => {
+    if (event.origin !== embedder || event.source !== window.parent) return;
+    if (event.data?.libchat === "focus" && event.data.widget === widgetId) firstField()?.focus();
+  });
+  // After the page's own Escape handlers (a question to confirm closes first; they call
+  // preventDefault).
+  document.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && !event.defaultPrevented) tellEmbedder("close", {});
+  });
 }

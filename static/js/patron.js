@@ -132,6 +132,11 @@ function showEnded(message) {
   $("patron-typing").textContent = "";
   $("patron-ended").hidden = false;
   $("patron-ended-title").textContent = message;
+  // The message box and End Chat are gone: a cursor that was in the chat goes to what follows.
+  const inChat = $("patron-chat").contains(document.activeElement) || document.activeElement === body;
+  if (document.hasFocus() && inChat) {
+    $("patron-ended-title").focus();
+  }
   $("patron-email-row").hidden = !hasEmail;
 }
 
@@ -194,8 +199,10 @@ const handlers = {
     $("patron-emailed").textContent = format(gettext("The transcript was sent to %(email)s."), { email: frame.to });
   },
   "chat.rated"() {
+    const hadFocus = $("patron-rating").contains(document.activeElement);
     $("patron-rating").hidden = true;
     $("patron-rated").hidden = false;
+    if (hadFocus) $("patron-rated").focus();
   },
   error(frame) {
     if (screenshare.error(frame)) return;
@@ -229,6 +236,7 @@ form?.addEventListener("submit", async (event) => {
   $("patron-messages").replaceChildren();
   outbox.clear();
   open(answer.token);
+  $("patron-input").focus(); // Start Chat: the next thing to do is write
 });
 
 $("patron-compose").addEventListener("submit", (event) => {
@@ -272,7 +280,9 @@ function endConfirm(asking) {
 $("patron-end").addEventListener("click", () => endConfirm(true));
 $("patron-end-keep").addEventListener("click", () => endConfirm(false));
 $("patron-end-confirm").addEventListener("keydown", (event) => {
-  if (event.key === "Escape") endConfirm(false);
+  if (event.key !== "Escape") return;
+  event.preventDefault(); // this Escape answers the question; it does not close the widget
+  endConfirm(false);
 });
 $("patron-end-yes").addEventListener("click", () => {
   if (!socket.send("end")) status(gettext("Not connected: try again in a moment."));

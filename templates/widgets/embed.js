@@ -124,7 +124,12 @@
     toggle.setAttribute("aria-expanded", "false");
     toggle.setAttribute("aria-controls", panel.id);
     panel.hidden = true;
-    toggle.addEventListener("click", function () { setOpen(panel.hidden); });
+    toggle.addEventListener("click", function () {
+      var opening = panel.hidden;
+      setOpen(opening);
+      // The cursor goes into the chat, at its first field (the frame picks it: it knows its state).
+      if (opening) { frame.focus(); frame.contentWindow.postMessage({ libchat: "focus", widget: config.id }, config.origin); }
+    });
     doc.addEventListener("keydown", function (event) {
       if (event.key === "Escape" && !panel.hidden) { setOpen(false); toggle.focus(); }
     });
@@ -157,6 +162,7 @@
     if (!data || data.widget !== config.id) return;
     if (data.libchat === "widget_status") show(Boolean(data.online));
     else if (data.libchat === "operator_reply") { if (panel.hidden && toggleTag === "button") news.style.display = "inline-block"; }
+    else if (data.libchat === "close") { if (toggleTag === "button" && !panel.hidden) { setOpen(false); toggle.focus(); } }
     else if (data.libchat === "chat_token" && (data.token === null || /^[\w-]{20,100}$/.test(data.token))) chatToken.set(data.token);
   });
 
