@@ -44,7 +44,7 @@ class OperatorAdmin(UserAdmin):
 
 
 @admin.register(SignedInOperator)
-class SignedInOperatorAdmin(admin.ModelAdmin):
+class SignedInOperatorAdmin(RecordAdmin):
     list_display = ["operator", "status_shown", "reachable", "started_at", "last_heartbeat"]
     list_filter = ["status"]
     search_fields = ["operator__username", "operator__display_name"]
@@ -87,15 +87,6 @@ class SignedInOperatorAdmin(admin.ModelAdmin):
                 operator=session.operator, reason=SignedInOperator.EndReason.ENDED_BY_ADMIN
             )
         self.message_user(request, f"Ended {ended} LibChat session(s).", messages.SUCCESS)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(StatusInterval)
