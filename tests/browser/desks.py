@@ -1,7 +1,8 @@
 """The library the browser tests start from: a Reference desk and the widget it answers."""
 
 from accounts.models import Operator
-from tests.factories import DepartmentFactory, MembershipFactory
+from tests.browser.pages import outside_the_loop
+from tests.factories import DepartmentFactory, MembershipFactory, OperatorFactory
 from widgets import services
 from widgets.models import Widget
 
@@ -21,3 +22,17 @@ def reference_widget(
         first_choice=reference,
         **widget_options,
     )
+
+
+def library_desk(library, **widget_options) -> tuple[Operator, Widget]:
+    """Alice at the Reference desk and its "Ask a Librarian" widget, embeddable on the given
+    library site (`sites()`). Call it from the test: it steps outside the loop itself."""
+
+    def create():
+        alice = OperatorFactory(display_name="Alice")
+        widget = reference_widget(
+            alice, allowed_origins=[library.url], title="Ask a Librarian", **widget_options
+        )
+        return alice, widget
+
+    return outside_the_loop(create)

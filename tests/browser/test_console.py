@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 from accounts.services import libchat_sign_out
 from chats.models import PatronChat
 from internalchat import services as internal
-from tests.browser.desks import reference_widget
+from tests.browser.desks import library_desk, reference_widget
 from tests.browser.pages import outside_the_loop, screenshot, sign_in
 from tests.factories import OperatorFactory
 from widgets import selectors
@@ -367,12 +367,7 @@ def test_a_closed_widget_shows_a_new_reply_on_its_button(
 ):
     library = sites()
 
-    def create():
-        alice = OperatorFactory(display_name="Alice")
-        widget = reference_widget(alice, allowed_origins=[library.url], title="Ask a Librarian")
-        return alice, widget
-
-    alice, widget = outside_the_loop(create)
+    alice, widget = library_desk(library)
     alices = _operator(browser, log_in, alice)
     patron = browser.new_context().new_page()
     patron.goto(

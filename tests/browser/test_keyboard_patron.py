@@ -8,10 +8,9 @@ import pytest
 from playwright.sync_api import expect
 
 from chats.models import PatronChat
-from tests.browser.desks import reference_widget
+from tests.browser.desks import library_desk
 from tests.browser.pages import outside_the_loop
 from tests.browser.test_console import _operator
-from tests.factories import OperatorFactory
 from widgets import selectors
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -31,12 +30,7 @@ def test_a_patron_chats_from_the_library_page_with_the_keyboard_alone(
 ):
     library = sites()
 
-    def create():
-        alice = OperatorFactory(display_name="Alice")
-        widget = reference_widget(alice, allowed_origins=[library.url], title="Ask a Librarian")
-        return alice, widget
-
-    alice, widget = outside_the_loop(create)
+    alice, widget = library_desk(library)
     alices = _operator(browser, log_in, alice)
     patron = browser.new_context().new_page()
     patron.goto(

@@ -8,9 +8,8 @@ from playwright.sync_api import expect
 
 from chats.models import PatronChat
 from chats.services.patron_context import browser_describe
-from tests.browser.desks import reference_widget
-from tests.browser.pages import outside_the_loop, patron_ends_chat, screenshot, sign_in
-from tests.factories import OperatorFactory
+from tests.browser.desks import library_desk
+from tests.browser.pages import patron_ends_chat, screenshot, sign_in
 from widgets import selectors
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -27,12 +26,7 @@ def test_the_record_shows_the_page_and_browser_and_the_patrons_earlier_chat(
 ):
     library = sites()
 
-    def create():
-        alice = OperatorFactory(display_name="Alice")
-        widget = reference_widget(alice, allowed_origins=[library.url], title="Ask a Librarian")
-        return alice, widget
-
-    alice, widget = outside_the_loop(create)
+    alice, widget = library_desk(library)
     operator = log_in(browser.new_context().new_page(), alice)
     sign_in(operator)
 
@@ -105,14 +99,7 @@ def test_with_send_the_page_address_off_the_widget_keeps_the_page_to_itself(
 ):
     library = sites()
 
-    def create():
-        alice = OperatorFactory(display_name="Alice")
-        widget = reference_widget(
-            alice, allowed_origins=[library.url], title="Ask a Librarian", send_page_url=False
-        )
-        return alice, widget
-
-    alice, widget = outside_the_loop(create)
+    alice, widget = library_desk(library, send_page_url=False)
     operator = log_in(browser.new_context().new_page(), alice)
     sign_in(operator)
     snippet = selectors.widget_embed_snippet(widget=widget, base_url=live_server_daphne.url)
