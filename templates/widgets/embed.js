@@ -131,7 +131,7 @@
       if (opening) { frame.focus(); frame.contentWindow.postMessage({ libchat: "focus", widget: config.id }, config.origin); }
     });
     doc.addEventListener("keydown", function (event) {
-      if (event.key === "Escape" && !panel.hidden) { setOpen(false); toggle.focus(); }
+      if (event.key === "Escape") closeToButton();
     });
   } else if (toggleTag === "a") {
     toggle.href = frameSrc;
@@ -142,6 +142,14 @@
     toggle.addEventListener("click", function (event) {
       if (window.open(frameSrc, "libchat-" + config.id, "width=400,height=600")) event.preventDefault();
     });
+  }
+
+  // Escape, on the library's page or inside the chat (embedder.js tells it): closed, and the
+  // cursor back on the button.
+  function closeToButton() {
+    if (panel.hidden) return;
+    setOpen(false);
+    toggle.focus();
   }
 
   function setOpen(open) {
@@ -162,7 +170,7 @@
     if (!data || data.widget !== config.id) return;
     if (data.libchat === "widget_status") show(Boolean(data.online));
     else if (data.libchat === "operator_reply") { if (panel.hidden && toggleTag === "button") news.style.display = "inline-block"; }
-    else if (data.libchat === "close") { if (toggleTag === "button" && !panel.hidden) { setOpen(false); toggle.focus(); } }
+    else if (data.libchat === "close") { if (toggleTag === "button") closeToButton(); }
     else if (data.libchat === "chat_token" && (data.token === null || /^[\w-]{20,100}$/.test(data.token))) chatToken.set(data.token);
   });
 
