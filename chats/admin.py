@@ -1,10 +1,12 @@
 from django.contrib import admin
+from django.db.models import Count
 from django.utils.html import format_html, format_html_join
 
 from chats import selectors
 from chats.models import (
     ChatEvent,
     ChatParticipant,
+    ChatTag,
     OfflineTicket,
     PatronAttachment,
     PatronChat,
@@ -75,13 +77,14 @@ class PatronChatAdmin(admin.ModelAdmin):
     """Every chat, read-only: chats change only through the chat itself."""
 
     list_display = ["pk", "widget", "state", "name", "email", "claimed_by", "created_at", "rating"]
-    list_filter = ["state", "widget", "department"]
+    list_filter = ["state", "widget", "department", "tags"]
     search_fields = ["name", "email", "question", "messages__body"]
     readonly_fields = [
         *(f.name for f in PatronChat._meta.fields),
         "wait",
         "first_response",
         "handling_time",
+        "tag_names",
         "files",
     ]
     inlines = [ChatEventInline, ChatParticipantInline, TransferOfferInline, PatronMessageInline]
@@ -97,6 +100,10 @@ class PatronChatAdmin(admin.ModelAdmin):
     @admin.display(description="Handling time (first claim → end)")
     def handling_time(self, chat: PatronChat) -> str:
         return duration_text(chat.handling_time) or "—"
+
+    @admin.display(description="Tags")
+    def tag_names(self, chat: PatronChat) -> str:
+        return ", ".join(tag.name for tag in chat.tags.order_by("position", "name")) or "—"
 
     @admin.display(description="Files")
     def files(self, chat: PatronChat) -> str:
@@ -123,6 +130,36 @@ class PatronChatAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(ChatTag)
+class ChatTagAdmin(admin.ModelAdmin):
+    """The list operators tag chats from. The READ scale's six levels come with LibChat, switched
+    off: tick "active" to offer them. A tag no longer wanted is switched off rather than deleted,
+    so the chats that carry it keep it in their record and in reports."""
+
+    list_display = ["name", "description", "scale", "active", "position", "chat_count"]
+    list_editable = ["active", "position"]
+    list_filter = ["active", "scale"]
+    search_fields = ["name", "description"]
+    fields = ["name", "description", "active", "position", "scale"]
+    readonly_fields = ["scale"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(chat_total=Count("chats"))
+
+    @admin.display(description="Chats tagged", ordering="chat_total")
+    def chat_count(self, tag: ChatTag) -> int:
+        return tag.chat_total
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        """Only a tag no chat carries can go (from its own page); the others are switched off."""
+        return obj is None or not obj.chats.exists()
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)  # it would take tags off chats wholesale
+        return actions
 
 
 @admin.register(OfflineTicket)

@@ -99,6 +99,12 @@ class PatronChat(models.Model):
         related_name="+",
         help_text="Every operator who took part: claimed the chat or was handed it.",
     )
+    tags = models.ManyToManyField(
+        "ChatTag",
+        blank=True,
+        related_name="chats",
+        help_text="The kinds of question this chat was, as its operators tagged it.",
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -157,6 +163,46 @@ class PatronChat(models.Model):
             "first_response": self.first_response,
             "handling": _between(self.first_claimed_at, self.ended_at or now),
         }
+
+
+class ChatTag(models.Model):
+    """A kind of question an operator tags a chat with ("Directional", "Research"), from the
+    list the admin keeps; transcripts and reports filter and count by them. The READ scale's
+    six levels ship as a built-in list, switched off until a library turns it on."""
+
+    class Scale(models.TextChoices):
+        LIBRARY = "", "The library's own"
+        READ = "read", "READ scale"
+
+    name = models.CharField(max_length=60)
+    description = models.CharField(max_length=300, blank=True)
+    scale = models.CharField(
+        max_length=8,
+        choices=Scale.choices,
+        blank=True,
+        editable=False,
+        help_text="Which list the tag belongs to; the READ scale's levels come with LibChat.",
+    )
+    active = models.BooleanField(
+        default=True,
+        help_text="Offered to operators. A tag switched off keeps the chats already tagged.",
+    )
+    position = models.PositiveSmallIntegerField(
+        default=0, help_text="Tags are listed by this number, then by name."
+    )
+
+    class Meta:
+        ordering = ["position", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                Upper("name"),
+                name="chat_tag_name_unique_any_case",
+                violation_error_message="There is already a tag of that name.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 def _between(start: datetime | None, end: datetime | None) -> timedelta | None:

@@ -3,6 +3,7 @@
 Everything returned here is evaluated (lists, dicts, sets), so async consumers may call it.
 """
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -15,9 +16,11 @@ from django.utils.crypto import salted_hmac
 from accounts.models import Operator
 from accounts.selectors import operator_takes_chats, operators_taking_chats
 from chats.errors import ChatAccessDenied, ChatNotFound
+from chats.filters import TranscriptFilters
 from chats.models import (
     ChatEvent,
     ChatParticipant,
+    ChatTag,
     OfflineTicket,
     PatronAttachment,
     PatronChat,
@@ -28,6 +31,7 @@ from departments.models import Department
 from departments.selectors import monitored_department_ids_subquery
 from libchat.core.richtext import links_add, text_as_html, text_normalise
 from libchat.core.tokens import secret_hash
+from widgets.models import Widget
 from widgets.selectors import operators_answering, widget_answerer_ids, widget_ids_answerable_by
 
 PREVIEW_CHARS = 140
@@ -297,12 +301,12 @@ def _operators_who_took_part() -> Prefetch:
     )
 
 
-def transcripts_for(*, operator: Operator, query: str = "", page=1) -> Page:
-    """Ended chats of the widgets this operator answers (or that they took part in), newest
-    first, optionally searched in the pre-chat answers, the messages and the names of files
-    sent; one page of them, each with the operators who took part."""
-    chats = _chats_visible(operator=operator).filter(state=PatronChat.State.ENDED)
-    if query := query.strip():
+def _transcripts(*, operator: Operator, filters: TranscriptFilters) -> QuerySet:
+    """Ended chats this operator may read (see `_chats_visible`), narrowed by the filters and
+    searched in the pre-chat answers, the messages, the names of files sent and the staff notes
+    (`internal_note` holds each one given with a transfer or at the end)."""
+    chats = _chats_visible(operator=operator).filter(filters.q(), state=PatronChat.State.ENDED)
+    if query := filters.query:
         # Bodies are stored as HTML, "R&D" as "R&amp;D": look for the text both as typed and
         # escaped the way it is stored.
         said = PatronMessage.objects.filter(
@@ -315,13 +319,50 @@ def transcripts_for(*, operator: Operator, query: str = "", page=1) -> Page:
             Q(name__icontains=query)
             | Q(email__icontains=query)
             | Q(question__icontains=query)
+            | Q(internal_note__icontains=query)
             | Exists(said)
             | Exists(sent)
         )
-    records = chats.select_related("widget", "claimed_by", "department").prefetch_related(
-        _operators_who_took_part()
+    return chats.select_related(
+        "widget__first_department", "claimed_by", "department"
+    ).prefetch_related(_operators_who_took_part(), _tags_in_order())
+
+
+def _tags_in_order() -> Prefetch:
+    """Each chat's `tag_list`, in the admin's order; one query for a whole page of chats."""
+    return Prefetch(
+        "tags", queryset=ChatTag.objects.order_by("position", "name"), to_attr="tag_list"
     )
-    return _page(records.order_by("-ended_at", "-pk"), page)
+
+
+def transcripts_for(*, operator: Operator, filters: TranscriptFilters, page=1) -> Page:
+    """One page of the ended chats this operator may read and the filters let through, newest
+    first, each with the operators who took part and its tags; the same few queries whatever
+    the number of chats."""
+    return _page(
+        _transcripts(operator=operator, filters=filters).order_by("-ended_at", "-pk"), page
+    )
+
+
+EXPORT_CHUNK = 1000
+
+
+def transcripts_in_chunks(
+    *, operator: Operator, filters: TranscriptFilters, chunk: int | None = None
+) -> Iterator[list[PatronChat]]:
+    """The same chats as `transcripts_for`, all of them, newest first, `chunk` at a time: each
+    chunk a query of its own that starts after the last chat of the one before (the order is
+    ended_at then id, both fixed once a chat has ended), so an export of any size holds one chunk
+    in memory and keeps no cursor or transaction open while the client reads."""
+    chunk = chunk or EXPORT_CHUNK
+    chats = _transcripts(operator=operator, filters=filters).order_by("-ended_at", "-pk")
+    after = Q()
+    while batch := list(chats.filter(after)[:chunk]):
+        yield batch
+        last = batch[-1]
+        after = Q(ended_at__lt=last.ended_at) | Q(ended_at=last.ended_at, pk__lt=last.pk)
+        if len(batch) < chunk:
+            return
 
 
 def _chat_with_record(chats: QuerySet, chat_id: int) -> PatronChat | None:
@@ -338,10 +379,41 @@ def _chat_with_record(chats: QuerySet, chat_id: int) -> PatronChat | None:
     )
 
 
+def chat_filter_choices(*, operator: Operator | None = None) -> dict:
+    """What the Transcripts and Reports filters offer, by name: widgets (those whose records the
+    operator reads, all without one), departments, operators and every tag, even one no longer
+    offered, since older chats carry it. Four queries."""
+    widgets = Widget.objects.order_by("name")
+    if operator is not None and (widget_ids := _visible_widget_ids(operator=operator)) is not None:
+        widgets = widgets.filter(pk__in=widget_ids)
+    operators = Operator.objects.filter(is_operator=True).order_by("display_name", "username")
+    return {
+        "widgets": list(widgets.values("pk", "name")),
+        "departments": list(Department.objects.order_by("name").values("pk", "name")),
+        "operators": [{"pk": o.pk, "name": o.name} for o in operators],
+        "tags": list(ChatTag.objects.order_by("position", "name").values("pk", "name")),
+    }
+
+
+def chat_tags(*, chat: PatronChat) -> list[ChatTag]:
+    """The chat's tags in the admin's order."""
+    return list(chat.tags.order_by("position", "name"))
+
+
+def tags_offered() -> list[ChatTag]:
+    """The tags operators may add, in the admin's order."""
+    return list(ChatTag.objects.filter(active=True).order_by("position", "name"))
+
+
+def chat_tags_for(*, operator: Operator, chat_id: int) -> PatronChat | None:
+    """A chat in any state whose record this operator may read (so may tag), or None."""
+    return _chats_visible(operator=operator).filter(pk=chat_id).first()
+
+
 def transcript_for(*, operator: Operator, chat_id: int) -> PatronChat | None:
     """An ended chat this operator may read, with its record; None otherwise."""
     chats = _chats_visible(operator=operator).filter(state=PatronChat.State.ENDED)
-    return _chat_with_record(chats, chat_id)
+    return _chat_with_record(chats.prefetch_related(_tags_in_order()), chat_id)
 
 
 EARLIER_MAX = 10

@@ -10,7 +10,12 @@ urlpatterns = [
     path("widget/files/<str:key>/", views.chat_file, name="file"),
     path("dashboard/chats/<int:chat_id>/files/", views.chat_file_send, name="file_send"),
     path("dashboard/transcripts/", views.transcripts, name="transcripts"),
+    path("dashboard/transcripts/export.csv", views.transcripts_export, name="transcripts_export"),
     path("dashboard/transcripts/<int:chat_id>/", views.transcript, name="transcript"),
+    path(
+        "dashboard/transcripts/<int:chat_id>/text/", views.transcript_text, name="transcript_text"
+    ),
+    path("dashboard/chats/<int:chat_id>/tags/", views.chat_tags, name="tags"),
     path("chats/<int:chat_id>/record/", views.patron_record, name="patron_record"),
     path("dashboard/tickets/", views.tickets, name="tickets"),
     path(

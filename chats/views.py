@@ -16,6 +16,7 @@ from django.http import (
     HttpResponse,
     JsonResponse,
     QueryDict,
+    StreamingHttpResponse,
 )
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.backends.utils import csrf_input
@@ -25,12 +26,14 @@ from django.utils.dateparse import parse_datetime
 from django.utils.html import format_html
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from chats import selectors, services
-from chats.errors import ChatClosed, ChatError, WidgetOffline
+from chats import exports, selectors, services
+from chats.errors import ChatClosed, ChatError, ChatInvalid, WidgetOffline
+from chats.filters import COMMENTS, OUTCOMES, RATINGS, transcript_filters_parse
 from chats.models import OfflineTicket
 from libchat.core.decorators import operator_required, refused
+from libchat.core.queries import QueryRefused
 from libchat.core.ratelimit import rate_limit_hit
 from libchat.core.refusals import Refusal, refusal_response
 from libchat.core.uploads import file_download, file_send_arguments
@@ -165,21 +168,50 @@ def chat_file_send(request: HttpRequest, chat_id: int) -> JsonResponse:
 @require_GET
 @operator_required
 def transcripts(request: HttpRequest) -> HttpResponse:
-    query = request.GET.get("q", "")
+    """Ended chats, filtered (date range, widget, department, operator, tag, rating, comment,
+    answered or missed) and searched, a page at a time; the same filters export as CSV."""
+    try:
+        filters = transcript_filters_parse(request.GET)
+    except QueryRefused as refusal:
+        return refused(request, str(refusal), 400)
     page = selectors.transcripts_for(
-        operator=request.user, query=query, page=request.GET.get("page")
+        operator=request.user, filters=filters, page=request.GET.get("page")
     )
-    return render(
-        request,
-        "chats/transcripts.html",
-        {
-            "tab": "chats",
-            "chats": page.object_list,
-            "page": page,
-            "page_query": _without_page(request),
-            "query": query,
-        },
+    query = _without_page(request)
+    context = {
+        "tab": "chats",
+        "chats": page.object_list,
+        "page": page,
+        "page_query": query,
+        "filters": filters,
+        "choices": selectors.chat_filter_choices(operator=request.user),
+        "ratings": RATINGS,
+        "comments": COMMENTS,
+        "outcomes": OUTCOMES,
+        "export_url": f"{reverse('chats:transcripts_export')}?{query}",
+    }
+    return render(request, "chats/transcripts.html", context)
+
+
+@require_GET
+@operator_required
+def transcripts_export(request: HttpRequest) -> HttpResponse:
+    """The filtered Transcripts list, every chat of it, as CSV: streamed a chunk at a time."""
+    try:
+        filters = transcript_filters_parse(request.GET)
+    except QueryRefused as refusal:
+        return refused(request, str(refusal), 400)
+    chunks = selectors.transcripts_in_chunks(operator=request.user, filters=filters)
+
+    def transcript_url(chat):
+        return request.build_absolute_uri(reverse("chats:transcript", args=[chat.pk]))
+
+    response = StreamingHttpResponse(
+        exports.csv_lines(chunks, transcript_url), content_type="text/csv; charset=utf-8"
     )
+    day = timezone.localdate().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="libchat-transcripts-{day}.csv"'
+    return response
 
 
 @require_GET
@@ -192,8 +224,61 @@ def transcript(request: HttpRequest, chat_id: int) -> HttpResponse:
         {**message, "sent_at": parse_datetime(message["created_at"])}
         for message in selectors.chat_messages(chat_id=chat.pk)
     ]
-    context = {"chat": chat, "messages": messages, "times": chat.times_so_far(chat.ended_at)}
-    return render(request, "chats/transcript.html", {"tab": "chats", **context})
+    context = {
+        "tab": "chats",
+        "chat": chat,
+        "messages": messages,
+        "times": chat.times_so_far(chat.ended_at),
+        "tags": _tag_choices(chat),
+    }
+    return render(request, "chats/transcript.html", context)
+
+
+def _tag_choices(chat) -> list[dict]:
+    """The tags the chat may carry (those offered, and any it kept that are no longer), each
+    with whether it has it."""
+    has = {tag.pk for tag in chat.tag_list}
+    offered = selectors.tags_offered()
+    kept = [tag for tag in chat.tag_list if tag.pk not in {t.pk for t in offered}]
+    return [{"tag": tag, "on": tag.pk in has} for tag in [*offered, *kept]]
+
+
+@require_GET
+@operator_required
+def transcript_text(request: HttpRequest, chat_id: int) -> HttpResponse:
+    """A transcript as a plain-text file to keep or forward."""
+    chat = selectors.transcript_for(operator=request.user, chat_id=chat_id)
+    if chat is None:
+        raise Http404("No such transcript.")
+    messages = selectors.chat_messages(chat_id=chat.pk)
+    text = exports.transcript_text(chat, messages, request.build_absolute_uri("/")[:-1])
+    response = HttpResponse(text, content_type="text/plain; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="libchat-chat-{chat.pk}.txt"'
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+@operator_required
+def chat_tags(request: HttpRequest, chat_id: int) -> JsonResponse:
+    """A chat's tags, read (GET) or one put on or taken off (POST "tag" with "on" 1 or 0), by an
+    operator who may read its record: in the console during the chat, on its transcript after.
+    The answer is the chat's tags as they now are."""
+    chat = selectors.chat_tags_for(operator=request.user, chat_id=chat_id)
+    if chat is None:
+        message = "No such chat, or not one you may see."
+        return JsonResponse({"code": "unknown_chat", "message": message}, status=404)
+    if request.method == "POST":
+        tag, on = request.POST.get("tag", ""), request.POST.get("on")
+        if not tag.isdigit() or on not in {"0", "1"}:
+            message = "Say which tag (its id) and whether to put it on (1) or take it off (0)."
+            return JsonResponse({"code": "invalid", "message": message}, status=400)
+        try:
+            tags = services.chat_tag_set(chat=chat, tag_id=int(tag), on=on == "1")
+        except ChatInvalid as refusal:
+            return refusal_response(refusal)
+    else:
+        tags = selectors.chat_tags(chat=chat)
+    return JsonResponse({"tags": [{"id": t.pk, "name": t.name} for t in tags]})
 
 
 @require_GET

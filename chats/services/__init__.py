@@ -1,5 +1,5 @@
 """Every write to patron chats, by job: a chat's lifecycle, its lines, transfer offers, who is
-looking at a waiting chat, the watchdog, offline tickets and emailed transcripts. Callers use
+looking at a waiting chat, the watchdog, tags, offline tickets and emailed transcripts. Callers use
 the names here; each module says what it owns."""
 
 from chats.services.lifecycle import (
@@ -24,6 +24,7 @@ from chats.services.offers import (
     transfer_offers_lapse,
     transfer_offers_withdraw,
 )
+from chats.services.tags import chat_tag_set, read_scale_offer
 from chats.services.tickets import ticket_answered_set, ticket_create
 from chats.services.transcripts import chat_transcript_email, chat_transcript_send
 from chats.services.watchdog import (
@@ -44,6 +45,7 @@ __all__ = [
     "chat_requeue",
     "chat_start",
     "chat_system_line",
+    "chat_tag_set",
     "chat_transfer",
     "chat_transcript_email",
     "chat_transcript_send",
@@ -54,6 +56,7 @@ __all__ = [
     "claimants_presence_follow",
     "message_send",
     "queue_positions_push",
+    "read_scale_offer",
     "ticket_answered_set",
     "ticket_create",
     "transfer_offer_accept",

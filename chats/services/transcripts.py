@@ -14,13 +14,14 @@ from chats.models import PatronChat, PatronMessage
 from libchat.core.jobs import task_enqueue_on_commit
 
 
-def _transcript_line(chat: PatronChat, message: dict, base_url: str) -> str:
+def transcript_line(chat: PatronChat, message: dict, base_url: str, *, patron: str) -> str:
+    """One line of a chat as text: its time (UTC), who wrote it (`patron` for the patron),
+    what it said and links to its files under `base_url`."""
     text = strip_tags(message["body"].replace("<br>", "\n"))
     files = [f"{file['name']}: {base_url}{file['url']}" for file in message["attachments"]]
     text = "\n".join(filter(None, [html.unescape(text), *files]))
     # A line from LibChat itself has no speaker, as on the transcript page.
     if message["sender"] != PatronMessage.Sender.SYSTEM:
-        patron = chat.name or gettext("You")
         who = patron if message["sender"] == "patron" else message["operator"]
         text = f"{who}: {text}"
     return f"[{message['created_at'][11:16]} UTC] {text}"
@@ -42,7 +43,8 @@ def chat_transcript_send(*, chat_id: int, base_url: str) -> None:
     chat = PatronChat.objects.select_related("widget").get(pk=chat_id)
     messages = selectors.chat_messages(chat_id=chat.pk)
     with translation.override(chat.language):
-        lines = [_transcript_line(chat, m, base_url) for m in messages]
+        patron = chat.name or gettext("You")
+        lines = [transcript_line(chat, m, base_url, patron=patron) for m in messages]
         subject = gettext("Your chat with %(title)s") % {"title": chat.widget.title}
         question = gettext("Your question: %(question)s") % {"question": chat.question}
     send_mail(

@@ -11,6 +11,7 @@
 // Unread counts survive a reload: sessionStorage keeps, per chat, the last message this tab
 // showed the operator, and a reload counts the patron's messages after it again.
 
+import { tagsLoad } from "./chat-tags.js";
 import { createEditor, unansweredSends } from "./editor.js";
 import { live } from "./live.js";
 import { messageLineAdd } from "./message-line.js";
@@ -530,6 +531,13 @@ async function recordLoad(pane, chatId) {
   }
 }
 
+// The pane's tags (when the admin offers any) stay after the chat ends, until the pane closes:
+// the chat can still be tagged, and later on its transcript.
+function paneTagsLoad(pane, chatId) {
+  const form = pane.querySelector(".chat-tags");
+  if (form) tagsLoad(form, $("operator-chat-template").content.querySelector(".chat-tags").dataset.url.replace("/0/", `/${chatId}/`));
+}
+
 function paneRevive(pane, chatId) {
   // The chat came back to this operator (re-claimed from a queue they sent it to, or
   // transferred back): the same pane is live again, reply box and all.
@@ -557,9 +565,11 @@ function openPane(chat) {
     pane = paneCreate(chat);
     panes.set(chat.id, pane);
     recordLoad(pane, chat.id);
+    paneTagsLoad(pane, chat.id);
   } else if (pane.dataset.ended) {
     paneRevive(pane, chat.id);
     recordLoad(pane, chat.id);
+    paneTagsLoad(pane, chat.id);
   }
   rowFor(chat);
   if (chat.note) {

@@ -4,6 +4,7 @@ import pytest
 from django.core.management import call_command
 
 from canned.models import CannedReply
+from chats.models import ChatTag
 from faqs.models import Faq
 from internalchat.models import Message, Room
 from widgets.demo import demo_page_write
@@ -24,6 +25,8 @@ def test_demo_data_creates_rooms_messages_and_faqs_once():
     assert CannedReply.objects.filter(owner=None, department=None).count() == 3
     assert CannedReply.objects.filter(department__slug="reference").count() == 1
     assert CannedReply.objects.filter(owner__username="alice").count() == 1
+    offered = [tag.name for tag in ChatTag.objects.filter(active=True)]
+    assert offered == ["Directional", "Research", "Technology", *(f"READ {n}" for n in range(1, 7))]
 
 
 def test_the_demo_library_page_gives_the_opening_hours_of_the_demo_faq(tmp_path):

@@ -1,6 +1,6 @@
 """Create the demo site: two departments, an admin and four operators, their internal chat rooms
-with a few messages, a public FAQ group, canned replies (shared and Alice's own) and a demo widget
-(idempotent)."""
+with a few messages, a public FAQ group, canned replies (shared and Alice's own), chat tags (the
+library's own three, and the READ scale switched on) and a demo widget (idempotent)."""
 
 from django.core.management import BaseCommand
 from django.db import transaction
@@ -8,6 +8,8 @@ from django.db import transaction
 from accounts.models import Operator
 from canned import services as canned_services
 from canned.models import CannedReply
+from chats import services as chat_services
+from chats.models import ChatTag
 from departments.models import Department
 from departments.services import membership_add
 from faqs.models import Faq, FaqGroup
@@ -57,6 +59,13 @@ CANNED_REPLIES = [
 ]  # fmt: skip
 
 
+TAGS = [
+    ("Directional", "Where things are, opening hours, how to get in."),
+    ("Research", "Finding sources on a topic, search strategies, citations."),
+    ("Technology", "Logins, printing, Wi-Fi, e-book and database access."),
+]
+
+
 class Command(BaseCommand):
     help = "Create demo departments, an admin and four operators with known passwords."
 
@@ -93,6 +102,7 @@ class Command(BaseCommand):
         )
         self._internal_chat(departments)
         self._canned_replies(departments)
+        self._tags()
         if created or not quiet_if_present:
             self.stdout.write("Demo data ready." if created else "Demo data already present.")
         self.stdout.write(
@@ -115,6 +125,13 @@ class Command(BaseCommand):
             Faq.objects.get_or_create(
                 group=group, question=question, defaults={"answer": answer, "link": link}
             )
+
+    def _tags(self):
+        for position, (name, description) in enumerate(TAGS, start=1):
+            ChatTag.objects.get_or_create(
+                name=name, defaults={"description": description, "position": position}
+            )
+        chat_services.read_scale_offer()
 
     def _canned_replies(self, departments):
         settings = SiteSettings.load()
