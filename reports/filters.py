@@ -8,13 +8,11 @@ from datetime import date, datetime, time, timedelta
 from django.http import QueryDict
 from django.utils import timezone
 
+from libchat.core.queries import QueryRefused, query_date, query_id
+
 GRAINS = ("day", "week", "month")
 MAX_DAYS = 3 * 366 + 31  # three years and a month: the longest range the page offers
 DEFAULT_DAYS = 30
-
-
-class FiltersRefused(ValueError):
-    """A filter that cannot be used; the message says which and why."""
 
 
 @dataclass(frozen=True)
@@ -25,6 +23,7 @@ class ReportFilters:
     widget_id: int | None = None
     department_id: int | None = None
     operator_id: int | None = None
+    tag_id: int | None = None
 
     @property
     def since(self) -> datetime:
@@ -42,31 +41,11 @@ class ReportFilters:
             ("widget", self.widget_id),
             ("department", self.department_id),
             ("operator", self.operator_id),
+            ("tag", self.tag_id),
         ]:
             if value is not None:
                 query[name] = str(value)
         return query
-
-
-def _date(query: QueryDict, name: str, default: date) -> date:
-    value = query.get(name, "").strip()
-    if not value:
-        return default
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise FiltersRefused(
-            f"{name!r} must be a date such as 2026-09-01, not {value!r}."
-        ) from None
-
-
-def _id(query: QueryDict, name: str) -> int | None:
-    value = query.get(name, "").strip()
-    if not value:
-        return None
-    if not value.isdigit() or int(value) == 0:
-        raise FiltersRefused(f"{name!r} must be the id of a {name}, not {value!r}.")
-    return int(value)
 
 
 def auto_grain(start: date, end: date) -> str:
@@ -76,22 +55,23 @@ def auto_grain(start: date, end: date) -> str:
 
 
 def filters_parse(query: QueryDict, *, today: date | None = None) -> ReportFilters:
-    """The filters of a request, or FiltersRefused. By default the last 30 days up to today."""
+    """The filters of a request, or QueryRefused. By default the last 30 days up to today."""
     today = today or timezone.localdate()
-    end = _date(query, "to", today)
-    start = _date(query, "from", end - timedelta(days=DEFAULT_DAYS - 1))
+    end = query_date(query, "to", today)
+    start = query_date(query, "from", end - timedelta(days=DEFAULT_DAYS - 1))
     if start > end:
-        raise FiltersRefused("The range starts after it ends: 'from' must be on or before 'to'.")
+        raise QueryRefused("The range starts after it ends: 'from' must be on or before 'to'.")
     if (end - start).days + 1 > MAX_DAYS:
-        raise FiltersRefused(f"A report covers {MAX_DAYS} days at most.")
+        raise QueryRefused(f"A report covers {MAX_DAYS} days at most.")
     grain = query.get("grain", "").strip() or auto_grain(start, end)
     if grain not in GRAINS:
-        raise FiltersRefused(f"'grain' must be day, week or month, not {grain!r}.")
+        raise QueryRefused(f"'grain' must be day, week or month, not {grain!r}.")
     return ReportFilters(
         start=start,
         end=end,
         grain=grain,
-        widget_id=_id(query, "widget"),
-        department_id=_id(query, "department"),
-        operator_id=_id(query, "operator"),
+        widget_id=query_id(query, "widget"),
+        department_id=query_id(query, "department"),
+        operator_id=query_id(query, "operator"),
+        tag_id=query_id(query, "tag"),
     )

@@ -8,11 +8,9 @@ from django.db.models import (
     Avg,
     Count,
     DateField,
-    Exists,
     F,
     IntegerField,
     Min,
-    OuterRef,
     Q,
     QuerySet,
     Sum,
@@ -30,13 +28,15 @@ from django.db.models.functions import (
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Operator, StatusInterval
+from accounts.models import StatusInterval
 from accounts.selectors import active_sessions_with_reachability
-from chats.models import ChatEvent, ChatParticipant, OfflineTicket, PatronChat
-from departments.models import Department, Membership
+from chats.filters import chat_scope_q
+from chats.models import ChatEvent, ChatParticipant, ChatTag, OfflineTicket, PatronChat
+from chats.selectors import chat_filter_choices
+from departments.models import Membership
 from reports.filters import ReportFilters
 from reports.sql import Percentile, Seconds
-from widgets.models import Widget, WidgetOnlineInterval
+from widgets.models import WidgetOnlineInterval
 from widgets.selectors import widgets_routed_to
 
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
@@ -65,25 +65,16 @@ def _tz():
 
 def _chat_q(filters: ReportFilters, prefix: str = "") -> Q:
     """The chats a report counts, as a condition on a chat reached through `prefix`: started in
-    the range; of the widget; of the department (the one it was transferred to, else its widget's
-    first choice); that the operator took part in."""
+    the range, narrowed as Transcripts narrow (widget, department, operator, tag)."""
     p = prefix
     q = Q(**{f"{p}created_at__gte": filters.since, f"{p}created_at__lt": filters.until})
-    if filters.widget_id:
-        q &= Q(**{f"{p}widget_id": filters.widget_id})
-    if filters.department_id:
-        q &= Q(**{f"{p}department_id": filters.department_id}) | Q(
-            **{
-                f"{p}department__isnull": True,
-                f"{p}widget__first_department_id": filters.department_id,
-            }
-        )
-    if filters.operator_id:
-        took_part = ChatParticipant.objects.filter(
-            chat_id=OuterRef(f"{p}pk" if p else "pk"), operator_id=filters.operator_id
-        )
-        q &= Q(Exists(took_part))
-    return q
+    return q & chat_scope_q(
+        widget_id=filters.widget_id,
+        department_id=filters.department_id,
+        operator_id=filters.operator_id,
+        tag_id=filters.tag_id,
+        prefix=prefix,
+    )
 
 
 def _chats(filters: ReportFilters) -> QuerySet:
@@ -98,6 +89,8 @@ def _tickets(filters: ReportFilters) -> QuerySet:
         q &= Q(widget__first_department_id=filters.department_id)
     if filters.operator_id:
         q &= Q(answered_by_id=filters.operator_id)
+    if filters.tag_id:
+        q &= Q(pk__isnull=True)  # tickets carry no tags: none is of a tag
     return OfflineTicket.objects.filter(q).order_by()
 
 
@@ -282,6 +275,29 @@ def rating_distribution(filters: ReportFilters) -> dict:
         **{f"rating_{n}": Count("pk", filter=Q(rating=n)) for n in range(1, 6)}
     )
     return {"rows": [{"rating": n, "chats": counts[f"rating_{n}"]} for n in range(1, 6)]}
+
+
+def tag_counts(filters: ReportFilters) -> dict:
+    """Chats per tag (a chat with two tags counts for each), in the admin's order: every tag
+    offered, and any other that chats of the range carry; then the chats with no tag."""
+    tagged = PatronChat.tags.through.objects.filter(_chat_q(filters, prefix="patronchat__"))
+    counts = dict(
+        tagged.values("chattag_id")
+        .annotate(chats=Count("patronchat_id"))
+        .values_list("chattag_id", "chats")
+    )
+    tags = ChatTag.objects.filter(Q(active=True) | Q(pk__in=list(counts))).order_by(
+        "position", "name"
+    )
+    rows = [
+        {
+            "tag": tag.name,
+            "read_scale": tag.scale == ChatTag.Scale.READ,
+            "chats": counts.get(tag.pk, 0),
+        }
+        for tag in tags
+    ]
+    return {"rows": rows, "untagged": _chats(filters).filter(tags__isnull=True).count()}
 
 
 def rating_over_time(filters: ReportFilters) -> dict:
@@ -595,15 +611,8 @@ def now_panel(*, now: datetime | None = None) -> dict:
 
 
 def filter_choices() -> dict:
-    """What the filters offer: widgets, departments and operators, by name."""
-    return {
-        "widgets": list(Widget.objects.order_by("name").values("pk", "name")),
-        "departments": list(Department.objects.order_by("name").values("pk", "name")),
-        "operators": [
-            {"pk": o.pk, "name": o.name}
-            for o in Operator.objects.filter(is_operator=True).order_by("display_name", "username")
-        ],
-    }
+    """What the filters offer: widgets, departments, operators and tags, by name."""
+    return chat_filter_choices()
 
 
 def report_figures(filters: ReportFilters, *, now: datetime | None = None) -> dict:
@@ -619,6 +628,7 @@ def report_figures(filters: ReportFilters, *, now: datetime | None = None) -> di
         "handling": handling_histogram(filters),
         "ratings": rating_distribution(filters),
         "rating_over_time": rating_over_time(filters),
+        "tags": tag_counts(filters),
         "comments": comments(filters),
         "operators": per_operator(filters, transfers),
         "departments": per_department(filters, transfers),

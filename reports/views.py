@@ -10,8 +10,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from libchat.core.decorators import refused
+from libchat.core.queries import QueryRefused
 from reports import selectors
-from reports.filters import FiltersRefused, filters_parse
+from reports.filters import filters_parse
 from reports.models import VIEW_REPORTS
 
 # The page's figures in order: what each shows and the question it answers (README "Reports").
@@ -59,6 +60,13 @@ FIGURES = [
         "id": "rating_over_time",
         "title": "Average rating",
         "question": "Is the average rating going up or down?",
+        "chart": True,
+    },
+    {
+        "id": "tags",
+        "title": "Kinds of question",
+        "question": "How many chats did operators tag with each kind of question? "
+        "(a chat with two tags counts for both; the READ scale's levels when they are used)",
         "chart": True,
     },
     {
@@ -133,7 +141,7 @@ def reports_required(*, json: bool):
 def reports_tab(request: HttpRequest) -> HttpResponse:
     try:
         filters = filters_parse(request.GET)
-    except FiltersRefused as exc:
+    except QueryRefused as exc:
         return refused(request, str(exc), 400)
     context = {
         "tab": "reports",
@@ -152,6 +160,6 @@ def reports_tab(request: HttpRequest) -> HttpResponse:
 def report_data(request: HttpRequest) -> JsonResponse:
     try:
         filters = filters_parse(request.GET)
-    except FiltersRefused as exc:
+    except QueryRefused as exc:
         return JsonResponse({"error": str(exc)}, status=400)
     return JsonResponse(selectors.report_figures(filters))

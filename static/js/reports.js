@@ -144,6 +144,18 @@ const FIGURES = {
       },
     };
   },
+  tags(data) {
+    const rows = [...data.tags.rows.map((r) => [r.tag, r.chats]), ["No tag", data.tags.untagged]];
+    return {
+      columns: ["Tag", "Chats"],
+      rows,
+      chart: {
+        type: "bar",
+        data: { labels: rows.map((r) => r[0]), datasets: [{ label: "Chats", data: rows.map((r) => r[1]), backgroundColor: COLOURS.pink }] },
+        options: { indexAxis: "y", scales: { x: { beginAtZero: true, ticks: { precision: 0 } } } },
+      },
+    };
+  },
   coverage(data) {
     const rows = data.coverage.operators;
     return {

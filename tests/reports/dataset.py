@@ -9,6 +9,8 @@ Monday 5 to Sunday 11 January 2026.
 - Chat C (Circulation widget), Tue 23:50, across midnight: Bob claims at 90 s, answers at 150 s,
   ends it at 00:20 Wednesday. Rated 3. UTC would put it on Wednesday.
 - Chat D (Reference), Wed 09:00: Alice claims at 200 s, answers at 250 s, ends at 10 min. Rated 4.
+- Tags: A and D are "Research"; A is also READ 4 (the READ scale switched on); B and C untagged.
+  The outside-the-range chat of 12 January is "Directional".
 - An offline ticket (Circulation), Thu 12:00.
 - Outside the range: a chat on Sun 4 January at 23:30 (Mon 05:30 UTC) and one on Mon 12 January.
 - Status record: Alice Online Mon 09:00–12:00 and Away 12:00–13:00; Carol Online Sun 4 January
@@ -23,7 +25,8 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from accounts.models import Operator, StatusInterval
-from chats.models import ChatEvent, ChatParticipant, OfflineTicket, PatronChat
+from chats.models import ChatEvent, ChatParticipant, ChatTag, OfflineTicket, PatronChat
+from chats.services import read_scale_offer
 from departments.models import Department
 from tests.factories import DepartmentFactory, OperatorFactory, WidgetFactory
 from widgets.models import Widget, WidgetOnlineInterval
@@ -141,8 +144,14 @@ def week(copy: int = 0) -> Week:
     )
     OfflineTicket.objects.filter(pk=ticket.pk).update(created_at=local(8, 12))
 
+    research = ChatTag.objects.create(name=f"Research{n}")
+    read = read_scale_offer()
+    a.tags.add(research, read[3])
+    d.tags.add(research)
+
     chat(ref_widget, local(4, 23, 30), ended=local(4, 23, 40))
-    chat(ref_widget, local(12, 10), ended=local(12, 10, 5))
+    later = chat(ref_widget, local(12, 10), ended=local(12, 10, 5))
+    later.tags.add(ChatTag.objects.create(name=f"Directional{n}", active=False))
 
     interval(alice, "online", local(5, 9), local(5, 12))
     interval(alice, "away", local(5, 12), local(5, 13))

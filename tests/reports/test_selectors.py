@@ -6,8 +6,10 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from django.http import QueryDict
 
+from chats.models import ChatTag
+from libchat.core.queries import QueryRefused
 from reports import selectors
-from reports.filters import FiltersRefused, ReportFilters, filters_parse
+from reports.filters import ReportFilters, filters_parse
 from reports.sql import percentile_cont
 from tests.reports.dataset import END, START, TZ, local, week
 
@@ -212,6 +214,28 @@ def test_filters_narrow_every_figure(w):
     assert selectors.summary(circulation_widget)["chats"] == 1
 
 
+def test_tag_counts_each_tag_offered_and_the_chats_with_none(w):
+    tags = selectors.tag_counts(filters())
+    counted = {row["tag"]: row["chats"] for row in tags["rows"]}
+    # Every READ level is offered (0 where none), in the admin's order after the library's own;
+    # "Directional" is switched off and carried only by a chat outside the range: not listed.
+    assert list(counted) == ["Research", *(f"READ {n}" for n in range(1, 7))]
+    assert (counted["Research"], counted["READ 4"], counted["READ 1"]) == (2, 1, 0)
+    assert tags["untagged"] == 2  # B and C
+    assert [row["read_scale"] for row in tags["rows"]][:2] == [False, True]
+    later = ReportFilters(start=date(2026, 1, 12), end=date(2026, 1, 12), grain="day")
+    assert {r["tag"]: r["chats"] for r in selectors.tag_counts(later)["rows"]}["Directional"] == 1
+
+
+def test_a_tag_narrows_every_figure_and_leaves_out_tickets(w):
+    research = ChatTag.objects.get(name="Research")
+    tagged = filters(tag_id=research.pk)
+    assert selectors.summary(tagged)["chats"] == 2  # A and D
+    assert sum(r["tickets"] for r in selectors.volume(tagged)["rows"]) == 0
+    assert set(by(selectors.per_operator(tagged), "name")) == {"Alice", "Bob", "Carol"}
+    assert selectors.tag_counts(filters(tag_id=research.pk, operator_id=w.bob.pk))["untagged"] == 0
+
+
 def test_now_panel_shows_who_is_signed_in_the_queue_and_chats_held(w):
     from accounts.models import LibChatSession
     from tests.factories import DashboardConnectionFactory
@@ -234,10 +258,10 @@ def test_now_panel_shows_who_is_signed_in_the_queue_and_chats_held(w):
 
 
 def test_every_figure_in_a_fixed_number_of_queries(w, django_assert_num_queries):
-    with django_assert_num_queries(17):
+    with django_assert_num_queries(20):
         selectors.report_figures(filters(), now=NOW)
     week(copy=1)  # twice the data: the same number of queries
-    with django_assert_num_queries(17):
+    with django_assert_num_queries(20):
         selectors.report_figures(filters(grain="week"), now=NOW)
 
 
@@ -258,7 +282,7 @@ def test_percentile_fallback_matches_postgresql_definition():
     ],
 )
 def test_bad_filters_say_why(query, message):
-    with pytest.raises(FiltersRefused, match=message):
+    with pytest.raises(QueryRefused, match=message):
         filters_parse(QueryDict(query))
 
 
