@@ -11,6 +11,7 @@ from chats.models import (
     PatronAttachment,
     PatronChat,
     PatronMessage,
+    TicketReply,
     TransferOffer,
 )
 from libchat.core.durations import duration_text
@@ -162,6 +163,18 @@ class ChatTagAdmin(admin.ModelAdmin):
         return actions
 
 
+class TicketReplyInline(ReadOnlyInline):
+    """The ticket's thread: answers (with how their email went) and staff notes."""
+
+    model = TicketReply
+    verbose_name_plural = "Thread: answers and notes"
+    fields = ["created_at", "kind", "operator", "body", "mail", "mailed_at", "mail_error"]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("operator")
+
+
 @admin.register(OfflineTicket)
 class OfflineTicketAdmin(admin.ModelAdmin):
     list_display = ["pk", "widget", "name", "email", "created_at", "answered_at", "answered_by"]
@@ -176,6 +189,7 @@ class OfflineTicketAdmin(admin.ModelAdmin):
         "answered_at",
         "answered_by",
     ]
+    inlines = [TicketReplyInline]
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -439,7 +439,7 @@ class OfflineTicket(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        help_text="Who marked the ticket answered (the answer itself goes by email).",
+        help_text="Who answered it: sent the first answer from LibChat, or marked it answered.",
     )
 
     class Meta:
@@ -460,3 +460,43 @@ class OfflineTicket(models.Model):
 
     def __str__(self) -> str:
         return f"Ticket {self.pk} from {self.email}"
+
+
+class TicketReply(models.Model):
+    """A line in a ticket's thread: an answer, emailed to the patron with their question quoted,
+    or a note for staff only. An answer's mail is sent by the worker; one that fails is shown as
+    failed, with Retry."""
+
+    class Kind(models.TextChoices):
+        ANSWER = "answer", "Answer"
+        NOTE = "note", "Internal note"
+
+    class Mail(models.TextChoices):
+        NONE = "", "Not emailed"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+
+    ticket = models.ForeignKey(OfflineTicket, on_delete=models.CASCADE, related_name="replies")
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    operator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    body = models.TextField(help_text="As the operator wrote it (plain text).")
+    created_at = models.DateTimeField(auto_now_add=True)
+    mail = models.CharField(max_length=8, choices=Mail.choices, blank=True)
+    mailed_at = models.DateTimeField(null=True, blank=True)
+    mail_error = models.CharField(
+        max_length=300, blank=True, help_text="Why the mail server refused, the last time."
+    )
+
+    class Meta:
+        ordering = ["ticket", "created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind="answer") | Q(mail=""), name="ticket_reply_only_answers_mailed"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on ticket {self.ticket_id}"

@@ -25,6 +25,7 @@ from chats.models import (
     PatronAttachment,
     PatronChat,
     PatronMessage,
+    TicketReply,
     TransferOffer,
 )
 from departments.models import Department
@@ -492,6 +493,19 @@ def _tickets_of(*, widget_ids: list[int] | None) -> QuerySet:
 
 def ticket_for(*, operator: Operator, ticket_id: int) -> OfflineTicket | None:
     return _tickets_visible(operator=operator).filter(pk=ticket_id).first()
+
+
+def ticket_thread(*, operator: Operator, ticket_id: int) -> OfflineTicket | None:
+    """A ticket this operator may read with its `thread` (answers and notes, oldest first, each
+    with who wrote it); three queries however long the thread."""
+    thread = TicketReply.objects.select_related("operator").order_by("created_at", "pk")
+    return (
+        _tickets_visible(operator=operator)
+        .filter(pk=ticket_id)
+        .select_related("widget", "answered_by")
+        .prefetch_related(Prefetch("replies", queryset=thread, to_attr="thread"))
+        .first()
+    )
 
 
 def chat_by_token(*, token: str) -> PatronChat:

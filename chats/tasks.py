@@ -1,6 +1,6 @@
 """Celery tasks for patron chats: the scheduled watch (requeue chats of unreachable claimants,
 alert about unclaimed ones, end chats whose patron left, lapse transfer offers nobody answered)
-and the transcript email."""
+the transcript email and the answers to tickets."""
 
 import smtplib
 
@@ -23,3 +23,9 @@ def chats_watch() -> dict[str, int]:
 @shared_task(autoretry_for=(smtplib.SMTPException, OSError), retry_backoff=60, max_retries=6)
 def chat_transcript_email_send(chat_id: int, base_url: str) -> None:
     services.chat_transcript_send(chat_id=chat_id, base_url=base_url)
+
+
+# Failures are recorded on the answer (shown with Retry), not retried here: an operator sees them.
+@shared_task
+def ticket_answer_email_send(reply_id: int) -> str:
+    return services.ticket_answer_mail(reply_id=reply_id)

@@ -18,6 +18,13 @@ urlpatterns = [
     path("dashboard/chats/<int:chat_id>/tags/", views.chat_tags, name="tags"),
     path("chats/<int:chat_id>/record/", views.patron_record, name="patron_record"),
     path("dashboard/tickets/", views.tickets, name="tickets"),
+    path("dashboard/tickets/<int:ticket_id>/", views.ticket, name="ticket"),
+    path("dashboard/tickets/<int:ticket_id>/replies/", views.ticket_reply, name="ticket_reply"),
+    path(
+        "dashboard/tickets/<int:ticket_id>/replies/<int:reply_id>/retry/",
+        views.ticket_reply_retry,
+        name="ticket_reply_retry",
+    ),
     path(
         "dashboard/tickets/<int:ticket_id>/answered/",
         views.ticket_answered,

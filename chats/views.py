@@ -33,6 +33,7 @@ from chats.errors import ChatClosed, ChatError, ChatInvalid, WidgetOffline
 from chats.filters import COMMENTS, OUTCOMES, RATINGS, transcript_filters_parse
 from chats.models import OfflineTicket
 from libchat.core.decorators import operator_required, refused
+from libchat.core.messages import MESSAGE_MAX_CHARS
 from libchat.core.queries import QueryRefused
 from libchat.core.ratelimit import rate_limit_hit
 from libchat.core.refusals import Refusal, refusal_response
@@ -320,6 +321,65 @@ def tickets(request: HttpRequest) -> HttpResponse:
             "status": status if status in selectors.TICKET_STATUSES else "all",
         },
     )
+
+
+@require_GET
+@operator_required
+def ticket(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    return _ticket_page(request, ticket_id)
+
+
+def _ticket_page(request, ticket_id: int, *, draft: str = "", error: str = "", status: int = 200):
+    """A ticket with its thread and the reply box; after a refusal, the text kept in the box."""
+    ticket = selectors.ticket_thread(operator=request.user, ticket_id=ticket_id)
+    if ticket is None:
+        return refused(request, "No such ticket, or it is not one of your widgets'.", 404)
+    context = {
+        "tab": "chats",
+        "ticket": ticket,
+        "draft": draft,
+        "error": error,
+        "reply_max_chars": MESSAGE_MAX_CHARS,
+    }
+    return render(request, "chats/ticket.html", context, status=status)
+
+
+@require_POST
+@operator_required
+def ticket_reply(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    """Send Answer (emailed to the patron) or Add note (staff only), then back to the thread."""
+    ticket = selectors.ticket_for(operator=request.user, ticket_id=ticket_id)
+    if ticket is None:
+        return refused(request, "No such ticket, or it is not one of your widgets'.", 404)
+    body, kind = request.POST.get("body", ""), request.POST.get("kind", "")
+    try:
+        reply = services.ticket_reply_add(
+            ticket=ticket, operator=request.user, body=body, kind=kind
+        )
+    except ChatInvalid as refusal:
+        return _ticket_page(request, ticket_id, draft=body, error=refusal.message, status=400)
+    if reply.kind == reply.Kind.ANSWER:
+        messages.success(request, f"Answer sent to {ticket.email}; the ticket is answered.")
+    else:
+        messages.success(request, "Note added. Patrons never see notes.")
+    return redirect(f"{reverse('chats:ticket', args=[ticket.pk])}#reply-{reply.pk}")
+
+
+@require_POST
+@operator_required
+def ticket_reply_retry(request: HttpRequest, ticket_id: int, reply_id: int) -> HttpResponse:
+    """Send a failed answer's email again."""
+    ticket = selectors.ticket_thread(operator=request.user, ticket_id=ticket_id)
+    reply = next((r for r in ticket.thread if r.pk == reply_id), None) if ticket else None
+    if reply is None:
+        return refused(request, "No such answer, or not one of your widgets' tickets.", 404)
+    if services.ticket_answer_retry(reply=reply):
+        messages.success(request, f"Sending the answer to {ticket.email} again.")
+    else:
+        messages.info(
+            request, "That answer is not waiting for a retry: it was sent, or is sending."
+        )
+    return redirect(f"{reverse('chats:ticket', args=[ticket.pk])}#reply-{reply.pk}")
 
 
 @require_POST

@@ -25,7 +25,13 @@ from chats.services.offers import (
     transfer_offers_withdraw,
 )
 from chats.services.tags import chat_tag_set, read_scale_offer
-from chats.services.tickets import ticket_answered_set, ticket_create
+from chats.services.tickets import (
+    ticket_answer_mail,
+    ticket_answer_retry,
+    ticket_answered_set,
+    ticket_create,
+    ticket_reply_add,
+)
 from chats.services.transcripts import chat_transcript_email, chat_transcript_send
 from chats.services.watchdog import (
     chats_alert_unclaimed,
@@ -57,8 +63,11 @@ __all__ = [
     "message_send",
     "queue_positions_push",
     "read_scale_offer",
+    "ticket_answer_mail",
+    "ticket_answer_retry",
     "ticket_answered_set",
     "ticket_create",
+    "ticket_reply_add",
     "transfer_offer_accept",
     "transfer_offer_cancel",
     "transfer_offer_decline",

@@ -1,13 +1,23 @@
-"""Questions left through the widget's offline form, and marking them answered."""
+"""Questions left through the widget's offline form: storing them, answering them from LibChat
+(the answer emailed by the worker, the question quoted), staff notes on them, and marking them
+answered."""
 
+import logging
+import smtplib
+
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.utils import timezone
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from accounts.models import Operator
-from chats.errors import WidgetOffline
-from chats.models import OfflineTicket
+from chats.errors import ChatInvalid, WidgetOffline
+from chats.models import OfflineTicket, TicketReply
 from chats.services.lifecycle import answers_too_long, invalid_email_text
+from libchat.core.jobs import task_enqueue_on_commit
+from libchat.core.messages import MESSAGE_MAX_CHARS
 from widgets.models import Widget
 
 
@@ -52,3 +62,89 @@ def ticket_answered_set(*, ticket: OfflineTicket, operator: Operator, answered: 
         )
     ticket.refresh_from_db()
     return bool(changed)
+
+
+logger = logging.getLogger(__name__)
+
+
+@transaction.atomic
+def ticket_reply_add(
+    *, ticket: OfflineTicket, operator: Operator, body: str, kind: str
+) -> TicketReply:
+    """Add an answer or a staff note to the ticket's thread. An answer is emailed to the patron
+    once this commits (`ticket_answer_mail`) and marks the ticket answered by this operator,
+    unless someone already had. Refused, nothing stored, for an empty or too long text."""
+    body = body.strip()
+    if kind not in TicketReply.Kind.values:
+        raise ChatInvalid("Say whether this is an answer or a note.")
+    if not body:
+        raise ChatInvalid(
+            "Write the answer first." if kind == "answer" else "Write the note first."
+        )
+    if len(body) > MESSAGE_MAX_CHARS:
+        raise ChatInvalid(
+            f"That is {len(body):,} characters; {MESSAGE_MAX_CHARS:,} at most. Nothing was sent."
+        )
+    answer = kind == TicketReply.Kind.ANSWER
+    reply = TicketReply.objects.create(
+        ticket=ticket,
+        operator=operator,
+        body=body,
+        kind=kind,
+        mail=TicketReply.Mail.SENDING if answer else TicketReply.Mail.NONE,
+    )
+    if answer:
+        ticket_answered_set(ticket=ticket, operator=operator, answered=True)
+        task_enqueue_on_commit("chats.tasks.ticket_answer_email_send", reply_id=reply.pk)
+    return reply
+
+
+def ticket_answer_retry(*, reply: TicketReply) -> bool:
+    """Send a failed answer's mail again; whether it was one to retry (a second click while it
+    is sending does nothing)."""
+    retried = TicketReply.objects.filter(pk=reply.pk, mail=TicketReply.Mail.FAILED).update(
+        mail=TicketReply.Mail.SENDING, mail_error=""
+    )
+    if retried:
+        task_enqueue_on_commit("chats.tasks.ticket_answer_email_send", reply_id=reply.pk)
+    reply.refresh_from_db()
+    return bool(retried)
+
+
+def _answer_mail(reply: TicketReply) -> tuple[str, str]:
+    """Subject and text of an answer's email: the answer, then the question as it was asked."""
+    ticket = reply.ticket
+    widget = ticket.widget
+    # A ticket keeps no language of its own: the widget's, or the site's when it follows the
+    # patron's browser.
+    following = widget.language == Widget.FOLLOW_BROWSER
+    with translation.override(settings.LANGUAGE_CODE if following else widget.language):
+        subject = gettext("Re: your question to %(title)s") % {"title": widget.title}
+        asked = gettext("On %(date)s you asked:") % {
+            "date": timezone.localtime(ticket.created_at).strftime("%Y-%m-%d %H:%M")
+        }
+    quoted = "\n".join(f"> {line}" for line in ticket.question.splitlines())
+    return subject, f"{reply.body}\n\n{asked}\n{quoted}\n"
+
+
+def ticket_answer_mail(*, reply_id: int) -> str:
+    """Email an answer to the patron (the worker's side of `ticket_reply_add`) and record how
+    it went: sent, or failed with the mail server's reason, for an operator to Retry."""
+    reply = TicketReply.objects.select_related("ticket__widget").get(pk=reply_id)
+    if reply.mail != TicketReply.Mail.SENDING:
+        return reply.mail  # sent already, or not an answer
+    subject, text = _answer_mail(reply)
+    try:
+        send_mail(
+            subject=subject, message=text, from_email=None, recipient_list=[reply.ticket.email]
+        )
+    except (smtplib.SMTPException, OSError) as error:
+        logger.warning("The answer to ticket %s was not sent: %s", reply.ticket_id, error)
+        outcome = {
+            "mail": TicketReply.Mail.FAILED,
+            "mail_error": str(error)[:300] or type(error).__name__,
+        }
+    else:
+        outcome = {"mail": TicketReply.Mail.SENT, "mailed_at": timezone.now(), "mail_error": ""}
+    TicketReply.objects.filter(pk=reply.pk).update(**outcome)
+    return outcome["mail"]

@@ -1,0 +1,68 @@
+"""A ticket answered inside LibChat, the way a desk does it: two operators open the same ticket,
+one answers while the other writes, the patron gets the answer by email with the question
+quoted, and a staff note stays behind (issue 14)."""
+
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from chats import services
+from tests.browser.desks import reference_widget
+from tests.browser.pages import outside_the_loop, screenshot
+from tests.factories import OperatorFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_two_operators_answer_a_ticket_and_the_patron_gets_both_answers_by_email(
+    browser, log_in, live_server_daphne
+):
+    def create():
+        alice, bob = OperatorFactory(display_name="Alice"), OperatorFactory(display_name="Bob")
+        widget = reference_widget(alice, bob, offline_behaviour="ticket_form")
+        ticket = services.ticket_create(
+            widget=widget, name="Ada", email="ada@example.org", question="Can I renew by phone?"
+        )
+        return alice, bob, ticket
+
+    alice, bob, ticket = outside_the_loop(create)
+    alices = log_in(browser.new_context().new_page(), alice, "/dashboard/tickets/")
+    bobs = log_in(browser.new_context().new_page(), bob, "/dashboard/tickets/")
+    for page in (alices, bobs):
+        page.get_by_role("link", name="Can I renew by phone?").click()
+        expect(page.get_by_role("heading", name=re.compile("Ticket from Ada"))).to_be_visible()
+
+    # Alice starts writing; Bob answers first.
+    alices.get_by_label("Your answer, or a note for staff").fill("Yes: call 555-0100")
+    bobs.get_by_label("Your answer, or a note for staff").fill("Yes, during opening hours.")
+    bobs.get_by_role("button", name="Send Answer").click()
+    expect(bobs.get_by_role("status")).to_contain_text("Answer sent to ada@example.org")
+    expect(bobs.locator(".ticket-status")).to_contain_text("Answered by Bob")
+    # Alice's text is still hers to finish, with the keyboard alone.
+    box = alices.get_by_label("Your answer, or a note for staff")
+    expect(box).to_have_value("Yes: call 555-0100")
+    box.press("End")
+    box.press_sequentially(", option 2.")
+    alices.keyboard.press("Tab")
+    expect(alices.get_by_role("button", name="Send Answer")).to_be_focused()
+    alices.keyboard.press("Enter")
+    thread = alices.get_by_role("list", name="Thread")
+    expect(thread.locator("li")).to_have_count(3)  # the question and both answers
+    expect(thread).to_contain_text("Yes, during opening hours.")
+    expect(thread).to_contain_text("Yes: call 555-0100, option 2.")
+    expect(alices.locator(".ticket-status")).to_contain_text("Answered by Bob")  # first credit
+
+    # A note for staff: stays in LibChat.
+    alices.get_by_label("Your answer, or a note for staff").fill("Ada also asked at the desk.")
+    alices.get_by_role("button", name="Add note").click()
+    expect(alices.get_by_role("status")).to_contain_text("Patrons never see notes.")
+    expect(thread.locator("li.staff-note")).to_contain_text("(staff only)")
+    expect(thread.locator(".mail-sent")).to_have_count(2)
+    screenshot(alices, "ticket")
+
+    mails = [p.read_text() for p in Path(live_server_daphne.mail_dir).glob("*.log")]
+    answers = [m for m in mails if "Re: your question to" in m]
+    assert len(answers) == 2 and not any("Ada also asked" in m for m in mails)
+    assert all("> Can I renew by phone?" in m and "To: ada@example.org" in m for m in answers)

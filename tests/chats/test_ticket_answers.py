@@ -1,0 +1,177 @@
+"""Tickets answered inside LibChat: Send Answer emails the patron with the question quoted and
+marks the ticket answered; notes stay in LibChat; a failed mail is shown with Retry (issue 14)."""
+
+import smtplib
+
+import pytest
+from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from chats import services
+from chats.errors import ChatInvalid
+from chats.models import OfflineTicket, TicketReply
+from libchat.core.messages import MESSAGE_MAX_CHARS
+from tests.chats.people import desk
+
+pytestmark = pytest.mark.django_db
+
+
+def left_ticket(d, question="Can I renew a laptop loan?\nIt is due Friday."):
+    return services.ticket_create(
+        widget=d.widget, name="Ada", email="ada@example.org", question=question
+    )
+
+
+def test_an_answer_is_emailed_with_the_question_quoted_and_marks_the_ticket_answered(
+    django_capture_on_commit_callbacks,
+):
+    d = desk()
+    ticket = left_ticket(d)
+    with django_capture_on_commit_callbacks(execute=True):
+        reply = services.ticket_reply_add(
+            ticket=ticket, operator=d.operators[0], body="Yes, once, at the desk.", kind="answer"
+        )
+    reply.refresh_from_db()
+    assert reply.mail == TicketReply.Mail.SENT and reply.mailed_at is not None
+    [sent] = mail.outbox
+    assert sent.to == ["ada@example.org"]
+    assert sent.subject == f"Re: your question to {d.widget.title}"
+    assert sent.body.startswith("Yes, once, at the desk.\n\nOn ")
+    assert "> Can I renew a laptop loan?\n> It is due Friday." in sent.body
+    ticket.refresh_from_db()
+    assert ticket.answered_by == d.operators[0] and ticket.answered_at is not None
+
+
+def test_a_second_answer_keeps_the_first_answerers_credit_and_a_note_sends_nothing(
+    django_capture_on_commit_callbacks,
+):
+    d = desk()
+    alice, bob = d.operators
+    ticket = left_ticket(d)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.ticket_reply_add(ticket=ticket, operator=alice, body="Yes.", kind="answer")
+        note = services.ticket_reply_add(
+            ticket=ticket, operator=bob, body="She asked at the desk too.", kind="note"
+        )
+        services.ticket_reply_add(
+            ticket=ticket, operator=bob, body="Also: bring ID.", kind="answer"
+        )
+    assert len(mail.outbox) == 2 and note.mail == TicketReply.Mail.NONE
+    assert OfflineTicket.objects.get(pk=ticket.pk).answered_by == alice
+
+
+def test_empty_too_long_or_unknown_replies_are_refused_and_nothing_is_stored():
+    d = desk()
+    ticket = left_ticket(d)
+    for body, kind, message in [
+        ("  ", "answer", "Write the answer first."),
+        ("", "note", "Write the note first."),
+        ("x" * (MESSAGE_MAX_CHARS + 1), "answer", "at most"),
+        ("Hi", "shout", "an answer or a note"),
+    ]:
+        with pytest.raises(ChatInvalid, match=message):
+            services.ticket_reply_add(ticket=ticket, operator=d.operators[0], body=body, kind=kind)
+    assert not TicketReply.objects.exists() and not mail.outbox
+    assert OfflineTicket.objects.get(pk=ticket.pk).answered_at is None
+
+
+def test_a_mail_server_that_refuses_leaves_the_answer_failed_and_retry_sends_it(
+    django_capture_on_commit_callbacks, monkeypatch
+):
+    d = desk()
+    ticket = left_ticket(d)
+
+    def refuse(*args, **kwargs):
+        raise smtplib.SMTPRecipientsRefused({"ada@example.org": (550, b"No such user")})
+
+    monkeypatch.setattr("chats.services.tickets.send_mail", refuse)
+    with django_capture_on_commit_callbacks(execute=True):
+        reply = services.ticket_reply_add(
+            ticket=ticket, operator=d.operators[0], body="Yes.", kind="answer"
+        )
+    reply.refresh_from_db()
+    assert reply.mail == TicketReply.Mail.FAILED and "No such user" in reply.mail_error
+    monkeypatch.undo()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.ticket_answer_retry(reply=reply)
+    reply.refresh_from_db()
+    assert (reply.mail, reply.mail_error, len(mail.outbox)) == ("sent", "", 1)
+    assert not services.ticket_answer_retry(reply=reply)  # sent: nothing to retry
+    assert len(mail.outbox) == 1
+
+
+def test_the_ticket_page_answers_and_keeps_the_text_when_refused(
+    client, django_capture_on_commit_callbacks
+):
+    d = desk()
+    ticket = left_ticket(d)
+    page = f"/dashboard/tickets/{ticket.pk}/"
+    client.force_login(d.outsider)
+    assert client.get(page).status_code == 404
+    refused = client.post(f"{page}replies/", {"body": "Mine now", "kind": "answer"})
+    assert refused.status_code == 404 and not TicketReply.objects.exists()
+
+    client.force_login(d.operators[0])
+    listing = client.get("/dashboard/tickets/").content.decode()
+    assert f'href="{page}"' in listing
+    long = "x" * (MESSAGE_MAX_CHARS + 1)
+    response = client.post(f"{page}replies/", {"body": long, "kind": "answer"})
+    assert response.status_code == 400
+    text = response.content.decode()
+    assert "Nothing was sent." in text and f">{long}</textarea>" in text
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"{page}replies/", {"body": "Yes, at the desk.", "kind": "answer"})
+    assert response.status_code == 302
+    shown = client.get(response["Location"]).content.decode()
+    assert "Answer sent to ada@example.org; the ticket is answered." in shown
+    assert "Yes, at the desk." in shown and "Emailed to ada@example.org" in shown
+    client.post(f"{page}replies/", {"body": "Called her too.", "kind": "note"})
+    shown = client.get(page).content.decode()
+    assert "(staff only)" in shown and "Called her too." in shown
+    assert len(mail.outbox) == 1
+
+
+def test_retry_from_the_page_only_for_a_failed_answer_of_ones_own_widgets(
+    client, django_capture_on_commit_callbacks
+):
+    d = desk()
+    ticket = left_ticket(d)
+    reply = TicketReply.objects.create(
+        ticket=ticket, operator=d.operators[0], body="Yes.", kind="answer", mail="failed",
+        mail_error="Connection refused",
+    )  # fmt: skip
+    retry = f"/dashboard/tickets/{ticket.pk}/replies/{reply.pk}/retry/"
+    client.force_login(d.operators[1])
+    page = client.get(f"/dashboard/tickets/{ticket.pk}/").content.decode()
+    assert "The email was not sent" in page and "Connection refused" in page and retry in page
+    client.force_login(d.outsider)
+    assert client.post(retry).status_code == 404
+    client.force_login(d.operators[1])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(retry)
+    assert response.status_code == 302 and len(mail.outbox) == 1
+    assert (
+        "Sending the answer to ada@example.org again."
+        in client.get(response["Location"]).content.decode()
+    )
+
+
+def test_the_ticket_page_costs_the_same_queries_with_one_and_twenty_replies(client):
+    d = desk()
+    ticket = left_ticket(d)
+    client.force_login(d.operators[0])
+
+    def add(count):
+        TicketReply.objects.bulk_create(
+            TicketReply(ticket=ticket, operator=d.operators[n % 2], body=f"Note {n}", kind="note")
+            for n in range(count)
+        )
+
+    add(1)
+    with CaptureQueriesContext(connection) as one:
+        client.get(f"/dashboard/tickets/{ticket.pk}/")
+    add(19)
+    with CaptureQueriesContext(connection) as twenty:
+        page = client.get(f"/dashboard/tickets/{ticket.pk}/").content.decode()
+    assert len(twenty) == len(one) and page.count("(staff only)") == 20
