@@ -30,6 +30,7 @@ from django.views.decorators.http import require_GET, require_POST
 from chats import selectors, services
 from chats.errors import ChatClosed, ChatError, WidgetOffline
 from chats.models import OfflineTicket
+from libchat.core.addresses import request_address_hash
 from libchat.core.decorators import operator_required, refused
 from libchat.core.ratelimit import rate_limit_hit
 from libchat.core.refusals import Refusal, refusal_response
@@ -39,9 +40,10 @@ from widgets.selectors import widget_language
 
 
 def _too_many(request: HttpRequest) -> JsonResponse | None:
-    """429 once this IP has started too many chats or tickets in the window."""
+    """429 once this IP has started too many chats or tickets in the window; counted by the
+    address's keyed hash, so no cache key holds the address."""
     if rate_limit_hit(
-        key=f"start:{request.META.get('REMOTE_ADDR', '')}",
+        key=f"start:{request_address_hash(request)}",
         limit=settings.LIBCHAT_CHAT_STARTS_PER_IP,
         seconds=settings.LIBCHAT_CHAT_STARTS_WINDOW_SECONDS,
     ):
