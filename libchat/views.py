@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts import selectors as account_selectors
 from accounts import services as account_services
+from chats.services import BLOCK_DURATIONS
 from departments import selectors as department_selectors
 from departments import services as department_services
 from libchat.core.decorators import operator_required, refused
@@ -34,6 +35,7 @@ def chats(request: HttpRequest) -> HttpResponse:
         "directory": account_selectors.operator_directory(exclude=request.user),
         "meetings": meeting_selectors.meetings_running_for(operator=request.user),
         "reply_max_chars": MESSAGE_MAX_CHARS,
+        "block_durations": {value: label for value, (label, _) in BLOCK_DURATIONS.items()},
     }
     return render(request, "dashboard/chats.html", context)
 
