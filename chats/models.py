@@ -259,6 +259,8 @@ class ChatEvent(models.Model):
             return "The patron ended it"
         if self.reason == self.Reason.PATRON_LEFT:
             return "Ended: the patron left"
+        if self.reason == self.Reason.BLOCKED:
+            return "Ended: the patron was blocked"
         return "Ended"
 
 

@@ -52,6 +52,7 @@ def test_a_block_ends_the_chat_neutrally_and_records_who_when_why_and_until_when
     # Staff read why: the record and the internal note.
     end = chat.events.get(kind=ChatEvent.Kind.ENDED)
     assert (end.reason, end.operator) == (ChatEvent.Reason.BLOCKED, alice)
+    assert end.description == "Ended: the patron was blocked"
     assert chat.internal_note == f"{alice.name} blocked the patron: Abusive language"
 
 
