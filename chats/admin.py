@@ -184,7 +184,7 @@ class PatronBlockAdmin(RecordAdmin):
         "chat_link",
     ]
     list_filter = [BlockStateFilter]
-    search_fields = ["reason", "blocked_by__username", "blocked_by__first_name"]
+    search_fields = ["reason", "blocked_by__username", "blocked_by__display_name"]
     list_select_related = ["blocked_by", "lifted_by"]
     actions = ["lift"]
 
