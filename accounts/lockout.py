@@ -12,13 +12,13 @@ from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.crypto import salted_hmac
+
+from libchat.core.addresses import address_digest
 
 
 def login_address(request: HttpRequest) -> str:
     """AXES_CLIENT_IP_CALLABLE: the same stand-in for the same address while SECRET_KEY lasts."""
-    address = request.META.get("REMOTE_ADDR", "")
-    digest = salted_hmac("libchat.login-address", address, algorithm="sha256").digest()
+    digest = address_digest(request.META.get("REMOTE_ADDR", ""), salt="libchat.login-address")
     return str(ipaddress.IPv6Address(digest[:16]))
 
 

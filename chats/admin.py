@@ -1,19 +1,23 @@
 from django.contrib import admin
-from django.db.models import Count
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
-from chats import selectors
+from chats import selectors, services
 from chats.models import (
     ChatEvent,
     ChatParticipant,
     ChatTag,
     OfflineTicket,
     PatronAttachment,
+    PatronBlock,
     PatronChat,
     PatronMessage,
     TicketReply,
     TransferOffer,
 )
+from libchat.core.admin import RecordAdmin
 from libchat.core.durations import duration_text
 
 
@@ -193,3 +197,72 @@ class OfflineTicketAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False
+
+
+class BlockStateFilter(admin.SimpleListFilter):
+    title = "state"
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [("holds", "In force"), ("expired", "Expired"), ("lifted", "Lifted")]
+
+    def queryset(self, request, queryset):
+        now = timezone.now()
+        running = Q(expires_at__isnull=True) | Q(expires_at__gt=now)
+        if self.value() == "holds":
+            return queryset.filter(running, lifted_at__isnull=True)
+        if self.value() == "expired":
+            return queryset.filter(lifted_at__isnull=True, expires_at__lte=now)
+        if self.value() == "lifted":
+            return queryset.filter(lifted_at__isnull=False)
+        return queryset
+
+
+@admin.register(PatronBlock)
+class PatronBlockAdmin(RecordAdmin):
+    """Patrons operators blocked, with who, when, why and until when. A block is lifted with
+    the action, which records who lifted it and when; nothing is deleted."""
+
+    list_display = [
+        "created_at",
+        "blocked_by",
+        "reason",
+        "expires_display",
+        "state",
+        "lifted_at",
+        "lifted_by",
+        "chat_link",
+    ]
+    list_filter = [BlockStateFilter]
+    search_fields = ["reason", "blocked_by__username", "blocked_by__display_name"]
+    list_select_related = ["blocked_by", "lifted_by"]
+    actions = ["lift"]
+
+    @admin.display(description="until", ordering="expires_at")
+    def expires_display(self, block: PatronBlock):
+        return block.expires_at or "Until lifted"
+
+    @admin.display(description="state")
+    def state(self, block: PatronBlock) -> str:
+        if block.lifted_at:
+            return "Lifted"
+        if block.expires_at and block.expires_at <= timezone.now():
+            return "Expired"
+        return "In force"
+
+    @admin.display(description="chat")
+    def chat_link(self, block: PatronBlock) -> str:
+        if block.chat_id is None:
+            return "—"
+        url = reverse("admin:chats_patronchat_change", args=[block.chat_id])
+        return format_html('<a href="{}">Chat {}</a>', url, block.chat_id)
+
+    @admin.action(description="Lift the selected blocks", permissions=["lift"])
+    def lift(self, request, queryset):
+        lifted = sum(
+            services.patron_block_lift(block=block, operator=request.user) for block in queryset
+        )
+        self.message_user(request, f"Lifted {lifted} block{'s' if lifted != 1 else ''}.")
+
+    def has_lift_permission(self, request) -> bool:
+        return request.user.has_perm("chats.change_patronblock")

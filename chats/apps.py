@@ -11,3 +11,8 @@ class ChatsConfig(AppConfig):
     def ready(self):
         # Dashboard actions, the presence receiver, and tasks that services start by name.
         from chats import live_actions, receivers, tasks  # noqa: F401
+        from chats.selectors import patron_blocked
+        from libchat.core.addresses import patron_check
+
+        # The widget's page (widgets, below chats) shows a blocked patron its offline side.
+        patron_check(patron_blocked)

@@ -36,3 +36,10 @@ class ChatInvalid(ChatError):
 
 class WidgetOffline(ChatError):
     code = "widget_offline"
+
+
+class ChatUnavailable(ChatError):
+    """The patron may not start a chat or leave a ticket. Its words are the same whatever the
+    reason, so a blocked patron cannot tell a block from any other refusal."""
+
+    code = "unavailable"

@@ -93,6 +93,14 @@ class PatronChat(models.Model):
     browser = models.CharField(
         max_length=100, blank=True, help_text="Browser and device, in a few words."
     )
+    address_hash = models.CharField(
+        "address hash",
+        max_length=64,
+        blank=True,
+        editable=False,
+        help_text="A keyed hash of the patron's IP address (never the address itself), so a "
+        "block can hold by it.",
+    )
     operators = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         through="ChatParticipant",
@@ -229,6 +237,7 @@ class ChatEvent(models.Model):
         BY_OPERATOR = "by_operator", "ended by the operator"
         BY_PATRON = "by_patron", "ended by the patron"
         PATRON_LEFT = "patron_left", "the patron left"
+        BLOCKED = "blocked", "the patron was blocked"
 
     chat = models.ForeignKey(PatronChat, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=16, choices=Kind.choices)
@@ -296,6 +305,8 @@ class ChatEvent(models.Model):
             return "The patron ended it"
         if self.reason == self.Reason.PATRON_LEFT:
             return "Ended: the patron left"
+        if self.reason == self.Reason.BLOCKED:
+            return "Ended: the patron was blocked"
         return "Ended"
 
 
@@ -500,3 +511,65 @@ class TicketReply(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} on ticket {self.ticket_id}"
+
+
+class PatronBlock(models.Model):
+    """An operator turned a patron away: until `expires_at` (none: until lifted) the widget shows
+    them its offline side and refuses their chats and tickets. The patron is known by the keyed
+    hash of their address and by the id their browser keeps; either matches. Lifting is recorded
+    on the block, never a delete, so the list says who blocked whom, why, and who lifted it."""
+
+    address_hash = models.CharField("address hash", max_length=64, blank=True, editable=False)
+    patron_ref = models.CharField("patron id", max_length=32, blank=True, editable=False)
+    chat = models.ForeignKey(
+        PatronChat,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="blocks",
+        help_text="The chat the patron was blocked from.",
+    )
+    reason = models.TextField(help_text="Why, in the operator's words; staff only.")
+    blocked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField("blocked at", auto_now_add=True)
+    expires_at = models.DateTimeField(
+        null=True, blank=True, help_text="Empty: until an admin lifts it."
+    )
+    lifted_at = models.DateTimeField(null=True, blank=True)
+    lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            # The gate asks by either key for blocks not lifted (a few per patron at most).
+            models.Index(
+                fields=["address_hash"],
+                condition=Q(lifted_at__isnull=True),
+                name="patron_block_address",
+            ),
+            models.Index(
+                fields=["patron_ref"], condition=Q(lifted_at__isnull=True), name="patron_block_ref"
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(address_hash="") | ~Q(patron_ref=""),
+                name="patron_block_knows_the_patron",
+            ),
+            models.CheckConstraint(condition=~Q(reason=""), name="patron_block_has_a_reason"),
+            models.CheckConstraint(
+                condition=Q(lifted_at__isnull=False) | Q(lifted_by__isnull=True),
+                name="patron_block_lifted_by_only_when_lifted",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Block {self.pk} (chat {self.chat_id})"

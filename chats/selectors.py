@@ -11,6 +11,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Exists, Min, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.functions import Upper
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from accounts.models import Operator
@@ -23,6 +24,7 @@ from chats.models import (
     ChatTag,
     OfflineTicket,
     PatronAttachment,
+    PatronBlock,
     PatronChat,
     PatronMessage,
     TicketReply,
@@ -529,3 +531,25 @@ def chat_for_operator(*, operator: Operator, chat_id: int) -> PatronChat:
     ):
         raise ChatAccessDenied("You cannot answer this chat.")
     return chat
+
+
+def patron_blocked(*, address_hash: str, patron_ref: str = "") -> bool:
+    """Whether a block holds now for the patron with this address hash or this patron id (one
+    query; a block not lifted and not expired, by either key)."""
+    keys = Q(address_hash=address_hash) if address_hash else Q()
+    if patron_ref:
+        keys |= Q(patron_ref=patron_ref)
+    if not keys:
+        return False
+    now = timezone.now()
+    return (
+        PatronBlock.objects.filter(keys, lifted_at__isnull=True)
+        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+        .exists()
+    )
+
+
+def chat_visible_for(*, operator: Operator, chat_id: int) -> PatronChat | None:
+    """A chat in any state whose record this operator may read (the transcripts' rule), or
+    None: who may see a chat may block its patron."""
+    return _chats_visible(operator=operator).filter(pk=chat_id).first()

@@ -9,6 +9,7 @@ urlpatterns = [
     path("widget/<int:widget_id>/ticket/", views.ticket_create, name="ticket"),
     path("widget/files/<str:key>/", views.chat_file, name="file"),
     path("dashboard/chats/<int:chat_id>/files/", views.chat_file_send, name="file_send"),
+    path("dashboard/chats/<int:chat_id>/block/", views.patron_block, name="block"),
     path("dashboard/transcripts/", views.transcripts, name="transcripts"),
     path("dashboard/transcripts/export.csv", views.transcripts_export, name="transcripts_export"),
     path("dashboard/transcripts/<int:chat_id>/", views.transcript, name="transcript"),

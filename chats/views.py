@@ -23,15 +23,17 @@ from django.template.backends.utils import csrf_input
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.dateparse import parse_datetime
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from chats import exports, selectors, services
-from chats.errors import ChatClosed, ChatError, ChatInvalid, WidgetOffline
+from chats.errors import ChatClosed, ChatError, ChatInvalid, ChatUnavailable, WidgetOffline
 from chats.filters import COMMENTS, OUTCOMES, RATINGS, transcript_filters_parse
 from chats.models import OfflineTicket
+from libchat.core.addresses import request_address_hash
 from libchat.core.decorators import operator_required, refused
 from libchat.core.messages import MESSAGE_MAX_CHARS
 from libchat.core.queries import QueryRefused
@@ -43,9 +45,10 @@ from widgets.selectors import widget_language
 
 
 def _too_many(request: HttpRequest) -> JsonResponse | None:
-    """429 once this IP has started too many chats or tickets in the window."""
+    """429 once this IP has started too many chats or tickets in the window; counted by the
+    address's keyed hash, so no cache key holds the address."""
     if rate_limit_hit(
-        key=f"start:{request.META.get('REMOTE_ADDR', '')}",
+        key=f"start:{request_address_hash(request)}",
         limit=settings.LIBCHAT_CHAT_STARTS_PER_IP,
         seconds=settings.LIBCHAT_CHAT_STARTS_WINDOW_SECONDS,
     ):
@@ -63,8 +66,9 @@ def _from_widget_form(
     request: HttpRequest, widget_id: int, create, answer, **context: str
 ) -> JsonResponse:
     """Run `create(widget=..., name=..., email=..., question=..., **context)` on the widget's
-    form: 429 when this IP asked too often, 400 with each field's error, 409 when the widget
-    is offline (with its offline behaviour), else 201 with `answer(result)`. All of it in the
+    form: 429 when this IP asked too often, 403 when the patron may not (a block, in words that
+    do not say so), 400 with each field's error, 409 when the widget is offline (with its
+    offline behaviour), else 201 with `answer(result)`. All of it in the
     language the widget speaks to this patron (active while `create` runs)."""
     widget = get_object_or_404(Widget, pk=widget_id)
     language = widget_language(
@@ -93,6 +97,8 @@ def _widget_form_answer(
         result = create(widget=widget, **fields)
     except ValidationError as error:
         return JsonResponse({"error": "invalid", "errors": error.message_dict}, status=400)
+    except ChatUnavailable as refusal:
+        return JsonResponse({"error": refusal.code, "message": refusal.message}, status=403)
     except WidgetOffline as error:
         body = {"error": error.code, "message": error.message}
         return JsonResponse({**body, "offline_behaviour": widget.offline_behaviour}, status=409)
@@ -114,6 +120,7 @@ def chat_start(request: HttpRequest, widget_id: int) -> JsonResponse:
         page_url=request.POST.get("page", ""),
         patron_ref=request.POST.get("patron", ""),
         user_agent=request.headers.get("User-Agent", ""),
+        address_hash=request_address_hash(request),
     )
 
 
@@ -121,12 +128,15 @@ def chat_start(request: HttpRequest, widget_id: int) -> JsonResponse:
 @never_cache
 @require_POST
 def ticket_create(request: HttpRequest, widget_id: int) -> JsonResponse:
-    """The offline form: the question is kept as a ticket and answered by email."""
+    """The offline form: the question is kept as a ticket and answered by email. The patron id
+    the library's pages keep (`patron`) is only checked against blocks, not kept."""
     return _from_widget_form(
         request,
         widget_id,
         services.ticket_create,
         lambda ticket: {"message": translation.gettext("Thank you. We will answer by email.")},
+        address_hash=request_address_hash(request),
+        patron_ref=request.POST.get("patron", ""),
     )
 
 
@@ -164,6 +174,36 @@ def chat_file_send(request: HttpRequest, chat_id: int) -> JsonResponse:
     except Refusal as refusal:
         return refusal_response(refusal)
     return JsonResponse({"message_id": message.number}, status=201)
+
+
+@require_POST
+@operator_required
+def patron_block(request: HttpRequest, chat_id: int) -> JsonResponse:
+    """Block this chat's patron (`duration`: one of BLOCK_DURATIONS, `reason`) and end the chat:
+    201 with what the pane says, 400 with why not, 404 for a chat this operator may not see."""
+    chat = selectors.chat_visible_for(operator=request.user, chat_id=chat_id)
+    if chat is None:
+        return JsonResponse(
+            {"code": "not_found", "message": "No such chat, or not one you may see."}, status=404
+        )
+    try:
+        block = services.patron_block(
+            chat=chat,
+            operator=request.user,
+            duration=request.POST.get("duration", ""),
+            reason=request.POST.get("reason", ""),
+        )
+    except ChatInvalid as refusal:
+        return refusal_response(refusal)
+    until = (
+        f"until {date_format(timezone.localtime(block.expires_at), 'j M Y, H:i')}"
+        if block.expires_at
+        else "until an admin lifts the block"
+    )
+    return JsonResponse(
+        {"block_id": block.pk, "message": f"Patron blocked {until}. The chat has ended."},
+        status=201,
+    )
 
 
 @require_GET

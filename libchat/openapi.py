@@ -182,6 +182,9 @@ def _form_operation(
                         }
                     },
                 },
+                "403": _error(
+                    "Not for this patron now; the same answer whatever the reason.", "unavailable"
+                ),
                 "404": _not_found_page(),
                 "409": {
                     "description": "Nobody is online: the widget's offline behaviour applies.",
@@ -247,6 +250,7 @@ def document() -> dict[str, Any]:
                 summary="Leave a question through the offline form, answered by email.",
                 operation_id="ticket_create",
                 required=["email", "question"],
+                extra={"patron": CHAT_CONTEXT_FIELDS["patron"]},
                 created={
                     "description": "Kept.",
                     "content": {

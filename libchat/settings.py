@@ -215,6 +215,9 @@ LIBCHAT_MAX_FRAME_BYTES = 64 * 1024
 # the client's address from X-Forwarded-For (which the proxy must overwrite, see the README) and
 # the per-IP limits count each patron on their own.
 LIBCHAT_PROXY_HEADERS = env.bool("LIBCHAT_PROXY_HEADERS", default=False)
+# Patron addresses are kept only as keyed hashes (libchat.core.addresses); the access log of
+# `libchat.serve` writes "-" for the client unless this is set (for a site that must log them).
+LIBCHAT_LOG_PATRON_IPS = env.bool("LIBCHAT_LOG_PATRON_IPS", default=False)
 LIBCHAT_CHAT_STARTS_PER_IP = env.int("LIBCHAT_CHAT_STARTS_PER_IP", default=10)
 LIBCHAT_CHAT_STARTS_WINDOW_SECONDS = 600
 LIBCHAT_PATRON_MESSAGES_PER_MINUTE = env.int("LIBCHAT_PATRON_MESSAGES_PER_MINUTE", default=30)

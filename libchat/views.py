@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from accounts import selectors as account_selectors
 from accounts import services as account_services
 from chats import selectors as chat_selectors
+from chats.services import BLOCK_DURATIONS
 from departments import selectors as department_selectors
 from departments import services as department_services
 from libchat.core.decorators import operator_required, refused
@@ -37,6 +38,7 @@ def chats(request: HttpRequest) -> HttpResponse:
         "reply_max_chars": MESSAGE_MAX_CHARS,
         # Each chat pane's tags: which are on is asked when the pane opens (chat-tags.js).
         "tag_choices": [{"tag": tag, "on": False} for tag in chat_selectors.tags_offered()],
+        "block_durations": {value: label for value, (label, _) in BLOCK_DURATIONS.items()},
     }
     return render(request, "dashboard/chats.html", context)
 

@@ -22,6 +22,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.i18n import JavaScriptCatalog
 
+from libchat.core.addresses import patron_turned_away, request_address_hash
 from libchat.core.languages import FALLBACK_LANGUAGE, catalog_version, shipped_languages
 from libchat.core.messages import MESSAGE_MAX_CHARS
 from widgets import selectors
@@ -164,6 +165,9 @@ def _frame_page(request: HttpRequest, widget: Widget | None) -> HttpResponse:
     state = selectors.widget_state_get(widget_id=widget.pk) if widget else None
     if widget is None or state is None:
         return render(request, "widgets/unavailable.html", status=404)
+    # A patron turned away (blocked) gets the page of an offline widget that does not follow
+    # the widget's status: the status pushed to every patron of the widget is not theirs.
+    held_offline = patron_turned_away(address_hash=request_address_hash(request))
     language = selectors.widget_language(
         widget=widget, accept_language=request.headers.get("Accept-Language", "")
     )
@@ -177,7 +181,8 @@ def _frame_page(request: HttpRequest, widget: Widget | None) -> HttpResponse:
             "widgets/frame.html",
             {
                 "widget": widget,
-                "online": state.online,
+                "online": state.online and not held_offline,
+                "follow_status": not held_offline,
                 "asks": [a for a in asks if a[4] != Widget.Ask.OFF],
                 "Ask": Widget.Ask,
                 "origins": list(state.origins),

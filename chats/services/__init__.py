@@ -1,10 +1,12 @@
 """Every write to patron chats, by job: a chat's lifecycle, its lines, transfer offers, who is
-looking at a waiting chat, the watchdog, tags, offline tickets and emailed transcripts. Callers use
-the names here; each module says what it owns."""
+looking at a waiting chat, blocked patrons, the watchdog, tags, offline tickets and emailed
+transcripts. Callers use the names here; each module says what it owns."""
 
+from chats.services.blocks import BLOCK_DURATIONS, patron_block, patron_block_lift
 from chats.services.lifecycle import (
     chat_claim,
     chat_end,
+    chat_end_blocked,
     chat_patron_page,
     chat_patron_seen,
     chat_rate,
@@ -12,6 +14,7 @@ from chats.services.lifecycle import (
     chat_start,
     chat_transfer,
     chat_typing,
+    patron_admit,
     queue_positions_push,
 )
 from chats.services.lookers import chat_look, chat_lookers
@@ -41,8 +44,10 @@ from chats.services.watchdog import (
 )
 
 __all__ = [
+    "BLOCK_DURATIONS",
     "chat_claim",
     "chat_end",
+    "chat_end_blocked",
     "chat_look",
     "chat_lookers",
     "chat_patron_page",
@@ -61,6 +66,9 @@ __all__ = [
     "chats_requeue_unreachable",
     "claimants_presence_follow",
     "message_send",
+    "patron_admit",
+    "patron_block",
+    "patron_block_lift",
     "queue_positions_push",
     "read_scale_offer",
     "ticket_answer_mail",

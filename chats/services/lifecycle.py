@@ -17,11 +17,18 @@ from django.utils.translation import gettext
 from accounts.models import Operator
 from accounts.selectors import operator_takes_chats
 from chats import selectors
-from chats.errors import ChatAccessDenied, ChatClosed, ChatInvalid, ChatTaken, WidgetOffline
+from chats.errors import (
+    ChatAccessDenied,
+    ChatClosed,
+    ChatInvalid,
+    ChatTaken,
+    ChatUnavailable,
+    WidgetOffline,
+)
 from chats.groups import patron_group, queue_groups
 from chats.models import ChatEvent, ChatParticipant, PatronChat
 from chats.services.messages import chat_system_line, system_line_create
-from chats.services.patron_context import patron_context_clean
+from chats.services.patron_context import PATRON_REF, patron_context_clean
 from chats.signals import chat_released
 from departments.models import Department
 from libchat.core.live import live_send, operator_group
@@ -89,19 +96,23 @@ def chat_start(
     patron_ref: str = "",
     user_agent: str = "",
     language: str = "en",
+    address_hash: str = "",
 ) -> tuple[PatronChat, str]:
     """Queue a new chat from the widget's pre-chat form; returns the chat and its token.
 
     The page it was started from (kept only when the widget sends it), the patron id the
     library's pages keep and the browser (`chats.services.patron_context`) go with it for the
     operator's patron panel; `language` is the one the patron's page speaks, which LibChat's
-    words to them follow from then on. Raises ValidationError for bad answers and WidgetOffline when
-    nobody can answer; nothing is stored then.
+    words to them follow from then on. `address_hash` is the keyed hash of the patron's address
+    (`libchat.core.addresses`), kept so a block can hold by it. Raises ChatUnavailable for a
+    blocked patron (before anything else, so no answer tells them more), ValidationError for bad
+    answers and WidgetOffline when nobody can answer; nothing is stored then.
     """
-    answers = _prechat_clean(widget=widget, name=name, email=email, question=question)
     context = patron_context_clean(
         widget=widget, page_url=page_url, patron_ref=patron_ref, user_agent=user_agent
     )
+    patron_admit(address_hash=address_hash, patron_ref=context["patron_ref"])
+    answers = _prechat_clean(widget=widget, name=name, email=email, question=question)
     state = widget_state_get(widget_id=widget.pk) if widget.active else None
     if state is None or not state.online:
         raise WidgetOffline(widget.offline_message)
@@ -114,11 +125,20 @@ def chat_start(
             queued_at=now,
             patron_seen_at=now,
             language=language,
+            address_hash=address_hash,
             **answers,
             **context,
         )
         transaction.on_commit(partial(_announce_queued, chat.pk))
     return chat, token
+
+
+def patron_admit(*, address_hash: str, patron_ref: str = "") -> None:
+    """Raise ChatUnavailable when a block holds for this patron: the same refusal, word for
+    word, whatever the block, so the patron learns nothing from it."""
+    patron_ref = patron_ref if PATRON_REF.fullmatch(patron_ref) else ""
+    if selectors.patron_blocked(address_hash=address_hash, patron_ref=patron_ref):
+        raise ChatUnavailable(gettext("Chat unavailable"))
 
 
 def _announce_queued(chat_id: int) -> None:
@@ -248,9 +268,12 @@ def chat_end(
     return locked
 
 
-def _announce_ended(chat: PatronChat, to_patron: str, to_operator: str, was_waiting: bool) -> None:
+def _announce_ended(
+    chat: PatronChat, to_patron: str, to_operator: str, was_waiting: bool, **to_page
+) -> None:
     live_send(
-        patron_group(chat.pk), {"event": "chat.ended", "chat_id": chat.pk, "message": to_patron}
+        patron_group(chat.pk),
+        {"event": "chat.ended", "chat_id": chat.pk, "message": to_patron, **to_page},
     )
     if chat.claimed_by_id:
         live_send(
@@ -259,6 +282,43 @@ def _announce_ended(chat: PatronChat, to_patron: str, to_operator: str, was_wait
         )
     if was_waiting:
         _unqueued(chat=chat, claimed_by=None)
+
+
+def chat_end_blocked(*, chat: PatronChat, operator: Operator, reason: str) -> PatronChat:
+    """End the chat of a patron `operator` has just blocked (`chats.services.blocks`), in the
+    caller's transaction. The patron reads only "This chat has ended." and their page shows the
+    widget's offline side; the stored line says the same, since the patron may have the
+    transcript emailed. Staff read why in the chat's record and its internal note."""
+    locked = PatronChat.objects.select_for_update().get(pk=chat.pk)
+    note = f"{operator.name} blocked the patron: {reason}"
+    locked.internal_note = "\n".join(filter(None, [locked.internal_note, note]))
+    if locked.state == PatronChat.State.ENDED:
+        locked.save(update_fields=["internal_note"])
+        return locked
+    was_waiting = locked.state == PatronChat.State.WAITING
+    _released(locked)
+    with translation.override(locked.language):
+        ended = gettext("This chat has ended.")
+    system_line_create(chat=locked, text="This chat has ended.", announce=False)
+    locked.state = PatronChat.State.ENDED
+    locked.ended_at = timezone.now()
+    _record(
+        locked,
+        ChatEvent.Kind.ENDED,
+        at=locked.ended_at,
+        operator=locked.claimed_by or operator,
+        reason=ChatEvent.Reason.BLOCKED,
+    )
+    locked.save(update_fields=["state", "ended_at", "internal_note"])
+    to_operator = (
+        "You blocked the patron and ended the chat."
+        if locked.claimed_by_id == operator.pk
+        else f"{operator.name} blocked the patron and ended the chat."
+    )
+    transaction.on_commit(
+        partial(_announce_ended, locked, ended, to_operator, was_waiting, widget_online=False)
+    )
+    return locked
 
 
 def chat_typing(*, chat: PatronChat, operator: Operator | None = None) -> None:

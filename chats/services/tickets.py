@@ -15,16 +15,25 @@ from django.utils.translation import gettext
 from accounts.models import Operator
 from chats.errors import ChatInvalid, WidgetOffline
 from chats.models import OfflineTicket, TicketReply
-from chats.services.lifecycle import answers_too_long, invalid_email_text
+from chats.services.lifecycle import answers_too_long, invalid_email_text, patron_admit
 from libchat.core.jobs import task_enqueue_on_commit
 from libchat.core.messages import MESSAGE_MAX_CHARS
 from widgets.models import Widget
 
 
 def ticket_create(
-    *, widget: Widget, name: str = "", email: str = "", question: str = ""
+    *,
+    widget: Widget,
+    name: str = "",
+    email: str = "",
+    question: str = "",
+    address_hash: str = "",
+    patron_ref: str = "",
 ) -> OfflineTicket:
-    """Store a question left through the offline form. Email and question are required."""
+    """Store a question left through the offline form. Email and question are required. A
+    blocked patron (by their address's keyed hash or their patron id) gets ChatUnavailable,
+    the words of any other refusal; neither key is stored on the ticket."""
+    patron_admit(address_hash=address_hash, patron_ref=patron_ref)
     if widget.offline_behaviour != Widget.Offline.TICKET_FORM:
         raise WidgetOffline(widget.offline_message)
     ticket = OfflineTicket(

@@ -57,6 +57,8 @@ EVENTS: dict[str, dict[str, type | tuple[type, ...]]] = {
     # Patron chats, on both sides: the patron's page (chats.consumers) and the claimant's dashboard
     "chat.message": {"chat_id": _ID, "message": dict},
     "chat.typing": {"chat_id": _ID},  # to the patron also the typing operator's name
+    # To the patron also `widget_online: false` when the widget is offline for them from now on
+    # (they were blocked), whatever its status socket says to every other patron.
     "chat.ended": {"chat_id": _ID, "message": _TEXT},
     # Patron chats, on the patron's page only
     "chat.hello": {"state": _TEXT, "position": _OPTIONAL_ID, "question": _TEXT, "screenshare": Any},

@@ -13,6 +13,7 @@
 
 import { tagsLoad } from "./chat-tags.js";
 import { createEditor, unansweredSends } from "./editor.js";
+import { requestJSON } from "./http.js";
 import { live } from "./live.js";
 import { messageLineAdd } from "./message-line.js";
 import { notificationsAsk, notify } from "./notify.js";
@@ -509,6 +510,7 @@ function paneCreate(chat) {
   wireCompose(pane, chat.id, patron);
   wireTransfer(pane, chat.id);
   wireEnd(pane, chat.id);
+  wireBlock(pane, chat.id);
   wireLeaving(pane, chat.id);
   $("my-chats").append(pane);
   return pane;
@@ -553,6 +555,9 @@ function paneRevive(pane, chatId) {
   pane.querySelector(".transfer-target").value = "";
   pane.querySelector(".transfer-note").value = "";
   pane.querySelector(".end-note").value = "";
+  pane.querySelector(".block-patron").open = false;
+  pane.querySelector(".block-reason").value = "";
+  pane.querySelector(".block-status").textContent = "";
   rowState(chatId);
 }
 
@@ -688,6 +693,35 @@ function wireEnd(pane, chatId) {
   pane.querySelector(".end-yes").addEventListener("click", () => {
     if (!live.send("patron.end", { chat_id: chatId, note: pane.querySelector(".end-note").value })) {
       pane.querySelector(".compose-error").textContent = "Not connected: try again in a moment.";
+    }
+  });
+}
+
+// Block this patron: how long and why (required), then the server ends the chat. A refusal (no
+// reason, say) is said in the form; the chat's end comes over the socket like any other.
+function wireBlock(pane, chatId) {
+  const error = pane.querySelector(".block-error");
+  const reason = pane.querySelector(".block-reason");
+  reason.addEventListener("input", () => {
+    error.textContent = "";
+  });
+  pane.querySelector(".block-go").addEventListener("click", async () => {
+    const root = $("my-chats");
+    const body = new FormData();
+    body.set("duration", pane.querySelector(".block-duration").value);
+    body.set("reason", reason.value);
+    error.textContent = "";
+    try {
+      const answer = await requestJSON(root.dataset.blockUrl.replace("/0/", `/${chatId}/`), {
+        method: "POST",
+        csrf: root.dataset.csrf,
+        body,
+      });
+      pane.querySelector(".block-patron").open = false;
+      pane.querySelector(".block-status").textContent = answer.message;
+    } catch (refused) {
+      error.textContent = refused.message;
+      reason.focus();
     }
   });
 }

@@ -12,7 +12,7 @@ import { lengthRefusal } from "./limits.js";
 import { patronScreenshare } from "./screenshare-patron.js";
 import { LiveSocket } from "./socket.js";
 import { messageLineAdd } from "./message-line.js";
-import { chatStateShow } from "./widget-state.js";
+import { chatStateShow, widgetHoldOffline } from "./widget-state.js";
 
 const $ = (id) => document.getElementById(id);
 const body = document.body;
@@ -192,6 +192,7 @@ const handlers = {
     }, 4000);
   },
   "chat.ended"(frame) {
+    if (frame.widget_online === false) widgetHoldOffline();
     showEnded(frame.message);
   },
   "chat.emailed"(frame) {
@@ -305,6 +306,8 @@ async function postForm(url, form, errorId, extra = {}) {
   try {
     const response = await fetch(url, { method: "POST", body: data });
     const answer = await response.json();
+    // Not for this patron, whatever the widget's status says: the page shows its offline side.
+    if (response.status === 403) widgetHoldOffline();
     if (!response.ok) {
       const errors = answer.errors ? Object.values(answer.errors).flat() : [answer.message];
       $(errorId).textContent = errors.join(" ") || gettext("That did not work. Try again.");
@@ -318,7 +321,9 @@ async function postForm(url, form, errorId, extra = {}) {
 
 $("offline-ticket-form")?.addEventListener("submit", async (event) => {
   event.preventDefault();
-  const { response, answer } = await postForm(`/widget/${widgetId}/ticket/`, event.target, "ticket-error");
+  const { response, answer } = await postForm(`/widget/${widgetId}/ticket/`, event.target, "ticket-error", {
+    patron: askedFrom.patron,
+  });
   if (response?.status !== 201) return;
   event.target.hidden = true;
   $("ticket-sent").textContent = answer.message;

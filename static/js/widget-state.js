@@ -25,10 +25,19 @@ const HEADERS = {
 let online = body.dataset.online === "true";
 let chat = null; // "waiting", "active", "ended", or null before a chat starts
 let toldOnline = null;
+let held = false; // the server said this patron may not chat: offline whatever the widget says
 
 export function widgetOnlineShow(value) {
-  online = value;
+  online = value && !held;
   draw();
+}
+
+// The server refused this patron a chat or a ticket (403), or ended their chat saying the widget
+// is offline for them: from now on this page shows the offline side, whatever the widget's
+// status socket, which speaks for every patron of the widget, says.
+export function widgetHoldOffline() {
+  held = true;
+  widgetOnlineShow(false);
 }
 
 export function chatStateShow(state) {
@@ -48,6 +57,8 @@ function draw() {
   body.dataset.online = String(online);
   if (chat) body.dataset.chatState = chat;
   else delete body.dataset.chatState;
+  $("when-online").hidden = !online;
+  $("when-offline").hidden = online;
   $("widget-dot").className = `dot status-${dot}`;
   $("widget-status-text").textContent = words;
   // A live region, filled only when it changes, so the sentence is read out once.

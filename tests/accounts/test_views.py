@@ -174,8 +174,9 @@ def test_dashboard_costs_a_fixed_number_of_queries(
     services.libchat_sign_in(operator=operator, browser_key=browser_key(client_in))
     # session, user, my LibChat session, LibChat online, operator list, their presence, my
     # running meetings; internal chat: unread counts, monitored departments with members,
-    # members' presence, my Mentions list; my permissions and my groups' (the Reports tab)
-    with django_assert_num_queries(13):
+    # members' presence, my Mentions list; my permissions and my groups' (the Reports tab); the
+    # tags a chat pane offers
+    with django_assert_num_queries(14):
         response = client_in.get(reverse("dashboard:chats"))
     assert response.status_code == 200
     # session, user, my memberships, my LibChat session, LibChat online, my permissions and my

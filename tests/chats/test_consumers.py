@@ -733,3 +733,30 @@ async def test_a_dashboard_not_signed_in_gets_no_patron_chats_until_it_signs_in(
     await dashboard.send_json_to({"action": "patron.claim", "chat_id": chat.pk})
     assert (await next_event(dashboard, "chat.opened"))["chat"]["id"] == chat.pk
     await dashboard.disconnect()
+
+
+async def test_a_block_ends_the_patrons_chat_in_neutral_words_and_their_page_goes_offline():
+    d = await database_sync_to_async(desk)()
+    chat, token, operator, patron = await claimed_over_sockets(
+        d, address_hash="0" * 64, patron_ref="0123456789abcdef0123456789abcdef"
+    )
+    other, _, _ = await dashboard_socket(d.operators[1])
+    await database_sync_to_async(services.patron_block)(
+        chat=chat, operator=d.operators[1], duration="1h", reason="Abuse"
+    )
+    ended = await next_event(patron, "chat.ended")
+    assert ended == {
+        "event": "chat.ended",
+        "chat_id": chat.pk,
+        "message": "This chat has ended.",
+        "widget_online": False,
+    }
+    # The claimant's pane says who blocked; the patron heard no more than the line above.
+    told = await next_event(operator, "chat.ended")
+    assert told["message"] == f"{d.operators[1].name} blocked the patron and ended the chat."
+    assert "chat.message" not in await events_until_quiet(patron)
+    await patron.disconnect()
+    again = await patron_socket(token)  # an ended chat's token opens nothing
+    assert (await again.receive_json_from())["code"] == "unknown_chat"
+    for socket in (operator, other, again):
+        await socket.disconnect()

@@ -51,3 +51,6 @@ def test_the_access_log_shows_a_patron_socket_without_its_token(server):
     assert "GET /widget/files/[secret]/" in log
     assert "Not Found: /widget/files/[secret]/" in log  # Django's own line about the 404
     assert token not in log and "guessguess" not in log
+    # Nor the client's address (LIBCHAT_LOG_PATRON_IPS is off): "-" where daphne writes it.
+    access = [line for line in log.splitlines() if '] "' in line]
+    assert access and all(line.startswith("- - - [") for line in access)
