@@ -29,7 +29,7 @@ from libchat.core.messages import MESSAGE_MAX_CHARS
 from libchat.core.ratelimit import rate_limit_hit
 from libchat.core.tokens import secret_hash
 from widgets.models import Widget
-from widgets.selectors import widget_state_get
+from widgets.selectors import widget_open_now, widget_state_get
 
 NAME_MAX_CHARS = 100
 NOT_TAKING_CHATS = "Sign in to LibChat with status Online to take new patron chats."
@@ -103,7 +103,9 @@ def chat_start(
         widget=widget, page_url=page_url, patron_ref=patron_ref, user_agent=user_agent
     )
     state = widget_state_get(widget_id=widget.pk) if widget.active else None
-    if state is None or not state.online:
+    # The hours are read again, not only the cached state: a page (or a process whose clock
+    # runs a little behind) may try in the second after closing time.
+    if state is None or not state.online or not widget_open_now(widget=widget):
         raise WidgetOffline(widget.offline_message)
     token = secrets.token_urlsafe(32)
     with transaction.atomic():
