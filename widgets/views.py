@@ -178,6 +178,8 @@ def _frame_page(request: HttpRequest, widget: Widget | None) -> HttpResponse:
             {
                 "widget": widget,
                 "online": state.online,
+                "away": state.away,
+                "opens_at": state.opens_at,
                 "asks": [a for a in asks if a[4] != Widget.Ask.OFF],
                 "Ask": Widget.Ask,
                 "origins": list(state.origins),

@@ -16,6 +16,7 @@ const NO_LIBRARIAN = gettext("No librarian is available right now.");
 // [dot, words] of the header for each state shown.
 const HEADERS = {
   online: ["online", gettext("Online")],
+  away: ["away", gettext("Away")],
   offline: ["offline", gettext("Offline")],
   waiting: ["away", gettext("Waiting for a librarian")],
   stranded: ["offline", gettext("No librarian available")],
@@ -23,11 +24,14 @@ const HEADERS = {
 };
 
 let online = body.dataset.online === "true";
+let away = body.dataset.away === "true";
 let chat = null; // "waiting", "active", "ended", or null before a chat starts
 let toldOnline = null;
 
-export function widgetOnlineShow(value) {
+// `away`: everyone who could answer is Away (the widget may still take chats into the queue).
+export function widgetOnlineShow(value, { away: isAway = false } = {}) {
   online = value;
+  away = isAway;
   draw();
 }
 
@@ -39,6 +43,7 @@ export function chatStateShow(state) {
 function shown() {
   if (chat === "active") return "active";
   if (chat === "waiting") return online ? "waiting" : "stranded";
+  if (away) return "away";
   return online ? "online" : "offline";
 }
 
@@ -46,6 +51,7 @@ function draw() {
   const state = shown();
   const [dot, words] = HEADERS[state];
   body.dataset.online = String(online);
+  body.dataset.away = String(away);
   if (chat) body.dataset.chatState = chat;
   else delete body.dataset.chatState;
   $("widget-dot").className = `dot status-${dot}`;

@@ -250,3 +250,20 @@ def test_a_chat_cannot_be_started_outside_the_hours_even_from_a_stale_page(clien
     assert response.status_code == 409
     assert response.json()["error"] == "widget_offline"
     assert PatronChat.objects.count() == 0
+
+
+def test_the_widget_page_carries_the_next_opening_and_the_away_message(client, time_machine):
+    time_machine.move_to("2026-03-02 18:00:00+00:00", tick=False)
+    alice, widget = operator_widget(away_message="We'll be right back", time_zone="Europe/Paris")
+    signed_in(alice, status="away")
+    page = client.get(f"/widget/{widget.pk}/").text
+    assert 'data-online="false"' in page and 'data-away="false"' in page  # closed, not away
+    assert 'data-opens-at="2026-03-03T08:00:00+00:00"' in page  # 9:00 in Paris
+    assert 'data-time-zone="Europe/Paris"' in page
+    assert '<p id="away-message" class="away-message" hidden>' in page
+    time_machine.move_to("2026-03-03 08:30:00+00:00", tick=False)
+    answered(alice)
+    services.widget_status_refresh(widget_ids=[widget.pk])
+    page = client.get(f"/widget/{widget.pk}/").text
+    assert 'data-away="true"' in page and 'data-opens-at=""' in page
+    assert '<p id="away-message" class="away-message">We&#x27;ll be right back</p>' in page
