@@ -267,3 +267,19 @@ def test_the_widget_page_carries_the_next_opening_and_the_away_message(client, t
     page = client.get(f"/widget/{widget.pk}/").text
     assert 'data-away="true"' in page and 'data-opens-at=""' in page
     assert '<p id="away-message" class="away-message">We&#x27;ll be right back</p>' in page
+
+
+def test_editing_the_hours_refreshes_the_status_at_once(django_capture_on_commit_callbacks):
+    alice = OperatorFactory()
+    widget = WidgetFactory(first_operator=alice, first_department=None)
+    signed_in(alice)
+    services.widget_status_refresh(widget_ids=[widget.pk])
+    tomorrow = (timezone.now().weekday() + 1) % 7
+    with django_capture_on_commit_callbacks(execute=True):
+        span = WidgetOpeningSpan.objects.create(
+            widget=widget, weekday=tomorrow, opens_at=time(9), closes_at=time(17)
+        )
+    assert selectors.widget_state_get(widget_id=widget.pk).online is False
+    with django_capture_on_commit_callbacks(execute=True):
+        span.delete()
+    assert selectors.widget_state_get(widget_id=widget.pk).online is True
