@@ -1,3 +1,5 @@
+from zoneinfo import ZoneInfo
+
 from django import forms
 from django.contrib import admin, messages
 from django.urls import reverse
@@ -179,9 +181,13 @@ class WidgetAdmin(admin.ModelAdmin):
         else:
             fallback = widget.fallbacks.all()[status.serving - 1]
             serving = f"fallback {status.serving}: {fallback.operator or fallback.department}"
+        opens_at = status.opens_at and status.opens_at.astimezone(ZoneInfo(widget.time_zone))
         return {
             "widget_online": status.online,
             "widget_serving": serving,
+            "widget_closed": status.closed,
+            "widget_away": status.away,
+            "widget_opens_at": opens_at and f"{opens_at:%A %Y-%m-%d %H:%M} ({widget.time_zone})",
             "embed_snippet": selectors.widget_embed_snippet(widget=widget, base_url=base_url),
             "libchat_snippet": selectors.widget_libchat_snippet(widget=widget, base_url=base_url),
             "libchat_status_url": base_url

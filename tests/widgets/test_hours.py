@@ -283,3 +283,16 @@ def test_editing_the_hours_refreshes_the_status_at_once(django_capture_on_commit
     with django_capture_on_commit_callbacks(execute=True):
         span.delete()
     assert selectors.widget_state_get(widget_id=widget.pk).online is True
+
+
+def test_the_admin_page_says_the_widget_is_outside_its_hours_and_when_it_opens(
+    admin_client, time_machine
+):
+    time_machine.move_to("2026-03-06 18:00:00+00:00", tick=False)  # a Friday evening
+    alice, widget = operator_widget(time_zone="Europe/Paris")
+    signed_in(alice)
+    page = admin_client.get(f"/admin/widgets/widget/{widget.pk}/change/").text
+    assert (
+        "Offline</span> (outside its opening hours; it opens Monday 2026-03-09 09:00 "
+        "(Europe/Paris))" in page
+    )
