@@ -9,7 +9,7 @@ import { widgetOnlineShow } from "./widget-state.js";
 
 const body = document.body;
 const $ = (id) => document.getElementById(id);
-const WEEK_MS = 7 * 24 * 3600 * 1000;
+const DAY_MS = 24 * 3600 * 1000;
 let shown = null;
 
 // "Chat opens again Monday at 9:00 AM": in the page's language, on the library's clock (the
@@ -17,10 +17,12 @@ let shown = null;
 function opensAgainText(opensAt) {
   const when = new Date(opensAt);
   const zone = body.dataset.timeZone || undefined;
+  // The library's calendar day of an instant, as YYYY-MM-DD (the en-CA form), to compare days.
   const dayOf = (date) => new Intl.DateTimeFormat("en-CA", { timeZone: zone }).format(date);
   const time = new Intl.DateTimeFormat(pageLanguage, { timeZone: zone, hour: "numeric", minute: "2-digit" }).format(when);
   if (dayOf(when) === dayOf(new Date())) return format(gettext("Chat opens again today at %(time)s"), { time });
-  const far = when - Date.now() >= WEEK_MS - 24 * 3600 * 1000;
+  // A weekday alone names a day of the coming week; further away, the date goes with it.
+  const far = when - Date.now() > 6 * DAY_MS;
   const day = new Intl.DateTimeFormat(pageLanguage, {
     timeZone: zone,
     weekday: "long",

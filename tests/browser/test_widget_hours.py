@@ -64,3 +64,26 @@ def test_the_widget_shows_the_away_text_then_when_chat_opens_again(
     expect(chat.locator("#offline-message")).to_be_visible()
     expect(away).to_be_hidden()
     expect(chat.get_by_role("button", name="Start Chat")).to_be_hidden()
+
+
+FRENCH_WEEKDAYS = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]
+
+
+def test_the_next_opening_is_said_in_the_widgets_language_on_the_librarys_clock(
+    browser, live_server_daphne, sites
+):
+    _, widget = library_desk(sites(), language="fr", time_zone="Europe/Paris")
+    tomorrow = datetime.now(zoneinfo.ZoneInfo("Europe/Paris")).date() + timedelta(days=1)
+    outside_the_loop(
+        WidgetOpeningSpan.objects.create,
+        widget=widget,
+        weekday=tomorrow.weekday(),
+        opens_at=time(9, 30),
+        closes_at=time(12),
+    )
+    # A patron whose own clock is on another continent still reads the library's time.
+    patron = browser.new_context(timezone_id="America/Los_Angeles").new_page()
+    patron.goto(f"{live_server_daphne.url}/widget/{widget.pk}/")
+    weekday = FRENCH_WEEKDAYS[tomorrow.weekday()]
+    expect(patron.get_by_text(f"Le chat rouvre {weekday} à 9:30")).to_be_visible()
+    expect(patron.locator("#widget-status-text")).to_have_text("Hors ligne")
