@@ -50,8 +50,8 @@ class WidgetStatus:
 class WidgetPublicState:
     """What anyone on the internet may know about a widget, as cached.
 
-    `online`: a patron may start a chat. `away`: everyone who could answer is Away (the widget
-    shows its away message). `opens_at`: outside its hours, the next opening (ISO 8601).
+    `online`: a patron may start a chat. `away`: everyone who could answer is Away and the
+    widget has an away message to show. `opens_at`: outside its hours, the next opening (ISO 8601).
     `changes_at` (not cached): when the hours may change the answer, which the cache entry
     must not outlive.
     """
@@ -310,7 +310,9 @@ def widget_public_states(
             status.online,
             origins,
             widget.libchat_id,
-            away=status.away,
+            # Said to patrons only in the widget's own words: without them, all Away reads as
+            # before (offline, or online when the widget accepts chats while Away).
+            away=status.away and bool(widget.away_message.strip()),
             opens_at=status.opens_at.isoformat() if status.opens_at else None,
             changes_at=status.changes_at,
         )

@@ -201,6 +201,11 @@ def test_when_all_who_monitor_are_away_the_widget_says_so_and_follows_its_choice
     services.widget_status_refresh(widget_ids=[widget.pk])
     state = selectors.widget_state_get(widget_id=widget.pk)
     assert (state.online, state.away) == (online, True)
+    # Without words of its own, the widget says nothing of Away, as before; its choice holds.
+    Widget.objects.filter(pk=widget.pk).update(away_message="")
+    services.widget_status_refresh(widget_ids=[widget.pk])
+    state = selectors.widget_state_get(widget_id=widget.pk)
+    assert (state.online, state.away) == (online, False)
 
 
 def test_away_counts_only_within_the_hours_and_only_when_nobody_is_online(time_machine):
