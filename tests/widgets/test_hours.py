@@ -301,3 +301,20 @@ def test_the_admin_page_says_the_widget_is_outside_its_hours_and_when_it_opens(
         "Offline</span> (outside its opening hours; it opens Monday 2026-03-09 09:00 "
         "(Europe/Paris))" in page
     )
+
+
+@pytest.mark.parametrize("behaviour, code", [(Widget.Away.QUEUE, 201), (Widget.Away.OFFLINE, 409)])
+def test_a_patron_may_start_a_chat_while_all_are_away_only_if_the_widget_says_so(
+    client, behaviour, code
+):
+    alice = OperatorFactory()
+    widget = WidgetFactory(
+        first_operator=alice,
+        first_department=None,
+        away_message="Back soon",
+        away_behaviour=behaviour,
+    )
+    signed_in(alice, status="away")
+    response = client.post(f"/widget/{widget.pk}/chat/", {"question": "Is anyone there?"})
+    assert response.status_code == code
+    assert PatronChat.objects.filter(widget=widget, state="waiting").count() == (code == 201)
