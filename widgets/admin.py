@@ -67,14 +67,15 @@ class OpeningSpanFormSet(forms.BaseInlineFormSet):
         )
 
 
-class OpeningSpanInline(admin.TabularInline):
+class OpeningSpanInline(admin.StackedInline):
+    # Stacked, as the fallbacks are: a table's empty first header fails the accessibility rules.
     model = WidgetOpeningSpan
     formset = OpeningSpanFormSet
     extra = 0
     fields = ["weekday", "opens_at", "closes_at"]
 
 
-class ClosedDateInline(admin.TabularInline):
+class ClosedDateInline(admin.StackedInline):
     model = WidgetClosedDate
     extra = 0
     fields = ["date", "reason"]
