@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 from tests.browser.desks import library_desk
 from tests.browser.pages import outside_the_loop
 from tests.browser.test_console import _operator
+from tests.browser.test_every_page_and_state import PolicyWatch
 from tests.browser.test_patron_chats import _status_set
 from widgets import selectors
 from widgets.models import Widget, WidgetOpeningSpan
@@ -31,7 +32,10 @@ def test_the_widget_shows_the_away_text_then_when_chat_opens_again(
         time_zone=ZONE,
     )
     alices = _operator(browser, log_in, alice)
-    patron = browser.new_context().new_page()
+    # Each state is also checked for what `test_every_page_and_state` asks of every page: no
+    # refusal by the content security policy, no accessibility rule broken.
+    watch = PolicyWatch(browser, live_server_daphne.url)
+    patron = watch.context().new_page()
     patron.goto(
         library.page(
             "index.html",
@@ -50,6 +54,7 @@ def test_the_widget_shows_the_away_text_then_when_chat_opens_again(
     expect(away).to_be_visible()
     expect(chat.locator("#widget-status-text")).to_have_text("Away")
     expect(chat.get_by_role("button", name="Start Chat")).to_be_visible()
+    watch.clean(patron, "widget open, all Away, taking chats")
 
     # The library opens the chat only tomorrow (its clock, New York), 9 to 5: closed now.
     tomorrow = datetime.now(zoneinfo.ZoneInfo(ZONE)).date() + timedelta(days=1)
@@ -64,6 +69,8 @@ def test_the_widget_shows_the_away_text_then_when_chat_opens_again(
     expect(chat.locator("#offline-message")).to_be_visible()
     expect(away).to_be_hidden()
     expect(chat.get_by_role("button", name="Start Chat")).to_be_hidden()
+    watch.clean(patron, "widget outside its hours")
+    watch.accessible()
 
 
 FRENCH_WEEKDAYS = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]
