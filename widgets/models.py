@@ -1,6 +1,7 @@
 """Chat widgets a library embeds in its pages, and who monitors each of them."""
 
 import contextlib
+import functools
 import re
 import secrets
 import zoneinfo
@@ -110,6 +111,7 @@ def time_zone_default() -> str:
     return settings.TIME_ZONE
 
 
+@functools.cache  # read from the system's zone files: once per process is enough
 def time_zone_choices() -> list[tuple[str, str]]:
     return [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())]
 
