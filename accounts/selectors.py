@@ -122,12 +122,25 @@ def operators_taking_chats(*, operator_ids: Iterable[int] | None = None) -> set[
     logged in to the site but not signed in to LibChat gets no patron chat at all, or the
     watchdog would soon pull it from a dashboard nobody counts as there. One query.
     """
+    return operators_reachable_by_status(operator_ids=operator_ids)[Status.ONLINE]
+
+
+def operators_reachable_by_status(
+    *, operator_ids: Iterable[int] | None = None, statuses: Iterable[str] = (Status.ONLINE,)
+) -> dict[str, set[int]]:
+    """Of these operators (None: all of them), those signed in with each of these statuses,
+    reachable, with an account that may chat: with Online alone, `operators_taking_chats`; a
+    widget also asks who is Away, to say so to its patrons. One query."""
+    statuses = list(statuses)
     sessions = active_sessions_with_reachability().filter(
-        status=Status.ONLINE, reachable=True, operator__in=Operator.objects.may_chat()
+        status__in=statuses, reachable=True, operator__in=Operator.objects.may_chat()
     )
     if operator_ids is not None:
         sessions = sessions.filter(operator_id__in=set(operator_ids))
-    return set(sessions.values_list("operator_id", flat=True))
+    found: dict[str, set[int]] = {status: set() for status in statuses}
+    for operator_id, status in sessions.values_list("operator_id", "status"):
+        found[status].add(operator_id)
+    return found
 
 
 def operator_takes_chats(*, operator: Operator) -> bool:

@@ -1,10 +1,20 @@
+from zoneinfo import ZoneInfo
+
 from django import forms
 from django.contrib import admin, messages
 from django.urls import reverse
 
 from libchat.core.admin import RecordAdmin
 from widgets import selectors, services
-from widgets.models import Widget, WidgetFallback, WidgetOnlineInterval, fallbacks_validate
+from widgets.models import (
+    Widget,
+    WidgetClosedDate,
+    WidgetFallback,
+    WidgetOnlineInterval,
+    WidgetOpeningSpan,
+    fallbacks_validate,
+    opening_spans_validate,
+)
 
 
 class FallbackFormSet(forms.BaseInlineFormSet):
@@ -39,12 +49,44 @@ class FallbackInline(admin.StackedInline):
     verbose_name_plural = "Who monitors the widget: fallbacks, tried in order"
 
 
+class OpeningSpanFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        opening_spans_validate(
+            [
+                (
+                    form.cleaned_data["weekday"],
+                    form.cleaned_data["opens_at"],
+                    form.cleaned_data["closes_at"],
+                )
+                for form in self.forms
+                if form.cleaned_data and not form.cleaned_data.get("DELETE", False)
+            ]
+        )
+
+
+class OpeningSpanInline(admin.StackedInline):
+    # Stacked, as the fallbacks are: a table's empty first header fails the accessibility rules.
+    model = WidgetOpeningSpan
+    formset = OpeningSpanFormSet
+    extra = 0
+    fields = ["weekday", "opens_at", "closes_at"]
+
+
+class ClosedDateInline(admin.StackedInline):
+    model = WidgetClosedDate
+    extra = 0
+    fields = ["date", "reason"]
+
+
 @admin.register(Widget)
 class WidgetAdmin(admin.ModelAdmin):
     list_display = ["name", "kind", "first_choice_display", "active", "status_display"]
     list_filter = ["active", "kind"]
     search_fields = ["name", "title"]
-    inlines = [FallbackInline]
+    inlines = [FallbackInline, OpeningSpanInline, ClosedDateInline]
     actions = ["hash_regenerate"]
     readonly_fields = ["hash"]
     fieldsets = [
@@ -70,6 +112,15 @@ class WidgetAdmin(admin.ModelAdmin):
         ("Pre-chat questions", {"fields": ["ask_name", "ask_email", "ask_question"]}),
         ("When nobody is online", {"fields": ["offline_behaviour"]}),
         (
+            "Opening hours and Away",
+            {
+                "fields": ["time_zone", "away_message", "away_behaviour"],
+                "description": "Outside its opening hours (below; none: always open) and on its "
+                "closed dates the widget is offline whoever is signed in, and says when it opens "
+                "next. When everyone who monitors it is Away, it shows the away message.",
+            },
+        ),
+        (
             "Moving from LibChat",
             {
                 "fields": ["hash", "libchat_id", "libchat_hash"],
@@ -84,7 +135,12 @@ class WidgetAdmin(admin.ModelAdmin):
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name in {"colour", "text_colour"}:
             kwargs["widget"] = forms.TextInput(attrs={"type": "color"})
-        if db_field.name in {"allowed_origins", "online_greeting", "offline_message"}:
+        if db_field.name in {
+            "allowed_origins",
+            "online_greeting",
+            "offline_message",
+            "away_message",
+        }:
             kwargs["widget"] = forms.Textarea(attrs={"rows": 3, "cols": 60})
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
@@ -126,9 +182,13 @@ class WidgetAdmin(admin.ModelAdmin):
         else:
             fallback = widget.fallbacks.all()[status.serving - 1]
             serving = f"fallback {status.serving}: {fallback.operator or fallback.department}"
+        opens_at = status.opens_at and status.opens_at.astimezone(ZoneInfo(widget.time_zone))
         return {
             "widget_online": status.online,
             "widget_serving": serving,
+            "widget_closed": status.closed,
+            "widget_away": status.away,
+            "widget_opens_at": opens_at and f"{opens_at:%A %Y-%m-%d %H:%M} ({widget.time_zone})",
             "embed_snippet": selectors.widget_embed_snippet(widget=widget, base_url=base_url),
             "libchat_snippet": selectors.widget_libchat_snippet(widget=widget, base_url=base_url),
             "libchat_status_url": base_url

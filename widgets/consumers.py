@@ -32,7 +32,7 @@ class WidgetStatusConsumer(LiveEvents, AsyncJsonWebsocketConsumer):
             await self.close(code=CLOSE_NOT_FOUND)
             return
         await self.accept()
-        await self.send_json({"event": "widget.status", "online": state.online})
+        await self.send_json(state.as_event())
         self.renewal = asyncio.create_task(self._renew_group())
 
     async def disconnect(self, code):
@@ -55,4 +55,5 @@ class WidgetStatusConsumer(LiveEvents, AsyncJsonWebsocketConsumer):
             await self.send_json(refusal_as_event(error))
 
     async def widget_status(self, event):
-        await self.send_json({"event": "widget.status", "online": event["online"]})
+        # The frame `widgets.services` made (WidgetPublicState.as_event), without the routing.
+        await self.send_json({key: value for key, value in event.items() if key != "type"})

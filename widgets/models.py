@@ -1,8 +1,11 @@
 """Chat widgets a library embeds in its pages, and who monitors each of them."""
 
 import contextlib
+import functools
 import re
 import secrets
+import zoneinfo
+from datetime import time
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -104,6 +107,15 @@ def widget_language_choices() -> list[tuple[str, str]]:
     return [(Widget.FOLLOW_BROWSER, "Follow the patron's browser"), *settings.LANGUAGES]
 
 
+def time_zone_default() -> str:
+    return settings.TIME_ZONE
+
+
+@functools.cache  # read from the system's zone files: once per process is enough
+def time_zone_choices() -> list[tuple[str, str]]:
+    return [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())]
+
+
 class Widget(models.Model):
     FOLLOW_BROWSER = "browser"
 
@@ -121,6 +133,10 @@ class Widget(models.Model):
     class Offline(models.TextChoices):
         TICKET_FORM = "ticket_form", "Show an offline form that creates a ticket"
         MESSAGE = "message", "Show a message only"
+
+    class Away(models.TextChoices):
+        QUEUE = "queue", "Show the away message and still accept chats into the queue"
+        OFFLINE = "offline", "Show the away message and behave as when nobody is online"
 
     name = models.CharField(max_length=100, help_text="For staff; patrons see the title.")
     kind = models.CharField("type", max_length=12, choices=Kind.choices, default=Kind.FLOATING)
@@ -151,6 +167,26 @@ class Widget(models.Model):
     )
     offline_behaviour = models.CharField(
         max_length=12, choices=Offline.choices, default=Offline.TICKET_FORM
+    )
+    away_message = models.TextField(
+        blank=True,
+        help_text="Shown when the operators who monitor the widget are signed in but all Away, "
+        'like "We\'ll be right back". Empty: the widget says nothing more than its greeting '
+        "or its offline message.",
+    )
+    away_behaviour = models.CharField(
+        "when all are Away",
+        max_length=8,
+        choices=Away.choices,
+        default=Away.OFFLINE,
+        help_text="Whether patrons may still start a chat (it waits in the queue until someone "
+        "is Online) or get the offline form or message.",
+    )
+    time_zone = models.CharField(
+        max_length=64,
+        choices=time_zone_choices,
+        default=time_zone_default,
+        help_text="The library's time zone: the opening hours and closed dates are read in it.",
     )
     language = models.CharField(
         max_length=8,
@@ -438,3 +474,117 @@ class WidgetOnlineInterval(models.Model):
 
     def __str__(self) -> str:
         return f"{self.widget} online from {self.started_at:%Y-%m-%d %H:%M}"
+
+
+MIDNIGHT = time(0)
+
+
+class WidgetOpeningSpan(models.Model):
+    """One span of the widget's weekly opening hours: on this weekday, from `opens_at` to
+    `closes_at` in the widget's time zone (a closing time of 00:00 is midnight, the end of the
+    day). A widget with no span keeps no hours: it is open whenever someone can answer."""
+
+    class Weekday(models.IntegerChoices):  # date.weekday()'s numbers
+        MONDAY = 0, "Monday"
+        TUESDAY = 1, "Tuesday"
+        WEDNESDAY = 2, "Wednesday"
+        THURSDAY = 3, "Thursday"
+        FRIDAY = 4, "Friday"
+        SATURDAY = 5, "Saturday"
+        SUNDAY = 6, "Sunday"
+
+    widget = models.ForeignKey(Widget, on_delete=models.CASCADE, related_name="opening_spans")
+    weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
+    opens_at = models.TimeField("opens")
+    closes_at = models.TimeField("closes", help_text="00:00 is midnight, the end of the day.")
+
+    class Meta:
+        verbose_name = "opening hours"
+        verbose_name_plural = "Opening hours (in the widget's time zone; none: always open)"
+        ordering = ["widget", "weekday", "opens_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(closes_at__gt=models.F("opens_at")) | Q(closes_at=MIDNIGHT),
+                name="opening_span_closes_after_it_opens",
+            ),
+            models.CheckConstraint(
+                condition=Q(weekday__gte=0, weekday__lte=6), name="opening_span_weekday_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.opens_at:%H:%M}-{self.closes_at:%H:%M}"
+
+    def clean(self) -> None:
+        super().clean()
+        if (
+            self.opens_at is not None
+            and self.closes_at is not None
+            and self.closes_at != MIDNIGHT
+            and self.closes_at <= self.opens_at
+        ):
+            # On a field, so the raw constraint error stays out (as Widget.clean does).
+            raise ValidationError(
+                {
+                    "closes_at": ValidationError(
+                        "The closing time must be after the opening time (00:00 for midnight).",
+                        code="closes_before_opening",
+                    )
+                }
+            )
+
+    @property
+    def closes_minutes(self) -> int:
+        """Minutes after the day's start at which the span ends: 24 h for midnight."""
+        return (
+            24 * 60
+            if self.closes_at == MIDNIGHT
+            else self.closes_at.hour * 60 + self.closes_at.minute
+        )
+
+
+def opening_spans_validate(spans: list[tuple[int, time, time]]) -> None:
+    """Raise ValidationError when two spans (weekday, opens, closes) of one widget overlap."""
+    errors = []
+    by_day: dict[int, list[tuple[time, time]]] = {}
+    for weekday, opens, closes in spans:
+        by_day.setdefault(weekday, []).append((opens, closes))
+    for weekday, day_spans in sorted(by_day.items()):
+        day_spans.sort()
+        for (_, first_closes), (second_opens, _) in zip(day_spans, day_spans[1:], strict=False):
+            if first_closes == MIDNIGHT or second_opens < first_closes:
+                errors.append(
+                    ValidationError(
+                        "%(day)s: the hours from %(opens)s overlap the hours before them.",
+                        code="opening_spans_overlap",
+                        params={
+                            "day": WidgetOpeningSpan.Weekday(weekday).label,
+                            "opens": second_opens.strftime("%H:%M"),
+                        },
+                    )
+                )
+    if errors:
+        raise ValidationError(errors)
+
+
+class WidgetClosedDate(models.Model):
+    """A day the widget is closed all day whatever its weekly hours: a holiday, a closure."""
+
+    widget = models.ForeignKey(Widget, on_delete=models.CASCADE, related_name="closed_dates")
+    date = models.DateField()
+    reason = models.CharField(max_length=100, blank=True, help_text="For staff, like a holiday.")
+
+    class Meta:
+        verbose_name = "closed date"
+        verbose_name_plural = "Closed dates (holidays, closures)"
+        ordering = ["widget", "date"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["widget", "date"],
+                name="widget_closed_date_once",
+                violation_error_message="This date is a closed date of this widget already.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Closed {self.date:%Y-%m-%d}"

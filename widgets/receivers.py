@@ -1,8 +1,9 @@
 """Recompute widget statuses when anything they depend on changes.
 
 Presence changes arrive after commit (`accounts.signals.presence_changed`). Saves and deletes of
-widgets, fallbacks, departments, memberships and operators' active flags - from services, the
-admin or the shell alike - schedule the refresh for after their transaction commits.
+widgets, fallbacks, opening hours, closed dates, departments, memberships and operators' active
+flags - from services, the admin or the shell alike - schedule the refresh for after their
+transaction commits.
 """
 
 from django.db.models.signals import post_delete, post_save
@@ -12,7 +13,7 @@ from accounts.models import Operator
 from accounts.signals import presence_changed
 from departments.models import Department, Membership
 from widgets import services
-from widgets.models import Widget, WidgetFallback
+from widgets.models import Widget, WidgetClosedDate, WidgetFallback, WidgetOpeningSpan
 
 
 @receiver(presence_changed)
@@ -26,7 +27,9 @@ def widget_changed(sender, instance: Widget, **kwargs):
 
 
 @receiver([post_save, post_delete], sender=WidgetFallback)
-def widget_fallback_changed(sender, instance: WidgetFallback, **kwargs):
+@receiver([post_save, post_delete], sender=WidgetOpeningSpan)
+@receiver([post_save, post_delete], sender=WidgetClosedDate)
+def widget_part_changed(sender, instance, **kwargs):
     services.widget_status_refresh_on_commit(widget_ids={instance.widget_id})
 
 

@@ -6,17 +6,20 @@ cache so the status endpoint, the embed script and the widget socket cost no dat
 `widgets.services.widget_status_refresh` writes it; a miss here computes it once and stores it.
 """
 
+import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import Prefetch, Q
+from django.utils import timezone
 
-from accounts.models import Operator
-from accounts.selectors import operators_taking_chats
+from accounts.models import Operator, Status
+from accounts.selectors import operators_reachable_by_status
 from departments.models import Membership
 from departments.selectors import (
     department_ids_monitored_by_any,
@@ -24,27 +27,61 @@ from departments.selectors import (
     monitoring_memberships,
 )
 from libchat.core.languages import language_from_accept
-from widgets.models import HASH, Widget
+from widgets.hours import DAY_MINUTES, OpeningHours, minutes_of
+from widgets.models import HASH, MIDNIGHT, Widget, WidgetClosedDate
 
 
 @dataclass(frozen=True)
 class WidgetStatus:
     widget_id: int
     online: bool
-    # Which choice makes it online: 0 the first choice, 1.. the fallback taken; None offline.
+    # Which choice has someone Online: 0 the first choice, 1.. the fallback taken; else None.
     serving: int | None
+    # Within its hours, nobody Online but someone who monitors it signed in and Away.
+    away: bool = False
+    # Outside its hours: when it opens next (None: open now, or no opening in the coming year).
+    closed: bool = False
+    opens_at: datetime | None = None
+    # When the hours may next change the answer (None: a widget keeping no hours).
+    changes_at: datetime | None = None
 
 
 @dataclass(frozen=True)
 class WidgetPublicState:
-    """What anyone on the internet may know about a widget, as cached."""
+    """What anyone on the internet may know about a widget, as cached.
+
+    `online`: a patron may start a chat. `away`: everyone who could answer is Away and the
+    widget has an away message to show. `opens_at`: outside its hours, the next opening (ISO 8601).
+    `changes_at` (not cached): when the hours may change the answer, which the cache entry
+    must not outlive.
+    """
 
     online: bool
     origins: tuple[str, ...]
     libchat_id: int | None = None
+    away: bool = False
+    opens_at: str | None = None
+    changes_at: datetime | None = None
+
+    def _extras(self) -> dict:
+        # Only when set, so a widget without hours or Away operators is cached and pushed as
+        # before, and an entry written by an older process reads the same.
+        extras: dict = {"away": True} if self.away else {}
+        if self.opens_at:
+            extras["opens_at"] = self.opens_at
+        return extras
 
     def as_cache(self) -> dict:
-        return {"online": self.online, "origins": list(self.origins), "libchat_id": self.libchat_id}
+        return {
+            "online": self.online,
+            "origins": list(self.origins),
+            "libchat_id": self.libchat_id,
+            **self._extras(),
+        }
+
+    def as_event(self) -> dict:
+        """The frame the widget-status socket sends to an open widget page."""
+        return {"event": "widget.status", "online": self.online, **self._extras()}
 
 
 MISSING = {"missing": True}  # cached for an unknown or inactive widget id (or LibChat id)
@@ -59,9 +96,21 @@ def libchat_alias_cache_key(libchat_id: int) -> str:
     return f"widgets:libchat-id:{libchat_id}"
 
 
-def state_cache_seconds() -> int:
-    # Twice the beat interval, so a late beat run never leaves the endpoint without a value.
-    return 2 * settings.LIBCHAT_WIDGET_REFRESH_SECONDS
+def state_cache_seconds(*, state: "WidgetPublicState | None" = None) -> int:
+    """Twice the beat interval, so a late beat run never leaves the endpoint without a value;
+    no longer than until the widget's hours may change its answer, so at the hour the next
+    read computes the new one (at least a second: Redis keeps whole seconds)."""
+    seconds = 2 * settings.LIBCHAT_WIDGET_REFRESH_SECONDS
+    if state is not None and state.changes_at is not None:
+        until = (state.changes_at - timezone.now()).total_seconds()
+        seconds = max(1, min(seconds, math.ceil(until)))
+    return seconds
+
+
+def pushed_cache_key(widget_id: int) -> str:
+    """Holds the last status frame pushed to the widget's open pages, so the refresh pushes a
+    change even when a read between two refreshes (an hour passing) cached the new state."""
+    return f"widgets:pushed:{widget_id}"
 
 
 def widget_choices(*, widget: Widget) -> list[tuple[int | None, int | None]]:
@@ -127,34 +176,89 @@ def widget_ids_answerable_by(*, operator: Operator) -> list[int]:
     )
 
 
-def _statuses(widgets: list[Widget]) -> dict[int, WidgetStatus]:
-    """Statuses of widgets whose fallbacks are prefetched: two more queries."""
-    online_ids = operators_taking_chats()  # who makes a widget online: the one rule
-    department_ids = department_ids_monitored_by_any(operator_ids=online_ids)
+def widgets_with_hours(widgets):
+    """The widgets (a queryset) with what their statuses read prefetched: fallbacks, opening
+    spans and the closed dates from yesterday on (older ones decide nothing). Four queries."""
+    recent = WidgetClosedDate.objects.filter(date__gte=timezone.now().date() - timedelta(days=1))
+    return widgets.prefetch_related(
+        "fallbacks", "opening_spans", Prefetch("closed_dates", queryset=recent)
+    )
 
-    def covered(choice: tuple[int | None, int | None]) -> bool:
+
+def widget_opening_hours(*, widget: Widget) -> OpeningHours:
+    """The widget's hours as a value; no query when its spans and closed dates are prefetched
+    (`widgets_with_hours`), else two."""
+    spans: dict[int, list[tuple[int, int]]] = {}
+    for span in widget.opening_spans.all():
+        closes = DAY_MINUTES if span.closes_at == MIDNIGHT else minutes_of(span.closes_at)
+        spans.setdefault(span.weekday, []).append((minutes_of(span.opens_at), closes))
+    return OpeningHours(
+        time_zone=widget.time_zone,
+        spans={day: tuple(sorted(day_spans)) for day, day_spans in spans.items()},
+        closed_dates=frozenset(closed.date for closed in widget.closed_dates.all()),
+    )
+
+
+def widget_open_now(*, widget: Widget) -> bool:
+    """Whether the widget is within its opening hours now. Two queries."""
+    return widget_opening_hours(widget=widget).is_open(timezone.now())
+
+
+def _statuses(widgets: list[Widget]) -> dict[int, WidgetStatus]:
+    """Statuses of widgets with their hours prefetched (`widgets_with_hours`): one more query,
+    and one for each status that someone has (Online, Away) and a department may cover."""
+    present = operators_reachable_by_status(statuses=[Status.ONLINE, Status.AWAY])
+    # Who makes a widget online: the one rule of `accounts.selectors.operators_taking_chats`.
+    online_ids, away_ids = present[Status.ONLINE], present[Status.AWAY]
+    online_departments = department_ids_monitored_by_any(operator_ids=online_ids)
+    away_departments = department_ids_monitored_by_any(operator_ids=away_ids)
+    now = timezone.now()
+
+    def covered(choice: tuple[int | None, int | None], operators: set, departments: set) -> bool:
         operator_id, department_id = choice
-        return operator_id in online_ids if operator_id else department_id in department_ids
+        return operator_id in operators if operator_id else department_id in departments
 
     statuses = {}
     for widget in widgets:
-        serving = None
-        if widget.active:
-            choices = widget_choices(widget=widget)
-            serving = next((i for i, choice in enumerate(choices) if covered(choice)), None)
-        statuses[widget.pk] = WidgetStatus(widget.pk, serving is not None, serving)
+        if not widget.active:
+            statuses[widget.pk] = WidgetStatus(widget.pk, online=False, serving=None)
+            continue
+        choices = widget_choices(widget=widget)
+        serving = next(
+            (i for i, c in enumerate(choices) if covered(c, online_ids, online_departments)),
+            None,
+        )
+        hours = widget_opening_hours(widget=widget)
+        is_open = hours.is_open(now)
+        away = (
+            is_open
+            and serving is None
+            and any(covered(c, away_ids, away_departments) for c in choices)
+        )
+        accepts_away = away and widget.away_behaviour == Widget.Away.QUEUE
+        statuses[widget.pk] = WidgetStatus(
+            widget.pk,
+            online=is_open and (serving is not None or accepts_away),
+            serving=serving,
+            away=away,
+            closed=not is_open,
+            opens_at=None if is_open else hours.next_opening(now),
+            changes_at=hours.next_change(now),
+        )
     return statuses
 
 
 def widget_statuses(*, widget_ids: Iterable[int]) -> dict[int, WidgetStatus]:
-    """The status of each widget, in four queries however many widgets and operators.
+    """The status of each widget, in at most seven queries however many widgets and operators.
 
-    A widget is online when its first choice, or else a fallback taken in order, has an operator
-    signed in with status Online and reachable; for a department, a member monitoring it.
-    Inactive and unknown widgets are offline.
+    A widget is online within its opening hours (always, when it keeps none) when its first
+    choice, or else a fallback taken in order, has an operator signed in with status Online and
+    reachable; for a department, a member monitoring it. When those who could answer are all
+    Away, it is online only if it accepts chats while Away. Inactive and unknown widgets are
+    offline.
     """
     widget_ids = set(widget_ids)
-    widgets = list(Widget.objects.filter(pk__in=widget_ids).prefetch_related("fallbacks"))
+    widgets = list(widgets_with_hours(Widget.objects.filter(pk__in=widget_ids)))
     statuses = dict.fromkeys(widget_ids, None) | _statuses(widgets)
     return {
         pk: status or WidgetStatus(pk, online=False, serving=None)
@@ -185,12 +289,14 @@ def widget_public_states(
     *, widget_ids: Iterable[int], libchat_ids: Iterable[int] = ()
 ) -> dict[int, WidgetPublicState | None]:
     """Compute the public state of these widgets and of those with these LibChat widget ids,
-    by our id (None: unknown or inactive), in four queries."""
+    by our id (None: unknown or inactive), in at most seven queries."""
     widget_ids = set(widget_ids)
     widgets = list(
-        Widget.objects.filter(Q(pk__in=widget_ids) | Q(libchat_id__in=set(libchat_ids)))
-        .filter(active=True)
-        .prefetch_related("fallbacks")
+        widgets_with_hours(
+            Widget.objects.filter(Q(pk__in=widget_ids) | Q(libchat_id__in=set(libchat_ids))).filter(
+                active=True
+            )
+        )
     )
     statuses = _statuses(widgets)
     states: dict[int, WidgetPublicState | None] = dict.fromkeys(widget_ids)
@@ -199,8 +305,16 @@ def widget_public_states(
             origins = tuple(widget.origins)
         except ValidationError:  # saved without validation: embeddable nowhere, not an outage
             origins = ()
+        status = statuses[widget.pk]
         states[widget.pk] = WidgetPublicState(
-            statuses[widget.pk].online, origins, widget.libchat_id
+            status.online,
+            origins,
+            widget.libchat_id,
+            # Said to patrons only in the widget's own words: without them, all Away reads as
+            # before (offline, or online when the widget accepts chats while Away).
+            away=status.away and bool(widget.away_message.strip()),
+            opens_at=status.opens_at.isoformat() if status.opens_at else None,
+            changes_at=status.changes_at,
         )
     return states
 
@@ -222,7 +336,11 @@ def state_from_cache(value: dict | None) -> WidgetPublicState | None:
     if value is None or value.get("missing"):
         return None
     return WidgetPublicState(
-        bool(value["online"]), tuple(value["origins"]), value.get("libchat_id")
+        bool(value["online"]),
+        tuple(value["origins"]),
+        value.get("libchat_id"),
+        away=bool(value.get("away")),
+        opens_at=value.get("opens_at"),
     )
 
 
@@ -264,7 +382,7 @@ def widget_state_get(*, widget_id: int) -> WidgetPublicState | None:
     cache.add(
         state_cache_key(widget_id),
         state.as_cache() if state else MISSING,
-        timeout=state_cache_seconds(),
+        timeout=state_cache_seconds(state=state),
     )
     return state
 
@@ -273,8 +391,8 @@ def widget_state_by_status_id(*, status_id: int) -> WidgetPublicState | None:
     """The public state a status URL's id names: the active widget with that LibChat widget id
     (so pages written for LibChat keep working), else the one with that id of ours.
 
-    No database query when the cache is warm; a miss computes both in four queries and stores
-    them. None for an unknown or inactive widget.
+    No database query when the cache is warm; a miss computes both in at most seven queries
+    and stores them. None for an unknown or inactive widget.
     """
     alias_key, own_key = libchat_alias_cache_key(status_id), state_cache_key(status_id)
     cached = cache.get_many([alias_key, own_key])
@@ -291,8 +409,9 @@ def widget_state_by_status_id(*, status_id: int) -> WidgetPublicState | None:
     # The alias is overwritten (it may be stale); states are only added, so a slower miss never
     # replaces what a refresh has just written.
     cache.set(alias_key, entries.pop(alias_key), timeout=state_cache_seconds())
+    timeouts = {state_cache_key(pk): state_cache_seconds(state=s) for pk, s in states.items()}
     for key, value in entries.items():
-        cache.add(key, value, timeout=state_cache_seconds())
+        cache.add(key, value, timeout=timeouts.get(key, state_cache_seconds()))
     aliased = next((pk for pk, s in states.items() if s and s.libchat_id == status_id), None)
     return states.get(aliased or status_id)
 

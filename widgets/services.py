@@ -30,6 +30,9 @@ from widgets.models import (
 
 logger = logging.getLogger(__name__)
 
+# How long the last pushed frame is remembered; when forgotten, the next refresh pushes again.
+PUSHED_SECONDS = 24 * 3600
+
 
 def widget_group(widget_id: int) -> str:
     return f"widget.{widget_id}"
@@ -39,8 +42,10 @@ def widget_status_refresh(*, widget_ids: Iterable[int] | None = None) -> list[in
     """Recompute and cache the public state of these widgets (None: every active widget), and
     the alias of each one's LibChat widget id.
 
-    Pushes `{"event": "widget.status", "online": ...}` to the open pages of each widget whose
-    status flipped (or was not cached). Returns the ids pushed. Call it after commit.
+    Pushes `{"event": "widget.status", "online": ...}` (with `away` and `opens_at` when set) to
+    the open pages of each widget whose status differs from the one pushed last (or none was).
+    The beat runs it every minute, which is how an hour that opens or closes a widget reaches
+    the pages already open. Returns the ids pushed. Call it after commit.
     """
     if widget_ids is None:
         widget_ids = Widget.objects.filter(active=True).values_list("pk", flat=True)
@@ -67,21 +72,29 @@ def _widget_status_refresh(widget_ids: set[int]) -> list[int]:
     # Each id is also a status URL's id, which a LibChat widget id would win: the answer for it
     # is cached too, so the status API keeps costing no query for widgets without LibChat ids.
     states = selectors.widget_public_states(widget_ids=widget_ids, libchat_ids=widget_ids)
-    keys = {pk: selectors.state_cache_key(pk) for pk in states}
-    before = cache.get_many(list(keys.values()))
     cache.set_many(
         selectors.state_cache_entries(states=states, libchat_ids=widget_ids),
         timeout=selectors.state_cache_seconds(),
     )
-    pushed = []
-    for pk, state in sorted(states.items()):
-        online = bool(state and state.online)
-        old = selectors.state_from_cache(before.get(keys[pk]))
-        if keys[pk] not in before or old is None or old.online != online:
-            async_to_sync(get_channel_layer().group_send)(
-                widget_group(pk), {"type": "widget.status", "online": online}
-            )
-            pushed.append(pk)
+    for pk, state in states.items():
+        if state is not None and state.changes_at is not None:
+            # Gone at the hour its opening hours change the answer: the next read recomputes.
+            cache.touch(selectors.state_cache_key(pk), selectors.state_cache_seconds(state=state))
+    # Compared with what was pushed last rather than with what was cached: a read after the
+    # hour may have cached the new state already, and the open pages still need to hear it.
+    keys = {pk: selectors.pushed_cache_key(pk) for pk in states}
+    before = cache.get_many(list(keys.values()))
+    frames = {
+        pk: (state or selectors.WidgetPublicState(online=False, origins=())).as_event()
+        for pk, state in states.items()
+    }
+    pushed = [pk for pk in sorted(states) if before.get(keys[pk]) != frames[pk]]
+    for pk in pushed:
+        async_to_sync(get_channel_layer().group_send)(
+            widget_group(pk), {**frames[pk], "type": "widget.status"}
+        )
+    if pushed:
+        cache.set_many({keys[pk]: frames[pk] for pk in pushed}, timeout=PUSHED_SECONDS)
     _online_record({pk: bool(state and state.online) for pk, state in states.items()})
     return pushed
 

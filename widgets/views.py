@@ -183,6 +183,8 @@ def _frame_page(request: HttpRequest, widget: Widget | None) -> HttpResponse:
                 "widget": widget,
                 "online": state.online and not held_offline,
                 "follow_status": not held_offline,
+                "away": state.away and not held_offline,
+                "opens_at": "" if held_offline else state.opens_at,
                 "asks": [a for a in asks if a[4] != Widget.Ask.OFF],
                 "Ask": Widget.Ask,
                 "origins": list(state.origins),

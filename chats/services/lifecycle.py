@@ -36,7 +36,7 @@ from libchat.core.messages import MESSAGE_MAX_CHARS
 from libchat.core.ratelimit import rate_limit_hit
 from libchat.core.tokens import secret_hash
 from widgets.models import Widget
-from widgets.selectors import widget_state_get
+from widgets.selectors import widget_open_now, widget_state_get
 
 NAME_MAX_CHARS = 100
 NOT_TAKING_CHATS = "Sign in to LibChat with status Online to take new patron chats."
@@ -114,7 +114,9 @@ def chat_start(
     patron_admit(address_hash=address_hash, patron_ref=context["patron_ref"])
     answers = _prechat_clean(widget=widget, name=name, email=email, question=question)
     state = widget_state_get(widget_id=widget.pk) if widget.active else None
-    if state is None or not state.online:
+    # The hours are read again, not only the cached state: a page (or a process whose clock
+    # runs a little behind) may try in the second after closing time.
+    if state is None or not state.online or not widget_open_now(widget=widget):
         raise WidgetOffline(widget.offline_message)
     token = secrets.token_urlsafe(32)
     with transaction.atomic():

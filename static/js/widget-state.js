@@ -16,6 +16,7 @@ const NO_LIBRARIAN = gettext("No librarian is available right now.");
 // [dot, words] of the header for each state shown.
 const HEADERS = {
   online: ["online", gettext("Online")],
+  away: ["away", gettext("Away")],
   offline: ["offline", gettext("Offline")],
   waiting: ["away", gettext("Waiting for a librarian")],
   stranded: ["offline", gettext("No librarian available")],
@@ -23,12 +24,15 @@ const HEADERS = {
 };
 
 let online = body.dataset.online === "true";
+let away = body.dataset.away === "true";
 let chat = null; // "waiting", "active", "ended", or null before a chat starts
 let toldOnline = null;
 let held = false; // the server said this patron may not chat: offline whatever the widget says
 
-export function widgetOnlineShow(value) {
+// `away`: everyone who could answer is Away (the widget may still take chats into the queue).
+export function widgetOnlineShow(value, { away: isAway = false } = {}) {
   online = value && !held;
+  away = isAway && !held;
   draw();
 }
 
@@ -37,6 +41,7 @@ export function widgetOnlineShow(value) {
 // status socket, which speaks for every patron of the widget, says.
 export function widgetHoldOffline() {
   held = true;
+  body.dataset.held = "true"; // widget.js then shows no "Chat opens again …" either
   widgetOnlineShow(false);
 }
 
@@ -48,6 +53,7 @@ export function chatStateShow(state) {
 function shown() {
   if (chat === "active") return "active";
   if (chat === "waiting") return online ? "waiting" : "stranded";
+  if (away) return "away";
   return online ? "online" : "offline";
 }
 
@@ -55,10 +61,14 @@ function draw() {
   const state = shown();
   const [dot, words] = HEADERS[state];
   body.dataset.online = String(online);
+  body.dataset.away = String(away);
   if (chat) body.dataset.chatState = chat;
   else delete body.dataset.chatState;
   $("when-online").hidden = !online;
   $("when-offline").hidden = online;
+  const awayMessage = $("away-message");
+  if (awayMessage) awayMessage.hidden = !away;
+  if (held && $("opens-again")) $("opens-again").hidden = true;
   $("widget-dot").className = `dot status-${dot}`;
   $("widget-status-text").textContent = words;
   // A live region, filled only when it changes, so the sentence is read out once.

@@ -33,10 +33,17 @@ def form_data(first_department=None, first_operator=None, fallbacks=(), **overri
         "ask_email": "optional",
         "ask_question": "required",
         "offline_behaviour": "message",
+        "time_zone": "UTC",
+        "away_message": "",
+        "away_behaviour": "offline",
         "fallbacks-TOTAL_FORMS": str(len(fallbacks)),
         "fallbacks-INITIAL_FORMS": "0",
         "fallbacks-MIN_NUM_FORMS": "0",
         "fallbacks-MAX_NUM_FORMS": "1000",
+        "opening_spans-TOTAL_FORMS": "0",
+        "opening_spans-INITIAL_FORMS": "0",
+        "closed_dates-TOTAL_FORMS": "0",
+        "closed_dates-INITIAL_FORMS": "0",
     }
     for index, (position, monitor) in enumerate(fallbacks):
         is_department = monitor.__class__.__name__ == "Department"

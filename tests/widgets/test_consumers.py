@@ -1,17 +1,24 @@
 """The public widget-status socket: patrons hear the widget flip, and can do nothing else."""
 
 import asyncio
+from datetime import time
 
 import pytest
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
+from django.utils import timezone
 
 from accounts import services as account_services
+from accounts.models import DashboardConnection
 from libchat.asgi import application
 from tests.factories import DashboardConnectionFactory, OperatorFactory, WidgetFactory
 from tests.live import ORIGIN, ClosingServer
+from tests.widgets.people import signed_in
+from widgets import services
+from widgets.models import WidgetOpeningSpan
 from widgets.services import widget_group
+from widgets.tasks import widget_status_refresh_all
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -102,3 +109,48 @@ async def test_widget_socket_from_a_foreign_origin_is_refused():
     _, widget = await operator_widget()
     _, connected, _ = await widget_socket(widget.pk, origin=b"https://evil.example")
     assert not connected
+
+
+@database_sync_to_async
+def widget_open_nine_to_five():
+    alice = OperatorFactory()
+    widget = WidgetFactory(first_operator=alice, first_department=None)
+    for weekday in range(5):
+        WidgetOpeningSpan.objects.create(
+            widget=widget, weekday=weekday, opens_at=time(9), closes_at=time(17)
+        )
+    signed_in(alice)
+    services.widget_status_refresh(widget_ids=[widget.pk])
+    return alice, widget
+
+
+@database_sync_to_async
+def beat_at(time_machine, moment: str, alice) -> None:
+    """The clock reaches `moment`; Alice's dashboard still answers; the beat job runs."""
+    time_machine.move_to(moment, tick=False)
+    DashboardConnection.objects.filter(operator=alice).update(last_seen=timezone.now())
+    widget_status_refresh_all()
+
+
+async def test_an_open_widget_hears_its_hours_end_and_begin_through_the_beat(time_machine):
+    # A Monday; the next morning is within the day the channel layer keeps group members.
+    time_machine.move_to("2026-03-02 16:59:00+00:00", tick=False)
+    alice, widget = await widget_open_nine_to_five()
+    communicator, connected, _ = await widget_socket(widget.pk)
+    assert connected
+    assert await communicator.receive_json_from() == {"event": "widget.status", "online": True}
+
+    await beat_at(time_machine, "2026-03-02 16:59:40+00:00", alice)  # no change: no push
+    assert await communicator.receive_nothing(timeout=0.2)
+    await beat_at(time_machine, "2026-03-02 17:00:20+00:00", alice)
+    assert await communicator.receive_json_from(timeout=2) == {
+        "event": "widget.status",
+        "online": False,
+        "opens_at": "2026-03-03T09:00:00+00:00",
+    }
+    await beat_at(time_machine, "2026-03-03 09:00:30+00:00", alice)
+    assert await communicator.receive_json_from(timeout=2) == {
+        "event": "widget.status",
+        "online": True,
+    }
+    await communicator.disconnect()

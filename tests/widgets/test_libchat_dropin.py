@@ -72,7 +72,7 @@ def test_both_status_paths_answer_by_libchat_id_and_by_ours(client, widget, alic
 def test_a_cold_libchat_id_is_computed_once_and_stored(client, widget,
                                                        django_assert_max_num_queries,
                                                        django_assert_num_queries):  # fmt: skip
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(6):  # the widget and its choices, hours and presence
         assert client.get(libchat_status(9616)).json() == {"online": False}
     assert cache.get(selectors.libchat_alias_cache_key(9616)) == {"widget": widget.pk}
     with django_assert_num_queries(0):

@@ -1,6 +1,7 @@
 """The status rules: who makes a widget online, table-driven, and what computing it costs."""
 
 from dataclasses import dataclass, field
+from datetime import date, time
 
 import pytest
 
@@ -13,6 +14,7 @@ from tests.factories import (
 )
 from tests.widgets.people import signed_in
 from widgets import selectors
+from widgets.models import WidgetClosedDate, WidgetOpeningSpan
 
 pytestmark = pytest.mark.django_db
 
@@ -128,17 +130,25 @@ def test_statuses_of_many_widgets_cost_a_fixed_number_of_queries(django_assert_n
             signed_in(membership.operator)
             widget = WidgetFactory(first_department=membership.department)
             WidgetFallbackFactory(widget=widget, position=1)
-            WidgetFallbackFactory(widget=widget, position=2, department=None,
-                                  operator=OperatorFactory())  # fmt: skip
+            away = OperatorFactory()
+            signed_in(away, status="away")
+            WidgetFallbackFactory(widget=widget, position=2, department=None, operator=away)
+            for weekday in range(7):  # open all day, every day, but on a closed date
+                WidgetOpeningSpan.objects.create(
+                    widget=widget, weekday=weekday, opens_at=time(0), closes_at=time(0)
+                )
+            WidgetClosedDate.objects.create(widget=widget, date=date(2100, 1, 1))
             ids.append(widget.pk)
         return ids
 
+    # The widgets, fallbacks, opening spans, closed dates, who is Online or Away, and the
+    # departments each of those monitor.
     few = build(2)
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(7):
         statuses = selectors.widget_statuses(widget_ids=few)
     assert all(s.online for s in statuses.values())
     many = few + build(8)
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(7):
         statuses = selectors.widget_statuses(widget_ids=many)
     assert len(statuses) == 10 and all(s.online for s in statuses.values())
 

@@ -280,5 +280,5 @@ def test_a_refresh_that_changes_nothing_writes_nothing(django_assert_num_queries
     WidgetFactory(first_operator=alice, first_department=None)
     signed_in(alice)
     services.widget_status_refresh()
-    with django_assert_num_queries(6):  # the widgets' state (5) and the open intervals (1)
+    with django_assert_num_queries(8):  # the widgets' state (7) and the open intervals (1)
         services.widget_status_refresh()

@@ -59,7 +59,7 @@ def test_status_answers_from_a_warm_cache_with_zero_queries(client, widget, alic
 
 def test_a_cache_miss_is_computed_once_and_stored(client, widget, django_assert_max_num_queries):
     assert cache.get(selectors.state_cache_key(widget.pk)) is None
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(6):  # the widget and its choices, hours and presence
         client.get(status_url(widget.pk))
     assert cache.get(selectors.state_cache_key(widget.pk)) == {
         "online": False,
