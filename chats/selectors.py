@@ -497,6 +497,11 @@ def ticket_for(*, operator: Operator, ticket_id: int) -> OfflineTicket | None:
     return _tickets_visible(operator=operator).filter(pk=ticket_id).first()
 
 
+def tickets_open_count(*, operator: Operator) -> int:
+    """How many of the tickets this operator may answer are still open."""
+    return _tickets_visible(operator=operator).filter(answered_at__isnull=True).count()
+
+
 def ticket_thread(*, operator: Operator, ticket_id: int) -> OfflineTicket | None:
     """A ticket this operator may read with its `thread` (answers and notes, oldest first, each
     with who wrote it); three queries however long the thread."""

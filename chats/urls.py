@@ -19,6 +19,7 @@ urlpatterns = [
     path("dashboard/chats/<int:chat_id>/tags/", views.chat_tags, name="tags"),
     path("chats/<int:chat_id>/record/", views.patron_record, name="patron_record"),
     path("dashboard/tickets/", views.tickets, name="tickets"),
+    path("dashboard/tickets/open/", views.tickets_open, name="tickets_open"),
     path("dashboard/tickets/<int:ticket_id>/", views.ticket, name="ticket"),
     path("dashboard/tickets/<int:ticket_id>/replies/", views.ticket_reply, name="ticket_reply"),
     path(

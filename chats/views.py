@@ -363,6 +363,15 @@ def tickets(request: HttpRequest) -> HttpResponse:
     )
 
 
+@never_cache
+@require_GET
+@operator_required
+def tickets_open(request: HttpRequest) -> JsonResponse:
+    """The header's and the console's count of open tickets, asked again when a dashboard hears
+    that its widgets' tickets changed."""
+    return JsonResponse({"open": selectors.tickets_open_count(operator=request.user)})
+
+
 @require_GET
 @operator_required
 def ticket(request: HttpRequest, ticket_id: int) -> HttpResponse:

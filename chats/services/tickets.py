@@ -4,6 +4,7 @@ answered."""
 
 import logging
 import smtplib
+from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -14,9 +15,11 @@ from django.utils.translation import gettext
 
 from accounts.models import Operator
 from chats.errors import ChatInvalid, WidgetOffline
+from chats.groups import widget_queue_group
 from chats.models import OfflineTicket, TicketReply
 from chats.services.lifecycle import answers_too_long, invalid_email_text, patron_admit
 from libchat.core.jobs import task_enqueue_on_commit
+from libchat.core.live import live_send
 from libchat.core.messages import MESSAGE_MAX_CHARS
 from widgets.models import Widget
 
@@ -54,7 +57,14 @@ def ticket_create(
     if errors:
         raise ValidationError(errors)
     ticket.save()
+    transaction.on_commit(partial(_tickets_changed, widget_id=widget.pk, new=True))
     return ticket
+
+
+def _tickets_changed(*, widget_id: int, new: bool) -> None:
+    """Tell the dashboards that hear the widget's queue: their open-ticket counts follow (each
+    asks for its own), and a new ticket rings like a waiting chat."""
+    live_send(widget_queue_group(widget_id), {"event": "tickets.changed", "new": new})
 
 
 def ticket_answered_set(*, ticket: OfflineTicket, operator: Operator, answered: bool) -> bool:
@@ -70,6 +80,8 @@ def ticket_answered_set(*, ticket: OfflineTicket, operator: Operator, answered: 
             answered_at=None, answered_by=None
         )
     ticket.refresh_from_db()
+    if changed:
+        transaction.on_commit(partial(_tickets_changed, widget_id=ticket.widget_id, new=False))
     return bool(changed)
 
 

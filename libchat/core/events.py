@@ -36,6 +36,8 @@ EVENTS: dict[str, dict[str, type | tuple[type, ...]]] = {
     "chat.sync": {"waiting": list, "mine": list, "offers": list, "as_of": float},
     "chat.waiting": {"chat": dict, "at": float},
     "chat.waiting_list": {"waiting": list, "as_of": float},
+    # A widget's offline tickets changed: each dashboard asks for its own open count (new: rings).
+    "tickets.changed": {"new": bool},
     "chat.unqueued": {
         "chat_id": _ID,
         "claimed_by": _OPTIONAL_TEXT,

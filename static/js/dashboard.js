@@ -1,6 +1,7 @@
 // The dashboard shell: live header indicators, status menu, sign-out confirmation, command bar.
 
 import { live } from "./live.js";
+import "./ticket-count.js";
 
 const STATUS_LABELS = { online: "Online", internal: "Internal", away: "Away", offline: "Offline" };
 const ENDED_MESSAGES = {

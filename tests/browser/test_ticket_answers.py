@@ -10,10 +10,22 @@ from playwright.sync_api import expect
 
 from chats import services
 from tests.browser.desks import reference_widget
-from tests.browser.pages import outside_the_loop, screenshot
+from tests.browser.pages import outside_the_loop, screenshot, sign_in
 from tests.factories import OperatorFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+RECORD_SOUNDS = """
+window.__sounds = 0;
+window.AudioContext = class {
+  constructor() { this.currentTime = 0; this.destination = {}; }
+  createOscillator() {
+    return { frequency: {}, connect: (to) => to, start() { window.__sounds += 1; }, stop() {} };
+  }
+  createGain() { return { gain: {}, connect: (to) => to }; }
+};
+"""
 
 
 def test_two_operators_answer_a_ticket_and_the_patron_gets_both_answers_by_email(
@@ -22,13 +34,25 @@ def test_two_operators_answer_a_ticket_and_the_patron_gets_both_answers_by_email
     def create():
         alice, bob = OperatorFactory(display_name="Alice"), OperatorFactory(display_name="Bob")
         widget = reference_widget(alice, bob, offline_behaviour="ticket_form")
-        ticket = services.ticket_create(
+        return alice, bob, widget
+
+    alice, bob, widget = outside_the_loop(create)
+    # Alice is at the desk, signed in: a new ticket rings and is counted in her header and rail.
+    alices_context = browser.new_context()
+    alices_context.add_init_script(RECORD_SOUNDS)
+    alices = log_in(alices_context.new_page(), alice)
+    sign_in(alices)
+    expect(alices.locator("#open-tickets")).to_be_hidden()
+    outside_the_loop(
+        lambda: services.ticket_create(
             widget=widget, name="Ada", email="ada@example.org", question="Can I renew by phone?"
         )
-        return alice, bob, ticket
-
-    alice, bob, ticket = outside_the_loop(create)
-    alices = log_in(browser.new_context().new_page(), alice, "/dashboard/tickets/")
+    )
+    expect(alices.get_by_role("link", name="1 open ticket")).to_be_visible()
+    expect(alices.locator("#rail-tickets")).to_have_text("Tickets (1)")
+    assert alices.evaluate("window.__sounds") >= 1
+    screenshot(alices, "console-open-ticket")
+    alices.get_by_role("link", name="1 open ticket").click()
     bobs = log_in(browser.new_context().new_page(), bob, "/dashboard/tickets/")
     for page in (alices, bobs):
         page.get_by_role("link", name="Can I renew by phone?").click()
@@ -53,6 +77,7 @@ def test_two_operators_answer_a_ticket_and_the_patron_gets_both_answers_by_email
     expect(thread).to_contain_text("Yes, during opening hours.")
     expect(thread).to_contain_text("Yes: call 555-0100, option 2.")
     expect(alices.locator(".ticket-status")).to_contain_text("Answered by Bob")  # first credit
+    expect(alices.locator("#open-tickets")).to_be_hidden()  # none open any more
 
     # A note for staff: stays in LibChat.
     alices.get_by_label("Your answer, or a note for staff").fill("Ada also asked at the desk.")

@@ -760,3 +760,22 @@ async def test_a_block_ends_the_patrons_chat_in_neutral_words_and_their_page_goe
     assert (await again.receive_json_from())["code"] == "unknown_chat"
     for socket in (operator, other, again):
         await socket.disconnect()
+
+
+async def test_a_new_ticket_rings_the_dashboards_of_its_widget_and_answering_it_updates_them():
+    d = await database_sync_to_async(desk)()
+    member, _, _ = await dashboard_socket(d.operators[0])
+    outsider, _, _ = await dashboard_socket(d.outsider)
+    await events_until_quiet(member)
+    await events_until_quiet(outsider)
+    ticket = await database_sync_to_async(services.ticket_create)(
+        widget=d.widget, email="ada@example.org", question="Renewals by phone?"
+    )
+    assert await next_event(member, "tickets.changed") == {"event": "tickets.changed", "new": True}
+    await database_sync_to_async(services.ticket_answered_set)(
+        ticket=ticket, operator=d.operators[1], answered=True
+    )
+    assert (await next_event(member, "tickets.changed"))["new"] is False
+    assert "tickets.changed" not in await events_until_quiet(outsider)
+    await member.disconnect()
+    await outsider.disconnect()

@@ -175,3 +175,17 @@ def test_the_ticket_page_costs_the_same_queries_with_one_and_twenty_replies(clie
     with CaptureQueriesContext(connection) as twenty:
         page = client.get(f"/dashboard/tickets/{ticket.pk}/").content.decode()
     assert len(twenty) == len(one) and page.count("(staff only)") == 20
+
+
+def test_the_open_ticket_count_is_of_the_operators_own_widgets(client):
+    d = desk()
+    first = left_ticket(d)
+    left_ticket(d, question="Another?")
+    left_ticket(desk(), question="Someone else's")
+    services.ticket_answered_set(ticket=first, operator=d.operators[0], answered=True)
+    assert client.get("/dashboard/tickets/open/").status_code == 302  # to log in
+    client.force_login(d.operators[1])
+    response = client.get("/dashboard/tickets/open/")
+    assert response.json() == {"open": 1} and "no-cache" in response["Cache-Control"]
+    client.force_login(d.outsider)
+    assert client.get("/dashboard/tickets/open/").json() == {"open": 0}
