@@ -452,6 +452,31 @@ class OfflineTicket(models.Model):
         related_name="+",
         help_text="Who answered it: sent the first answer from LibChat, or marked it answered.",
     )
+    chat = models.ForeignKey(
+        PatronChat,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="follow_ups",
+        help_text="The chat this ticket follows up (an operator's Follow up); its transcript "
+        "goes with the answer.",
+    )
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The operator who is to answer it.",
+    )
+    assigned_department = models.ForeignKey(
+        "departments.Department",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The department that is to answer it.",
+    )
 
     class Meta:
         ordering = ["-created_at"]

@@ -408,8 +408,9 @@ def tags_offered() -> list[ChatTag]:
     return list(ChatTag.objects.filter(active=True).order_by("position", "name"))
 
 
-def chat_tags_for(*, operator: Operator, chat_id: int) -> PatronChat | None:
-    """A chat in any state whose record this operator may read (so may tag), or None."""
+def chat_readable_by(*, operator: Operator, chat_id: int) -> PatronChat | None:
+    """A chat in any state whose record this operator may read (so may tag it, or follow it up
+    with a ticket), or None."""
     return _chats_visible(operator=operator).filter(pk=chat_id).first()
 
 
@@ -476,7 +477,9 @@ def tickets_for(*, operator: Operator, query: str = "", status: str = "", page=1
         tickets = tickets.filter(
             Q(name__icontains=query) | Q(email__icontains=query) | Q(question__icontains=query)
         )
-    records = tickets.select_related("widget", "answered_by").order_by("-created_at", "-pk")
+    records = tickets.select_related(
+        "widget", "answered_by", "assigned_to", "assigned_department"
+    ).order_by("-created_at", "-pk")
     return _page(records, page)
 
 
@@ -484,7 +487,16 @@ TICKET_STATUSES = ("open", "answered")
 
 
 def _tickets_visible(*, operator: Operator) -> QuerySet:
-    return _tickets_of(widget_ids=_visible_widget_ids(operator=operator))
+    """The tickets of the widgets this operator answers, and those assigned to them or to a
+    department they monitor; all for an admin."""
+    widget_ids = _visible_widget_ids(operator=operator)
+    if widget_ids is None:
+        return OfflineTicket.objects.all()
+    return OfflineTicket.objects.filter(
+        Q(widget_id__in=widget_ids)
+        | Q(assigned_to=operator)
+        | Q(assigned_department_id__in=monitored_department_ids_subquery(operator=operator))
+    )
 
 
 def _tickets_of(*, widget_ids: list[int] | None) -> QuerySet:
@@ -495,6 +507,11 @@ def _tickets_of(*, widget_ids: list[int] | None) -> QuerySet:
 
 def ticket_for(*, operator: Operator, ticket_id: int) -> OfflineTicket | None:
     return _tickets_visible(operator=operator).filter(pk=ticket_id).first()
+
+
+def follow_up_departments() -> list[Department]:
+    """The departments a follow-up ticket may be assigned to."""
+    return list(Department.objects.filter(active=True).order_by("name"))
 
 
 def tickets_open_count(*, operator: Operator) -> int:
@@ -509,7 +526,7 @@ def ticket_thread(*, operator: Operator, ticket_id: int) -> OfflineTicket | None
     return (
         _tickets_visible(operator=operator)
         .filter(pk=ticket_id)
-        .select_related("widget", "answered_by")
+        .select_related("widget", "answered_by", "chat", "assigned_to", "assigned_department")
         .prefetch_related(Prefetch("replies", queryset=thread, to_attr="thread"))
         .first()
     )

@@ -27,5 +27,5 @@ def chat_transcript_email_send(chat_id: int, base_url: str) -> None:
 
 # Failures are recorded on the answer (shown with Retry), not retried here: an operator sees them.
 @shared_task
-def ticket_answer_email_send(reply_id: int) -> str:
-    return services.ticket_answer_mail(reply_id=reply_id)
+def ticket_answer_email_send(reply_id: int, base_url: str = "") -> str:
+    return services.ticket_answer_mail(reply_id=reply_id, base_url=base_url)

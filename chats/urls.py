@@ -17,6 +17,7 @@ urlpatterns = [
         "dashboard/transcripts/<int:chat_id>/text/", views.transcript_text, name="transcript_text"
     ),
     path("dashboard/chats/<int:chat_id>/tags/", views.chat_tags, name="tags"),
+    path("dashboard/chats/<int:chat_id>/follow-up/", views.chat_follow_up, name="follow_up"),
     path("chats/<int:chat_id>/record/", views.patron_record, name="patron_record"),
     path("dashboard/tickets/", views.tickets, name="tickets"),
     path("dashboard/tickets/open/", views.tickets_open, name="tickets_open"),

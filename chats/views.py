@@ -304,7 +304,7 @@ def chat_tags(request: HttpRequest, chat_id: int) -> JsonResponse:
     """A chat's tags, read (GET) or one put on or taken off (POST "tag" with "on" 1 or 0), by an
     operator who may read its record: in the console during the chat, on its transcript after.
     The answer is the chat's tags as they now are."""
-    chat = selectors.chat_tags_for(operator=request.user, chat_id=chat_id)
+    chat = selectors.chat_readable_by(operator=request.user, chat_id=chat_id)
     if chat is None:
         message = "No such chat, or not one you may see."
         return JsonResponse({"code": "unknown_chat", "message": message}, status=404)
@@ -403,7 +403,7 @@ def ticket_reply(request: HttpRequest, ticket_id: int) -> HttpResponse:
     body, kind = request.POST.get("body", ""), request.POST.get("kind", "")
     try:
         reply = services.ticket_reply_add(
-            ticket=ticket, operator=request.user, body=body, kind=kind
+            ticket=ticket, operator=request.user, body=body, kind=kind, base_url=_site(request)
         )
     except ChatInvalid as refusal:
         return _ticket_page(request, ticket_id, draft=body, error=refusal.message, status=400)
@@ -422,13 +422,58 @@ def ticket_reply_retry(request: HttpRequest, ticket_id: int, reply_id: int) -> H
     reply = next((r for r in ticket.thread if r.pk == reply_id), None) if ticket else None
     if reply is None:
         return refused(request, "No such answer, or not one of your widgets' tickets.", 404)
-    if services.ticket_answer_retry(reply=reply):
+    if services.ticket_answer_retry(reply=reply, base_url=_site(request)):
         messages.success(request, f"Sending the answer to {ticket.email} again.")
     else:
         messages.info(
             request, "That answer is not waiting for a retry: it was sent, or is sending."
         )
     return redirect(f"{reverse('chats:ticket', args=[ticket.pk])}#reply-{reply.pk}")
+
+
+def _site(request: HttpRequest) -> str:
+    """This site's address as the patron reaches it (for links in mail), with no final slash."""
+    return request.build_absolute_uri("/")[:-1]
+
+
+@require_http_methods(["GET", "POST"])
+@operator_required
+def chat_follow_up(request: HttpRequest, chat_id: int) -> HttpResponse:
+    """Follow up a chat with a ticket (during it or after): what is left to answer, and who is
+    to answer it. Then the new ticket's page."""
+    chat = selectors.chat_readable_by(operator=request.user, chat_id=chat_id)
+    if chat is None:
+        return refused(request, "No such chat, or not one you may see.", 404)
+    departments = selectors.follow_up_departments()
+    note, assign, error = request.POST.get("note", ""), request.POST.get("assign", "me"), ""
+    if request.method == "POST":
+        department = next((d for d in departments if f"d{d.pk}" == assign), None)
+        if assign not in {"me", "widget"} and department is None:
+            error = "Choose who is to answer the follow-up."
+        else:
+            try:
+                ticket = services.ticket_follow_up(
+                    chat=chat,
+                    operator=request.user,
+                    note=note,
+                    assigned_to=request.user if assign == "me" else None,
+                    assigned_department=department,
+                )
+            except ChatInvalid as refusal:
+                error = refusal.message
+            else:
+                messages.success(request, f"Follow-up ticket made for {ticket.email}.")
+                return redirect("chats:ticket", ticket_id=ticket.pk)
+    context = {
+        "tab": "chats",
+        "chat": chat,
+        "department_choices": [(f"d{d.pk}", d.name) for d in departments],
+        "note": note,
+        "assign": assign,
+        "error": error,
+        "reply_max_chars": MESSAGE_MAX_CHARS,
+    }
+    return render(request, "chats/follow_up.html", context, status=400 if error else 200)
 
 
 @require_POST

@@ -33,6 +33,7 @@ from chats.services.tickets import (
     ticket_answer_retry,
     ticket_answered_set,
     ticket_create,
+    ticket_follow_up,
     ticket_reply_add,
 )
 from chats.services.transcripts import chat_transcript_email, chat_transcript_send
@@ -75,6 +76,7 @@ __all__ = [
     "ticket_answer_retry",
     "ticket_answered_set",
     "ticket_create",
+    "ticket_follow_up",
     "ticket_reply_add",
     "transfer_offer_accept",
     "transfer_offer_cancel",

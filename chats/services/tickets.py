@@ -14,10 +14,13 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from accounts.models import Operator
+from chats import selectors
 from chats.errors import ChatInvalid, WidgetOffline
 from chats.groups import widget_queue_group
-from chats.models import OfflineTicket, TicketReply
+from chats.models import OfflineTicket, PatronChat, TicketReply
 from chats.services.lifecycle import answers_too_long, invalid_email_text, patron_admit
+from chats.services.transcripts import transcript_line
+from departments.models import Department
 from libchat.core.jobs import task_enqueue_on_commit
 from libchat.core.live import live_send
 from libchat.core.messages import MESSAGE_MAX_CHARS
@@ -61,6 +64,44 @@ def ticket_create(
     return ticket
 
 
+def ticket_follow_up(
+    *,
+    chat: PatronChat,
+    operator: Operator,
+    note: str = "",
+    assigned_to: Operator | None = None,
+    assigned_department: Department | None = None,
+) -> OfflineTicket:
+    """A ticket that follows up a chat (during it or after): the patron's name and email, the
+    operator's note of what is left to answer (else the chat's question), assigned to an
+    operator or a department (or to whoever answers the widget). Its answer is emailed with the
+    chat's transcript. Refused, nothing stored, when the patron gave no email, the note is too
+    long, or an open follow-up of the chat already exists."""
+    note = note.strip()
+    if not chat.email:
+        raise ChatInvalid("The patron gave no email address, so a follow-up could not reach them.")
+    if len(note) > MESSAGE_MAX_CHARS:
+        raise ChatInvalid(f"Keep the note under {MESSAGE_MAX_CHARS:,} characters.")
+    if assigned_to and assigned_department:
+        raise ChatInvalid("Assign the follow-up to an operator or to a department, not both.")
+    with transaction.atomic():
+        PatronChat.objects.select_for_update().filter(pk=chat.pk).first()
+        existing = chat.follow_ups.filter(answered_at__isnull=True).first()
+        if existing is not None:
+            raise ChatInvalid("This chat already has an open follow-up.", ticket=existing.pk)
+        ticket = OfflineTicket.objects.create(
+            widget=chat.widget,
+            name=chat.name,
+            email=chat.email,
+            question=note or chat.question or "Follow-up of a chat.",
+            chat=chat,
+            assigned_to=assigned_to,
+            assigned_department=assigned_department,
+        )
+        transaction.on_commit(partial(_tickets_changed, widget_id=chat.widget_id, new=False))
+    return ticket
+
+
 def _tickets_changed(*, widget_id: int, new: bool) -> None:
     """Tell the dashboards that hear the widget's queue: their open-ticket counts follow (each
     asks for its own), and a new ticket rings like a waiting chat."""
@@ -90,7 +131,7 @@ logger = logging.getLogger(__name__)
 
 @transaction.atomic
 def ticket_reply_add(
-    *, ticket: OfflineTicket, operator: Operator, body: str, kind: str
+    *, ticket: OfflineTicket, operator: Operator, body: str, kind: str, base_url: str = ""
 ) -> TicketReply:
     """Add an answer or a staff note to the ticket's thread. An answer is emailed to the patron
     once this commits (`ticket_answer_mail`) and marks the ticket answered by this operator,
@@ -116,24 +157,29 @@ def ticket_reply_add(
     )
     if answer:
         ticket_answered_set(ticket=ticket, operator=operator, answered=True)
-        task_enqueue_on_commit("chats.tasks.ticket_answer_email_send", reply_id=reply.pk)
+        task_enqueue_on_commit(
+            "chats.tasks.ticket_answer_email_send", reply_id=reply.pk, base_url=base_url
+        )
     return reply
 
 
-def ticket_answer_retry(*, reply: TicketReply) -> bool:
+def ticket_answer_retry(*, reply: TicketReply, base_url: str = "") -> bool:
     """Send a failed answer's mail again; whether it was one to retry (a second click while it
     is sending does nothing)."""
     retried = TicketReply.objects.filter(pk=reply.pk, mail=TicketReply.Mail.FAILED).update(
         mail=TicketReply.Mail.SENDING, mail_error=""
     )
     if retried:
-        task_enqueue_on_commit("chats.tasks.ticket_answer_email_send", reply_id=reply.pk)
+        task_enqueue_on_commit(
+            "chats.tasks.ticket_answer_email_send", reply_id=reply.pk, base_url=base_url
+        )
     reply.refresh_from_db()
     return bool(retried)
 
 
-def _answer_mail(reply: TicketReply) -> tuple[str, str]:
-    """Subject and text of an answer's email: the answer, then the question as it was asked."""
+def _answer_mail(reply: TicketReply, base_url: str = "") -> tuple[str, str]:
+    """Subject and text of an answer's email: the answer, then the question as it was asked,
+    and for a follow-up the chat's transcript (files as links under `base_url`)."""
     ticket = reply.ticket
     widget = ticket.widget
     # A ticket keeps no language of its own: the widget's, or the site's when it follows the
@@ -144,17 +190,25 @@ def _answer_mail(reply: TicketReply) -> tuple[str, str]:
         asked = gettext("On %(date)s you asked:") % {
             "date": timezone.localtime(ticket.created_at).strftime("%Y-%m-%d %H:%M")
         }
-    quoted = "\n".join(f"> {line}" for line in ticket.question.splitlines())
-    return subject, f"{reply.body}\n\n{asked}\n{quoted}\n"
+        quoted = "\n".join(f"> {line}" for line in ticket.question.splitlines())
+        text = f"{reply.body}\n\n{asked}\n{quoted}\n"
+        if ticket.chat_id:  # a follow-up: the chat it follows, as the patron's own transcript
+            chat = ticket.chat
+            lines = [
+                transcript_line(chat, message, base_url, patron=chat.name or gettext("You"))
+                for message in selectors.chat_messages(chat_id=chat.pk)
+            ]
+            text += "\n" + gettext("Your chat:") + "\n" + "\n".join(lines) + "\n"
+    return subject, text
 
 
-def ticket_answer_mail(*, reply_id: int) -> str:
+def ticket_answer_mail(*, reply_id: int, base_url: str = "") -> str:
     """Email an answer to the patron (the worker's side of `ticket_reply_add`) and record how
     it went: sent, or failed with the mail server's reason, for an operator to Retry."""
-    reply = TicketReply.objects.select_related("ticket__widget").get(pk=reply_id)
+    reply = TicketReply.objects.select_related("ticket__widget", "ticket__chat").get(pk=reply_id)
     if reply.mail != TicketReply.Mail.SENDING:
         return reply.mail  # sent already, or not an answer
-    subject, text = _answer_mail(reply)
+    subject, text = _answer_mail(reply, base_url)
     try:
         send_mail(
             subject=subject, message=text, from_email=None, recipient_list=[reply.ticket.email]

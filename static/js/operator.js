@@ -507,6 +507,7 @@ function paneCreate(chat) {
   pane.querySelector(".answer-email").textContent = chat.email || "—";
   pane.querySelector(".answer-question").textContent = chat.question || "—";
   pane.querySelector(".answer-widget").textContent = chat.widget;
+  pane.querySelector(".follow-up").href = $("my-chats").dataset.followUpUrl.replace("/0/", `/${chat.id}/`);
   wireCompose(pane, chat.id, patron);
   wireTransfer(pane, chat.id);
   wireEnd(pane, chat.id);

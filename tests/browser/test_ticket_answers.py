@@ -91,3 +91,40 @@ def test_two_operators_answer_a_ticket_and_the_patron_gets_both_answers_by_email
     answers = [m for m in mails if "Re: your question to" in m]
     assert len(answers) == 2 and not any("Ada also asked" in m for m in mails)
     assert all("> Can I renew by phone?" in m and "To: ada@example.org" in m for m in answers)
+
+
+def test_an_operator_follows_up_a_chat_from_its_pane_and_the_ticket_is_counted(
+    browser, log_in, live_server_daphne
+):
+    def create():
+        alice = OperatorFactory(display_name="Alice")
+        widget = reference_widget(alice)
+        return alice, widget
+
+    alice, widget = outside_the_loop(create)
+    context = browser.new_context()
+    alices = log_in(context.new_page(), alice)
+    sign_in(alices)
+
+    def a_chat():
+        chat, _ = services.chat_start(
+            widget=widget, name="Ada", email="ada@example.org", question="Is my ILL here?"
+        )
+        services.chat_claim(chat=chat, operator=alice)
+
+    outside_the_loop(a_chat)
+    alices.reload()
+    pane = alices.get_by_role("article", name="Chat with Ada")
+    reply = pane.get_by_role("textbox", name="Reply to Ada")
+    reply.fill("Let me check")  # half-typed, and it stays so
+    with context.expect_page() as opened:
+        pane.get_by_role("link", name="Follow up with a ticket").click()
+    follow_up = opened.value
+    follow_up.get_by_label(re.compile("What is left to answer")).fill("ILL arrival")
+    follow_up.get_by_label("Me (Alice)").check()
+    follow_up.get_by_role("button", name="Make follow-up ticket").click()
+    expect(follow_up.get_by_role("heading", name=re.compile("Ticket from Ada"))).to_be_visible()
+    expect(follow_up.get_by_text("Assigned to")).to_be_visible()
+    # The console, in the other tab, counts it without a reload; the reply is untouched.
+    expect(alices.get_by_role("link", name="1 open ticket")).to_be_visible()
+    expect(reply).to_have_text("Let me check")

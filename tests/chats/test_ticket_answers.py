@@ -10,9 +10,10 @@ from django.test.utils import CaptureQueriesContext
 
 from chats import services
 from chats.errors import ChatInvalid
-from chats.models import OfflineTicket, TicketReply
+from chats.models import OfflineTicket, PatronChat, TicketReply
 from libchat.core.messages import MESSAGE_MAX_CHARS
 from tests.chats.people import desk
+from tests.factories import DepartmentFactory, MembershipFactory, OperatorFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -189,3 +190,89 @@ def test_the_open_ticket_count_is_of_the_operators_own_widgets(client):
     assert response.json() == {"open": 1} and "no-cache" in response["Cache-Control"]
     client.force_login(d.outsider)
     assert client.get("/dashboard/tickets/open/").json() == {"open": 0}
+
+
+# ---- Follow up a chat with a ticket -----------------------------------------------------------
+
+
+def chat_with_email(d, *, end=True):
+    chat, _ = services.chat_start(
+        widget=d.widget, name="Ada", email="ada@example.org", question="Interlibrary loan?"
+    )
+    services.chat_claim(chat=chat, operator=d.operators[0])
+    services.message_send(chat=chat, operator=d.operators[0], body="I will check and write.")
+    if end:
+        services.chat_end(chat=chat, operator=d.operators[0])
+    return PatronChat.objects.get(pk=chat.pk)
+
+
+def test_a_follow_up_is_a_ticket_of_the_chat_and_its_answer_carries_the_transcript(
+    django_capture_on_commit_callbacks,
+):
+    d = desk()
+    alice, bob = d.operators
+    chat = chat_with_email(d)
+    ticket = services.ticket_follow_up(
+        chat=chat, operator=alice, note="Check ILL status", assigned_to=bob
+    )
+    assert (ticket.chat, ticket.email, ticket.name, ticket.question) == (
+        chat,
+        "ada@example.org",
+        "Ada",
+        "Check ILL status",
+    )
+    assert ticket.assigned_to == bob and ticket.answered_at is None
+    with pytest.raises(ChatInvalid, match="already has an open follow-up"):
+        services.ticket_follow_up(chat=chat, operator=alice)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.ticket_reply_add(
+            ticket=ticket, operator=bob, body="Your loan arrived.", kind="answer",
+            base_url="https://chat.library.example",
+        )  # fmt: skip
+    [sent] = mail.outbox
+    assert "> Check ILL status" in sent.body and "Your chat:" in sent.body
+    assert f"{alice.name}: I will check and write." in sent.body
+    assert "staff" not in sent.body.lower()  # no staff notes in the patron's mail
+    # Answered: a new follow-up may be made.
+    assert services.ticket_follow_up(chat=chat, operator=alice).question == "Interlibrary loan?"
+
+
+def test_a_follow_up_needs_the_patrons_email_and_one_assignee():
+    d = desk()
+    chat, _ = services.chat_start(widget=d.widget, name="Bea", question="Hours?")
+    with pytest.raises(ChatInvalid, match="no email address"):
+        services.ticket_follow_up(chat=chat, operator=d.operators[0])
+    with pytest.raises(ChatInvalid, match="not both"):
+        services.ticket_follow_up(
+            chat=chat_with_email(d), operator=d.operators[0], assigned_to=d.operators[0],
+            assigned_department=d.widget.first_department,
+        )  # fmt: skip
+    assert not OfflineTicket.objects.exists()
+
+
+def test_the_follow_up_page_makes_the_ticket_during_the_chat_and_it_is_seen_by_its_assignee(client):
+    d = desk()
+    chat = chat_with_email(d, end=False)
+    page = f"/dashboard/chats/{chat.pk}/follow-up/"
+    client.force_login(d.outsider)
+    assert client.get(page).status_code == 404
+    assert client.post(page, {"assign": "me"}).status_code == 404
+    client.force_login(d.operators[0])
+    form = client.get(page).content.decode()
+    assert "Follow up the chat with Ada" in form and 'value="widget"' in form
+    refused = client.post(page, {"assign": "d999999", "note": "Keep me"})
+    assert refused.status_code == 400 and "Choose who is to answer" in refused.content.decode()
+    assert ">Keep me</textarea>" in refused.content.decode()
+    other = DepartmentFactory(name="Interlibrary loans")
+    response = client.post(page, {"assign": f"d{other.pk}", "note": "ILL status"})
+    ticket = OfflineTicket.objects.get()
+    assert response["Location"] == f"/dashboard/tickets/{ticket.pk}/"
+    assert ticket.assigned_department == other and ticket.chat == chat
+    # A member of that department who does not answer the widget sees it, assigned.
+    member = OperatorFactory()
+    MembershipFactory(department=other, operator=member)
+    client.force_login(member)
+    listing = client.get("/dashboard/tickets/").content.decode()
+    assert "ILL status" in listing and "Assigned to Interlibrary loans" in listing
+    shown = client.get(f"/dashboard/tickets/{ticket.pk}/").content.decode()
+    assert "Follows up" in shown and "the answer is emailed with its transcript" in shown
