@@ -15,6 +15,7 @@ from chats.models import (
     PatronChat,
     PatronMessage,
     TicketReply,
+    TranscriptEmail,
     TransferOffer,
 )
 from libchat.core.admin import RecordAdmin
@@ -52,6 +53,18 @@ class ChatParticipantInline(ReadOnlyInline):
     verbose_name_plural = "Operators who took part"
     fields = ["operator", "joined_at", "first_message_at"]
     readonly_fields = fields
+
+
+class TranscriptEmailInline(ReadOnlyInline):
+    """Each time the transcript was emailed: to whom, by whom (none: the patron), how it went."""
+
+    model = TranscriptEmail
+    verbose_name_plural = "Transcript emails"
+    fields = ["created_at", "to", "sent_by", "status", "sent_at", "error"]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("sent_by")
 
 
 class TransferOfferInline(ReadOnlyInline):
@@ -92,7 +105,13 @@ class PatronChatAdmin(admin.ModelAdmin):
         "tag_names",
         "files",
     ]
-    inlines = [ChatEventInline, ChatParticipantInline, TransferOfferInline, PatronMessageInline]
+    inlines = [
+        ChatEventInline,
+        ChatParticipantInline,
+        TransferOfferInline,
+        TranscriptEmailInline,
+        PatronMessageInline,
+    ]
 
     @admin.display(description="Wait (asked → first claim)")
     def wait(self, chat: PatronChat) -> str:

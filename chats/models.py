@@ -598,3 +598,36 @@ class PatronBlock(models.Model):
 
     def __str__(self) -> str:
         return f"Block {self.pk} (chat {self.chat_id})"
+
+
+class TranscriptEmail(models.Model):
+    """A chat's transcript sent by email: asked by the patron in the chat (`sent_by` empty) or
+    sent by an operator from the transcript page; to whom, when, and whether the mail went."""
+
+    class Status(models.TextChoices):
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+
+    chat = models.ForeignKey(PatronChat, on_delete=models.CASCADE, related_name="transcript_emails")
+    to = models.EmailField()
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The operator who sent it; empty when the patron asked for it.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.SENDING)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    error = models.CharField(
+        max_length=300, blank=True, help_text="Why the mail server refused, the last time."
+    )
+
+    class Meta:
+        ordering = ["chat", "created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"Transcript of chat {self.chat_id} to {self.to}"

@@ -21,8 +21,8 @@ def chats_watch() -> dict[str, int]:
 
 # A mail server that is down or refuses for a while is tried again, backing off, for about an hour.
 @shared_task(autoretry_for=(smtplib.SMTPException, OSError), retry_backoff=60, max_retries=6)
-def chat_transcript_email_send(chat_id: int, base_url: str) -> None:
-    services.chat_transcript_send(chat_id=chat_id, base_url=base_url)
+def chat_transcript_email_send(chat_id: int, base_url: str, email_id: int | None = None) -> None:
+    services.chat_transcript_send(chat_id=chat_id, base_url=base_url, email_id=email_id)
 
 
 # Failures are recorded on the answer (shown with Retry), not retried here: an operator sees them.
