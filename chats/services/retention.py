@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from chats.models import (
@@ -26,6 +26,7 @@ from chats.models import (
     TicketReply,
     TransferOffer,
 )
+from chats.signals import chats_anonymised
 from libchat.core.models import SiteSettings
 
 RETENTION_BATCH = 500
@@ -112,12 +113,20 @@ def _chats_anonymise(ids: list[int], now: datetime) -> int:
     """Remove the patron's details and the conversation's words from these chats, keep what the
     reports count (times, widget, department, operators, events, rating, tags). The comment is
     the patron's own words: it goes, the rating stays. Staff notes go too (they are about the
-    patron). Returns the files deleted."""
+    patron), and LibChat's lines that name the patron; other apps are told (`chats_anonymised`).
+    Returns the files deleted."""
     ids = list(
         PatronChat.objects.select_for_update()
         .filter(pk__in=ids, anonymised_at__isnull=True)
         .values_list("pk", flat=True)
     )
+    chats_anonymised.send(sender=PatronChat, chat_ids=ids)
+    lines = PatronMessage.objects.filter(chat_id__in=ids)
+    lines.exclude(sender=PatronMessage.Sender.SYSTEM).update(body=REMOVED_TEXT)
+    # LibChat's own lines are kept, but some name the patron ("Ada left the chat.").
+    lines.filter(sender=PatronMessage.Sender.SYSTEM, body__contains=F("chat__name")).exclude(
+        chat__name=""
+    ).update(body=REMOVED_TEXT)
     PatronChat.objects.filter(pk__in=ids).update(
         name="",
         email="",
@@ -130,9 +139,6 @@ def _chats_anonymise(ids: list[int], now: datetime) -> int:
         address_hash="",
         anonymised_at=now,
     )
-    PatronMessage.objects.filter(chat_id__in=ids).exclude(
-        sender=PatronMessage.Sender.SYSTEM
-    ).update(body=REMOVED_TEXT)
     ChatEvent.objects.filter(chat_id__in=ids).exclude(note="").update(note="")
     TransferOffer.objects.filter(chat_id__in=ids).exclude(note="").update(note="")
     attachments = PatronAttachment.objects.filter(message__chat_id__in=ids)

@@ -252,6 +252,24 @@ def test_anonymising_removes_the_patrons_details_and_words_and_keeps_the_statist
     assert left.anonymised_at and left.replies.get().body == retention.REMOVED_TEXT
 
 
+def test_libchats_own_lines_are_kept_unless_they_name_the_patron(
+    django_capture_on_commit_callbacks,
+):
+    d = desk(operators=1)
+    chat, _ = services.chat_start(widget=d.widget, name="Ada Lovelace", question="Maps?")
+    services.chat_claim(chat=chat, operator=d.operators[0])
+    services.chat_end(chat=chat)  # by the patron: "Ada Lovelace ended the chat."
+    aged(chat, 40)
+    system = PatronMessage.objects.filter(chat=chat, sender=PatronMessage.Sender.SYSTEM)
+    joined = f"{d.operators[0].name} joined the chat."
+    assert set(system.values_list("body", flat=True)) == {joined, "Ada Lovelace ended the chat."}
+    retention_set(anonymise=30)
+
+    run(django_capture_on_commit_callbacks)
+
+    assert set(system.values_list("body", flat=True)) == {joined, retention.REMOVED_TEXT}
+
+
 def test_an_anonymised_chat_is_not_anonymised_again_and_says_so_on_its_transcript(
     client, django_capture_on_commit_callbacks
 ):
