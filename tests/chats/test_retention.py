@@ -7,8 +7,9 @@ from datetime import timedelta
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from chats import services
@@ -360,6 +361,22 @@ def test_a_run_works_in_batches_and_records_all_it_did(
     assert done.complete
     assert RetentionRun.objects.get() == done
     assert PatronChat.objects.filter(anonymised_at__isnull=False).count() == 5
+
+
+def test_a_batch_costs_the_same_queries_for_2_chats_or_6(django_capture_on_commit_callbacks):
+    d = desk(operators=1)
+    retention_set(delete=60, anonymise=30)
+
+    def cost(chats: int) -> int:
+        for _ in range(chats):
+            full_chat(d, days=40, file=False)
+            full_chat(d, days=100, file=False)
+        with CaptureQueriesContext(connection) as queries:
+            done = run(django_capture_on_commit_callbacks)
+        assert (done.chats_anonymised, done.chats_deleted) == (chats, chats)
+        return len(queries)
+
+    assert cost(2) == cost(6)
 
 
 def test_a_run_stops_at_its_time_budget_and_the_next_goes_on(
