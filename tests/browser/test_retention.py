@@ -1,5 +1,6 @@
 """An admin sets patron chat retention on the Settings page: sees what the next run would do,
-confirms, and is refused when anonymising would come after deleting."""
+confirms, and is refused when anonymising would come after deleting; both pages break no
+accessibility rule."""
 
 import secrets
 from datetime import timedelta
@@ -10,6 +11,7 @@ from playwright.sync_api import expect
 
 from chats.models import PatronChat
 from libchat.core.models import SiteSettings
+from tests.browser.axe import axe_violations
 from tests.browser.pages import outside_the_loop
 from tests.factories import OperatorFactory, WidgetFactory
 
@@ -49,6 +51,7 @@ def test_an_admin_sets_retention_sees_what_it_would_do_and_saves(
     anonymise.fill("60")
     page.get_by_role("button", name="Save", exact=True).click()
     expect(page.get_by_text("Anonymising must come before deletion")).to_be_visible()
+    assert axe_violations(page) == []
 
     page.get_by_label("Delete patron chats after").fill("60")
     page.get_by_label("Remove patron name, email and page after").fill("30")
@@ -56,6 +59,7 @@ def test_an_admin_sets_retention_sees_what_it_would_do_and_saves(
     expect(page.get_by_role("heading", name="Confirm the new settings")).to_be_visible()
     expect(page.locator("#retention-chats-deleted")).to_have_text("1 chat")
     expect(page.locator("#retention-chats-anonymised")).to_have_text("1 chat")
+    assert axe_violations(page) == []
     settings = outside_the_loop(SiteSettings.load)
     assert settings.delete_patron_chats_days == 0  # nothing saved before the confirmation
 
