@@ -2,6 +2,8 @@
 and the conversation go (the chat stays for the reports), after another the chat or ticket is
 deleted with its files; the daily job works in batches and records each run."""
 
+import csv
+import io
 from datetime import timedelta
 
 import pytest
@@ -251,6 +253,29 @@ def test_anonymising_removes_the_patrons_details_and_words_and_keeps_the_statist
     left = OfflineTicket.objects.get(pk=ticket_left.pk)
     assert (left.name, left.email, left.question) == ("", "", "")
     assert left.anonymised_at and left.replies.get().body == retention.REMOVED_TEXT
+
+
+def test_the_csv_export_gives_the_same_row_once_anonymised_but_the_comment(
+    client, django_capture_on_commit_callbacks
+):
+    d = desk(operators=1)
+    full_chat(d, days=40, tag=ChatTag.objects.create(name="Research"), file=False)
+    client.force_login(d.operators[0])
+
+    def exported() -> list[list[str]]:
+        response = client.get("/dashboard/transcripts/export.csv")
+        text = b"".join(response.streaming_content).decode().lstrip("\ufeff")
+        return list(csv.reader(io.StringIO(text)))
+
+    header, before = exported()
+    retention_set(anonymise=30)
+    run(django_capture_on_commit_callbacks)
+    _, after = exported()
+
+    comment = header.index("Comment")
+    assert before[comment] == "Ada: thanks!" and after[comment] == ""
+    assert before[:comment] + before[comment + 1 :] == after[:comment] + after[comment + 1 :]
+    assert after[header.index("Tags")] == "Research" and after[header.index("Rating")] == "4"
 
 
 def test_libchats_own_lines_are_kept_unless_they_name_the_patron(
