@@ -329,6 +329,9 @@ def test_an_anonymised_ticket_says_so_and_takes_no_more_answers(
     client.force_login(d.operators[0])
     page = client.get(f"/dashboard/tickets/{left.pk}/").content.decode()
     assert "Anonymised on" in page and "Send Answer" not in page
+    listing = client.get("/dashboard/tickets/").content.decode()
+    assert f'<a href="/dashboard/tickets/{left.pk}/">Anonymised on ' in listing
+    assert "mailto:" not in listing
     with pytest.raises(ChatInvalid):
         services.ticket_reply_add(
             ticket=OfflineTicket.objects.get(pk=left.pk),
