@@ -14,6 +14,7 @@ from chats.models import (
     PatronBlock,
     PatronChat,
     PatronMessage,
+    RetentionRun,
     TicketReply,
     TranscriptEmail,
     TransferOffer,
@@ -285,3 +286,20 @@ class PatronBlockAdmin(RecordAdmin):
 
     def has_lift_permission(self, request) -> bool:
         return request.user.has_perm("chats.change_patronblock")
+
+
+@admin.register(RetentionRun)
+class RetentionRunAdmin(RecordAdmin):
+    """What each daily retention run deleted and anonymised (LibChat Set-up > Settings)."""
+
+    list_display = [
+        "started_at",
+        "finished_at",
+        "chats_deleted",
+        "chats_anonymised",
+        "tickets_deleted",
+        "tickets_anonymised",
+        "files_deleted",
+        "complete",
+    ]
+    readonly_fields = [f.name for f in RetentionRun._meta.fields]

@@ -1,6 +1,6 @@
 """Celery tasks for patron chats: the scheduled watch (requeue chats of unreachable claimants,
 alert about unclaimed ones, end chats whose patron left, lapse transfer offers nobody answered)
-the transcript email and the answers to tickets."""
+the transcript email, the answers to tickets and the daily retention run."""
 
 import smtplib
 
@@ -29,3 +29,15 @@ def chat_transcript_email_send(chat_id: int, base_url: str, email_id: int | None
 @shared_task
 def ticket_answer_email_send(reply_id: int, base_url: str = "") -> str:
     return services.ticket_answer_mail(reply_id=reply_id, base_url=base_url)
+
+
+@shared_task
+def patron_retention_daily() -> dict[str, int]:
+    run = services.patron_retention_run()
+    return {
+        "chats_deleted": run.chats_deleted,
+        "chats_anonymised": run.chats_anonymised,
+        "tickets_deleted": run.tickets_deleted,
+        "tickets_anonymised": run.tickets_anonymised,
+        "files_deleted": run.files_deleted,
+    }

@@ -1,6 +1,6 @@
 """Every write to patron chats, by job: a chat's lifecycle, its lines, transfer offers, who is
-looking at a waiting chat, blocked patrons, the watchdog, tags, offline tickets and emailed
-transcripts. Callers use the names here; each module says what it owns."""
+looking at a waiting chat, blocked patrons, the watchdog, tags, offline tickets, emailed
+transcripts and retention. Callers use the names here; each module says what it owns."""
 
 from chats.services.blocks import BLOCK_DURATIONS, patron_block, patron_block_lift
 from chats.services.lifecycle import (
@@ -27,6 +27,7 @@ from chats.services.offers import (
     transfer_offers_lapse,
     transfer_offers_withdraw,
 )
+from chats.services.retention import patron_retention_run, retention_preview
 from chats.services.tags import chat_tag_set, read_scale_offer
 from chats.services.tickets import (
     ticket_answer_mail,
@@ -70,8 +71,10 @@ __all__ = [
     "patron_admit",
     "patron_block",
     "patron_block_lift",
+    "patron_retention_run",
     "queue_positions_push",
     "read_scale_offer",
+    "retention_preview",
     "ticket_answer_mail",
     "ticket_answer_retry",
     "ticket_answered_set",
