@@ -112,6 +112,15 @@ class WidgetAdmin(admin.ModelAdmin):
         ("Pre-chat questions", {"fields": ["ask_name", "ask_email", "ask_question"]}),
         ("When nobody is online", {"fields": ["offline_behaviour"]}),
         (
+            "Invitation",
+            {
+                "fields": ["invite_after_seconds", "invite_message"],
+                "description": "A floating or slide-out widget may open itself on the library's "
+                "page with an invitation. It never takes the cursor from what the patron is "
+                "doing.",
+            },
+        ),
+        (
             "Opening hours and Away",
             {
                 "fields": ["time_zone", "away_message", "away_behaviour"],
@@ -140,6 +149,7 @@ class WidgetAdmin(admin.ModelAdmin):
             "online_greeting",
             "offline_message",
             "away_message",
+            "invite_message",
         }:
             kwargs["widget"] = forms.Textarea(attrs={"rows": 3, "cols": 60})
         return super().formfield_for_dbfield(db_field, request, **kwargs)

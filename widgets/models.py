@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator, RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 
@@ -181,6 +181,20 @@ class Widget(models.Model):
         default=Away.OFFLINE,
         help_text="Whether patrons may still start a chat (it waits in the queue until someone "
         "is Online) or get the offline form or message.",
+    )
+    invite_after_seconds = models.PositiveIntegerField(
+        "invite after (seconds)",
+        default=0,
+        validators=[MaxValueValidator(3600)],
+        help_text="Open the chat by itself after a patron has been this long on a page, with "
+        "the invitation below, while a librarian is Online. 0: never. A patron who closes it "
+        "is not invited again in that browser tab, on any page of the site.",
+    )
+    invite_message = models.TextField(
+        "invitation",
+        blank=True,
+        default="Hello! Can we help you find something?",
+        help_text="What the chat says when it opens by itself.",
     )
     time_zone = models.CharField(
         max_length=64,

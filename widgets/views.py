@@ -100,6 +100,9 @@ def _embed_script(request: HttpRequest, widget: Widget) -> str:
         "buttonId": f"lcs_slide_out_button-{widget.status_id}",
         # The admin's "Send the page address": off, the page never names itself to us.
         "sendPage": widget.send_page_url,
+        # Open by itself after this many seconds on a page (0: never); the chat page shows the
+        # invitation (embedder.js).
+        "inviteAfter": widget.invite_after_seconds if widget.invite_message.strip() else 0,
         "texts": _button_texts(widget),
         "fallbackLanguage": FALLBACK_LANGUAGE,
     }

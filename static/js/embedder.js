@@ -2,7 +2,8 @@
 // page tells it something: by postMessage to that page's origin only, and only when it is one of
 // the widget's allowed origins. widget.js tells it the status, patron.js the chat's token. The
 // keyboard crosses the frame's edge here too: Escape in the chat closes it (embed.js puts the
-// cursor back on its button), and opening it puts the cursor in the chat's first field.
+// cursor back on its button), and opening it puts the cursor in the chat's first field. Opened by
+// itself (the widget's invitation), the chat shows the invitation and takes no cursor.
 
 const widgetId = Number(document.body.dataset.widgetId);
 const origins = JSON.parse(document.getElementById("widget-origins").textContent);
@@ -43,7 +44,13 @@ function firstField() {
 if (embedder) {
   window.addEventListener("message", (event) => {
     if (event.origin !== embedder || event.source !== window.parent) return;
-    if (event.data?.libchat === "focus" && event.data.widget === widgetId) firstField()?.focus();
+    if (event.data?.widget !== widgetId) return;
+    if (event.data.libchat === "focus") firstField()?.focus();
+    // Opened by itself on the library's page: the invitation, unless a chat has begun.
+    if (event.data.libchat === "invite" && !document.body.dataset.chatState) {
+      const invitation = document.getElementById("invitation");
+      if (invitation) invitation.textContent = invitation.dataset.text;
+    }
   });
   // After the page's own Escape handlers (a question to confirm closes first; they call
   // preventDefault).

@@ -126,6 +126,7 @@
     panel.hidden = true;
     toggle.addEventListener("click", function () {
       var opening = panel.hidden;
+      invitation.done(); // the patron chose: no invitation after that
       setOpen(opening);
       // The cursor goes into the chat, at its first field (the frame picks it: it knows its state).
       if (opening) { frame.focus(); frame.contentWindow.postMessage({ libchat: "focus", widget: config.id }, config.origin); }
@@ -142,6 +143,36 @@
     toggle.addEventListener("click", function (event) {
       if (window.open(frameSrc, "libchat-" + config.id, "width=400,height=600")) event.preventDefault();
     });
+  }
+
+  // The invitation: after config.inviteAfter seconds on a page, while a librarian is Online and
+  // no chat is open in this tab, the chat opens by itself and says the widget's invitation. The
+  // cursor stays where the patron has it. Once per tab (sessionStorage, so on every page of this
+  // site): invited, or having opened or closed the chat themselves, a patron is not asked again.
+  var invitation = {
+    key: "libchat-invited-" + config.id,
+    asked: function () {
+      try { return window.sessionStorage.getItem(this.key) === "1"; } catch (e) { return true; }
+    },
+    done: function () {
+      try { window.sessionStorage.setItem(this.key, "1"); } catch (e) { /* private mode: fine */ }
+    },
+    due: false, // the seconds have passed: invite as soon as a librarian is Online
+    open: function () {
+      if (root.getAttribute("data-status") !== "online") { this.due = true; return; }
+      this.due = false;
+      if (!panel.hidden || this.asked() || chatToken.get()) return;
+      this.done();
+      setOpen(true);
+      root.setAttribute("data-invited", "true");
+      var tell = function () { frame.contentWindow.postMessage({ libchat: "invite", widget: config.id }, config.origin); };
+      if (frameLoaded) tell(); else frame.addEventListener("load", tell, { once: true });
+    }
+  };
+  var frameLoaded = false;
+  frame.addEventListener("load", function () { frameLoaded = true; });
+  if (toggleTag === "button" && config.inviteAfter > 0 && !savedToken && !invitation.asked()) {
+    window.setTimeout(function () { invitation.open(); }, config.inviteAfter * 1000);
   }
 
   // Escape, on the library's page or inside the chat (embedder.js tells it): closed, and the
@@ -179,6 +210,7 @@
     root.setAttribute("data-status", online ? "online" : "offline");
     status.textContent = online ? texts.online : texts.offline;
     dot.style.background = online ? "#38a169" : "#a0aec0";
+    if (online && invitation.due) invitation.open();
   }
 
   window.addEventListener("message", function (event) {

@@ -316,3 +316,23 @@ def test_every_transcript_email_is_recorded_sent_or_failed(
     client.force_login(d.outsider)
     assert client.post(f"{page}email/", {"to": "x@example.org"}).status_code == 404
     assert chat.transcript_emails.count() == 2
+
+
+def test_the_tickets_page_costs_the_same_queries_at_10_and_10000_tickets(client):
+    d = desk()
+    client.force_login(d.operators[0])
+
+    def leave(count, start=0):
+        OfflineTicket.objects.bulk_create(
+            OfflineTicket(widget=d.widget, email=f"p{i}@example.org", question=f"Question {i:05}")
+            for i in range(start, start + count)
+        )
+
+    leave(10)
+    with CaptureQueriesContext(connection) as few:
+        client.get("/dashboard/tickets/", {"status": "all", "q": "Question"})
+    leave(9990, start=10)
+    with CaptureQueriesContext(connection) as many:
+        page = client.get("/dashboard/tickets/", {"status": "all", "q": "Question"})
+    assert len(many) == len(few)
+    assert "Page 1 of 200 · 10000 tickets" in page.content.decode()

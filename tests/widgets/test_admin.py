@@ -36,6 +36,8 @@ def form_data(first_department=None, first_operator=None, fallbacks=(), **overri
         "time_zone": "UTC",
         "away_message": "",
         "away_behaviour": "offline",
+        "invite_after_seconds": "0",
+        "invite_message": "",
         "fallbacks-TOTAL_FORMS": str(len(fallbacks)),
         "fallbacks-INITIAL_FORMS": "0",
         "fallbacks-MIN_NUM_FORMS": "0",
