@@ -60,6 +60,10 @@ def _sign_off(department: Department, at: datetime) -> int:
         signed_out += libchat_sign_out_scheduled(
             operator=member, desk=desk, holds_chats=member.pk in holders
         )
+        if member.pk in holders:
+            # Their last chat may have ended since it was counted, its release finding no mark
+            # yet: looked at again once the mark has committed, one of the two sees both.
+            transaction.on_commit(partial(claimant_sign_off_follow, operator_id=member.pk))
     return signed_out
 
 

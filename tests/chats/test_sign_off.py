@@ -6,12 +6,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from channels.db import database_sync_to_async
+from django.utils import timezone
 
 from accounts import selectors
 from accounts.models import LibChatSession
 from accounts.services import libchat_sign_in
 from chats import services
-from chats.models import ChatEvent
+from chats.models import ChatEvent, PatronChat
+from chats.services import sign_off
 from departments.models import SignOffTime
 from tests.chats.people import desk, start
 from tests.chats.test_consumers import events_until_quiet, next_event
@@ -113,6 +115,30 @@ def test_a_holder_whose_chats_go_back_to_the_queue_or_to_a_colleague_is_signed_o
         services.chat_requeue(chat=requeued, reason=ChatEvent.Reason.UNREACHABLE)
     assert session_of(holder).end_reason == LibChatSession.EndReason.SCHEDULED
     assert session_of(colleague).is_active  # signed in again after the time, holding a chat
+
+
+@pytest.mark.django_db
+def test_a_holder_whose_last_chat_ends_while_the_job_marks_them_is_signed_out_all_the_same(
+    django_capture_on_commit_callbacks, monkeypatch
+):
+    d = closing_desk(operators=1)
+    holder = d.operators[0]
+    chat = claimed(d.widget, holder)
+    counted = sign_off._holder_ids
+
+    def count_then_the_chat_ends(operator_ids):
+        holders = counted(operator_ids)
+        monkeypatch.setattr(sign_off, "_holder_ids", counted)
+        # Ended in another process, whose look after the release found no mark yet.
+        PatronChat.objects.filter(pk=chat.pk).update(
+            state=PatronChat.State.ENDED, ended_at=timezone.now()
+        )
+        return holders
+
+    monkeypatch.setattr(sign_off, "_holder_ids", count_then_the_chat_ends)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.sign_offs_run(now=at(21)) == {"warned": 0, "signed_out": 0}
+    assert session_of(holder).end_reason == LibChatSession.EndReason.SCHEDULED
 
 
 @pytest.mark.django_db
