@@ -5,6 +5,8 @@ from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
+from celery.schedules import crontab
 from channels.db import database_sync_to_async
 from django.utils import timezone
 
@@ -14,6 +16,7 @@ from accounts.services import libchat_sign_in
 from chats import services
 from chats.models import ChatEvent, PatronChat
 from chats.services import sign_off
+from chats.tasks import sign_off_scheduled
 from departments.models import SignOffTime
 from tests.chats.people import desk, start
 from tests.chats.test_consumers import events_until_quiet, next_event
@@ -193,3 +196,16 @@ async def test_the_dashboard_is_warned_a_minute_before_then_told_it_was_signed_o
     assert "session.ended" not in await events_until_quiet(sockets[outsider.pk])
     for socket in sockets.values():
         await socket.disconnect()
+
+
+@pytest.mark.django_db
+def test_beat_runs_the_job_at_the_start_of_every_minute(
+    settings, django_capture_on_commit_callbacks
+):
+    entry = settings.CELERY_BEAT_SCHEDULE["scheduled-sign-off"]
+    assert entry["task"] == "chats.tasks.sign_off_scheduled"
+    assert entry["schedule"] == crontab()
+    d = closing_desk(operators=1)
+    with time_machine.travel(at(21, 0, 2)), django_capture_on_commit_callbacks(execute=True):
+        assert sign_off_scheduled() == {"warned": 0, "signed_out": 1}
+    assert not session_of(d.operators[0]).is_active
