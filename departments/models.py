@@ -67,6 +67,8 @@ class SignOffTime(models.Model):
     )
     weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
     time = models.TimeField(help_text="Hours and minutes, in the library's time zone.")
+    # A time set (or moved) just after it passed is not carried out late, unwarned, for it.
+    saved_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name = "scheduled sign-off"

@@ -41,7 +41,8 @@ def monitoring_set(*, operator: AbstractBaseUser, monitored_department_ids: set[
 def _sign_off_times_in(
     times: list[SignOffTime], *, after: datetime, until: datetime
 ) -> list[datetime]:
-    """The occurrences of these weekly times in (after, until], in the library's time zone."""
+    """The occurrences of these weekly times in (after, until], in the library's time zone, each
+    after its row was last saved."""
     zone = zoneinfo.ZoneInfo(settings.TIME_ZONE)
     first, last = after.astimezone(zone).date(), until.astimezone(zone).date()
     found = []
@@ -50,7 +51,7 @@ def _sign_off_times_in(
         for sign_off in times:
             if sign_off.weekday == day.weekday():
                 at = datetime.combine(day, sign_off.time, tzinfo=zone)
-                if after < at <= until:
+                if after < at <= until and at > sign_off.saved_at:
                     found.append(at)
     return sorted(found)
 

@@ -4,6 +4,7 @@ from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
@@ -61,6 +62,14 @@ def test_a_run_a_few_minutes_late_still_takes_the_time_and_one_far_too_late_lets
     assert sign_off_take(department=fresh(too_late), now=at(21, 6), warning=False) is None
     # A warning whose sign-off time has come is dropped: the sign-off follows in the same run.
     assert sign_off_take(department=fresh(late), now=at(21, 4), warning=True) is None
+
+
+def test_a_time_set_just_after_it_passed_waits_for_next_week():
+    with time_machine.travel(at(21, 2)):
+        department = desk_closing()
+    assert sign_off_take(department=fresh(department), now=at(21, 3), warning=False) is None
+    next_week = at(21, day=9)
+    assert sign_off_take(department=fresh(department), now=next_week, warning=False) == next_week
 
 
 def test_only_the_weekday_and_time_in_the_library_time_zone_count():
