@@ -14,7 +14,9 @@ from chats.models import (
     PatronBlock,
     PatronChat,
     PatronMessage,
+    RetentionRun,
     TicketReply,
+    TranscriptEmail,
     TransferOffer,
 )
 from libchat.core.admin import RecordAdmin
@@ -52,6 +54,18 @@ class ChatParticipantInline(ReadOnlyInline):
     verbose_name_plural = "Operators who took part"
     fields = ["operator", "joined_at", "first_message_at"]
     readonly_fields = fields
+
+
+class TranscriptEmailInline(ReadOnlyInline):
+    """Each time the transcript was emailed: to whom, by whom (none: the patron), how it went."""
+
+    model = TranscriptEmail
+    verbose_name_plural = "Transcript emails"
+    fields = ["created_at", "to", "sent_by", "status", "sent_at", "error"]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("sent_by")
 
 
 class TransferOfferInline(ReadOnlyInline):
@@ -92,7 +106,13 @@ class PatronChatAdmin(admin.ModelAdmin):
         "tag_names",
         "files",
     ]
-    inlines = [ChatEventInline, ChatParticipantInline, TransferOfferInline, PatronMessageInline]
+    inlines = [
+        ChatEventInline,
+        ChatParticipantInline,
+        TransferOfferInline,
+        TranscriptEmailInline,
+        PatronMessageInline,
+    ]
 
     @admin.display(description="Wait (asked → first claim)")
     def wait(self, chat: PatronChat) -> str:
@@ -266,3 +286,20 @@ class PatronBlockAdmin(RecordAdmin):
 
     def has_lift_permission(self, request) -> bool:
         return request.user.has_perm("chats.change_patronblock")
+
+
+@admin.register(RetentionRun)
+class RetentionRunAdmin(RecordAdmin):
+    """What each daily retention run deleted and anonymised (LibChat Set-up > Settings)."""
+
+    list_display = [
+        "started_at",
+        "finished_at",
+        "chats_deleted",
+        "chats_anonymised",
+        "tickets_deleted",
+        "tickets_anonymised",
+        "files_deleted",
+        "complete",
+    ]
+    readonly_fields = [f.name for f in RetentionRun._meta.fields]

@@ -97,6 +97,8 @@ def transcript_text(chat: PatronChat, messages: list[dict], base_url: str) -> st
         f"Comment: {chat.comment or '—'}",
         f"Tags: {', '.join(tag.name for tag in chat.tag_list) or '—'}",
     ]
+    if chat.anonymised_at:
+        head.append(chat.anonymised_notice)
     if chat.internal_note:  # one line per note: "Alice → Bob: wants maps"
         head += ["Staff notes:", *(f"  {line}" for line in chat.internal_note.splitlines())]
     lines = [

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Upper
+from django.utils import timezone
 
 from libchat.core.models import StoredFile
 
@@ -101,6 +102,12 @@ class PatronChat(models.Model):
         help_text="A keyed hash of the patron's IP address (never the address itself), so a "
         "block can hold by it.",
     )
+    anonymised_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When the retention setting removed the patron's details and the conversation.",
+    )
     operators = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         through="ChatParticipant",
@@ -135,6 +142,8 @@ class PatronChat(models.Model):
             models.Index(Upper("email"), name="patron_chat_email_upper"),
             # Reports: every figure is over a range of chats by when they started.
             models.Index(fields=["created_at"], name="patron_chat_created"),
+            # Retention: the chats that ended before a cut-off.
+            models.Index(fields=["ended_at"], name="patron_chat_ended"),
         ]
 
     def __str__(self) -> str:
@@ -160,6 +169,10 @@ class PatronChat(models.Model):
         """From the first claim to the end, across every transfer and requeue: how long the
         desk had the patron in hand. None until the chat has been claimed and has ended."""
         return _between(self.first_claimed_at, self.ended_at)
+
+    @property
+    def anonymised_notice(self) -> str:
+        return _anonymised_text(self.anonymised_at, "the conversation")
 
     def times_so_far(self, now: datetime) -> dict[str, timedelta | None]:
         """Wait, first response and handling time of a chat that may still be open: a time
@@ -211,6 +224,16 @@ class ChatTag(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+def _anonymised_text(at: datetime | None, removed: str) -> str:
+    """What a chat's or ticket's page says once the retention setting anonymised it."""
+    if at is None:
+        return ""
+    return (
+        f"Anonymised on {timezone.localdate(at):%Y-%m-%d}: the patron's details and {removed} "
+        "were removed by the library's retention setting."
+    )
 
 
 def _between(start: datetime | None, end: datetime | None) -> timedelta | None:
@@ -477,6 +500,12 @@ class OfflineTicket(models.Model):
         related_name="+",
         help_text="The department that is to answer it.",
     )
+    anonymised_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When the retention setting removed the patron's details and the thread.",
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -486,7 +515,8 @@ class OfflineTicket(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=~Q(email="") & ~Q(question=""), name="offline_ticket_email_and_question"
+                condition=(~Q(email="") & ~Q(question="")) | Q(anonymised_at__isnull=False),
+                name="offline_ticket_email_and_question",
             ),
             models.CheckConstraint(
                 condition=Q(answered_at__isnull=False) | Q(answered_by__isnull=True),
@@ -495,7 +525,11 @@ class OfflineTicket(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Ticket {self.pk} from {self.email}"
+        return f"Ticket {self.pk} from {self.email or 'a patron'}"
+
+    @property
+    def anonymised_notice(self) -> str:
+        return _anonymised_text(self.anonymised_at, "the thread")
 
 
 class TicketReply(models.Model):
@@ -598,3 +632,68 @@ class PatronBlock(models.Model):
 
     def __str__(self) -> str:
         return f"Block {self.pk} (chat {self.chat_id})"
+
+
+class TranscriptEmail(models.Model):
+    """A chat's transcript sent by email: asked by the patron in the chat (`sent_by` empty) or
+    sent by an operator from the transcript page; to whom, when, and whether the mail went."""
+
+    class Status(models.TextChoices):
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+
+    chat = models.ForeignKey(PatronChat, on_delete=models.CASCADE, related_name="transcript_emails")
+    to = models.EmailField()
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The operator who sent it; empty when the patron asked for it.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.SENDING)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    error = models.CharField(
+        max_length=300, blank=True, help_text="Why the mail server refused, the last time."
+    )
+
+    class Meta:
+        ordering = ["chat", "created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"Transcript of chat {self.chat_id} to {self.to}"
+
+
+class RetentionRun(models.Model):
+    """One run of the daily retention job: the cut-offs it applied and what it deleted and
+    anonymised. Written while the job runs (after each batch), so a run stopped halfway still
+    says what it did; `complete` is false when it stopped at its time budget with work left."""
+
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    delete_before = models.DateTimeField(
+        null=True, blank=True, help_text="Chats ended and tickets left before this were deleted."
+    )
+    anonymise_before = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Chats ended and tickets left before this were anonymised.",
+    )
+    chats_deleted = models.PositiveIntegerField(default=0)
+    chats_anonymised = models.PositiveIntegerField(default=0)
+    tickets_deleted = models.PositiveIntegerField(default=0)
+    tickets_anonymised = models.PositiveIntegerField(default=0)
+    files_deleted = models.PositiveIntegerField(default=0)
+    complete = models.BooleanField(
+        default=False, help_text="Everything due was done; if not, the next run goes on."
+    )
+
+    class Meta:
+        ordering = ["-started_at", "-pk"]
+        verbose_name = "retention run"
+
+    def __str__(self) -> str:
+        return f"Retention at {self.started_at:%Y-%m-%d %H:%M}"

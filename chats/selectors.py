@@ -28,6 +28,7 @@ from chats.models import (
     PatronChat,
     PatronMessage,
     TicketReply,
+    TranscriptEmail,
     TransferOffer,
 )
 from departments.models import Department
@@ -415,9 +416,14 @@ def chat_readable_by(*, operator: Operator, chat_id: int) -> PatronChat | None:
 
 
 def transcript_for(*, operator: Operator, chat_id: int) -> PatronChat | None:
-    """An ended chat this operator may read, with its record; None otherwise."""
+    """An ended chat this operator may read, with its record, its tags and the emails of its
+    transcript; None otherwise."""
     chats = _chats_visible(operator=operator).filter(state=PatronChat.State.ENDED)
-    return _chat_with_record(chats.prefetch_related(_tags_in_order()), chat_id)
+    emails = TranscriptEmail.objects.select_related("sent_by").order_by("created_at", "pk")
+    chats = chats.prefetch_related(
+        _tags_in_order(), Prefetch("transcript_emails", queryset=emails, to_attr="emails")
+    )
+    return _chat_with_record(chats, chat_id)
 
 
 EARLIER_MAX = 10

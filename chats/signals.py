@@ -6,3 +6,7 @@ from django.dispatch import Signal
 # of it: it ends, goes back to the queue, or is transferred. Receivers end what hung on the claim
 # (a screenshare) and may post system lines into the chat before the line that says why.
 chat_released = Signal()
+
+# Sent with chat_ids, inside the transaction, when the retention setting anonymises those chats
+# (before their patron's name is cleared): receivers remove what they keep of the patron.
+chats_anonymised = Signal()

@@ -1,6 +1,7 @@
 """Celery tasks for patron chats: the scheduled watch (requeue chats of unreachable claimants,
 alert about unclaimed ones, end chats whose patron left, lapse transfer offers nobody answered),
-the desks' scheduled sign-offs, the transcript email and the answers to tickets."""
+the desks' scheduled sign-offs, the transcript email, the answers to tickets and the daily
+retention run."""
 
 import smtplib
 
@@ -26,11 +27,23 @@ def sign_off_scheduled() -> dict[str, int]:
 
 # A mail server that is down or refuses for a while is tried again, backing off, for about an hour.
 @shared_task(autoretry_for=(smtplib.SMTPException, OSError), retry_backoff=60, max_retries=6)
-def chat_transcript_email_send(chat_id: int, base_url: str) -> None:
-    services.chat_transcript_send(chat_id=chat_id, base_url=base_url)
+def chat_transcript_email_send(chat_id: int, base_url: str, email_id: int | None = None) -> None:
+    services.chat_transcript_send(chat_id=chat_id, base_url=base_url, email_id=email_id)
 
 
 # Failures are recorded on the answer (shown with Retry), not retried here: an operator sees them.
 @shared_task
 def ticket_answer_email_send(reply_id: int, base_url: str = "") -> str:
     return services.ticket_answer_mail(reply_id=reply_id, base_url=base_url)
+
+
+@shared_task
+def patron_retention_daily() -> dict[str, int]:
+    run = services.patron_retention_run()
+    return {
+        "chats_deleted": run.chats_deleted,
+        "chats_anonymised": run.chats_anonymised,
+        "tickets_deleted": run.tickets_deleted,
+        "tickets_anonymised": run.tickets_anonymised,
+        "files_deleted": run.files_deleted,
+    }

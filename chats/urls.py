@@ -16,6 +16,11 @@ urlpatterns = [
     path(
         "dashboard/transcripts/<int:chat_id>/text/", views.transcript_text, name="transcript_text"
     ),
+    path(
+        "dashboard/transcripts/<int:chat_id>/email/",
+        views.transcript_email,
+        name="transcript_email",
+    ),
     path("dashboard/chats/<int:chat_id>/tags/", views.chat_tags, name="tags"),
     path("dashboard/chats/<int:chat_id>/follow-up/", views.chat_follow_up, name="follow_up"),
     path("chats/<int:chat_id>/record/", views.patron_record, name="patron_record"),

@@ -284,6 +284,24 @@ def _tag_choices(chat) -> list[dict]:
     return [{"tag": tag, "on": tag.pk in has} for tag in [*offered, *kept]]
 
 
+@require_POST
+@operator_required
+def transcript_email(request: HttpRequest, chat_id: int) -> HttpResponse:
+    """Email the transcript, to the patron's address or another one, then back to it."""
+    chat = selectors.transcript_for(operator=request.user, chat_id=chat_id)
+    if chat is None:
+        return refused(request, "No such transcript.", 404)
+    try:
+        record = services.chat_transcript_email(
+            chat=chat, base_url=_site(request), operator=request.user, to=request.POST.get("to", "")
+        )
+    except ChatInvalid as refusal:
+        messages.error(request, f"Not sent: {refusal.message}")
+    else:
+        messages.success(request, f"Sending the transcript to {record.to}.")
+    return redirect(f"{reverse('chats:transcript', args=[chat.pk])}#transcript-emails")
+
+
 @require_GET
 @operator_required
 def transcript_text(request: HttpRequest, chat_id: int) -> HttpResponse:

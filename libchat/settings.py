@@ -190,6 +190,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "internalchat.tasks.history_scrub_daily",
         "schedule": crontab(hour=3, minute=17),
     },
+    "patron-chat-retention": {
+        "task": "chats.tasks.patron_retention_daily",
+        "schedule": crontab(hour=3, minute=41),
+    },
     "chats-watch": {"task": "chats.tasks.chats_watch", "schedule": 15.0},
     # At the start of every minute: a desk's sign-off time (whole minutes) is carried out on it,
     # and its warning a minute before.

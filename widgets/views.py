@@ -77,6 +77,7 @@ def _button_texts(widget: Widget) -> dict[str, dict[str, str]]:
                 "online": translation.gettext("Online"),
                 "offline": translation.gettext("Offline"),
                 "newReply": translation.gettext("New reply"),
+                "newReplies": translation.gettext("%(count)s new replies"),
             }
     return texts
 

@@ -1,7 +1,7 @@
 """Every write to patron chats, by job: a chat's lifecycle, its lines, transfer offers, who is
 looking at a waiting chat, blocked patrons, the watchdog, tags, offline tickets, emailed
-transcripts and the desks' scheduled sign-offs. Callers use the names here; each module says what
-it owns."""
+transcripts, retention and the desks' scheduled sign-offs. Callers use the names here; each
+module says what it owns."""
 
 from chats.services.blocks import BLOCK_DURATIONS, patron_block, patron_block_lift
 from chats.services.lifecycle import (
@@ -28,6 +28,7 @@ from chats.services.offers import (
     transfer_offers_lapse,
     transfer_offers_withdraw,
 )
+from chats.services.retention import patron_retention_run, retention_preview
 from chats.services.sign_off import claimant_sign_off_follow, sign_offs_run
 from chats.services.tags import chat_tag_set, read_scale_offer
 from chats.services.tickets import (
@@ -73,8 +74,10 @@ __all__ = [
     "patron_admit",
     "patron_block",
     "patron_block_lift",
+    "patron_retention_run",
     "queue_positions_push",
     "read_scale_offer",
+    "retention_preview",
     "sign_offs_run",
     "ticket_answer_mail",
     "ticket_answer_retry",

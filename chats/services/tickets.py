@@ -137,6 +137,8 @@ def ticket_reply_add(
     once this commits (`ticket_answer_mail`) and marks the ticket answered by this operator,
     unless someone already had. Refused, nothing stored, for an empty or too long text."""
     body = body.strip()
+    if ticket.anonymised_at:
+        raise ChatInvalid("The retention setting removed this ticket's details; it is closed.")
     if kind not in TicketReply.Kind.values:
         raise ChatInvalid("Say whether this is an answer or a note.")
     if not body:

@@ -30,6 +30,7 @@ from meetings.services.patron_screenshare import (
     patron_meeting_get,
     patron_screenshare_decline,
     patron_screenshare_offer,
+    patron_screenshares_anonymise,
     patron_screenshares_end,
 )
 from meetings.services.signalling import signal_relay
@@ -58,6 +59,7 @@ __all__ = [
     "patron_meeting_get",
     "patron_screenshare_decline",
     "patron_screenshare_offer",
+    "patron_screenshares_anonymise",
     "patron_screenshares_end",
     "signal_relay",
 ]

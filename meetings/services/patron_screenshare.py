@@ -10,7 +10,7 @@ from accounts.models import Operator
 from chats.groups import patron_group
 from chats.models import PatronChat
 from libchat.core.live import live_send, operator_group
-from meetings.models import Meeting
+from meetings.models import Meeting, Participant
 from meetings.services.common import MeetingError, id_from_frame
 from meetings.services.lifecycle import meeting_end
 
@@ -85,3 +85,10 @@ def patron_screenshares_end(*, chat: PatronChat) -> None:
     """The chat's claimant let go of it (end, requeue, transfer): its screenshare ends too."""
     for meeting in Meeting.objects.filter(patron_chat=chat, ended_at__isnull=True):
         meeting_end(meeting=meeting)
+
+
+def patron_screenshares_anonymise(*, chat_ids: list[int]) -> None:
+    """The retention setting anonymised these chats: their screenshares forget the patron's
+    name (in the title and as a participant), as the chats did."""
+    Meeting.objects.filter(patron_chat_id__in=chat_ids).update(title="Screenshare with the patron")
+    Participant.objects.filter(patron_chat_id__in=chat_ids).update(display_name="Patron")

@@ -59,8 +59,8 @@
   toggle.appendChild(label);
   toggle.appendChild(doc.createTextNode(": "));
   toggle.appendChild(status);
-  // A reply from the librarian while the panel is closed: a dot and words on the button, until
-  // the patron opens it.
+  // Replies from the librarian while the panel is closed: how many, on the button and at the
+  // front of the page's title ("(2) Catalogue"), until the patron opens it.
   var news = el("span", "display:none;margin-left:.5em;padding:0 .45em;border-radius:999px;background:#c53030;color:#fff;font-size:.85em;", { "class": "libchat-news" });
   news.textContent = texts.newReply;
   if (toggleTag === "button") {
@@ -152,10 +152,27 @@
     toggle.focus();
   }
 
+  var unread = 0;
+  var pageTitle = null; // the page's own title while ours is in front of it
+
+  function unreadShow() {
+    if (unread) {
+      news.textContent = unread === 1 ? texts.newReply : texts.newReplies.replace("%(count)s", unread);
+      news.style.display = "inline-block";
+      if (pageTitle === null) pageTitle = doc.title;
+      doc.title = "(" + unread + ") " + pageTitle;
+    } else {
+      news.style.display = "none";
+      // The page's title back, unless the page changed it meanwhile.
+      if (pageTitle !== null && /^\(\d+\) /.test(doc.title)) doc.title = pageTitle;
+      pageTitle = null;
+    }
+  }
+
   function setOpen(open) {
     panel.hidden = !open;
     toggle.setAttribute("aria-expanded", String(open));
-    if (open) news.style.display = "none";
+    if (open && unread) { unread = 0; unreadShow(); }
   }
 
   function show(online) {
@@ -169,7 +186,7 @@
     var data = event.data;
     if (!data || data.widget !== config.id) return;
     if (data.libchat === "widget_status") show(Boolean(data.online));
-    else if (data.libchat === "operator_reply") { if (panel.hidden && toggleTag === "button") news.style.display = "inline-block"; }
+    else if (data.libchat === "operator_reply") { if (panel.hidden && toggleTag === "button") { unread += 1; unreadShow(); } }
     else if (data.libchat === "close") { if (toggleTag === "button") closeToButton(); }
     else if (data.libchat === "chat_token" && (data.token === null || /^[\w-]{20,100}$/.test(data.token))) chatToken.set(data.token);
   });

@@ -362,7 +362,7 @@ def test_close_now_and_keep_open_for_a_transferred_chat(browser, log_in, live_se
     expect(bobs.get_by_role("textbox", name="Reply to Bea")).to_be_focused()
 
 
-def test_a_closed_widget_shows_a_new_reply_on_its_button(
+def test_a_closed_widget_counts_new_replies_on_its_button_and_in_the_page_title(
     browser, log_in, live_server_daphne, sites
 ):
     library = sites()
@@ -388,15 +388,23 @@ def test_a_closed_widget_shows_a_new_reply_on_its_button(
     expect(button).to_have_attribute("aria-expanded", "false")
     news = button.get_by_text("New reply")
     expect(news).to_be_hidden()
+    title = patron.title()  # the library page's own
     reply = alices.get_by_role("textbox", name="Reply to Patron")
     reply.fill("Yes, on floor 2.")
     reply.press("Enter")
     expect(news).to_be_visible()
     expect(button).to_have_accessible_name("Ask a Librarian: Online New reply")
+    expect(patron).to_have_title(f"(1) {title}")
+    reply.fill("Ask at the desk for the key.")
+    reply.press("Enter")
+    # Two replies: counted on the button and in front of the page's title.
+    expect(button).to_have_accessible_name("Ask a Librarian: Online 2 new replies")
+    expect(patron).to_have_title(f"(2) {title}")
     button.click()
     expect(chat.get_by_role("list", name="Messages")).to_contain_text("Alice: Yes, on floor 2.")
-    expect(news).to_be_hidden()
+    expect(button.locator(".libchat-news")).to_be_hidden()
     expect(button).to_have_accessible_name("Ask a Librarian: Online")
+    expect(patron).to_have_title(title)
 
 
 def test_on_a_narrow_screen_the_rail_is_a_list_and_the_chat_fills_the_screen(

@@ -4,6 +4,7 @@ marks the ticket answered; notes stay in LibChat; a failed mail is shown with Re
 import smtplib
 
 import pytest
+from celery.exceptions import Retry
 from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -276,3 +277,42 @@ def test_the_follow_up_page_makes_the_ticket_during_the_chat_and_it_is_seen_by_i
     assert "ILL status" in listing and "Assigned to Interlibrary loans" in listing
     shown = client.get(f"/dashboard/tickets/{ticket.pk}/").content.decode()
     assert "Follows up" in shown and "the answer is emailed with its transcript" in shown
+
+
+# ---- Emailed transcripts, recorded ------------------------------------------------------------
+
+
+def test_every_transcript_email_is_recorded_sent_or_failed(
+    client, django_capture_on_commit_callbacks, monkeypatch
+):
+    d = desk()
+    chat = chat_with_email(d)
+    with django_capture_on_commit_callbacks(execute=True):
+        asked = services.chat_transcript_email(chat=chat)  # the patron asked, in the chat
+    asked.refresh_from_db()
+    assert (asked.to, asked.sent_by, asked.status) == ("ada@example.org", None, "sent")
+    assert mail.outbox[-1].to == ["ada@example.org"]
+
+    client.force_login(d.operators[1])
+    page = f"/dashboard/transcripts/{chat.pk}/"
+    response = client.post(f"{page}email/", {"to": "not an address"})
+    assert (
+        "Not sent: Enter a valid email address."
+        in client.get(response["Location"]).content.decode()
+    )
+
+    def refuse(*args, **kwargs):
+        raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+
+    monkeypatch.setattr("chats.services.transcripts.send_mail", refuse)
+    # The worker records the failure, then tries again later (here, in place: Retry raised).
+    with pytest.raises(Retry), django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"{page}email/", {"to": "supervisor@library.example"})
+    shown = client.get(response["Location"]).content.decode()
+    assert "Sending the transcript to supervisor@library.example." in shown
+    assert "asked by the patron: sent" in shown
+    assert f"to supervisor@library.example, sent by {d.operators[1].name}:" in shown
+    assert "failed" in shown and "Connection unexpectedly closed" in shown
+    client.force_login(d.outsider)
+    assert client.post(f"{page}email/", {"to": "x@example.org"}).status_code == 404
+    assert chat.transcript_emails.count() == 2

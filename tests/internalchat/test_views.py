@@ -135,11 +135,12 @@ def test_changing_the_scrub_days_shows_what_would_go_first(admin_client, referen
     old = MessageFactory(room=room, sender=alice)
     Message.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=9))
     url = reverse("admin:libchat_sitesettings_change", args=[SiteSettings.load().pk])
-    confirm = admin_client.post(url, {"scrub_internal_days": "7"})
+    keep = {"delete_patron_chats_days": "0", "anonymise_patron_chats_days": "0"}
+    confirm = admin_client.post(url, {"scrub_internal_days": "7", **keep})
     assert confirm.status_code == 200
     assert b"1 message</strong>" in confirm.content and b"0 files" in confirm.content
     assert SiteSettings.load().scrub_internal_days == 0
-    saved = admin_client.post(url, {"scrub_internal_days": "7", "_scrub_confirmed": "1"})
+    saved = admin_client.post(url, {"scrub_internal_days": "7", **keep, "_settings_confirmed": "1"})
     assert saved.status_code == 302
     assert SiteSettings.load().scrub_internal_days == 7
     assert Message.objects.filter(pk=old.pk).exists()  # the daily job removes it, not saving

@@ -104,7 +104,12 @@ def test_the_embed_button_speaks_the_widgets_language_or_carries_each_for_the_br
         ]
 
     assert texts(WidgetFactory(language="fr")) == {
-        "fr": {"online": "En ligne", "offline": "Hors ligne", "newReply": "Nouvelle réponse"}
+        "fr": {
+            "online": "En ligne",
+            "offline": "Hors ligne",
+            "newReply": "Nouvelle réponse",
+            "newReplies": "%(count)s nouvelles réponses",
+        }
     }
     following = texts(WidgetFactory(language=Widget.FOLLOW_BROWSER))
     assert set(following) == {"en", "es", "fr"}
