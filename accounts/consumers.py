@@ -164,7 +164,11 @@ class DashboardConsumer(live.LiveEvents, AsyncJsonWebsocketConsumer):
         )
 
     async def session_ended(self, event):
-        await self.send_json({"event": "session.ended", "reason": event["reason"]})
+        # A frame queued by an older process has no message: the page uses the reason's words.
+        message = event.get("message", "")
+        await self.send_json(
+            {"event": "session.ended", "reason": event["reason"], "message": message}
+        )
         await self.close(code=CLOSE_SESSION_ENDED)
 
     async def connection_expired(self, event):

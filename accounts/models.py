@@ -67,6 +67,7 @@ class LibChatSession(models.Model):
         REPLACED = "replaced", "Signed in at another location"
         ENDED_BY_ADMIN = "ended_by_admin", "Ended by an admin"
         LOGGED_OUT = "logged_out", "Logged out of the site"
+        SCHEDULED = "scheduled", "Signed off at the desk's closing time"
 
     operator = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="libchat_sessions"
@@ -87,6 +88,12 @@ class LibChatSession(models.Model):
         default=timezone.now,
         help_text="The sign-in, or the last answer to a ping of a dashboard of this browser that "
         "has since closed or expired (open ones keep theirs on their connection).",
+    )
+    sign_out_after_chats = models.CharField(
+        max_length=150,
+        blank=True,
+        help_text="Set when a scheduled sign-off found the operator holding patron chats: the "
+        'desk and time ("Reference, 21:00"); they are signed out when their last chat ends.',
     )
 
     class Meta:

@@ -188,6 +188,16 @@ def active_session(*, operator: Operator) -> LibChatSession | None:
     return LibChatSession.objects.filter(operator=operator, ended_at__isnull=True).first()
 
 
+def signed_in_members(*, department_id: int) -> list[Operator]:
+    """The department's members (monitoring it or not) signed in to LibChat, any status."""
+    return list(
+        Operator.objects.filter(
+            memberships__department_id=department_id,
+            libchat_sessions__ended_at__isnull=True,
+        ).distinct()
+    )
+
+
 def header_state(*, operator: Operator, browser_key: str) -> HeaderState:
     """What the dashboard header shows; two queries however big the site."""
     session = active_session(operator=operator)

@@ -3,6 +3,7 @@
 Writes commit first; announcements to dashboards go out in `transaction.on_commit`.
 """
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from functools import partial
 
@@ -24,6 +25,7 @@ from accounts.models import (
     StatusInterval,
 )
 from accounts.signals import presence_changed
+from libchat.core.live import live_send, operator_group
 from libchat.core.refusals import Refusal
 
 DASHBOARD_GROUP = "dashboard"
@@ -106,7 +108,8 @@ def status_interval_switch(*, operator_id: int, status: str | None, at: datetime
         StatusInterval.objects.create(operator_id=operator_id, status=status, started_at=at)
 
 
-def _session_end(session: LibChatSession, *, reason: str) -> None:
+def _session_end(session: LibChatSession, *, reason: str, message: str = "") -> None:
+    """`message`, when given, is what the session's pages say instead of the reason's words."""
     session.ended_at = timezone.now()
     session.end_reason = reason
     session.save(update_fields=["ended_at", "end_reason"])
@@ -116,7 +119,12 @@ def _session_end(session: LibChatSession, *, reason: str) -> None:
             partial(
                 _group_send,
                 browser_group(session.browser_key),
-                {"type": "session.ended", "reason": reason, "operator_id": session.operator_id},
+                {
+                    "type": "session.ended",
+                    "reason": reason,
+                    "message": message,
+                    "operator_id": session.operator_id,
+                },
             )
         )
 
@@ -156,9 +164,10 @@ def libchat_sign_in(
 
 
 def libchat_sign_out(
-    *, operator: Operator, reason: str = LibChatSession.EndReason.SIGNED_OUT
+    *, operator: Operator, reason: str = LibChatSession.EndReason.SIGNED_OUT, message: str = ""
 ) -> bool:
-    """End the operator's LibChat session, if any. Returns whether one was ended."""
+    """End the operator's LibChat session, if any. Returns whether one was ended. `message` is
+    what their pages show instead of the reason's usual words."""
     with transaction.atomic():
         session = (
             LibChatSession.objects.select_for_update()
@@ -167,8 +176,65 @@ def libchat_sign_out(
         )
         if session is None:
             return False
-        _session_end(session, reason=reason)
+        _session_end(session, reason=reason, message=message)
         _announce_on_commit({operator.pk})
+    return True
+
+
+def scheduled_sign_off_text(desk: str) -> str:
+    """What the pages of an operator signed out by a desk's scheduled sign-off say; `desk` names
+    the department and the time ("Reference, 21:00")."""
+    return f"You were signed out of LibChat at the desk's closing time ({desk})."
+
+
+AFTER_CHATS_TEXT = "The desk closes: you will be signed out when your last chat ends."
+
+
+def libchat_sign_out_scheduled(*, operator: Operator, desk: str, holds_chats: bool) -> bool:
+    """A desk's scheduled sign-off reached this operator (`departments.models.SignOffTime`):
+    sign them out now, or, while they hold patron chats, mark their session to be signed out
+    when the last one ends (`libchat_sign_out_after_chats`) and tell their dashboards so.
+    Returns whether they were signed out now. A session already marked keeps its first desk."""
+    if not holds_chats:
+        return libchat_sign_out(
+            operator=operator,
+            reason=LibChatSession.EndReason.SCHEDULED,
+            message=scheduled_sign_off_text(desk),
+        )
+    marked = LibChatSession.objects.filter(
+        operator=operator, ended_at__isnull=True, sign_out_after_chats=""
+    ).update(sign_out_after_chats=desk[:150])
+    if marked:
+        transaction.on_commit(
+            partial(
+                live_send,
+                operator_group(operator.pk),
+                {"event": "session.sign_off", "message": AFTER_CHATS_TEXT},
+            )
+        )
+    return False
+
+
+def libchat_sign_out_after_chats(*, operator_id: int, holds_chats: Callable[[int], bool]) -> bool:
+    """Sign out the operator whose session a scheduled sign-off marked, now that they may hold
+    no chat any more; `holds_chats(operator_id)` says whether they still do (patron chats are a
+    higher app's, which calls this after each chat leaves its holder). The session is locked
+    first, so of two chats ending at once the second finds it ended. Returns whether it ended."""
+    with transaction.atomic():
+        session = (
+            LibChatSession.objects.select_for_update()
+            .filter(operator_id=operator_id, ended_at__isnull=True)
+            .exclude(sign_out_after_chats="")
+            .first()
+        )
+        if session is None or holds_chats(operator_id):
+            return False
+        _session_end(
+            session,
+            reason=LibChatSession.EndReason.SCHEDULED,
+            message=scheduled_sign_off_text(session.sign_out_after_chats),
+        )
+        _announce_on_commit({operator_id})
     return True
 
 

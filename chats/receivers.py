@@ -1,7 +1,8 @@
 """Patron chats follow their claimants' presence (sent after commit by accounts), open
 dashboards follow the queues of widgets and departments their operators answer, while they take
-patron chats, an offered chat's offer goes when the chat leaves its holder, and a deleted chat's
-files leave the disk with it."""
+patron chats, an offered chat's offer goes when the chat leaves its holder, a holder whose desk
+has closed is signed out when their last chat leaves them, and a deleted chat's files leave the
+disk with it."""
 
 import logging
 import time
@@ -69,6 +70,22 @@ def offers_follow_the_chat(sender, chat: PatronChat, **kwargs):
     # The chat left its holder (ended, requeued, handed over): an offer of it has nothing left
     # to give, and its receiver is told.
     services.transfer_offers_withdraw(chat=chat)
+
+
+@receiver(chat_released, sender=PatronChat)
+def holder_signs_off_after_the_last_chat(sender, chat: PatronChat, **kwargs):
+    # A scheduled sign-off may be waiting for this holder's last chat; it is looked at once the
+    # release has committed, when the chat no longer counts as theirs.
+    if chat.claimed_by_id:
+        transaction.on_commit(partial(_sign_off_follow, chat.claimed_by_id))
+
+
+def _sign_off_follow(operator_id: int) -> None:
+    # The chat's end has committed; a failure here must not become the ender's error.
+    try:
+        services.claimant_sign_off_follow(operator_id=operator_id)
+    except Exception:
+        logger.exception("the scheduled sign-off after the last chat failed for %s", operator_id)
 
 
 @receiver(post_save, sender=Membership)

@@ -1,6 +1,7 @@
 """Celery tasks for patron chats: the scheduled watch (requeue chats of unreachable claimants,
-alert about unclaimed ones, end chats whose patron left, lapse transfer offers nobody answered)
-the transcript email, the answers to tickets and the daily retention run."""
+alert about unclaimed ones, end chats whose patron left, lapse transfer offers nobody answered),
+the desks' scheduled sign-offs, the transcript email, the answers to tickets and the daily
+retention run."""
 
 import smtplib
 
@@ -17,6 +18,11 @@ def chats_watch() -> dict[str, int]:
         "abandoned": services.chats_end_abandoned(),
         "offers_lapsed": services.transfer_offers_lapse(),
     }
+
+
+@shared_task
+def sign_off_scheduled() -> dict[str, int]:
+    return services.sign_offs_run()
 
 
 # A mail server that is down or refuses for a while is tried again, backing off, for about an hour.

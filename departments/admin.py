@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from departments.models import Department, Membership
+from departments.models import Department, Membership, SignOffTime
 
 
 class MembershipInline(admin.TabularInline):
@@ -11,13 +11,21 @@ class MembershipInline(admin.TabularInline):
     readonly_fields = ["joined_at"]
 
 
+class SignOffTimeInline(admin.StackedInline):
+    # Stacked, as the widget's opening hours are: a table's empty first header fails the
+    # accessibility rules. A time given twice is refused by the unique constraint's check.
+    model = SignOffTime
+    extra = 0
+    fields = ["weekday", "time"]
+
+
 @admin.register(Department)
 class DepartmentAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "active", "member_count"]
     list_filter = ["active"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
-    inlines = [MembershipInline]
+    inlines = [MembershipInline, SignOffTimeInline]
 
     def get_queryset(self, request):
         from django.db.models import Count

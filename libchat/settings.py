@@ -195,7 +195,13 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=3, minute=41),
     },
     "chats-watch": {"task": "chats.tasks.chats_watch", "schedule": 15.0},
+    # At the start of every minute: a desk's sign-off time (whole minutes) is carried out on it,
+    # and its warning a minute before.
+    "scheduled-sign-off": {"task": "chats.tasks.sign_off_scheduled", "schedule": crontab()},
 }
+# A scheduled sign-off the job reaches later than this (beat was down) is let go: signing out,
+# hours after the desk closed, people who have signed in since would be wrong.
+LIBCHAT_SIGN_OFF_LATE_SECONDS = env.int("LIBCHAT_SIGN_OFF_LATE_SECONDS", default=300)
 
 # Presence: the server pings each dashboard socket; the page answers when the frame arrives.
 LIBCHAT_PING_SECONDS = env.int("LIBCHAT_PING_SECONDS", default=20)

@@ -1,6 +1,7 @@
 """Every write to patron chats, by job: a chat's lifecycle, its lines, transfer offers, who is
 looking at a waiting chat, blocked patrons, the watchdog, tags, offline tickets, emailed
-transcripts and retention. Callers use the names here; each module says what it owns."""
+transcripts, retention and the desks' scheduled sign-offs. Callers use the names here; each
+module says what it owns."""
 
 from chats.services.blocks import BLOCK_DURATIONS, patron_block, patron_block_lift
 from chats.services.lifecycle import (
@@ -28,6 +29,7 @@ from chats.services.offers import (
     transfer_offers_withdraw,
 )
 from chats.services.retention import patron_retention_run, retention_preview
+from chats.services.sign_off import claimant_sign_off_follow, sign_offs_run
 from chats.services.tags import chat_tag_set, read_scale_offer
 from chats.services.tickets import (
     ticket_answer_mail,
@@ -66,6 +68,7 @@ __all__ = [
     "chats_alert_unclaimed",
     "chats_end_abandoned",
     "chats_requeue_unreachable",
+    "claimant_sign_off_follow",
     "claimants_presence_follow",
     "message_send",
     "patron_admit",
@@ -75,6 +78,7 @@ __all__ = [
     "queue_positions_push",
     "read_scale_offer",
     "retention_preview",
+    "sign_offs_run",
     "ticket_answer_mail",
     "ticket_answer_retry",
     "ticket_answered_set",

@@ -28,7 +28,11 @@ EVENTS: dict[str, dict[str, type | tuple[type, ...]]] = {
     # The staff dashboard socket (accounts.consumers)
     "hello": {"libchat_online": bool, "me": dict},
     "presence.changed": {"libchat_online": bool, "operators": list},
-    "session.ended": {"reason": _TEXT},
+    # The message, when not empty, is shown instead of the reason's usual words.
+    "session.ended": {"reason": _TEXT, "message": _TEXT},
+    # A desk's scheduled sign-off: the warning a minute before, or, to an operator holding
+    # chats at the time, that they will be signed out when their last chat ends.
+    "session.sign_off": {"message": _TEXT},
     # Patron chats, on the claimant's and the queue's dashboards (chats)
     # A Waiting list (sync, waiting_list) says when it was read (`as_of`) and a chat joining or
     # leaving a queue when that was (`at`), both server epoch seconds: frames from different

@@ -8,6 +8,7 @@ const ENDED_MESSAGES = {
   replaced: "You were signed out of LibChat: you signed in at another location.",
   ended_by_admin: "An admin ended your LibChat session.",
   logged_out: "You logged out of the site in another tab.",
+  scheduled: "You were signed out of LibChat at the desk's closing time.",
 };
 
 const $ = (id) => document.getElementById(id);
@@ -57,9 +58,11 @@ function showOperator(presence) {
   }
 }
 
-function showEnded(reason) {
+function showEnded(reason, message) {
   showMe(reason === "replaced", false, "offline");
-  $("banner-text").textContent = ENDED_MESSAGES[reason] || "Your LibChat session ended.";
+  $("sign-off-notice").hidden = true;
+  $("banner-text").textContent =
+    message || ENDED_MESSAGES[reason] || "Your LibChat session ended.";
   $("banner").hidden = false;
   announce($("banner-text").textContent);
 }
@@ -75,7 +78,13 @@ live.on("presence.changed", (frame) => {
     showOperator(presence); // rows naming this operator, our own in a department's Members too
   }
 });
-live.on("session.ended", (frame) => showEnded(frame.reason));
+live.on("session.ended", (frame) => showEnded(frame.reason, frame.message));
+// A desk's scheduled sign-off: the warning a minute before, or "when your last chat ends".
+live.on("session.sign_off", (frame) => {
+  const notice = $("sign-off-notice");
+  notice.hidden = false;
+  notice.textContent = frame.message; // a role=alert region: read out as it changes
+});
 live.on("error", (frame) => announce(frame.message));
 
 $("banner-reload").addEventListener("click", () => location.reload());
