@@ -313,6 +313,10 @@ function mentionableFor(roomId) {
 // operator belongs to but does not monitor: then `roomInfo` and `name` say which).
 async function openRoom(entry, { roomInfo = null, name = "", around = null } = {}) {
   notificationsAsk();
+  // Where the cursor was: if the operator moves it while the room loads (opens Canned, say),
+  // the room does not take it back when it is ready.
+  const focusAtOpen = document.activeElement;
+  const cursorStayed = () => [focusAtOpen, document.body, null].includes(document.activeElement);
   let roomId = entry ? Number(entry.dataset.roomId) : roomInfo.id;
   if (!roomId && !entry.dataset.directOperator) {
     throw new Error("This room is not ready yet; try again in a moment.");
@@ -352,7 +356,7 @@ async function openRoom(entry, { roomInfo = null, name = "", around = null } = {
       found.classList.add("found");
       found.setAttribute("tabindex", "-1");
       found.scrollIntoView({ block: "center" });
-      found.focus({ preventScroll: true });
+      if (cursorStayed()) found.focus({ preventScroll: true });
       return;
     }
   } else {
@@ -360,7 +364,7 @@ async function openRoom(entry, { roomInfo = null, name = "", around = null } = {
   }
   scrollToEnd();
   markRead();
-  editor.focus();
+  if (cursorStayed()) editor.focus();
 }
 
 function openAt(roomInfo, name, messageId) {
