@@ -30,7 +30,7 @@ function uniqueIds(root, suffix) {
 
 // The browser's contenteditable markup, as the server keeps it: lines the browser wraps in
 // <div>s become <br>s, <strong>/<em> become <b>/<i>; b/i/u/br/a and FAQ cards survive nh3.
-export function bodyHTML(editor) {
+function bodyHTML(editor) {
   const copy = editor.cloneNode(true);
   // A mention a page inserted (internal chat's @-typeahead) goes out as its token, @{o:ID}.
   for (const mention of copy.querySelectorAll("[data-mention]")) {
@@ -132,8 +132,7 @@ function togglePopup(button, popup, open = popup.hidden) {
 // options.onKeydown sees each key first and answers true when it handled it (a typeahead's
 // arrows, Enter and Escape); options.draftKey() names the conversation whose draft the editor
 // holds (null: none); options.cannedParams() names it to the server that fills canned replies'
-// variables (e.g. {chat: 12}; {}: no patron chat); options.enterSends false makes Enter add a
-// line (a page whose own buttons send, such as a ticket's Send Answer).
+// variables (e.g. {chat: 12}; {}: no patron chat).
 export function createEditor(
   root,
   {
@@ -145,7 +144,6 @@ export function createEditor(
     idSuffix,
     draftKey = () => null,
     cannedParams = () => ({}),
-    enterSends = true,
   },
 ) {
   if (idSuffix !== undefined) uniqueIds(root, idSuffix);
@@ -219,7 +217,7 @@ export function createEditor(
   editor.addEventListener("keydown", (event) => {
     if (canned.keydown(event) || onKeydown(event)) return;
     const key = event.key.toLowerCase();
-    if (event.key === "Enter" && !event.shiftKey && enterSends) {
+    if (event.key === "Enter" && !event.shiftKey) {
       event.preventDefault();
       submit();
     } else if ((event.ctrlKey || event.metaKey) && key in SHORTCUTS) {
