@@ -310,7 +310,7 @@ def transcript_text(request: HttpRequest, chat_id: int) -> HttpResponse:
     if chat is None:
         raise Http404("No such transcript.")
     messages = selectors.chat_messages(chat_id=chat.pk)
-    text = exports.transcript_text(chat, messages, request.build_absolute_uri("/")[:-1])
+    text = exports.transcript_text(chat, messages, _site(request))
     response = HttpResponse(text, content_type="text/plain; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="libchat-chat-{chat.pk}.txt"'
     return response

@@ -11,21 +11,10 @@ from playwright.sync_api import expect
 from chats import services
 from tests.browser.desks import reference_widget
 from tests.browser.pages import outside_the_loop, screenshot, sign_in
+from tests.browser.test_console import RECORD_SOUNDS
 from tests.factories import OperatorFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-RECORD_SOUNDS = """
-window.__sounds = 0;
-window.AudioContext = class {
-  constructor() { this.currentTime = 0; this.destination = {}; }
-  createOscillator() {
-    return { frequency: {}, connect: (to) => to, start() { window.__sounds += 1; }, stop() {} };
-  }
-  createGain() { return { gain: {}, connect: (to) => to }; }
-};
-"""
 
 
 def test_two_operators_answer_a_ticket_and_the_patron_gets_both_answers_by_email(
