@@ -772,7 +772,15 @@ async def idle_sockets(ctx: Context) -> None:
 
 
 async def _crowd_held(
-    server, crowds: list, path: str, count: int, *, hello: bool, processes: int, window: float
+    server,
+    crowds: list,
+    path: str,
+    count: int,
+    *,
+    hello: bool,
+    processes: int,
+    window: float,
+    settle: float,
 ) -> tuple[int, float, float]:
     """Open `count` sockets to path on a fresh daphne, adding their crowds to `crowds`: (sockets
     still open after the window, resident memory per socket in bytes, share of a core used over
@@ -788,7 +796,7 @@ async def _crowd_held(
     crowd = harness.Crowd(url, count - warm.sizes[0], processes=processes, hello=hello)
     crowds.append(crowd)
     await crowd.open()
-    await asyncio.sleep(3)  # the last handshakes' garbage collected
+    await asyncio.sleep(settle)  # the last handshakes' garbage collected
     rss_after = daphne.memory_info().rss
     cpu_before, wall_before = sum(daphne.cpu_times()[:2]), time.monotonic()
     await asyncio.sleep(window)
@@ -809,7 +817,7 @@ async def widget_pages(ctx: Context) -> None:
     idle; then a Sign In and a Sign out, and when each page heard them."""
     count, processes = ctx.size(10_000, 200), ctx.size(4, 2)
     # Two of daphne's 20 s ping rounds: every socket is pinged as often on both sides.
-    window = ctx.size(40, 5)
+    window, settle = ctx.size(40, 2), ctx.size(3, 1)
     (operator,) = await _operators(1, "pages")
     widget = await _widget_for(operator)
     (key,) = await sync_to_async(session_cookies)([operator], per_operator=1)
@@ -819,7 +827,7 @@ async def widget_pages(ctx: Context) -> None:
     try:
         ours_held, ours_bytes, ours_cpu = await _crowd_held(
             server, crowds, f"/ws/widget-status/{widget.pk}/", count, hello=True,
-            processes=processes, window=window)  # fmt: skip
+            processes=processes, window=window, settle=settle)  # fmt: skip
         dashboard = await DashboardClient(server.url, key).open()
         # A Sign out while signed out flips nothing: the fresh daphne's first request (views,
         # templates, the database pool) is then not counted as part of the first flip.
@@ -845,7 +853,7 @@ async def widget_pages(ctx: Context) -> None:
     try:
         bare_held, bare_bytes, bare_cpu = await _crowd_held(
             server, crowds, BARE_SOCKET_PATH, count, hello=False, processes=processes,
-            window=window)  # fmt: skip
+            window=window, settle=settle)  # fmt: skip
     finally:
         await _crowds_close(crowds)
         server.stop()
