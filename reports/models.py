@@ -1,5 +1,7 @@
-"""Reports keep no data of their own: this model only holds the "View reports" permission, so an
-admin can grant it per operator or by group in the Django admin."""
+"""The reports' own data: the "View reports" permission, and the daily roll-up of the chat record
+(`ReportDay`, one row per local day and widget, department, operator and tag; `RolledDay`, which
+days it holds) that a beat job keeps, so a year's figures read a few thousand rows instead of
+every chat. The chats stay the record: the roll-up can be rebuilt from them at any time."""
 
 from django.db import models
 
@@ -17,3 +19,77 @@ class Report(models.Model):
 
     def __str__(self) -> str:
         return "Reports"
+
+
+class RolledDay(models.Model):
+    """A local day (settings.TIME_ZONE) whose chats and tickets are in `ReportDay`. Rolling a day
+    locks this row, deletes the day's rows and writes them again, in one transaction."""
+
+    day = models.DateField(primary_key=True)
+    rolled_at = models.DateTimeField()
+    open_items = models.PositiveIntegerField(
+        default=0,
+        help_text="Chats not ended and tickets not answered when it was rolled: re-rolled until "
+        "there are none.",
+    )
+
+    class Meta:
+        verbose_name = "rolled-up day"
+
+    def __str__(self) -> str:
+        return self.day.isoformat()
+
+
+class ReportDay(models.Model):
+    """What the chats that started on one local day count, for one scope: a widget and the
+    department the chat was transferred to (none: its widget's first choice); where set, an
+    operator who took part (then only their chats) and a tag (only chats carrying it). Every
+    chat is counted in its row of no operator and no tag, in one per tag it carries, and for each
+    operator who took part in one per tag and none. An operator's chats are also summed over
+    every widget (widget and department none), the rows the Operators table reads. Tickets are
+    counted in the rows of no tag and no operator, and in the row of whoever answered them.
+    Histograms are {bin's lower edge in seconds: chats} (bins in `reports.rollup`). Ids, not
+    foreign keys: the figures outlive a deleted tag or operator."""
+
+    day = models.DateField()
+    widget_id = models.BigIntegerField(null=True)
+    department_id = models.BigIntegerField(null=True)
+    operator_id = models.BigIntegerField(null=True)
+    tag_id = models.BigIntegerField(null=True)
+    chats = models.PositiveIntegerField(default=0)
+    answered = models.PositiveIntegerField(default=0)
+    missed = models.PositiveIntegerField(default=0)
+    in_progress = models.PositiveIntegerField(default=0)
+    tickets = models.PositiveIntegerField(default=0)
+    untagged = models.PositiveIntegerField(default=0)
+    transfers = models.PositiveIntegerField(default=0)
+    within_60 = models.PositiveIntegerField(default=0)  # first response within 60 s
+    within_120 = models.PositiveIntegerField(default=0)
+    within_300 = models.PositiveIntegerField(default=0)
+    rating_1 = models.PositiveIntegerField(default=0)  # chats rated 1
+    rating_2 = models.PositiveIntegerField(default=0)
+    rating_3 = models.PositiveIntegerField(default=0)
+    rating_4 = models.PositiveIntegerField(default=0)
+    rating_5 = models.PositiveIntegerField(default=0)
+    hours = models.JSONField(default=list)  # chats started in each hour 0–23 of the local day
+    wait = models.JSONField(default=dict)
+    first_response = models.JSONField(default=dict)
+    handling = models.JSONField(default=dict)
+    tags = models.JSONField(default=dict)  # {tag id: chats carrying it}
+    to_departments = models.JSONField(default=dict)  # {department id: transfers to its queue}
+    # An operator's row only: chats they wrote in, transfers they made and received, and the
+    # seconds from the patron asking to their joining.
+    operator_answered = models.PositiveIntegerField(default=0)
+    transfers_made = models.PositiveIntegerField(default=0)
+    transfers_received = models.PositiveIntegerField(default=0)
+    operator_wait = models.JSONField(default=dict)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["tag_id", "day"], name="report_day_tag_day"),
+            models.Index(fields=["operator_id", "tag_id", "day"], name="report_day_operator"),
+            models.Index(fields=["day"], name="report_day_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} widget {self.widget_id}"

@@ -1,8 +1,10 @@
-"""Every figure of the Reports page, each one SQL aggregation over the chat record (GROUP BY over
-dates truncated in the library's TIME_ZONE, percentiles in the database), never a loop over
-chats. `report_figures` returns them all for one set of filters, in a fixed number of queries."""
+"""Every figure of the Reports page. Directly: each one SQL aggregation over the chat record
+(GROUP BY over dates truncated in the library's TIME_ZONE, percentiles in the database), never a
+loop over chats. From the daily roll-up (`reports.rollup`) when it holds the range: its closed
+days' rows, and the few days it does not hold yet built from their chats the same way.
+`report_figures` returns them all for one set of filters, in a fixed number of queries."""
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.db.models import (
     Avg,
@@ -28,15 +30,17 @@ from django.db.models.functions import (
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import StatusInterval
+from accounts.models import Operator, StatusInterval
 from accounts.selectors import active_sessions_with_reachability
 from chats.filters import chat_scope_q
 from chats.models import ChatEvent, ChatParticipant, ChatTag, OfflineTicket, PatronChat
 from chats.selectors import chat_filter_choices
-from departments.models import Membership
+from departments.models import Department, Membership
 from reports.filters import ReportFilters
+from reports.models import ReportDay, RolledDay
+from reports.rollup import TALLY_FIELDS, Tally, hist_percentile, tallies_build
 from reports.sql import Percentile, Seconds
-from widgets.models import WidgetOnlineInterval
+from widgets.models import Widget, WidgetOnlineInterval
 from widgets.selectors import widgets_routed_to
 
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
@@ -46,6 +50,10 @@ HANDLING_BINS_MINUTES = [2, 5, 10, 15, 30, 60]
 TRANSFER_KINDS = [ChatEvent.Kind.TRANSFERRED, ChatEvent.Kind.TO_DEPARTMENT]
 COMMENTS_SHOWN = 100
 VOLUME_SERIES = ("answered", "missed", "in_progress", "tickets")
+# At most this many days of a range that the roll-up does not hold are built from their chats at
+# read time (today, and a day or two the job has not reached); more, and the page is computed
+# directly (an install that never rolled up, a job that stopped).
+LIVE_DAYS_MAX = 3
 
 WAIT = Seconds("first_claimed_at", "created_at")
 FIRST_RESPONSE = Seconds("first_response_at", "created_at")
@@ -615,12 +623,9 @@ def filter_choices() -> dict:
     return chat_filter_choices()
 
 
-def report_figures(filters: ReportFilters, *, now: datetime | None = None) -> dict:
-    """Every figure of the page for these filters (the JSON endpoint's answer)."""
+def _direct_figures(filters: ReportFilters) -> dict:
     transfers = transfer_counts(filters)
     return {
-        "filters": filters.as_query(),
-        "time_zone": str(_tz()),
         "summary": summary(filters),
         "volume": volume(filters),
         "heatmap": heatmap(filters),
@@ -629,10 +634,305 @@ def report_figures(filters: ReportFilters, *, now: datetime | None = None) -> di
         "ratings": rating_distribution(filters),
         "rating_over_time": rating_over_time(filters),
         "tags": tag_counts(filters),
-        "comments": comments(filters),
         "operators": per_operator(filters, transfers),
         "departments": per_department(filters, transfers),
         "widgets": per_widget(filters, transfers),
+    }
+
+
+def _live_days(filters: ReportFilters, now: datetime | None) -> list[date] | None:
+    """The days of the range up to today that the roll-up does not hold (one query), or None
+    when there are too many of them to build from the chats: then the page is direct."""
+    today = timezone.localdate(now) if now else timezone.localdate()
+    last = min(filters.end, today)
+    rolled = set(
+        RolledDay.objects.filter(day__gte=filters.start, day__lte=last).values_list(
+            "day", flat=True
+        )
+    )
+    days = [
+        filters.start + timedelta(days=n)
+        for n in range((last - filters.start).days + 1)
+        if filters.start + timedelta(days=n) not in rolled
+    ]
+    return None if len(days) > LIVE_DAYS_MAX else days
+
+
+def _day_spans(days: list[date]) -> list[tuple[datetime, datetime]]:
+    return [
+        (
+            timezone.make_aware(datetime.combine(day, time.min)),
+            timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min)),
+        )
+        for day in days
+    ]
+
+
+def _in_scope(t: Tally, filters: ReportFilters, widgets: dict) -> bool:
+    """Whether a row is one the figures read: a chat row of the filters' scope (an operator's
+    row per widget when narrowed to them), or an operator row for the Operators table (summed
+    over every widget unless narrowed to a widget or department)."""
+    if t.tag_id != filters.tag_id:
+        return False
+    if filters.operator_id and t.operator_id != filters.operator_id:
+        return False
+    if t.widget_id is None:
+        return t.operator_id is not None and not (filters.widget_id or filters.department_id)
+    if filters.widget_id and t.widget_id != filters.widget_id:
+        return False
+    return not filters.department_id or _department_of(t, widgets) == filters.department_id
+
+
+def _rolled_rows(filters: ReportFilters, live: list[date], widgets: dict) -> list[Tally]:
+    """The rows of the range that `_in_scope` keeps: stored for closed days (one query) and
+    built from the chats for the live ones."""
+    stored = ReportDay.objects.filter(day__gte=filters.start, day__lte=filters.end)
+    if live:
+        stored = stored.exclude(day__in=live)
+    stored = (
+        stored.filter(tag_id=filters.tag_id)
+        if filters.tag_id
+        else stored.filter(tag_id__isnull=True)
+    )
+    if filters.operator_id:
+        stored = stored.filter(operator_id=filters.operator_id)
+    if filters.widget_id:
+        stored = stored.filter(widget_id=filters.widget_id)
+    if filters.department_id:
+        firsts = [
+            pk for pk, w in widgets.items() if w["first_department_id"] == filters.department_id
+        ]
+        stored = stored.filter(
+            Q(department_id=filters.department_id)
+            | Q(department_id__isnull=True, widget_id__in=firsts)
+        )
+    if not (filters.widget_id or filters.department_id or filters.operator_id):
+        stored = stored.filter(Q(operator_id__isnull=True) | Q(widget_id__isnull=True))
+    rows = [Tally(**row) for row in stored.order_by().values(*TALLY_FIELDS)]
+    built = tallies_build(_day_spans(live)) if live else []
+    return rows + [t for t in built if _in_scope(t, filters, widgets)]
+
+
+def _department_of(t: Tally, widgets: dict) -> int | None:
+    if t.department_id is not None:
+        return t.department_id
+    widget = widgets.get(t.widget_id)
+    return widget["first_department_id"] if widget else None
+
+
+def _summed(rows) -> Tally:
+    total = Tally()
+    for row in rows:
+        total.add(row)
+    return total
+
+
+def _median(hist: dict) -> float | None:
+    return _rounded(hist_percentile(hist, 0.5))
+
+
+def _group_figures(t: Tally) -> dict:
+    return {
+        "chats": t.chats,
+        "answered": t.answered,
+        "wait_median": _median(t.wait),
+        "handling_median": _median(t.handling),
+        "rating_average": _rounded(t.rating_average, 2),
+    }
+
+
+def _grouped(rows, key, *, empty: bool = False) -> dict:
+    """The rows summed by key; a group with no chat (tickets only) is left out unless `empty`."""
+    groups: dict = {}
+    for row in rows:
+        groups.setdefault(key(row), Tally()).add(row)
+    return groups if empty else {k: t for k, t in groups.items() if t.chats}
+
+
+def _period_of(day: date, grain: str) -> date:
+    if grain == "week":
+        return day - timedelta(days=day.weekday())
+    if grain == "month":
+        return day.replace(day=1)
+    return day
+
+
+def _rolled_figures(filters: ReportFilters, live: list[date]) -> dict:
+    """The figures `_direct_figures` gives, read from the roll-up: counts exactly, percentiles
+    to a bin's width."""
+    widgets = {
+        w["pk"]: w
+        for w in Widget.objects.values(
+            "pk", "name", "first_department_id", "first_department__name"
+        )
+    }
+    rows = _rolled_rows(filters, live, widgets)
+    chat_rows = [
+        r for r in rows if r.operator_id == filters.operator_id and r.widget_id is not None
+    ]
+    if filters.widget_id or filters.department_id:
+        operator_rows = [r for r in rows if r.operator_id is not None]
+    else:
+        operator_rows = [r for r in rows if r.operator_id is not None and r.widget_id is None]
+    total = _summed(chat_rows)
+
+    within = [
+        {"label": f"{s // 60} min", "chats": getattr(total, f"within_{s}")}
+        for s in ANSWERED_WITHIN_SECONDS
+    ]
+    for share in within:
+        share["share"] = round(share["chats"] / total.chats, 4) if total.chats else None
+    summary_ = {
+        "chats": total.chats,
+        "answered": total.answered,
+        "missed": total.missed,
+        "in_progress": total.in_progress,
+        "wait_median": _median(total.wait),
+        "wait_p90": _rounded(hist_percentile(total.wait, 0.9)),
+        "first_response_median": _median(total.first_response),
+        "first_response_p90": _rounded(hist_percentile(total.first_response, 0.9)),
+        "handling_median": _median(total.handling),
+        "rating_average": _rounded(total.rating_average, 2),
+        "rated": total.rated,
+        "answered_within": within,
+    }
+
+    by_period = _grouped(chat_rows, lambda r: _period_of(r.day, filters.grain), empty=True)
+    volume_rows = {p: dict.fromkeys(VOLUME_SERIES, 0) for p in periods(filters)}
+    for p, t in by_period.items():
+        volume_rows[p] = {key: getattr(t, key) for key in VOLUME_SERIES}
+    grid = [[0] * 24 for _ in WEEKDAYS]
+    by_day = _grouped(chat_rows, lambda r: r.day)
+    for day, t in by_day.items():
+        grid[day.weekday()] = [a + b for a, b in zip(grid[day.weekday()], t.hours, strict=True)]
+    edges = [0, *HANDLING_BINS_MINUTES, None]
+    handling = [
+        {
+            "label": _handling_label(low, high),
+            "chats": sum(
+                n
+                for edge, n in total.handling.items()
+                if low * 60 <= edge and (high is None or edge < high * 60)
+            ),
+        }
+        for low, high in zip(edges, edges[1:], strict=False)
+    ]
+    rated = {p: t for p, t in by_period.items() if t.rated}
+
+    tag_ids = {int(k): n for k, n in total.tags.items()}
+    tags = ChatTag.objects.filter(Q(active=True) | Q(pk__in=list(tag_ids))).order_by(
+        "position", "name"
+    )
+    departments = dict(Department.objects.values_list("pk", "name"))
+
+    by_operator = _grouped(operator_rows, lambda r: r.operator_id)
+    names = dict(
+        Operator.objects.filter(pk__in=list(by_operator))
+        .annotate(shown=Coalesce(NullIf("display_name", Value("")), "username"))
+        .values_list("pk", "shown")
+    )
+    operators = sorted(
+        (
+            {
+                "operator_id": op,
+                "name": names.get(op, ""),
+                **_group_figures(t),
+                "answered": t.operator_answered,
+                "wait_median": _median(t.operator_wait),
+                "transfers_made": t.transfers_made,
+                "transfers_received": t.transfers_received,
+            }
+            for op, t in by_operator.items()
+        ),
+        key=lambda row: (-row["chats"], row["name"]),
+    )
+
+    widget_rows = sorted(
+        (
+            {
+                "widget_id": pk,
+                "name": widgets[pk]["name"],
+                **_group_figures(t),
+                "transfers_made": t.transfers,
+            }
+            for pk, t in _grouped(chat_rows, lambda r: r.widget_id).items()
+        ),
+        key=lambda row: (-row["chats"], row["name"]),
+    )
+    department_rows = []
+    for dept, t in _grouped(chat_rows, lambda r: _department_of(r, widgets)).items():
+        name = departments.get(dept, "No department") if dept is not None else "No department"
+        department_rows.append(
+            {
+                "department_id": dept,
+                "name": name,
+                **_group_figures(t),
+                "transfers_received": total.to_departments.get(dept, 0) if dept else 0,
+            }
+        )
+    department_rows.sort(key=lambda row: (-row["chats"], row["name"]))
+
+    return {
+        "summary": summary_,
+        "volume": {
+            "grain": filters.grain,
+            "rows": [{"period": p.isoformat(), **c} for p, c in sorted(volume_rows.items())],
+        },
+        "heatmap": {
+            "rows": [{"weekday": name, "hours": grid[i]} for i, name in enumerate(WEEKDAYS)]
+        },
+        "waits": {
+            "rows": [
+                {
+                    "day": day.isoformat(),
+                    "wait_median": _median(t.wait),
+                    "wait_p90": _rounded(hist_percentile(t.wait, 0.9)),
+                    "first_response_median": _median(t.first_response),
+                    "first_response_p90": _rounded(hist_percentile(t.first_response, 0.9)),
+                }
+                for day, t in sorted(by_day.items())
+            ]
+        },
+        "handling": {"rows": handling},
+        "ratings": {"rows": [{"rating": n, "chats": c} for n, c in enumerate(total.ratings, 1)]},
+        "rating_over_time": {
+            "grain": filters.grain,
+            "rows": [
+                {
+                    "period": p.isoformat(),
+                    "average": _rounded(rated[p].rating_average, 2) if p in rated else None,
+                    "rated": rated[p].rated if p in rated else 0,
+                }
+                for p in periods(filters)
+            ],
+        },
+        "tags": {
+            "rows": [
+                {
+                    "tag": tag.name,
+                    "read_scale": tag.scale == ChatTag.Scale.READ,
+                    "chats": tag_ids.get(tag.pk, 0),
+                }
+                for tag in tags
+            ],
+            "untagged": total.untagged,
+        },
+        "operators": operators,
+        "departments": department_rows,
+        "widgets": widget_rows,
+    }
+
+
+def report_figures(filters: ReportFilters, *, now: datetime | None = None) -> dict:
+    """Every figure of the page for these filters (the JSON endpoint's answer): from the
+    roll-up where it holds the range, else directly."""
+    live = _live_days(filters, now)
+    figures = _direct_figures(filters) if live is None else _rolled_figures(filters, live)
+    return {
+        "filters": filters.as_query(),
+        "time_zone": str(_tz()),
+        **figures,
+        "comments": comments(filters),
         "coverage": coverage(filters, now=now),
         "widget_hours": widget_coverage(filters, now=now),
         "now": now_panel(now=now),
