@@ -33,6 +33,10 @@ class RolledDay(models.Model):
         "there are none.",
     )
 
+    version = models.PositiveIntegerField(
+        default=0, help_text="Grows by one each time the day is rolled (see `RolledWeek`)."
+    )
+
     class Meta:
         verbose_name = "rolled-up day"
 
@@ -86,10 +90,53 @@ class ReportDay(models.Model):
 
     class Meta:
         indexes = [
-            models.Index(fields=["tag_id", "day"], name="report_day_tag_day"),
-            models.Index(fields=["operator_id", "tag_id", "day"], name="report_day_operator"),
+            # The rows a page reads: of a tag (or none) and an operator (or none: the chat
+            # rows), or of a widget (none: the operators' rows summed over every widget).
+            models.Index(fields=["tag_id", "operator_id", "day"], name="report_day_operator"),
+            models.Index(fields=["tag_id", "widget_id", "day"], name="report_day_widget"),
             models.Index(fields=["day"], name="report_day_day"),
         ]
 
     def __str__(self) -> str:
         return f"{self.day} widget {self.widget_id}"
+
+
+class RolledWeek(models.Model):
+    """A week (Monday to Sunday, local days) whose operator rows are summed into `ReportWeek`:
+    the Operators table of a year reads 52 weeks instead of 365 days. Its rows are used only while
+    `versions` is the sum of its seven days' `RolledDay.version` (no day re-rolled since)."""
+
+    monday = models.DateField(primary_key=True)
+    versions = models.PositiveIntegerField()
+
+    def __str__(self) -> str:
+        return self.monday.isoformat()
+
+
+class ReportWeek(models.Model):
+    """An operator's row (summed over every widget) for a week: the sum of their `ReportDay`
+    rows of widget none for the seven days, with only what the Operators table reads."""
+
+    monday = models.DateField()
+    operator_id = models.BigIntegerField()
+    tag_id = models.BigIntegerField(null=True)
+    chats = models.PositiveIntegerField(default=0)
+    operator_answered = models.PositiveIntegerField(default=0)
+    rating_1 = models.PositiveIntegerField(default=0)
+    rating_2 = models.PositiveIntegerField(default=0)
+    rating_3 = models.PositiveIntegerField(default=0)
+    rating_4 = models.PositiveIntegerField(default=0)
+    rating_5 = models.PositiveIntegerField(default=0)
+    transfers_made = models.PositiveIntegerField(default=0)
+    transfers_received = models.PositiveIntegerField(default=0)
+    handling = models.JSONField(default=dict)
+    operator_wait = models.JSONField(default=dict)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["tag_id", "operator_id", "monday"], name="report_week_scope"),
+            models.Index(fields=["monday"], name="report_week_monday"),
+        ]
+
+    def __str__(self) -> str:
+        return f"week of {self.monday}, operator {self.operator_id}"

@@ -53,9 +53,11 @@ def hist_percentile(hist: dict[int, int], fraction: float) -> float | None:
 
 
 def _hist_add(into: dict, hist: dict) -> None:
+    """Add a histogram into another; bins keyed by int (as built) or str (as JSON keeps them)."""
+    get = into.get
     for edge, count in hist.items():
         edge = int(edge)
-        into[edge] = into.get(edge, 0) + count
+        into[edge] = get(edge, 0) + count
 
 
 COUNTS = (
@@ -80,6 +82,20 @@ COUNTS = (
 )
 HISTOGRAMS = ("wait", "first_response", "handling", "operator_wait")
 KEYS = ("day", "widget_id", "department_id", "operator_id", "tag_id")
+# What the Operators table reads of an operator's rows (and all `ReportWeek` keeps).
+WEEK_FIELDS = (
+    "chats",
+    "operator_answered",
+    "rating_1",
+    "rating_2",
+    "rating_3",
+    "rating_4",
+    "rating_5",
+    "transfers_made",
+    "transfers_received",
+    "handling",
+    "operator_wait",
+)
 
 
 @dataclass

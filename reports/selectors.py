@@ -37,8 +37,8 @@ from chats.models import ChatEvent, ChatParticipant, ChatTag, OfflineTicket, Pat
 from chats.selectors import chat_filter_choices
 from departments.models import Department, Membership
 from reports.filters import ReportFilters
-from reports.models import ReportDay, RolledDay
-from reports.rollup import TALLY_FIELDS, Tally, hist_percentile, tallies_build
+from reports.models import ReportDay, ReportWeek, RolledDay, RolledWeek
+from reports.rollup import TALLY_FIELDS, WEEK_FIELDS, Tally, hist_percentile, tallies_build
 from reports.sql import Percentile, Seconds
 from widgets.models import Widget, WidgetOnlineInterval
 from widgets.selectors import widgets_routed_to
@@ -640,16 +640,24 @@ def _direct_figures(filters: ReportFilters) -> dict:
     }
 
 
-def _live_days(filters: ReportFilters, now: datetime | None) -> list[date] | None:
-    """The days of the range up to today that the roll-up does not hold (one query), or None
-    when there are too many of them to build from the chats: then the page is direct."""
-    today = timezone.localdate(now) if now else timezone.localdate()
-    last = min(filters.end, today)
-    rolled = set(
-        RolledDay.objects.filter(day__gte=filters.start, day__lte=last).values_list(
-            "day", flat=True
+def _rolled_days(filters: ReportFilters, now: datetime | None) -> dict[date, int]:
+    """The days of the range the roll-up holds, with their versions (one query)."""
+    return dict(
+        RolledDay.objects.filter(day__gte=filters.start, day__lte=filters.end).values_list(
+            "day", "version"
         )
     )
+
+
+def _live_days(
+    filters: ReportFilters, now: datetime | None, rolled: dict[date, int] | None = None
+) -> list[date] | None:
+    """The days of the range up to today that the roll-up does not hold, or None when there
+    are too many of them to build from the chats: then the page is direct."""
+    if rolled is None:
+        rolled = _rolled_days(filters, now)
+    today = timezone.localdate(now) if now else timezone.localdate()
+    last = min(filters.end, today)
     days = [
         filters.start + timedelta(days=n)
         for n in range((last - filters.start).days + 1)
@@ -683,17 +691,13 @@ def _in_scope(t: Tally, filters: ReportFilters, widgets: dict) -> bool:
     return not filters.department_id or _department_of(t, widgets) == filters.department_id
 
 
-def _rolled_rows(filters: ReportFilters, live: list[date], widgets: dict) -> list[Tally]:
-    """The rows of the range that `_in_scope` keeps: stored for closed days (one query) and
-    built from the chats for the live ones."""
-    stored = ReportDay.objects.filter(day__gte=filters.start, day__lte=filters.end)
-    if live:
-        stored = stored.exclude(day__in=live)
-    stored = (
-        stored.filter(tag_id=filters.tag_id)
-        if filters.tag_id
-        else stored.filter(tag_id__isnull=True)
-    )
+def _stored_rows(filters: ReportFilters, widgets: dict) -> QuerySet:
+    """Stored rows of the filters' tag, operator, widget and department."""
+    stored = ReportDay.objects.filter(day__gte=filters.start, day__lte=filters.end).order_by()
+    if filters.tag_id:
+        stored = stored.filter(tag_id=filters.tag_id)
+    else:
+        stored = stored.filter(tag_id__isnull=True)
     if filters.operator_id:
         stored = stored.filter(operator_id=filters.operator_id)
     if filters.widget_id:
@@ -706,11 +710,69 @@ def _rolled_rows(filters: ReportFilters, live: list[date], widgets: dict) -> lis
             Q(department_id=filters.department_id)
             | Q(department_id__isnull=True, widget_id__in=firsts)
         )
-    if not (filters.widget_id or filters.department_id or filters.operator_id):
-        stored = stored.filter(Q(operator_id__isnull=True) | Q(widget_id__isnull=True))
-    rows = [Tally(**row) for row in stored.order_by().values(*TALLY_FIELDS)]
-    built = tallies_build(_day_spans(live)) if live else []
-    return rows + [t for t in built if _in_scope(t, filters, widgets)]
+    return stored
+
+
+def _full_weeks(filters: ReportFilters, live: list[date], rolled: dict[date, int]) -> list[date]:
+    """The Mondays of the weeks inside the range whose summed operator rows are current (one
+    query): all seven days rolled, none re-rolled since the week was summed."""
+    weeks = dict(
+        RolledWeek.objects.filter(monday__gte=filters.start, monday__lte=filters.end)
+        .order_by()
+        .values_list("monday", "versions")
+    )
+    current = []
+    for monday, versions in weeks.items():
+        days = [monday + timedelta(days=n) for n in range(7)]
+        if days[-1] > filters.end or any(d in live or d not in rolled for d in days):
+            continue
+        if sum(rolled[d] for d in days) == versions:
+            current.append(monday)
+    return current
+
+
+def _rolled_rows(
+    filters: ReportFilters, live: list[date], rolled: dict[date, int], widgets: dict
+) -> tuple[list[Tally], list[Tally]]:
+    """The chat rows of the filters' scope (an operator's rows per widget when narrowed to
+    them) and the operator rows the Operators table reads (summed over every widget, by week
+    where a week is whole and current, unless narrowed to a widget or department): stored for
+    closed days (three queries) and built from the chats for the live ones."""
+    stored = _stored_rows(filters, widgets)
+    if live:
+        stored = stored.exclude(day__in=live)
+    narrowed = filters.widget_id or filters.department_id
+    # Narrowed to an operator, the chat rows are theirs per widget.
+    chat_q = Q(widget_id__isnull=False) if filters.operator_id else Q(operator_id__isnull=True)
+    chat_rows = [Tally(**row) for row in stored.filter(chat_q).values(*TALLY_FIELDS)]
+    weeks = [] if narrowed else _full_weeks(filters, live, rolled)
+    covered = {monday + timedelta(days=n) for monday in weeks for n in range(7)}
+    operator_days = [d for d in rolled if d not in covered and d not in live]
+    operators = stored.filter(
+        Q(day__in=operator_days) if operator_days else Q(day__isnull=True),
+        Q(operator_id__isnull=False) if narrowed else Q(widget_id__isnull=True),
+        operator_id__isnull=False,
+    )
+    operator_rows = [
+        Tally(**row) for row in operators.values("operator_id", "widget_id", *WEEK_FIELDS)
+    ]
+    in_weeks = ReportWeek.objects.filter(
+        Q(monday__in=weeks) if weeks else Q(monday__isnull=True),
+        tag_id=filters.tag_id,
+    )
+    if filters.operator_id:
+        in_weeks = in_weeks.filter(operator_id=filters.operator_id)
+    operator_rows += [
+        Tally(**row) for row in in_weeks.order_by().values("operator_id", *WEEK_FIELDS)
+    ]
+    for t in tallies_build(_day_spans(live)) if live else []:
+        if not _in_scope(t, filters, widgets):
+            continue
+        if t.operator_id == filters.operator_id and t.widget_id is not None:
+            chat_rows.append(t)
+        if t.operator_id is not None and (t.widget_id is None) != bool(narrowed):
+            operator_rows.append(t)
+    return chat_rows, operator_rows
 
 
 def _department_of(t: Tally, widgets: dict) -> int | None:
@@ -757,24 +819,22 @@ def _period_of(day: date, grain: str) -> date:
     return day
 
 
-def _rolled_figures(filters: ReportFilters, live: list[date]) -> dict:
+def _rolled_figures(
+    filters: ReportFilters, live: list[date], rolled: dict[date, int] | None = None
+) -> dict:
     """The figures `_direct_figures` gives, read from the roll-up: counts exactly, percentiles
     to a bin's width."""
+    if rolled is None:
+        rolled = _rolled_days(filters, None)
     widgets = {
         w["pk"]: w
         for w in Widget.objects.values(
             "pk", "name", "first_department_id", "first_department__name"
         )
     }
-    rows = _rolled_rows(filters, live, widgets)
-    chat_rows = [
-        r for r in rows if r.operator_id == filters.operator_id and r.widget_id is not None
-    ]
-    if filters.widget_id or filters.department_id:
-        operator_rows = [r for r in rows if r.operator_id is not None]
-    else:
-        operator_rows = [r for r in rows if r.operator_id is not None and r.widget_id is None]
-    total = _summed(chat_rows)
+    chat_rows, operator_rows = _rolled_rows(filters, live, rolled, widgets)
+    by_day = _grouped(chat_rows, lambda r: r.day, empty=True)
+    total = _summed(by_day.values())
 
     within = [
         {"label": f"{s // 60} min", "chats": getattr(total, f"within_{s}")}
@@ -797,12 +857,13 @@ def _rolled_figures(filters: ReportFilters, live: list[date]) -> dict:
         "answered_within": within,
     }
 
-    by_period = _grouped(chat_rows, lambda r: _period_of(r.day, filters.grain), empty=True)
+    by_period: dict[date, Tally] = {}
+    for day, t in by_day.items():
+        by_period.setdefault(_period_of(day, filters.grain), Tally()).add(t)
     volume_rows = {p: dict.fromkeys(VOLUME_SERIES, 0) for p in periods(filters)}
     for p, t in by_period.items():
         volume_rows[p] = {key: getattr(t, key) for key in VOLUME_SERIES}
     grid = [[0] * 24 for _ in WEEKDAYS]
-    by_day = _grouped(chat_rows, lambda r: r.day)
     for day, t in by_day.items():
         grid[day.weekday()] = [a + b for a, b in zip(grid[day.weekday()], t.hours, strict=True)]
     edges = [0, *HANDLING_BINS_MINUTES, None]
@@ -891,6 +952,7 @@ def _rolled_figures(filters: ReportFilters, live: list[date]) -> dict:
                     "first_response_p90": _rounded(hist_percentile(t.first_response, 0.9)),
                 }
                 for day, t in sorted(by_day.items())
+                if t.chats
             ]
         },
         "handling": {"rows": handling},
@@ -926,8 +988,9 @@ def _rolled_figures(filters: ReportFilters, live: list[date]) -> dict:
 def report_figures(filters: ReportFilters, *, now: datetime | None = None) -> dict:
     """Every figure of the page for these filters (the JSON endpoint's answer): from the
     roll-up where it holds the range, else directly."""
-    live = _live_days(filters, now)
-    figures = _direct_figures(filters) if live is None else _rolled_figures(filters, live)
+    rolled = _rolled_days(filters, now)
+    live = _live_days(filters, now, rolled)
+    figures = _direct_figures(filters) if live is None else _rolled_figures(filters, live, rolled)
     return {
         "filters": filters.as_query(),
         "time_zone": str(_tz()),

@@ -17,8 +17,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from libchat.core.models import SiteSettings
-from reports.models import ReportDay, RolledDay
-from reports.rollup import open_items, tallies_build
+from reports.models import ReportDay, ReportWeek, RolledDay, RolledWeek
+from reports.rollup import WEEK_FIELDS, Tally, open_items, tallies_build
 
 
 def day_span(day: date) -> tuple[datetime, datetime]:
@@ -44,8 +44,47 @@ def rollup_day(*, day: date, now: datetime | None = None) -> int:
         ReportDay.objects.bulk_create(rows, batch_size=1000)
         marker.rolled_at = now
         marker.open_items = open_items(span)
+        marker.version += 1
         marker.save()
+    rollup_week(monday=day - timedelta(days=day.weekday()))
     return len(rows)
+
+
+def rollup_week(*, monday: date) -> bool:
+    """Sum the operator rows of the week's seven days into `ReportWeek`, once all are rolled;
+    returns whether it did. Under a lock on its `RolledWeek` row; the versions of the days read
+    first, so a day re-rolled meanwhile leaves the week unused (its days are read instead) until
+    that day's own call sums it again."""
+    days = [monday + timedelta(days=n) for n in range(7)]
+    with transaction.atomic():
+        marker, _ = RolledWeek.objects.select_for_update().get_or_create(
+            monday=monday, defaults={"versions": 0}
+        )
+        versions = list(RolledDay.objects.filter(day__in=days).values_list("version", flat=True))
+        ReportWeek.objects.filter(monday=monday).delete()
+        if len(versions) < 7:
+            marker.delete()
+            return False
+        sums: dict[tuple, Tally] = {}
+        for row in ReportDay.objects.filter(
+            day__in=days, widget_id__isnull=True, operator_id__isnull=False
+        ).values("operator_id", "tag_id", *WEEK_FIELDS):
+            sums.setdefault((row["operator_id"], row["tag_id"]), Tally()).add(row)
+        weeks = []
+        for (operator_id, tag_id), t in sums.items():
+            row = t.as_row()
+            weeks.append(
+                ReportWeek(
+                    monday=monday,
+                    operator_id=operator_id,
+                    tag_id=tag_id,
+                    **{name: row[name] for name in WEEK_FIELDS},
+                )
+            )
+        ReportWeek.objects.bulk_create(weeks, batch_size=1000)
+        marker.versions = sum(versions)
+        marker.save()
+    return True
 
 
 def frozen_before(now: datetime) -> date | None:
@@ -69,7 +108,12 @@ def rollup_due(*, now: datetime | None = None) -> list[date]:
         )
     )
     first = frozen_before(now)
-    return sorted(day for day in due if first is None or day >= first)
+    if first is not None:
+        kept = set(
+            RolledDay.objects.filter(day__lt=first, day__in=due).values_list("day", flat=True)
+        )
+        due -= kept
+    return sorted(due)
 
 
 def rollup_run(*, now: datetime | None = None) -> int:

@@ -8,13 +8,14 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 import time_machine
 from django.core.management import call_command
+from django.db.models import F
 
 from chats.models import ChatEvent, ChatTag, PatronChat
 from chats.services.lifecycle import chat_rate
 from libchat.core.models import SiteSettings
 from reports import selectors
 from reports.filters import ReportFilters
-from reports.models import ReportDay, RolledDay
+from reports.models import ReportDay, ReportWeek, RolledDay
 from reports.rollup import BIN_LOWS, bin_of, hist_percentile
 from reports.services import rollup_day, rollup_due, rollup_rebuild, rollup_run
 from reports.tasks import reports_rollup
@@ -93,6 +94,22 @@ def test_the_chat_across_midnight_counts_on_its_local_day_in_the_rollup(w):
     assert rows["2026-01-07"]["answered"] == 1  # D alone
     heat = from_rollup(filters())["heatmap"]["rows"]
     assert heat[1]["hours"][23] == 1  # Tuesday, 23h
+
+
+def test_a_week_is_read_whole_only_while_none_of_its_days_was_rolled_again(w):
+    roll()
+    f = filters()
+    rolled = selectors._rolled_days(f, NOW)
+    assert selectors._full_weeks(f, [], rolled) == [START]
+    assert ReportWeek.objects.filter(monday=START, tag_id=None).count() == 3  # Alice, Bob, Carol
+    # A day rolled again by a worker that has not summed the week yet: its days are read.
+    RolledDay.objects.filter(day=date(2026, 1, 7)).update(version=F("version") + 1)
+    rolled = selectors._rolled_days(f, NOW)
+    assert selectors._full_weeks(f, [], rolled) == []
+    assert from_rollup(f) == direct(f)
+    rollup_day(day=date(2026, 1, 7), now=NOW)
+    assert selectors._full_weeks(f, [], selectors._rolled_days(f, NOW)) == [START]
+    assert from_rollup(f) == direct(f)
 
 
 def test_days_not_rolled_yet_are_built_from_the_chats(w):
@@ -271,12 +288,13 @@ def test_the_beat_task_is_scheduled_and_runs_idempotently(settings):
 def test_figures_from_the_rollup_in_a_fixed_number_of_queries(w, django_assert_num_queries):
     ten_days = filters(start=date(2026, 1, 2), end=date(2026, 1, 11))
     roll(start=ten_days.start)
-    # The roll-up days and rows, widgets, tags, departments and operators; the comments, the two
-    # coverages and the Now panel (3) as the direct page reads them.
-    with django_assert_num_queries(12):
+    # The roll-up's days, weeks, chat rows, operator rows by day and by week; widgets, tags,
+    # departments and operators; the comments, the two coverages and the Now panel (3) as the
+    # direct page reads them.
+    with django_assert_num_queries(15):
         selectors.report_figures(ten_days, now=NOW)
     week(copy=1)
     long = filters(grain="week", start=date(2025, 2, 1), end=date(2026, 1, 11))
     roll(start=long.start)
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(15):
         selectors.report_figures(long, now=NOW)
