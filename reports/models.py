@@ -1,7 +1,8 @@
-"""The reports' own data: the "View reports" permission, and the daily roll-up of the chat record
-(`ReportDay`, one row per local day and widget, department, operator and tag; `RolledDay`, which
-days it holds) that a beat job keeps, so a year's figures read a few thousand rows instead of
-every chat. The chats stay the record: the roll-up can be rebuilt from them at any time."""
+"""The reports' own data: the "View reports" permission, and the roll-up of the chat record that a
+beat job keeps: `ReportDay` rows per local day and widget, department, operator and tag,
+`ReportWeek` their weekly sums, `RolledDay` and `RolledWeek` which days and weeks it holds. A
+year's figures read a few thousand rows instead of every chat; the chats stay the record, and
+the roll-up can be rebuilt from them at any time."""
 
 from django.db import models
 
@@ -44,18 +45,12 @@ class RolledDay(models.Model):
         return self.day.isoformat()
 
 
-class ReportDay(models.Model):
-    """What the chats that started on one local day count, for one scope: a widget and the
-    department the chat was transferred to (none: its widget's first choice); where set, an
-    operator who took part (then only their chats) and a tag (only chats carrying it). Every
-    chat is counted in its row of no operator and no tag, in one per tag it carries, and for each
-    operator who took part in one per tag and none. An operator's chats are also summed over
-    every widget (widget and department none), the rows the Operators table reads. Tickets are
-    counted in the rows of no tag and no operator, and in the row of whoever answered them.
-    Histograms are {bin's lower edge in seconds: chats} (bins in `reports.rollup`). Ids, not
-    foreign keys: the figures outlive a deleted tag or operator."""
+class RollupRow(models.Model):
+    """What the chats that started on a day (`ReportDay`) or in a week (`ReportWeek`) count, for
+    one scope, by its widget, department, operator and tag (see `reports.rollup` for which rows
+    a chat is counted in). Histograms are {bin's lower edge in seconds: chats}. Ids, not foreign
+    keys: the figures outlive a deleted tag or operator."""
 
-    day = models.DateField()
     widget_id = models.BigIntegerField(null=True)
     department_id = models.BigIntegerField(null=True)
     operator_id = models.BigIntegerField(null=True)
@@ -89,9 +84,18 @@ class ReportDay(models.Model):
     operator_wait = models.JSONField(default=dict)
 
     class Meta:
+        abstract = True
+
+
+class ReportDay(RollupRow):
+    """A local day's row."""
+
+    day = models.DateField()
+
+    class Meta:
         indexes = [
-            # The rows a page reads: of a tag (or none) and an operator (or none: the chat
-            # rows), or of a widget (none: the operators' rows summed over every widget).
+            # The rows a page reads: of a tag (or none) and an operator (or none), or of a
+            # widget (none: summed over every widget).
             models.Index(fields=["tag_id", "operator_id", "day"], name="report_day_operator"),
             models.Index(fields=["tag_id", "widget_id", "day"], name="report_day_widget"),
             models.Index(fields=["day"], name="report_day_day"),
@@ -102,9 +106,9 @@ class ReportDay(models.Model):
 
 
 class RolledWeek(models.Model):
-    """A week (Monday to Sunday, local days) whose operator rows are summed into `ReportWeek`:
-    the Operators table of a year reads 52 weeks instead of 365 days. Its rows are used only while
-    `versions` is the sum of its seven days' `RolledDay.version` (no day re-rolled since)."""
+    """A week (Monday to Sunday, local days) whose rows are summed into `ReportWeek`. Its rows
+    are used only while `versions` is the sum of its seven days' `RolledDay.version` (no day
+    rolled again since)."""
 
     monday = models.DateField(primary_key=True)
     versions = models.PositiveIntegerField()
@@ -113,30 +117,18 @@ class RolledWeek(models.Model):
         return self.monday.isoformat()
 
 
-class ReportWeek(models.Model):
-    """An operator's row (summed over every widget) for a week: the sum of their `ReportDay`
-    rows of widget none for the seven days, with only what the Operators table reads."""
+class ReportWeek(RollupRow):
+    """A week's row, Monday to Sunday: the sum of its seven days' rows of the same scope, so a
+    year's totals read 52 weeks, not 365 days."""
 
     monday = models.DateField()
-    operator_id = models.BigIntegerField()
-    tag_id = models.BigIntegerField(null=True)
-    chats = models.PositiveIntegerField(default=0)
-    operator_answered = models.PositiveIntegerField(default=0)
-    rating_1 = models.PositiveIntegerField(default=0)
-    rating_2 = models.PositiveIntegerField(default=0)
-    rating_3 = models.PositiveIntegerField(default=0)
-    rating_4 = models.PositiveIntegerField(default=0)
-    rating_5 = models.PositiveIntegerField(default=0)
-    transfers_made = models.PositiveIntegerField(default=0)
-    transfers_received = models.PositiveIntegerField(default=0)
-    handling = models.JSONField(default=dict)
-    operator_wait = models.JSONField(default=dict)
 
     class Meta:
         indexes = [
-            models.Index(fields=["tag_id", "operator_id", "monday"], name="report_week_scope"),
+            models.Index(fields=["tag_id", "operator_id", "monday"], name="report_week_operator"),
+            models.Index(fields=["tag_id", "widget_id", "monday"], name="report_week_widget"),
             models.Index(fields=["monday"], name="report_week_monday"),
         ]
 
     def __str__(self) -> str:
-        return f"week of {self.monday}, operator {self.operator_id}"
+        return f"week of {self.monday}, widget {self.widget_id}"

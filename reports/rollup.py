@@ -33,8 +33,8 @@ def bin_of(seconds: float) -> int:
 
 
 def hist_percentile(hist: dict[int, int], fraction: float) -> float | None:
-    """PERCENTILE_CONT's definition over the histogram, each value taken as its bin's lower edge:
-    within a bin's width of the exact figure."""
+    """PERCENTILE_CONT's definition over the histogram (bins keyed by int or by str, as JSON keeps
+    them), each value taken as its bin's lower edge: within a bin's width of the exact figure."""
     n = sum(hist.values())
     if not n:
         return None
@@ -42,8 +42,8 @@ def hist_percentile(hist: dict[int, int], fraction: float) -> float | None:
     low_rank, high_rank = math.floor(position), math.ceil(position)
     low = high = None
     seen = 0
-    for edge in sorted(hist):
-        seen += hist[edge]
+    for edge, count in sorted((int(edge), count) for edge, count in hist.items()):
+        seen += count
         if low is None and seen > low_rank:
             low = edge
         if seen > high_rank:
@@ -82,20 +82,6 @@ COUNTS = (
 )
 HISTOGRAMS = ("wait", "first_response", "handling", "operator_wait")
 KEYS = ("day", "widget_id", "department_id", "operator_id", "tag_id")
-# What the Operators table reads of an operator's rows (and all `ReportWeek` keeps).
-WEEK_FIELDS = (
-    "chats",
-    "operator_answered",
-    "rating_1",
-    "rating_2",
-    "rating_3",
-    "rating_4",
-    "rating_5",
-    "transfers_made",
-    "transfers_received",
-    "handling",
-    "operator_wait",
-)
 
 
 @dataclass
@@ -228,7 +214,13 @@ def spans_q(spans: list[tuple[datetime, datetime]], prefix: str = "") -> Q:
 
 def tallies_build(spans: list[tuple[datetime, datetime]]) -> list[Tally]:
     """The rows of the chats and tickets started within the spans (local days' bounds), in five
-    queries whatever the spans: every chat, its participants, tags and transfers, the tickets."""
+    queries whatever the spans: every chat, its participants, tags and transfers, the tickets.
+
+    A chat is counted, for its tags and for no tag, in the row of its widget and department and
+    in the row of every widget (widget and department none); and the same for each operator who
+    took part (then also counting what is theirs: whether they wrote, their wait, the transfers
+    they made and received). A ticket is counted in the rows of no tag, for no operator and for
+    whoever answered it."""
     tz = timezone.get_current_timezone()
     chats = list(
         PatronChat.objects.filter(spans_q(spans))
@@ -280,13 +272,11 @@ def tallies_build(spans: list[tuple[datetime, datetime]]) -> list[Tally]:
         chat_tags = tags.get(chat["pk"], [])
         chat_transfers = transfers.get(chat["pk"], [])
         for tag_id in [None, *chat_tags]:
-            _chat_add(
+            for t in (
                 row(day, chat["widget_id"], chat["department_id"], None, tag_id),
-                chat,
-                hour,
-                chat_tags,
-                chat_transfers,
-            )
+                row(day, None, None, None, tag_id),
+            ):
+                _chat_add(t, chat, hour, chat_tags, chat_transfers)
         for part in participants.get(chat["pk"], []):
             op = part["operator_id"]
             made = sum(e["operator_id"] == op for e in chat_transfers)
@@ -307,9 +297,9 @@ def tallies_build(spans: list[tuple[datetime, datetime]]) -> list[Tally]:
         .values("widget_id", "answered_by_id", "created_at")
     ):
         day = ticket["created_at"].astimezone(tz).date()
-        row(day, ticket["widget_id"], None, None, None).tickets += 1
-        if ticket["answered_by_id"] is not None:
-            row(day, ticket["widget_id"], None, ticket["answered_by_id"], None).tickets += 1
+        for op in {None, ticket["answered_by_id"]}:
+            row(day, ticket["widget_id"], None, op, None).tickets += 1
+            row(day, None, None, op, None).tickets += 1
     return list(rows.values())
 
 

@@ -38,7 +38,7 @@ from chats.selectors import chat_filter_choices
 from departments.models import Department, Membership
 from reports.filters import ReportFilters
 from reports.models import ReportDay, ReportWeek, RolledDay, RolledWeek
-from reports.rollup import TALLY_FIELDS, WEEK_FIELDS, Tally, hist_percentile, tallies_build
+from reports.rollup import TALLY_FIELDS, Tally, hist_percentile, tallies_build
 from reports.sql import Percentile, Seconds
 from widgets.models import Widget, WidgetOnlineInterval
 from widgets.selectors import widgets_routed_to
@@ -677,15 +677,14 @@ def _day_spans(days: list[date]) -> list[tuple[datetime, datetime]]:
 
 
 def _in_scope(t: Tally, filters: ReportFilters, widgets: dict) -> bool:
-    """Whether a row is one the figures read: a chat row of the filters' scope (an operator's
-    row per widget when narrowed to them), or an operator row for the Operators table (summed
-    over every widget unless narrowed to a widget or department)."""
+    """Whether a row counts chats of the filters' tag, operator, widget and department (a row of
+    every widget counts for no widget or department)."""
     if t.tag_id != filters.tag_id:
         return False
     if filters.operator_id and t.operator_id != filters.operator_id:
         return False
     if t.widget_id is None:
-        return t.operator_id is not None and not (filters.widget_id or filters.department_id)
+        return not (filters.widget_id or filters.department_id)
     if filters.widget_id and t.widget_id != filters.widget_id:
         return False
     return not filters.department_id or _department_of(t, widgets) == filters.department_id
@@ -731,48 +730,63 @@ def _full_weeks(filters: ReportFilters, live: list[date], rolled: dict[date, int
     return current
 
 
+# What the per-day figures read of a day's row (not the histograms of the totals).
+DAY_FIELDS = tuple(
+    f for f in TALLY_FIELDS if f not in ("handling", "operator_wait", "tags", "to_departments")
+)
+
+
 def _rolled_rows(
     filters: ReportFilters, live: list[date], rolled: dict[date, int], widgets: dict
-) -> tuple[list[Tally], list[Tally]]:
-    """The chat rows of the filters' scope (an operator's rows per widget when narrowed to
-    them) and the operator rows the Operators table reads (summed over every widget, by week
-    where a week is whole and current, unless narrowed to a widget or department): stored for
-    closed days (three queries) and built from the chats for the live ones."""
+) -> tuple[dict[date, Tally], Tally, list[Tally], list[Tally]]:
+    """What the figures are read from: the scope's rows by day, their total, its rows per widget
+    and department, and the operators' rows. Narrowed to a widget or department, they are the
+    day rows of that widget (its operators' among them); else the day rows of every widget
+    for the days, and for the range the weeks that are whole and current, and the other days
+    (three queries). The live days' rows are built from their chats."""
+    op = filters.operator_id
     stored = _stored_rows(filters, widgets)
     if live:
         stored = stored.exclude(day__in=live)
-    narrowed = filters.widget_id or filters.department_id
-    # Narrowed to an operator, the chat rows are theirs per widget.
-    chat_q = Q(widget_id__isnull=False) if filters.operator_id else Q(operator_id__isnull=True)
-    chat_rows = [Tally(**row) for row in stored.filter(chat_q).values(*TALLY_FIELDS)]
-    weeks = [] if narrowed else _full_weeks(filters, live, rolled)
+    built = tallies_build(_day_spans(live)) if live else []
+    built = [t for t in built if _in_scope(t, filters, widgets)]
+    if filters.widget_id or filters.department_id:
+        rows = [Tally(**row) for row in stored.values(*TALLY_FIELDS)] + built
+        scope = [r for r in rows if r.operator_id == op]
+        by_day = _grouped(scope, lambda r: r.day, empty=True)
+        operator_rows = [r for r in rows if r.operator_id is not None]
+        return by_day, _summed(by_day.values()), scope, operator_rows
+
+    everywhere = Q(widget_id__isnull=True)
+    daily = (
+        stored.filter(everywhere, operator_id=op)
+        if op
+        else stored.filter(everywhere, operator_id__isnull=True)
+    )
+    by_day = {row["day"]: Tally(**row) for row in daily.values(*DAY_FIELDS)}
+    weeks = _full_weeks(filters, live, rolled)
     covered = {monday + timedelta(days=n) for monday in weeks for n in range(7)}
-    operator_days = [d for d in rolled if d not in covered and d not in live]
-    operators = stored.filter(
-        Q(day__in=operator_days) if operator_days else Q(day__isnull=True),
-        Q(operator_id__isnull=False) if narrowed else Q(widget_id__isnull=True),
-        operator_id__isnull=False,
-    )
-    operator_rows = [
-        Tally(**row) for row in operators.values("operator_id", "widget_id", *WEEK_FIELDS)
-    ]
+    other_days = [d for d in rolled if d not in covered and d not in live]
+    # Of the scope, every widget's and each widget's; and each operator's over every widget.
+    kinds = Q() if op else Q(operator_id__isnull=True) | Q(widget_id__isnull=True)
     in_weeks = ReportWeek.objects.filter(
-        Q(monday__in=weeks) if weeks else Q(monday__isnull=True),
-        tag_id=filters.tag_id,
+        Q(monday__in=weeks) if weeks else Q(monday__isnull=True), kinds, tag_id=filters.tag_id
     )
-    if filters.operator_id:
-        in_weeks = in_weeks.filter(operator_id=filters.operator_id)
-    operator_rows += [
-        Tally(**row) for row in in_weeks.order_by().values("operator_id", *WEEK_FIELDS)
-    ]
-    for t in tallies_build(_day_spans(live)) if live else []:
-        if not _in_scope(t, filters, widgets):
-            continue
-        if t.operator_id == filters.operator_id and t.widget_id is not None:
-            chat_rows.append(t)
-        if t.operator_id is not None and (t.widget_id is None) != bool(narrowed):
-            operator_rows.append(t)
-    return chat_rows, operator_rows
+    if op:
+        in_weeks = in_weeks.filter(operator_id=op)
+    week_fields = [f for f in TALLY_FIELDS if f != "day"]
+    rows = [Tally(**row) for row in in_weeks.order_by().values(*week_fields)]
+    in_days = stored.filter(Q(day__in=other_days) if other_days else Q(day__isnull=True), kinds)
+    rows += [Tally(**row) for row in in_days.values(*TALLY_FIELDS)]
+    for t in built:
+        if t.widget_id is None and t.operator_id == op:
+            by_day[t.day] = t
+        if op or t.operator_id is None or t.widget_id is None:
+            rows.append(t)
+    total = _summed(r for r in rows if r.widget_id is None and r.operator_id == op)
+    scope = [r for r in rows if r.widget_id is not None and r.operator_id == op]
+    operator_rows = [r for r in rows if r.widget_id is None and r.operator_id is not None]
+    return by_day, total, scope, operator_rows
 
 
 def _department_of(t: Tally, widgets: dict) -> int | None:
@@ -832,9 +846,7 @@ def _rolled_figures(
             "pk", "name", "first_department_id", "first_department__name"
         )
     }
-    chat_rows, operator_rows = _rolled_rows(filters, live, rolled, widgets)
-    by_day = _grouped(chat_rows, lambda r: r.day, empty=True)
-    total = _summed(by_day.values())
+    by_day, total, scope_rows, operator_rows = _rolled_rows(filters, live, rolled, widgets)
 
     within = [
         {"label": f"{s // 60} min", "chats": getattr(total, f"within_{s}")}
@@ -916,12 +928,12 @@ def _rolled_figures(
                 **_group_figures(t),
                 "transfers_made": t.transfers,
             }
-            for pk, t in _grouped(chat_rows, lambda r: r.widget_id).items()
+            for pk, t in _grouped(scope_rows, lambda r: r.widget_id).items()
         ),
         key=lambda row: (-row["chats"], row["name"]),
     )
     department_rows = []
-    for dept, t in _grouped(chat_rows, lambda r: _department_of(r, widgets)).items():
+    for dept, t in _grouped(scope_rows, lambda r: _department_of(r, widgets)).items():
         name = departments.get(dept, "No department") if dept is not None else "No department"
         department_rows.append(
             {

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from libchat.core.models import SiteSettings
 from reports.models import ReportDay, ReportWeek, RolledDay, RolledWeek
-from reports.rollup import WEEK_FIELDS, Tally, open_items, tallies_build
+from reports.rollup import KEYS, TALLY_FIELDS, Tally, open_items, tallies_build
 
 
 def day_span(day: date) -> tuple[datetime, datetime]:
@@ -51,7 +51,7 @@ def rollup_day(*, day: date, now: datetime | None = None) -> int:
 
 
 def rollup_week(*, monday: date) -> bool:
-    """Sum the operator rows of the week's seven days into `ReportWeek`, once all are rolled;
+    """Sum the rows of the week's seven days into `ReportWeek`, once all are rolled;
     returns whether it did. Under a lock on its `RolledWeek` row; the versions of the days read
     first, so a day re-rolled meanwhile leaves the week unused (its days are read instead) until
     that day's own call sums it again."""
@@ -65,22 +65,18 @@ def rollup_week(*, monday: date) -> bool:
         if len(versions) < 7:
             marker.delete()
             return False
+        scope = KEYS[1:]  # widget, department, operator, tag
         sums: dict[tuple, Tally] = {}
-        for row in ReportDay.objects.filter(
-            day__in=days, widget_id__isnull=True, operator_id__isnull=False
-        ).values("operator_id", "tag_id", *WEEK_FIELDS):
-            sums.setdefault((row["operator_id"], row["tag_id"]), Tally()).add(row)
+        for row in ReportDay.objects.filter(day__in=days).values(*TALLY_FIELDS):
+            key = tuple(row[name] for name in scope)
+            if key not in sums:
+                sums[key] = Tally(**dict(zip(scope, key, strict=True)))
+            sums[key].add(row)
         weeks = []
-        for (operator_id, tag_id), t in sums.items():
+        for t in sums.values():
             row = t.as_row()
-            weeks.append(
-                ReportWeek(
-                    monday=monday,
-                    operator_id=operator_id,
-                    tag_id=tag_id,
-                    **{name: row[name] for name in WEEK_FIELDS},
-                )
-            )
+            del row["day"]
+            weeks.append(ReportWeek(monday=monday, **row))
         ReportWeek.objects.bulk_create(weeks, batch_size=1000)
         marker.versions = sum(versions)
         marker.save()

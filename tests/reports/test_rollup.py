@@ -101,7 +101,9 @@ def test_a_week_is_read_whole_only_while_none_of_its_days_was_rolled_again(w):
     f = filters()
     rolled = selectors._rolled_days(f, NOW)
     assert selectors._full_weeks(f, [], rolled) == [START]
-    assert ReportWeek.objects.filter(monday=START, tag_id=None).count() == 3  # Alice, Bob, Carol
+    summed = ReportWeek.objects.filter(monday=START, tag_id=None, widget_id=None)
+    assert summed.exclude(operator_id=None).count() == 3  # Alice, Bob, Carol
+    assert summed.get(operator_id=None).chats == 4
     # A day rolled again by a worker that has not summed the week yet: its days are read.
     RolledDay.objects.filter(day=date(2026, 1, 7)).update(version=F("version") + 1)
     rolled = selectors._rolled_days(f, NOW)
@@ -282,7 +284,7 @@ def test_the_beat_task_is_scheduled_and_runs_idempotently(settings):
         assert selectors._live_days(f, NOW) == []
         assert from_rollup(f)["summary"]["missed"] == 1
     assert RolledDay.objects.count() == 7
-    assert ReportDay.objects.filter(day=date(2026, 1, 19)).count() == 1
+    assert ReportDay.objects.filter(day=date(2026, 1, 19)).count() == 2  # its widget, every widget
 
 
 def test_figures_from_the_rollup_in_a_fixed_number_of_queries(w, django_assert_num_queries):
