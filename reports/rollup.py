@@ -27,36 +27,47 @@ BIN_LOWS: tuple[int, ...] = (
 )
 
 
+BIN_KEYS = {edge: str(edge) for edge in BIN_LOWS}
+
+
 def bin_of(seconds: float) -> int:
     """The lower edge of the bin the seconds fall in (a negative time, a clock skew, is 0)."""
     return BIN_LOWS[max(0, bisect_right(BIN_LOWS, seconds) - 1)]
 
 
-def hist_percentile(hist: dict[int, int], fraction: float) -> float | None:
-    """PERCENTILE_CONT's definition over the histogram (bins keyed by int or by str, as JSON keeps
-    them), each value taken as its bin's lower edge: within a bin's width of the exact figure."""
+def hist_percentiles(hist: dict, *fractions: float) -> list[float | None]:
+    """PERCENTILE_CONT's definition at each fraction over the histogram ({"edge": count}), each
+    value taken as its bin's lower edge: within a bin's width of the exact figure."""
     n = sum(hist.values())
     if not n:
-        return None
-    position = fraction * (n - 1)
-    low_rank, high_rank = math.floor(position), math.ceil(position)
-    low = high = None
-    seen = 0
-    for edge, count in sorted((int(edge), count) for edge, count in hist.items()):
-        seen += count
-        if low is None and seen > low_rank:
-            low = edge
-        if seen > high_rank:
-            high = edge
-            break
-    return low + (high - low) * (position - low_rank)
+        return [None] * len(fractions)
+    ordered = sorted((int(edge), count) for edge, count in hist.items())
+    found = []
+    for fraction in fractions:
+        position = fraction * (n - 1)
+        low_rank, high_rank = math.floor(position), math.ceil(position)
+        low = high = None
+        seen = 0
+        for edge, count in ordered:
+            seen += count
+            if low is None and seen > low_rank:
+                low = edge
+            if seen > high_rank:
+                high = edge
+                break
+        found.append(low + (high - low) * (position - low_rank))
+    return found
+
+
+def hist_percentile(hist: dict, fraction: float) -> float | None:
+    return hist_percentiles(hist, fraction)[0]
 
 
 def _hist_add(into: dict, hist: dict) -> None:
-    """Add a histogram into another; bins keyed by int (as built) or str (as JSON keeps them)."""
+    """Add a histogram into another. Bins are keyed by their lower edge as a string, as JSON
+    keeps them, so rows read from the database are summed without converting a key."""
     get = into.get
     for edge, count in hist.items():
-        edge = int(edge)
         into[edge] = get(edge, 0) + count
 
 
@@ -150,11 +161,8 @@ class Tally:
         return sum(n * c for n, c in enumerate(self.ratings, 1)) / rated if rated else None
 
     def as_row(self) -> dict:
-        """The fields of a `ReportDay` (histograms keyed by strings, as JSON keeps them)."""
-        row = {f.name: getattr(self, f.name) for f in fields(self)}
-        for name in (*HISTOGRAMS, "tags", "to_departments"):
-            row[name] = {str(k): v for k, v in row[name].items()}
-        return row
+        """The fields of a `ReportDay`."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
 TALLY_FIELDS = tuple(f.name for f in fields(Tally))
@@ -166,7 +174,7 @@ def _seconds(end: datetime | None, start: datetime | None) -> float | None:
 
 def _hist_count(hist: dict, seconds: float | None) -> None:
     if seconds is not None:
-        edge = bin_of(seconds)
+        edge = BIN_KEYS[bin_of(seconds)]
         hist[edge] = hist.get(edge, 0) + 1
 
 
@@ -193,11 +201,12 @@ def _chat_add(t: Tally, chat: dict, hour: int, tag_ids: list, transfers: list) -
     if not tag_ids:
         t.untagged += 1
     for tag_id in tag_ids:
-        t.tags[tag_id] = t.tags.get(tag_id, 0) + 1
+        key = str(tag_id)
+        t.tags[key] = t.tags.get(key, 0) + 1
     t.transfers += len(transfers)
     for event in transfers:
         if event["to_department_id"] is not None:
-            dept = event["to_department_id"]
+            dept = str(event["to_department_id"])
             t.to_departments[dept] = t.to_departments.get(dept, 0) + 1
 
 

@@ -38,7 +38,7 @@ from chats.selectors import chat_filter_choices
 from departments.models import Department, Membership
 from reports.filters import ReportFilters
 from reports.models import ReportDay, ReportWeek, RolledDay, RolledWeek
-from reports.rollup import TALLY_FIELDS, Tally, hist_percentile, tallies_build
+from reports.rollup import TALLY_FIELDS, Tally, hist_percentiles, tallies_build
 from reports.sql import Percentile, Seconds
 from widgets.models import Widget, WidgetOnlineInterval
 from widgets.selectors import widgets_routed_to
@@ -730,6 +730,23 @@ def _full_weeks(filters: ReportFilters, live: list[date], rolled: dict[date, int
     return current
 
 
+# What the figures read of a row of the scope, and of an operator's row over every widget.
+SCOPE_FIELDS = tuple(f for f in TALLY_FIELDS if f not in ("day", "operator_wait"))
+OPERATOR_FIELDS = (
+    "operator_id",
+    "widget_id",
+    "chats",
+    "operator_answered",
+    "rating_1",
+    "rating_2",
+    "rating_3",
+    "rating_4",
+    "rating_5",
+    "transfers_made",
+    "transfers_received",
+    "handling",
+    "operator_wait",
+)
 # What the per-day figures read of a day's row (not the histograms of the totals).
 DAY_FIELDS = tuple(
     f for f in TALLY_FIELDS if f not in ("handling", "operator_wait", "tags", "to_departments")
@@ -774,10 +791,18 @@ def _rolled_rows(
     )
     if op:
         in_weeks = in_weeks.filter(operator_id=op)
-    week_fields = [f for f in TALLY_FIELDS if f != "day"]
-    rows = [Tally(**row) for row in in_weeks.order_by().values(*week_fields)]
     in_days = stored.filter(Q(day__in=other_days) if other_days else Q(day__isnull=True), kinds)
-    rows += [Tally(**row) for row in in_days.values(*TALLY_FIELDS)]
+    # Each operator's row over every widget is read for the Operators table only: its fields
+    # (narrowed to an operator, it is also the total of the scope).
+    theirs = Q(widget_id__isnull=True, operator_id__isnull=False)
+    their_fields = SCOPE_FIELDS + ("operator_wait",) if op else OPERATOR_FIELDS
+
+    def weeks_and_days(q: Q, fields: tuple) -> list[Tally]:
+        both = in_weeks.filter(q).order_by().values(*fields)
+        both = both.union(in_days.filter(q).values(*fields), all=True)
+        return [Tally(**row) for row in both]
+
+    rows = weeks_and_days(~theirs, SCOPE_FIELDS) + weeks_and_days(theirs, their_fields)
     for t in built:
         if t.widget_id is None and t.operator_id == op:
             by_day[t.day] = t
@@ -804,7 +829,11 @@ def _summed(rows) -> Tally:
 
 
 def _median(hist: dict) -> float | None:
-    return _rounded(hist_percentile(hist, 0.5))
+    return _rounded(hist_percentiles(hist, 0.5)[0])
+
+
+def _median_p90(hist: dict) -> list[float | None]:
+    return [_rounded(value) for value in hist_percentiles(hist, 0.5, 0.9)]
 
 
 def _group_figures(t: Tally) -> dict:
@@ -823,6 +852,18 @@ def _grouped(rows, key, *, empty: bool = False) -> dict:
     for row in rows:
         groups.setdefault(key(row), Tally()).add(row)
     return groups if empty else {k: t for k, t in groups.items() if t.chats}
+
+
+def _day_waits(day: date, t: Tally) -> dict:
+    wait_median, wait_p90 = _median_p90(t.wait)
+    first_response_median, first_response_p90 = _median_p90(t.first_response)
+    return {
+        "day": day.isoformat(),
+        "wait_median": wait_median,
+        "wait_p90": wait_p90,
+        "first_response_median": first_response_median,
+        "first_response_p90": first_response_p90,
+    }
 
 
 def _period_of(day: date, grain: str) -> date:
@@ -859,10 +900,14 @@ def _rolled_figures(
         "answered": total.answered,
         "missed": total.missed,
         "in_progress": total.in_progress,
-        "wait_median": _median(total.wait),
-        "wait_p90": _rounded(hist_percentile(total.wait, 0.9)),
-        "first_response_median": _median(total.first_response),
-        "first_response_p90": _rounded(hist_percentile(total.first_response, 0.9)),
+        **dict(zip(("wait_median", "wait_p90"), _median_p90(total.wait), strict=True)),
+        **dict(
+            zip(
+                ("first_response_median", "first_response_p90"),
+                _median_p90(total.first_response),
+                strict=True,
+            )
+        ),
         "handling_median": _median(total.handling),
         "rating_average": _rounded(total.rating_average, 2),
         "rated": total.rated,
@@ -885,7 +930,7 @@ def _rolled_figures(
             "chats": sum(
                 n
                 for edge, n in total.handling.items()
-                if low * 60 <= edge and (high is None or edge < high * 60)
+                if low * 60 <= int(edge) and (high is None or int(edge) < high * 60)
             ),
         }
         for low, high in zip(edges, edges[1:], strict=False)
@@ -940,7 +985,7 @@ def _rolled_figures(
                 "department_id": dept,
                 "name": name,
                 **_group_figures(t),
-                "transfers_received": total.to_departments.get(dept, 0) if dept else 0,
+                "transfers_received": total.to_departments.get(str(dept), 0) if dept else 0,
             }
         )
     department_rows.sort(key=lambda row: (-row["chats"], row["name"]))
@@ -954,19 +999,7 @@ def _rolled_figures(
         "heatmap": {
             "rows": [{"weekday": name, "hours": grid[i]} for i, name in enumerate(WEEKDAYS)]
         },
-        "waits": {
-            "rows": [
-                {
-                    "day": day.isoformat(),
-                    "wait_median": _median(t.wait),
-                    "wait_p90": _rounded(hist_percentile(t.wait, 0.9)),
-                    "first_response_median": _median(t.first_response),
-                    "first_response_p90": _rounded(hist_percentile(t.first_response, 0.9)),
-                }
-                for day, t in sorted(by_day.items())
-                if t.chats
-            ]
-        },
+        "waits": {"rows": [_day_waits(day, t) for day, t in sorted(by_day.items()) if t.chats]},
         "handling": {"rows": handling},
         "ratings": {"rows": [{"rating": n, "chats": c} for n, c in enumerate(total.ratings, 1)]},
         "rating_over_time": {
