@@ -182,6 +182,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reports.tasks.reports_now_push",
         "schedule": env.float("LIBCHAT_REPORTS_NOW_SECONDS", default=10.0),
     },
+    # Every hour at :23, so a day is in the roll-up soon after it ends, whatever the time zone.
+    "reports-rollup": {"task": "reports.tasks.reports_rollup", "schedule": crontab(minute=23)},
     "widget-status-refresh": {
         "task": "widgets.tasks.widget_status_refresh_all",
         "schedule": float(env.int("LIBCHAT_WIDGET_REFRESH_SECONDS", default=60)),
@@ -199,6 +201,10 @@ CELERY_BEAT_SCHEDULE = {
     # and its warning a minute before.
     "scheduled-sign-off": {"task": "chats.tasks.sign_off_scheduled", "schedule": crontab()},
 }
+# The Reports roll-up re-rolls this many closed days each run (late ratings, tags, ends), and a
+# day rolled while a chat was open or a ticket unanswered until they are, for this many days.
+LIBCHAT_REPORTS_REROLL_DAYS = env.int("LIBCHAT_REPORTS_REROLL_DAYS", default=7)
+LIBCHAT_REPORTS_OPEN_DAYS = env.int("LIBCHAT_REPORTS_OPEN_DAYS", default=60)
 # A scheduled sign-off the job reaches later than this (beat was down) is let go: signing out,
 # hours after the desk closed, people who have signed in since would be wrong.
 LIBCHAT_SIGN_OFF_LATE_SECONDS = env.int("LIBCHAT_SIGN_OFF_LATE_SECONDS", default=300)

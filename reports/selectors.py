@@ -1,8 +1,10 @@
-"""Every figure of the Reports page, each one SQL aggregation over the chat record (GROUP BY over
-dates truncated in the library's TIME_ZONE, percentiles in the database), never a loop over
-chats. `report_figures` returns them all for one set of filters, in a fixed number of queries."""
+"""Every figure of the Reports page. Directly: each one SQL aggregation over the chat record
+(GROUP BY over dates truncated in the library's TIME_ZONE, percentiles in the database), never a
+loop over chats. From the daily roll-up (`reports.rollup`) when it holds the range: its closed
+days' rows, and the few days it does not hold yet built from their chats the same way.
+`report_figures` returns them all for one set of filters, in a fixed number of queries."""
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.db.models import (
     Avg,
@@ -28,15 +30,17 @@ from django.db.models.functions import (
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import StatusInterval
+from accounts.models import Operator, StatusInterval
 from accounts.selectors import active_sessions_with_reachability
 from chats.filters import chat_scope_q
 from chats.models import ChatEvent, ChatParticipant, ChatTag, OfflineTicket, PatronChat
 from chats.selectors import chat_filter_choices
-from departments.models import Membership
+from departments.models import Department, Membership
 from reports.filters import ReportFilters
+from reports.models import ReportDay, ReportWeek, RolledDay, RolledWeek
+from reports.rollup import TALLY_FIELDS, Tally, hist_percentiles, tallies_build
 from reports.sql import Percentile, Seconds
-from widgets.models import WidgetOnlineInterval
+from widgets.models import Widget, WidgetOnlineInterval
 from widgets.selectors import widgets_routed_to
 
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
@@ -46,6 +50,10 @@ HANDLING_BINS_MINUTES = [2, 5, 10, 15, 30, 60]
 TRANSFER_KINDS = [ChatEvent.Kind.TRANSFERRED, ChatEvent.Kind.TO_DEPARTMENT]
 COMMENTS_SHOWN = 100
 VOLUME_SERIES = ("answered", "missed", "in_progress", "tickets")
+# At most this many days of a range that the roll-up does not hold are built from their chats at
+# read time (today, and a day or two the job has not reached); more, and the page is computed
+# directly (an install that never rolled up, a job that stopped).
+LIVE_DAYS_MAX = 3
 
 WAIT = Seconds("first_claimed_at", "created_at")
 FIRST_RESPONSE = Seconds("first_response_at", "created_at")
@@ -615,12 +623,9 @@ def filter_choices() -> dict:
     return chat_filter_choices()
 
 
-def report_figures(filters: ReportFilters, *, now: datetime | None = None) -> dict:
-    """Every figure of the page for these filters (the JSON endpoint's answer)."""
+def _direct_figures(filters: ReportFilters) -> dict:
     transfers = transfer_counts(filters)
     return {
-        "filters": filters.as_query(),
-        "time_zone": str(_tz()),
         "summary": summary(filters),
         "volume": volume(filters),
         "heatmap": heatmap(filters),
@@ -629,10 +634,413 @@ def report_figures(filters: ReportFilters, *, now: datetime | None = None) -> di
         "ratings": rating_distribution(filters),
         "rating_over_time": rating_over_time(filters),
         "tags": tag_counts(filters),
-        "comments": comments(filters),
         "operators": per_operator(filters, transfers),
         "departments": per_department(filters, transfers),
         "widgets": per_widget(filters, transfers),
+    }
+
+
+def _rolled_days(filters: ReportFilters, now: datetime | None) -> dict[date, int]:
+    """The days of the range the roll-up holds, with their versions (one query)."""
+    return dict(
+        RolledDay.objects.filter(day__gte=filters.start, day__lte=filters.end).values_list(
+            "day", "version"
+        )
+    )
+
+
+def _live_days(
+    filters: ReportFilters, now: datetime | None, rolled: dict[date, int] | None = None
+) -> list[date] | None:
+    """The days of the range up to today that the roll-up does not hold, or None when there
+    are too many of them to build from the chats: then the page is direct."""
+    if rolled is None:
+        rolled = _rolled_days(filters, now)
+    today = timezone.localdate(now) if now else timezone.localdate()
+    last = min(filters.end, today)
+    days = [
+        filters.start + timedelta(days=n)
+        for n in range((last - filters.start).days + 1)
+        if filters.start + timedelta(days=n) not in rolled
+    ]
+    return None if len(days) > LIVE_DAYS_MAX else days
+
+
+def _day_spans(days: list[date]) -> list[tuple[datetime, datetime]]:
+    return [
+        (
+            timezone.make_aware(datetime.combine(day, time.min)),
+            timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min)),
+        )
+        for day in days
+    ]
+
+
+def _in_scope(t: Tally, filters: ReportFilters, widgets: dict) -> bool:
+    """Whether a row counts chats of the filters' tag, operator, widget and department (a row of
+    every widget counts for no widget or department)."""
+    if t.tag_id != filters.tag_id:
+        return False
+    if filters.operator_id and t.operator_id != filters.operator_id:
+        return False
+    if t.widget_id is None:
+        return not (filters.widget_id or filters.department_id)
+    if filters.widget_id and t.widget_id != filters.widget_id:
+        return False
+    return not filters.department_id or _department_of(t, widgets) == filters.department_id
+
+
+def _stored_rows(filters: ReportFilters, widgets: dict) -> QuerySet:
+    """Stored rows of the filters' tag, operator, widget and department."""
+    stored = ReportDay.objects.filter(day__gte=filters.start, day__lte=filters.end).order_by()
+    if filters.tag_id:
+        stored = stored.filter(tag_id=filters.tag_id)
+    else:
+        stored = stored.filter(tag_id__isnull=True)
+    if filters.operator_id:
+        stored = stored.filter(operator_id=filters.operator_id)
+    if filters.widget_id:
+        stored = stored.filter(widget_id=filters.widget_id)
+    if filters.department_id:
+        firsts = [
+            pk for pk, w in widgets.items() if w["first_department_id"] == filters.department_id
+        ]
+        stored = stored.filter(
+            Q(department_id=filters.department_id)
+            | Q(department_id__isnull=True, widget_id__in=firsts)
+        )
+    return stored
+
+
+def _full_weeks(filters: ReportFilters, live: list[date], rolled: dict[date, int]) -> list[date]:
+    """The Mondays of the weeks inside the range whose summed operator rows are current (one
+    query): all seven days rolled, none re-rolled since the week was summed."""
+    weeks = dict(
+        RolledWeek.objects.filter(monday__gte=filters.start, monday__lte=filters.end)
+        .order_by()
+        .values_list("monday", "versions")
+    )
+    current = []
+    for monday, versions in weeks.items():
+        days = [monday + timedelta(days=n) for n in range(7)]
+        if days[-1] > filters.end or any(d in live or d not in rolled for d in days):
+            continue
+        if sum(rolled[d] for d in days) == versions:
+            current.append(monday)
+    return current
+
+
+# What the figures read of a row of the scope, and of an operator's row over every widget.
+SCOPE_FIELDS = tuple(f for f in TALLY_FIELDS if f not in ("day", "operator_wait"))
+OPERATOR_FIELDS = (
+    "operator_id",
+    "widget_id",
+    "chats",
+    "operator_answered",
+    "rating_1",
+    "rating_2",
+    "rating_3",
+    "rating_4",
+    "rating_5",
+    "transfers_made",
+    "transfers_received",
+    "handling",
+    "operator_wait",
+)
+# What the per-day figures read of a day's row (not the histograms of the totals).
+DAY_FIELDS = tuple(
+    f for f in TALLY_FIELDS if f not in ("handling", "operator_wait", "tags", "to_departments")
+)
+
+
+def _rolled_rows(
+    filters: ReportFilters, live: list[date], rolled: dict[date, int], widgets: dict
+) -> tuple[dict[date, Tally], Tally, list[Tally], list[Tally]]:
+    """What the figures are read from: the scope's rows by day, their total, its rows per widget
+    and department, and the operators' rows. Narrowed to a widget or department, they are the
+    day rows of that widget (its operators' among them); else the day rows of every widget
+    for the days, and for the range the weeks that are whole and current, and the other days
+    (three queries). The live days' rows are built from their chats."""
+    op = filters.operator_id
+    stored = _stored_rows(filters, widgets)
+    if live:
+        stored = stored.exclude(day__in=live)
+    built = tallies_build(_day_spans(live)) if live else []
+    built = [t for t in built if _in_scope(t, filters, widgets)]
+    if filters.widget_id or filters.department_id:
+        rows = [Tally(**row) for row in stored.values(*TALLY_FIELDS)] + built
+        scope = [r for r in rows if r.operator_id == op]
+        by_day = _grouped(scope, lambda r: r.day, empty=True)
+        operator_rows = [r for r in rows if r.operator_id is not None]
+        return by_day, _summed(by_day.values()), scope, operator_rows
+
+    everywhere = Q(widget_id__isnull=True)
+    daily = (
+        stored.filter(everywhere, operator_id=op)
+        if op
+        else stored.filter(everywhere, operator_id__isnull=True)
+    )
+    by_day = {row["day"]: Tally(**row) for row in daily.values(*DAY_FIELDS)}
+    weeks = _full_weeks(filters, live, rolled)
+    covered = {monday + timedelta(days=n) for monday in weeks for n in range(7)}
+    other_days = [d for d in rolled if d not in covered and d not in live]
+    # Of the scope, every widget's and each widget's; and each operator's over every widget.
+    kinds = Q() if op else Q(operator_id__isnull=True) | Q(widget_id__isnull=True)
+    in_weeks = ReportWeek.objects.filter(
+        Q(monday__in=weeks) if weeks else Q(monday__isnull=True), kinds, tag_id=filters.tag_id
+    )
+    if op:
+        in_weeks = in_weeks.filter(operator_id=op)
+    in_days = stored.filter(Q(day__in=other_days) if other_days else Q(day__isnull=True), kinds)
+    # Each operator's row over every widget is read for the Operators table only: its fields
+    # (narrowed to an operator, it is also the total of the scope).
+    theirs = Q(widget_id__isnull=True, operator_id__isnull=False)
+    their_fields = SCOPE_FIELDS + ("operator_wait",) if op else OPERATOR_FIELDS
+
+    def weeks_and_days(q: Q, fields: tuple) -> list[Tally]:
+        both = in_weeks.filter(q).order_by().values(*fields)
+        both = both.union(in_days.filter(q).values(*fields), all=True)
+        return [Tally(**row) for row in both]
+
+    rows = weeks_and_days(~theirs, SCOPE_FIELDS) + weeks_and_days(theirs, their_fields)
+    for t in built:
+        if t.widget_id is None and t.operator_id == op:
+            by_day[t.day] = t
+        if op or t.operator_id is None or t.widget_id is None:
+            rows.append(t)
+    total = _summed(r for r in rows if r.widget_id is None and r.operator_id == op)
+    scope = [r for r in rows if r.widget_id is not None and r.operator_id == op]
+    operator_rows = [r for r in rows if r.widget_id is None and r.operator_id is not None]
+    return by_day, total, scope, operator_rows
+
+
+def _department_of(t: Tally, widgets: dict) -> int | None:
+    if t.department_id is not None:
+        return t.department_id
+    widget = widgets.get(t.widget_id)
+    return widget["first_department_id"] if widget else None
+
+
+def _summed(rows) -> Tally:
+    total = Tally()
+    for row in rows:
+        total.add(row)
+    return total
+
+
+def _median(hist: dict) -> float | None:
+    return _rounded(hist_percentiles(hist, 0.5)[0])
+
+
+def _median_p90(hist: dict) -> list[float | None]:
+    return [_rounded(value) for value in hist_percentiles(hist, 0.5, 0.9)]
+
+
+def _group_figures(t: Tally) -> dict:
+    return {
+        "chats": t.chats,
+        "answered": t.answered,
+        "wait_median": _median(t.wait),
+        "handling_median": _median(t.handling),
+        "rating_average": _rounded(t.rating_average, 2),
+    }
+
+
+def _grouped(rows, key, *, empty: bool = False) -> dict:
+    """The rows summed by key; a group with no chat (tickets only) is left out unless `empty`."""
+    groups: dict = {}
+    for row in rows:
+        groups.setdefault(key(row), Tally()).add(row)
+    return groups if empty else {k: t for k, t in groups.items() if t.chats}
+
+
+def _day_waits(day: date, t: Tally) -> dict:
+    wait_median, wait_p90 = _median_p90(t.wait)
+    first_response_median, first_response_p90 = _median_p90(t.first_response)
+    return {
+        "day": day.isoformat(),
+        "wait_median": wait_median,
+        "wait_p90": wait_p90,
+        "first_response_median": first_response_median,
+        "first_response_p90": first_response_p90,
+    }
+
+
+def _period_of(day: date, grain: str) -> date:
+    if grain == "week":
+        return day - timedelta(days=day.weekday())
+    if grain == "month":
+        return day.replace(day=1)
+    return day
+
+
+def _rolled_figures(
+    filters: ReportFilters, live: list[date], rolled: dict[date, int] | None = None
+) -> dict:
+    """The figures `_direct_figures` gives, read from the roll-up: counts exactly, percentiles
+    to a bin's width."""
+    if rolled is None:
+        rolled = _rolled_days(filters, None)
+    widgets = {
+        w["pk"]: w
+        for w in Widget.objects.values(
+            "pk", "name", "first_department_id", "first_department__name"
+        )
+    }
+    by_day, total, scope_rows, operator_rows = _rolled_rows(filters, live, rolled, widgets)
+
+    within = [
+        {"label": f"{s // 60} min", "chats": getattr(total, f"within_{s}")}
+        for s in ANSWERED_WITHIN_SECONDS
+    ]
+    for share in within:
+        share["share"] = round(share["chats"] / total.chats, 4) if total.chats else None
+    summary_ = {
+        "chats": total.chats,
+        "answered": total.answered,
+        "missed": total.missed,
+        "in_progress": total.in_progress,
+        **dict(zip(("wait_median", "wait_p90"), _median_p90(total.wait), strict=True)),
+        **dict(
+            zip(
+                ("first_response_median", "first_response_p90"),
+                _median_p90(total.first_response),
+                strict=True,
+            )
+        ),
+        "handling_median": _median(total.handling),
+        "rating_average": _rounded(total.rating_average, 2),
+        "rated": total.rated,
+        "answered_within": within,
+    }
+
+    by_period: dict[date, Tally] = {}
+    for day, t in by_day.items():
+        by_period.setdefault(_period_of(day, filters.grain), Tally()).add(t)
+    volume_rows = {p: dict.fromkeys(VOLUME_SERIES, 0) for p in periods(filters)}
+    for p, t in by_period.items():
+        volume_rows[p] = {key: getattr(t, key) for key in VOLUME_SERIES}
+    grid = [[0] * 24 for _ in WEEKDAYS]
+    for day, t in by_day.items():
+        grid[day.weekday()] = [a + b for a, b in zip(grid[day.weekday()], t.hours, strict=True)]
+    edges = [0, *HANDLING_BINS_MINUTES, None]
+    handling = [
+        {
+            "label": _handling_label(low, high),
+            "chats": sum(
+                n
+                for edge, n in total.handling.items()
+                if low * 60 <= int(edge) and (high is None or int(edge) < high * 60)
+            ),
+        }
+        for low, high in zip(edges, edges[1:], strict=False)
+    ]
+    rated = {p: t for p, t in by_period.items() if t.rated}
+
+    tag_ids = {int(k): n for k, n in total.tags.items()}
+    tags = ChatTag.objects.filter(Q(active=True) | Q(pk__in=list(tag_ids))).order_by(
+        "position", "name"
+    )
+    departments = dict(Department.objects.values_list("pk", "name"))
+
+    by_operator = _grouped(operator_rows, lambda r: r.operator_id)
+    names = dict(
+        Operator.objects.filter(pk__in=list(by_operator))
+        .annotate(shown=Coalesce(NullIf("display_name", Value("")), "username"))
+        .values_list("pk", "shown")
+    )
+    operators = sorted(
+        (
+            {
+                "operator_id": op,
+                "name": names.get(op, ""),
+                **_group_figures(t),
+                "answered": t.operator_answered,
+                "wait_median": _median(t.operator_wait),
+                "transfers_made": t.transfers_made,
+                "transfers_received": t.transfers_received,
+            }
+            for op, t in by_operator.items()
+        ),
+        key=lambda row: (-row["chats"], row["name"]),
+    )
+
+    widget_rows = sorted(
+        (
+            {
+                "widget_id": pk,
+                "name": widgets[pk]["name"],
+                **_group_figures(t),
+                "transfers_made": t.transfers,
+            }
+            for pk, t in _grouped(scope_rows, lambda r: r.widget_id).items()
+        ),
+        key=lambda row: (-row["chats"], row["name"]),
+    )
+    department_rows = []
+    for dept, t in _grouped(scope_rows, lambda r: _department_of(r, widgets)).items():
+        name = departments.get(dept, "No department") if dept is not None else "No department"
+        department_rows.append(
+            {
+                "department_id": dept,
+                "name": name,
+                **_group_figures(t),
+                "transfers_received": total.to_departments.get(str(dept), 0) if dept else 0,
+            }
+        )
+    department_rows.sort(key=lambda row: (-row["chats"], row["name"]))
+
+    return {
+        "summary": summary_,
+        "volume": {
+            "grain": filters.grain,
+            "rows": [{"period": p.isoformat(), **c} for p, c in sorted(volume_rows.items())],
+        },
+        "heatmap": {
+            "rows": [{"weekday": name, "hours": grid[i]} for i, name in enumerate(WEEKDAYS)]
+        },
+        "waits": {"rows": [_day_waits(day, t) for day, t in sorted(by_day.items()) if t.chats]},
+        "handling": {"rows": handling},
+        "ratings": {"rows": [{"rating": n, "chats": c} for n, c in enumerate(total.ratings, 1)]},
+        "rating_over_time": {
+            "grain": filters.grain,
+            "rows": [
+                {
+                    "period": p.isoformat(),
+                    "average": _rounded(rated[p].rating_average, 2) if p in rated else None,
+                    "rated": rated[p].rated if p in rated else 0,
+                }
+                for p in periods(filters)
+            ],
+        },
+        "tags": {
+            "rows": [
+                {
+                    "tag": tag.name,
+                    "read_scale": tag.scale == ChatTag.Scale.READ,
+                    "chats": tag_ids.get(tag.pk, 0),
+                }
+                for tag in tags
+            ],
+            "untagged": total.untagged,
+        },
+        "operators": operators,
+        "departments": department_rows,
+        "widgets": widget_rows,
+    }
+
+
+def report_figures(filters: ReportFilters, *, now: datetime | None = None) -> dict:
+    """Every figure of the page for these filters (the JSON endpoint's answer): from the
+    roll-up where it holds the range, else directly."""
+    rolled = _rolled_days(filters, now)
+    live = _live_days(filters, now, rolled)
+    figures = _direct_figures(filters) if live is None else _rolled_figures(filters, live, rolled)
+    return {
+        "filters": filters.as_query(),
+        "time_zone": str(_tz()),
+        **figures,
+        "comments": comments(filters),
         "coverage": coverage(filters, now=now),
         "widget_hours": widget_coverage(filters, now=now),
         "now": now_panel(now=now),

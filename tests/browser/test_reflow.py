@@ -1,6 +1,8 @@
 """Every staff page, the admin pages LibChat adds and the widget, read on a small phone, in a
 window zoomed to 200 % and with the text alone made twice as large (WCAG 1.4.10 Reflow and
-1.4.4 Resize Text): nothing scrolls sideways, and each page's main control is still on it."""
+1.4.4 Resize Text): nothing scrolls sideways, and each page's main control is still on it. And
+the same pages with the keyboard: no control the Tab key reaches is hidden under a header or
+anything else (2.4.11 Focus Not Obscured)."""
 
 import pytest
 from playwright.sync_api import expect
@@ -89,3 +91,46 @@ def test_no_page_scrolls_sideways_on_a_phone_zoomed_or_with_large_text(
         if _sideways(page) > 0:
             wide.append(f"{path}: {_sideways(page)} px")
     assert not wide, "scrolls sideways: " + "; ".join(wide)
+
+
+# Where the focused element is, and whether any of five points of it (its centre and its
+# corners, a pixel in) is the topmost thing there: WCAG 2.4.11 wants it not wholly covered.
+FOCUS_SEEN = """() => {
+  const el = document.activeElement;
+  if (!el || el === document.body) return null;
+  const r = el.getBoundingClientRect();
+  const name = el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") + " " +
+    (el.getAttribute("aria-label") || el.textContent || "").trim().slice(0, 40);
+  if (r.width === 0 && r.height === 0) return {name, seen: true};  // nothing to cover
+  const points = [[r.left + r.width / 2, r.top + r.height / 2], [r.left + 1, r.top + 1],
+    [r.right - 1, r.top + 1], [r.left + 1, r.bottom - 1], [r.right - 1, r.bottom - 1]];
+  const seen = points.some(([x, y]) => {
+    if (x < 0 || y < 0 || x >= innerWidth || y >= innerHeight) return false;
+    const top = document.elementFromPoint(x, y);
+    return top !== null && (top === el || el.contains(top) || top.contains(el));
+  });
+  return {name, seen};
+}"""
+
+
+@pytest.mark.parametrize("screen", [TEXT_200, SMALL_PHONE], ids=["1280px", "320px"])
+def test_the_focused_control_is_never_hidden_under_the_header_or_anything_else(
+    browser, log_in, live_server_daphne, desk, screen
+):
+    data, admin, ticket = desk
+    page = log_in(browser.new_context(**screen).new_page(), admin)
+    hidden = []
+    for path, sees in _pages(data, ticket):
+        page.goto(live_server_daphne.url + path)
+        expect(sees(page).first).to_be_visible()
+        names = set()
+        for _ in range(60):  # Tab through the page, as far as its first 60 stops
+            page.keyboard.press("Tab")
+            focus = page.evaluate(FOCUS_SEEN)
+            if focus is None or focus["name"] in names:
+                continue
+            names.add(focus["name"])
+            if not focus["seen"]:
+                hidden.append(f"{path}: {focus['name']}")
+        assert len(names) > 3, f"{path}: Tab reached only {sorted(names)}"
+    assert not hidden, "focused but covered: " + "; ".join(hidden)
