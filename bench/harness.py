@@ -41,6 +41,7 @@ class Result:
 class Context:
     quick: bool
     server: object  # tests.processes.Server
+    server_start: Callable[[], object] | None = None  # a fresh one, for a scenario to stop
     results: list[Result] = field(default_factory=list)
 
     def size(self, full: int, quick: int) -> int:
@@ -319,3 +320,66 @@ class WidgetListener:
 
     async def close(self) -> None:
         await self.ws.close()
+
+
+class Crowd:
+    """Sockets held open by client processes (`bench/socket_clients.py`), `count` of them spread
+    evenly over `processes`, each process well under its limit of open files."""
+
+    def __init__(self, url: str, count: int, processes: int, hello: bool):
+        self.url, self.hello = url, hello
+        self.sizes = [count // processes + (i < count % processes) for i in range(processes)]
+        self.clients: list[asyncio.subprocess.Process] = []
+
+    async def open(self) -> int:
+        """Start the processes and wait until every one has opened its sockets; how many did."""
+        import sys
+
+        for size in self.sizes:
+            self.clients.append(
+                await asyncio.create_subprocess_exec(
+                    sys.executable, "-m", "bench.socket_clients", self.url, str(size),
+                    *(["--hello"] if self.hello else []),
+                    cwd=ROOT, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+                    limit=2**24,  # one answer line holds every arrival time
+                )
+            )  # fmt: skip
+        return sum(r["opened"] for r in await asyncio.gather(*map(self._read, self.clients)))
+
+    @staticmethod
+    async def _read(client) -> dict:
+        line = await client.stdout.readline()
+        if not line:
+            raise RuntimeError(f"a socket client ended (exit code {await client.wait()})")
+        return json.loads(line)
+
+    async def _ask(self, client, command: dict) -> dict:
+        client.stdin.write((json.dumps(command) + "\n").encode())
+        await client.stdin.drain()
+        return await self._read(client)
+
+    async def still_open(self) -> int:
+        answers = await asyncio.gather(*(self._ask(c, {"do": "count"}) for c in self.clients))
+        return sum(a["open"] for a in answers)
+
+    async def expect(self, online: bool, timeout: float) -> Callable[[], Awaitable[tuple]]:
+        """Arm every process to note when each socket hears the status become `online`; the
+        returned coroutine function waits for them: (arrival times, sockets that never heard)."""
+        command = {"do": "expect", "online": online, "timeout": timeout}
+        await asyncio.gather(*(self._ask(c, command) for c in self.clients))
+
+        async def heard() -> tuple[list[float], int]:
+            answers = await asyncio.gather(*map(self._read, self.clients))
+            return [t for a in answers for t in a["arrivals"]], sum(a["missing"] for a in answers)
+
+        return heard
+
+    async def close(self) -> None:
+        with contextlib.suppress(RuntimeError, ConnectionError):
+            await asyncio.gather(*(self._ask(c, {"do": "close"}) for c in self.clients))
+        for client in self.clients:
+            try:
+                await asyncio.wait_for(client.wait(), 30)
+            except TimeoutError:
+                client.kill()
+                await client.wait()

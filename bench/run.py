@@ -62,6 +62,22 @@ def create_postgres_database() -> None:
             conn.execute(f'CREATE DATABASE "{params["NAME"]}"')
 
 
+def server_start():
+    """A daphne serving LibChat with production settings, plus the bare references."""
+    from tests.processes import Server
+
+    return Server(
+        extra_env={
+            "DEBUG": "false",
+            "SECURE_SSL_REDIRECT": "false",
+            "SESSION_COOKIE_SECURE": "false",
+            "CSRF_COOKIE_SECURE": "false",
+            "LOG_LEVEL": "WARNING",
+        },
+        app="bench.asgi:application",  # LibChat, plus the bare references of scenarios 1 and 9
+    )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="small sizes, under a minute")
@@ -79,7 +95,6 @@ def main() -> int:
 
     from bench import harness, scenarios  # noqa: F401  (registers the scenarios)
     from libchat.embedded import redis_start, redis_stop
-    from tests.processes import Server
 
     redis = redis_start(settings.EMBEDDED_REDIS_SOCKET) if settings.REDIS_EMBEDDED else None
     try:
@@ -87,17 +102,8 @@ def main() -> int:
         call_command("migrate", interactive=False, verbosity=0)
         call_command("flush", interactive=False, verbosity=0)  # every run starts from nothing
         cache._cache.get_client(write=True).flushdb()
-        server = Server(
-            extra_env={
-                "DEBUG": "false",
-                "SECURE_SSL_REDIRECT": "false",
-                "SESSION_COOKIE_SECURE": "false",
-                "CSRF_COOKIE_SECURE": "false",
-                "LOG_LEVEL": "WARNING",
-            },
-            app="bench.asgi:application",  # LibChat, plus scenario 1's bare reference
-        )
-        context = harness.Context(quick=args.quick, server=server)
+        server = server_start()
+        context = harness.Context(quick=args.quick, server=server, server_start=server_start)
         started = time.monotonic()
         try:
             for name, run in harness.SCENARIOS:

@@ -8,6 +8,8 @@ import time
 import psutil
 from asgiref.sync import sync_to_async
 
+from bench import harness
+from bench.asgi import BARE_SOCKET_PATH
 from bench.harness import (
     Context,
     DashboardClient,
@@ -783,4 +785,110 @@ async def idle_sockets(ctx: Context) -> None:
                per_socket_kb <= 150, unit="KB"),
         Result("4 idle sockets", "CPU while idle", cpu_share * 100, None, "< 10 % of a core",
                cpu_share < 0.10, unit="%"),
+    ]  # fmt: skip
+
+
+async def _crowd_held(
+    server,
+    crowds: list,
+    path: str,
+    count: int,
+    *,
+    hello: bool,
+    processes: int,
+    window: float,
+    settle: float,
+) -> tuple[int, float, float]:
+    """Open `count` sockets to path on a fresh daphne, adding their crowds to `crowds`: (sockets
+    still open after the window, resident memory per socket in bytes, share of a core used over
+    the idle window)."""
+    url = server.url.replace("http://", "ws://") + path
+    daphne = psutil.Process(server.process.pid)
+    # A few first, so what the first sockets cost once (connections, caches) is not counted.
+    warm = harness.Crowd(url, max(1, count // 100), processes=1, hello=hello)
+    crowds.append(warm)
+    await warm.open()
+    await asyncio.sleep(1)
+    rss_before = daphne.memory_info().rss
+    crowd = harness.Crowd(url, count - warm.sizes[0], processes=processes, hello=hello)
+    crowds.append(crowd)
+    await crowd.open()
+    await asyncio.sleep(settle)  # the last handshakes' garbage collected
+    rss_after = daphne.memory_info().rss
+    cpu_before, wall_before = sum(daphne.cpu_times()[:2]), time.monotonic()
+    await asyncio.sleep(window)
+    cpu_share = (sum(daphne.cpu_times()[:2]) - cpu_before) / (time.monotonic() - wall_before)
+    held = sum([await c.still_open() for c in crowds])
+    return held, (rss_after - rss_before) / sum(crowd.sizes), cpu_share
+
+
+async def _crowds_close(crowds) -> None:
+    for crowd in crowds:
+        await crowd.close()
+
+
+@scenario("9 10,000 widget pages")
+async def widget_pages(ctx: Context) -> None:
+    """Open widget pages on one daphne, each holding its widget-status socket, against as many
+    bare ASGI sockets (`bench/asgi.py`) on another fresh daphne: memory per socket and CPU while
+    idle; then a Sign In and a Sign out, and when each page heard them."""
+    count, processes = ctx.size(10_000, 200), ctx.size(4, 2)
+    # Two of daphne's 20 s ping rounds: every socket is pinged as often on both sides.
+    window, settle = ctx.size(40, 2), ctx.size(3, 1)
+    (operator,) = await _operators(1, "pages")
+    widget = await _widget_for(operator)
+    (key,) = await sync_to_async(session_cookies)([operator], per_operator=1)
+
+    server = ctx.server_start()
+    crowds = []
+    try:
+        ours_held, ours_bytes, ours_cpu = await _crowd_held(
+            server, crowds, f"/ws/widget-status/{widget.pk}/", count, hello=True,
+            processes=processes, window=window, settle=settle)  # fmt: skip
+        dashboard = await DashboardClient(server.url, key).open()
+        # A Sign out while signed out flips nothing: the fresh daphne's first request (views,
+        # templates, the database pool) is then not counted as part of the first flip.
+        await asyncio.to_thread(
+            http_post, server.url + "/libchat/sign-out/", session_key=key, data={}
+        )
+        latencies, lost = [], 0
+        for path, online in (("/libchat/sign-in/", True), ("/libchat/sign-out/", False)):
+            heard = [await crowd.expect(online, timeout=30) for crowd in crowds]
+            started = time.monotonic()
+            status = await asyncio.to_thread(http_post, server.url + path, session_key=key, data={})
+            assert status == 302, f"{path} answered {status}"
+            for arrivals, missing in [await wait() for wait in heard]:
+                latencies += [at - started for at in arrivals]
+                lost += missing
+        await dashboard.close()
+    finally:
+        await _crowds_close(crowds)
+        server.stop()
+
+    server = ctx.server_start()
+    crowds = []
+    try:
+        bare_held, bare_bytes, bare_cpu = await _crowd_held(
+            server, crowds, BARE_SOCKET_PATH, count, hello=False, processes=processes,
+            window=window, settle=settle)  # fmt: skip
+    finally:
+        await _crowds_close(crowds)
+        server.stop()
+
+    p50, p99 = percentile(latencies, 50), percentile(latencies, 99)
+    load = f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
+    name = f"9 {count:,} widget pages"
+    ctx.results += [
+        Result(name, "sockets held (LibChat, bare)", ours_held, bare_held, f"{count:,} each",
+               ours_held == bare_held == count, hard=True),
+        Result(name, "resident memory per socket", ours_bytes / 1024, bare_bytes / 1024,
+               "ratio ≤ 1.2", ours_bytes <= 1.2 * bare_bytes, unit="KB",
+               notes=[f"a fresh daphne for each side; {load}"]),
+        Result(name, f"CPU while idle ({window} s)", ours_cpu * 100, bare_cpu * 100,
+               "ratio ≤ 1.2", ours_cpu <= 1.2 * bare_cpu, unit="%"),
+        Result(name, "p50 Sign In / Sign out → each page", p50 * 1000, None, "—", True,
+               unit="ms"),
+        Result(name, "p99 Sign In / Sign out → each page", p99 * 1000, None, "< 2000 ms",
+               p99 < 2.0, unit="ms"),
+        Result(name, "pages that never heard a flip", lost, None, "0", lost == 0, hard=True),
     ]  # fmt: skip

@@ -5,7 +5,7 @@ from django.urls import path
 from accounts.consumers import DashboardConsumer
 from chats.consumers import PatronChatConsumer
 from meetings.consumers import GuestMeetingConsumer
-from widgets.consumers import WidgetStatusConsumer
+from widgets.consumers import widget_status_socket
 
 websocket_urlpatterns = [
     path("ws/dashboard/", DashboardConsumer.as_asgi()),
@@ -14,6 +14,6 @@ websocket_urlpatterns = [
 
 # Public sockets: no session is read (patrons on library sites), only the origin is checked.
 public_websocket_urlpatterns = [
-    path("ws/widget-status/<int:widget_id>/", WidgetStatusConsumer.as_asgi()),
+    path("ws/widget-status/<int:widget_id>/", widget_status_socket),
     path("ws/widget/<str:token>/", PatronChatConsumer.as_asgi()),
 ]

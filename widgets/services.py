@@ -9,8 +9,6 @@ import logging
 from collections.abc import Iterable
 from functools import partial
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Value
@@ -19,6 +17,7 @@ from django.utils import timezone
 
 from accounts.models import Operator
 from departments.models import Department
+from libchat.core.live import live_send
 from widgets import selectors
 from widgets.models import (
     Widget,
@@ -90,9 +89,7 @@ def _widget_status_refresh(widget_ids: set[int]) -> list[int]:
     }
     pushed = [pk for pk in sorted(states) if before.get(keys[pk]) != frames[pk]]
     for pk in pushed:
-        async_to_sync(get_channel_layer().group_send)(
-            widget_group(pk), {**frames[pk], "type": "widget.status"}
-        )
+        live_send(widget_group(pk), frames[pk])
     if pushed:
         cache.set_many({keys[pk]: frames[pk] for pk in pushed}, timeout=PUSHED_SECONDS)
     _online_record({pk: bool(state and state.online) for pk, state in states.items()})

@@ -23,7 +23,7 @@ from urllib.parse import parse_qsl
 import redis.asyncio
 from csp.utils import build_policy
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.http.request import split_domain_port, validate_host
 from django.utils.http import http_date
 
@@ -31,6 +31,7 @@ from widgets.selectors import (
     WidgetPublicState,
     libchat_alias_cache_key,
     state_cache_key,
+    state_from_cache,
     status_state_cached,
     status_target,
 )
@@ -81,6 +82,37 @@ def status_answer(*, state: WidgetPublicState | None, callback: str | None) -> S
     return StatusAnswer(200, "application/json", body, PUBLIC)
 
 
+# One client per event loop: a client's connections belong to the loop that made them.
+_redis_clients: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def redis_for_loop() -> redis.asyncio.Redis:
+    loop = asyncio.get_running_loop()
+    if loop not in _redis_clients:
+        _redis_clients[loop] = redis.asyncio.Redis.from_url(settings.REDIS_URL)
+    return _redis_clients[loop]
+
+
+def _loads(raw: bytes | None) -> dict | None:
+    # Django's Redis cache pickles what it stores; this is our own Redis.
+    return None if raw is None else pickle.loads(raw)  # noqa: S301
+
+
+@functools.cache
+def _cache_backend():
+    # For its key function only. The `cache` proxy is kept per async context: each open socket's
+    # task would hold a backend of its own and, once it had read anything, a Redis connection.
+    return caches.create_connection("default")
+
+
+async def widget_state_cached(*, widget_id: int) -> tuple[bool, WidgetPublicState | None]:
+    """(found, state) as `selectors.widget_state_get` reads the cache, in one round trip from the
+    event loop; found is False on a miss (the selector then computes it)."""
+    key = _cache_backend().make_and_validate_key(state_cache_key(widget_id))
+    raw = await redis_for_loop().get(key)
+    return (False, None) if raw is None else (True, state_from_cache(_loads(raw)))
+
+
 @functools.cache
 def _content_security_policy() -> str:
     # The site's policy as the middleware sends it on an answer that is not a page; built once
@@ -116,8 +148,6 @@ class StatusFastPath:
 
     def __init__(self, app):
         self.app = app
-        # One client per event loop: a client's connections belong to the loop that made them.
-        self.clients: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
         # status id -> (read until, found, state): what Redis said, kept for a second.
         self.fresh: dict[int, tuple[float, bool, WidgetPublicState | None]] = {}
         # (status id, query string, secure) -> (until, the two ASGI messages of the answer)
@@ -192,23 +222,15 @@ class StatusFastPath:
     async def _cached(self, status_id: int) -> tuple[bool, WidgetPublicState | None]:
         """(found, state) for the status URL's id, as `selectors.widget_state_by_status_id`
         reads it: one round trip, two when the id is a LibChat widget id."""
-        loop = asyncio.get_running_loop()
-        if loop not in self.clients:
-            self.clients[loop] = redis.asyncio.Redis.from_url(settings.REDIS_URL)
-        client, key = self.clients[loop], cache.make_and_validate_key
+        client, key = redis_for_loop(), cache.make_and_validate_key
         raw_alias, raw_own = await client.mget(
             key(libchat_alias_cache_key(status_id)), key(state_cache_key(status_id))
         )
-        target = status_target(status_id=status_id, alias=self._loads(raw_alias))
+        target = status_target(status_id=status_id, alias=_loads(raw_alias))
         if target is None:
             return False, None
         raw = raw_own if target == status_id else await client.get(key(state_cache_key(target)))
-        return status_state_cached(status_id=status_id, target=target, cached=self._loads(raw))
-
-    @staticmethod
-    def _loads(raw: bytes | None) -> dict | None:
-        # Django's Redis cache pickles what it stores; this is our own Redis.
-        return None if raw is None else pickle.loads(raw)  # noqa: S301
+        return status_state_cached(status_id=status_id, target=target, cached=_loads(raw))
 
     def _answer(self, scope, state: WidgetPublicState | None) -> StatusAnswer:
         query = dict(parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True))

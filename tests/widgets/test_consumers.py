@@ -16,6 +16,7 @@ from tests.factories import DashboardConnectionFactory, OperatorFactory, WidgetF
 from tests.live import ORIGIN, ClosingServer
 from tests.widgets.people import signed_in
 from widgets import services
+from widgets.consumers import StatusPage
 from widgets.models import WidgetOpeningSpan
 from widgets.services import widget_group
 from widgets.tasks import widget_status_refresh_all
@@ -154,3 +155,44 @@ async def test_an_open_widget_hears_its_hours_end_and_begin_through_the_beat(tim
         "online": True,
     }
     await communicator.disconnect()
+
+
+async def test_a_widgets_open_pages_share_one_membership_and_every_one_hears_the_flip():
+    alice, widget = await operator_widget()
+    pages = [await widget_socket(widget.pk) for _ in range(3)]
+    for communicator, connected, _ in pages:
+        assert connected
+        assert await communicator.receive_json_from() == {"event": "widget.status", "online": False}
+    layer = get_channel_layer()
+    members = layer._group_key(widget_group(widget.pk))
+    assert await layer.connection(0).zcard(members) == 1  # the process's, not one per page
+
+    await database_sync_to_async(account_services.libchat_sign_in)(
+        operator=alice, browser_key="k" * 32
+    )
+    for communicator, _, _ in pages:
+        assert await communicator.receive_json_from(timeout=2) == {
+            "event": "widget.status",
+            "online": True,
+        }
+    for communicator, _, _ in pages:
+        await communicator.disconnect()
+    assert not await layer.connection(0).zcard(members)
+
+
+async def test_a_flip_heard_before_the_page_is_greeted_follows_the_greeting():
+    sent = []
+
+    async def send(message):
+        sent.append(message)
+
+    page = StatusPage(send)
+    await page.hear('{"event": "widget.status", "online": true}')
+    assert sent == []  # not accepted yet: nothing may go out before the accept
+    await page.greet({"event": "widget.status", "online": False})
+    assert [m.get("text") for m in sent] == [
+        None,
+        '{"event": "widget.status", "online": false}',
+        '{"event": "widget.status", "online": true}',
+    ]
+    assert sent[0]["type"] == "websocket.accept"
