@@ -10,6 +10,7 @@ from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 
 from accounts.models import DashboardConnection, LibChatSession, Operator, Status
+from libchat.core.languages import language_from_accept
 
 
 @dataclass(frozen=True)
@@ -226,3 +227,11 @@ def operator_directory(*, exclude: Operator | None = None) -> list[OperatorRow]:
     operators = list(operators)
     presence = presence_for(operator_ids=[o.pk for o in operators])
     return [OperatorRow(o.pk, o.name, presence[o.pk]) for o in operators]
+
+
+def operator_language(*, operator: Operator | None, accept_language: str) -> str:
+    """The language staff pages speak to this operator: the one they chose in Settings, or the
+    first shipped language their browser asks for (also before they log in, operator None)."""
+    if operator is not None and operator.language != Operator.FOLLOW_BROWSER:
+        return operator.language
+    return language_from_accept(accept_language)

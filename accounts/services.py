@@ -272,12 +272,20 @@ def operator_status_set(
 
 
 def operator_preferences_update(
-    *, operator: Operator, notify_desktop: bool, notify_sound: bool, show_internal_tab: bool
+    *,
+    operator: Operator,
+    notify_desktop: bool,
+    notify_sound: bool,
+    show_internal_tab: bool,
+    language: str,
 ) -> Operator:
+    """The operator's own settings (the Settings tab); `language` is one of
+    `operator_language_choices()`, which the view checks before anything is written."""
     operator.notify_desktop = notify_desktop
     operator.notify_sound = notify_sound
     operator.show_internal_tab = show_internal_tab
-    operator.save(update_fields=["notify_desktop", "notify_sound", "show_internal_tab"])
+    operator.language = language
+    operator.save(update_fields=["notify_desktop", "notify_sound", "show_internal_tab", "language"])
     return operator
 
 
