@@ -1,0 +1,128 @@
+"""The staff pages in a French operator's language: every page of the dashboard, rendered with
+real data, shows none of the English words the catalogue translates."""
+
+import re
+from functools import cache
+
+import polib
+import pytest
+from django.conf import settings
+from django.contrib.auth.models import Permission
+from django.urls import reverse
+
+from canned.services import canned_reply_create
+from chats import services
+from tests.chats.people import desk, start
+
+pytestmark = pytest.mark.django_db
+
+
+@cache
+def translated_english() -> list[str]:
+    """The English texts the French catalogue gives other words for, of two words or more (a
+    lone "Page" or "Widget" may be a name a library chose)."""
+    po = polib.pofile(str(settings.BASE_DIR / "locale/fr/LC_MESSAGES/django.po"))
+    found = []
+    for entry in po:
+        for english, french in [(entry.msgid, entry.msgstr), (entry.msgid_plural, "")]:
+            if not english or english == french:
+                continue
+            # The fixed words around placeholders and markup, each long enough to mean something.
+            for part in re.split(r"%\(\w+\)[sdr]|<[^>]+>", english):
+                part = part.strip(" .:;,·()")
+                if len(part.split()) >= 2:
+                    found.append(part)
+    return found
+
+
+def visible_words(page: str) -> str:
+    """What a person can read or hear: text and accessible names, not scripts or style, nor
+    the lines of a chat (stored in English, README "Languages")."""
+    page = re.sub(r"<(script|style)[^>]*>.*?</\1>", "", page, flags=re.S)
+    page = re.sub(r'<span class="body">.*?</span>', "", page, flags=re.S)
+    names = " ".join(re.findall(r'(?:aria-label|title|placeholder)="([^"]*)"', page))
+    return re.sub(r"<[^>]+>", " ", page) + " " + names
+
+
+def english_left(page: str) -> list[str]:
+    words = re.sub(r"\s+", " ", visible_words(page))
+    return [english for english in translated_english() if english in words]
+
+
+@pytest.fixture
+def french_desk():
+    d = desk(operators=1)
+    operator = d.operators[0]
+    operator.language = "fr"
+    operator.show_internal_tab = True
+    operator.save()
+    operator.user_permissions.add(
+        Permission.objects.get(codename="view_reports", content_type__app_label="reports")
+    )
+    chat, _token = start(d.widget, name="Ada", email="ada@example.org")
+    services.chat_claim(chat=chat, operator=operator)
+    services.message_send(chat=chat, operator=operator, body="Bonjour Ada")
+    services.chat_end(chat=chat, operator=operator, note="à rappeler")
+    ticket = services.ticket_create(
+        widget=d.widget, name="Ada", email="ada@example.org", question="Un portable ?"
+    )
+    services.ticket_reply_add(ticket=ticket, operator=operator, body="Oui.", kind="note")
+    reply = canned_reply_create(title="Horaires", body="Ouvert à 9 h", owner=operator)
+    return operator, chat, ticket, reply
+
+
+def staff_pages(chat, ticket, reply) -> list[str]:
+    return [
+        reverse("dashboard:chats"),
+        reverse("dashboard:settings"),
+        reverse("internalchat:tab"),
+        reverse("reports:tab"),
+        reverse("chats:transcripts"),
+        reverse("chats:transcript", args=[chat.pk]),
+        reverse("chats:tickets") + "?status=all",
+        reverse("chats:ticket", args=[ticket.pk]),
+        reverse("chats:follow_up", args=[chat.pk]),
+        reverse("chats:patron_record", args=[chat.pk]),
+        reverse("canned:personal"),
+        reverse("canned:edit", args=[reply.pk]),
+        reverse("libchat:sign_out"),
+    ]
+
+
+def test_a_french_operator_reads_every_dashboard_page_in_french(client, french_desk):
+    operator, chat, ticket, reply = french_desk
+    client.force_login(operator)
+    assert len(translated_english()) > 200  # the catalogue the check reads is the real one
+    left = {}
+    for url in staff_pages(chat, ticket, reply):
+        response = client.get(url, HTTP_ACCEPT_LANGUAGE="en-US,en")
+        assert response.status_code == 200, url
+        page = response.content.decode()
+        if "<html" in page:
+            assert '<html lang="fr" dir="ltr">' in page, url
+        if english := english_left(page):
+            left[url] = english
+    assert left == {}
+
+
+def test_the_french_dashboard_says_what_a_french_librarian_expects(client, french_desk):
+    operator, chat, _ticket, _reply = french_desk
+    client.force_login(operator)
+    chats = client.get(reverse("dashboard:chats")).content.decode()
+    assert "Envoyer le message" in chats
+    assert "Prendre la conversation" in chats
+    assert "Tableau de bord" in chats
+    transcript = client.get(reverse("chats:transcript", args=[chat.pk])).content.decode()
+    assert "Conversation avec Ada" in transcript
+    # The dashboard's scripts get the French catalogue.
+    assert re.search(r'<script src="/widget/texts/fr\.js\?v=\w+"></script>', chats)
+
+
+def test_the_same_pages_stay_english_for_an_english_operator(client, french_desk):
+    operator, chat, ticket, reply = french_desk
+    operator.language = "en"
+    operator.save()
+    client.force_login(operator)
+    page = client.get(reverse("chats:transcript", args=[chat.pk])).content.decode()
+    assert "Chat with Ada" in page
+    assert '<html lang="en"' in page
