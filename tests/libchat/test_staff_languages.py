@@ -126,3 +126,9 @@ def test_the_same_pages_stay_english_for_an_english_operator(client, french_desk
     page = client.get(reverse("chats:transcript", args=[chat.pk])).content.decode()
     assert "Chat with Ada" in page
     assert '<html lang="en"' in page
+
+
+def test_the_dashboard_scripts_catalogue_carries_their_words_in_french(client):
+    script = client.get(reverse("widgets:catalog", args=["fr"])).content.decode()
+    assert '"LibChat is Online": "LibChat est en ligne"' in script
+    assert '"%(count)s open ticket"' in script and "%(count)s tickets ouverts" in script
