@@ -1,13 +1,13 @@
 """Reads of sign-in state and presence. Presence is computed at read time from heartbeats."""
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Subquery
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.models import DashboardConnection, LibChatSession, Operator, Status
 from libchat.core.languages import language_from_accept
@@ -235,3 +235,11 @@ def operator_language(*, operator: Operator | None, accept_language: str) -> str
     if operator is not None and operator.language != Operator.FOLLOW_BROWSER:
         return operator.language
     return language_from_accept(accept_language)
+
+
+def operator_text(operator: Operator, make: Callable[[], str]) -> str:
+    """A sentence made for one operator's pages alone (a frame to their dashboard), in the
+    language they chose in Settings. One who follows their browser reads English here: only the
+    socket they are on knows the browser, and the sentence is made before it is sent."""
+    with translation.override(operator_language(operator=operator, accept_language="")):
+        return make()

@@ -4,6 +4,7 @@ replies on the Settings tab (list, add, edit, delete)."""
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from canned import selectors, services
@@ -63,7 +64,7 @@ def personal(request: HttpRequest) -> HttpResponse:
         return _page(
             request, "personal.html", typed=typed, error=refusal.message, status=400, **listing
         )
-    messages.success(request, f"Added “{reply.title}”.")
+    messages.success(request, gettext("Added “%(title)s”.") % {"title": reply.title})
     return redirect("canned:personal")
 
 
@@ -88,7 +89,7 @@ def personal_edit(request: HttpRequest, reply_id: int) -> HttpResponse:
         return _page(
             request, "edit.html", typed=typed, error=refusal.message, status=400, reply=reply
         )
-    messages.success(request, f"Saved “{reply.title}”.")
+    messages.success(request, gettext("Saved “%(title)s”.") % {"title": reply.title})
     return redirect("canned:personal")
 
 
@@ -97,5 +98,5 @@ def personal_edit(request: HttpRequest, reply_id: int) -> HttpResponse:
 def personal_delete(request: HttpRequest, reply_id: int) -> HttpResponse:
     reply = _own(request, reply_id)
     services.canned_reply_delete(reply=reply)
-    messages.success(request, f"Deleted “{reply.title}”.")
+    messages.success(request, gettext("Deleted “%(title)s”.") % {"title": reply.title})
     return redirect("canned:personal")

@@ -10,6 +10,7 @@ message ("This chat was taken by X.").
 import contextlib
 import time
 
+from django.utils.translation import gettext
 from redis.exceptions import RedisError
 
 from accounts.selectors import operator_by_id, operator_takes_chats
@@ -80,7 +81,7 @@ def _look(operator, channel_name: str, frame: dict) -> None:
     if frame.get("chat_id") is not None:
         chat = selectors.chat_for_operator(operator=operator, chat_id=_id(frame, "chat_id"))
         if chat.state != chat.State.WAITING or not operator_takes_chats(operator=operator):
-            raise ChatInvalid("This chat is no longer waiting.", chat_id=chat.pk)
+            raise ChatInvalid(gettext("This chat is no longer waiting."), chat_id=chat.pk)
     services.chat_look(channel_name=channel_name, operator=operator, chat=chat)
 
 
