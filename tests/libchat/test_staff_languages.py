@@ -132,3 +132,41 @@ def test_the_dashboard_scripts_catalogue_carries_their_words_in_french(client):
     script = client.get(reverse("widgets:catalog", args=["fr"])).content.decode()
     assert '"LibChat is Online": "LibChat est en ligne"' in script
     assert '"%(count)s open ticket"' in script and "%(count)s tickets ouverts" in script
+
+
+def test_what_the_server_tells_a_french_operator_after_an_action_is_french(client, french_desk):
+    """Confirmations (messages) and refusals (refused(), a service's ChatInvalid) are written in
+    the operator's language, not only the page around them."""
+    operator, chat, ticket, reply = french_desk
+    client.force_login(operator)
+    block = client.post(
+        reverse("chats:block", args=[chat.pk]), {"duration": "forever", "reason": "x"}
+    )
+    assert block.status_code == 400
+    assert block.json()["message"].startswith("Choisissez la durée du blocage")
+    assert "1 heure" in block.json()["message"]
+    saved = client.post(
+        reverse("canned:edit", args=[reply.pk]),
+        {"title": "Horaires", "shortcut": "", "body": "Ouvert à 9 h"},
+        follow=True,
+    )
+    assert "« Horaires » enregistrée." in saved.content.decode()
+    answered = client.post(
+        reverse("chats:ticket_answered", args=[ticket.pk]), {"answered": "1"}, follow=True
+    )
+    page = answered.content.decode()
+    assert "Ticket de ada@example.org marqué comme traité." in page
+    assert not english_left(page)
+    missing = client.get(reverse("chats:ticket", args=[ticket.pk + 100]))
+    assert "appartient pas à vos widgets." in missing.content.decode()
+
+
+def test_a_sentence_made_for_one_operators_pages_is_in_their_language(french_desk):
+    from django.utils.translation import gettext
+
+    from accounts.selectors import operator_text
+
+    operator, *_ = french_desk
+    assert operator_text(operator, lambda: gettext("You ended the chat.")) != "You ended the chat."
+    operator.language = operator.FOLLOW_BROWSER
+    assert operator_text(operator, lambda: gettext("You ended the chat.")) == "You ended the chat."
