@@ -552,7 +552,7 @@ class TicketReply(models.Model):
     operator = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
-    body = models.TextField(help_text="As the operator wrote it (plain text).")
+    body = models.TextField(help_text="Sanitised HTML, as the editor wrote it.")
     created_at = models.DateTimeField(auto_now_add=True)
     mail = models.CharField(max_length=8, choices=Mail.choices, blank=True)
     mailed_at = models.DateTimeField(null=True, blank=True)

@@ -40,6 +40,7 @@ from libchat.core.messages import MESSAGE_MAX_CHARS
 from libchat.core.queries import QueryRefused
 from libchat.core.ratelimit import rate_limit_hit
 from libchat.core.refusals import Refusal, refusal_response
+from libchat.core.richtext import body_sanitise
 from libchat.core.uploads import file_download, file_send_arguments
 from widgets.models import Widget
 from widgets.selectors import widget_language
@@ -427,7 +428,9 @@ def ticket_reply(request: HttpRequest, ticket_id: int) -> HttpResponse:
             ticket=ticket, operator=request.user, body=body, kind=kind, base_url=_site(request)
         )
     except ChatInvalid as refusal:
-        return _ticket_page(request, ticket_id, draft=body, error=refusal.message, status=400)
+        # Back in the editor as the server would keep it: sanitised, since the page puts it in.
+        draft = body_sanitise(body)
+        return _ticket_page(request, ticket_id, draft=draft, error=refusal.message, status=400)
     if reply.kind == reply.Kind.ANSWER:
         messages.success(
             request,

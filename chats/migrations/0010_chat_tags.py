@@ -31,6 +31,10 @@ def read_scale_add(apps, schema_editor):
 
 def read_scale_remove(apps, schema_editor):
     apps.get_model("chats", "ChatTag").objects.filter(scale="read").delete()
+    if schema_editor.connection.vendor == "postgresql":
+        # The delete leaves deferred foreign-key checks pending, and PostgreSQL refuses to drop
+        # the table later in this same transaction while they are: run them now.
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
 
 class Migration(migrations.Migration):

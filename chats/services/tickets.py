@@ -25,6 +25,7 @@ from departments.models import Department
 from libchat.core.jobs import task_enqueue_on_commit
 from libchat.core.live import live_send
 from libchat.core.messages import MESSAGE_MAX_CHARS
+from libchat.core.richtext import body_has_text, body_sanitise, html_as_text
 from widgets.models import Widget
 
 
@@ -146,14 +147,14 @@ def ticket_reply_add(
     """Add an answer or a staff note to the ticket's thread. An answer is emailed to the patron
     once this commits (`ticket_answer_mail`) and marks the ticket answered by this operator,
     unless someone already had. Refused, nothing stored, for an empty or too long text."""
-    body = body.strip()
+    body = body_sanitise(body)  # the editor's markup: bold, italic, links, FAQ cards
     if ticket.anonymised_at:
         raise ChatInvalid(
             gettext("The retention setting removed this ticket's details; it is closed.")
         )
     if kind not in TicketReply.Kind.values:
         raise ChatInvalid(gettext("Say whether this is an answer or a note."))
-    if not body:
+    if not body_has_text(body):
         raise ChatInvalid(
             gettext("Write the answer first.")
             if kind == "answer"
@@ -211,7 +212,7 @@ def _answer_mail(reply: TicketReply, base_url: str = "") -> tuple[str, str]:
             "date": timezone.localtime(ticket.created_at).strftime("%Y-%m-%d %H:%M")
         }
         quoted = "\n".join(f"> {line}" for line in ticket.question.splitlines())
-        text = f"{reply.body}\n\n{asked}\n{quoted}\n"
+        text = f"{html_as_text(reply.body)}\n\n{asked}\n{quoted}\n"
         if ticket.chat_id:  # a follow-up: the chat it follows, as the patron's own transcript
             chat = ticket.chat
             lines = [

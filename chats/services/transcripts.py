@@ -2,14 +2,12 @@
 from the transcript page; sent by the Celery worker after commit, so a slow mail server never
 holds up the socket, and recorded (to whom, when, by whom, sent or failed)."""
 
-import html
 import smtplib
 
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.utils import timezone, translation
-from django.utils.html import strip_tags
 from django.utils.translation import gettext
 
 from accounts.models import Operator
@@ -17,14 +15,14 @@ from chats import selectors
 from chats.errors import ChatInvalid
 from chats.models import PatronChat, PatronMessage, TranscriptEmail
 from libchat.core.jobs import task_enqueue_on_commit
+from libchat.core.richtext import html_as_text
 
 
 def transcript_line(chat: PatronChat, message: dict, base_url: str, *, patron: str) -> str:
     """One line of a chat as text: its time (UTC), who wrote it (`patron` for the patron),
     what it said and links to its files under `base_url`."""
-    text = strip_tags(message["body"].replace("<br>", "\n"))
     files = [f"{file['name']}: {base_url}{file['url']}" for file in message["attachments"]]
-    text = "\n".join(filter(None, [html.unescape(text), *files]))
+    text = "\n".join(filter(None, [html_as_text(message["body"]), *files]))
     # A line from LibChat itself has no speaker, as on the transcript page.
     if message["sender"] != PatronMessage.Sender.SYSTEM:
         who = patron if message["sender"] == "patron" else message["operator"]

@@ -28,6 +28,12 @@ def body_has_text(html: str) -> bool:
     return bool(nh3.clean(html, tags=set()).strip())
 
 
+def html_as_text(body: str) -> str:
+    """Stored message HTML as plain text for an email: line breaks kept, tags gone, entities
+    read ("R&amp;D" is "R&D")."""
+    return html.unescape(nh3.clean(body.replace("<br>", "\n"), tags=set())).strip()
+
+
 def text_normalise(text: str) -> str:
     """Plain text as a browser's text box gives it: \\n line breaks, no NUL (which PostgreSQL
     cannot store), no space around it."""

@@ -31,7 +31,7 @@ function uniqueIds(root, suffix) {
 
 // The browser's contenteditable markup, as the server keeps it: lines the browser wraps in
 // <div>s become <br>s, <strong>/<em> become <b>/<i>; b/i/u/br/a and FAQ cards survive nh3.
-function bodyHTML(editor) {
+export function bodyHTML(editor) {
   const copy = editor.cloneNode(true);
   // A mention a page inserted (internal chat's @-typeahead) goes out as its token, @{o:ID}.
   for (const mention of copy.querySelectorAll("[data-mention]")) {
@@ -133,7 +133,8 @@ function togglePopup(button, popup, open = popup.hidden) {
 // options.onKeydown sees each key first and answers true when it handled it (a typeahead's
 // arrows, Enter and Escape); options.draftKey() names the conversation whose draft the editor
 // holds (null: none); options.cannedParams() names it to the server that fills canned replies'
-// variables (e.g. {chat: 12}; {}: no patron chat).
+// variables (e.g. {chat: 12}; {}: no patron chat); options.enterSends false makes Enter add a
+// line (a page whose own buttons send, such as a ticket's Send Answer).
 export function createEditor(
   root,
   {
@@ -145,6 +146,7 @@ export function createEditor(
     idSuffix,
     draftKey = () => null,
     cannedParams = () => ({}),
+    enterSends = true,
   },
 ) {
   if (idSuffix !== undefined) uniqueIds(root, idSuffix);
@@ -168,6 +170,9 @@ export function createEditor(
 
   drafts.set(editor, loadDraft);
   loadDraft();
+  // The page renders the box read-only: typing starts once this script holds it.
+  editor.contentEditable = "true";
+  editor.removeAttribute("aria-readonly");
 
   // The server refuses an empty or over-long message; say so here and keep the text, so
   // nothing typed is lost. The limit counts characters of the markup, as the server does.
@@ -218,7 +223,7 @@ export function createEditor(
   editor.addEventListener("keydown", (event) => {
     if (canned.keydown(event) || onKeydown(event)) return;
     const key = event.key.toLowerCase();
-    if (event.key === "Enter" && !event.shiftKey) {
+    if (event.key === "Enter" && !event.shiftKey && enterSends) {
       event.preventDefault();
       submit();
     } else if ((event.ctrlKey || event.metaKey) && key in SHORTCUTS) {

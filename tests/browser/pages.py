@@ -28,8 +28,10 @@ def settled(page: Page) -> Page:
 
 def sign_in(page: Page) -> Page:
     """Sign In from the header, as a person does: the page that comes back shows Online and its
-    controls work (a click or a key before its modules ran would be lost)."""
-    page.get_by_role("banner").get_by_role("button", name="Sign In").click()
+    controls work (a click or a key before its modules ran would be lost). The page being left
+    hears its own sign-in too and shows Online for a moment: only the new page counts."""
+    with page.expect_navigation():
+        page.get_by_role("banner").get_by_role("button", name="Sign In").click()
     expect(page.locator("#my-dot")).to_have_attribute("data-status", "online")
     return settled(page)
 

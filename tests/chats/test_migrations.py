@@ -1,5 +1,6 @@
 """Chats from before the record get a best-effort history when the migration runs."""
 
+import importlib
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -64,3 +65,26 @@ def test_old_chats_get_their_operators_first_claim_first_response_and_end():
     ]
     missed = new.get_model("chats", "PatronChat").objects.get(pk=missed.pk)
     assert missed.first_claimed_at is None and missed.first_response_at is None
+
+
+def test_ticket_replies_written_as_plain_text_read_the_same_once_the_page_shows_html():
+    # 0016 changes no column, only what the body holds: its conversion runs on today's tables.
+    from django.apps import apps
+
+    from chats.models import OfflineTicket, TicketReply
+    from tests.factories import WidgetFactory
+
+    convert = importlib.import_module("chats.migrations.0016_ticket_reply_body_html")
+    text = "Under 5 < 10 days & free\n<script>x()</script>"
+    ticket = OfflineTicket.objects.create(
+        widget=WidgetFactory(), email="a@example.org", question="?"
+    )
+    reply = TicketReply.objects.create(ticket=ticket, kind="answer", body=text)
+
+    convert.text_to_html(apps, None)
+    reply.refresh_from_db()
+    assert reply.body == "Under 5 &lt; 10 days &amp; free<br>&lt;script&gt;x()&lt;/script&gt;"
+
+    convert.html_to_text(apps, None)
+    reply.refresh_from_db()
+    assert reply.body == text

@@ -121,7 +121,7 @@ def test_the_ticket_page_answers_and_keeps_the_text_when_refused(
     response = client.post(f"{page}replies/", {"body": long, "kind": "answer"})
     assert response.status_code == 400
     text = response.content.decode()
-    assert "Nothing was sent." in text and f">{long}</textarea>" in text
+    assert "Nothing was sent." in text and f'data-draft="{long}"' in text
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(f"{page}replies/", {"body": "Yes, at the desk.", "kind": "answer"})
     assert response.status_code == 302
@@ -336,3 +336,21 @@ def test_the_tickets_page_costs_the_same_queries_at_10_and_10000_tickets(client)
         page = client.get("/dashboard/tickets/", {"status": "all", "q": "Question"})
     assert len(many) == len(few)
     assert "Page 1 of 200 · 10000 tickets" in page.content.decode()
+
+
+def test_an_answer_keeps_the_editors_markup_safe_and_the_email_reads_it_as_text(
+    django_capture_on_commit_callbacks,
+):
+    d = desk()
+    ticket = left_ticket(d)
+    body = '<b>Yes</b> &amp; <a href="https://library.example/renew">renew</a><script>x()</script>'
+    with django_capture_on_commit_callbacks(execute=True):
+        reply = services.ticket_reply_add(
+            ticket=ticket, operator=d.operators[0], body=body + "<br>Ada", kind="answer"
+        )
+    assert "<script>" not in reply.body and reply.body.startswith("<b>Yes</b> &amp; <a href=")
+    assert mail.outbox[0].body.startswith("Yes & renew\nAda\n\nOn ")
+    with pytest.raises(ChatInvalid, match="Write the note first."):
+        services.ticket_reply_add(
+            ticket=ticket, operator=d.operators[0], body="<b> </b><br>", kind="note"
+        )
