@@ -4,6 +4,7 @@ import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Subquery
@@ -11,6 +12,8 @@ from django.utils import timezone, translation
 
 from accounts.models import DashboardConnection, LibChatSession, Operator, Status
 from libchat.core.languages import language_from_accept
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -237,7 +240,7 @@ def operator_language(*, operator: Operator | None, accept_language: str) -> str
     return language_from_accept(accept_language)
 
 
-def operator_text(operator: Operator, make: Callable[[], str]) -> str:
+def operator_text(operator: Operator, make: Callable[[], T]) -> T:
     """A sentence made for one operator's pages alone (a frame to their dashboard), in the
     language they chose in Settings. One who follows their browser reads English here: only the
     socket they are on knows the browser, and the sentence is made before it is sent."""

@@ -419,6 +419,10 @@ class PatronMessage(models.Model):
     body = models.TextField(help_text="Sanitised HTML.")
     client_msg_id = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # A line from LibChat itself: what happened and the names in it (chats.lines), written out
+    # in each reader's language; the body holds it in English.
+    line = models.CharField(max_length=32, blank=True)
+    line_args = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["chat", "number"]

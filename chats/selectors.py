@@ -18,6 +18,7 @@ from accounts.models import Operator
 from accounts.selectors import operator_takes_chats, operators_taking_chats
 from chats.errors import ChatAccessDenied, ChatNotFound
 from chats.filters import TranscriptFilters
+from chats.lines import line_text
 from chats.models import (
     ChatEvent,
     ChatParticipant,
@@ -129,11 +130,13 @@ def message_as_event(
     caller, which has just stored them, passes them (then this costs no query)."""
     if attachments is None:
         attachments = message.attachments.all()
+    # A line from LibChat itself is written out in the active language, its reader's.
+    body = text_as_html(line_text(message.line, message.line_args)) if message.line else None
     return {
         "id": message.number,
         "sender": message.sender,
         "operator": message.operator.name if message.operator_id else None,
-        "body": message.body,
+        "body": body or message.body,
         "client_msg_id": message.client_msg_id,
         "created_at": message.created_at.isoformat(),
         "attachments": [attachment_as_dict(a) for a in attachments],

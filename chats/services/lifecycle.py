@@ -197,7 +197,7 @@ def chat_claim(*, chat: PatronChat, operator: Operator) -> PatronChat:
             )
         _record(chat, ChatEvent.Kind.CLAIMED, at=now, to_operator=operator)
         transaction.on_commit(partial(_announce_claimed, chat, operator))
-        chat_system_line(chat=chat, body=f"{operator.name} joined the chat.")
+        chat_system_line(chat=chat, line="joined", holder=operator, who=operator.name)
     return chat
 
 
@@ -236,12 +236,12 @@ def chat_end(
             raise ChatAccessDenied(gettext("Only the operator who claimed this chat can end it."))
         was_waiting = locked.state == PatronChat.State.WAITING
         _released(locked)
-        who = operator.name if operator else (locked.name or "The patron")
-        verb = "left" if left else "ended"
+        who = operator.name if operator else locked.name
+        line = ("" if who else "patron_") + ("left" if left else "ended")  # a name, or none
         # The line is the transcript's record. The open pages are told by the closing frames
         # below instead, each in its reader's words: sending the line as well showed the end
         # twice, and to the patron who ended it as "The patron ended the chat.".
-        system_line_create(chat=locked, text=f"{who} {verb} the chat.", announce=False)
+        system_line_create(chat=locked, line=line, args={"who": who} if who else {}, announce=False)
         locked.state = PatronChat.State.ENDED
         locked.ended_at = timezone.now()
         reason = (
@@ -320,7 +320,7 @@ def chat_end_blocked(*, chat: PatronChat, operator: Operator, reason: str) -> Pa
     _released(locked)
     with translation.override(locked.language):
         ended = gettext("This chat has ended.")
-    system_line_create(chat=locked, text="This chat has ended.", announce=False)
+    system_line_create(chat=locked, line="over", args={}, announce=False)
     locked.state = PatronChat.State.ENDED
     locked.ended_at = timezone.now()
     _record(
@@ -418,7 +418,6 @@ def chat_requeue(*, chat: PatronChat, reason: ChatEvent.Reason) -> bool:
         _record(chat, ChatEvent.Kind.REQUEUED, at=now, operator=claimant, reason=reason)
         _released(chat)
         chat.refresh_from_db()
-        text = f"{claimant.name} {reason.label}. You are back at the front of the line."
         to_claimant = operator_text(
             claimant,
             lambda: (
@@ -427,7 +426,7 @@ def chat_requeue(*, chat: PatronChat, reason: ChatEvent.Reason) -> bool:
         )
         to_patron = _requeued_to_patron(chat=chat, claimant=claimant, reason=reason)
         transaction.on_commit(partial(_announce_requeued, chat, claimant, to_patron, to_claimant))
-        chat_system_line(chat=chat, body=text)
+        chat_system_line(chat=chat, line=f"requeued_{reason.value}", who=claimant.name)
     return True
 
 
@@ -510,7 +509,12 @@ def chat_transfer(
             note=note,
         )
         transaction.on_commit(partial(_announce_transferred, locked, operator, target))
-        system_line_create(chat=locked, text=f"{operator.name} transferred the chat to {target}.")
+        system_line_create(
+            chat=locked,
+            line="transferred",
+            args={"who": operator.name, "target": target},
+            holder=to_operator,
+        )
     return locked
 
 
@@ -534,12 +538,11 @@ def _announce_transferred(chat: PatronChat, by: Operator, target: str) -> None:
     if chat.claimed_by_id:
         live_send(patron_group(chat.pk), {"event": "chat.claimed", "operator": target})
         summary = selectors.chat_summary(chat)
+        # The chat's lines from LibChat in the language of the one who now holds it.
+        messages = operator_text(chat.claimed_by, lambda: selectors.chat_messages(chat_id=chat.pk))
         live_send(
             operator_group(chat.claimed_by_id),
-            {
-                "event": "chat.opened",
-                "chat": {**summary, "messages": selectors.chat_messages(chat_id=chat.pk)},
-            },
+            {"event": "chat.opened", "chat": {**summary, "messages": messages}},
         )
     else:
         live_send(patron_group(chat.pk), {"event": "chat.transferred", "department": target})

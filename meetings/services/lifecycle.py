@@ -35,7 +35,7 @@ def _story_line(meeting: Meeting, *, ended: bool) -> None:
 
 def _patron_chat_line(meeting: Meeting, *, ended: bool) -> None:
     if not ended:
-        body = f"Screenshare with {meeting.host.name} started."
+        line, args = "screenshare_started", {"who": meeting.host.name}
     else:
         accepted = (
             Participant.objects.filter(meeting=meeting, patron_chat__isnull=False)
@@ -45,8 +45,9 @@ def _patron_chat_line(meeting: Meeting, *, ended: bool) -> None:
         )
         if accepted is None:  # offered, never accepted: nothing started, nothing to end
             return
-        body = f"Screenshare ended after {duration_text(meeting.ended_at - accepted)}."
-    chat_system_line(chat=meeting.patron_chat, body=body)
+        seconds = max(0, round((meeting.ended_at - accepted).total_seconds()))
+        line, args = "screenshare_ended", {"seconds": seconds}
+    chat_system_line(chat=meeting.patron_chat, line=line, holder=meeting.host, **args)
 
 
 def _room_line(meeting: Meeting, *, ended: bool) -> None:
