@@ -43,7 +43,7 @@ from libchat.core.refusals import Refusal, refusal_response
 from libchat.core.richtext import body_sanitise
 from libchat.core.uploads import file_download, file_send_arguments
 from widgets.models import Widget
-from widgets.selectors import widget_language
+from widgets.selectors import widget_in_language, widget_language
 
 
 def _too_many(request: HttpRequest) -> JsonResponse | None:
@@ -77,7 +77,9 @@ def _from_widget_form(
         widget=widget, accept_language=request.headers.get("Accept-Language", "")
     )
     with translation.override(language):
-        return _widget_form_answer(request, widget, create, answer, **context)
+        # Its offline message, in a refusal, as the admin wrote it for this language.
+        shown = widget_in_language(widget=widget, language=language)
+        return _widget_form_answer(request, shown, create, answer, **context)
 
 
 def _widget_form_answer(

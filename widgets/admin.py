@@ -12,6 +12,7 @@ from widgets.models import (
     WidgetFallback,
     WidgetOnlineInterval,
     WidgetOpeningSpan,
+    WidgetText,
     fallbacks_validate,
     opening_spans_validate,
 )
@@ -81,12 +82,20 @@ class ClosedDateInline(admin.StackedInline):
     fields = ["date", "reason"]
 
 
+class TextInline(admin.StackedInline):
+    model = WidgetText
+    extra = 0
+    fields = ["language", *WidgetText.FIELDS]
+    verbose_name = "text in another language"
+    verbose_name_plural = "Texts in other languages"
+
+
 @admin.register(Widget)
 class WidgetAdmin(admin.ModelAdmin):
     list_display = ["name", "kind", "first_choice_display", "active", "status_display"]
     list_filter = ["active", "kind"]
     search_fields = ["name", "title"]
-    inlines = [FallbackInline, OpeningSpanInline, ClosedDateInline]
+    inlines = [FallbackInline, OpeningSpanInline, ClosedDateInline, TextInline]
     actions = ["hash_regenerate"]
     readonly_fields = ["hash"]
     fieldsets = [

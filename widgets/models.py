@@ -208,7 +208,8 @@ class Widget(models.Model):
         default="en",
         help_text="What the widget's own words are in (its buttons, status lines and messages); "
         "with the browser's choice, the first of the shipped languages the patron's browser asks "
-        "for, else English. The texts above are shown as written.",
+        "for, else English. The texts above are shown as written, unless the widget has its own "
+        "for the patron's language (Texts in other languages, below).",
     )
     active = models.BooleanField(default=True, help_text="An inactive widget shows as offline.")
     send_page_url = models.BooleanField(
@@ -369,6 +370,40 @@ class Widget(models.Model):
     def first_choice(self) -> tuple[int | None, int | None]:
         """(operator id, department id) of the first choice; exactly one is set."""
         return self.first_operator_id, self.first_department_id
+
+
+def text_language_choices() -> list[tuple[str, str]]:
+    return list(settings.LANGUAGES)
+
+
+class WidgetText(models.Model):
+    """The widget's own words (those an admin writes) in one more language, for the patrons the
+    widget speaks that language to (its language, or their browser's). A text left blank shows
+    the widget's own."""
+
+    # The fields of Widget an admin writes that a patron reads, in the order the admin shows them.
+    FIELDS = ("title", "online_greeting", "offline_message", "away_message", "invite_message")
+
+    widget = models.ForeignKey(Widget, on_delete=models.CASCADE, related_name="texts")
+    language = models.CharField(max_length=8, choices=text_language_choices)
+    title = models.CharField(max_length=100, blank=True)
+    online_greeting = models.TextField(blank=True)
+    offline_message = models.TextField(blank=True)
+    away_message = models.TextField(blank=True)
+    invite_message = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["widget", "language"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["widget", "language"],
+                name="widget_text_one_per_language",
+                violation_error_message="This widget already has texts in that language.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.widget} ({self.get_language_display()})"
 
 
 class WidgetFallback(models.Model):

@@ -6,6 +6,7 @@ cache so the status endpoint, the embed script and the widget socket cost no dat
 `widgets.services.widget_status_refresh` writes it; a miss here computes it once and stores it.
 """
 
+import copy
 import math
 import re
 from collections.abc import Iterable
@@ -28,7 +29,7 @@ from departments.selectors import (
 )
 from libchat.core.languages import language_from_accept
 from widgets.hours import DAY_MINUTES, OpeningHours, minutes_of
-from widgets.models import HASH, MIDNIGHT, Widget, WidgetClosedDate
+from widgets.models import HASH, MIDNIGHT, Widget, WidgetClosedDate, WidgetText
 
 
 @dataclass(frozen=True)
@@ -421,6 +422,20 @@ def widget_language(*, widget: Widget, accept_language: str) -> str:
     if widget.language == Widget.FOLLOW_BROWSER:
         return language_from_accept(accept_language)
     return widget.language
+
+
+def widget_in_language(*, widget: Widget, language: str) -> Widget:
+    """The widget as a patron reading `language` sees it: its title, greeting, offline, away and
+    invitation texts in that language where an admin wrote them (WidgetText), its own where not.
+    A copy for showing, never for saving; the widget itself when it has no texts in it."""
+    texts = WidgetText.objects.filter(widget=widget, language=language).first()
+    if texts is None:
+        return widget
+    shown = copy.copy(widget)
+    for field in WidgetText.FIELDS:
+        if getattr(texts, field).strip():
+            setattr(shown, field, getattr(texts, field))
+    return shown
 
 
 def widget_active_get(*, widget_id: int) -> Widget | None:

@@ -67,13 +67,16 @@ def status(request: HttpRequest, widget_id: int) -> HttpResponse:
 
 
 def _button_texts(widget: Widget) -> dict[str, dict[str, str]]:
-    """The words of the button on the library's page, in the widget's language or, when it
-    follows the browser, in each shipped one for the script to choose from."""
+    """The words of the button on the library's page (the widget's title among them, as the
+    admin wrote it for that language), in the widget's language or, when it follows the
+    browser, in each shipped one for the script to choose from."""
     texts = {}
     following = widget.language == Widget.FOLLOW_BROWSER
+    titles = {text.language: text.title for text in widget.texts.all() if text.title.strip()}
     for language in shipped_languages() if following else [widget.language]:
         with translation.override(language):
             texts[language] = {
+                "title": titles.get(language, widget.title),
                 "online": translation.gettext("Online"),
                 "offline": translation.gettext("Offline"),
                 "newReply": translation.gettext("New reply"),
@@ -175,6 +178,7 @@ def _frame_page(request: HttpRequest, widget: Widget | None) -> HttpResponse:
     language = selectors.widget_language(
         widget=widget, accept_language=request.headers.get("Accept-Language", "")
     )
+    widget = selectors.widget_in_language(widget=widget, language=language)
     with translation.override(language):
         asks = [
             ("name", translation.gettext("Your name"), "text", "name", widget.ask_name),

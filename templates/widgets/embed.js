@@ -52,7 +52,7 @@
   var toggleTag = { floating: "button", slide_out: "button", in_page: "p", pop_out: "a" }[config.kind];
   var toggle = el(toggleTag, font + colours + toggleCss, { "class": "libchat-toggle" });
   var label = el("span");
-  label.textContent = config.title;
+  label.textContent = texts.title || config.title;
   var status = el("span", "font-weight:400;", { "class": "libchat-status", "aria-live": "polite" });
   var dot = el("span", "display:inline-block;width:.6em;height:.6em;border-radius:50%;margin-right:.4em;border:1px solid #fff;background:#a0aec0;", { "aria-hidden": "true" });
   toggle.appendChild(dot);
@@ -114,7 +114,7 @@
   var panel = el("div", panelCss, { "class": "libchat-panel", id: "libchat-panel-" + config.id });
   // display-capture: the patron may share their screen when a librarian offers a screenshare.
   var frame = el("iframe", "border:0;width:100%;height:100%;display:block;", {
-    src: frameSrc, title: config.title, allow: "display-capture"
+    src: frameSrc, title: texts.title || config.title, allow: "display-capture"
   });
   panel.appendChild(frame);
 

@@ -12,7 +12,7 @@ from tests.browser.desks import reference_widget
 from tests.browser.pages import outside_the_loop, sign_in
 from tests.factories import OperatorFactory
 from widgets import selectors
-from widgets.models import Widget
+from widgets.models import Widget, WidgetText
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -138,20 +138,33 @@ def test_a_patron_whose_browser_reads_french_leaves_a_question_in_french(
     library = sites()
 
     def create():
-        return reference_widget(
+        # The admin wrote the widget's texts in English, and in French for French readers.
+        widget = reference_widget(
             allowed_origins=[library.url],
-            title="Posez votre question",
-            offline_message="Nous sommes fermés ; nous rouvrons demain à 9 h.",
+            title="Ask a Librarian",
+            offline_message="We are closed; we open again tomorrow at 9.",
             offline_behaviour=Widget.Offline.TICKET_FORM,
             language=Widget.FOLLOW_BROWSER,
         )
+        WidgetText.objects.create(
+            widget=widget,
+            language="fr",
+            title="Posez votre question",
+            offline_message="Nous sommes fermés ; nous rouvrons demain à 9 h.",
+        )
+        return widget
 
     widget = outside_the_loop(create)  # nobody monitors it: offline
+    english = library_page(browser, library, widget, live_server_daphne.url, locale="en-US")
+    english.get_by_role("button", name="Ask a Librarian: Offline").click()
+    in_english = english.frame_locator('iframe[title="Ask a Librarian"]')
+    expect(in_english.get_by_text("We are closed; we open again tomorrow at 9.")).to_be_visible()
     patron = library_page(browser, library, widget, live_server_daphne.url, locale="fr-FR")
     patron.get_by_role("button", name="Posez votre question: Hors ligne").click()
     chat = patron.frame_locator('iframe[title="Posez votre question"]')
     expect(chat.locator("html")).to_have_attribute("lang", "fr")
     expect(chat.get_by_role("banner")).to_contain_text("Hors ligne")
+    expect(chat.get_by_text("Nous sommes fermés ; nous rouvrons demain à 9 h.")).to_be_visible()
     form = chat.get_by_role("region", name="Laissez votre question")
     expect(form).to_be_visible()
     form.get_by_label("Nom (facultatif)").fill("Amélie")

@@ -46,6 +46,8 @@ def form_data(first_department=None, first_operator=None, fallbacks=(), **overri
         "opening_spans-INITIAL_FORMS": "0",
         "closed_dates-TOTAL_FORMS": "0",
         "closed_dates-INITIAL_FORMS": "0",
+        "texts-TOTAL_FORMS": "0",
+        "texts-INITIAL_FORMS": "0",
     }
     for index, (position, monitor) in enumerate(fallbacks):
         is_department = monitor.__class__.__name__ == "Department"
@@ -254,3 +256,30 @@ def test_the_admin_lists_the_hours_online_record_and_never_edits_it(admin_client
     delete = reverse("admin:widgets_widgetonlineinterval_delete", args=[interval.pk])
     assert admin_client.post(delete, {"post": "yes"}).status_code == 403
     assert WidgetOnlineInterval.objects.filter(pk=interval.pk).exists()
+
+
+def _texts(*languages):
+    data = {"texts-TOTAL_FORMS": str(len(languages))}
+    for index, language in enumerate(languages):
+        data[f"texts-{index}-language"] = language
+        data[f"texts-{index}-title"] = "Pregunte a un bibliotecario"
+        data[f"texts-{index}-online_greeting"] = "¡Hola!"
+    return data
+
+
+def test_admin_gives_a_widget_its_texts_in_another_language_once(admin_client, departments):
+    reference, _ = departments
+    add = reverse("admin:widgets_widget_add")
+    response = admin_client.post(add, form_data(first_department=reference, **_texts("es", "es")))
+    assert response.status_code == 200
+    assert "Please correct the duplicate data for language" in response.content.decode()
+    assert not Widget.objects.exists()
+
+    response = admin_client.post(add, form_data(first_department=reference, **_texts("es")))
+    assert response.status_code == 302, response.content.decode()
+    texts = Widget.objects.get().texts.get()
+    assert (texts.language, texts.title, texts.offline_message) == (
+        "es",
+        "Pregunte a un bibliotecario",
+        "",  # left blank: the widget's own offline message is shown
+    )

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from libchat.core.languages import catalog_version, language_from_accept
 from tests.factories import WidgetFactory
-from widgets.models import Widget
+from widgets.models import Widget, WidgetText
 from widgets.selectors import widget_language
 
 pytestmark = pytest.mark.django_db
@@ -103,8 +103,9 @@ def test_the_embed_button_speaks_the_widgets_language_or_carries_each_for_the_br
             "texts"
         ]
 
-    assert texts(WidgetFactory(language="fr")) == {
+    assert texts(WidgetFactory(language="fr", title="Demandez")) == {
         "fr": {
+            "title": "Demandez",
             "online": "En ligne",
             "offline": "Hors ligne",
             "newReply": "Nouvelle réponse",
@@ -122,3 +123,43 @@ def test_the_admin_sets_a_widgets_language(admin_client):
     select = page.content.decode().split('name="language"')[1].split("</select>")[0]
     choices = re.findall(r'<option value="([a-z]+)"', select)
     assert choices == ["browser", "en", "es", "fr"]
+
+
+def test_a_widget_shows_the_texts_its_admin_wrote_for_the_patrons_language(client):
+    widget = WidgetFactory(
+        language=Widget.FOLLOW_BROWSER,
+        title="Ask a Librarian",
+        online_greeting="Hi! Ask us anything.",
+        offline_message="We are closed.",
+    )
+    WidgetText.objects.create(
+        widget=widget,
+        language="es",
+        title="Pregunte a un bibliotecario",
+        online_greeting="¡Hola! Pregúntenos lo que quiera.",
+        offline_message="   ",  # blank: the widget's own is shown
+    )
+    spanish = text_of(frame(client, widget, accept_language="es").content.decode())
+    assert "Pregunte a un bibliotecario" in spanish and "¡Hola! Pregúntenos" in spanish
+    assert "Ask a Librarian" not in spanish and "Hi! Ask us" not in spanish
+    assert "We are closed." in spanish
+    french = text_of(frame(client, widget, accept_language="fr").content.decode())
+    assert "Ask a Librarian" in french and "Hi! Ask us anything." in french  # none written
+
+    response = client.get(reverse("widgets:embed", args=[widget.pk]), follow=True)
+    config = json.loads(re.search(r"var config = (\{.*?\});", response.content.decode())[1])
+    titles = {language: texts["title"] for language, texts in config["texts"].items()}
+    assert titles == {
+        "en": "Ask a Librarian",
+        "es": "Pregunte a un bibliotecario",
+        "fr": "Ask a Librarian",
+    }
+
+
+def test_a_chat_refused_offline_gets_the_offline_message_written_for_its_language(client):
+    widget = WidgetFactory(language="es", offline_message="We are closed.")
+    WidgetText.objects.create(widget=widget, language="es", offline_message="Estamos cerrados.")
+    response = client.post(reverse("chats:start", args=[widget.pk]), {"question": "¿Abren mañana?"})
+    assert response.status_code == 409
+    assert response.json()["message"] == "Estamos cerrados."
+    assert Widget.objects.get().offline_message == "We are closed."  # the widget is unchanged
