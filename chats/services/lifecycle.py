@@ -418,17 +418,20 @@ def chat_requeue(*, chat: PatronChat, reason: ChatEvent.Reason) -> bool:
         _record(chat, ChatEvent.Kind.REQUEUED, at=now, operator=claimant, reason=reason)
         _released(chat)
         chat.refresh_from_db()
-        text = f"{claimant.name} {reason.label}. You are back at the front of the line."
-        to_claimant = operator_text(
-            claimant,
-            lambda: (
-                gettext("The chat went back to the queue: you %(why)s.") % {"why": reason.label}
-            ),
-        )
+        with translation.override(None):  # the stored line is English (README "Languages")
+            text = f"{claimant.name} {reason.label}. You are back at the front of the line."
+        to_claimant = operator_text(claimant, partial(_requeued_to_claimant, reason))
         to_patron = _requeued_to_patron(chat=chat, claimant=claimant, reason=reason)
         transaction.on_commit(partial(_announce_requeued, chat, claimant, to_patron, to_claimant))
         chat_system_line(chat=chat, body=text)
     return True
+
+
+def _requeued_to_claimant(reason: ChatEvent.Reason) -> str:
+    # A whole sentence per reason: a reason's label does not fit into another language's sentence.
+    if reason == ChatEvent.Reason.SIGNED_OUT:
+        return gettext("The chat went back to the queue: you signed out.")
+    return gettext("The chat went back to the queue: you could not be reached.")
 
 
 def _requeued_to_patron(*, chat: PatronChat, claimant: Operator, reason: ChatEvent.Reason) -> str:
