@@ -78,11 +78,11 @@ class LibChatSession(models.Model):
     """One sign-in to LibChat, held by one browser. At most one is active per operator."""
 
     class EndReason(models.TextChoices):
-        SIGNED_OUT = "signed_out", "Signed out"
-        REPLACED = "replaced", "Signed in at another location"
-        ENDED_BY_ADMIN = "ended_by_admin", "Ended by an admin"
-        LOGGED_OUT = "logged_out", "Logged out of the site"
-        SCHEDULED = "scheduled", "Signed off at the desk's closing time"
+        SIGNED_OUT = "signed_out", _("Signed out")
+        REPLACED = "replaced", _("Signed in at another location")
+        ENDED_BY_ADMIN = "ended_by_admin", _("Ended by an admin")
+        LOGGED_OUT = "logged_out", _("Logged out of the site")
+        SCHEDULED = "scheduled", _("Signed off at the desk's closing time")
 
     operator = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="libchat_sessions"

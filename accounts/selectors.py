@@ -9,6 +9,7 @@ from typing import TypeVar
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from accounts.models import DashboardConnection, LibChatSession, Operator, Status
 from libchat.core.languages import language_from_accept
@@ -54,7 +55,7 @@ class HeaderState:
     @property
     def status_label(self) -> str:
         if self.signed_in and not self.signed_in_here:
-            return "Signed in at another location"
+            return gettext("Signed in at another location")
         return Status(self.status_here).label
 
 

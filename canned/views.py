@@ -22,7 +22,9 @@ def replies(request: HttpRequest) -> JsonResponse:
     operator and the library (internal chat)."""
     chat = request.GET.get("chat", "")
     if chat and not chat.isdigit():
-        return JsonResponse({"code": "bad_chat", "message": "chat is a chat's id."}, status=400)
+        return JsonResponse(
+            {"code": "bad_chat", "message": gettext("chat is a chat's id.")}, status=400
+        )
     try:
         values = selectors.fill_values(operator=request.user, chat_id=int(chat) if chat else None)
     except ChatAccessDenied as denied:
@@ -71,7 +73,7 @@ def personal(request: HttpRequest) -> HttpResponse:
 def _own(request: HttpRequest, reply_id: int) -> CannedReply:
     reply = selectors.personal_reply_for(operator=request.user, reply_id=reply_id)
     if reply is None:
-        raise Http404("No such canned reply of yours.")
+        raise Http404(gettext("No such canned reply of yours."))
     return reply
 
 

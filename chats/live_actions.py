@@ -40,7 +40,7 @@ def chat_queue_groups(operator) -> list[str]:
 def _id(frame: dict, key: str) -> int:
     value = frame.get(key)
     if not isinstance(value, int) or isinstance(value, bool):
-        raise FrameError("bad_frame", f'"{key}" must be a number.')
+        raise FrameError("bad_frame", gettext('"%(key)s" must be a number.') % {"key": key})
     return value
 
 
@@ -51,9 +51,9 @@ def _target(frame: dict) -> dict:
     elif "department_id" in frame:
         target = {"to_department": department_by_id(department_id=_id(frame, "department_id"))}
     else:
-        raise FrameError("bad_frame", 'Name an "operator_id" or a "department_id".')
+        raise FrameError("bad_frame", gettext('Name an "operator_id" or a "department_id".'))
     if None in target.values():
-        raise FrameError("not_found", "No such transfer target.")
+        raise FrameError("not_found", gettext("No such transfer target."))
     return target
 
 

@@ -13,6 +13,7 @@ from django.db.models.functions import Upper
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext
 
 from accounts.models import Operator
 from accounts.selectors import operator_takes_chats, operators_taking_chats
@@ -549,7 +550,7 @@ def chat_by_token(*, token: str) -> PatronChat:
         .first()
     )
     if chat is None:
-        raise ChatNotFound("This chat does not exist. Start a new chat.")
+        raise ChatNotFound(gettext("This chat does not exist. Start a new chat."))
     return chat
 
 
@@ -560,7 +561,7 @@ def chat_for_operator(*, operator: Operator, chat_id: int) -> PatronChat:
     if chat is None or not (
         chat.claimed_by_id == operator.pk or operator_can_answer(operator=operator, chat=chat)
     ):
-        raise ChatAccessDenied("You cannot answer this chat.")
+        raise ChatAccessDenied(gettext("You cannot answer this chat."))
     return chat
 
 

@@ -158,7 +158,7 @@ def chat_file(request: HttpRequest, key: str) -> FileResponse:
     unguessable key in the URL is the credential (operators see the same link)."""
     attachment = selectors.attachment_by_key(key=key)
     if attachment is None:
-        raise Http404("No such file.")
+        raise Http404(gettext("No such file."))
     return file_download(
         file=attachment.file, name=attachment.original_name, content_type=attachment.content_type
     )
@@ -266,7 +266,7 @@ def transcripts_export(request: HttpRequest) -> HttpResponse:
 def transcript(request: HttpRequest, chat_id: int) -> HttpResponse:
     chat = selectors.transcript_for(operator=request.user, chat_id=chat_id)
     if chat is None:
-        raise Http404("No such transcript.")
+        raise Http404(gettext("No such transcript."))
     messages = [
         {**message, "sent_at": parse_datetime(message["created_at"])}
         for message in selectors.chat_messages(chat_id=chat.pk)
@@ -314,7 +314,7 @@ def transcript_text(request: HttpRequest, chat_id: int) -> HttpResponse:
     """A transcript as a plain-text file to keep or forward."""
     chat = selectors.transcript_for(operator=request.user, chat_id=chat_id)
     if chat is None:
-        raise Http404("No such transcript.")
+        raise Http404(gettext("No such transcript."))
     messages = selectors.chat_messages(chat_id=chat.pk)
     text = exports.transcript_text(chat, messages, _site(request))
     response = HttpResponse(text, content_type="text/plain; charset=utf-8")

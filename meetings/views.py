@@ -3,7 +3,7 @@
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from internalchat.models import Room
@@ -13,7 +13,7 @@ from meetings import services
 from meetings.models import Meeting
 
 # A guest has no account and no dashboard: their pages end on this instead of a link back.
-GUEST_CLOSING = "You can close this page."
+GUEST_CLOSING = gettext_lazy("You can close this page.")
 
 
 @require_POST
@@ -80,7 +80,7 @@ def invite(request: HttpRequest, meeting_id: int) -> JsonResponse:
         )
     except services.MeetingError as error:
         return JsonResponse({"error": error.message, "code": error.code}, status=400)
-    return JsonResponse({"ok": True, "message": "Invitation sent."})
+    return JsonResponse({"ok": True, "message": gettext("Invitation sent.")})
 
 
 @require_http_methods(["GET", "POST"])
@@ -99,7 +99,8 @@ def join(request: HttpRequest, token: str) -> HttpResponse:
         if not name:
             return render(
                 request, "meetings/join.html",
-                {"invite": invite, "error": "Enter the name the others will see."}, status=400,
+                {"invite": invite, "error": gettext("Enter the name the others will see.")},
+                status=400,
             )  # fmt: skip
         services.guest_name_set(invite=invite, display_name=name)
         context = _page_context(invite.meeting, guest=invite)

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -135,7 +136,7 @@ def reports_required(*, json: bool):
         def wrapper(request, *args, **kwargs):
             if not request.user.is_authenticated:
                 if json:
-                    return JsonResponse({"error": "Log in first."}, status=401)
+                    return JsonResponse({"error": gettext("Log in first.")}, status=401)
                 return redirect_to_login(request.get_full_path())
             if not request.user.has_perm(VIEW_REPORTS):
                 if json:

@@ -418,16 +418,18 @@ def chat_requeue(*, chat: PatronChat, reason: ChatEvent.Reason) -> bool:
         _record(chat, ChatEvent.Kind.REQUEUED, at=now, operator=claimant, reason=reason)
         _released(chat)
         chat.refresh_from_db()
-        to_claimant = operator_text(
-            claimant,
-            lambda: (
-                gettext("The chat went back to the queue: you %(why)s.") % {"why": reason.label}
-            ),
-        )
+        to_claimant = operator_text(claimant, partial(_requeued_to_claimant, reason))
         to_patron = _requeued_to_patron(chat=chat, claimant=claimant, reason=reason)
         transaction.on_commit(partial(_announce_requeued, chat, claimant, to_patron, to_claimant))
         chat_system_line(chat=chat, line=f"requeued_{reason.value}", who=claimant.name)
     return True
+
+
+def _requeued_to_claimant(reason: ChatEvent.Reason) -> str:
+    # A whole sentence per reason: a reason's label does not fit into another language's sentence.
+    if reason == ChatEvent.Reason.SIGNED_OUT:
+        return gettext("The chat went back to the queue: you signed out.")
+    return gettext("The chat went back to the queue: you could not be reached.")
 
 
 def _requeued_to_patron(*, chat: PatronChat, claimant: Operator, reason: ChatEvent.Reason) -> str:

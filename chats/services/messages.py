@@ -142,7 +142,7 @@ def message_send(
     nothing.
     """
     if files and operator is None:
-        raise ChatAccessDenied("Only the operator can send files.")
+        raise ChatAccessDenied(gettext("Only the operator can send files."))
     checked = message_check(
         body=body, client_msg_id=client_msg_id, files=files, markup=operator is not None
     )
@@ -152,7 +152,7 @@ def message_send(
         if locked.state == PatronChat.State.ENDED:
             raise ChatClosed(gettext("This chat has ended."))  # the patron may read it
         if operator and locked.claimed_by_id != operator.pk:
-            raise ChatAccessDenied("Only the operator who claimed this chat can reply.")
+            raise ChatAccessDenied(gettext("Only the operator who claimed this chat can reply."))
         earlier = message_sent_before(
             sent=PatronMessage.objects.filter(chat=locked, sender=sender),
             client_msg_id=checked.client_msg_id,

@@ -95,7 +95,7 @@ def _pending_locked(*, offer_id: int, operator: Operator | None) -> TransferOffe
         offers = offers.filter(to_operator=operator)
     chat_id = offers.values_list("chat_id", flat=True).first()
     if chat_id is None:
-        raise ChatAccessDenied("No such transfer offer.", offer_id=offer_id)
+        raise ChatAccessDenied(gettext("No such transfer offer."), offer_id=offer_id)
     PatronChat.objects.select_for_update().get(pk=chat_id)
     offer = (
         TransferOffer.objects.select_for_update(of=("self",))

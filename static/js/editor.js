@@ -215,7 +215,7 @@ export function createEditor(
     });
   }
 
-  function format(command) {
+  function formatApply(command) {
     editor.focus();
     document.execCommand(command);
   }
@@ -228,7 +228,7 @@ export function createEditor(
       submit();
     } else if ((event.ctrlKey || event.metaKey) && key in SHORTCUTS) {
       event.preventDefault();
-      format(SHORTCUTS[key]);
+      formatApply(SHORTCUTS[key]);
     }
   });
   editor.addEventListener("input", () => {
@@ -242,7 +242,7 @@ export function createEditor(
     if (selection.rangeCount) savedRange = selection.getRangeAt(0);
   });
   for (const button of root.querySelectorAll("[data-format]")) {
-    button.addEventListener("click", () => format(button.dataset.format));
+    button.addEventListener("click", () => formatApply(button.dataset.format));
   }
   part("send").addEventListener("click", submit);
 

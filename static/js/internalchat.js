@@ -59,7 +59,7 @@ function setUnread(entry, count) {
   badge.dataset.unread = String(count);
   // The server counts up to 100 (internalchat.selectors.UNREAD_COUNTED): beyond 99 is "99+".
   badge.querySelector("[aria-hidden]").textContent = count > 99 ? "99+" : count;
-  badge.querySelector(".visually-hidden").textContent = `, ${count > 99 ? "more than 99" : count} unread`;
+  badge.querySelector(".visually-hidden").textContent = count > 99 ? gettext(", more than 99 unread") : format(gettext(", %(unread)s unread"), { unread: count });
   badge.hidden = count === 0;
   showTotal();
 }
@@ -219,7 +219,7 @@ function receive(roomInfo, message) {
     if (current === message.room_id && message.sender_id === myId) scrollToEnd();
     return;
   }
-  const roomName = entry ? entry.dataset.roomName : "Internal chat";
+  const roomName = entry ? entry.dataset.roomName : gettext("Internal chat");
   announce(message, roomName);
   if (wasAtBottom) scrollToEnd();
   if (inView(message.room_id)) {
@@ -253,7 +253,7 @@ live.on("room.catch_up", (frame) => {
   for (const message of frame.messages) {
     if (insertMessage(message) && message.sender_id !== myId) {
       const link = section.querySelector(`.room-link[data-room-id="${message.room_id}"]`);
-      announce(message, link ? link.dataset.roomName : "Internal chat");
+      announce(message, link ? link.dataset.roomName : gettext("Internal chat"));
     }
   }
   if (current !== null && inView(current)) markRead();
@@ -503,6 +503,8 @@ function mentionItem(frame) {
 }
 
 live.on("mention.new", (frame) => {
+  // The sender's server named the room in the sender's language; All Staff is named here.
+  if (frame.room.kind === "all_staff") frame.room_name = gettext("All Staff");
   const list = $("mentions-list");
   if (list.querySelector(`[data-mention-id="${frame.mention_id}"]`)) return;
   list.prepend(mentionItem(frame));

@@ -26,5 +26,5 @@ dialog.querySelector("#meeting-decline").addEventListener("click", () => {
 live.on("meeting.declined", (frame) => {
   const status = document.getElementById("meeting-status");
   if (status) status.textContent = format(gettext("%(name)s declined."), { name: frame.by });
-  document.getElementById("announcer").textContent = `${frame.by} declined the invitation.`;
+  document.getElementById("announcer").textContent = format(gettext("%(name)s declined the invitation."), { name: frame.by });
 });

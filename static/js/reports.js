@@ -196,7 +196,7 @@ function weekdayHours(rows, label, unit, colour) {
   const points = rows.flatMap((r, day) => r.hours.map((n, hour) => ({ x: hour, y: day, r: n ? 3 + 12 * Math.sqrt(n / peak) : 0, n })));
   return {
     columns: [gettext("Weekday"), ...Array.from({ length: 24 }, (_, h) => `${String(h).padStart(2, "0")}:00`)],
-    rows: rows.map((r) => [r.weekday, ...r.hours]),
+    rows: rows.map((r, day) => [WEEKDAYS[day], ...r.hours]),
     chart: {
       type: "bubble",
       data: { datasets: [{ label, data: points.filter((p) => p.n), backgroundColor: colour }] },
@@ -313,6 +313,15 @@ function summaryOf(s) {
   );
 }
 
+const STATUS_WORDS = { online: gettext("Online"), internal: gettext("Internal"), away: gettext("Away") };
+
+// An operator's status in the reader's words (the live frame goes to every reader at once).
+function statusText(o) {
+  if (!o.signed_in) return gettext("Signed out");
+  const status = STATUS_WORDS[o.chosen_status] ?? o.chosen_status;
+  return o.reachable ? status : format(gettext("%(status)s (not reachable)"), { status });
+}
+
 function nowOf(now) {
   const queue = now.waiting
     ? format(gettext("%(waiting)s waiting, the longest for %(longest)s"), { waiting: now.waiting, longest: duration(now.longest_wait_seconds) })
@@ -321,7 +330,7 @@ function nowOf(now) {
   document.getElementById("now-at").textContent = format(gettext("(as of %(time)s)"), { time: now.at.slice(11, 19) });
   const rows = now.operators.map((o) => {
     const tr = document.createElement("tr");
-    for (const text of [o.name || format(gettext("Operator %(id)s"), { id: o.operator_id }), o.status_label, String(o.chats)]) {
+    for (const text of [o.name || format(gettext("Operator %(id)s"), { id: o.operator_id }), statusText(o), String(o.chats)]) {
       const td = document.createElement("td");
       td.textContent = text;
       tr.append(td);

@@ -31,7 +31,7 @@ live.on("meeting.offered", (frame) => {
   if (!pane || pane.querySelector(".meeting")) return;
   const offer = pane.querySelector(".offer-screenshare");
   offer.hidden = true;
-  note(pane, `Waiting for ${pane.dataset.patron} to accept the screenshare…`);
+  note(pane, format(gettext("Waiting for %(name)s to accept the screenshare…"), { name: pane.dataset.patron }));
   const root = meetingMarkup(frame.title);
   pane.querySelector(".screenshare").append(root);
   meetingView({
@@ -48,7 +48,7 @@ live.on("meeting.offered", (frame) => {
       // Once the patron accepted, the chat itself says "Screenshare ended after …" and an
       // ended chat says how it ended: a note would repeat it. A declined offer's note stays.
       if (pane.dataset.declined) delete pane.dataset.declined;
-      else note(pane, pane.dataset.ended || root.dataset.accepted ? "" : "The screenshare ended.");
+      else note(pane, pane.dataset.ended || root.dataset.accepted ? "" : gettext("The screenshare ended."));
     },
   });
 });

@@ -9,10 +9,12 @@ from tests.migrating import migrate
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("back_to_latest")]
 
+# Operators as they were then too: a later column (accounts 0006's language) has no default in
+# the database, so the old models could not add a row to it.
 BEFORE = [
     ("chats", "0004_claimant_silence_from_session"),
     ("widgets", "0004_widget_hash_unique"),
-    ("accounts", "0005_session_sign_out_after_chats"),  # operators as they were then
+    ("accounts", "0005_session_sign_out_after_chats"),
 ]
 AFTER = [("chats", "0006_chat_record_backfill")]
 T = datetime(2026, 3, 2, 14, 0, tzinfo=UTC)

@@ -2,6 +2,7 @@
 real data, shows none of the English words the catalogue translates."""
 
 import re
+from datetime import timedelta
 from functools import cache
 
 import polib
@@ -170,3 +171,85 @@ def test_a_sentence_made_for_one_operators_pages_is_in_their_language(french_des
     assert operator_text(operator, lambda: gettext("You ended the chat.")) != "You ended the chat."
     operator.language = operator.FOLLOW_BROWSER
     assert operator_text(operator, lambda: gettext("You ended the chat.")) == "You ended the chat."
+
+
+def test_a_chats_history_and_its_filters_read_in_the_operators_language(client, french_desk):
+    """Where the transcript and the patron panel tell who held the chat, and the Transcripts
+    filters' choices (model and filter labels), in French; English readers keep their words."""
+    operator, chat, *_ = french_desk
+    client.force_login(operator)
+    transcript = client.get(reverse("chats:transcript", args=[chat.pk])).content.decode()
+    assert f"{operator.name} a pris la conversation." in transcript
+    assert f"{operator.name} y a mis fin." in transcript
+    panel = client.get(reverse("chats:patron_record", args=[chat.pk])).content.decode()
+    assert f"{operator.name} a pris la conversation." in panel
+    listing = client.get(reverse("chats:transcripts")).content.decode()
+    assert "Sans évaluation" in listing and "Manquée (jamais répondue)" in listing
+    assert not english_left(listing)
+    operator.language = "en"
+    operator.save()
+    transcript = client.get(reverse("chats:transcript", args=[chat.pk])).content.decode()
+    assert (
+        f"{operator.name} claimed it." in transcript and f"{operator.name} ended it." in transcript
+    )
+
+
+def test_refusals_made_by_services_speak_the_active_language(french_desk):
+    """The texts a socket or a page shows as they are: chats, files, meetings, frames, filters."""
+    from django.http import QueryDict
+    from django.utils import translation
+    from django.utils.translation import gettext
+
+    from chats.errors import ChatAccessDenied
+    from chats.filters import transcript_filters_parse
+    from libchat.core.durations import duration_text
+    from libchat.core.protocol import FrameError, frame_parse
+    from libchat.core.queries import QueryRefused
+    from meetings import services as meeting_services
+    from meetings.models import Meeting
+
+    operator, chat, *_ = french_desk
+    with translation.override("fr"):
+        with pytest.raises(ChatAccessDenied) as refused:
+            services.message_send(chat=chat, body="x", files=[object()])
+        assert refused.value.message == "Seul l’opérateur peut envoyer des fichiers."
+        with pytest.raises(FrameError) as refused:
+            frame_parse('{"action": "dance"}', allowed_actions={"send"})
+        assert refused.value.message == "Action inconnue 'dance'."
+        with pytest.raises(meeting_services.MeetingError) as refused:
+            meeting_services.meeting_start(
+                host=operator, invitees=[], kind=Meeting.Kind.DIRECT, title="x", room=None
+            )
+        assert refused.value.message == (
+            "Un partage d’écran se fait entre vous et un seul autre opérateur."
+        )
+        with pytest.raises(QueryRefused, match="La période commence après sa fin"):
+            transcript_filters_parse(QueryDict("from=2026-05-02&to=2026-05-01"))
+        assert gettext("Waiting") == "En attente"
+        assert duration_text(timedelta(hours=1, minutes=5)) == "1 h 5 min"
+    with translation.override("es"):
+        with pytest.raises(ChatAccessDenied) as refused:
+            services.message_send(chat=chat, body="x", files=[object()])
+        assert refused.value.message == "Solo el operador puede enviar archivos."
+
+
+def test_the_requeued_operator_is_told_why_in_their_language(
+    french_desk, monkeypatch, django_capture_on_commit_callbacks
+):
+    from accounts import services as account_services
+    from chats.services import lifecycle
+
+    operator, *_ = french_desk
+    frames = []
+    monkeypatch.setattr(lifecycle, "live_send", lambda group, frame: frames.append(frame))
+    ended, *_ = french_desk[1:]
+    chat, _token = start(ended.widget, name="Ada")
+    services.chat_claim(chat=chat, operator=operator)
+    with django_capture_on_commit_callbacks(execute=True):
+        account_services.libchat_sign_out(operator=operator)
+    told = [f["message"] for f in frames if f["event"] == "chat.ended"]
+    assert told == ["La conversation est retournée dans la file : vous vous êtes déconnecté."]
+    # The line stored in the chat stays English (README "Languages").
+    assert chat.messages.last().body == (
+        f"{operator.name} signed out. You are back at the front of the line."
+    )
