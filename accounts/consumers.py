@@ -9,6 +9,7 @@ import itertools
 
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
+from django.utils import translation
 
 from accounts import selectors, services
 from accounts.heartbeats import heartbeat_batch
@@ -49,6 +50,11 @@ class DashboardConsumer(live.LiveEvents, AsyncJsonWebsocketConsumer):
             await self.close(code=CLOSE_FORBIDDEN)
             return
         self.operator = user
+        # What this socket answers (refusals, confirmations) is in the dashboard's language.
+        accept_language = dict(self.scope.get("headers", [])).get(b"accept-language", b"")
+        self.language = selectors.operator_language(
+            operator=user, accept_language=accept_language.decode("latin-1")
+        )
         self.browser_key = selectors.browser_key_for(session_key)
         self.joined = {
             services.DASHBOARD_GROUP,
@@ -80,16 +86,18 @@ class DashboardConsumer(live.LiveEvents, AsyncJsonWebsocketConsumer):
     async def receive(self, text_data=None, bytes_data=None):
         handlers = live.registered_actions()
         frame = None
-        try:
-            action, frame = frame_parse(
-                text_data, allowed_actions={"pong", "set_status", *handlers}
-            )
-            if action in handlers:
-                await handlers[action](self, frame)
-            else:
-                await getattr(self, f"action_{action}")(frame)
-        except Refusal as refusal:
-            await self.send_json(refusal_as_event(refusal, frame=frame))
+        # The threads the actions run in inherit the language.
+        with translation.override(self.language):
+            try:
+                action, frame = frame_parse(
+                    text_data, allowed_actions={"pong", "set_status", *handlers}
+                )
+                if action in handlers:
+                    await handlers[action](self, frame)
+                else:
+                    await getattr(self, f"action_{action}")(frame)
+            except Refusal as refusal:
+                await self.send_json(refusal_as_event(refusal, frame=frame))
 
     async def action_pong(self, frame):
         # Written with the other sockets' pongs of the next few seconds (accounts.heartbeats).

@@ -5,13 +5,19 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class Status(models.TextChoices):
-    ONLINE = "online", "Online"
-    INTERNAL = "internal", "Internal"
-    AWAY = "away", "Away"
-    OFFLINE = "offline", "Offline"
+    ONLINE = "online", _("Online")
+    INTERNAL = "internal", _("Internal")
+    AWAY = "away", _("Away")
+    OFFLINE = "offline", _("Offline")
+
+
+def operator_language_choices() -> list[tuple[str, str]]:
+    """The browser's choice among the shipped languages, or one of them (libchat.core.languages)."""
+    return [(Operator.FOLLOW_BROWSER, _("Follow my browser")), *settings.LANGUAGES]
 
 
 class OperatorQuerySet(models.QuerySet):
@@ -29,6 +35,8 @@ class OperatorManager(UserManager.from_queryset(OperatorQuerySet)):
 class Operator(AbstractUser):
     """A library staff member. Logging in to the site is not signing in to LibChat."""
 
+    FOLLOW_BROWSER = "browser"
+
     display_name = models.CharField(max_length=150, blank=True)
     is_operator = models.BooleanField(
         "LibChat operator",
@@ -38,6 +46,13 @@ class Operator(AbstractUser):
     notify_desktop = models.BooleanField("desktop notifications", default=True)
     notify_sound = models.BooleanField("sound notifications", default=True)
     show_internal_tab = models.BooleanField("show an Internal tab", default=False)
+    language = models.CharField(
+        max_length=10,
+        choices=operator_language_choices,
+        default=FOLLOW_BROWSER,
+        help_text="The language of the dashboard; with the browser's choice, the first shipped "
+        "language the browser asks for (English when none is).",
+    )
 
     objects = OperatorManager()
 
@@ -63,11 +78,11 @@ class LibChatSession(models.Model):
     """One sign-in to LibChat, held by one browser. At most one is active per operator."""
 
     class EndReason(models.TextChoices):
-        SIGNED_OUT = "signed_out", "Signed out"
-        REPLACED = "replaced", "Signed in at another location"
-        ENDED_BY_ADMIN = "ended_by_admin", "Ended by an admin"
-        LOGGED_OUT = "logged_out", "Logged out of the site"
-        SCHEDULED = "scheduled", "Signed off at the desk's closing time"
+        SIGNED_OUT = "signed_out", _("Signed out")
+        REPLACED = "replaced", _("Signed in at another location")
+        ENDED_BY_ADMIN = "ended_by_admin", _("Ended by an admin")
+        LOGGED_OUT = "logged_out", _("Logged out of the site")
+        SCHEDULED = "scheduled", _("Signed off at the desk's closing time")
 
     operator = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="libchat_sessions"

@@ -1,15 +1,20 @@
 """Reads of sign-in state and presence. Presence is computed at read time from heartbeats."""
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Subquery
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from accounts.models import DashboardConnection, LibChatSession, Operator, Status
+from libchat.core.languages import language_from_accept
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -50,7 +55,7 @@ class HeaderState:
     @property
     def status_label(self) -> str:
         if self.signed_in and not self.signed_in_here:
-            return "Signed in at another location"
+            return gettext("Signed in at another location")
         return Status(self.status_here).label
 
 
@@ -226,3 +231,19 @@ def operator_directory(*, exclude: Operator | None = None) -> list[OperatorRow]:
     operators = list(operators)
     presence = presence_for(operator_ids=[o.pk for o in operators])
     return [OperatorRow(o.pk, o.name, presence[o.pk]) for o in operators]
+
+
+def operator_language(*, operator: Operator | None, accept_language: str) -> str:
+    """The language staff pages speak to this operator: the one they chose in Settings, or the
+    first shipped language their browser asks for (also before they log in, operator None)."""
+    if operator is not None and operator.language != Operator.FOLLOW_BROWSER:
+        return operator.language
+    return language_from_accept(accept_language)
+
+
+def operator_text(operator: Operator, make: Callable[[], T]) -> T:
+    """A sentence made for one operator's pages alone (a frame to their dashboard), in the
+    language they chose in Settings. One who follows their browser reads English here: only the
+    socket they are on knows the browser, and the sentence is made before it is sent."""
+    with translation.override(operator_language(operator=operator, accept_language="")):
+        return make()

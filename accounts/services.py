@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Value
 from django.db.models.functions import Least
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts import selectors
 from accounts.models import (
@@ -91,9 +92,9 @@ def _announce_on_commit(operator_ids: set[int]) -> None:
 
 def _check_can_chat(operator: Operator) -> None:
     if not operator.is_active:
-        raise PermissionDenied("This account is inactive.")
+        raise PermissionDenied(gettext("This account is inactive."))
     if not operator.is_operator:
-        raise PermissionDenied("This account is not a LibChat operator. Ask an admin.")
+        raise PermissionDenied(gettext("This account is not a LibChat operator. Ask an admin."))
 
 
 def status_interval_switch(*, operator_id: int, status: str | None, at: datetime) -> None:
@@ -181,13 +182,23 @@ def libchat_sign_out(
     return True
 
 
-def scheduled_sign_off_text(desk: str) -> str:
-    """What the pages of an operator signed out by a desk's scheduled sign-off say; `desk` names
-    the department and the time ("Reference, 21:00")."""
-    return f"You were signed out of LibChat at the desk's closing time ({desk})."
+def scheduled_sign_off_text(operator: Operator, desk: str) -> str:
+    """What the pages of an operator signed out by a desk's scheduled sign-off say, in their
+    language; `desk` names the department and the time ("Reference, 21:00")."""
+    return selectors.operator_text(
+        operator,
+        lambda: (
+            gettext("You were signed out of LibChat at the desk's closing time (%(desk)s).")
+            % {"desk": desk}
+        ),
+    )
 
 
-AFTER_CHATS_TEXT = "The desk closes: you will be signed out when your last chat ends."
+def _after_chats_text(operator: Operator) -> str:
+    return selectors.operator_text(
+        operator,
+        lambda: gettext("The desk closes: you will be signed out when your last chat ends."),
+    )
 
 
 def libchat_sign_out_scheduled(*, operator: Operator, desk: str, holds_chats: bool) -> bool:
@@ -199,7 +210,7 @@ def libchat_sign_out_scheduled(*, operator: Operator, desk: str, holds_chats: bo
         return libchat_sign_out(
             operator=operator,
             reason=LibChatSession.EndReason.SCHEDULED,
-            message=scheduled_sign_off_text(desk),
+            message=scheduled_sign_off_text(operator, desk),
         )
     marked = LibChatSession.objects.filter(
         operator=operator, ended_at__isnull=True, sign_out_after_chats=""
@@ -209,7 +220,7 @@ def libchat_sign_out_scheduled(*, operator: Operator, desk: str, holds_chats: bo
             partial(
                 live_send,
                 operator_group(operator.pk),
-                {"event": "session.sign_off", "message": AFTER_CHATS_TEXT},
+                {"event": "session.sign_off", "message": _after_chats_text(operator)},
             )
         )
     return False
@@ -232,7 +243,7 @@ def libchat_sign_out_after_chats(*, operator_id: int, holds_chats: Callable[[int
         _session_end(
             session,
             reason=LibChatSession.EndReason.SCHEDULED,
-            message=scheduled_sign_off_text(session.sign_out_after_chats),
+            message=scheduled_sign_off_text(session.operator, session.sign_out_after_chats),
         )
         _announce_on_commit({operator_id})
     return True
@@ -248,7 +259,9 @@ def operator_status_set(
     """
     if status not in SETTABLE_STATUSES:
         raise StatusRefused(
-            "invalid_status", f"Unknown status {status!r}: choose online, internal or away."
+            "invalid_status",
+            gettext("Unknown status %(status)r: choose online, internal or away.")
+            % {"status": status},
         )
     with transaction.atomic():
         session = (
@@ -272,12 +285,20 @@ def operator_status_set(
 
 
 def operator_preferences_update(
-    *, operator: Operator, notify_desktop: bool, notify_sound: bool, show_internal_tab: bool
+    *,
+    operator: Operator,
+    notify_desktop: bool,
+    notify_sound: bool,
+    show_internal_tab: bool,
+    language: str,
 ) -> Operator:
+    """The operator's own settings (the Settings tab); `language` is one of
+    `operator_language_choices()`, which the view checks before anything is written."""
     operator.notify_desktop = notify_desktop
     operator.notify_sound = notify_sound
     operator.show_internal_tab = show_internal_tab
-    operator.save(update_fields=["notify_desktop", "notify_sound", "show_internal_tab"])
+    operator.language = language
+    operator.save(update_fields=["notify_desktop", "notify_sound", "show_internal_tab", "language"])
     return operator
 
 

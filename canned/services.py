@@ -5,6 +5,8 @@ import re
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import IntegrityError, transaction
+from django.utils.formats import number_format
+from django.utils.translation import gettext
 
 from canned.models import CannedReply
 from departments.models import Department
@@ -20,12 +22,24 @@ class CannedReplyRefused(Refusal):
     """A canned reply refused for what it holds; nothing was stored."""
 
 
-def _scope(reply: CannedReply) -> str:
+def _count(number: int) -> str:
+    """A count with the thousands grouped the reader's way (4,000; 4 000)."""
+    return number_format(number, force_grouping=True)
+
+
+def _shortcut_taken(reply: CannedReply, shortcut: str) -> str:
+    """Why a shortcut is refused: it is used already where this reply is."""
     if reply.owner_id:
-        return "among your canned replies"
-    if reply.department_id:
-        return f"in {reply.department.name}"
-    return "among the canned replies shared with everyone"
+        text = gettext("The shortcut /%(shortcut)s is already used among your canned replies.")
+    elif reply.department_id:
+        text = gettext("The shortcut /%(shortcut)s is already used in %(department)s.")
+    else:
+        text = gettext(
+            "The shortcut /%(shortcut)s is already used among the canned replies shared with "
+            "everyone."
+        )
+    department = reply.department.name if reply.department_id else ""
+    return text % {"shortcut": shortcut, "department": department}
 
 
 def _checked(reply: CannedReply, *, title: str, shortcut: str, body: str) -> CannedReply:
@@ -34,34 +48,38 @@ def _checked(reply: CannedReply, *, title: str, shortcut: str, body: str) -> Can
     shortcut = shortcut.strip().lstrip("/").lower()
     clean = body_sanitise(body)
     if not title:
-        raise CannedReplyRefused("no_title", "Give the canned reply a title.")
+        raise CannedReplyRefused("no_title", gettext("Give the canned reply a title."))
     if len(title) > TITLE_MAX_CHARS:
         raise CannedReplyRefused(
-            "title_too_long", f"A title can be {TITLE_MAX_CHARS} characters at most."
+            "title_too_long",
+            gettext("A title can be %(max)s characters at most.") % {"max": TITLE_MAX_CHARS},
         )
     if shortcut and not SHORTCUT.fullmatch(shortcut):
         raise CannedReplyRefused(
             "bad_shortcut",
-            "A shortcut is one word of up to 30 letters, digits, - or _ (e.g. hours), "
-            "typed after / in the reply box.",
+            gettext(
+                "A shortcut is one word of up to 30 letters, digits, - or _ (e.g. hours), "
+                "typed after / in the reply box."
+            ),
         )
     if not body_has_text(clean):
-        raise CannedReplyRefused("empty", "Write the reply's text.")
+        raise CannedReplyRefused("empty", gettext("Write the reply's text."))
     # The same count as a message's (libchat.core.messages): the markup is counted too.
     if len(clean) > MESSAGE_MAX_CHARS:
         raise CannedReplyRefused(
             "too_long",
-            f"A canned reply can be {MESSAGE_MAX_CHARS:,} characters at most, as a message can; "
-            f"this one has {len(clean):,}.",
+            gettext(
+                "A canned reply can be %(max)s characters at most, as a message can; "
+                "this one has %(length)s."
+            )
+            % {"max": _count(MESSAGE_MAX_CHARS), "length": _count(len(clean))},
         )
     if shortcut:
         same_scope = CannedReply.objects.filter(
             owner_id=reply.owner_id, department_id=reply.department_id, shortcut=shortcut
         ).exclude(pk=reply.pk)
         if same_scope.exists():
-            raise CannedReplyRefused(
-                "duplicate_shortcut", f"The shortcut /{shortcut} is already used {_scope(reply)}."
-            )
+            raise CannedReplyRefused("duplicate_shortcut", _shortcut_taken(reply, shortcut))
     reply.title, reply.shortcut, reply.body = title, shortcut, clean
     return reply
 
@@ -74,7 +92,7 @@ def _saved(reply: CannedReply) -> CannedReply:
     except IntegrityError as exc:
         raise CannedReplyRefused(
             "duplicate_shortcut",
-            f"The shortcut /{reply.shortcut} is already used {_scope(reply)}.",
+            _shortcut_taken(reply, reply.shortcut),
         ) from exc
     return reply
 
@@ -95,7 +113,9 @@ def canned_reply_create(
 ) -> CannedReply:
     """A personal reply (owner), one shared with a department, or with everyone (neither)."""
     if owner is not None and department is not None:
-        raise CannedReplyRefused("bad_scope", "A canned reply is personal or shared, not both.")
+        raise CannedReplyRefused(
+            "bad_scope", gettext("A canned reply is personal or shared, not both.")
+        )
     reply = CannedReply(owner=owner, department=department)
     return _saved(_checked(reply, title=title, shortcut=shortcut, body=body))
 

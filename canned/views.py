@@ -4,6 +4,7 @@ replies on the Settings tab (list, add, edit, delete)."""
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from canned import selectors, services
@@ -21,7 +22,9 @@ def replies(request: HttpRequest) -> JsonResponse:
     operator and the library (internal chat)."""
     chat = request.GET.get("chat", "")
     if chat and not chat.isdigit():
-        return JsonResponse({"code": "bad_chat", "message": "chat is a chat's id."}, status=400)
+        return JsonResponse(
+            {"code": "bad_chat", "message": gettext("chat is a chat's id.")}, status=400
+        )
     try:
         values = selectors.fill_values(operator=request.user, chat_id=int(chat) if chat else None)
     except ChatAccessDenied as denied:
@@ -63,14 +66,14 @@ def personal(request: HttpRequest) -> HttpResponse:
         return _page(
             request, "personal.html", typed=typed, error=refusal.message, status=400, **listing
         )
-    messages.success(request, f"Added “{reply.title}”.")
+    messages.success(request, gettext("Added “%(title)s”.") % {"title": reply.title})
     return redirect("canned:personal")
 
 
 def _own(request: HttpRequest, reply_id: int) -> CannedReply:
     reply = selectors.personal_reply_for(operator=request.user, reply_id=reply_id)
     if reply is None:
-        raise Http404("No such canned reply of yours.")
+        raise Http404(gettext("No such canned reply of yours."))
     return reply
 
 
@@ -88,7 +91,7 @@ def personal_edit(request: HttpRequest, reply_id: int) -> HttpResponse:
         return _page(
             request, "edit.html", typed=typed, error=refusal.message, status=400, reply=reply
         )
-    messages.success(request, f"Saved “{reply.title}”.")
+    messages.success(request, gettext("Saved “%(title)s”.") % {"title": reply.title})
     return redirect("canned:personal")
 
 
@@ -97,5 +100,5 @@ def personal_edit(request: HttpRequest, reply_id: int) -> HttpResponse:
 def personal_delete(request: HttpRequest, reply_id: int) -> HttpResponse:
     reply = _own(request, reply_id)
     services.canned_reply_delete(reply=reply)
-    messages.success(request, f"Deleted “{reply.title}”.")
+    messages.success(request, gettext("Deleted “%(title)s”.") % {"title": reply.title})
     return redirect("canned:personal")

@@ -6,7 +6,7 @@ import csv
 from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta
 
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from chats.models import PatronChat
 from chats.services.transcripts import transcript_line
@@ -98,7 +98,8 @@ def transcript_text(chat: PatronChat, messages: list[dict], base_url: str) -> st
         f"Tags: {', '.join(tag.name for tag in chat.tag_list) or '—'}",
     ]
     if chat.anonymised_at:
-        head.append(chat.anonymised_notice)
+        with translation.override(None):  # the file's words are English throughout
+            head.append(chat.anonymised_notice)
     if chat.internal_note:  # one line per note: "Alice → Bob: wants maps"
         head += ["Staff notes:", *(f"  {line}" for line in chat.internal_note.splitlines())]
     lines = [

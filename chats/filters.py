@@ -8,9 +8,10 @@ from datetime import date, datetime, time, timedelta
 from django.db.models import Exists, OuterRef, Q
 from django.http import QueryDict
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from chats.models import ChatParticipant, PatronChat
-from libchat.core.queries import QueryRefused, query_choice, query_date, query_id
+from libchat.core.queries import query_choice, query_date, query_id, query_range_check
 
 
 def chat_scope_q(
@@ -41,9 +42,10 @@ def chat_scope_q(
     return q
 
 
-RATINGS = {"1": "1", "2": "2", "3": "3", "4": "4", "5": "5", "none": "No rating"}
-COMMENTS = {"yes": "With a comment", "no": "Without a comment"}
-OUTCOMES = {"answered": "Answered", "missed": "Missed (never answered)"}
+# Each filter's values and how the page says them (in the operator's language when shown).
+RATINGS = {"1": "1", "2": "2", "3": "3", "4": "4", "5": "5", "none": _("No rating")}
+COMMENTS = {"yes": _("With a comment"), "no": _("Without a comment")}
+OUTCOMES = {"answered": _("Answered"), "missed": _("Missed (never answered)")}
 
 
 @dataclass(frozen=True)
@@ -101,8 +103,7 @@ def _day_start(day: date) -> datetime:
 def transcript_filters_parse(query: QueryDict) -> TranscriptFilters:
     """The filters of a request, or QueryRefused saying which one cannot be used."""
     start, end = query_date(query, "from"), query_date(query, "to")
-    if start and end and start > end:
-        raise QueryRefused("The range starts after it ends: 'from' must be on or before 'to'.")
+    query_range_check(start, end)
     return TranscriptFilters(
         query=query.get("q", "").strip(),
         start=start,

@@ -10,6 +10,7 @@ message ("This chat was taken by X.").
 import contextlib
 import time
 
+from django.utils.translation import gettext
 from redis.exceptions import RedisError
 
 from accounts.selectors import operator_by_id, operator_takes_chats
@@ -39,7 +40,7 @@ def chat_queue_groups(operator) -> list[str]:
 def _id(frame: dict, key: str) -> int:
     value = frame.get(key)
     if not isinstance(value, int) or isinstance(value, bool):
-        raise FrameError("bad_frame", f'"{key}" must be a number.')
+        raise FrameError("bad_frame", gettext('"%(key)s" must be a number.') % {"key": key})
     return value
 
 
@@ -50,9 +51,9 @@ def _target(frame: dict) -> dict:
     elif "department_id" in frame:
         target = {"to_department": department_by_id(department_id=_id(frame, "department_id"))}
     else:
-        raise FrameError("bad_frame", 'Name an "operator_id" or a "department_id".')
+        raise FrameError("bad_frame", gettext('Name an "operator_id" or a "department_id".'))
     if None in target.values():
-        raise FrameError("not_found", "No such transfer target.")
+        raise FrameError("not_found", gettext("No such transfer target."))
     return target
 
 
@@ -80,7 +81,7 @@ def _look(operator, channel_name: str, frame: dict) -> None:
     if frame.get("chat_id") is not None:
         chat = selectors.chat_for_operator(operator=operator, chat_id=_id(frame, "chat_id"))
         if chat.state != chat.State.WAITING or not operator_takes_chats(operator=operator):
-            raise ChatInvalid("This chat is no longer waiting.", chat_id=chat.pk)
+            raise ChatInvalid(gettext("This chat is no longer waiting."), chat_id=chat.pk)
     services.chat_look(channel_name=channel_name, operator=operator, chat=chat)
 
 

@@ -7,6 +7,8 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Upper
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from libchat.core.models import StoredFile
 
@@ -20,9 +22,9 @@ class PatronChat(models.Model):
     """
 
     class State(models.TextChoices):
-        WAITING = "waiting", "Waiting"
-        ACTIVE = "active", "Active"
-        ENDED = "ended", "Ended"
+        WAITING = "waiting", _("Waiting")
+        ACTIVE = "active", _("Active")
+        ENDED = "ended", _("Ended")
 
     widget = models.ForeignKey("widgets.Widget", on_delete=models.PROTECT, related_name="chats")
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
@@ -172,7 +174,12 @@ class PatronChat(models.Model):
 
     @property
     def anonymised_notice(self) -> str:
-        return _anonymised_text(self.anonymised_at, "the conversation")
+        if self.anonymised_at is None:
+            return ""
+        return gettext(
+            "Anonymised on %(day)s: the patron's details and the conversation were removed by "
+            "the library's retention setting."
+        ) % {"day": f"{timezone.localdate(self.anonymised_at):%Y-%m-%d}"}
 
     def times_so_far(self, now: datetime) -> dict[str, timedelta | None]:
         """Wait, first response and handling time of a chat that may still be open: a time
@@ -192,8 +199,8 @@ class ChatTag(models.Model):
     six levels ship as a built-in list, switched off until a library turns it on."""
 
     class Scale(models.TextChoices):
-        LIBRARY = "", "The library's own"
-        READ = "read", "READ scale"
+        LIBRARY = "", _("The library's own")
+        READ = "read", _("READ scale")
 
     name = models.CharField(max_length=60)
     description = models.CharField(max_length=300, blank=True)
@@ -226,16 +233,6 @@ class ChatTag(models.Model):
         return self.name
 
 
-def _anonymised_text(at: datetime | None, removed: str) -> str:
-    """What a chat's or ticket's page says once the retention setting anonymised it."""
-    if at is None:
-        return ""
-    return (
-        f"Anonymised on {timezone.localdate(at):%Y-%m-%d}: the patron's details and {removed} "
-        "were removed by the library's retention setting."
-    )
-
-
 def _between(start: datetime | None, end: datetime | None) -> timedelta | None:
     return end - start if start and end else None
 
@@ -245,22 +242,22 @@ class ChatEvent(models.Model):
     end, written by the lifecycle service in the same transaction as the change itself."""
 
     class Kind(models.TextChoices):
-        CLAIMED = "claimed", "Claimed"
-        TRANSFERRED = "transferred", "Transferred to an operator"
-        TO_DEPARTMENT = "to_department", "Transferred to a department"
-        REQUEUED = "requeued", "Back to the queue"
-        ENDED = "ended", "Ended"
-        DECLINED = "declined", "Transfer declined"
-        UNANSWERED = "unanswered", "Transfer not answered"
+        CLAIMED = "claimed", _("Claimed")
+        TRANSFERRED = "transferred", _("Transferred to an operator")
+        TO_DEPARTMENT = "to_department", _("Transferred to a department")
+        REQUEUED = "requeued", _("Back to the queue")
+        ENDED = "ended", _("Ended")
+        DECLINED = "declined", _("Transfer declined")
+        UNANSWERED = "unanswered", _("Transfer not answered")
 
     class Reason(models.TextChoices):
         NONE = "", "—"
-        SIGNED_OUT = "signed_out", "signed out"
-        UNREACHABLE = "unreachable", "could not be reached"
-        BY_OPERATOR = "by_operator", "ended by the operator"
-        BY_PATRON = "by_patron", "ended by the patron"
-        PATRON_LEFT = "patron_left", "the patron left"
-        BLOCKED = "blocked", "the patron was blocked"
+        SIGNED_OUT = "signed_out", _("signed out")
+        UNREACHABLE = "unreachable", _("could not be reached")
+        BY_OPERATOR = "by_operator", _("ended by the operator")
+        BY_PATRON = "by_patron", _("ended by the patron")
+        PATRON_LEFT = "patron_left", _("the patron left")
+        BLOCKED = "blocked", _("the patron was blocked")
 
     chat = models.ForeignKey(PatronChat, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=16, choices=Kind.choices)
@@ -306,31 +303,49 @@ class ChatEvent(models.Model):
     @property
     def description(self) -> str:
         """What happened, in a sentence for the transcript and the patron panel (the note
-        apart); the operators' related rows are expected to be selected with the event."""
-        by = self.operator.name if self.operator_id else "An operator"
+        apart), in the reader's language; the operators' related rows are expected to be
+        selected with the event."""
+        by = self.operator.name if self.operator_id else gettext("An operator")
         if self.kind == self.Kind.CLAIMED:
-            return f"{self.to_operator.name if self.to_operator_id else 'An operator'} claimed it"
+            who = self.to_operator.name if self.to_operator_id else gettext("An operator")
+            return gettext("%(name)s claimed it") % {"name": who}
         if self.kind == self.Kind.TRANSFERRED:
-            to = self.to_operator.name if self.to_operator_id else "another operator"
-            return f"{by} transferred it to {to}"
+            to = self.to_operator.name if self.to_operator_id else gettext("another operator")
+            return gettext("%(by)s transferred it to %(to)s") % {"by": by, "to": to}
         if self.kind == self.Kind.TO_DEPARTMENT:
-            to = self.to_department.name if self.to_department_id else "a department"
-            return f"{by} transferred it to {to}'s queue"
+            if self.to_department_id:
+                return gettext("%(by)s transferred it to %(to)s's queue") % {
+                    "by": by,
+                    "to": self.to_department.name,
+                }
+            return gettext("%(by)s transferred it to a department's queue") % {"by": by}
         if self.kind == self.Kind.REQUEUED:
-            return f"Back to the queue: {by} {self.get_reason_display()}"
+            return self._requeued_description(by)
         if self.kind in (self.Kind.DECLINED, self.Kind.UNANSWERED):
-            to = self.to_operator.name if self.to_operator_id else "Another operator"
-            did = "declined" if self.kind == self.Kind.DECLINED else "did not answer"
-            return f"{to} {did} the transfer from {by}; {by} kept the chat"
+            to = self.to_operator.name if self.to_operator_id else gettext("Another operator")
+            if self.kind == self.Kind.DECLINED:
+                text = gettext("%(to)s declined the transfer from %(by)s; %(by)s kept the chat")
+            else:
+                text = gettext(
+                    "%(to)s did not answer the transfer from %(by)s; %(by)s kept the chat"
+                )
+            return text % {"to": to, "by": by}
         if self.reason == self.Reason.BY_OPERATOR:
-            return f"{by} ended it"
+            return gettext("%(by)s ended it") % {"by": by}
         if self.reason == self.Reason.BY_PATRON:
-            return "The patron ended it"
+            return gettext("The patron ended it")
         if self.reason == self.Reason.PATRON_LEFT:
-            return "Ended: the patron left"
+            return gettext("Ended: the patron left")
         if self.reason == self.Reason.BLOCKED:
-            return "Ended: the patron was blocked"
-        return "Ended"
+            return gettext("Ended: the patron was blocked")
+        return gettext("Ended")
+
+    def _requeued_description(self, by: str) -> str:
+        # A whole sentence per reason (a requeue's is one of two): a reason's label alone does
+        # not fit into another language's sentence.
+        if self.reason == self.Reason.SIGNED_OUT:
+            return gettext("Back to the queue: %(by)s signed out") % {"by": by}
+        return gettext("Back to the queue: %(by)s could not be reached") % {"by": by}
 
 
 class TransferOffer(models.Model):
@@ -339,11 +354,11 @@ class TransferOffer(models.Model):
     `expires_at` lapses (the chats-watch beat job, or the late Accept itself, closes it)."""
 
     class Outcome(models.TextChoices):
-        PENDING = "pending", "Waiting for an answer"
-        ACCEPTED = "accepted", "Accepted"
-        DECLINED = "declined", "Declined"
-        UNANSWERED = "unanswered", "Not answered in time"
-        WITHDRAWN = "withdrawn", "Withdrawn: the chat ended or left its holder"
+        PENDING = "pending", _("Waiting for an answer")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        UNANSWERED = "unanswered", _("Not answered in time")
+        WITHDRAWN = "withdrawn", _("Withdrawn: the chat ended or left its holder")
 
     chat = models.ForeignKey(PatronChat, on_delete=models.CASCADE, related_name="offers")
     from_operator = models.ForeignKey(
@@ -406,9 +421,9 @@ class ChatParticipant(models.Model):
 
 class PatronMessage(models.Model):
     class Sender(models.TextChoices):
-        PATRON = "patron", "Patron"
-        OPERATOR = "operator", "Operator"
-        SYSTEM = "system", "System"
+        PATRON = "patron", _("Patron")
+        OPERATOR = "operator", _("Operator")
+        SYSTEM = "system", _("System")
 
     chat = models.ForeignKey(PatronChat, on_delete=models.CASCADE, related_name="messages")
     number = models.PositiveIntegerField(help_text="Grows by one within the chat, from 1.")
@@ -419,6 +434,10 @@ class PatronMessage(models.Model):
     body = models.TextField(help_text="Sanitised HTML.")
     client_msg_id = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # A line from LibChat itself: what happened and the names in it (chats.lines), written out
+    # in each reader's language; the body holds it in English.
+    line = models.CharField(max_length=32, blank=True)
+    line_args = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["chat", "number"]
@@ -529,7 +548,12 @@ class OfflineTicket(models.Model):
 
     @property
     def anonymised_notice(self) -> str:
-        return _anonymised_text(self.anonymised_at, "the thread")
+        if self.anonymised_at is None:
+            return ""
+        return gettext(
+            "Anonymised on %(day)s: the patron's details and the thread were removed by the "
+            "library's retention setting."
+        ) % {"day": f"{timezone.localdate(self.anonymised_at):%Y-%m-%d}"}
 
 
 class TicketReply(models.Model):
@@ -538,14 +562,14 @@ class TicketReply(models.Model):
     failed, with Retry."""
 
     class Kind(models.TextChoices):
-        ANSWER = "answer", "Answer"
-        NOTE = "note", "Internal note"
+        ANSWER = "answer", _("Answer")
+        NOTE = "note", _("Internal note")
 
     class Mail(models.TextChoices):
-        NONE = "", "Not emailed"
-        SENDING = "sending", "Sending"
-        SENT = "sent", "Sent"
-        FAILED = "failed", "Failed"
+        NONE = "", _("Not emailed")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
 
     ticket = models.ForeignKey(OfflineTicket, on_delete=models.CASCADE, related_name="replies")
     kind = models.CharField(max_length=8, choices=Kind.choices)
@@ -639,9 +663,9 @@ class TranscriptEmail(models.Model):
     sent by an operator from the transcript page; to whom, when, and whether the mail went."""
 
     class Status(models.TextChoices):
-        SENDING = "sending", "Sending"
-        SENT = "sent", "Sent"
-        FAILED = "failed", "Failed"
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
 
     chat = models.ForeignKey(PatronChat, on_delete=models.CASCADE, related_name="transcript_emails")
     to = models.EmailField()

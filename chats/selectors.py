@@ -13,11 +13,13 @@ from django.db.models.functions import Upper
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext
 
 from accounts.models import Operator
 from accounts.selectors import operator_takes_chats, operators_taking_chats
 from chats.errors import ChatAccessDenied, ChatNotFound
 from chats.filters import TranscriptFilters
+from chats.lines import line_text
 from chats.models import (
     ChatEvent,
     ChatParticipant,
@@ -129,11 +131,13 @@ def message_as_event(
     caller, which has just stored them, passes them (then this costs no query)."""
     if attachments is None:
         attachments = message.attachments.all()
+    # A line from LibChat itself is written out in the active language, its reader's.
+    body = text_as_html(line_text(message.line, message.line_args)) if message.line else None
     return {
         "id": message.number,
         "sender": message.sender,
         "operator": message.operator.name if message.operator_id else None,
-        "body": message.body,
+        "body": body or message.body,
         "client_msg_id": message.client_msg_id,
         "created_at": message.created_at.isoformat(),
         "attachments": [attachment_as_dict(a) for a in attachments],
@@ -546,7 +550,7 @@ def chat_by_token(*, token: str) -> PatronChat:
         .first()
     )
     if chat is None:
-        raise ChatNotFound("This chat does not exist. Start a new chat.")
+        raise ChatNotFound(gettext("This chat does not exist. Start a new chat."))
     return chat
 
 
@@ -557,7 +561,7 @@ def chat_for_operator(*, operator: Operator, chat_id: int) -> PatronChat:
     if chat is None or not (
         chat.claimed_by_id == operator.pk or operator_can_answer(operator=operator, chat=chat)
     ):
-        raise ChatAccessDenied("You cannot answer this chat.")
+        raise ChatAccessDenied(gettext("You cannot answer this chat."))
     return chat
 
 

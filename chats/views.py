@@ -25,6 +25,7 @@ from django.utils import timezone, translation
 from django.utils.dateparse import parse_datetime
 from django.utils.formats import date_format
 from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -157,7 +158,7 @@ def chat_file(request: HttpRequest, key: str) -> FileResponse:
     unguessable key in the URL is the credential (operators see the same link)."""
     attachment = selectors.attachment_by_key(key=key)
     if attachment is None:
-        raise Http404("No such file.")
+        raise Http404(gettext("No such file."))
     return file_download(
         file=attachment.file, name=attachment.original_name, content_type=attachment.content_type
     )
@@ -187,7 +188,8 @@ def patron_block(request: HttpRequest, chat_id: int) -> JsonResponse:
     chat = selectors.chat_visible_for(operator=request.user, chat_id=chat_id)
     if chat is None:
         return JsonResponse(
-            {"code": "not_found", "message": "No such chat, or not one you may see."}, status=404
+            {"code": "not_found", "message": gettext("No such chat, or not one you may see.")},
+            status=404,
         )
     try:
         block = services.patron_block(
@@ -198,13 +200,14 @@ def patron_block(request: HttpRequest, chat_id: int) -> JsonResponse:
         )
     except ChatInvalid as refusal:
         return refusal_response(refusal)
-    until = (
-        f"until {date_format(timezone.localtime(block.expires_at), 'j M Y, H:i')}"
+    said = (
+        gettext("Patron blocked until %(when)s. The chat has ended.")
+        % {"when": date_format(timezone.localtime(block.expires_at), "j M Y, H:i")}
         if block.expires_at
-        else "until an admin lifts the block"
+        else gettext("Patron blocked until an admin lifts the block. The chat has ended.")
     )
     return JsonResponse(
-        {"block_id": block.pk, "message": f"Patron blocked {until}. The chat has ended."},
+        {"block_id": block.pk, "message": said},
         status=201,
     )
 
@@ -263,7 +266,7 @@ def transcripts_export(request: HttpRequest) -> HttpResponse:
 def transcript(request: HttpRequest, chat_id: int) -> HttpResponse:
     chat = selectors.transcript_for(operator=request.user, chat_id=chat_id)
     if chat is None:
-        raise Http404("No such transcript.")
+        raise Http404(gettext("No such transcript."))
     messages = [
         {**message, "sent_at": parse_datetime(message["created_at"])}
         for message in selectors.chat_messages(chat_id=chat.pk)
@@ -293,15 +296,15 @@ def transcript_email(request: HttpRequest, chat_id: int) -> HttpResponse:
     """Email the transcript, to the patron's address or another one, then back to it."""
     chat = selectors.transcript_for(operator=request.user, chat_id=chat_id)
     if chat is None:
-        return refused(request, "No such transcript.", 404)
+        return refused(request, gettext("No such transcript."), 404)
     try:
         record = services.chat_transcript_email(
             chat=chat, base_url=_site(request), operator=request.user, to=request.POST.get("to", "")
         )
     except ChatInvalid as refusal:
-        messages.error(request, f"Not sent: {refusal.message}")
+        messages.error(request, gettext("Not sent: %(why)s") % {"why": refusal.message})
     else:
-        messages.success(request, f"Sending the transcript to {record.to}.")
+        messages.success(request, gettext("Sending the transcript to %(to)s.") % {"to": record.to})
     return redirect(f"{reverse('chats:transcript', args=[chat.pk])}#transcript-emails")
 
 
@@ -311,7 +314,7 @@ def transcript_text(request: HttpRequest, chat_id: int) -> HttpResponse:
     """A transcript as a plain-text file to keep or forward."""
     chat = selectors.transcript_for(operator=request.user, chat_id=chat_id)
     if chat is None:
-        raise Http404("No such transcript.")
+        raise Http404(gettext("No such transcript."))
     messages = selectors.chat_messages(chat_id=chat.pk)
     text = exports.transcript_text(chat, messages, _site(request))
     response = HttpResponse(text, content_type="text/plain; charset=utf-8")
@@ -403,7 +406,7 @@ def _ticket_page(request, ticket_id: int, *, draft: str = "", error: str = "", s
     """A ticket with its thread and the reply box; after a refusal, the text kept in the box."""
     ticket = selectors.ticket_thread(operator=request.user, ticket_id=ticket_id)
     if ticket is None:
-        return refused(request, "No such ticket, or it is not one of your widgets'.", 404)
+        return refused(request, gettext("No such ticket, or it is not one of your widgets'."), 404)
     context = {
         "tab": "chats",
         "ticket": ticket,
@@ -420,7 +423,7 @@ def ticket_reply(request: HttpRequest, ticket_id: int) -> HttpResponse:
     """Send Answer (emailed to the patron) or Add note (staff only), then back to the thread."""
     ticket = selectors.ticket_for(operator=request.user, ticket_id=ticket_id)
     if ticket is None:
-        return refused(request, "No such ticket, or it is not one of your widgets'.", 404)
+        return refused(request, gettext("No such ticket, or it is not one of your widgets'."), 404)
     body, kind = request.POST.get("body", ""), request.POST.get("kind", "")
     try:
         reply = services.ticket_reply_add(
@@ -431,9 +434,12 @@ def ticket_reply(request: HttpRequest, ticket_id: int) -> HttpResponse:
         draft = body_sanitise(body)
         return _ticket_page(request, ticket_id, draft=draft, error=refusal.message, status=400)
     if reply.kind == reply.Kind.ANSWER:
-        messages.success(request, f"Answer sent to {ticket.email}; the ticket is answered.")
+        messages.success(
+            request,
+            gettext("Answer sent to %(email)s; the ticket is answered.") % {"email": ticket.email},
+        )
     else:
-        messages.success(request, "Note added. Patrons never see notes.")
+        messages.success(request, gettext("Note added. Patrons never see notes."))
     return redirect(f"{reverse('chats:ticket', args=[ticket.pk])}#reply-{reply.pk}")
 
 
@@ -444,12 +450,16 @@ def ticket_reply_retry(request: HttpRequest, ticket_id: int, reply_id: int) -> H
     ticket = selectors.ticket_thread(operator=request.user, ticket_id=ticket_id)
     reply = next((r for r in ticket.thread if r.pk == reply_id), None) if ticket else None
     if reply is None:
-        return refused(request, "No such answer, or not one of your widgets' tickets.", 404)
+        return refused(
+            request, gettext("No such answer, or not one of your widgets' tickets."), 404
+        )
     if services.ticket_answer_retry(reply=reply, base_url=_site(request)):
-        messages.success(request, f"Sending the answer to {ticket.email} again.")
+        messages.success(
+            request, gettext("Sending the answer to %(email)s again.") % {"email": ticket.email}
+        )
     else:
         messages.info(
-            request, "That answer is not waiting for a retry: it was sent, or is sending."
+            request, gettext("That answer is not waiting for a retry: it was sent, or is sending.")
         )
     return redirect(f"{reverse('chats:ticket', args=[ticket.pk])}#reply-{reply.pk}")
 
@@ -466,7 +476,7 @@ def chat_follow_up(request: HttpRequest, chat_id: int) -> HttpResponse:
     to answer it. Then the new ticket's page."""
     chat = selectors.chat_readable_by(operator=request.user, chat_id=chat_id)
     if chat is None:
-        return refused(request, "No such chat, or not one you may see.", 404)
+        return refused(request, gettext("No such chat, or not one you may see."), 404)
     departments = selectors.follow_up_departments()
     note, assign, error = request.POST.get("note", ""), request.POST.get("assign", "me"), ""
     if request.method == "POST":
@@ -485,7 +495,10 @@ def chat_follow_up(request: HttpRequest, chat_id: int) -> HttpResponse:
             except ChatInvalid as refusal:
                 error = refusal.message
             else:
-                messages.success(request, f"Follow-up ticket made for {ticket.email}.")
+                messages.success(
+                    request,
+                    gettext("Follow-up ticket made for %(email)s.") % {"email": ticket.email},
+                )
                 return redirect("chats:ticket", ticket_id=ticket.pk)
     context = {
         "tab": "chats",
@@ -506,9 +519,9 @@ def ticket_answered(request: HttpRequest, ticket_id: int) -> HttpResponse:
     was (`list_query`: its search, status and page)."""
     ticket = selectors.ticket_for(operator=request.user, ticket_id=ticket_id)
     if ticket is None:
-        return refused(request, "No such ticket, or it is not one of your widgets'.", 404)
+        return refused(request, gettext("No such ticket, or it is not one of your widgets'."), 404)
     if request.POST.get("answered") not in {"0", "1"}:
-        return refused(request, "Say whether the ticket is answered.", 400)
+        return refused(request, gettext("Say whether the ticket is answered."), 400)
     answered = request.POST["answered"] == "1"
     changed = services.ticket_answered_set(ticket=ticket, operator=request.user, answered=answered)
     back = QueryDict(request.POST.get("list_query", "")).urlencode()
@@ -522,24 +535,34 @@ def _ticket_outcome_tell(
     """The row leaves the list it was in, so a message says what happened, with a way back."""
     if not changed:
         if answered:  # marked by someone else first: say who
-            who = "You" if ticket.answered_by_id == request.user.pk else ticket.answered_by
-            messages.info(request, f"{who or 'Someone'} had already marked it answered.")
+            if ticket.answered_by_id == request.user.pk:
+                said = gettext("You had already marked it answered.")
+            else:
+                said = gettext("%(who)s had already marked it answered.") % {
+                    "who": ticket.answered_by or gettext("Someone")
+                }
+            messages.info(request, said)
         else:
-            messages.info(request, f"The ticket from {ticket.email} was already open.")
+            messages.info(
+                request,
+                gettext("The ticket from %(email)s was already open.") % {"email": ticket.email},
+            )
         return
     if not answered:
-        messages.success(request, f"Reopened the ticket from {ticket.email}.")
+        messages.success(
+            request, gettext("Reopened the ticket from %(email)s.") % {"email": ticket.email}
+        )
         return
     undo = format_html(
         '<form method="post" action="{}" class="inline">{}'
         '<input type="hidden" name="answered" value="0">'
         '<input type="hidden" name="list_query" value="{}">'
-        '<button type="submit" aria-label="Reopen the ticket from {}">Reopen</button></form>',
+        '<button type="submit" aria-label="{}">{}</button></form>',
         reverse("chats:ticket_answered", args=[ticket.pk]),
         csrf_input(request),
         back,
-        ticket.email,
+        gettext("Reopen the ticket from %(email)s") % {"email": ticket.email},
+        gettext("Reopen"),
     )
-    messages.success(
-        request, format_html("Marked the ticket from {} answered. {}", ticket.email, undo)
-    )
+    marked = gettext("Marked the ticket from %(email)s answered.") % {"email": ticket.email}
+    messages.success(request, format_html("{} {}", marked, undo))

@@ -1,5 +1,7 @@
 """Internal chat over the dashboard socket: send, history, read, catch-up after a reconnect."""
 
+from django.utils.translation import gettext
+
 from internalchat import selectors, services
 from libchat.core.db import database_sync_to_async
 from libchat.core.live import dashboard_action, dashboard_groups
@@ -19,7 +21,7 @@ def _int(frame: dict, key: str, *, required: bool = True) -> int | None:
     if value is None and not required:
         return None
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise FrameError("bad_frame", f'"{key}" must be a whole number.')
+        raise FrameError("bad_frame", gettext('"%(key)s" must be a whole number.') % {"key": key})
     return value
 
 
@@ -29,7 +31,7 @@ async def _room(consumer, frame: dict):
         operator=consumer.operator, room_id=room_id
     )
     if room is None:
-        raise FrameError("forbidden", "You are not a member of that room.")
+        raise FrameError("forbidden", gettext("You are not a member of that room."))
     return room
 
 
@@ -38,7 +40,7 @@ async def room_send(consumer, frame: dict) -> None:
     room = await _room(consumer, frame)
     body, client_msg_id = frame.get("body"), frame.get("client_msg_id")
     if not isinstance(body, str) or not isinstance(client_msg_id, str):
-        raise FrameError("bad_frame", '"body" and "client_msg_id" must be text.')
+        raise FrameError("bad_frame", gettext('"body" and "client_msg_id" must be text.'))
     await database_sync_to_async(operator_message_rate_check)(operator_id=consumer.operator.pk)
     message = await database_sync_to_async(services.message_send)(
         room=room, sender=consumer.operator, body=body, client_msg_id=client_msg_id
@@ -76,11 +78,13 @@ async def room_catch_up(consumer, frame: dict) -> None:
     """The client sends the last id it holds per room; it gets what it missed and its badges."""
     rooms = frame.get("rooms") or {}
     if not isinstance(rooms, dict):
-        raise FrameError("bad_frame", '"rooms" maps room ids to the last message id held.')
+        raise FrameError("bad_frame", gettext('"rooms" maps room ids to the last message id held.'))
     try:
         last_ids = {int(room_id): int(last_id) for room_id, last_id in rooms.items()}
     except (TypeError, ValueError) as exc:
-        raise FrameError("bad_frame", "Room ids and message ids are whole numbers.") from exc
+        raise FrameError(
+            "bad_frame", gettext("Room ids and message ids are whole numbers.")
+        ) from exc
     await database_sync_to_async(services.rooms_ensure_for)(operator=consumer.operator)
     messages = await database_sync_to_async(selectors.room_catch_up)(
         operator=consumer.operator, last_ids=last_ids
@@ -105,7 +109,7 @@ async def mention_read(consumer, frame: dict) -> None:
         or not 0 < len(ids) <= 100
         or not all(isinstance(i, int) and not isinstance(i, bool) and i > 0 for i in ids)
     ):
-        raise FrameError("bad_frame", '"mention_ids" is a list of up to 100 mention ids.')
+        raise FrameError("bad_frame", gettext('"mention_ids" is a list of up to 100 mention ids.'))
     await database_sync_to_async(services.mention_mark_read)(
         operator=consumer.operator, mention_ids=ids
     )

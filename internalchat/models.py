@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
 
 from libchat.core.models import StoredFile
 
@@ -11,9 +12,9 @@ class Room(models.Model):
     """A conversation between operators: one per department, one per pair, one for all staff."""
 
     class Kind(models.TextChoices):
-        DEPARTMENT = "department", "Department"
-        DIRECT = "direct", "Operator to operator"
-        ALL_STAFF = "all_staff", "All Staff"
+        DEPARTMENT = "department", _("Department")
+        DIRECT = "direct", _("Operator to operator")
+        ALL_STAFF = "all_staff", _("All Staff")
 
     kind = models.CharField(max_length=12, choices=Kind.choices)
     department = models.OneToOneField(

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import nh3
 from django.db import connection
+from django.utils.translation import gettext
 
 from libchat.core.refusals import Refusal
 
@@ -57,10 +58,13 @@ def query_parse(query: str) -> list[Term | str]:
     """The query as terms and "or"s, as websearch_to_tsquery reads it; refuses a query that
     cannot find anything."""
     if not isinstance(query, str) or not query.strip():
-        raise SearchRefused("empty", "Type something to search for.")
+        raise SearchRefused("empty", gettext("Type something to search for."))
     query = query.strip()
     if len(query) > QUERY_MAX_CHARS:
-        raise SearchRefused("too_long", f"Searches can be {QUERY_MAX_CHARS} characters at most.")
+        raise SearchRefused(
+            "too_long",
+            gettext("Searches can be %(max)s characters at most.") % {"max": QUERY_MAX_CHARS},
+        )
     parsed: list[Term | str] = []
     for match in _TERMS.finditer(query):
         minus, phrase, word = match.groups()
@@ -75,7 +79,9 @@ def query_parse(query: str) -> list[Term | str]:
         elif re.search(r"\w", phrase):
             parsed.append(Term(phrase, bool(minus), phrase=True))
     if not any(isinstance(t, Term) and not t.negated for t in parsed):
-        raise SearchRefused("bad_query", 'Add a word to look for: "-word" only leaves words out.')
+        raise SearchRefused(
+            "bad_query", gettext('Add a word to look for: "-word" only leaves words out.')
+        )
     return parsed
 
 

@@ -19,6 +19,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from accounts.models import Operator
 from departments.models import Membership
@@ -126,7 +127,7 @@ def room_name(room: Room, *, viewer: Operator) -> str:
     if room.kind == Room.Kind.DEPARTMENT:
         return room.department.name
     if room.kind == Room.Kind.ALL_STAFF:
-        return "All Staff"
+        return gettext("All Staff")
     other = room.operator_high if room.operator_low_id == viewer.pk else room.operator_low
     return other.name
 
@@ -266,7 +267,7 @@ def message_search(*, operator: Operator, query: str, limit: int = SEARCH_LIMIT)
             cursor.execute(sql, params)
             found = cursor.fetchall()
     except DatabaseError as exc:  # an expression FTS5 still cannot read
-        raise search.SearchRefused("bad_query", "That search could not be read.") from exc
+        raise search.SearchRefused("bad_query", gettext("That search could not be read.")) from exc
     if not found:
         return []
     snippets = dict(found)

@@ -15,6 +15,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
 from django.db.models.functions import Greatest
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.models import Operator
 from departments.models import Department
@@ -56,7 +57,7 @@ class RoomRefused(Refusal):
 
 def _member_check(room: Room, operator: Operator) -> None:
     if selectors.room_for_member(operator=operator, room_id=room.pk) is None:
-        raise RoomRefused("forbidden", "You are not a member of this room.")
+        raise RoomRefused("forbidden", gettext("You are not a member of this room."))
 
 
 def message_announce(*, group: str, frame: dict) -> None:
@@ -79,10 +80,13 @@ def _mentions_resolve(room: Room, sender: Operator, text: str) -> tuple[list[Men
     if not tokens:
         return [], text
     if room.kind == Room.Kind.ALL_STAFF and not (sender.is_staff or sender.is_superuser):
-        raise MentionRefused("mention_forbidden", "Only admins can mention people in All Staff.")
+        raise MentionRefused(
+            "mention_forbidden", gettext("Only admins can mention people in All Staff.")
+        )
     if len(tokens) > MENTIONS_MAX:
         raise MentionRefused(
-            "too_many_mentions", f"A message can mention {MENTIONS_MAX} people at most."
+            "too_many_mentions",
+            gettext("A message can mention %(max)s people at most.") % {"max": MENTIONS_MAX},
         )
     members = {m.pk: m for m in selectors.room_members(room=room)}
     department_ids = [pk for kind, pk in tokens if kind == "d"]
@@ -101,11 +105,14 @@ def _mentions_resolve(room: Room, sender: Operator, text: str) -> tuple[list[Men
         if kind == "d":
             ids = department_members.get(pk)
             if not ids:
-                raise MentionRefused("mention_unknown", "That department has nobody to mention.")
+                raise MentionRefused(
+                    "mention_unknown", gettext("That department has nobody to mention.")
+                )
             if not set(ids) <= set(members):
                 raise MentionRefused(
                     "mention_not_in_room",
-                    f"Not everyone in {departments[pk].name} is in this room.",
+                    gettext("Not everyone in %(department)s is in this room.")
+                    % {"department": departments[pk].name},
                 )
             for operator_id in ids:
                 mentions.setdefault(
@@ -116,7 +123,8 @@ def _mentions_resolve(room: Room, sender: Operator, text: str) -> tuple[list[Men
         else:
             if pk not in members:
                 raise MentionRefused(
-                    "mention_not_in_room", "You can only mention people who are in this room."
+                    "mention_not_in_room",
+                    gettext("You can only mention people who are in this room."),
                 )
             mentions.setdefault(pk, Mention(operator=members[pk]))
             names[f"o:{pk}"] = members[pk].name
@@ -213,7 +221,7 @@ def _rooms_announce(room: Room) -> None:
 def room_direct_get_or_create(*, operator: Operator, other: Operator) -> Room:
     """The one room of this pair of operators; the other may be offline (the message waits)."""
     if other.pk == operator.pk or not other.may_chat:
-        raise RoomRefused("bad_operator", "Choose another active operator.")
+        raise RoomRefused("bad_operator", gettext("Choose another active operator."))
     low, high = sorted([operator.pk, other.pk])
     with transaction.atomic():
         room, created = Room.objects.get_or_create(

@@ -3,6 +3,7 @@
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import Operator
@@ -18,7 +19,7 @@ def _room_for(request: HttpRequest, room_id: int) -> Room:
     get_object_or_404(Room, pk=room_id)
     room = selectors.room_for_member(operator=request.user, room_id=room_id)
     if room is None:
-        raise PermissionDenied("You are not a member of this room.")
+        raise PermissionDenied(gettext("You are not a member of this room."))
     return room
 
 
@@ -37,7 +38,10 @@ def room_history(request: HttpRequest, room_id: int) -> JsonResponse:
     given = {k: request.GET[k] for k in ("before", "after", "around") if k in request.GET}
     if len(given) > 1 or not all(v.isdigit() and len(v) < 19 for v in given.values()):
         return JsonResponse(
-            {"code": "bad_before", "message": "Give one of before, after or around: a message id."},
+            {
+                "code": "bad_before",
+                "message": gettext("Give one of before, after or around: a message id."),
+            },
             status=400,
         )
     if "around" in given:

@@ -1,13 +1,18 @@
 """The Content-Security-Policy of every page (settings.CONTENT_SECURITY_POLICY, django-csp), with
-this site's own socket origin in connect-src.
+this site's own socket origin in connect-src; the language of staff pages.
 
 No page of ours may be framed (frame-ancestors 'none', next to X-Frame-Options DENY) except the
 ones made to be: the widget's pages replace frame-ancestors with the widget's allowed origins.
 """
 
 from csp.middleware import CSPMiddleware, PolicyParts
+from django.conf import settings
 from django.core.exceptions import DisallowedHost
 from django.http import HttpRequest, HttpResponseBase
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
+
+from accounts.selectors import operator_language
 
 
 class ContentSecurityPolicy(CSPMiddleware):
@@ -27,3 +32,33 @@ class ContentSecurityPolicy(CSPMiddleware):
         update["connect-src"] = [*update.get("connect-src", []), socket_origin]
         parts.update = update
         return parts
+
+
+# Staff pages (and the sign-in page before them); everything else, the admin and the patron's
+# widget above all, keeps the site's language unless its view chooses one.
+STAFF_PATH_PREFIXES = ("/dashboard/", "/libchat/", "/accounts/", "/meetings/", "/chats/", "/faqs/")
+
+
+class StaffLanguage:
+    """Staff pages speak the operator's language (Settings, or their browser's); the Django admin
+    stays in LANGUAGE_CODE, since its app labels, help texts and LibChat's admin screens are not
+    translated and a half-translated admin reads worse than an English one."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        if not request.path.startswith(STAFF_PATH_PREFIXES):
+            translation.activate(settings.LANGUAGE_CODE)
+            return self.get_response(request)
+        user = request.user if request.user.is_authenticated else None
+        language = operator_language(
+            operator=user, accept_language=request.headers.get("Accept-Language", "")
+        )
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        if user is None or user.language == user.FOLLOW_BROWSER:
+            patch_vary_headers(response, ["Accept-Language"])
+        response.headers.setdefault("Content-Language", language)
+        return response

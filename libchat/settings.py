@@ -60,6 +60,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "libchat.middleware.StaffLanguage",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "libchat.middleware.ContentSecurityPolicy",
@@ -82,6 +83,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "libchat.context_processors.libchat_header",
                 "libchat.context_processors.flash_messages",
+                "libchat.context_processors.texts_catalog",
             ],
         },
     },
@@ -276,8 +278,8 @@ LIBCHAT_MAX_UPLOAD_MB = env.int("LIBCHAT_MAX_UPLOAD_MB", default=10)
 LANGUAGE_CODE = "en-us"
 # The languages LibChat ships (locale/<code>/LC_MESSAGES, compiled with `manage.py
 # messages_compile`); a widget speaks one of them, or the one its patron's browser asks for.
-# Staff pages stay in LANGUAGE_CODE (no LocaleMiddleware) until the dashboard is translated: a
-# French browser would get English pages marked lang="fr" and the admin half in French.
+# Staff pages speak the operator's choice (Settings) or their browser's (libchat.middleware.
+# StaffLanguage, not LocaleMiddleware: the admin stays in LANGUAGE_CODE, untranslated as it is).
 LANGUAGES = [("en", "English"), ("es", "Español"), ("fr", "Français")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")

@@ -12,12 +12,15 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
+from django.utils import translation
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts import selectors as account_selectors
 from accounts import services as account_services
+from accounts.models import operator_language_choices
 from chats import selectors as chat_selectors
 from chats.services import BLOCK_DURATIONS
 from departments import selectors as department_selectors
@@ -47,12 +50,19 @@ def chats(request: HttpRequest) -> HttpResponse:
 @operator_required
 def settings_tab(request: HttpRequest) -> HttpResponse:
     memberships = department_selectors.memberships_for_operator(operator=request.user)
+    languages = operator_language_choices()
+    context = {"tab": "settings", "memberships": memberships, "languages": languages}
     if request.method == "POST":
         monitored = set()
         for value in request.POST.getlist("monitor"):
             if not value.isdigit():
-                return refused(request, f"{value!r} is not a department.", 400)
+                return refused(request, _("%(value)r is not a department.") % {"value": value}, 400)
             monitored.add(int(value))
+        # A form from before the choice existed keeps the operator's language.
+        language = request.POST.get("language", request.user.language)
+        if language not in dict(languages):
+            context["language_error"] = _("Choose one of the languages in the list.")
+            return render(request, "dashboard/settings.html", context, status=400)
         department_services.monitoring_set(
             operator=request.user, monitored_department_ids=monitored
         )
@@ -61,12 +71,16 @@ def settings_tab(request: HttpRequest) -> HttpResponse:
             notify_desktop="notify_desktop" in request.POST,
             notify_sound="notify_sound" in request.POST,
             show_internal_tab="show_internal_tab" in request.POST,
+            language=language,
         )
-        messages.success(request, "Settings saved.")
+        # Said in the language the next page is in.
+        new_language = account_selectors.operator_language(
+            operator=request.user, accept_language=request.headers.get("Accept-Language", "")
+        )
+        with translation.override(new_language):
+            messages.success(request, _("Settings saved."))
         return redirect("dashboard:settings")
-    return render(
-        request, "dashboard/settings.html", {"tab": "settings", "memberships": memberships}
-    )
+    return render(request, "dashboard/settings.html", context)
 
 
 @require_GET

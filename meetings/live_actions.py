@@ -7,6 +7,7 @@ their own chat, then signals, shares and leaves it like any participant; `hello`
 still open after a reload. Every frame is checked again."""
 
 from django.conf import settings
+from django.utils.translation import gettext
 
 from chats.models import PatronChat
 from libchat.core.db import database_sync_to_async
@@ -30,7 +31,7 @@ PARTICIPANT_ACTIONS = ("meeting.annotate", "meeting.leave", "meeting.signal", "m
 def _meeting_id(frame: dict) -> int:
     meeting_id = frame.get("meeting")
     if not isinstance(meeting_id, int):
-        raise FrameError("bad_frame", 'Say which meeting: {"meeting": <id>}.')
+        raise FrameError("bad_frame", gettext('Say which meeting: {"meeting": <id>}.'))
     return meeting_id
 
 
@@ -38,7 +39,7 @@ def _meeting_id(frame: dict) -> int:
 def _meeting(meeting_id: int) -> Meeting:
     meeting = selectors.meeting_by_id(meeting_id=meeting_id)
     if meeting is None:
-        raise FrameError("not_in_meeting", "No such meeting.")
+        raise FrameError("not_in_meeting", gettext("No such meeting."))
     return meeting
 
 
@@ -48,7 +49,7 @@ def _my_participant(consumer: DashboardSocket, meeting_id: int) -> Participant:
         meeting_id=meeting_id, channel_name=consumer.channel_name, operator=consumer.operator
     )
     if participant is None:
-        raise FrameError("not_in_meeting", "You are not in this meeting.")
+        raise FrameError("not_in_meeting", gettext("You are not in this meeting."))
     return participant
 
 
@@ -160,7 +161,7 @@ def _patron_participant(*, chat: PatronChat, meeting_id: object, channel_name: s
         meeting_id=services.id_from_frame(meeting_id), channel_name=channel_name, patron_chat=chat
     )
     if participant is None:
-        raise services.MeetingError("not_in_meeting", "You are not in that meeting.")
+        raise services.MeetingError("not_in_meeting", gettext("You are not in that meeting."))
     return participant
 
 

@@ -7,15 +7,16 @@ patron, who takes part through the chat's token (no account, no cookie).
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 MAX_PARTICIPANTS = 8
 
 
 class Meeting(models.Model):
     class Kind(models.TextChoices):
-        DIRECT = "direct", "One-to-one screenshare"
-        GROUP = "group", "Group meeting"
-        PATRON = "patron", "Patron screenshare"
+        DIRECT = "direct", _("One-to-one screenshare")
+        GROUP = "group", _("Group meeting")
+        PATRON = "patron", _("Patron screenshare")
 
     kind = models.CharField(max_length=10, choices=Kind.choices)
     title = models.CharField(max_length=200)

@@ -3,6 +3,7 @@
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from internalchat.models import Room
@@ -12,7 +13,7 @@ from meetings import services
 from meetings.models import Meeting
 
 # A guest has no account and no dashboard: their pages end on this instead of a link back.
-GUEST_CLOSING = "You can close this page."
+GUEST_CLOSING = gettext_lazy("You can close this page.")
 
 
 @require_POST
@@ -24,7 +25,9 @@ def start(request: HttpRequest) -> HttpResponse:
     room_id = request.POST.get("room", "")
     room = room_for_member(operator=host, room_id=int(room_id)) if room_id.isdigit() else None
     if room is None:
-        return refused(request, "You can start a meeting only from a room you belong to.", 403)
+        return refused(
+            request, gettext("You can start a meeting only from a room you belong to."), 403
+        )
     members = room_members(room=room)
     if room.kind == Room.Kind.DIRECT:
         (other,) = [m for m in members if m.pk != host.pk] or [None]
@@ -45,9 +48,9 @@ def start(request: HttpRequest) -> HttpResponse:
 def room(request: HttpRequest, meeting_id: int) -> HttpResponse:
     meeting = get_object_or_404(Meeting, pk=meeting_id)
     if not services.meeting_may_join(meeting=meeting, operator=request.user):
-        return refused(request, "You were not invited to this meeting.", 403)
+        return refused(request, gettext("You were not invited to this meeting."), 403)
     if not meeting.is_running:
-        return refused(request, "This meeting has ended.", 410)
+        return refused(request, gettext("This meeting has ended."), 410)
     return render(request, "meetings/room.html", _page_context(meeting, host=request.user))
 
 
@@ -77,14 +80,16 @@ def invite(request: HttpRequest, meeting_id: int) -> JsonResponse:
         )
     except services.MeetingError as error:
         return JsonResponse({"error": error.message, "code": error.code}, status=400)
-    return JsonResponse({"ok": True, "message": "Invitation sent."})
+    return JsonResponse({"ok": True, "message": gettext("Invitation sent.")})
 
 
 @require_http_methods(["GET", "POST"])
 def join(request: HttpRequest, token: str) -> HttpResponse:
     invite = services.guest_invite_for_token(token)
     if invite is None:
-        return refused(request, "This invitation link is not valid.", 404, closing=GUEST_CLOSING)
+        return refused(
+            request, gettext("This invitation link is not valid."), 404, closing=GUEST_CLOSING
+        )
     try:
         services.guest_invite_check(invite=invite)
     except services.MeetingError as error:
@@ -94,7 +99,8 @@ def join(request: HttpRequest, token: str) -> HttpResponse:
         if not name:
             return render(
                 request, "meetings/join.html",
-                {"invite": invite, "error": "Enter the name the others will see."}, status=400,
+                {"invite": invite, "error": gettext("Enter the name the others will see.")},
+                status=400,
             )  # fmt: skip
         services.guest_name_set(invite=invite, display_name=name)
         context = _page_context(invite.meeting, guest=invite)

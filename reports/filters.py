@@ -7,8 +7,9 @@ from datetime import date, datetime, time, timedelta
 
 from django.http import QueryDict
 from django.utils import timezone
+from django.utils.translation import gettext
 
-from libchat.core.queries import QueryRefused, query_date, query_id
+from libchat.core.queries import QueryRefused, query_date, query_id, query_range_check
 
 GRAINS = ("day", "week", "month")
 MAX_DAYS = 3 * 366 + 31  # three years and a month: the longest range the page offers
@@ -59,13 +60,14 @@ def filters_parse(query: QueryDict, *, today: date | None = None) -> ReportFilte
     today = today or timezone.localdate()
     end = query_date(query, "to", today)
     start = query_date(query, "from", end - timedelta(days=DEFAULT_DAYS - 1))
-    if start > end:
-        raise QueryRefused("The range starts after it ends: 'from' must be on or before 'to'.")
+    query_range_check(start, end)
     if (end - start).days + 1 > MAX_DAYS:
-        raise QueryRefused(f"A report covers {MAX_DAYS} days at most.")
+        raise QueryRefused(gettext("A report covers %(max)s days at most.") % {"max": MAX_DAYS})
     grain = query.get("grain", "").strip() or auto_grain(start, end)
     if grain not in GRAINS:
-        raise QueryRefused(f"'grain' must be day, week or month, not {grain!r}.")
+        raise QueryRefused(
+            gettext("'grain' must be day, week or month, not %(grain)r.") % {"grain": grain}
+        )
     return ReportFilters(
         start=start,
         end=end,

@@ -29,6 +29,7 @@ from django.db.models.functions import (
 )
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.models import Operator, StatusInterval
 from accounts.selectors import active_sessions_with_reachability
@@ -231,7 +232,7 @@ def summary(filters: ReportFilters) -> dict:
     total = row["chats"]
     answered_within = [
         {
-            "label": f"{s // 60} min",
+            "label": gettext("%(min)s min") % {"min": s // 60},
             "chats": row.pop(f"within_{s}"),
         }
         for s in ANSWERED_WITHIN_SECONDS
@@ -251,9 +252,12 @@ def summary(filters: ReportFilters) -> dict:
 
 
 def _handling_label(low: int, high: int | None) -> str:
+    """A bin's label in the reader's language (the figures are made for one request)."""
     if low == 0:
-        return f"under {high} min"
-    return f"{low} min or more" if high is None else f"{low}–{high} min"
+        return gettext("under %(max)s min") % {"max": high}
+    if high is None:
+        return gettext("%(min)s min or more") % {"min": low}
+    return gettext("%(min)s–%(max)s min") % {"min": low, "max": high}
 
 
 def handling_histogram(filters: ReportFilters) -> dict:
@@ -452,7 +456,9 @@ def per_department(filters: ReportFilters, transfers: dict | None = None) -> lis
         .values("dept")
         .annotate(
             name=Coalesce(
-                "department__name", "widget__first_department__name", Value("No department")
+                "department__name",
+                "widget__first_department__name",
+                Value(gettext("No department")),
             ),
             **_group_metrics(),
         )
@@ -592,6 +598,11 @@ def now_panel(*, now: datetime | None = None) -> dict:
             "status_label": s.get_status_display()
             if s.reachable
             else f"{s.get_status_display()} (not reachable)",
+            # The page words the status from these in the reader's language (this frame is
+            # sent to every reader at once).
+            "signed_in": True,
+            "chosen_status": s.status,
+            "reachable": s.reachable,
             "chats": holding.get(s.operator_id, 0),
         }
         for s in sessions
@@ -603,6 +614,9 @@ def now_panel(*, now: datetime | None = None) -> dict:
             "name": "",
             "status": "offline",
             "status_label": "Signed out",
+            "signed_in": False,
+            "chosen_status": "offline",
+            "reachable": False,
             "chats": n,
         }
         for op_id, n in holding.items()

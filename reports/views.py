@@ -6,6 +6,8 @@ from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -19,102 +21,113 @@ from reports.models import VIEW_REPORTS
 FIGURES = [
     {
         "id": "volume",
-        "title": "Chats",
-        "question": "How many chats were answered and missed, and how many offline tickets "
-        "came in?",
+        "title": _("Chats"),
+        "question": _(
+            "How many chats were answered and missed, and how many offline tickets came in?"
+        ),
         "chart": True,
     },
     {
         "id": "heatmap",
-        "title": "When chats start",
-        "question": "On which weekdays and at which hours do patrons ask? "
-        "(bigger dots: more chats)",
+        "title": _("When chats start"),
+        "question": _(
+            "On which weekdays and at which hours do patrons ask? (bigger dots: more chats)"
+        ),
         "chart": True,
     },
     {
         "id": "waits",
-        "title": "Wait and first response",
-        "question": "How long did patrons wait for a librarian, and for the first answer? "
-        "(per day, in minutes: the median and the 90th percentile)",
+        "title": _("Wait and first response"),
+        "question": _(
+            "How long did patrons wait for a librarian, and for the first answer? "
+            "(per day, in minutes: the median and the 90th percentile)"
+        ),
         "chart": True,
     },
     {
         "id": "answered_within",
-        "title": "Answered within",
-        "question": "What share of chats had an answer within 1, 2 and 5 minutes?",
+        "title": _("Answered within"),
+        "question": _("What share of chats had an answer within 1, 2 and 5 minutes?"),
         "chart": True,
     },
     {
         "id": "handling",
-        "title": "Handling time",
-        "question": "How long were chats in hand, from the first claim to the end?",
+        "title": _("Handling time"),
+        "question": _("How long were chats in hand, from the first claim to the end?"),
         "chart": True,
     },
     {
         "id": "ratings",
-        "title": "Ratings",
-        "question": "How did patrons rate their chats?",
+        "title": _("Ratings"),
+        "question": _("How did patrons rate their chats?"),
         "chart": True,
     },
     {
         "id": "rating_over_time",
-        "title": "Average rating",
-        "question": "Is the average rating going up or down?",
+        "title": _("Average rating"),
+        "question": _("Is the average rating going up or down?"),
         "chart": True,
     },
     {
         "id": "tags",
-        "title": "Kinds of question",
-        "question": "How many chats did operators tag with each kind of question? "
-        "(a chat with two tags counts for both; the READ scale's levels when they are used)",
+        "title": _("Kinds of question"),
+        "question": _(
+            "How many chats did operators tag with each kind of question? "
+            "(a chat with two tags counts for both; the READ scale's levels when they are used)"
+        ),
         "chart": True,
     },
     {
         "id": "coverage",
-        "title": "Hours signed in",
-        "question": "How many hours was each operator signed in to LibChat, and how many Online?",
+        "title": _("Hours signed in"),
+        "question": _(
+            "How many hours was each operator signed in to LibChat, and how many Online?"
+        ),
         "chart": True,
     },
     {
         "id": "widget_hours",
-        "title": "Hours online",
-        "question": "How many hours was each widget online, with someone able to answer it?",
+        "title": _("Hours online"),
+        "question": _("How many hours was each widget online, with someone able to answer it?"),
         "chart": True,
     },
     {
         "id": "widget_hours_by_hour",
-        "title": "When widgets are online",
-        "question": "At which weekdays and hours were the widgets online? "
-        "(hours online, summed over the widgets; bigger dots: more hours)",
+        "title": _("When widgets are online"),
+        "question": _(
+            "At which weekdays and hours were the widgets online? "
+            "(hours online, summed over the widgets; bigger dots: more hours)"
+        ),
         "chart": True,
     },
     {
         "id": "operators",
-        "title": "Operators",
-        "question": "Who took part in how many chats, how fast, and how were they rated?",
+        "title": _("Operators"),
+        "question": _("Who took part in how many chats, how fast, and how were they rated?"),
         "chart": False,
     },
     {
         "id": "departments",
-        "title": "Departments",
-        "question": "How did each department's chats go?",
+        "title": _("Departments"),
+        "question": _("How did each department's chats go?"),
         "chart": False,
     },
     {
         "id": "widgets",
-        "title": "Widgets",
-        "question": "How did each widget's chats go?",
+        "title": _("Widgets"),
+        "question": _("How did each widget's chats go?"),
         "chart": False,
     },
     {
         "id": "comments",
-        "title": "Comments",
-        "question": "What did patrons write with their rating? "
-        "(newest first, each opens its transcript)",
+        "title": _("Comments"),
+        "question": _(
+            "What did patrons write with their rating? (newest first, each opens its transcript)"
+        ),
         "chart": False,
     },
 ]
-REFUSED = 'Reports need the "View reports" permission. Ask a LibChat admin to give it to you.'
+REFUSED = _('Reports need the "View reports" permission. Ask a LibChat admin to give it to you.')
 
 
 def reports_required(*, json: bool):
@@ -123,7 +136,7 @@ def reports_required(*, json: bool):
         def wrapper(request, *args, **kwargs):
             if not request.user.is_authenticated:
                 if json:
-                    return JsonResponse({"error": "Log in first."}, status=401)
+                    return JsonResponse({"error": gettext("Log in first.")}, status=401)
                 return redirect_to_login(request.get_full_path())
             if not request.user.has_perm(VIEW_REPORTS):
                 if json:
@@ -146,7 +159,7 @@ def reports_tab(request: HttpRequest) -> HttpResponse:
     context = {
         "tab": "reports",
         "filters": filters,
-        "grains": [("day", "Day"), ("week", "Week"), ("month", "Month")],
+        "grains": [("day", _("Day")), ("week", _("Week")), ("month", _("Month"))],
         "choices": selectors.filter_choices(),
         "figures": FIGURES,
         "time_zone": settings.TIME_ZONE,

@@ -11,6 +11,8 @@ from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext, gettext_lazy
 
 from accounts.models import Operator
 from chats.errors import ChatInvalid
@@ -18,11 +20,11 @@ from chats.models import PatronBlock, PatronChat
 from chats.services.lifecycle import chat_end_blocked
 
 # The choices of the console's form, in its order: value -> (label, how long; None = until lifted).
-BLOCK_DURATIONS: dict[str, tuple[str, timedelta | None]] = {
-    "1h": ("1 hour", timedelta(hours=1)),
-    "24h": ("24 hours", timedelta(hours=24)),
-    "7d": ("7 days", timedelta(days=7)),
-    "lifted": ("Until lifted", None),
+BLOCK_DURATIONS: dict[str, tuple[str | Promise, timedelta | None]] = {
+    "1h": (gettext_lazy("1 hour"), timedelta(hours=1)),
+    "24h": (gettext_lazy("24 hours"), timedelta(hours=24)),
+    "7d": (gettext_lazy("7 days"), timedelta(days=7)),
+    "lifted": (gettext_lazy("Until lifted"), None),
 }
 BLOCK_REASON_MAX_CHARS = 500
 
@@ -34,18 +36,22 @@ def patron_block(
     chat. Refused with ChatInvalid for a duration not offered, a missing or overlong reason, or
     a chat from before LibChat kept anything to know its patron by."""
     if duration not in BLOCK_DURATIONS:
-        choices = ", ".join(label for label, _ in BLOCK_DURATIONS.values())
-        raise ChatInvalid(f"Choose how long to block the patron: {choices}.")
+        choices = ", ".join(str(label) for label, _ in BLOCK_DURATIONS.values())
+        raise ChatInvalid(
+            gettext("Choose how long to block the patron: %(choices)s.") % {"choices": choices}
+        )
     reason = reason.strip()
     if not reason:
-        raise ChatInvalid("Give a reason for the block: the admins read it.")
+        raise ChatInvalid(gettext("Give a reason for the block: the admins read it."))
     if len(reason) > BLOCK_REASON_MAX_CHARS:
         raise ChatInvalid(
-            f"Keep the reason under {BLOCK_REASON_MAX_CHARS} characters; "
-            f"this one has {len(reason)}."
+            gettext("Keep the reason under %(max)s characters; this one has %(length)s.")
+            % {"max": BLOCK_REASON_MAX_CHARS, "length": len(reason)}
         )
     if not chat.address_hash and not chat.patron_ref:
-        raise ChatInvalid("This chat is too old to tell its patron again: it cannot be blocked.")
+        raise ChatInvalid(
+            gettext("This chat is too old to tell its patron again: it cannot be blocked.")
+        )
     length = BLOCK_DURATIONS[duration][1]
     with transaction.atomic():
         now = timezone.now()

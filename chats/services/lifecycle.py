@@ -12,10 +12,10 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from accounts.models import Operator
-from accounts.selectors import operator_takes_chats
+from accounts.selectors import operator_takes_chats, operator_text
 from chats import selectors
 from chats.errors import (
     ChatAccessDenied,
@@ -39,7 +39,7 @@ from widgets.models import Widget
 from widgets.selectors import widget_open_now, widget_state_get
 
 NAME_MAX_CHARS = 100
-NOT_TAKING_CHATS = "Sign in to LibChat with status Online to take new patron chats."
+NOT_TAKING_CHATS = gettext_noop("Sign in to LibChat with status Online to take new patron chats.")
 
 
 def invalid_email_text() -> str:
@@ -177,9 +177,9 @@ def chat_claim(*, chat: PatronChat, operator: Operator) -> PatronChat:
     the others get ChatTaken naming the winner. Only an operator who takes patron chats now
     (signed in, Online, reachable) may claim one."""
     if not selectors.operator_can_answer(operator=operator, chat=chat):
-        raise ChatAccessDenied("You cannot answer this chat.")
+        raise ChatAccessDenied(gettext("You cannot answer this chat."))
     if not operator_takes_chats(operator=operator):
-        raise ChatAccessDenied(NOT_TAKING_CHATS)
+        raise ChatAccessDenied(gettext(NOT_TAKING_CHATS))
     with transaction.atomic():
         now = timezone.now()
         claimed = PatronChat.objects.filter(pk=chat.pk, state=PatronChat.State.WAITING).update(
@@ -191,11 +191,13 @@ def chat_claim(*, chat: PatronChat, operator: Operator) -> PatronChat:
         chat.refresh_from_db()
         if not claimed:
             if chat.state == PatronChat.State.ENDED:
-                raise ChatClosed("This chat has ended.")
-            raise ChatTaken(f"This chat was taken by {chat.claimed_by.name}.")
+                raise ChatClosed(gettext("This chat has ended."))
+            raise ChatTaken(
+                gettext("This chat was taken by %(name)s.") % {"name": chat.claimed_by.name}
+            )
         _record(chat, ChatEvent.Kind.CLAIMED, at=now, to_operator=operator)
         transaction.on_commit(partial(_announce_claimed, chat, operator))
-        chat_system_line(chat=chat, body=f"{operator.name} joined the chat.")
+        chat_system_line(chat=chat, line="joined", holder=operator, who=operator.name)
     return chat
 
 
@@ -231,15 +233,15 @@ def chat_end(
         if locked.state == PatronChat.State.ENDED:
             return locked
         if operator and locked.claimed_by_id != operator.pk:
-            raise ChatAccessDenied("Only the operator who claimed this chat can end it.")
+            raise ChatAccessDenied(gettext("Only the operator who claimed this chat can end it."))
         was_waiting = locked.state == PatronChat.State.WAITING
         _released(locked)
-        who = operator.name if operator else (locked.name or "The patron")
-        verb = "left" if left else "ended"
+        who = operator.name if operator else locked.name
+        line = ("" if who else "patron_") + ("left" if left else "ended")  # a name, or none
         # The line is the transcript's record. The open pages are told by the closing frames
         # below instead, each in its reader's words: sending the line as well showed the end
         # twice, and to the patron who ended it as "The patron ended the chat.".
-        system_line_create(chat=locked, text=f"{who} {verb} the chat.", announce=False)
+        system_line_create(chat=locked, line=line, args={"who": who} if who else {}, announce=False)
         locked.state = PatronChat.State.ENDED
         locked.ended_at = timezone.now()
         reason = (
@@ -265,9 +267,26 @@ def chat_end(
                 if left
                 else gettext("You ended the chat.")
             )
-        to_operator = f"You {verb} the chat." if operator else f"{who} {verb} the chat."
+        to_operator = _ended_to_operator(locked, operator=operator, left=left)
         transaction.on_commit(partial(_announce_ended, locked, to_patron, to_operator, was_waiting))
     return locked
+
+
+def _ended_to_operator(chat: PatronChat, *, operator: Operator | None, left: bool) -> str:
+    """What the holder's pages say of the end, in their language; empty with nobody holding it.
+    `operator` ended it (the holder), or the patron did."""
+    if not chat.claimed_by_id:
+        return ""
+
+    def sentence() -> str:
+        if operator:
+            return gettext("You ended the chat.")
+        name = chat.name or gettext("The patron")
+        if left:
+            return gettext("%(name)s left the chat.") % {"name": name}
+        return gettext("%(name)s ended the chat.") % {"name": name}
+
+    return operator_text(operator or chat.claimed_by, sentence)
 
 
 def _announce_ended(
@@ -301,7 +320,7 @@ def chat_end_blocked(*, chat: PatronChat, operator: Operator, reason: str) -> Pa
     _released(locked)
     with translation.override(locked.language):
         ended = gettext("This chat has ended.")
-    system_line_create(chat=locked, text="This chat has ended.", announce=False)
+    system_line_create(chat=locked, line="over", args={}, announce=False)
     locked.state = PatronChat.State.ENDED
     locked.ended_at = timezone.now()
     _record(
@@ -331,7 +350,7 @@ def chat_typing(*, chat: PatronChat, operator: Operator | None = None) -> None:
     if operator is not None and (
         chat.claimed_by_id != operator.pk or chat.state != PatronChat.State.ACTIVE
     ):
-        raise ChatAccessDenied("Only the operator who claimed this chat can type in it.")
+        raise ChatAccessDenied(gettext("Only the operator who claimed this chat can type in it."))
     side = "patron" if operator is None else "operator"
     if rate_limit_hit(
         key=f"typing:{chat.pk}:{side}", limit=1, seconds=settings.LIBCHAT_TYPING_PUSH_SECONDS
@@ -399,12 +418,18 @@ def chat_requeue(*, chat: PatronChat, reason: ChatEvent.Reason) -> bool:
         _record(chat, ChatEvent.Kind.REQUEUED, at=now, operator=claimant, reason=reason)
         _released(chat)
         chat.refresh_from_db()
-        text = f"{claimant.name} {reason.label}. You are back at the front of the line."
-        to_claimant = f"The chat went back to the queue: you {reason.label}."
+        to_claimant = operator_text(claimant, partial(_requeued_to_claimant, reason))
         to_patron = _requeued_to_patron(chat=chat, claimant=claimant, reason=reason)
         transaction.on_commit(partial(_announce_requeued, chat, claimant, to_patron, to_claimant))
-        chat_system_line(chat=chat, body=text)
+        chat_system_line(chat=chat, line=f"requeued_{reason.value}", who=claimant.name)
     return True
+
+
+def _requeued_to_claimant(reason: ChatEvent.Reason) -> str:
+    # A whole sentence per reason: a reason's label does not fit into another language's sentence.
+    if reason == ChatEvent.Reason.SIGNED_OUT:
+        return gettext("The chat went back to the queue: you signed out.")
+    return gettext("The chat went back to the queue: you could not be reached.")
 
 
 def _requeued_to_patron(*, chat: PatronChat, claimant: Operator, reason: ChatEvent.Reason) -> str:
@@ -421,7 +446,7 @@ def _announce_requeued(chat: PatronChat, claimant: Operator, text: str, to_claim
     live_send(patron_group(chat.pk), {"event": "chat.requeued", "message": text})
     live_send(
         operator_group(claimant.pk),
-        {"event": "chat.ended", "chat_id": chat.pk, "message": to_claimant},
+        {"event": "chat.ended", "chat_id": chat.pk, "message": to_claimant, "moved_on": True},
     )
     _announce_queued(chat.pk)
 
@@ -440,18 +465,22 @@ def chat_transfer(
     The note is for staff only; the patron is told who took over.
     """
     if (to_operator is None) == (to_department is None):
-        raise ChatInvalid("Transfer to an operator or to a department.")
+        raise ChatInvalid(gettext("Transfer to an operator or to a department."))
     if to_operator is not None and (
         to_operator.pk == operator.pk or not operator_takes_chats(operator=to_operator)
     ):
-        raise ChatInvalid(f"{to_operator.name} cannot take chats right now.")
+        raise ChatInvalid(
+            gettext("%(name)s cannot take chats right now.") % {"name": to_operator.name}
+        )
     if to_department is not None and not to_department.active:
-        raise ChatInvalid(f"{to_department.name} does not take chats.")
+        raise ChatInvalid(gettext("%(name)s does not take chats.") % {"name": to_department.name})
     note = note.strip()[:MESSAGE_MAX_CHARS]
     with transaction.atomic():
         locked = PatronChat.objects.select_for_update().get(pk=chat.pk)
         if locked.state != PatronChat.State.ACTIVE or locked.claimed_by_id != operator.pk:
-            raise ChatAccessDenied("Only the operator who holds this chat can transfer it.")
+            raise ChatAccessDenied(
+                gettext("Only the operator who holds this chat can transfer it.")
+            )
         _released(locked)
         target = to_operator.name if to_operator else to_department.name
         if note:
@@ -482,29 +511,40 @@ def chat_transfer(
             note=note,
         )
         transaction.on_commit(partial(_announce_transferred, locked, operator, target))
-        system_line_create(chat=locked, text=f"{operator.name} transferred the chat to {target}.")
+        system_line_create(
+            chat=locked,
+            line="transferred",
+            args={"who": operator.name, "target": target},
+            holder=to_operator,
+        )
     return locked
 
 
 def _announce_transferred(chat: PatronChat, by: Operator, target: str) -> None:
-    where = target if chat.claimed_by_id else f"{target}'s queue"
     live_send(
         operator_group(by.pk),
         {
             "event": "chat.ended",
             "chat_id": chat.pk,
-            "message": f"You transferred the chat to {where}.",
+            "message": operator_text(
+                by,
+                lambda: (
+                    gettext("You transferred the chat to %(name)s.") % {"name": target}
+                    if chat.claimed_by_id
+                    else gettext("You transferred the chat to %(name)s's queue.") % {"name": target}
+                ),
+            ),
+            "moved_on": True,
         },
     )
     if chat.claimed_by_id:
         live_send(patron_group(chat.pk), {"event": "chat.claimed", "operator": target})
         summary = selectors.chat_summary(chat)
+        # The chat's lines from LibChat in the language of the one who now holds it.
+        messages = operator_text(chat.claimed_by, lambda: selectors.chat_messages(chat_id=chat.pk))
         live_send(
             operator_group(chat.claimed_by_id),
-            {
-                "event": "chat.opened",
-                "chat": {**summary, "messages": selectors.chat_messages(chat_id=chat.pk)},
-            },
+            {"event": "chat.opened", "chat": {**summary, "messages": messages}},
         )
     else:
         live_send(patron_group(chat.pk), {"event": "chat.transferred", "department": target})

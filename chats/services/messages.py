@@ -7,12 +7,15 @@ from functools import partial
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext
 
 from accounts.models import Operator
+from accounts.selectors import operator_text
 from chats import selectors
 from chats.errors import ChatAccessDenied, ChatClosed
 from chats.groups import patron_group
+from chats.lines import line_stored
 from chats.models import ChatParticipant, PatronAttachment, PatronChat, PatronMessage
 from libchat.core.live import live_send, operator_group
 from libchat.core.messages import message_check, message_sent_before
@@ -30,6 +33,8 @@ def _message_create(
     client_msg_id: str,
     files: Iterable[tuple[CheckedFile, str]] = (),
     announce: bool = True,
+    line: str = "",
+    line_args: dict | None = None,
 ) -> PatronMessage:
     """Append a message to a chat row locked by the caller; numbers grow by one. `files` are
     the message's files, already stored: (checked file, stored name). Unless `announce` is
@@ -43,6 +48,8 @@ def _message_create(
         operator=operator,
         body=body,
         client_msg_id=client_msg_id,
+        line=line,
+        line_args=line_args or {},
     )
     attachments = PatronAttachment.objects.bulk_create(
         _attachment_new(message, item, name) for item, name in files
@@ -60,35 +67,60 @@ def _attachment_new(message: PatronMessage, item: CheckedFile, name: str) -> Pat
     return attachment
 
 
-def chat_system_line(*, chat: PatronChat, body: str) -> PatronMessage:
-    """Post a line of plain text from LibChat itself (not the patron, not an operator) into the
-    chat; it shows on both sides and in the transcript. Runs inside the caller's transaction."""
+def chat_system_line(
+    *, chat: PatronChat, line: str, holder: Operator | None = None, **args
+) -> PatronMessage:
+    """Post a line from LibChat itself (not the patron, not an operator) into the chat: one of
+    `chats.lines.LINES` with the names it holds. It shows on both sides, each in its reader's
+    language, and in the transcript. Runs inside the caller's transaction. `holder`, when the
+    caller has them, is the operator who holds the chat (else they are read to write it out)."""
     locked = PatronChat.objects.select_for_update().get(pk=chat.pk)
-    return system_line_create(chat=locked, text=body)
+    return system_line_create(chat=locked, line=line, args=args, holder=holder)
 
 
-def system_line_create(*, chat: PatronChat, text: str, announce: bool = True) -> PatronMessage:
-    """A system line in a chat row locked by the caller. Its text is plain and may hold names
-    people chose (the patron's from the pre-chat form), so it is stored escaped, like a
-    patron's message: a name is never markup on the operator's screen."""
-    return _message_create(
+def system_line_create(
+    *,
+    chat: PatronChat,
+    line: str,
+    args: dict,
+    announce: bool = True,
+    holder: Operator | None = None,
+) -> PatronMessage:
+    """A system line in a chat row locked by the caller. Its names are people's own (the
+    patron's from the pre-chat form), so it is written out escaped, like a patron's message: a
+    name is never markup on the operator's screen."""
+    message = _message_create(
         chat=chat,
         sender=PatronMessage.Sender.SYSTEM,
-        body=text_as_html(text),
+        body=text_as_html(line_stored(line, args)),
         operator=None,
         client_msg_id="",
-        announce=announce,
+        announce=False,
+        line=line,
+        line_args=args,
     )
+    if announce:
+        transaction.on_commit(partial(_announce_message, chat, message, [], holder))
+    return message
 
 
 def _announce_message(
-    chat: PatronChat, message: PatronMessage, attachments: list[PatronAttachment]
+    chat: PatronChat,
+    message: PatronMessage,
+    attachments: list[PatronAttachment],
+    holder: Operator | None = None,
 ) -> None:
-    event = selectors.message_as_event(message, attachments)
+    # Each side reads it in its own language: a line from LibChat is written out for each.
+    with translation.override(chat.language):
+        event = selectors.message_as_event(message, attachments)
     live_send(
         patron_group(chat.pk), {"event": "chat.message", "chat_id": chat.pk, "message": event}
     )
     if chat.claimed_by_id:
+        if message.line:
+            if holder is None or holder.pk != chat.claimed_by_id:
+                holder = Operator.objects.get(pk=chat.claimed_by_id)
+            event = operator_text(holder, lambda: selectors.message_as_event(message, attachments))
         live_send(
             operator_group(chat.claimed_by_id),
             {"event": "chat.message", "chat_id": chat.pk, "message": event},
@@ -110,7 +142,7 @@ def message_send(
     nothing.
     """
     if files and operator is None:
-        raise ChatAccessDenied("Only the operator can send files.")
+        raise ChatAccessDenied(gettext("Only the operator can send files."))
     checked = message_check(
         body=body, client_msg_id=client_msg_id, files=files, markup=operator is not None
     )
@@ -120,7 +152,7 @@ def message_send(
         if locked.state == PatronChat.State.ENDED:
             raise ChatClosed(gettext("This chat has ended."))  # the patron may read it
         if operator and locked.claimed_by_id != operator.pk:
-            raise ChatAccessDenied("Only the operator who claimed this chat can reply.")
+            raise ChatAccessDenied(gettext("Only the operator who claimed this chat can reply."))
         earlier = message_sent_before(
             sent=PatronMessage.objects.filter(chat=locked, sender=sender),
             client_msg_id=checked.client_msg_id,

@@ -14,9 +14,10 @@ from functools import partial
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.models import Operator
-from accounts.selectors import operator_takes_chats
+from accounts.selectors import operator_takes_chats, operator_text
 from chats import selectors
 from chats.errors import ChatAccessDenied, ChatInvalid
 from chats.models import ChatEvent, PatronChat, TransferOffer
@@ -33,12 +34,20 @@ def transfer_offer_make(
     """Offer the chat its holder `operator` holds to `to_operator`, who could claim it. One
     offer at a time per chat (the database holds it too)."""
     if to_operator.pk == operator.pk or not operator_takes_chats(operator=to_operator):
-        raise ChatInvalid(f"{to_operator.name} cannot take chats right now.", chat_id=chat.pk)
+        raise ChatInvalid(
+            gettext("%(name)s cannot take chats right now.") % {"name": to_operator.name},
+            chat_id=chat.pk,
+        )
     with transaction.atomic():
-        locked = _held_locked(chat=chat, operator=operator, doing="transfer it")
+        locked = _held_locked(
+            chat=chat,
+            operator=operator,
+            refusal=gettext("Only the operator who holds this chat can transfer it."),
+        )
         if waiting_for := _pending(locked).first():
             raise ChatInvalid(
-                f"{waiting_for.to_operator.name} has not answered your transfer yet.",
+                gettext("%(name)s has not answered your transfer yet.")
+                % {"name": waiting_for.to_operator.name},
                 chat_id=chat.pk,
             )
         now = timezone.now()
@@ -67,7 +76,13 @@ def _announce_offered(offer_id: int) -> None:
         {
             "event": "chat.offer_made",
             "chat_id": offer.chat_id,
-            "message": f"Waiting for {offer.to_operator.name} to accept the transfer…",
+            "message": operator_text(
+                offer.from_operator,
+                lambda: (
+                    gettext("Waiting for %(name)s to accept the transfer…")
+                    % {"name": offer.to_operator.name}
+                ),
+            ),
         },
     )
 
@@ -80,7 +95,7 @@ def _pending_locked(*, offer_id: int, operator: Operator | None) -> TransferOffe
         offers = offers.filter(to_operator=operator)
     chat_id = offers.values_list("chat_id", flat=True).first()
     if chat_id is None:
-        raise ChatAccessDenied("No such transfer offer.", offer_id=offer_id)
+        raise ChatAccessDenied(gettext("No such transfer offer."), offer_id=offer_id)
     PatronChat.objects.select_for_update().get(pk=chat_id)
     offer = (
         TransferOffer.objects.select_for_update(of=("self",))
@@ -89,7 +104,8 @@ def _pending_locked(*, offer_id: int, operator: Operator | None) -> TransferOffe
     )
     if offer.outcome != Outcome.PENDING:
         raise ChatInvalid(
-            f"This transfer offer is closed: {offer.get_outcome_display().lower()}.",
+            gettext("This transfer offer is closed: %(outcome)s.")
+            % {"outcome": str(offer.get_outcome_display()).lower()},
             offer_id=offer_id,
         )
     return offer
@@ -99,7 +115,7 @@ def transfer_offer_accept(*, offer_id: int, operator: Operator) -> PatronChat:
     """The receiver takes the offered chat: it is transferred to them as any transfer is. An
     offer past its time lapses here instead (the holder is told) and the receiver is refused."""
     if not operator_takes_chats(operator=operator):
-        raise ChatInvalid(NOT_TAKING_CHATS, offer_id=offer_id)
+        raise ChatInvalid(gettext(NOT_TAKING_CHATS), offer_id=offer_id)
     with transaction.atomic():
         offer = _pending_locked(offer_id=offer_id, operator=operator)
         now = timezone.now()
@@ -117,8 +133,11 @@ def transfer_offer_accept(*, offer_id: int, operator: Operator) -> PatronChat:
             )
     if lapsed:
         raise ChatInvalid(
-            f"The transfer ran out after {settings.LIBCHAT_TRANSFER_OFFER_SECONDS} s: "
-            f"the chat stayed with {offer.from_operator.name}.",
+            gettext("The transfer ran out after %(seconds)s s: the chat stayed with %(name)s.")
+            % {
+                "seconds": settings.LIBCHAT_TRANSFER_OFFER_SECONDS,
+                "name": offer.from_operator.name,
+            },
             offer_id=offer_id,
         )
     return chat
@@ -152,11 +171,15 @@ def transfer_offer_cancel(*, chat: PatronChat, operator: Operator) -> TransferOf
     """The holder takes back the offer they made (Cancel transfer): the chat stays with them
     and the receiver, whose rail showed it, is told. The record keeps nothing: nothing moved."""
     with transaction.atomic():
-        locked = _held_locked(chat=chat, operator=operator, doing="cancel its transfer")
+        locked = _held_locked(
+            chat=chat,
+            operator=operator,
+            refusal=gettext("Only the operator who holds this chat can cancel its transfer."),
+        )
         offer = _pending(locked).select_for_update(of=("self",)).first()
         if offer is None:
             raise ChatInvalid(
-                "There is no transfer of this chat waiting for an answer.", chat_id=chat.pk
+                gettext("There is no transfer of this chat waiting for an answer."), chat_id=chat.pk
             )
         _close(offer, Outcome.WITHDRAWN, now=timezone.now(), by_sender=True)
     return offer
@@ -170,14 +193,12 @@ def transfer_offers_withdraw(*, chat: PatronChat) -> None:
         _close(offer, Outcome.WITHDRAWN, now=now)
 
 
-def _held_locked(*, chat: PatronChat, operator: Operator, doing: str) -> PatronChat:
-    """The chat, locked (every chat write's first step), when `operator` holds it; else refused:
-    "Only the operator who holds this chat can <doing>."."""
+def _held_locked(*, chat: PatronChat, operator: Operator, refusal: str) -> PatronChat:
+    """The chat, locked (every chat write's first step), when `operator` holds it; else refused
+    with `refusal`, the sentence that says so."""
     locked = PatronChat.objects.select_for_update().get(pk=chat.pk)
     if locked.state != PatronChat.State.ACTIVE or locked.claimed_by_id != operator.pk:
-        raise ChatAccessDenied(
-            f"Only the operator who holds this chat can {doing}.", chat_id=chat.pk
-        )
+        raise ChatAccessDenied(refusal, chat_id=chat.pk)
     return locked
 
 
@@ -193,13 +214,26 @@ def _close(offer: TransferOffer, outcome: str, *, now: datetime, by_sender: bool
     record, and both sides hear of it after commit."""
     offer.outcome, offer.answered_at = outcome, now
     offer.save(update_fields=["outcome", "answered_at"])
-    patron = offer.chat.name or "the patron"
-    to, by = offer.to_operator.name, offer.from_operator.name
     if outcome == Outcome.WITHDRAWN and by_sender:
-        to_receiver = f"{by} cancelled the transfer of {patron}'s chat."
-        to_sender = f"You cancelled the transfer to {to}: the chat stays with you."
+        to_receiver = operator_text(
+            offer.to_operator,
+            lambda: gettext("%(by)s cancelled the transfer of %(patron)s's chat.") % _names(offer),
+        )
+        to_sender = operator_text(
+            offer.from_operator,
+            lambda: (
+                gettext("You cancelled the transfer to %(to)s: the chat stays with you.")
+                % _names(offer)
+            ),
+        )
     elif outcome == Outcome.WITHDRAWN:
-        to_receiver = f"{by}'s transfer of {patron}'s chat was withdrawn: the chat moved on."
+        to_receiver = operator_text(
+            offer.to_operator,
+            lambda: (
+                gettext("%(by)s's transfer of %(patron)s's chat was withdrawn: the chat moved on.")
+                % _names(offer)
+            ),
+        )
         to_sender = None
     else:
         declined = outcome == Outcome.DECLINED
@@ -211,15 +245,40 @@ def _close(offer: TransferOffer, outcome: str, *, now: datetime, by_sender: bool
             to_operator=offer.to_operator,
             note=offer.note,
         )
-        to_sender = (
-            f"{to} declined the transfer." if declined else f"{to} did not answer the transfer."
+        to_sender = operator_text(
+            offer.from_operator,
+            lambda: (
+                (
+                    gettext("%(to)s declined the transfer.")
+                    if declined
+                    else gettext("%(to)s did not answer the transfer.")
+                )
+                % _names(offer)
+            ),
         )
-        to_receiver = (
-            f"You declined {patron}'s chat."
-            if declined
-            else f"{by}'s transfer of {patron}'s chat ran out: it stayed with {by}."
+        to_receiver = operator_text(
+            offer.to_operator,
+            lambda: (
+                (
+                    gettext("You declined %(patron)s's chat.")
+                    if declined
+                    else gettext(
+                        "%(by)s's transfer of %(patron)s's chat ran out: it stayed with %(by)s."
+                    )
+                )
+                % _names(offer)
+            ),
         )
     transaction.on_commit(partial(_announce_closed, offer, to_sender, to_receiver))
+
+
+def _names(offer: TransferOffer) -> dict[str, str]:
+    """The names the sentences about an offer fill in."""
+    return {
+        "patron": offer.chat.name or gettext("the patron"),
+        "to": offer.to_operator.name,
+        "by": offer.from_operator.name,
+    }
 
 
 def _announce_closed(offer: TransferOffer, to_sender: str | None, to_receiver: str) -> None:

@@ -127,7 +127,7 @@ def _chats_anonymise(ids: list[int], now: datetime) -> int:
     # LibChat's own lines are kept, but some name the patron ("Ada left the chat.").
     lines.filter(sender=PatronMessage.Sender.SYSTEM, body__contains=F("chat__name")).exclude(
         chat__name=""
-    ).update(body=REMOVED_TEXT)
+    ).update(body=REMOVED_TEXT, line="", line_args={})  # no line left to write the name out
     PatronChat.objects.filter(pk__in=ids).update(
         name="",
         email="",

@@ -11,8 +11,9 @@ from functools import partial
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
-from accounts.selectors import signed_in_members
+from accounts.selectors import operator_text, signed_in_members
 from accounts.services import libchat_sign_out_after_chats, libchat_sign_out_scheduled
 from chats.models import PatronChat
 from departments.models import Department
@@ -38,9 +39,15 @@ def _clock(at: datetime) -> str:
 
 
 def _warn(department: Department, at: datetime) -> int:
-    text = f"{department.name} closes at {_clock(at)}: you will be signed out in one minute."
     members = signed_in_members(department_id=department.pk)
     for member in members:
+        text = operator_text(
+            member,
+            lambda: (
+                gettext("%(desk)s closes at %(time)s: you will be signed out in one minute.")
+                % {"desk": department.name, "time": _clock(at)}
+            ),
+        )
         transaction.on_commit(
             partial(
                 live_send,

@@ -1,6 +1,7 @@
 """Tagging a chat with the kinds of question it was, from the list the admin keeps."""
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from chats import selectors
 from chats.errors import ChatInvalid
@@ -45,7 +46,9 @@ def chat_tag_set(*, chat: PatronChat, tag_id: int, on: bool) -> list[ChatTag]:
     but not put on; refused (nothing changed) for a tag that does not exist."""
     tag = ChatTag.objects.filter(pk=tag_id).first()
     if tag is None or (on and not tag.active):
-        raise ChatInvalid("There is no such tag to add, or it is no longer offered.", tag=tag_id)
+        raise ChatInvalid(
+            gettext("There is no such tag to add, or it is no longer offered."), tag=tag_id
+        )
     if on:
         chat.tags.add(tag)
     else:

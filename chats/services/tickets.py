@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone, translation
+from django.utils.formats import number_format
 from django.utils.translation import gettext
 
 from accounts.models import Operator
@@ -80,16 +81,25 @@ def ticket_follow_up(
     long, or an open follow-up of the chat already exists."""
     note = note.strip()
     if not chat.email:
-        raise ChatInvalid("The patron gave no email address, so a follow-up could not reach them.")
+        raise ChatInvalid(
+            gettext("The patron gave no email address, so a follow-up could not reach them.")
+        )
     if len(note) > MESSAGE_MAX_CHARS:
-        raise ChatInvalid(f"Keep the note under {MESSAGE_MAX_CHARS:,} characters.")
+        raise ChatInvalid(
+            gettext("Keep the note under %(max)s characters.")
+            % {"max": number_format(MESSAGE_MAX_CHARS, force_grouping=True)}
+        )
     if assigned_to and assigned_department:
-        raise ChatInvalid("Assign the follow-up to an operator or to a department, not both.")
+        raise ChatInvalid(
+            gettext("Assign the follow-up to an operator or to a department, not both.")
+        )
     with transaction.atomic():
         PatronChat.objects.select_for_update().filter(pk=chat.pk).first()
         existing = chat.follow_ups.filter(answered_at__isnull=True).first()
         if existing is not None:
-            raise ChatInvalid("This chat already has an open follow-up.", ticket=existing.pk)
+            raise ChatInvalid(
+                gettext("This chat already has an open follow-up."), ticket=existing.pk
+            )
         ticket = OfflineTicket.objects.create(
             widget=chat.widget,
             name=chat.name,
@@ -139,16 +149,24 @@ def ticket_reply_add(
     unless someone already had. Refused, nothing stored, for an empty or too long text."""
     body = body_sanitise(body)  # the editor's markup: bold, italic, links, FAQ cards
     if ticket.anonymised_at:
-        raise ChatInvalid("The retention setting removed this ticket's details; it is closed.")
+        raise ChatInvalid(
+            gettext("The retention setting removed this ticket's details; it is closed.")
+        )
     if kind not in TicketReply.Kind.values:
-        raise ChatInvalid("Say whether this is an answer or a note.")
+        raise ChatInvalid(gettext("Say whether this is an answer or a note."))
     if not body_has_text(body):
         raise ChatInvalid(
-            "Write the answer first." if kind == "answer" else "Write the note first."
+            gettext("Write the answer first.")
+            if kind == "answer"
+            else gettext("Write the note first.")
         )
     if len(body) > MESSAGE_MAX_CHARS:
         raise ChatInvalid(
-            f"That is {len(body):,} characters; {MESSAGE_MAX_CHARS:,} at most. Nothing was sent."
+            gettext("That is %(length)s characters; %(max)s at most. Nothing was sent.")
+            % {
+                "length": number_format(len(body), force_grouping=True),
+                "max": number_format(MESSAGE_MAX_CHARS, force_grouping=True),
+            }
         )
     answer = kind == TicketReply.Kind.ANSWER
     reply = TicketReply.objects.create(

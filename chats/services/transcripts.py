@@ -55,12 +55,12 @@ def chat_transcript_email(
 
 def chat_transcript_send(*, chat_id: int, base_url: str, email_id: int | None = None) -> None:
     """Send the transcript through Django's email backend (the worker's side of the above), in
-    the language the patron's page spoke; the lines LibChat stored stay as they were written.
-    The record says sent, or failed with the reason (the task then tries again, backing off)."""
+    the language the patron's page spoke, LibChat's own lines in the chat too. The record says
+    sent, or failed with the reason (the task then tries again, backing off)."""
     chat = PatronChat.objects.select_related("widget").get(pk=chat_id)
     record = TranscriptEmail.objects.filter(pk=email_id).first() if email_id else None
-    messages = selectors.chat_messages(chat_id=chat.pk)
     with translation.override(chat.language):
+        messages = selectors.chat_messages(chat_id=chat.pk)
         patron = chat.name or gettext("You")
         lines = [transcript_line(chat, m, base_url, patron=patron) for m in messages]
         subject = gettext("Your chat with %(title)s") % {"title": chat.widget.title}

@@ -60,7 +60,8 @@ def message_check(
     ):
         raise MessageRefused(
             "bad_client_msg_id",
-            f"Each message needs a client_msg_id ({CLIENT_MSG_ID_MAX_CHARS} chars at most).",
+            gettext("Each message needs a client_msg_id (%(max)s characters at most).")
+            % {"max": CLIENT_MSG_ID_MAX_CHARS},
         )
     checked = [file_check(upload=upload) for upload in files]
     if markup:

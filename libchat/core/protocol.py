@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import gettext
 
 from libchat.core.refusals import Refusal
 
@@ -37,16 +38,18 @@ def refusal_as_event(refusal: Refusal, *, frame: dict | None = None) -> dict[str
 def frame_parse(text: str | None, *, allowed_actions: set[str]) -> tuple[str, dict[str, Any]]:
     """Return (action, frame) or raise FrameError."""
     if text is None:
-        raise FrameError("bad_frame", "Send text frames of JSON.")
+        raise FrameError("bad_frame", gettext("Send text frames of JSON."))
     if len(text.encode()) > settings.LIBCHAT_MAX_FRAME_BYTES:
-        raise FrameError("too_large", "Frame too large (64 KB at most).")
+        raise FrameError("too_large", gettext("Frame too large (64 KB at most)."))
     try:
         frame = json.loads(text)
     except (ValueError, RecursionError) as exc:  # nested deeper than the parser goes: also bad
-        raise FrameError("bad_json", "Frame is not valid JSON.") from exc
+        raise FrameError("bad_json", gettext("Frame is not valid JSON.")) from exc
     if not isinstance(frame, dict) or not isinstance(frame.get("action"), str):
-        raise FrameError("bad_frame", 'A frame is an object with an "action".')
+        raise FrameError("bad_frame", gettext('A frame is an object with an "action".'))
     action = frame["action"]
     if action not in allowed_actions:
-        raise FrameError("unknown_action", f"Unknown action {action[:40]!r}.")
+        raise FrameError(
+            "unknown_action", gettext("Unknown action %(action)r.") % {"action": action[:40]}
+        )
     return action, frame

@@ -17,6 +17,7 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, HttpRequest
+from django.utils.translation import gettext
 
 from libchat.core.refusals import Refusal
 
@@ -62,13 +63,16 @@ def file_check(*, upload: UploadedFile) -> CheckedFile:
     path; the type is read from the file's bytes, never from the browser."""
     name = upload.name or ""
     if not name or "/" in name or "\\" in name or "\x00" in name or name in {".", ".."}:
-        raise FileRefused("bad_file_name", "The file name must be a plain name, without a path.")
+        raise FileRefused(
+            "bad_file_name", gettext("The file name must be a plain name, without a path.")
+        )
     if upload.size == 0:
-        raise FileRefused("empty_file", "The file is empty.")
+        raise FileRefused("empty_file", gettext("The file is empty."))
     limit = settings.LIBCHAT_MAX_UPLOAD_MB * 1024 * 1024
     if upload.size > limit:
         raise FileRefused(
-            "file_too_big", f"Files can be {settings.LIBCHAT_MAX_UPLOAD_MB} MB at most."
+            "file_too_big",
+            gettext("Files can be %(max)s MB at most.") % {"max": settings.LIBCHAT_MAX_UPLOAD_MB},
         )
     upload.seek(0)
     head = upload.read(8192)
@@ -84,10 +88,12 @@ def file_check(*, upload: UploadedFile) -> CheckedFile:
     allowed = ALLOWED_FILE_TYPES.get(content_type)
     if allowed is None:
         raise FileRefused(
-            "file_type", "Send images, PDF, office documents or plain text files only."
+            "file_type", gettext("Send images, PDF, office documents or plain text files only.")
         )
     if extension not in allowed:
-        raise FileRefused("file_type_mismatch", "The file's name does not match what it contains.")
+        raise FileRefused(
+            "file_type_mismatch", gettext("The file's name does not match what it contains.")
+        )
     return CheckedFile(upload, name[:200], extension, content_type)
 
 
@@ -157,7 +163,7 @@ def file_send_arguments(request: HttpRequest) -> dict:
     keyword arguments of a message_send service; FileRefused without a file."""
     upload = request.FILES.get("file")
     if upload is None:
-        raise FileRefused("no_file", "Choose a file to send.")
+        raise FileRefused("no_file", gettext("Choose a file to send."))
     return {
         "body": request.POST.get("body", ""),
         "client_msg_id": request.POST.get("client_msg_id", ""),

@@ -11,6 +11,7 @@ import math
 import re
 
 from django.conf import settings
+from django.utils.translation import gettext
 
 from libchat.core.live import live_send_to
 from libchat.core.ratelimit import RateLimited, rate_limit_hit
@@ -39,24 +40,24 @@ def _unit(value: object) -> bool:
 def annotation_clean(annotation: object) -> dict:
     """The annotation in one of its two shapes, with nothing else in it; refuse anything else."""
     if not isinstance(annotation, dict):
-        raise _bad("An annotation is an object.")
+        raise _bad(gettext("An annotation is an object."))
     screen = annotation.get("screen")
     if not isinstance(screen, int) or isinstance(screen, bool):
-        raise _bad("Say whose screen the annotation is on.")
+        raise _bad(gettext("Say whose screen the annotation is on."))
     op = annotation.get("op")
     if op == "clear":
         if not isinstance(annotation.get("all"), bool):
-            raise _bad("Say whether to clear every stroke or your own.")
+            raise _bad(gettext("Say whether to clear every stroke or your own."))
         return {"screen": screen, "op": "clear", "all": annotation["all"]}
     if op != "stroke":
-        raise _bad("An annotation is a stroke or a clear.")
+        raise _bad(gettext("An annotation is a stroke or a clear."))
     stroke, points = annotation.get("stroke"), annotation.get("points")
     if not isinstance(stroke, str) or not _STROKE_ID.fullmatch(stroke):
-        raise _bad("A stroke has a short id.")
+        raise _bad(gettext("A stroke has a short id."))
     if annotation.get("tool") not in TOOLS or annotation.get("color") not in COLORS:
-        raise _bad("Draw with a pen, highlighter or arrow, in one of the offered colours.")
+        raise _bad(gettext("Draw with a pen, highlighter or arrow, in one of the offered colours."))
     if not all(isinstance(annotation.get(key), bool) for key in ("pin", "done")):
-        raise _bad("A stroke says whether it is pinned and done.")
+        raise _bad(gettext("A stroke says whether it is pinned and done."))
     if (
         not isinstance(points, list)
         or not 0 < len(points) <= MAX_POINTS
@@ -64,7 +65,10 @@ def annotation_clean(annotation: object) -> dict:
             isinstance(p, list) and len(p) == 2 and _unit(p[0]) and _unit(p[1]) for p in points
         )
     ):
-        raise _bad(f"A stroke carries 1 to {MAX_POINTS} points, each [x, y] within 0..1.")
+        raise _bad(
+            gettext("A stroke carries 1 to %(max)s points, each [x, y] within 0..1.")
+            % {"max": MAX_POINTS}
+        )
     return {
         "screen": screen,
         "op": "stroke",
@@ -85,7 +89,7 @@ def _targets_clean(to: object) -> set[int] | None:
         or len(to) > MAX_PARTICIPANTS
         or not all(isinstance(i, int) and not isinstance(i, bool) for i in to)
     ):
-        raise _bad('"to" lists the participants to reach, by id.')
+        raise _bad(gettext('"to" lists the participants to reach, by id.'))
     return set(to)
 
 
@@ -97,7 +101,7 @@ def annotation_relay(*, sender: Participant, annotation: object, to: object = No
     targets = _targets_clean(to)
     limit = settings.LIBCHAT_ANNOTATION_FRAMES_PER_SECOND
     if rate_limit_hit(key=f"annotate:{sender.pk}", limit=limit, seconds=1):
-        raise RateLimited("You are drawing faster than the others can follow. Slow down.")
+        raise RateLimited(gettext("You are drawing faster than the others can follow. Slow down."))
     others = {
         pk: channel
         for pk, channel in Participant.objects.filter(
@@ -105,10 +109,11 @@ def annotation_relay(*, sender: Participant, annotation: object, to: object = No
         ).values_list("pk", "channel_name")
     }
     if clean["screen"] not in others:
-        raise MeetingError("not_in_meeting", "Nobody in this meeting shares that screen.")
+        raise MeetingError("not_in_meeting", gettext("Nobody in this meeting shares that screen."))
     if clean["op"] == "clear" and clean["all"] and not _may_clear_all(sender, clean["screen"]):
         raise MeetingError(
-            "not_allowed", "Only the person sharing this screen or the host can clear every stroke."
+            "not_allowed",
+            gettext("Only the person sharing this screen or the host can clear every stroke."),
         )
     frame = {
         "event": "meeting.annotation",

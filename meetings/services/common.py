@@ -5,6 +5,7 @@ from functools import partial
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from chats.models import PatronChat
 from libchat.core.live import live_send
@@ -35,17 +36,17 @@ def active_participants(meeting: Meeting):
 
 def guest_invite_check(*, invite: GuestInvite) -> None:
     if invite.removed_at is not None:
-        raise MeetingError("removed", "The host removed you from this meeting.")
+        raise MeetingError("removed", gettext("The host removed you from this meeting."))
     if not invite.meeting.is_running:
-        raise MeetingError("ended", "This meeting has ended.")
+        raise MeetingError("ended", gettext("This meeting has ended."))
     if invite.expires_at <= timezone.now():
-        raise MeetingError("expired", "This invitation has expired.")
+        raise MeetingError("expired", gettext("This invitation has expired."))
 
 
 def patron_check(*, meeting: Meeting, chat: PatronChat) -> None:
     """A patron joins only the screenshare of their own chat, while its claimant holds it."""
     chat = PatronChat.objects.filter(pk=chat.pk).only("state", "claimed_by_id").first()
     if meeting.patron_chat_id != chat.pk:
-        raise MeetingError("not_in_meeting", "You are not in that meeting.")
+        raise MeetingError("not_in_meeting", gettext("You are not in that meeting."))
     if chat.state != PatronChat.State.ACTIVE or chat.claimed_by_id != meeting.host_id:
-        raise MeetingError("ended", "The screenshare has ended.")
+        raise MeetingError("ended", gettext("The screenshare has ended."))

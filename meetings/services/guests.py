@@ -13,6 +13,7 @@ from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.models import Operator
 from libchat.core.jobs import task_enqueue_on_commit
@@ -32,13 +33,17 @@ def guest_invite_create(
     try:
         validate_email(email)
     except ValidationError as exc:
-        raise MeetingError("bad_email", f"{email!r} is not an email address.") from exc
+        raise MeetingError(
+            "bad_email", gettext("%(email)r is not an email address.") % {"email": email}
+        ) from exc
     if not meeting.is_running:
-        raise MeetingError("ended", "This meeting has ended.")
+        raise MeetingError("ended", gettext("This meeting has ended."))
     if meeting.kind == Meeting.Kind.PATRON:
-        raise MeetingError("patron_only", "A patron screenshare is between you and the patron.")
+        raise MeetingError(
+            "patron_only", gettext("A patron screenshare is between you and the patron.")
+        )
     if not active_participants(meeting).filter(operator=inviter).exists():
-        raise MeetingError("not_in_meeting", "Join the meeting before inviting guests.")
+        raise MeetingError("not_in_meeting", gettext("Join the meeting before inviting guests."))
     token = secrets.token_urlsafe(32)
     with transaction.atomic():
         invite = GuestInvite.objects.create(
@@ -80,7 +85,7 @@ def guest_invite_for_token(token: str) -> GuestInvite | None:
 
 def guest_remove(*, meeting: Meeting, by: Operator, participant_id: object) -> None:
     if meeting.host_id != by.pk:
-        raise MeetingError("not_host", "Only the host can remove a guest.")
+        raise MeetingError("not_host", gettext("Only the host can remove a guest."))
     with transaction.atomic():
         participant = (
             Participant.objects.select_related("guest")
@@ -89,7 +94,7 @@ def guest_remove(*, meeting: Meeting, by: Operator, participant_id: object) -> N
             .first()
         )  # fmt: skip
         if participant is None:
-            raise MeetingError("not_a_guest", "No such guest in this meeting.")
+            raise MeetingError("not_a_guest", gettext("No such guest in this meeting."))
         GuestInvite.objects.filter(pk=participant.guest_id).update(removed_at=timezone.now())
         if participant.channel_name:
             transaction.on_commit(

@@ -3,10 +3,12 @@ it was started (an internal room, or the patron chat of a screenshare).
 
 Announcements go out after commit. A meeting's sockets share the group `meeting.<id>`."""
 
+from datetime import timedelta
 from functools import partial
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from accounts.models import Operator
 from chats.groups import patron_group
@@ -35,7 +37,7 @@ def _story_line(meeting: Meeting, *, ended: bool) -> None:
 
 def _patron_chat_line(meeting: Meeting, *, ended: bool) -> None:
     if not ended:
-        body = f"Screenshare with {meeting.host.name} started."
+        line, args = "screenshare_started", {"who": meeting.host.name}
     else:
         accepted = (
             Participant.objects.filter(meeting=meeting, patron_chat__isnull=False)
@@ -45,8 +47,15 @@ def _patron_chat_line(meeting: Meeting, *, ended: bool) -> None:
         )
         if accepted is None:  # offered, never accepted: nothing started, nothing to end
             return
-        body = f"Screenshare ended after {duration_text(meeting.ended_at - accepted)}."
-    chat_system_line(chat=meeting.patron_chat, body=body)
+        seconds = max(0, round((meeting.ended_at - accepted).total_seconds()))
+        line, args = "screenshare_ended", {"seconds": seconds}
+    chat_system_line(chat=meeting.patron_chat, line=line, holder=meeting.host, **args)
+
+
+def _stored_duration(delta: timedelta) -> str:
+    """A duration in a stored line, in the same English as the line (README "Languages")."""
+    with translation.override(None):
+        return duration_text(delta)
 
 
 def _room_line(meeting: Meeting, *, ended: bool) -> None:
@@ -54,7 +63,7 @@ def _room_line(meeting: Meeting, *, ended: bool) -> None:
     from internalchat.services import message_send
 
     if ended:
-        body = f"{meeting.title} ended after {duration_text(meeting.duration)}."
+        body = f"{meeting.title} ended after {_stored_duration(meeting.duration)}."
     else:
         body = f"Started {meeting.title}."
     message_send(
@@ -71,9 +80,11 @@ def meeting_start(
     """Open a meeting and ring the invitees' dashboards; post its start into the room."""
     invitees = [o for o in invitees if o.pk != host.pk and o.may_chat]
     if kind == Meeting.Kind.DIRECT and len(invitees) != 1:
-        raise MeetingError("bad_invitee", "A screenshare is between you and one other operator.")
+        raise MeetingError(
+            "bad_invitee", gettext("A screenshare is between you and one other operator.")
+        )
     if not invitees:
-        raise MeetingError("bad_invitee", "Nobody else to invite.")
+        raise MeetingError("bad_invitee", gettext("Nobody else to invite."))
     with transaction.atomic():
         meeting = Meeting.objects.create(kind=kind, title=title, host=host, room=room)
         meeting.invited.set(invitees)
@@ -102,7 +113,7 @@ def meeting_may_join(*, meeting: Meeting, operator: Operator) -> bool:
 
 def meeting_decline(*, meeting: Meeting, operator: Operator) -> None:
     if not meeting_may_join(meeting=meeting, operator=operator):
-        raise MeetingError("not_invited", "You were not invited to this meeting.")
+        raise MeetingError("not_invited", gettext("You were not invited to this meeting."))
     with transaction.atomic():
         transaction.on_commit(
             partial(
@@ -128,9 +139,9 @@ def meeting_join(
     with transaction.atomic():
         meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
         if not meeting.is_running:
-            raise MeetingError("ended", "This meeting has ended.")
+            raise MeetingError("ended", gettext("This meeting has ended."))
         if operator is not None and not meeting_may_join(meeting=meeting, operator=operator):
-            raise MeetingError("not_invited", "You were not invited to this meeting.")
+            raise MeetingError("not_invited", gettext("You were not invited to this meeting."))
         if guest is not None:
             guest_invite_check(invite=guest)
         if patron_chat is not None:
@@ -145,7 +156,8 @@ def meeting_join(
             if active_participants(meeting).count() >= MAX_PARTICIPANTS:
                 raise MeetingError(
                     "full",
-                    f"This meeting is full: {MAX_PARTICIPANTS} people at most can take part.",
+                    gettext("This meeting is full: %(max)s people at most can take part.")
+                    % {"max": MAX_PARTICIPANTS},
                 )
             first_patron_join = (
                 patron_chat is not None

@@ -5,6 +5,7 @@ until they accept."""
 from functools import partial
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from accounts.models import Operator
 from chats.groups import patron_group
@@ -28,7 +29,9 @@ def patron_screenshare_offer(*, operator: Operator, chat_id: object) -> Meeting:
             .first()
         )
         if chat is None:
-            raise MeetingError("not_your_chat", "Offer a screenshare in a chat you claimed.")
+            raise MeetingError(
+                "not_your_chat", gettext("Offer a screenshare in a chat you claimed.")
+            )
         running = Meeting.objects.filter(patron_chat=chat, ended_at__isnull=True).first()
         if running is not None:
             return running
@@ -75,9 +78,9 @@ def patron_meeting_get(*, chat: PatronChat, meeting_id: object) -> Meeting:
         .first()
     )
     if meeting is None:
-        raise MeetingError("not_in_meeting", "You are not in that meeting.")
+        raise MeetingError("not_in_meeting", gettext("You are not in that meeting."))
     if not meeting.is_running:
-        raise MeetingError("ended", "The screenshare has ended.")
+        raise MeetingError("ended", gettext("The screenshare has ended."))
     return meeting
 
 

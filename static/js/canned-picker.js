@@ -5,6 +5,8 @@
 // is asked for each time it opens; it belongs to its editor, so it stays on its own chat
 // whatever arrives meanwhile, and nothing but the operator's own keys moves the focus.
 
+import { format, gettext } from "./i18n.js";
+
 // "/" then what is being searched, from the very start of the box up to the caret.
 const SLASH = /^\/([^\n]{0,40})$/u;
 const MAX_SHOWN = 50;
@@ -93,7 +95,7 @@ export function cannedPicker({ editor, part, url, getJSON, params, insert }) {
       }),
     );
     list.hidden = !shown.length;
-    status.textContent = shown.length ? "" : "No canned reply found.";
+    status.textContent = shown.length ? "" : gettext("No canned reply found.");
     highlight(0);
   }
 
@@ -102,7 +104,7 @@ export function cannedPicker({ editor, part, url, getJSON, params, insert }) {
     replies = null;
     list.replaceChildren();
     list.hidden = true;
-    status.textContent = "Loading canned replies…";
+    status.textContent = gettext("Loading canned replies…");
     const address = new URL(url, location.href);
     for (const [name, value] of Object.entries(params())) address.searchParams.set(name, value);
     try {
@@ -117,7 +119,7 @@ export function cannedPicker({ editor, part, url, getJSON, params, insert }) {
       enterWhileLoading = false;
     } catch (error) {
       enterWhileLoading = false;
-      if (mine === opening) status.textContent = `Canned replies could not be loaded: ${error.message}`;
+      if (mine === opening) status.textContent = format(gettext("Canned replies could not be loaded: %(error)s"), { error: error.message });
     }
   }
 

@@ -2,6 +2,7 @@
 // it is ticked or cleared, one tag at a time, so two operators tagging the same chat (the one who
 // handed it over and the one who took it) never undo each other. A form's saves go one after
 // another, so the boxes always end as the last answer says.
+import { format, gettext } from "./i18n.js";
 import { requestJSON } from "./http.js";
 
 const queues = new WeakMap(); // form -> the promise of its last save
@@ -36,7 +37,7 @@ export async function tagsLoad(form, url) {
     boxesShow(form, (await ask(form)).tags);
     form.querySelector("fieldset").disabled = false;
   } catch (error) {
-    say(form, `Tags could not be loaded: ${error.message}`, { error: true });
+    say(form, format(gettext("Tags could not be loaded: %(error)s"), { error: error.message }), { error: true });
   }
 }
 
@@ -48,11 +49,16 @@ async function save(form, box, on) {
     const { tags } = await ask(form, { method: "POST", body });
     box.dataset.pending = Number(box.dataset.pending) - 1;
     boxesShow(form, tags);
-    say(form, tags.length ? `Saved. Tags: ${tags.map((tag) => tag.name).join(", ")}.` : "Saved. No tags.");
+    say(
+      form,
+      tags.length
+        ? format(gettext("Saved. Tags: %(tags)s."), { tags: tags.map((tag) => tag.name).join(", ") })
+        : gettext("Saved. No tags."),
+    );
   } catch (error) {
     box.dataset.pending = Number(box.dataset.pending) - 1;
     if (!Number(box.dataset.pending)) box.checked = !on; // as it was: nothing was saved
-    say(form, `Not saved: ${error.message}`, { error: true });
+    say(form, format(gettext("Not saved: %(error)s"), { error: error.message }), { error: true });
   }
 }
 

@@ -1,14 +1,20 @@
 // The dashboard shell: live header indicators, status menu, sign-out confirmation, command bar.
 
+import { format, gettext } from "./i18n.js";
 import { live } from "./live.js";
 import "./ticket-count.js";
 
-const STATUS_LABELS = { online: "Online", internal: "Internal", away: "Away", offline: "Offline" };
+const STATUS_LABELS = {
+  online: gettext("Online"),
+  internal: gettext("Internal"),
+  away: gettext("Away"),
+  offline: gettext("Offline"),
+};
 const ENDED_MESSAGES = {
-  replaced: "You were signed out of LibChat: you signed in at another location.",
-  ended_by_admin: "An admin ended your LibChat session.",
-  logged_out: "You logged out of the site in another tab.",
-  scheduled: "You were signed out of LibChat at the desk's closing time.",
+  replaced: gettext("You were signed out of LibChat: you signed in at another location."),
+  ended_by_admin: gettext("An admin ended your LibChat session."),
+  logged_out: gettext("You logged out of the site in another tab."),
+  scheduled: gettext("You were signed out of LibChat at the desk's closing time."),
 };
 
 const $ = (id) => document.getElementById(id);
@@ -25,7 +31,7 @@ function setDot(dot, status) {
 
 function showGlobal(online) {
   const el = $("libchat-global");
-  el.textContent = online ? "LibChat is Online" : "LibChat is Offline";
+  el.textContent = online ? gettext("LibChat is Online") : gettext("LibChat is Offline");
   el.classList.toggle("is-online", online);
   el.classList.toggle("is-offline", !online);
 }
@@ -45,8 +51,8 @@ function showMe(signedIn, signedInHere, status) {
   const shown = here ? status : "offline";
   $("me-status").textContent = STATUS_LABELS[shown].toLowerCase(); // "You are away: Go Chat"
   setDot($("my-dot"), shown);
-  const label = elsewhere ? "Signed in at another location" : STATUS_LABELS[shown];
-  $("status-menu-button").setAttribute("aria-label", `Your status: ${label}`);
+  const label = elsewhere ? gettext("Signed in at another location") : STATUS_LABELS[shown];
+  $("status-menu-button").setAttribute("aria-label", format(gettext("Your status: %(status)s"), { status: label }));
 }
 
 function showOperator(presence) {
@@ -62,7 +68,7 @@ function showEnded(reason, message) {
   showMe(reason === "replaced", false, "offline");
   $("sign-off-notice").hidden = true;
   $("banner-text").textContent =
-    message || ENDED_MESSAGES[reason] || "Your LibChat session ended.";
+    message || ENDED_MESSAGES[reason] || gettext("Your LibChat session ended.");
   $("banner").hidden = false;
   announce($("banner-text").textContent);
 }

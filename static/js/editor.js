@@ -6,6 +6,7 @@
 // What is typed and not yet sent is kept per conversation for the tab's session (a reload gives
 // it back); what is sent and not yet answered by the server is shown as "Waiting to send".
 
+import { format, gettext } from "./i18n.js";
 import { cannedPicker } from "./canned-picker.js";
 import { requestJSON } from "./http.js";
 import { lengthRefusal } from "./limits.js";
@@ -94,7 +95,7 @@ function outboxShow(outbox, text, answered) {
   body.textContent = text;
   const state = document.createElement("span");
   state.className = "outbox-state";
-  state.textContent = "Waiting to send";
+  state.textContent = gettext("Waiting to send");
   item.append(body, " ", state);
   const show = () => {
     outbox.append(item);
@@ -177,7 +178,7 @@ export function createEditor(
   // nothing typed is lost. The limit counts characters of the markup, as the server does.
   function refusal(body) {
     if (!editor.textContent.trim() && !editor.querySelector(".faq-card")) {
-      return "Type a message first.";
+      return gettext("Type a message first.");
     }
     return lengthRefusal(body, Number(root.dataset.maxChars));
   }
@@ -214,7 +215,7 @@ export function createEditor(
     });
   }
 
-  function format(command) {
+  function formatApply(command) {
     editor.focus();
     document.execCommand(command);
   }
@@ -227,7 +228,7 @@ export function createEditor(
       submit();
     } else if ((event.ctrlKey || event.metaKey) && key in SHORTCUTS) {
       event.preventDefault();
-      format(SHORTCUTS[key]);
+      formatApply(SHORTCUTS[key]);
     }
   });
   editor.addEventListener("input", () => {
@@ -241,7 +242,7 @@ export function createEditor(
     if (selection.rangeCount) savedRange = selection.getRangeAt(0);
   });
   for (const button of root.querySelectorAll("[data-format]")) {
-    button.addEventListener("click", () => format(button.dataset.format));
+    button.addEventListener("click", () => formatApply(button.dataset.format));
   }
   part("send").addEventListener("click", submit);
 
@@ -307,7 +308,7 @@ export function createEditor(
         await getJSON(url, { method: "POST", body: form });
         showError("");
       } catch (error) {
-        showError(`${file.name}: ${error.message}`);
+        showError(format(gettext("%(file)s: %(error)s"), { file: file.name, error: error.message }));
       }
     }
     input.value = "";
@@ -345,7 +346,7 @@ export function createEditor(
       item.append(button);
       results.append(item);
     }
-    if (!faqs.length) results.textContent = "No FAQ found.";
+    if (!faqs.length) results.textContent = gettext("No FAQ found.");
   }
 
   return editor;

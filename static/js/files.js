@@ -1,10 +1,15 @@
 // A file sent in a chat as both chats show it: a download link with its size, and a thumbnail
-// when it is an image.
+// when it is an image. The size is written in the page's language (the widget's for a patron,
+// the dashboard's for staff): "1.5 MB", "1,5 Mo".
+
+import { format, gettext, pageLanguage } from "./i18n.js";
+
+const oneDecimal = new Intl.NumberFormat(pageLanguage, { minimumFractionDigits: 1, maximumFractionDigits: 1 });
 
 function formatSize(bytes) {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${Math.round(bytes / 1024)} KB`;
-  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+  if (bytes < 1024) return format(gettext("%(size)s B"), { size: bytes });
+  if (bytes < 1024 * 1024) return format(gettext("%(size)s KB"), { size: Math.round(bytes / 1024) });
+  return format(gettext("%(size)s MB"), { size: oneDecimal.format(bytes / 1024 / 1024) });
 }
 
 export function fileLink(file) {

@@ -2,6 +2,7 @@
 // editor of editor.js) and notifications. Messages come over the shared dashboard socket; on every
 // (re)connect we send the last id held per room and get what we missed, shown once, in id order.
 
+import { format, gettext, ngettext } from "./i18n.js";
 import { createEditor, editorDraftLoad, unansweredSends } from "./editor.js";
 import { fileLink } from "./files.js";
 import { requestJSON } from "./http.js";
@@ -58,7 +59,7 @@ function setUnread(entry, count) {
   badge.dataset.unread = String(count);
   // The server counts up to 100 (internalchat.selectors.UNREAD_COUNTED): beyond 99 is "99+".
   badge.querySelector("[aria-hidden]").textContent = count > 99 ? "99+" : count;
-  badge.querySelector(".visually-hidden").textContent = `, ${count > 99 ? "more than 99" : count} unread`;
+  badge.querySelector(".visually-hidden").textContent = count > 99 ? gettext(", more than 99 unread") : format(gettext(", %(unread)s unread"), { unread: count });
   badge.hidden = count === 0;
   showTotal();
 }
@@ -86,7 +87,7 @@ function mentionsMe(message) {
 }
 
 function mentionName(message, kind, id) {
-  return `@${(message.mentions || {})[`${kind}:${id}`] ?? "someone"}`;
+  return `@${(message.mentions || {})[`${kind}:${id}`] ?? gettext("someone")}`;
 }
 
 function mentionsShown(container, message) {
@@ -199,9 +200,10 @@ function textOf(message) {
 function announce(message, roomName) {
   if (announced.has(message.id)) return;
   announced.add(message.id);
-  const files = message.attachments.length ? ` (${message.attachments.length} file)` : "";
+  const count = message.attachments.length;
+  const files = count ? ` ${format(ngettext("(%(count)s file)", "(%(count)s files)", count), { count })}` : "";
   $("internal-announcer").textContent =
-    `${message.sender_name} in ${roomName}: ${textOf(message)}${files}`;
+    `${format(gettext("%(name)s in %(room)s"), { name: message.sender_name, room: roomName })}: ${textOf(message)}${files}`;
 }
 
 // ---- Incoming --------------------------------------------------------------------------------
@@ -217,7 +219,7 @@ function receive(roomInfo, message) {
     if (current === message.room_id && message.sender_id === myId) scrollToEnd();
     return;
   }
-  const roomName = entry ? entry.dataset.roomName : "Internal chat";
+  const roomName = entry ? entry.dataset.roomName : gettext("Internal chat");
   announce(message, roomName);
   if (wasAtBottom) scrollToEnd();
   if (inView(message.room_id)) {
@@ -228,7 +230,7 @@ function receive(roomInfo, message) {
     if (mentionsMe(message)) return; // mention.new rings, whether or not the room is listed
     notify({
       tone: "message",
-      title: `${message.sender_name} in ${roomName}`,
+      title: format(gettext("%(name)s in %(room)s"), { name: message.sender_name, room: roomName }),
       body: textOf(message),
     });
   }
@@ -251,7 +253,7 @@ live.on("room.catch_up", (frame) => {
   for (const message of frame.messages) {
     if (insertMessage(message) && message.sender_id !== myId) {
       const link = section.querySelector(`.room-link[data-room-id="${message.room_id}"]`);
-      announce(message, link ? link.dataset.roomName : "Internal chat");
+      announce(message, link ? link.dataset.roomName : gettext("Internal chat"));
     }
   }
   if (current !== null && inView(current)) markRead();
@@ -319,7 +321,7 @@ async function openRoom(entry, { roomInfo = null, name = "", around = null } = {
   const cursorStayed = () => [focusAtOpen, document.body, null].includes(document.activeElement);
   let roomId = entry ? Number(entry.dataset.roomId) : roomInfo.id;
   if (!roomId && !entry.dataset.directOperator) {
-    throw new Error("This room is not ready yet; try again in a moment.");
+    throw new Error(gettext("This room is not ready yet; try again in a moment."));
   }
   if (!roomId) {
     const opened = await getJSON(urlFor(section.dataset.directUrl, entry.dataset.directOperator), {
@@ -417,7 +419,7 @@ function resultItem(result) {
   const when = document.createElement("time");
   when.dateTime = result.created_at;
   when.textContent = new Date(result.created_at).toLocaleString();
-  open.append(who, ` in ${result.room_name} · `, when);
+  open.append(who, ` ${format(gettext("in %(room)s"), { room: result.room_name })} · `, when);
   const snippet = document.createElement("p");
   snippet.className = "snippet";
   // Escaped by the server, the matching words in <mark> (internalchat/search.py).
@@ -439,14 +441,14 @@ $("internal-search").addEventListener("submit", async (event) => {
   const list = $("internal-search-list");
   const status = $("internal-search-status");
   $("internal-search-results").hidden = false;
-  status.textContent = "Searching…";
+  status.textContent = gettext("Searching…");
   list.replaceChildren();
   try {
     const { results } = await getJSON(url);
     list.replaceChildren(...results.map(resultItem));
     status.textContent = results.length
-      ? `${results.length} message${results.length === 1 ? "" : "s"} found, newest first.`
-      : "No messages found.";
+      ? format(ngettext("%(count)s message found, newest first.", "%(count)s messages found, newest first.", results.length), { count: results.length })
+      : gettext("No messages found.");
   } catch (error) {
     status.textContent = error.message;
   }
@@ -491,16 +493,18 @@ function mentionItem(frame) {
   who.textContent = frame.message.sender_name;
   const unread = document.createElement("span");
   unread.className = "visually-hidden";
-  unread.textContent = "(unread)";
+  unread.textContent = gettext("(unread)");
   const text = document.createElement("span");
   text.className = "mention-text";
   text.textContent = textOf(frame.message).slice(0, 80);
-  link.append(who, ` in ${frame.room_name} `, unread, text);
+  link.append(who, ` ${format(gettext("in %(room)s"), { room: frame.room_name })} `, unread, text);
   item.append(link);
   return item;
 }
 
 live.on("mention.new", (frame) => {
+  // The sender's server named the room in the sender's language; All Staff is named here.
+  if (frame.room.kind === "all_staff") frame.room_name = gettext("All Staff");
   const list = $("mentions-list");
   if (list.querySelector(`[data-mention-id="${frame.mention_id}"]`)) return;
   list.prepend(mentionItem(frame));
@@ -513,7 +517,7 @@ live.on("mention.new", (frame) => {
   }
   notify({
     tone: "mention",
-    title: `${frame.message.sender_name} mentioned you in ${frame.room_name}`,
+    title: format(gettext("%(name)s mentioned you in %(room)s"), { name: frame.message.sender_name, room: frame.room_name }),
     body: textOf(frame.message),
     tag: `mention-${frame.mention_id}`,
   });

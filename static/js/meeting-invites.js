@@ -1,6 +1,7 @@
 // Ringing: an invitation to a screenshare or meeting shows a dialog with Accept and Decline,
 // with a tone when the operator wants sound.
 
+import { format, gettext } from "./i18n.js";
 import { live } from "./live.js";
 import { notify } from "./notify.js";
 
@@ -9,8 +10,8 @@ const dialog = document.getElementById("meeting-invite");
 live.on("meeting.invite", (frame) => {
   dialog.querySelector("#meeting-invite-text").textContent =
     frame.kind === "direct"
-      ? `${frame.from} requests a screenshare.`
-      : `${frame.from} started a meeting: ${frame.title}.`;
+      ? format(gettext("%(name)s requests a screenshare."), { name: frame.from })
+      : format(gettext("%(name)s started a meeting: %(title)s."), { name: frame.from, title: frame.title });
   dialog.querySelector("#meeting-accept").href = frame.url;
   dialog.dataset.meeting = frame.meeting;
   if (!dialog.open) dialog.showModal();
@@ -24,6 +25,6 @@ dialog.querySelector("#meeting-decline").addEventListener("click", () => {
 
 live.on("meeting.declined", (frame) => {
   const status = document.getElementById("meeting-status");
-  if (status) status.textContent = `${frame.by} declined.`;
-  document.getElementById("announcer").textContent = `${frame.by} declined the invitation.`;
+  if (status) status.textContent = format(gettext("%(name)s declined."), { name: frame.by });
+  document.getElementById("announcer").textContent = format(gettext("%(name)s declined the invitation."), { name: frame.by });
 });

@@ -1,6 +1,7 @@
 // The meeting page (an operator's, or a guest's from an email link): one meeting view on the
 // page's socket, and the host's "Invite by email" form.
 
+import { format, gettext } from "./i18n.js";
 import { live } from "./live.js";
 import { meetingView } from "./meeting-call.js";
 
@@ -22,7 +23,7 @@ document.getElementById("invite-form")?.addEventListener("submit", async (event)
   const response = await fetch(form.action, { method: "POST", body: new FormData(form) });
   const body = await response.json();
   document.getElementById("invite-result").textContent = response.ok
-    ? `Invitation sent to ${form.email.value}.`
+    ? format(gettext("Invitation sent to %(email)s."), { email: form.email.value })
     : body.error;
   if (response.ok) form.reset();
 });

@@ -3,6 +3,8 @@
 // picks, Escape closes. A pick becomes a non-editable mention that editor.js sends as @{o:ID}.
 // The page gives the candidates for the open room (see internalchat.js).
 
+import { format, gettext } from "./i18n.js";
+
 const TYPED = /(?:^|\s)@([^\s@]{0,40})$/u;
 
 export function mentionTypeahead(editor, list) {
@@ -32,7 +34,7 @@ export function mentionTypeahead(editor, list) {
         item.id = `mention-option-${i}`;
         item.setAttribute("role", "option");
         item.textContent = candidate.kind === "department"
-          ? `@${candidate.name} (everyone in the department)`
+          ? format(gettext("@%(name)s (everyone in the department)"), { name: candidate.name })
           : `@${candidate.name}`;
         // mousedown, not click: the editor keeps its caret
         item.addEventListener("mousedown", (event) => {

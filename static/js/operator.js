@@ -11,6 +11,7 @@
 // Unread counts survive a reload: sessionStorage keeps, per chat, the last message this tab
 // showed the operator, and a reload counts the patron's messages after it again.
 
+import { format, gettext, ngettext } from "./i18n.js";
 import { tagsLoad } from "./chat-tags.js";
 import { createEditor, unansweredSends } from "./editor.js";
 import { requestJSON } from "./http.js";
@@ -38,12 +39,13 @@ let previewing = null; // the waiting chat shown in the middle, before anyone cl
 const lookers = new Map(); // waiting chat id -> operators looking at it, as the server says
 const offers = new Map(); // offer id -> a chat offered to this operator
 const SEEN_KEY = "libchat:chat-seen";
+const STATUS_LABELS = { online: gettext("Online"), internal: gettext("Internal"), away: gettext("Away"), offline: gettext("Offline") };
 
 function announce(text) {
   $("announcer").textContent = text;
 }
 
-const patronOf = (chat) => chat.name || chat.preview || "Patron";
+const patronOf = (chat) => chat.name || chat.preview || gettext("Patron");
 const clock = (iso) =>
   new Date(iso).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
 
@@ -51,7 +53,7 @@ const clock = (iso) =>
 
 function waitedText(since) {
   const seconds = Math.max(0, Math.floor((Date.now() - Date.parse(since)) / 1000));
-  return `waiting ${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, "0")}`;
+  return format(gettext("waiting %(time)s"), { time: `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, "0")}` });
 }
 
 // The server's order of a line (chats.selectors.queue_positions): queued first, then by id. A
@@ -81,7 +83,7 @@ function renderWaiting() {
     const open = document.createElement("button");
     open.type = "button";
     open.className = "waiting-open";
-    open.textContent = chat.name || "Patron";
+    open.textContent = chat.name || gettext("Patron");
     open.setAttribute("aria-controls", "waiting-preview");
     open.addEventListener("click", () => previewOpen(chat.id));
     who.append(open);
@@ -94,19 +96,19 @@ function renderWaiting() {
     // in its line (queued_at keeps the order fair), but the patron has not started over.
     waited.dataset.since = chat.created_at;
     waited.textContent = waitedText(chat.created_at);
-    waited.title = "Since the patron started the chat";
+    waited.title = gettext("Since the patron started the chat");
     const button = document.createElement("button");
     button.type = "button";
     button.className = "small";
-    button.textContent = "Claim Chat";
-    button.setAttribute("aria-label", `Claim Chat with ${who.textContent}`);
+    button.textContent = gettext("Claim Chat");
+    button.setAttribute("aria-label", format(gettext("Claim Chat with %(name)s"), { name: who.textContent }));
     button.addEventListener("click", () => claim(chat.id));
     item.append(who, " ", waited, " ", button, preview);
     list.append(item);
   }
   $("waiting-empty").hidden = waiting.size > 0 || !$("waiting-paused").hidden;
   if (!waiting.size) $("chat-alert").hidden = true;
-  if (previewing !== null && !waiting.has(previewing)) previewGone("This chat is no longer waiting.");
+  if (previewing !== null && !waiting.has(previewing)) previewGone(gettext("This chat is no longer waiting."));
   commandsRender();
 }
 
@@ -127,7 +129,7 @@ function previewOpen(chatId) {
   consoleRoot.dataset.view = "chat";
   $("my-chats-empty").hidden = true;
   railOpen(false);
-  $("waiting-preview-title").textContent = `${chat.name || "Patron"} · ${chat.widget}`;
+  $("waiting-preview-title").textContent = `${chat.name || gettext("Patron")} · ${chat.widget}`;
   preview.querySelector(".preview-question").textContent = chat.question || "—";
   preview.querySelector(".preview-email").textContent = chat.email || "—";
   const waited = preview.querySelector(".preview-waited");
@@ -136,7 +138,7 @@ function previewOpen(chatId) {
   preview.querySelector(".preview-gone").textContent = "";
   const button = preview.querySelector(".preview-claim");
   button.hidden = false;
-  button.setAttribute("aria-label", `Claim Chat with ${chat.name || "Patron"}`);
+  button.setAttribute("aria-label", format(gettext("Claim Chat with %(name)s"), { name: chat.name || gettext("Patron") }));
   preview.hidden = false;
   lookersShow();
   renderWaiting();
@@ -168,8 +170,13 @@ function lookersShow() {
   const line = $("waiting-preview-lookers");
   const others = (lookers.get(previewing) || []).filter((looker) => looker.id !== myId);
   const names = others.map((looker) => looker.name);
-  const who = names.length > 1 ? `${names.slice(0, -1).join(", ")} and ${names.at(-1)}` : names[0];
-  line.textContent = names.length ? `${who} ${names.length > 1 ? "are" : "is"} looking at this chat` : "";
+  const who =
+    names.length > 1
+      ? format(gettext("%(names)s and %(last)s"), { names: names.slice(0, -1).join(", "), last: names.at(-1) })
+      : names[0];
+  line.textContent = names.length
+    ? format(ngettext("%(who)s is looking at this chat", "%(who)s are looking at this chat", names.length), { who })
+    : "";
 }
 
 $("waiting-preview").querySelector(".preview-claim").addEventListener("click", () => {
@@ -189,7 +196,7 @@ function showTaking(signedIn, here, status) {
   $("claim-next").hidden = !signedInHere;
   const paused = signedInHere && status !== "online";
   $("waiting-paused").hidden = !paused;
-  if (paused) $("waiting-paused-status").textContent = status[0].toUpperCase() + status.slice(1);
+  if (paused) $("waiting-paused-status").textContent = STATUS_LABELS[status] ?? status;
   renderWaiting();
 }
 
@@ -220,7 +227,7 @@ function waitingReplace(chats, asOf) {
 function claimNext() {
   const next = signedInHere ? waitingInOrder()[0] : undefined;
   if (next) claim(next.id);
-  else $("claim-notice").textContent = "No patrons are waiting.";
+  else $("claim-notice").textContent = gettext("No patrons are waiting.");
 }
 $("claim-next").addEventListener("click", claimNext);
 
@@ -266,9 +273,9 @@ function rowState(chatId) {
   const pane = panes.get(chatId);
   if (!item || !pane) return;
   let text = "";
-  if (pane.dataset.ended) text = pane.dataset.endedWhy || "ended";
-  else if (pane.dataset.patronAway) text = "left";
-  else if (typingTimers.has(chatId)) text = "typing…";
+  if (pane.dataset.ended) text = pane.dataset.endedWhy || gettext("ended");
+  else if (pane.dataset.patronAway) text = gettext("left");
+  else if (typingTimers.has(chatId)) text = gettext("typing…");
   item.querySelector(".row-state").textContent = text;
   item.classList.toggle("ended", Boolean(pane.dataset.ended));
   item.classList.toggle("patron-left", !pane.dataset.ended && Boolean(pane.dataset.patronAway));
@@ -314,7 +321,7 @@ function unreadShow(chatId) {
     shown.textContent = count > 99 ? "99+" : String(count);
     const said = document.createElement("span");
     said.className = "visually-hidden";
-    said.textContent = `, ${count} unread`;
+    said.textContent = format(gettext(", %(unread)s unread"), { unread: count });
     badge.append(shown, said);
   }
   let total = 0;
@@ -386,7 +393,9 @@ function railCount() {
   // shows on the button itself, so it is seen without opening the list.
   const offered = $("rail-offers");
   offered.hidden = offers.size === 0;
-  offered.textContent = !offers.size ? "" : offers.size === 1 ? " · 1 transfer for you" : ` · ${offers.size} transfers for you`;
+  offered.textContent = offers.size
+    ? ` · ${format(ngettext("%(count)s transfer for you", "%(count)s transfers for you", offers.size), { count: offers.size })}`
+    : "";
 }
 
 // Alt+ArrowUp / Alt+ArrowDown: the previous or next of My Chats, cursor in its reply box.
@@ -446,9 +455,9 @@ function commandsRender() {
     item.textContent = text;
     list.append(item);
   };
-  add("claim-next", "Chats > Claim next waiting chat (Alt+N)");
-  for (const [id, pane] of panes) add(`chat:${id}`, `Chat with ${pane.dataset.patron}`);
-  for (const chat of waitingInOrder()) add(`claim:${chat.id}`, `Claim Chat with ${chat.name || "Patron"}`);
+  add("claim-next", gettext("Chats > Claim next waiting chat (Alt+N)"));
+  for (const [id, pane] of panes) add(`chat:${id}`, format(gettext("Chat with %(name)s"), { name: pane.dataset.patron }));
+  for (const chat of waitingInOrder()) add(`claim:${chat.id}`, format(gettext("Claim Chat with %(name)s"), { name: chat.name || gettext("Patron") }));
 }
 
 document.addEventListener("libchat:command", (event) => {
@@ -487,7 +496,7 @@ function patronMessageUnseen(chatId, pane, item, { ring = true } = {}) {
   if (!ring) return; // counted again after a reload: it rang when it came
   notify({
     tone: "patron",
-    title: `${pane.dataset.patron} wrote`,
+    title: format(gettext("%(name)s wrote"), { name: pane.dataset.patron }),
     body: item.querySelector(".body").textContent,
     tag: `libchat-chat-${chatId}`,
   });
@@ -495,14 +504,14 @@ function patronMessageUnseen(chatId, pane, item, { ring = true } = {}) {
 
 function paneCreate(chat) {
   const pane = $("operator-chat-template").content.firstElementChild.cloneNode(true);
-  const patron = chat.name || "Patron";
+  const patron = chat.name || gettext("Patron");
   pane.id = `chat-pane-${chat.id}`;
   pane.hidden = true;
   pane.dataset.chatId = chat.id;
   pane.dataset.patron = patron;
-  pane.setAttribute("aria-label", `Chat with ${patron}`);
+  pane.setAttribute("aria-label", format(gettext("Chat with %(name)s"), { name: patron }));
   pane.querySelector(".chat-title").textContent = `${patron} · ${chat.widget}`;
-  pane.querySelector(".patron-panel").setAttribute("aria-label", `About ${patron}`);
+  pane.querySelector(".patron-panel").setAttribute("aria-label", format(gettext("About %(name)s"), { name: patron }));
   pane.querySelector(".answer-name").textContent = chat.name || "—";
   pane.querySelector(".answer-email").textContent = chat.email || "—";
   pane.querySelector(".answer-question").textContent = chat.question || "—";
@@ -528,7 +537,7 @@ async function recordLoad(pane, chatId) {
     const response = await fetch(url, { credentials: "same-origin" });
     box.innerHTML = await response.text(); // our own template's HTML, escaped by Django
   } catch {
-    box.textContent = "The patron's record could not be loaded; it is in Transcripts.";
+    box.textContent = gettext("The patron's record could not be loaded; it is in Transcripts.");
   } finally {
     box.removeAttribute("aria-busy");
   }
@@ -587,9 +596,9 @@ function openPane(chat) {
       pane.querySelector(".patron-panel dl").after(note);
     }
     const title = document.createElement("p");
-    title.textContent = "Staff notes:";
+    title.textContent = gettext("Staff notes:");
     const lines = document.createElement("ul");
-    lines.setAttribute("aria-label", "Staff notes");
+    lines.setAttribute("aria-label", gettext("Staff notes"));
     for (const line of chat.note.split("\n")) {
       const item = document.createElement("li");
       item.textContent = line;
@@ -607,7 +616,7 @@ function openPane(chat) {
       patronMessageUnseen(chat.id, pane, item, { ring: !fresh });
     }
   }
-  transferStatus(chat.id, chat.offer_pending ? "Waiting for an answer to your transfer…" : "", {
+  transferStatus(chat.id, chat.offer_pending ? gettext("Waiting for an answer to your transfer…") : "", {
     pending: Boolean(chat.offer_pending),
   });
   railCount();
@@ -642,7 +651,7 @@ function wireCompose(pane, chatId, patron) {
       live.send("patron.typing", { chat_id: chatId });
     },
   });
-  editor.setAttribute("aria-label", `Reply to ${patron}`);
+  editor.setAttribute("aria-label", format(gettext("Reply to %(name)s"), { name: patron }));
 }
 
 // Transfer: nothing is preselected; Transfer Chat says so until a target is chosen.
@@ -656,13 +665,13 @@ function wireTransfer(pane, chatId) {
   });
   pane.querySelector(".transfer-cancel").addEventListener("click", () => {
     if (!live.send("patron.transfer_cancel", { chat_id: chatId })) {
-      pane.querySelector(".transfer-status").textContent = "Not connected: try again in a moment.";
+      pane.querySelector(".transfer-status").textContent = gettext("Not connected: try again in a moment.");
     }
   });
   pane.querySelector(".transfer-go").addEventListener("click", () => {
     const [kind, id] = pane.querySelector(".transfer-target").value.split(":");
     if (!id) {
-      error.textContent = "Choose who to transfer the chat to.";
+      error.textContent = gettext("Choose who to transfer the chat to.");
       pane.querySelector(".transfer-target").focus();
       return;
     }
@@ -693,7 +702,7 @@ function wireEnd(pane, chatId) {
   });
   pane.querySelector(".end-yes").addEventListener("click", () => {
     if (!live.send("patron.end", { chat_id: chatId, note: pane.querySelector(".end-note").value })) {
-      pane.querySelector(".compose-error").textContent = "Not connected: try again in a moment.";
+      pane.querySelector(".compose-error").textContent = gettext("Not connected: try again in a moment.");
     }
   });
 }
@@ -731,7 +740,7 @@ function wireLeaving(pane, chatId) {
   pane.querySelector(".leaving-keep").addEventListener("click", () => {
     clearTimeout(leaving.get(chatId));
     leaving.delete(chatId);
-    pane.querySelector(".leaving-text").textContent = "Kept open until you close it.";
+    pane.querySelector(".leaving-text").textContent = gettext("Kept open until you close it.");
     pane.querySelector(".leaving-keep").hidden = true;
     pane.querySelector(".leaving-close").focus();
   });
@@ -766,7 +775,7 @@ function paneClose(chatId, { chosen = false } = {}) {
   }
 }
 
-function markEnded(chatId, text, why = "ended") {
+function markEnded(chatId, text, why = gettext("ended")) {
   const pane = panes.get(chatId);
   if (!pane) return;
   pane.dataset.ended = "true";
@@ -781,7 +790,9 @@ function markEnded(chatId, text, why = "ended") {
   pane.querySelector(".leaving").hidden = false;
   pane.querySelector(".leaving-keep").hidden = false;
   pane.querySelector(".leaving-text").textContent =
-    `It leaves My Chats in ${LEAVE_AFTER_SECONDS} s; the record stays in Transcripts.`;
+    format(gettext("It leaves My Chats in %(seconds)s s; the record stays in Transcripts."), {
+      seconds: LEAVE_AFTER_SECONDS,
+    });
   clearTimeout(leaving.get(chatId));
   leaving.set(chatId, setTimeout(() => paneClose(chatId), LEAVE_AFTER_SECONDS * 1000));
   rowState(chatId);
@@ -811,20 +822,21 @@ function transferAsked(chatId, text) {
 
 function offerLeft(offer) {
   const seconds = Math.max(0, Math.ceil((Date.parse(offer.expires_at) - Date.now()) / 1000));
-  return `${seconds} s left to answer`;
+  return format(gettext("%(seconds)s s left to answer"), { seconds });
 }
 
 // An offer shows in the rail, announced and rung, but the cursor stays where the operator is
 // typing: Accept and Decline wait for them (Tab reaches them in the rail).
 function offerAdd(offer, { arriving = false } = {}) {
   offers.set(offer.id, offer);
-  const patron = offer.name || "A patron";
+  const patron = offer.name || gettext("A patron");
   const item = document.createElement("li");
   item.dataset.offerId = offer.id;
-  item.setAttribute("aria-label", `${offer.from} offers you ${patron}'s chat`);
+  const offered = format(gettext("%(from)s offers you %(patron)s's chat"), { from: offer.from, patron });
+  item.setAttribute("aria-label", offered);
   const what = document.createElement("p");
   const strong = document.createElement("strong");
-  strong.textContent = `${offer.from} offers you ${patron}'s chat`;
+  strong.textContent = offered;
   what.append(strong);
   const question = document.createElement("p");
   question.textContent = offer.preview ? `“${offer.preview}”` : `(${offer.widget})`;
@@ -832,7 +844,7 @@ function offerAdd(offer, { arriving = false } = {}) {
   if (offer.note) {
     const note = document.createElement("p");
     note.className = "offer-note";
-    note.textContent = `Note: ${offer.note}`;
+    note.textContent = format(gettext("Note: %(note)s"), { note: offer.note });
     item.append(note);
   }
   const left = document.createElement("p");
@@ -844,8 +856,8 @@ function offerAdd(offer, { arriving = false } = {}) {
   const buttons = document.createElement("p");
   const accept = document.createElement("button");
   accept.type = "button";
-  accept.textContent = "Accept";
-  accept.setAttribute("aria-label", `Accept ${patron}'s chat from ${offer.from}`);
+  accept.textContent = gettext("Accept");
+  accept.setAttribute("aria-label", format(gettext("Accept %(patron)s's chat from %(from)s"), { patron, from: offer.from }));
   accept.addEventListener("click", () => {
     error.textContent = "";
     claiming.add(offer.chat_id); // the operator's own choice: the chat takes the cursor
@@ -853,8 +865,8 @@ function offerAdd(offer, { arriving = false } = {}) {
   });
   const decline = document.createElement("button");
   decline.type = "button";
-  decline.textContent = "Decline";
-  decline.setAttribute("aria-label", `Decline ${patron}'s chat from ${offer.from}`);
+  decline.textContent = gettext("Decline");
+  decline.setAttribute("aria-label", format(gettext("Decline %(patron)s's chat from %(from)s"), { patron, from: offer.from }));
   decline.addEventListener("click", () => {
     error.textContent = "";
     live.send("patron.offer_decline", { offer_id: offer.id });
@@ -866,8 +878,8 @@ function offerAdd(offer, { arriving = false } = {}) {
   railCount();
   if (arriving) {
     $("offer-notice").textContent = "";
-    announce(`${offer.from} offers you ${patron}'s chat. Accept or Decline it in Transfers for you.`);
-    notify({ tone: "chat", title: `${offer.from} offers you ${patron}'s chat`, body: offer.note || offer.preview, tag: "libchat-offer" });
+    announce(format(gettext("%(offered)s. Accept or Decline it in Transfers for you."), { offered }));
+    notify({ tone: "chat", title: offered, body: offer.note || offer.preview, tag: "libchat-offer" });
   }
 }
 
@@ -975,7 +987,7 @@ live.on("chat.sync", (frame) => {
   // A chat that ended or moved on while this tab was disconnected is no longer among "mine".
   const open = new Set(frame.mine.map((chat) => chat.id));
   for (const [chatId, pane] of panes) {
-    if (!open.has(chatId) && !pane.dataset.ended) markEnded(chatId, "This chat ended or moved on while you were disconnected.");
+    if (!open.has(chatId) && !pane.dataset.ended) markEnded(chatId, gettext("This chat ended or moved on while you were disconnected."));
   }
   if (frame.mine.length && middleIsFree()) select(frame.mine[0].id);
   railCount();
@@ -994,18 +1006,18 @@ live.on("chat.waiting", (frame) => {
   waiting.set(frame.chat.id, frame.chat);
   renderWaiting();
   railCount();
-  announce(`New chat waiting: ${frame.chat.name || "Patron"}`);
+  announce(format(gettext("New chat waiting: %(name)s"), { name: frame.chat.name || gettext("Patron") }));
   // A new or overdue chat rings as the operator chose in Settings.
   notify({
     tone: "chat",
-    title: `New chat: ${frame.chat.name || "Patron"}`,
+    title: format(gettext("New chat: %(name)s"), { name: frame.chat.name || gettext("Patron") }),
     body: frame.chat.preview || frame.chat.widget,
     tag: "libchat-waiting",
   });
 });
 live.on("chat.unqueued", (frame) => {
   if (previewing === frame.chat_id && frame.claimed_by && frame.claimed_by_id !== myId) {
-    previewGone(`${frame.claimed_by} claimed this chat.`);
+    previewGone(format(gettext("%(name)s claimed this chat."), { name: frame.claimed_by }));
   }
   queueNewsAdd(frame.chat_id, frame.at);
   waiting.delete(frame.chat_id);
@@ -1023,7 +1035,9 @@ live.on("chat.opened", (frame) => {
     return;
   }
   seenSet(frame.chat.id); // what came with it was read by whoever held it; what follows is new
-  $("claim-notice").textContent = `${frame.chat.name || "A patron"}'s chat was transferred to you.`;
+  $("claim-notice").textContent = format(gettext("%(name)s's chat was transferred to you."), {
+    name: frame.chat.name || gettext("A patron"),
+  });
   if (middleIsFree()) select(frame.chat.id);
   notify({ tone: "chat", title: $("claim-notice").textContent, tag: "libchat-waiting" });
 });
@@ -1056,7 +1070,7 @@ live.on("error", (frame) => {
 live.on("chat.typing", (frame) => {
   const pane = panes.get(frame.chat_id);
   if (!pane) return;
-  pane.querySelector(".typing").textContent = `${pane.dataset.patron} is typing…`;
+  pane.querySelector(".typing").textContent = format(gettext("%(name)s is typing…"), { name: pane.dataset.patron });
   clearTimeout(typingTimers.get(frame.chat_id));
   typingTimers.set(
     frame.chat_id,
@@ -1081,7 +1095,12 @@ function patronPresence(chatId, text) {
 }
 live.on("chat.patron_away", (frame) => {
   const patron = panes.get(frame.chat_id)?.dataset.patron;
-  patronPresence(frame.chat_id, `${patron} closed the chat or lost the connection. The chat ends if they do not come back.`);
+  patronPresence(
+    frame.chat_id,
+    format(gettext("%(name)s closed the chat or lost the connection. The chat ends if they do not come back."), {
+      name: patron,
+    }),
+  );
 });
 live.on("chat.patron_here", (frame) => patronPresence(frame.chat_id, ""));
 live.on("chat.offer", (frame) => offerAdd(frame.offer, { arriving: true }));
@@ -1098,15 +1117,15 @@ live.on("chat.transfer_answered", (frame) => {
 });
 live.on("chat.ended", (frame) => {
   transferStatus(frame.chat_id, "");
-  markEnded(frame.chat_id, frame.message, /transferred|queue/.test(frame.message) ? "moved on" : "ended");
+  markEnded(frame.chat_id, frame.message, frame.moved_on ? gettext("moved on") : gettext("ended"));
 });
 live.on("chat.targets", (frame) => {
   for (const select of document.querySelectorAll(".transfer-target")) {
     const chosen = select.value;
     const options = [
-      new Option("Choose…", ""),
+      new Option(gettext("Choose…"), ""),
       ...frame.operators.map((o) => new Option(o.name, `operator:${o.id}`)),
-      ...frame.departments.map((d) => new Option(`${d.name} (department queue)`, `department:${d.id}`)),
+      ...frame.departments.map((d) => new Option(format(gettext("%(name)s (department queue)"), { name: d.name }), `department:${d.id}`)),
     ];
     select.replaceChildren(...options);
     select.value = options.some((option) => option.value === chosen) ? chosen : "";
@@ -1114,11 +1133,11 @@ live.on("chat.targets", (frame) => {
 });
 live.on("chat.alert", (frame) => {
   if (!signedInHere) return;
-  const who = frame.chat.name || "A patron";
-  $("chat-alert").textContent = `${who} has waited over 2 minutes: please claim the chat.`;
+  const who = frame.chat.name || gettext("A patron");
+  $("chat-alert").textContent = format(gettext("%(name)s has waited over 2 minutes: please claim the chat."), { name: who });
   notify({
     tone: "chat",
-    title: "A patron is still waiting",
+    title: gettext("A patron is still waiting"),
     body: $("chat-alert").textContent,
     tag: "libchat-waiting",
   });

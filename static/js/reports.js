@@ -1,6 +1,7 @@
 // The Reports tab: fetches every figure for the filters in the page's address, draws each as a
 // Chart.js chart with a table of the same numbers ("Show as table") and a CSV of them, and keeps
 // the Now panel current from the dashboard socket ("reports.now"), never by polling.
+import { format, gettext } from "./i18n.js";
 import { live } from "./live.js";
 
 const root = document.getElementById("reports");
@@ -19,7 +20,10 @@ const COLOURS = {
   pink: "#b83280",
   ink: "#1a202c",
 };
-const WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
+const WEEKDAYS = [gettext("Monday"), gettext("Tuesday"), gettext("Wednesday"), gettext("Thursday"), gettext("Friday"), gettext("Saturday"), gettext("Sunday")];
+
+// The first column of a figure by period: "Period (week starting)".
+const periodColumn = (grain) => format(gettext("Period (%(grain)s starting)"), { grain });
 
 const minutes = (seconds) => (seconds === null || seconds === undefined ? null : Math.round(seconds / 6) / 10);
 const blank = (value) => (value === null || value === undefined ? "" : value);
@@ -27,9 +31,9 @@ const blank = (value) => (value === null || value === undefined ? "" : value);
 function duration(seconds) {
   if (seconds === null || seconds === undefined) return "–";
   const s = Math.round(seconds);
-  if (s < 60) return `${s} s`;
-  if (s < 3600) return `${Math.floor(s / 60)} min ${s % 60} s`;
-  return `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`;
+  if (s < 60) return format(gettext("%(s)s s"), { s });
+  if (s < 3600) return format(gettext("%(min)s min %(s)s s"), { min: Math.floor(s / 60), s: s % 60 });
+  return format(gettext("%(h)s h %(min)s min"), { h: Math.floor(s / 3600), min: Math.floor((s % 3600) / 60) });
 }
 
 // Each figure as one set of numbers: the chart, the table and the CSV are all drawn from it.
@@ -38,13 +42,13 @@ const FIGURES = {
   volume(data) {
     const rows = data.volume.rows;
     const series = [
-      ["answered", "Answered", COLOURS.green],
-      ["missed", "Missed", COLOURS.red],
-      ["in_progress", "In progress", COLOURS.amber],
-      ["tickets", "Offline tickets", COLOURS.purple],
+      ["answered", gettext("Answered"), COLOURS.green],
+      ["missed", gettext("Missed"), COLOURS.red],
+      ["in_progress", gettext("In progress"), COLOURS.amber],
+      ["tickets", gettext("Offline tickets"), COLOURS.purple],
     ];
     return {
-      columns: [`Period (${data.volume.grain} starting)`, ...series.map(([, label]) => label)],
+      columns: [periodColumn(data.volume.grain), ...series.map(([, label]) => label)],
       rows: rows.map((r) => [r.period, ...series.map(([key]) => r[key])]),
       chart: {
         type: "bar",
@@ -58,16 +62,16 @@ const FIGURES = {
       },
     };
   },
-  heatmap: (data) => weekdayHours(data.heatmap.rows, "Chats started", "chats", COLOURS.blue),
-  widget_hours_by_hour: (data) => weekdayHours(data.widget_hours.rows, "Hours online", "h online", COLOURS.green),
+  heatmap: (data) => weekdayHours(data.heatmap.rows, gettext("Chats started"), gettext("chats"), COLOURS.blue),
+  widget_hours_by_hour: (data) => weekdayHours(data.widget_hours.rows, gettext("Hours online"), gettext("h online"), COLOURS.green),
   widget_hours(data) {
     const rows = data.widget_hours.widgets;
     return {
-      columns: ["Widget", "Hours online"],
+      columns: [gettext("Widget"), gettext("Hours online")],
       rows: rows.map((r) => [r.name, r.online_hours]),
       chart: {
         type: "bar",
-        data: { labels: rows.map((r) => r.name), datasets: [{ label: "Hours online", data: rows.map((r) => r.online_hours), backgroundColor: COLOURS.green }] },
+        data: { labels: rows.map((r) => r.name), datasets: [{ label: gettext("Hours online"), data: rows.map((r) => r.online_hours), backgroundColor: COLOURS.green }] },
         options: { indexAxis: "y", scales: { x: { beginAtZero: true } } },
       },
     };
@@ -75,13 +79,13 @@ const FIGURES = {
   waits(data) {
     const rows = data.waits.rows;
     const series = [
-      ["wait_median", "Wait, median", COLOURS.blue, []],
-      ["wait_p90", "Wait, 90th percentile", COLOURS.blue, [6, 4]],
-      ["first_response_median", "First response, median", COLOURS.pink, []],
-      ["first_response_p90", "First response, 90th percentile", COLOURS.pink, [6, 4]],
+      ["wait_median", gettext("Wait, median"), COLOURS.blue, []],
+      ["wait_p90", gettext("Wait, 90th percentile"), COLOURS.blue, [6, 4]],
+      ["first_response_median", gettext("First response, median"), COLOURS.pink, []],
+      ["first_response_p90", gettext("First response, 90th percentile"), COLOURS.pink, [6, 4]],
     ];
     return {
-      columns: ["Day", ...series.map(([, label]) => `${label} (min)`)],
+      columns: [gettext("Day"), ...series.map(([, label]) => format(gettext("%(label)s (min)"), { label }))],
       rows: rows.map((r) => [r.day, ...series.map(([key]) => blank(minutes(r[key])))]),
       chart: {
         type: "line",
@@ -91,7 +95,7 @@ const FIGURES = {
             label, data: rows.map((r) => minutes(r[key])), borderColor: colour, backgroundColor: colour, borderDash: dash, spanGaps: true,
           })),
         },
-        options: { scales: { y: { beginAtZero: true, title: { display: true, text: "Minutes" } } } },
+        options: { scales: { y: { beginAtZero: true, title: { display: true, text: gettext("Minutes") } } } },
       },
     };
   },
@@ -99,11 +103,11 @@ const FIGURES = {
     const rows = data.summary.answered_within;
     const percent = (share) => (share === null ? null : Math.round(share * 1000) / 10);
     return {
-      columns: ["Answered within", "Chats", "Share of all chats (%)"],
+      columns: [gettext("Answered within"), gettext("Chats"), gettext("Share of all chats (%)")],
       rows: rows.map((r) => [r.label, r.chats, blank(percent(r.share))]),
       chart: {
         type: "bar",
-        data: { labels: rows.map((r) => r.label), datasets: [{ label: "Share of all chats (%)", data: rows.map((r) => percent(r.share)), backgroundColor: COLOURS.teal }] },
+        data: { labels: rows.map((r) => r.label), datasets: [{ label: gettext("Share of all chats (%)"), data: rows.map((r) => percent(r.share)), backgroundColor: COLOURS.teal }] },
         options: { scales: { y: { beginAtZero: true, max: 100 } } },
       },
     };
@@ -111,11 +115,11 @@ const FIGURES = {
   handling(data) {
     const rows = data.handling.rows;
     return {
-      columns: ["Handling time", "Chats"],
+      columns: [gettext("Handling time"), gettext("Chats")],
       rows: rows.map((r) => [r.label, r.chats]),
       chart: {
         type: "bar",
-        data: { labels: rows.map((r) => r.label), datasets: [{ label: "Chats", data: rows.map((r) => r.chats), backgroundColor: COLOURS.purple }] },
+        data: { labels: rows.map((r) => r.label), datasets: [{ label: gettext("Chats"), data: rows.map((r) => r.chats), backgroundColor: COLOURS.purple }] },
         options: { scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } },
       },
     };
@@ -123,11 +127,11 @@ const FIGURES = {
   ratings(data) {
     const rows = data.ratings.rows;
     return {
-      columns: ["Rating", "Chats"],
+      columns: [gettext("Rating"), gettext("Chats")],
       rows: rows.map((r) => [r.rating, r.chats]),
       chart: {
         type: "bar",
-        data: { labels: rows.map((r) => `${r.rating} of 5`), datasets: [{ label: "Chats", data: rows.map((r) => r.chats), backgroundColor: COLOURS.amber }] },
+        data: { labels: rows.map((r) => format(gettext("%(rating)s of 5"), { rating: r.rating })), datasets: [{ label: gettext("Chats"), data: rows.map((r) => r.chats), backgroundColor: COLOURS.amber }] },
         options: { scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } },
       },
     };
@@ -135,23 +139,23 @@ const FIGURES = {
   rating_over_time(data) {
     const rows = data.rating_over_time.rows;
     return {
-      columns: [`Period (${data.rating_over_time.grain} starting)`, "Average rating", "Chats rated"],
+      columns: [periodColumn(data.rating_over_time.grain), gettext("Average rating"), gettext("Chats rated")],
       rows: rows.map((r) => [r.period, blank(r.average), r.rated]),
       chart: {
         type: "line",
-        data: { labels: rows.map((r) => r.period), datasets: [{ label: "Average rating", data: rows.map((r) => r.average), borderColor: COLOURS.amber, backgroundColor: COLOURS.amber, spanGaps: true }] },
+        data: { labels: rows.map((r) => r.period), datasets: [{ label: gettext("Average rating"), data: rows.map((r) => r.average), borderColor: COLOURS.amber, backgroundColor: COLOURS.amber, spanGaps: true }] },
         options: { scales: { y: { min: 1, max: 5 } } },
       },
     };
   },
   tags(data) {
-    const rows = [...data.tags.rows.map((r) => [r.tag, r.chats]), ["No tag", data.tags.untagged]];
+    const rows = [...data.tags.rows.map((r) => [r.tag, r.chats]), [gettext("No tag"), data.tags.untagged]];
     return {
-      columns: ["Tag", "Chats"],
+      columns: [gettext("Tag"), gettext("Chats")],
       rows,
       chart: {
         type: "bar",
-        data: { labels: rows.map((r) => r[0]), datasets: [{ label: "Chats", data: rows.map((r) => r[1]), backgroundColor: COLOURS.pink }] },
+        data: { labels: rows.map((r) => r[0]), datasets: [{ label: gettext("Chats"), data: rows.map((r) => r[1]), backgroundColor: COLOURS.pink }] },
         options: { indexAxis: "y", scales: { x: { beginAtZero: true, ticks: { precision: 0 } } } },
       },
     };
@@ -159,28 +163,28 @@ const FIGURES = {
   coverage(data) {
     const rows = data.coverage.operators;
     return {
-      columns: ["Operator", "Hours signed in", "Hours Online"],
+      columns: [gettext("Operator"), gettext("Hours signed in"), gettext("Hours Online")],
       rows: rows.map((r) => [r.name, r.signed_in_hours, r.online_hours]),
       chart: {
         type: "bar",
         data: {
           labels: rows.map((r) => r.name),
           datasets: [
-            { label: "Hours signed in", data: rows.map((r) => r.signed_in_hours), backgroundColor: COLOURS.blue },
-            { label: "Hours Online", data: rows.map((r) => r.online_hours), backgroundColor: COLOURS.green },
+            { label: gettext("Hours signed in"), data: rows.map((r) => r.signed_in_hours), backgroundColor: COLOURS.blue },
+            { label: gettext("Hours Online"), data: rows.map((r) => r.online_hours), backgroundColor: COLOURS.green },
           ],
         },
         options: { indexAxis: "y", scales: { x: { beginAtZero: true } } },
       },
     };
   },
-  operators: (data) => people(data.operators, "Operator", true),
-  departments: (data) => people(data.departments, "Department", false),
-  widgets: (data) => people(data.widgets, "Widget", false),
+  operators: (data) => people(data.operators, gettext("Operator"), true),
+  departments: (data) => people(data.departments, gettext("Department"), false),
+  widgets: (data) => people(data.widgets, gettext("Widget"), false),
   comments(data) {
     return {
-      columns: ["Started", "Rating", "Widget", "Comment", "Transcript"],
-      rows: data.comments.map((c) => [c.at, blank(c.rating), c.widget, c.comment, { href: c.url, text: `Chat ${c.chat_id}` }]),
+      columns: [gettext("Started"), gettext("Rating"), gettext("Widget"), gettext("Comment"), gettext("Transcript")],
+      rows: data.comments.map((c) => [c.at, blank(c.rating), c.widget, c.comment, { href: c.url, text: format(gettext("Chat %(id)s"), { id: c.chat_id }) }]),
       textColumns: [2, 3],
     };
   },
@@ -191,14 +195,14 @@ function weekdayHours(rows, label, unit, colour) {
   const peak = Math.max(1e-9, ...rows.flatMap((r) => r.hours));
   const points = rows.flatMap((r, day) => r.hours.map((n, hour) => ({ x: hour, y: day, r: n ? 3 + 12 * Math.sqrt(n / peak) : 0, n })));
   return {
-    columns: ["Weekday", ...Array.from({ length: 24 }, (_, h) => `${String(h).padStart(2, "0")}:00`)],
-    rows: rows.map((r) => [r.weekday, ...r.hours]),
+    columns: [gettext("Weekday"), ...Array.from({ length: 24 }, (_, h) => `${String(h).padStart(2, "0")}:00`)],
+    rows: rows.map((r, day) => [WEEKDAYS[day], ...r.hours]),
     chart: {
       type: "bubble",
       data: { datasets: [{ label, data: points.filter((p) => p.n), backgroundColor: colour }] },
       options: {
         scales: {
-          x: { min: -1, max: 24, ticks: { stepSize: 1, callback: (v) => (v >= 0 && v < 24 ? `${v}h` : "") }, title: { display: true, text: "Hour" } },
+          x: { min: -1, max: 24, ticks: { stepSize: 1, callback: (v) => (v >= 0 && v < 24 ? `${v}h` : "") }, title: { display: true, text: gettext("Hour") } },
           y: { min: -1, max: 7, reverse: true, ticks: { stepSize: 1, callback: (v) => WEEKDAYS[v]?.slice(0, 3) ?? "" } },
         },
         plugins: { tooltip: { callbacks: { label: (c) => `${WEEKDAYS[c.raw.y]} ${c.raw.x}:00: ${c.raw.n} ${unit}` } } },
@@ -209,10 +213,10 @@ function weekdayHours(rows, label, unit, colour) {
 
 function people(rows, what, isOperator) {
   const transfers = isOperator
-    ? [["Transfers made", "transfers_made"], ["Transfers received", "transfers_received"]]
-    : what === "Widget" ? [["Transfers", "transfers_made"]] : [["Transfers received", "transfers_received"]];
+    ? [[gettext("Transfers made"), "transfers_made"], [gettext("Transfers received"), "transfers_received"]]
+    : what === gettext("Widget") ? [[gettext("Transfers"), "transfers_made"]] : [[gettext("Transfers received"), "transfers_received"]];
   return {
-    columns: [what, "Chats", "Answered", "Median wait (min)", "Median handling (min)", "Average rating", ...transfers.map(([label]) => label)],
+    columns: [what, gettext("Chats"), gettext("Answered"), gettext("Median wait (min)"), gettext("Median handling (min)"), gettext("Average rating"), ...transfers.map(([label]) => label)],
     rows: rows.map((r) => [
       r.name, r.chats, r.answered, blank(minutes(r.wait_median)), blank(minutes(r.handling_median)), blank(r.rating_average),
       ...transfers.map(([, key]) => r[key]),
@@ -255,7 +259,7 @@ function tableOf(figure, caption) {
     const td = body.insertRow().insertCell();
     td.colSpan = figure.columns.length;
     td.className = "text";
-    td.textContent = "Nothing in this range.";
+    td.textContent = gettext("Nothing in this range.");
   }
   return table;
 }
@@ -287,14 +291,14 @@ function draw(id, figure, filters) {
 
 function summaryOf(s) {
   const items = [
-    ["Chats", s.chats],
-    ["Answered", s.answered],
-    ["Missed", s.missed],
-    ["Median wait", duration(s.wait_median)],
-    ["Wait, 90th percentile", duration(s.wait_p90)],
-    ["Median first response", duration(s.first_response_median)],
-    ["Median handling time", duration(s.handling_median)],
-    ["Average rating", s.rating_average === null ? "–" : `${s.rating_average} (${s.rated} rated)`],
+    [gettext("Chats"), s.chats],
+    [gettext("Answered"), s.answered],
+    [gettext("Missed"), s.missed],
+    [gettext("Median wait"), duration(s.wait_median)],
+    [gettext("Wait, 90th percentile"), duration(s.wait_p90)],
+    [gettext("Median first response"), duration(s.first_response_median)],
+    [gettext("Median handling time"), duration(s.handling_median)],
+    [gettext("Average rating"), s.rating_average === null ? "–" : format(gettext("%(average)s (%(rated)s rated)"), { average: s.rating_average, rated: s.rated })],
   ];
   document.getElementById("summary").replaceChildren(
     ...items.map(([label, value]) => {
@@ -309,13 +313,24 @@ function summaryOf(s) {
   );
 }
 
+const STATUS_WORDS = { online: gettext("Online"), internal: gettext("Internal"), away: gettext("Away") };
+
+// An operator's status in the reader's words (the live frame goes to every reader at once).
+function statusText(o) {
+  if (!o.signed_in) return gettext("Signed out");
+  const status = STATUS_WORDS[o.chosen_status] ?? o.chosen_status;
+  return o.reachable ? status : format(gettext("%(status)s (not reachable)"), { status });
+}
+
 function nowOf(now) {
-  const longest = now.waiting ? `, the longest for ${duration(now.longest_wait_seconds)}` : "";
-  document.getElementById("now-queue").textContent = `${now.waiting} waiting${longest} · ${now.in_progress} in progress`;
-  document.getElementById("now-at").textContent = `(as of ${now.at.slice(11, 19)})`;
+  const queue = now.waiting
+    ? format(gettext("%(waiting)s waiting, the longest for %(longest)s"), { waiting: now.waiting, longest: duration(now.longest_wait_seconds) })
+    : format(gettext("%(waiting)s waiting"), { waiting: now.waiting });
+  document.getElementById("now-queue").textContent = `${queue} · ${format(gettext("%(count)s in progress"), { count: now.in_progress })}`;
+  document.getElementById("now-at").textContent = format(gettext("(as of %(time)s)"), { time: now.at.slice(11, 19) });
   const rows = now.operators.map((o) => {
     const tr = document.createElement("tr");
-    for (const text of [o.name || `Operator ${o.operator_id}`, o.status_label, String(o.chats)]) {
+    for (const text of [o.name || format(gettext("Operator %(id)s"), { id: o.operator_id }), statusText(o), String(o.chats)]) {
       const td = document.createElement("td");
       td.textContent = text;
       tr.append(td);
@@ -326,7 +341,7 @@ function nowOf(now) {
     const tr = document.createElement("tr");
     const td = document.createElement("td");
     td.colSpan = 3;
-    td.textContent = "Nobody is signed in to LibChat.";
+    td.textContent = gettext("Nobody is signed in to LibChat.");
     tr.append(td);
     rows.push(tr);
   }
@@ -335,9 +350,9 @@ function nowOf(now) {
 
 async function load() {
   statusLine.classList.remove("is-error");
-  statusLine.textContent = "Loading…";
+  statusLine.textContent = gettext("Loading…");
   const response = await fetch(`${root.dataset.dataUrl}${location.search}`, { headers: { Accept: "application/json" } });
-  const data = await response.json().catch(() => ({ error: `The server answered ${response.status}.` }));
+  const data = await response.json().catch(() => ({ error: format(gettext("The server answered %(status)s."), { status: response.status }) }));
   if (!response.ok) {
     statusLine.classList.add("is-error");
     statusLine.textContent = data.error;
@@ -349,7 +364,7 @@ async function load() {
   nowOf(data.now);
   for (const [id, build] of Object.entries(FIGURES)) draw(id, build(data), data.filters);
   root.dataset.loaded = new URLSearchParams(data.filters).toString();
-  statusLine.textContent = `Showing ${data.filters.from} to ${data.filters.to}.`;
+  statusLine.textContent = format(gettext("Showing %(from)s to %(to)s."), { from: data.filters.from, to: data.filters.to });
 }
 
 // chart.umd.js is a deferred classic script: it has run before DOMContentLoaded.
@@ -383,7 +398,7 @@ root.addEventListener("click", (event) => {
   const show = table.hidden;
   table.hidden = !show;
   toggle.setAttribute("aria-expanded", String(show));
-  toggle.textContent = show ? "Hide table" : "Show as table";
+  toggle.textContent = show ? gettext("Hide table") : gettext("Show as table");
 });
 
 live.on("reports.now", (frame) => nowOf(frame.now));

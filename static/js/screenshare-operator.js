@@ -2,6 +2,7 @@
 // over the dashboard socket, the meeting view opens inside the pane at once and waits for the
 // patron to accept in their widget. Screens only, no microphones: the chat carries the words.
 
+import { format, gettext } from "./i18n.js";
 import { live } from "./live.js";
 import { meetingMarkup, meetingView } from "./meeting-call.js";
 
@@ -18,10 +19,10 @@ myChats.addEventListener("click", (event) => {
   if (!button) return;
   const pane = button.closest(".operator-chat");
   button.disabled = true;
-  note(pane, "Offering a screenshare…");
+  note(pane, gettext("Offering a screenshare…"));
   if (!live.send("meeting.offer", { chat_id: Number(pane.dataset.chatId) })) {
     button.disabled = false;
-    note(pane, "Not connected: try again in a moment.");
+    note(pane, gettext("Not connected: try again in a moment."));
   }
 });
 
@@ -30,7 +31,7 @@ live.on("meeting.offered", (frame) => {
   if (!pane || pane.querySelector(".meeting")) return;
   const offer = pane.querySelector(".offer-screenshare");
   offer.hidden = true;
-  note(pane, `Waiting for ${pane.dataset.patron} to accept the screenshare…`);
+  note(pane, format(gettext("Waiting for %(name)s to accept the screenshare…"), { name: pane.dataset.patron }));
   const root = meetingMarkup(frame.title);
   pane.querySelector(".screenshare").append(root);
   meetingView({
@@ -47,7 +48,7 @@ live.on("meeting.offered", (frame) => {
       // Once the patron accepted, the chat itself says "Screenshare ended after …" and an
       // ended chat says how it ended: a note would repeat it. A declined offer's note stays.
       if (pane.dataset.declined) delete pane.dataset.declined;
-      else note(pane, pane.dataset.ended || root.dataset.accepted ? "" : "The screenshare ended.");
+      else note(pane, pane.dataset.ended || root.dataset.accepted ? "" : gettext("The screenshare ended."));
     },
   });
 });
@@ -57,13 +58,16 @@ live.on("participant.joined", (frame) => {
   const meeting = myChats.querySelector(`.meeting[data-meeting-id="${frame.meeting}"]`);
   if (!meeting) return;
   meeting.dataset.accepted = "true";
-  note(meeting.closest(".operator-chat"), `${frame.participant.name} accepted: Share screen to show yours.`);
+  note(
+    meeting.closest(".operator-chat"),
+    format(gettext("%(name)s accepted: Share screen to show yours."), { name: frame.participant.name }),
+  );
 });
 
 live.on("meeting.declined", (frame) => {
   const pane = frame.chat_id && paneFor(frame.chat_id);
   if (!pane) return;
-  note(pane, `${frame.by} declined the screenshare.`);
+  note(pane, format(gettext("%(name)s declined the screenshare."), { name: frame.by }));
   pane.dataset.declined = "true";
 });
 

@@ -2,6 +2,7 @@
 // link: asked when the page opens, again after every reconnect (what changed while the socket was
 // down), and whenever a dashboard hears that its widgets' tickets changed. A new ticket rings
 // like a waiting chat.
+import { format, gettext, ngettext } from "./i18n.js";
 import { live } from "./live.js";
 import { notify } from "./notify.js";
 
@@ -17,16 +18,16 @@ async function countShow() {
   } catch {
     return; // the next change or reconnect asks again
   }
-  const words = open === 1 ? "1 open ticket" : `${open} open tickets`;
+  const words = format(ngettext("%(count)s open ticket", "%(count)s open tickets", open), { count: open });
   header.hidden = open === 0;
   header.querySelector(".count").textContent = words;
   const rail = document.getElementById("rail-tickets");
-  if (rail) rail.textContent = open ? `Tickets (${open})` : "Tickets";
+  if (rail) rail.textContent = open ? format(gettext("Tickets (%(count)s)"), { count: open }) : gettext("Tickets");
   document.body.dataset.openTickets = String(open);
 }
 
 live.on("hello", countShow);
 live.on("tickets.changed", (frame) => {
   countShow();
-  if (frame.new) notify({ tone: "chat", title: "A new ticket", body: "A patron left a question for your widgets.", tag: "libchat-ticket" });
+  if (frame.new) notify({ tone: "chat", title: gettext("A new ticket"), body: gettext("A patron left a question for your widgets."), tag: "libchat-ticket" });
 });

@@ -5,11 +5,13 @@ even when an operator who reads English causes it."""
 import pytest
 from channels.db import database_sync_to_async
 from django.core import mail
+from django.utils import translation
 
-from chats import services
+from chats import selectors, services
 from chats.models import PatronChat
 from tests.chats.people import desk, start
 from tests.chats.test_consumers import hello, next_event, patron_socket
+from tests.factories import OperatorFactory
 from widgets.models import Widget
 
 pytestmark = pytest.mark.django_db
@@ -48,7 +50,7 @@ def test_a_chat_keeps_the_language_its_patron_read_at_the_start(client):
     assert PatronChat.objects.get(pk=english.json()["chat_id"]).language == "en"
 
 
-def test_the_transcript_email_is_in_the_patrons_language_its_stored_lines_as_they_were(
+def test_the_transcript_email_is_in_the_patrons_language_libchats_lines_too(
     django_capture_on_commit_callbacks,
 ):
     d = desk(title="Pregunte a un bibliotecario")
@@ -62,7 +64,8 @@ def test_the_transcript_email_is_in_the_patrons_language_its_stored_lines_as_the
     assert email.subject == "Su chat con Pregunte a un bibliotecario"
     assert email.body.startswith("Su pregunta: ¿Horario?\n")
     assert "Usted: Gracias" in email.body
-    assert "joined the chat." in email.body  # a stored line stays as LibChat wrote it
+    assert f"{d.operators[0].name} se unió al chat." in email.body
+    assert "joined the chat" not in email.body
 
 
 @pytest.mark.django_db(transaction=True)
@@ -82,3 +85,47 @@ async def test_the_patrons_socket_says_the_end_and_its_refusals_in_the_patrons_l
     ended = await next_event(patron, "chat.ended")
     assert ended["message"] == f"{d.operators[0].name} a mis fin à la conversation."
     await patron.disconnect()
+
+
+def test_libchats_lines_are_stored_as_what_happened_and_read_in_each_readers_language(
+    client, django_capture_on_commit_callbacks
+):
+    d = desk()
+    alice, bob = d.operators
+    chat, _ = start(d.widget, name="Ana", question="¿Horario?", language="es")
+    services.chat_claim(chat=chat, operator=alice)
+    services.chat_transfer(chat=chat, operator=alice, to_operator=bob)
+    services.chat_end(chat=chat)
+    stored = list(chat.messages.filter(sender="system").order_by("number"))
+    # Stored: what happened and the names, and the English line for search and export.
+    assert [(m.line, m.line_args) for m in stored] == [
+        ("joined", {"who": alice.name}),
+        ("transferred", {"who": alice.name, "target": bob.name}),
+        ("ended", {"who": "Ana"}),
+    ]
+    assert stored[0].body == f"{alice.name} joined the chat."
+    # Read: in the reader's language, whoever caused the line.
+    with translation.override("fr"):
+        french = [m["body"] for m in selectors.chat_messages(chat_id=chat.pk)]
+    assert french[-3:] == [
+        f"{alice.name} a rejoint la conversation.",
+        f"{alice.name} a transféré la conversation à {bob.name}.",
+        "Ana a mis fin à la conversation.",
+    ]
+    # A French-reading operator's transcript page says them in French.
+    carol = OperatorFactory(display_name="Carol", language="fr", is_superuser=True)
+    client.force_login(carol)
+    page = client.get(f"/dashboard/transcripts/{chat.pk}/").content.decode()
+    assert f"{alice.name} a rejoint la conversation." in page
+    assert "joined the chat" not in page
+
+
+def test_a_name_that_looks_like_markup_stays_text_in_every_language():
+    d = desk()
+    alice = d.operators[0]
+    chat, _ = start(d.widget, name="<b>Ana</b>", language="fr")
+    services.chat_claim(chat=chat, operator=alice)
+    services.chat_end(chat=chat, left=True)
+    with translation.override("fr"):
+        last = selectors.chat_messages(chat_id=chat.pk)[-1]["body"]
+    assert last == "&lt;b&gt;Ana&lt;/b&gt; a quitté la conversation."

@@ -9,7 +9,13 @@ from tests.migrating import migrate
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("back_to_latest")]
 
-BEFORE = [("chats", "0004_claimant_silence_from_session"), ("widgets", "0004_widget_hash_unique")]
+# Operators as they were then too: a later column (accounts 0006's language) has no default in
+# the database, so the old models could not add a row to it.
+BEFORE = [
+    ("chats", "0004_claimant_silence_from_session"),
+    ("widgets", "0004_widget_hash_unique"),
+    ("accounts", "0005_session_sign_out_after_chats"),
+]
 AFTER = [("chats", "0006_chat_record_backfill")]
 T = datetime(2026, 3, 2, 14, 0, tzinfo=UTC)
 
@@ -88,3 +94,34 @@ def test_ticket_replies_written_as_plain_text_read_the_same_once_the_page_shows_
     convert.html_to_text(apps, None)
     reply.refresh_from_db()
     assert reply.body == text
+
+
+def test_libchats_older_lines_are_recognised_so_they_read_in_each_language(settings):
+    from django.apps import apps
+    from django.utils import translation
+
+    from chats import selectors
+    from chats.models import PatronMessage
+    from tests.chats.people import desk, start
+
+    recognise = importlib.import_module("chats.migrations.0017_system_line_kinds")
+    chat, _ = start(desk().widget)
+    stored = [
+        "Alice &lt;3 joined the chat.",
+        "Alice transferred the chat to Reference.",
+        "The patron ended the chat.",
+        "A line this migration never wrote.",
+    ]
+    for number, body in enumerate(stored, 1):
+        PatronMessage.objects.create(chat=chat, number=number, sender="system", body=body)
+
+    recognise.lines_recognise(apps, None)
+
+    with translation.override("es"):
+        read = [m["body"] for m in selectors.chat_messages(chat_id=chat.pk)]
+    assert read == [
+        "Alice &lt;3 se unió al chat.",
+        "Alice transfirió el chat a Reference.",
+        "El usuario terminó el chat.",
+        "A line this migration never wrote.",
+    ]

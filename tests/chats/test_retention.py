@@ -12,9 +12,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
+from django.utils import timezone, translation
 
-from chats import services
+from chats import selectors, services
 from chats.errors import ChatInvalid
 from chats.models import (
     ChatEvent,
@@ -298,6 +298,10 @@ def test_libchats_own_lines_are_kept_unless_they_name_the_patron(
     run(django_capture_on_commit_callbacks)
 
     assert set(system.values_list("body", flat=True)) == {joined, retention.REMOVED_TEXT}
+    # Nothing is left to write the name out in another language either.
+    with translation.override("fr"):
+        read = [m["body"] for m in selectors.chat_messages(chat_id=chat.pk)]
+    assert "Ada" not in " ".join(read) and retention.REMOVED_TEXT in read
 
 
 def test_an_anonymised_chat_is_not_anonymised_again_and_says_so_on_its_transcript(
