@@ -48,16 +48,18 @@ class StaffLanguage:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        # Overridden for this request alone, then given back: a thread serves many requests (and
+        # a test many services), and the next must not inherit this operator's language.
         if not request.path.startswith(STAFF_PATH_PREFIXES):
-            translation.activate(settings.LANGUAGE_CODE)
-            return self.get_response(request)
+            with translation.override(settings.LANGUAGE_CODE):
+                return self.get_response(request)
         user = request.user if request.user.is_authenticated else None
         language = operator_language(
             operator=user, accept_language=request.headers.get("Accept-Language", "")
         )
-        translation.activate(language)
         request.LANGUAGE_CODE = language
-        response = self.get_response(request)
+        with translation.override(language):
+            response = self.get_response(request)
         if user is None or user.language == user.FOLLOW_BROWSER:
             patch_vary_headers(response, ["Accept-Language"])
         response.headers.setdefault("Content-Language", language)

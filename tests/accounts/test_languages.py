@@ -2,6 +2,7 @@
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from tests.factories import OperatorFactory
 
@@ -70,3 +71,15 @@ def test_the_sign_in_page_speaks_the_browser_language(client):
     html = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="fr-CA").content.decode()
     assert '<html lang="fr"' in html
     assert "Se connecter" in html
+
+
+def test_a_french_operators_page_leaves_the_next_work_of_the_thread_in_the_sites_language(
+    client, settings
+):
+    # A server thread (and a test) goes on to other requests and jobs: none inherits French.
+    operator = OperatorFactory(language="fr")
+    client.force_login(operator)
+    assert "Paramètres" in client.get("/dashboard/settings/").content.decode()
+    assert translation.get_language() == settings.LANGUAGE_CODE
+    client.get("/admin/")
+    assert translation.get_language() == settings.LANGUAGE_CODE
