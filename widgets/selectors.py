@@ -424,17 +424,26 @@ def widget_language(*, widget: Widget, accept_language: str) -> str:
     return widget.language
 
 
+def widget_texts(*, widget: Widget) -> dict[str, dict[str, str]]:
+    """The texts an admin wrote for the widget in other languages (WidgetText), as {language:
+    {field: text}}; a text left blank is left out, so the widget's own shows. Reads
+    `widget.texts`, prefetched or not: one query at most."""
+    return {
+        text.language: {f: getattr(text, f) for f in WidgetText.FIELDS if getattr(text, f).strip()}
+        for text in widget.texts.all()
+    }
+
+
 def widget_in_language(*, widget: Widget, language: str) -> Widget:
     """The widget as a patron reading `language` sees it: its title, greeting, offline, away and
-    invitation texts in that language where an admin wrote them (WidgetText), its own where not.
-    A copy for showing, never for saving; the widget itself when it has no texts in it."""
-    texts = WidgetText.objects.filter(widget=widget, language=language).first()
-    if texts is None:
+    invitation texts in that language where an admin wrote them, its own where not. A copy for
+    showing, never for saving; the widget itself when it has no texts in it."""
+    texts = widget_texts(widget=widget).get(language)
+    if not texts:
         return widget
     shown = copy.copy(widget)
-    for field in WidgetText.FIELDS:
-        if getattr(texts, field).strip():
-            setattr(shown, field, getattr(texts, field))
+    for field, text in texts.items():
+        setattr(shown, field, text)
     return shown
 
 

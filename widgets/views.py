@@ -72,7 +72,11 @@ def _button_texts(widget: Widget) -> dict[str, dict[str, str]]:
     browser, in each shipped one for the script to choose from."""
     texts = {}
     following = widget.language == Widget.FOLLOW_BROWSER
-    titles = {text.language: text.title for text in widget.texts.all() if text.title.strip()}
+    titles = {
+        language: texts["title"]
+        for language, texts in selectors.widget_texts(widget=widget).items()
+        if "title" in texts
+    }
     for language in shipped_languages() if following else [widget.language]:
         with translation.override(language):
             texts[language] = {
