@@ -9,17 +9,6 @@ from tests.factories import OperatorFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def operator():
-    return OperatorFactory()
-
-
-@pytest.fixture
-def client_in(client, operator):
-    client.force_login(operator)
-    return client
-
-
 def test_an_operator_following_the_browser_gets_its_language(client_in):
     page = client_in.get(reverse("dashboard:settings"), HTTP_ACCEPT_LANGUAGE="es-MX,es;q=0.9")
     html = page.content.decode()

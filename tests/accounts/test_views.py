@@ -12,17 +12,6 @@ from tests.factories import PASSWORD, MembershipFactory, OperatorFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def operator():
-    return OperatorFactory()
-
-
-@pytest.fixture
-def client_in(client, operator):
-    client.force_login(operator)
-    return client
-
-
 def browser_key(client):
     return selectors.browser_key_for(client.session.session_key)
 

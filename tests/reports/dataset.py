@@ -21,7 +21,7 @@ Monday 5 to Sunday 11 January 2026.
 
 import itertools
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from accounts.models import Operator, StatusInterval
@@ -33,6 +33,7 @@ from widgets.models import Widget, WidgetOnlineInterval
 
 TZ = ZoneInfo("America/Chicago")
 START, END = date(2026, 1, 5), date(2026, 1, 11)
+NOW = datetime(2026, 1, 20, 12, tzinfo=UTC)  # the week is over: its days are closed
 _tokens = itertools.count()
 
 

@@ -20,21 +20,9 @@ from reports.rollup import BIN_LOWS, bin_of, hist_percentile
 from reports.services import rollup_day, rollup_due, rollup_rebuild, rollup_run
 from reports.tasks import reports_rollup
 from tests.factories import WidgetFactory
-from tests.reports.dataset import END, START, chat, event, local, took_part, week
+from tests.reports.dataset import END, NOW, START, chat, event, local, took_part, week
 
-pytestmark = pytest.mark.django_db
-
-NOW = datetime(2026, 1, 20, 12, tzinfo=UTC)
-
-
-@pytest.fixture(autouse=True)
-def chicago(settings):
-    settings.TIME_ZONE = "America/Chicago"
-
-
-@pytest.fixture
-def w():
-    return week()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("chicago")]
 
 
 def filters(grain="day", start=START, end=END, **narrow) -> ReportFilters:

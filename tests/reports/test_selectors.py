@@ -1,7 +1,7 @@
 """Every figure of the Reports page on a hand-built week with known answers (dataset.py), bucketed
 in the library's time zone, not UTC."""
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.http import QueryDict
@@ -11,21 +11,9 @@ from libchat.core.queries import QueryRefused
 from reports import selectors
 from reports.filters import ReportFilters, filters_parse
 from reports.sql import percentile_cont
-from tests.reports.dataset import END, START, TZ, local, week
+from tests.reports.dataset import END, NOW, START, TZ, local, week
 
-pytestmark = pytest.mark.django_db
-
-NOW = datetime(2026, 1, 20, 12, tzinfo=UTC)
-
-
-@pytest.fixture(autouse=True)
-def chicago(settings):
-    settings.TIME_ZONE = "America/Chicago"
-
-
-@pytest.fixture
-def w():
-    return week()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("chicago")]
 
 
 def filters(grain="day", **narrow) -> ReportFilters:
