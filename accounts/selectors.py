@@ -185,10 +185,6 @@ def operators_active(*, operator_ids: Iterable[int]) -> list[Operator]:
     return list(Operator.objects.filter(pk__in=operator_ids, is_active=True))
 
 
-def operator_ids_may_chat() -> set[int]:
-    return set(Operator.objects.may_chat().values_list("pk", flat=True))
-
-
 def active_session(*, operator: Operator) -> LibChatSession | None:
     return LibChatSession.objects.filter(operator=operator, ended_at__isnull=True).first()
 

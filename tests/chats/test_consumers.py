@@ -14,7 +14,7 @@ from chats.models import PatronChat
 from departments.services import monitoring_set
 from libchat.asgi import application
 from tests.chats.people import desk, start
-from tests.factories import MembershipFactory
+from tests.factories import MembershipFactory, OperatorFactory
 from tests.live import ORIGIN, ClosingServer, dashboard_socket, login_cookie, receive_close
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -547,6 +547,38 @@ async def test_a_dashboard_follows_the_queues_as_its_operator_stops_and_starts_m
     assert heard["at"] > sync["as_of"]
     assert waiting_chat.pk == sync["waiting"][0]["id"]
     await operator.disconnect()
+
+
+def _hand_the_widget_to(widget, operator) -> None:
+    # What the widget's admin page does when its first choice changes.
+    widget.first_department = operator.memberships.get().department
+    widget.save()
+
+
+def _colleague_of(operator):
+    colleague = OperatorFactory()
+    MembershipFactory(operator=colleague, department=operator.memberships.get().department)
+    return colleague
+
+
+async def test_a_widget_handed_to_an_online_operator_reaches_her_open_dashboard_at_once():
+    d = await database_sync_to_async(desk)()
+    waiting_chat, _ = await database_sync_to_async(start)(d.widget)
+    outsider, _, _ = await dashboard_socket(d.outsider)
+    # Logged in to the site, never signed in to LibChat: a widget change concerns her not.
+    stranger = await database_sync_to_async(_colleague_of)(d.outsider)
+    strangers, _, _ = await dashboard_socket(stranger)
+    assert "chat.waiting" not in await events_until_quiet(outsider)
+
+    await database_sync_to_async(_hand_the_widget_to)(d.widget, d.outsider)
+    handed = await next_event(outsider, "chat.waiting_list")
+    assert [c["id"] for c in handed["waiting"]] == [waiting_chat.pk]
+    await database_sync_to_async(start)(d.widget, question="Heard now?")
+    heard = await next_event(outsider, "chat.waiting")
+    assert heard["chat"]["question"] == "Heard now?"
+    assert "chat.waiting_list" not in await events_until_quiet(strangers)
+    await outsider.disconnect()
+    await strangers.disconnect()
 
 
 async def test_the_claimant_sees_the_patron_page_go_away_and_come_back():
