@@ -80,7 +80,9 @@ def server_start():
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="small sizes, under a minute")
+    parser.add_argument(
+        "--quick", action="store_true", help="small sizes, about a minute (part of make test)"
+    )
     parser.add_argument("--only", action="append", help="run only scenarios with this prefix")
     args = parser.parse_args()
 
@@ -109,8 +111,10 @@ def main() -> int:
             for name, run in harness.SCENARIOS:
                 if args.only and not any(name.startswith(p) for p in args.only):
                     continue
-                print(f"· {name} …", flush=True)
+                print(f"· {name} …", end=" ", flush=True)
+                began = time.monotonic()
                 asyncio.run(run(context))
+                print(f"{time.monotonic() - began:.0f} s", flush=True)
         finally:
             server.stop()
     finally:
