@@ -321,11 +321,13 @@ def test_links_times_end_confirmation_transfer_choice_and_chats_leaving_the_rail
     alices.keyboard.press("Enter")
     expect(asking).to_be_hidden()
     assert PatronChat.objects.get().state == "active"
+    alices.clock.install()  # her clock runs on, and the test can jump it past the pane's 10 s
     pane.get_by_role("button", name="End Chat").click()
     asking.get_by_label("Internal note (optional)").fill("Asked about hours")
     asking.get_by_role("button", name="End Chat").click()
     expect(ada.get_by_text("Alice ended the chat.")).to_be_visible()
     expect(pane.get_by_text("It leaves My Chats in 10 s")).to_be_visible()
+    alices.clock.fast_forward(10_000)
     # It leaves on its own; the record stays in Transcripts, times and links included.
     expect(_row(alices, "Ada")).to_have_count(0, timeout=15_000)
     expect(pane).to_have_count(0)
@@ -346,6 +348,9 @@ def test_close_now_and_keep_open_for_a_transferred_chat(browser, log_in, live_se
         _patron(browser, live_server_daphne.url, widget, name)
         alices.get_by_role("button", name=f"Claim Chat with {name}").click()
     pane = alices.get_by_role("article", name="Chat with Bea")
+    # Alice's clock runs as ever, but the test can move it on: the pane's 10 s timer is the
+    # page's own, so jumping past it shows whether Keep open stopped it, without waiting.
+    alices.clock.install()
     pane.get_by_text("Transfer", exact=True).click()
     pane.get_by_label("Transfer to").select_option(label="Bob")
     pane.get_by_role("button", name="Transfer Chat").click()
@@ -353,7 +358,9 @@ def test_close_now_and_keep_open_for_a_transferred_chat(browser, log_in, live_se
     expect(pane.locator(".typing")).to_have_text("You transferred the chat to Bob.")
     pane.get_by_role("button", name="Keep open").click()
     expect(pane.get_by_text("Kept open until you close it.")).to_be_visible()
-    alices.wait_for_timeout(11_000)  # past the 10 s it would have stayed
+    # Her focus leaves the pane (a pane she is working in would wait for her anyway).
+    alices.evaluate("document.activeElement.blur()")
+    alices.clock.fast_forward(11_000)  # past the 10 s it would have stayed
     expect(pane).to_be_visible()
     pane.get_by_role("button", name="Close now").click()
     expect(_row(alices, "Bea")).to_have_count(0)
