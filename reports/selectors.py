@@ -39,8 +39,16 @@ from chats.selectors import chat_filter_choices
 from departments.models import Department, Membership
 from reports.filters import ReportFilters
 from reports.models import ReportDay, ReportWeek, RolledDay, RolledWeek
-from reports.rollup import TALLY_FIELDS, Tally, hist_percentiles, tallies_build
-from reports.sql import Percentile, Seconds
+from reports.rollup import (
+    COUNTS,
+    HISTOGRAMS,
+    KEYS,
+    TALLY_FIELDS,
+    Tally,
+    hist_percentiles,
+    tallies_build,
+)
+from reports.sql import Percentile, Seconds, rows_summed
 from widgets.models import Widget, WidgetOnlineInterval
 from widgets.selectors import widgets_routed_to
 
@@ -812,9 +820,17 @@ def _rolled_rows(
     their_fields = SCOPE_FIELDS + ("operator_wait",) if op else OPERATOR_FIELDS
 
     def weeks_and_days(q: Q, fields: tuple) -> list[Tally]:
+        # Summed by scope in the database where it can (the figures only ever add them up).
         both = in_weeks.filter(q).order_by().values(*fields)
         both = both.union(in_days.filter(q).values(*fields), all=True)
-        return [Tally(**row) for row in both]
+        summed = rows_summed(
+            both,
+            keys=tuple(f for f in fields if f in KEYS),
+            counts=tuple(f for f in fields if f in COUNTS),
+            objects=tuple(f for f in fields if f in (*HISTOGRAMS, "tags", "to_departments")),
+            lists=tuple(f for f in fields if f == "hours"),
+        )
+        return [Tally(**row) for row in summed]
 
     rows = weeks_and_days(~theirs, SCOPE_FIELDS) + weeks_and_days(theirs, their_fields)
     for t in built:

@@ -16,8 +16,9 @@ from libchat.core.models import SiteSettings
 from reports import selectors
 from reports.filters import ReportFilters
 from reports.models import ReportDay, ReportWeek, RolledDay
-from reports.rollup import BIN_LOWS, bin_of, hist_percentile
+from reports.rollup import BIN_LOWS, Tally, bin_of, hist_percentile
 from reports.services import rollup_day, rollup_due, rollup_rebuild, rollup_run
+from reports.sql import rows_summed
 from reports.tasks import reports_rollup
 from tests.factories import WidgetFactory
 from tests.reports.dataset import END, NOW, START, chat, event, local, took_part, week
@@ -288,3 +289,41 @@ def test_figures_from_the_rollup_in_a_fixed_number_of_queries(w, django_assert_n
     roll(start=long.start)
     with django_assert_num_queries(15):
         selectors.report_figures(long, now=NOW)
+
+
+def test_rows_summed_in_the_database_add_up_as_python_does():
+    # Each scope's rows summed by the database (PostgreSQL; elsewhere they come back as they
+    # are) equal the same rows added up one by one: counts, histograms bin by bin, hours hour by
+    # hour, a scope with a missing key (every widget) kept apart from the others.
+    def row(day, widget_id, operator_id, chats, wait, hours):
+        return ReportDay(
+            day=date(2026, 1, day), widget_id=widget_id, operator_id=operator_id, chats=chats,
+            wait=wait, hours=hours,
+        )  # fmt: skip
+
+    ReportDay.objects.bulk_create(
+        [
+            row(5, None, None, 3, {"0": 1, "30": 2}, [1] * 24),
+            row(6, None, None, 4, {"30": 1, "600": 3}, [2] * 24),
+            row(5, 7, None, 2, {"30": 2}, [0] * 23 + [2]),
+            row(5, None, 9, 1, {"4": 1}, []),
+            row(6, None, 9, 2, {}, []),
+        ]
+    )
+    fields = ("widget_id", "operator_id", "chats", "wait", "hours")
+    rows = ReportDay.objects.order_by().values(*fields)
+    summed = rows_summed(
+        rows, keys=("widget_id", "operator_id"), counts=("chats",), objects=("wait",),
+        lists=("hours",),
+    )  # fmt: skip
+
+    def by_scope(tallies):
+        groups = {}
+        for t in tallies:
+            groups.setdefault((t.widget_id, t.operator_id), Tally()).add(t)
+        return {key: (t.chats, t.wait, t.hours) for key, t in groups.items()}
+
+    scopes = by_scope(Tally(**r) for r in summed)
+    assert scopes == by_scope(Tally(**r) for r in rows)
+    assert scopes[(None, None)] == (7, {"0": 1, "30": 3, "600": 3}, [3] * 24)
+    assert scopes[(None, 9)] == (3, {"4": 1}, [0] * 24)
