@@ -120,6 +120,12 @@ export function editorDraftLoad(editor) {
   drafts.get(editor)?.();
 }
 
+// For a page that hands the editor's text to the server itself (a form post): the draft is the
+// server's to keep from then on.
+export function editorDraftForget(key) {
+  sessionStorage.removeItem(DRAFT_PREFIX + key);
+}
+
 function togglePopup(button, popup, open = popup.hidden) {
   popup.hidden = !open;
   button.setAttribute("aria-expanded", String(open));

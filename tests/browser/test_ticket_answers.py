@@ -56,8 +56,11 @@ def test_two_operators_answer_a_ticket_and_the_patron_gets_both_answers_by_email
     bobs.get_by_role("button", name="Send Answer").click()
     expect(bobs.get_by_role("status")).to_contain_text("Answer sent to ada@example.org")
     expect(bobs.locator(".ticket-status")).to_contain_text("Answered by Bob")
-    # Alice's text is still hers to finish, with the keyboard alone.
+    # Alice's text is still hers to finish, with the keyboard alone; a reload keeps it.
     box = alices.get_by_label("Your answer, or a note for staff")
+    expect(box).to_have_text("Yes: call 555-0100")
+    alices.reload()
+    expect(box).to_be_editable()
     expect(box).to_have_text("Yes: call 555-0100")
     box.press("End")
     box.press_sequentially(", option 2.")
@@ -83,6 +86,10 @@ def test_two_operators_answer_a_ticket_and_the_patron_gets_both_answers_by_email
     expect(thread.locator("li.staff-note")).to_contain_text("(staff only)")
     expect(thread.locator(".mail-sent")).to_have_count(2)
     screenshot(alices, "ticket")
+    # What was posted is the server's: no draft comes back with the next visit.
+    alices.reload()
+    expect(box).to_be_editable()
+    expect(box).to_have_text("")
 
     mails = [p.read_text() for p in Path(live_server_daphne.mail_dir).glob("*.log")]
     answers = [m for m in mails if "Re: your question to" in m]
