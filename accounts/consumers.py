@@ -79,7 +79,7 @@ class DashboardConsumer(live.LiveEvents, AsyncJsonWebsocketConsumer):
         heartbeat_batch().discard(self.channel_name)
         await live.run_disconnect_hooks(self)
         for group in self.joined:
-            await self.channel_layer.group_discard(group, self.channel_name)
+            await self.group_leave(group)
         if await database_sync_to_async(services.connection_close)(channel_name=self.channel_name):
             _expire_after(settings.LIBCHAT_RECONNECT_GRACE_SECONDS)
 
@@ -119,9 +119,10 @@ class DashboardConsumer(live.LiveEvents, AsyncJsonWebsocketConsumer):
             for count in itertools.count(1):
                 await asyncio.sleep(settings.LIBCHAT_PING_SECONDS)
                 await self.send_json({"event": "ping"})
-                if count % pings_per_renewal == 0:
+                if count % pings_per_renewal == 0:  # (the process renews its own memberships)
                     for group in self.joined:
-                        await self.channel_layer.group_add(group, self.channel_name)
+                        if not live.heard_per_process(group):
+                            await self.channel_layer.group_add(group, self.channel_name)
 
     @database_sync_to_async
     def _state(self) -> dict:
@@ -140,12 +141,12 @@ class DashboardConsumer(live.LiveEvents, AsyncJsonWebsocketConsumer):
     async def groups_join(self, event):
         for group in event["groups"]:
             self.joined.add(group)
-            await self.channel_layer.group_add(group, self.channel_name)
+            await self.group_join(group)
 
     async def groups_leave(self, event):
         for group in event["groups"]:
             self.joined.discard(group)
-            await self.channel_layer.group_discard(group, self.channel_name)
+            await self.group_leave(group)
 
     async def groups_replace(self, event):
         wanted = set(event["groups"])

@@ -7,6 +7,9 @@ from django.utils.translation import gettext_lazy as _
 
 from libchat.core.models import StoredFile
 
+# A room's group carries only `live_send` frames, to every open dashboard of its members.
+ROOM_GROUP_PREFIX = "internalchat.room."
+
 
 class Room(models.Model):
     """A conversation between operators: one per department, one per pair, one for all staff."""
@@ -76,7 +79,7 @@ class Room(models.Model):
 
     @property
     def group(self) -> str:
-        return f"internalchat.room.{self.pk}"
+        return f"{ROOM_GROUP_PREFIX}{self.pk}"
 
 
 class Message(models.Model):

@@ -55,6 +55,14 @@ async def dashboard_socket(
     return communicator, True, hello
 
 
+async def events_until_quiet(communicator, quiet: float = 0.5) -> list[str]:
+    """The event types of the frames received until none arrives for `quiet` seconds."""
+    events = []
+    while not await communicator.receive_nothing(timeout=quiet):
+        events.append((await communicator.receive_json_from())["event"])
+    return events
+
+
 async def receive_event(communicator, event: str, timeout: float = 5):
     """The next frame of this event type, skipping the others (pings, presence, ...)."""
     while True:

@@ -44,6 +44,10 @@ class StatusPage:
         with contextlib.suppress(Disconnected):
             await self.send({"type": "websocket.send", "text": text})
 
+    async def heard(self, event: dict) -> None:
+        """A frame the widget's group carried (`libchat.core.local_groups`)."""
+        await self.hear(event["text"])
+
     async def greet(self, frame: dict) -> None:
         await self.send({"type": "websocket.accept"})
         held, self.held = self.held, None
@@ -68,7 +72,7 @@ async def widget_status_socket(scope, receive, send):
         return
     page, group, groups = StatusPage(send), services.widget_group(widget_id), local_groups()
     # Join before reading, so a flip between the two is heard rather than lost.
-    if not await groups.enter(group, page.hear):
+    if not await groups.enter(group, page.heard):
         await send({"type": "websocket.close"})
         return
     try:
@@ -83,4 +87,4 @@ async def widget_status_socket(scope, receive, send):
             except FrameError as error:
                 await page.hear(json.dumps(refusal_as_event(error)))
     finally:
-        await groups.leave(group, page.hear)
+        await groups.leave(group, page.heard)

@@ -14,6 +14,9 @@
   leave groups (for example when a room is created); `groups_replace(operator_id, prefix, groups)`
   makes them hold exactly `groups` among those named with `prefix` (for example the chat queues
   after a monitoring change). Call them after commit.
+- `fan_out_per_process(prefix)` makes the groups named with `prefix` heard once per process
+  and handed to its sockets there (`libchat.core.local_groups`), for groups that carry only
+  `live_send` frames to many sockets at once (an internal chat room of 200).
 
 The patron's chat socket (`chats.consumers`) is extended the same way, so the apps built on chats
 (meetings) add to it without chats knowing them:
@@ -39,6 +42,8 @@ from channels.layers import BaseChannelLayer, get_channel_layer
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db.models import Model
 from redis.exceptions import RedisError
+
+from libchat.core.local_groups import local_groups
 
 # The core imports no app: to it an operator is the user model (accounts.Operator, the
 # AUTH_USER_MODEL) and a patron's chat a model (chats.PatronChat).
@@ -161,6 +166,20 @@ def live_send_to(channel_name: str, frame: dict) -> None:
     async_to_sync(get_channel_layer().send)(channel_name, _live_event(frame))
 
 
+_PER_PROCESS_PREFIXES: set[str] = set()
+
+
+def fan_out_per_process(prefix: str) -> None:
+    """Sockets join the groups named with `prefix` through their process's one membership: a
+    frame to the group is one channel-layer message per process instead of one per socket.
+    Only for groups `live_send` alone sends to (other messages would not reach the sockets)."""
+    _PER_PROCESS_PREFIXES.add(prefix)
+
+
+def heard_per_process(group: str) -> bool:
+    return group.startswith(tuple(_PER_PROCESS_PREFIXES))
+
+
 class LiveEvents:
     """Mixed into every WebSocket consumer: the frames `live_send` addresses to it reach its page,
     and a frame sent just after the client closed is dropped rather than end the consumer."""
@@ -186,14 +205,28 @@ class LiveEvents:
         joined = []
         try:
             for group in groups:
-                await self.channel_layer.group_add(group, self.channel_name)
+                await self.group_join(group)
                 joined.append(group)
         except (RedisError, OSError):
             for group in joined:
                 with contextlib.suppress(RedisError, OSError):
-                    await self.channel_layer.group_discard(group, self.channel_name)
+                    await self.group_leave(group)
             return False
         return True
+
+    async def group_join(self, group: str) -> None:
+        """Join one group: with this socket's channel, or through the process's membership
+        (`fan_out_per_process`). Raises RedisError or OSError when the channel layer is down."""
+        if not heard_per_process(group):
+            await self.channel_layer.group_add(group, self.channel_name)
+        elif not await local_groups().enter(group, self.live_event):
+            raise OSError(f"the channel layer refused {group}")
+
+    async def group_leave(self, group: str) -> None:
+        if heard_per_process(group):
+            await local_groups().leave(group, self.live_event)
+        else:
+            await self.channel_layer.group_discard(group, self.channel_name)
 
 
 def groups_join(operator_id: int, groups: list[str]) -> None:

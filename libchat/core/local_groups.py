@@ -13,8 +13,10 @@ costs an entry in a set.
   channel layer is down, and the socket should refuse its handshake;
 - `await local_groups().leave(group, listener)` when it closes.
 
-A listener is an async function called with each frame's text. Frames reach the group as
-`libchat.core.live.live_send` sends them (`live.event`, encoded once). Memberships are renewed
+A listener is an async function called with each frame's `live.event` message (its `text`
+encoded once). Frames reach the group as `libchat.core.live.live_send` sends them. Dashboards
+hear their internal chat rooms this way too (`libchat.core.live.fan_out_per_process`): a
+message to a room of 200 is one channel-layer message per process, not 200. Memberships are renewed
 every hour, as the channel layer forgets them after a day (a library's public terminal keeps
 the page open longer), and again after the channel layer failed.
 """
@@ -30,7 +32,7 @@ from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
 
-Listener = Callable[[str], Awaitable[None]]
+Listener = Callable[[dict], Awaitable[None]]
 
 RENEW_SECONDS = 3600
 RETRY_SECONDS = 1
@@ -104,12 +106,12 @@ class LocalGroups:
             if message.get("type") != "live.event":
                 logger.warning("local group %s: %r is no live event", group, message.get("type"))
                 continue
-            await self._hand_out(group, message["text"])
+            await self._hand_out(group, message)
 
-    async def _hand_out(self, group: str, text: str) -> None:
+    async def _hand_out(self, group: str, message: dict) -> None:
         for count, listener in enumerate(list(self.listeners.get(group, ())), start=1):
             try:
-                await listener(text)
+                await listener(message)
             except Exception:  # one socket's failure is not its neighbours'
                 logger.exception("local group %s: a listener failed", group)
             if count % SENDS_PER_TURN == 0:

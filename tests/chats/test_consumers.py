@@ -15,7 +15,14 @@ from departments.services import monitoring_set
 from libchat.asgi import application
 from tests.chats.people import desk, start
 from tests.factories import MembershipFactory, OperatorFactory
-from tests.live import ORIGIN, ClosingServer, dashboard_socket, login_cookie, receive_close
+from tests.live import (
+    ORIGIN,
+    ClosingServer,
+    dashboard_socket,
+    events_until_quiet,
+    login_cookie,
+    receive_close,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -33,14 +40,6 @@ async def next_event(communicator, event: str, timeout: float = 5) -> dict:
         frame = await communicator.receive_json_from(timeout=timeout)
         if frame.get("event") == event:
             return frame
-
-
-async def events_until_quiet(communicator, quiet: float = 0.5) -> list[str]:
-    """The event types of the frames received until none arrives for `quiet` seconds."""
-    events = []
-    while not await communicator.receive_nothing(timeout=quiet):
-        events.append((await communicator.receive_json_from())["event"])
-    return events
 
 
 async def events_until(communicator, event: str, timeout: float = 60) -> list[str]:

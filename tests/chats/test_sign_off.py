@@ -19,9 +19,9 @@ from chats.services import sign_off
 from chats.tasks import sign_off_scheduled
 from departments.models import SignOffTime
 from tests.chats.people import desk, start
-from tests.chats.test_consumers import events_until_quiet, next_event
+from tests.chats.test_consumers import next_event
 from tests.factories import MembershipFactory, OperatorFactory
-from tests.live import dashboard_socket, login_cookie
+from tests.live import dashboard_socket, events_until_quiet, login_cookie
 from tests.widgets.people import signed_in
 
 PARIS = ZoneInfo("Europe/Paris")

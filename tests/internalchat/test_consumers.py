@@ -5,12 +5,13 @@ import threading
 
 import pytest
 from channels.db import database_sync_to_async
+from channels.layers import get_channel_layer
 from django.db import connection, transaction
 
 from internalchat import services
 from internalchat.models import Message, Room
 from tests.factories import DepartmentRoomFactory, MembershipFactory, OperatorFactory
-from tests.live import dashboard_socket, receive_event
+from tests.live import dashboard_socket, events_until_quiet, receive_event
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -98,6 +99,34 @@ async def test_a_message_reaches_every_member_socket_with_its_id(reference):
     assert received["sender_name"] == "Alice"
     await alice_socket.disconnect()
     await bob_socket.disconnect()
+
+
+async def test_a_rooms_sockets_in_one_process_share_one_membership_and_each_hears_once(
+    reference,
+):
+    # Bob has two tabs open; a message to the room is one channel-layer message for the
+    # process, handed to the three sockets there (bench scenario 2), each once.
+    room, alice, bob, _ = reference
+    sockets = [(await dashboard_socket(o))[0] for o in (alice, bob, bob)]
+    layer = get_channel_layer()
+    members = layer._group_key(room.group)
+    assert await layer.connection(0).zcard(members) == 1
+
+    await sockets[0].send_json_to(
+        {"action": "room.send", "room_id": room.pk, "body": "One", "client_msg_id": "m1"}
+    )
+    for socket in sockets:
+        assert (await next_message(socket))["body"] == "One"
+    await sockets[2].disconnect()  # a tab closed: the others still hear
+    await sockets[0].send_json_to(
+        {"action": "room.send", "room_id": room.pk, "body": "Two", "client_msg_id": "m2"}
+    )
+    for socket in sockets[:2]:
+        assert (await next_message(socket))["body"] == "Two"
+        assert "room.message" not in await events_until_quiet(socket)  # once, not twice
+    for socket in sockets[:2]:
+        await socket.disconnect()
+    assert not await layer.connection(0).zcard(members)
 
 
 async def test_a_non_member_cannot_post_or_read_history_over_the_socket(reference):

@@ -12,8 +12,8 @@ from chats.models import PatronMessage
 from meetings import services
 from meetings.models import Meeting, Participant
 from tests.chats.people import desk, start
-from tests.chats.test_consumers import events_until_quiet, patron_socket
-from tests.live import dashboard_socket, receive_close, receive_event
+from tests.chats.test_consumers import patron_socket
+from tests.live import dashboard_socket, events_until_quiet, receive_close, receive_event
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
