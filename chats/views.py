@@ -254,7 +254,8 @@ def transcripts_export(request: HttpRequest) -> HttpResponse:
         return request.build_absolute_uri(reverse("chats:transcript", args=[chat.pk]))
 
     response = StreamingHttpResponse(
-        exports.csv_lines(chunks, transcript_url), content_type="text/csv; charset=utf-8"
+        exports.csv_lines(chunks, transcript_url, language=translation.get_language()),
+        content_type="text/csv; charset=utf-8",
     )
     day = timezone.localdate().isoformat()
     response["Content-Disposition"] = f'attachment; filename="libchat-transcripts-{day}.csv"'
