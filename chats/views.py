@@ -202,7 +202,7 @@ def patron_block(request: HttpRequest, chat_id: int) -> JsonResponse:
         return refusal_response(refusal)
     said = (
         gettext("Patron blocked until %(when)s. The chat has ended.")
-        % {"when": date_format(timezone.localtime(block.expires_at), "j M Y, H:i")}
+        % {"when": date_format(timezone.localtime(block.expires_at), "DATETIME_FORMAT")}
         if block.expires_at
         else gettext("Patron blocked until an admin lifts the block. The chat has ended.")
     )

@@ -2,14 +2,15 @@
 // the widget; chats/transcript.html renders the same): who said it, its body, its files.
 
 import { fileLink } from "./files.js";
+import { dateTimeText, timeText } from "./i18n.js";
 
 // When it was sent, in the reader's own clock: <time datetime="…">14:05</time>.
 function sentAt(iso) {
   const time = document.createElement("time");
   time.className = "sent-at";
   time.dateTime = iso;
-  time.textContent = new Date(iso).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
-  time.title = new Date(iso).toLocaleString();
+  time.textContent = timeText(iso);
+  time.title = dateTimeText(iso);
   return time;
 }
 

@@ -11,7 +11,7 @@
 // Unread counts survive a reload: sessionStorage keeps, per chat, the last message this tab
 // showed the operator, and a reload counts the patron's messages after it again.
 
-import { format, gettext, ngettext } from "./i18n.js";
+import { format, gettext, ngettext, timeText } from "./i18n.js";
 import { tagsLoad } from "./chat-tags.js";
 import { createEditor, unansweredSends } from "./editor.js";
 import { requestJSON } from "./http.js";
@@ -46,8 +46,6 @@ function announce(text) {
 }
 
 const patronOf = (chat) => chat.name || chat.preview || gettext("Patron");
-const clock = (iso) =>
-  new Date(iso).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
 
 // ---- Waiting ---------------------------------------------------------------------------------
 
@@ -285,7 +283,7 @@ function rowTime(chatId, iso) {
   const time = rows.get(chatId)?.querySelector(".row-time");
   if (!time || !iso || (time.dateTime && time.dateTime > iso)) return;
   time.dateTime = iso;
-  time.textContent = clock(iso);
+  time.textContent = timeText(iso);
 }
 
 // The last message of each chat this tab showed the operator, kept for the tab's life (a reload

@@ -1,6 +1,9 @@
 """A French-reading operator and a Spanish-speaking patron in one chat: each reads their own
 language, from the waiting list to the reply, and the console shows none of the English that
-the French catalogue translates (only the chat's own lines stay as they were written)."""
+the French catalogue translates (only the chat's own lines stay as they were written). Times are
+written each page's way, whatever the browser's own locale."""
+
+import re
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -98,3 +101,8 @@ def test_a_french_operator_and_a_spanish_patron_each_read_their_own_language(
     expect(alices.locator("#my-chat-list")).to_contain_text("Ana")
     expect(pane.get_by_role("button", name="Terminer la conversation")).to_be_visible()
     assert english_in(console_words(alices), ENGLISH_CONSOLE) == []
+
+    # Both browsers' locale is en-US ("02:05 PM"); each page writes times its language's way.
+    clock = re.compile(r"^\d\d:\d\d$")
+    expect(pane.locator(".chat-messages time").first).to_have_text(clock)
+    expect(lines.locator("time").first).to_have_text(clock)

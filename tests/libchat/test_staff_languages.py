@@ -276,3 +276,25 @@ def test_the_holder_is_told_of_a_block_in_their_language(
         lifecycle.chat_end_blocked(chat=chat, operator=admin, reason="Abus")
     told = [f["message"] for f in frames if f["event"] == "chat.ended" and f.get("message")]
     assert "Zoé a bloqué l’usager et mis fin à la conversation." in told
+
+
+def test_dates_and_times_on_staff_pages_are_written_the_readers_way(client, french_desk):
+    from datetime import UTC, datetime
+
+    from chats.models import OfflineTicket, PatronMessage
+
+    operator, chat, ticket, _reply = french_desk
+    at = datetime(2026, 3, 2, 14, 5, tzinfo=UTC)
+    OfflineTicket.objects.filter(pk=ticket.pk).update(created_at=at)
+    PatronMessage.objects.filter(chat=chat).update(created_at=at)
+    client.force_login(operator)
+    tickets = client.get(reverse("chats:tickets")).content.decode()
+    transcript = client.get(reverse("chats:transcript", args=[chat.pk])).content.decode()
+    assert "<td>02/03/2026 14:05</td>" in tickets
+    assert '<time datetime="2026-03-02T14:05:00+00:00" class="sent-at">14:05</time>' in transcript
+    operator.language = "en"
+    operator.save(update_fields=["language"])
+    tickets = client.get(reverse("chats:tickets")).content.decode()
+    transcript = client.get(reverse("chats:transcript", args=[chat.pk])).content.decode()
+    assert "<td>03/02/2026 2:05 PM</td>" in tickets
+    assert '<time datetime="2026-03-02T14:05:00+00:00" class="sent-at">2:05 PM</time>' in transcript
