@@ -88,7 +88,9 @@ def test_long_labels_in_the_patron_panel_wrap_between_words_and_never_overlap(
     outside_the_loop(ask)
     if screen is PHONE:
         page.locator(".console-bar button").first.click()
-    page.get_by_role("button", name=claim).click()
+    # The earlier chat waited a moment too, under the same name: claim this one by its question.
+    waiting = page.get_by_role("listitem").filter(has_text="Avez-vous la carte du comté")
+    waiting.get_by_role("button", name=claim).click()
     panel = page.locator(".operator-chat:visible .patron-panel")
     expect(panel.locator(".patron-record .earlier").first).to_contain_text("Un atlas de 1850 ?")
     if SHOTS:
