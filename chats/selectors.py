@@ -164,6 +164,7 @@ def chat_summary(chat: PatronChat) -> dict:
         "name": chat.name,
         "email": chat.email,
         "question": question,
+        "language": chat.language,  # the patron's widget's: what they write is marked with it
         "preview": question[:PREVIEW_CHARS] + ("…" if len(question) > PREVIEW_CHARS else ""),
         "created_at": chat.created_at.isoformat(),
         "queued_at": chat.queued_at.isoformat(),

@@ -106,3 +106,10 @@ def test_a_french_operator_and_a_spanish_patron_each_read_their_own_language(
     clock = re.compile(r"^\d\d:\d\d$")
     expect(pane.locator(".chat-messages time").first).to_have_text(clock)
     expect(lines.locator("time").first).to_have_text(clock)
+
+    # What the patron wrote is marked Spanish on the French console (WCAG 3.1.2), not in their
+    # Spanish widget; what the operator wrote has no language known.
+    expect(pane.locator(".from-patron .body").last).to_have_attribute("lang", "es")
+    expect(pane.locator(".answer-question")).to_have_attribute("lang", "es")
+    expect(pane.locator(".from-operator .body").last).not_to_have_attribute("lang", re.compile("."))
+    expect(lines.locator(".from-patron .body").last).not_to_have_attribute("lang", re.compile("."))

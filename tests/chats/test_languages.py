@@ -178,3 +178,28 @@ def test_the_transcripts_csv_has_its_header_and_outcomes_in_the_operators_langua
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
     assert rows[0][:4] == ["\ufeffConversation", "Début", "Fin", "Issue"]
     assert rows[1][3] == "Répondue"
+
+
+def test_a_patrons_words_carry_their_widgets_language_where_the_page_speaks_another(client):
+    d = desk()
+    operator = d.operators[0]
+    operator.language = "fr"
+    operator.save(update_fields=["language"])
+    chat, _ = start(d.widget, name="Ana", question="¿Tienen el atlas?", language="es")
+    services.chat_claim(chat=chat, operator=operator)
+    services.message_send(chat=chat, body="Gracias")
+    services.message_send(chat=chat, operator=operator, body="De rien")
+    services.chat_end(chat=chat, operator=operator)
+    client.force_login(operator)
+    page = client.get(f"/dashboard/transcripts/{chat.pk}/").content.decode()
+    assert '<span class="body" lang="es">Gracias</span>' in page
+    assert '<span class="body">De rien</span>' in page  # staff's words: no language known
+    assert '<dd lang="es">¿Tienen el atlas?</dd>' in page
+    record = client.get(f"/chats/{chat.pk}/record/").content.decode()
+    assert '<dd lang="es">¿Tienen el atlas?</dd>' in record
+    assert selectors.chat_summary(chat)["language"] == "es"
+    # Read in the patron's own language, nothing needs marking.
+    operator.language = "es"
+    operator.save(update_fields=["language"])
+    page = client.get(f"/dashboard/transcripts/{chat.pk}/").content.decode()
+    assert '<span class="body">Gracias</span>' in page and 'lang="es">' not in page
