@@ -45,6 +45,7 @@ from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db.models import Model
 from django.utils import translation
+from django.utils.translation import get_supported_language_variant
 from redis.exceptions import RedisError
 
 from libchat.core.languages import shipped_languages
@@ -205,13 +206,12 @@ def frame_text(frame: dict, language: str) -> str:
 def _live_event(frame: dict) -> dict:
     # Encoded here, once per language at most, rather than by each of a room's hundreds of
     # receiving consumers.
-    text, per_language = _encoded(frame, settings.LANGUAGE_CODE)
+    site = get_supported_language_variant(settings.LANGUAGE_CODE)  # "en-us" is written "en"
+    text, per_language = _encoded(frame, site)
     event = {"type": "live.event", "text": text}
     if per_language:
         event["texts"] = {
-            code: _encoded(frame, code)[0]
-            for code in shipped_languages()
-            if code != settings.LANGUAGE_CODE
+            code: _encoded(frame, code)[0] for code in shipped_languages() if code != site
         }
     return event
 
