@@ -15,6 +15,7 @@ from accounts import selectors, services
 from accounts.heartbeats import heartbeat_batch
 from libchat.core import live
 from libchat.core.db import database_sync_to_async
+from libchat.core.languages import scope_accept_language
 from libchat.core.protocol import frame_parse, refusal_as_event
 from libchat.core.refusals import Refusal
 
@@ -50,10 +51,11 @@ class DashboardConsumer(live.LiveEvents, AsyncJsonWebsocketConsumer):
             await self.close(code=CLOSE_FORBIDDEN)
             return
         self.operator = user
-        # What this socket answers (refusals, confirmations) is in the dashboard's language.
-        accept_language = dict(self.scope.get("headers", [])).get(b"accept-language", b"")
+        # What this socket answers (refusals, confirmations) and the notices it passes on are in
+        # the dashboard's language, found as the pages' middleware finds it (an operator who
+        # follows their browser reads its language, which only this socket knows).
         self.language = selectors.operator_language(
-            operator=user, accept_language=accept_language.decode("latin-1")
+            operator=user, accept_language=scope_accept_language(self.scope)
         )
         self.browser_key = selectors.browser_key_for(session_key)
         self.joined = {
@@ -174,7 +176,7 @@ class DashboardConsumer(live.LiveEvents, AsyncJsonWebsocketConsumer):
 
     async def session_ended(self, event):
         # A frame queued by an older process has no message: the page uses the reason's words.
-        message = event.get("message", "")
+        message = event.get("messages", {}).get(self.language, event.get("message", ""))
         await self.send_json(
             {"event": "session.ended", "reason": event["reason"], "message": message}
         )

@@ -13,6 +13,7 @@ from django.utils.translation import gettext
 
 from accounts.models import DashboardConnection, LibChatSession, Operator, Status
 from libchat.core.languages import language_from_accept
+from libchat.core.live import InReadersLanguage, in_readers_language
 
 T = TypeVar("T")
 
@@ -237,9 +238,12 @@ def operator_language(*, operator: Operator | None, accept_language: str) -> str
     return language_from_accept(accept_language)
 
 
-def operator_text(operator: Operator, make: Callable[[], T]) -> T:
-    """A sentence made for one operator's pages alone (a frame to their dashboard), in the
-    language they chose in Settings. One who follows their browser reads English here: only the
-    socket they are on knows the browser, and the sentence is made before it is sent."""
-    with translation.override(operator_language(operator=operator, accept_language="")):
+def operator_text(operator: Operator, make: Callable[[], T]) -> T | InReadersLanguage:
+    """A sentence made for one operator's pages alone (a part of a frame to their dashboard),
+    in the language they chose in Settings. For one who follows their browser it is made in
+    every language, and each of their sockets sends the one of the browser it opened with
+    (`libchat.core.live.in_readers_language`): only their sockets know the browser."""
+    if operator.language == Operator.FOLLOW_BROWSER:
+        return in_readers_language(make)
+    with translation.override(operator.language):
         return make()

@@ -26,7 +26,7 @@ from accounts.models import (
     StatusInterval,
 )
 from accounts.signals import presence_changed
-from libchat.core.live import live_send, operator_group
+from libchat.core.live import InReadersLanguage, in_each_language, live_send, operator_group
 from libchat.core.refusals import Refusal
 
 DASHBOARD_GROUP = "dashboard"
@@ -109,8 +109,11 @@ def status_interval_switch(*, operator_id: int, status: str | None, at: datetime
         StatusInterval.objects.create(operator_id=operator_id, status=status, started_at=at)
 
 
-def _session_end(session: LibChatSession, *, reason: str, message: str = "") -> None:
-    """`message`, when given, is what the session's pages say instead of the reason's words."""
+def _session_end(
+    session: LibChatSession, *, reason: str, message: str | InReadersLanguage = ""
+) -> None:
+    """`message`, when given, is what the session's pages say instead of the reason's words
+    (`operator_text`'s: each page takes its language's)."""
     session.ended_at = timezone.now()
     session.end_reason = reason
     session.save(update_fields=["ended_at", "end_reason"])
@@ -123,7 +126,7 @@ def _session_end(session: LibChatSession, *, reason: str, message: str = "") -> 
                 {
                     "type": "session.ended",
                     "reason": reason,
-                    "message": message,
+                    "messages": in_each_language(message),
                     "operator_id": session.operator_id,
                 },
             )
@@ -165,7 +168,10 @@ def libchat_sign_in(
 
 
 def libchat_sign_out(
-    *, operator: Operator, reason: str = LibChatSession.EndReason.SIGNED_OUT, message: str = ""
+    *,
+    operator: Operator,
+    reason: str = LibChatSession.EndReason.SIGNED_OUT,
+    message: str | InReadersLanguage = "",
 ) -> bool:
     """End the operator's LibChat session, if any. Returns whether one was ended. `message` is
     what their pages show instead of the reason's usual words."""

@@ -724,7 +724,7 @@ def _export_run(rows: int) -> tuple[int, float, float]:
     chunks = transcripts_in_chunks(operator=supervisor, filters=TranscriptFilters())
     tracemalloc.start()
     started, written = time.perf_counter(), -1  # the header is no chat
-    for text in csv_lines(chunks, lambda chat: f"/dashboard/transcripts/{chat.pk}/"):
+    for text in csv_lines(chunks, lambda chat: f"/dashboard/transcripts/{chat.pk}/", language="en"):
         written += text.count("\r\n")
         if written >= rows:
             break

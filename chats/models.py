@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Upper
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -179,7 +180,7 @@ class PatronChat(models.Model):
         return gettext(
             "Anonymised on %(day)s: the patron's details and the conversation were removed by "
             "the library's retention setting."
-        ) % {"day": f"{timezone.localdate(self.anonymised_at):%Y-%m-%d}"}
+        ) % {"day": date_format(timezone.localdate(self.anonymised_at), "SHORT_DATE_FORMAT")}
 
     def times_so_far(self, now: datetime) -> dict[str, timedelta | None]:
         """Wait, first response and handling time of a chat that may still be open: a time
@@ -553,7 +554,7 @@ class OfflineTicket(models.Model):
         return gettext(
             "Anonymised on %(day)s: the patron's details and the thread were removed by the "
             "library's retention setting."
-        ) % {"day": f"{timezone.localdate(self.anonymised_at):%Y-%m-%d}"}
+        ) % {"day": date_format(timezone.localdate(self.anonymised_at), "SHORT_DATE_FORMAT")}
 
 
 class TicketReply(models.Model):

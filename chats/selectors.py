@@ -19,7 +19,7 @@ from accounts.models import Operator
 from accounts.selectors import operator_takes_chats, operators_taking_chats
 from chats.errors import ChatAccessDenied, ChatNotFound
 from chats.filters import TranscriptFilters
-from chats.lines import line_text
+from chats.lines import LINES
 from chats.models import (
     ChatEvent,
     ChatParticipant,
@@ -132,7 +132,7 @@ def message_as_event(
     if attachments is None:
         attachments = message.attachments.all()
     # A line from LibChat itself is written out in the active language, its reader's.
-    body = text_as_html(line_text(message.line, message.line_args)) if message.line else None
+    body = text_as_html(LINES.text(message.line, message.line_args)) if message.line else None
     return {
         "id": message.number,
         "sender": message.sender,
@@ -164,6 +164,7 @@ def chat_summary(chat: PatronChat) -> dict:
         "name": chat.name,
         "email": chat.email,
         "question": question,
+        "language": chat.language,  # the patron's widget's: what they write is marked with it
         "preview": question[:PREVIEW_CHARS] + ("…" if len(question) > PREVIEW_CHARS else ""),
         "created_at": chat.created_at.isoformat(),
         "queued_at": chat.queued_at.isoformat(),

@@ -202,7 +202,7 @@ def patron_block(request: HttpRequest, chat_id: int) -> JsonResponse:
         return refusal_response(refusal)
     said = (
         gettext("Patron blocked until %(when)s. The chat has ended.")
-        % {"when": date_format(timezone.localtime(block.expires_at), "j M Y, H:i")}
+        % {"when": date_format(timezone.localtime(block.expires_at), "DATETIME_FORMAT")}
         if block.expires_at
         else gettext("Patron blocked until an admin lifts the block. The chat has ended.")
     )
@@ -254,7 +254,8 @@ def transcripts_export(request: HttpRequest) -> HttpResponse:
         return request.build_absolute_uri(reverse("chats:transcript", args=[chat.pk]))
 
     response = StreamingHttpResponse(
-        exports.csv_lines(chunks, transcript_url), content_type="text/csv; charset=utf-8"
+        exports.csv_lines(chunks, transcript_url, language=translation.get_language()),
+        content_type="text/csv; charset=utf-8",
     )
     day = timezone.localdate().isoformat()
     response["Content-Disposition"] = f'attachment; filename="libchat-transcripts-{day}.csv"'

@@ -97,6 +97,10 @@ class Message(models.Model):
     body_text = models.TextField(blank=True, default="", editable=False)
     client_msg_id = models.CharField(max_length=64)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # A line from LibChat itself: what happened and the names in it (internalchat.lines),
+    # written out in each reader's language; the body holds it in English.
+    line = models.CharField(max_length=32, blank=True)
+    line_args = models.JSONField(default=dict, blank=True)
 
     class Meta:
         constraints = [

@@ -25,7 +25,9 @@ from accounts.models import Operator
 from departments.models import Membership
 from departments.selectors import monitored_department_ids_subquery
 from internalchat import search
+from internalchat.lines import LINES
 from internalchat.models import Attachment, Mention, Message, ReadMarker, Room
+from libchat.core.richtext import text_as_html
 
 HISTORY_PAGE = 50
 CATCH_UP_LIMIT = 500
@@ -156,12 +158,14 @@ def message_as_dict(
     if mentions is None:
         mentions = message.mentions.all()
     names, mentioned_ids = mentions_as_dict(mentions)
+    # A line from LibChat itself is written out in the active language, its reader's.
+    body = text_as_html(LINES.text(message.line, message.line_args)) if message.line else None
     return {
         "id": message.pk,
         "room_id": message.room_id,
         "sender_id": message.sender_id,
         "sender_name": message.sender.name,
-        "body": message.body,
+        "body": body or message.body,
         "client_msg_id": message.client_msg_id,
         "created_at": message.created_at.isoformat(),
         "attachments": [attachment_as_dict(a) for a in attachments],

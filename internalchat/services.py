@@ -20,12 +20,14 @@ from django.utils.translation import gettext
 from accounts.models import Operator
 from departments.models import Department
 from internalchat import selectors
+from internalchat.lines import LINES
 from internalchat.models import Attachment, Mention, Message, ReadMarker, Room, ScrubRun
 from internalchat.search import MENTION_TOKEN, body_plain_text
 from libchat.core import live
 from libchat.core.messages import message_check, message_sent_before
 from libchat.core.models import SiteSettings
 from libchat.core.refusals import Refusal
+from libchat.core.richtext import text_as_html
 from libchat.core.uploads import files_storing
 
 SCRUB_BATCH = 500
@@ -194,11 +196,7 @@ def message_send(
         Mention.objects.bulk_create(mentions)
         stored.keep()
         message.sender = sender
-        frame = {
-            "event": "room.message",
-            "room": selectors.room_describe(room),
-            "message": selectors.message_as_dict(message, attachments, mentions),
-        }
+        frame = _message_frame(room, message, attachments, mentions)
         transaction.on_commit(partial(message_announce, group=room.group, frame=frame))
         if mentions:
             mentioned = {
@@ -210,6 +208,45 @@ def message_send(
                 "message": frame["message"],
             }
             transaction.on_commit(partial(_mentions_announce, mentions, mentioned))
+    return message
+
+
+def _message_frame(
+    room: Room, message: Message, attachments: list[Attachment], mentions: list[Mention]
+) -> dict:
+    if message.line:  # LibChat's own line: each member's page reads it in its language
+        written = live.in_readers_language(
+            partial(selectors.message_as_dict, message, attachments, mentions)
+        )
+    else:
+        written = selectors.message_as_dict(message, attachments, mentions)
+    return {"event": "room.message", "room": selectors.room_describe(room), "message": written}
+
+
+def room_line_post(
+    *, room: Room, sender: Operator, line: str, args: dict, client_msg_id: str
+) -> Message:
+    """Post a line from LibChat itself into a room, in `sender`'s name (a meeting's start, as
+    its host): one of `internalchat.lines.LINES` with the names and numbers it holds, written
+    out in each reader's language. Once per `client_msg_id`, like a send."""
+    existing = message_sent_before(
+        sent=Message.objects.filter(sender=sender), client_msg_id=client_msg_id
+    )
+    if existing is not None:
+        return existing
+    text = LINES.stored(line, args)
+    with _room_send_lock(room.pk), transaction.atomic():
+        message = Message.objects.create(
+            room=room,
+            sender=sender,
+            body=text_as_html(text),
+            body_text=text,
+            client_msg_id=client_msg_id,
+            line=line,
+            line_args=args,
+        )
+        frame = _message_frame(room, message, [], [])
+        transaction.on_commit(partial(message_announce, group=room.group, frame=frame))
     return message
 
 

@@ -282,6 +282,9 @@ LANGUAGE_CODE = "en-us"
 # StaffLanguage, not LocaleMiddleware: the admin stays in LANGUAGE_CODE, untranslated as it is).
 LANGUAGES = [("en", "English"), ("es", "Español"), ("fr", "Français")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates and times on staff pages use the active language's formats (`date:"SHORT_DATETIME_FORMAT"`);
+# these are where LibChat's differ from Django's.
+FORMAT_MODULE_PATH = ["libchat.formats"]
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True

@@ -5,7 +5,7 @@ from django.utils import translation
 from django.utils.translation import gettext
 
 from libchat.core.db import database_sync_to_async
-from libchat.core.languages import language_from_accept
+from libchat.core.languages import language_from_accept, scope_accept_language
 from libchat.core.live import LiveEvents
 from libchat.core.protocol import FrameError, frame_parse, refusal_as_event
 from libchat.core.refusals import Refusal
@@ -22,8 +22,7 @@ class GuestMeetingConsumer(LiveEvents, AsyncJsonWebsocketConsumer):
         self.joined = set()
         # A guest's pages speak their browser's language (the join page's middleware does the
         # same), so what this socket tells them does too.
-        accept_language = dict(self.scope.get("headers", [])).get(b"accept-language", b"")
-        self.language = language_from_accept(accept_language.decode("latin-1"))
+        self.language = language_from_accept(scope_accept_language(self.scope))
         with translation.override(self.language):
             await self._join()
 

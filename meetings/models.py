@@ -7,6 +7,8 @@ patron, who takes part through the chat's token (no account, no cookie).
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.text import get_text_list
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 MAX_PARTICIPANTS = 8
@@ -79,7 +81,7 @@ class Meeting(models.Model):
         if self.kind != self.Kind.DIRECT:
             return self.title
         names = [self.host.name, *(operator.name for operator in self.invited.all())]
-        return f"Meeting with {' and '.join(names)}"
+        return gettext("Meeting with %(names)s") % {"names": get_text_list(names, gettext("and"))}
 
 
 class GuestInvite(models.Model):

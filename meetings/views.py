@@ -31,10 +31,17 @@ def start(request: HttpRequest) -> HttpResponse:
     members = room_members(room=room)
     if room.kind == Room.Kind.DIRECT:
         (other,) = [m for m in members if m.pk != host.pk] or [None]
-        kind, title = Meeting.Kind.DIRECT, f"Screenshare: {host.name} and {other and other.name}"
-    else:
+        kind = Meeting.Kind.DIRECT
+        # Titled in the host's language, the one this page speaks.
+        title = gettext("Screenshare: %(host)s and %(other)s") % {
+            "host": host.name,
+            "other": other and other.name,
+        }
+    elif room.department_id:
         kind = Meeting.Kind.GROUP
-        title = f"{room.department.name if room.department_id else 'All Staff'} meeting"
+        title = gettext("%(department)s meeting") % {"department": room.department.name}
+    else:
+        kind, title = Meeting.Kind.GROUP, gettext("All Staff meeting")
     try:
         meeting = services.meeting_start(
             host=host, invitees=members, kind=kind, title=title, room=room

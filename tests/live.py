@@ -1,6 +1,7 @@
 """Helpers for socket tests: a logged-in WebsocketCommunicator on the real ASGI application."""
 
 import asyncio
+import json
 
 from autobahn.exception import Disconnected
 from channels.db import database_sync_to_async
@@ -8,6 +9,7 @@ from channels.testing import WebsocketCommunicator
 from django.test import Client
 
 from libchat.asgi import application
+from libchat.core.live import frame_text
 
 ORIGIN = b"http://localhost"
 
@@ -40,10 +42,18 @@ class ClosingServer:
 
 
 async def dashboard_socket(
-    operator=None, *, session_key=None, origin=ORIGIN, path="/ws/dashboard/", app=application
+    operator=None,
+    *,
+    session_key=None,
+    origin=ORIGIN,
+    path="/ws/dashboard/",
+    app=application,
+    accept_language="",
 ):
     """Connect a dashboard socket; returns (communicator, connected, hello-or-close-code)."""
     headers = [(b"origin", origin)] if origin else []
+    if accept_language:
+        headers.append((b"accept-language", accept_language.encode()))
     if operator is not None or session_key is not None:
         key = session_key or await login_cookie(operator)
         headers.append((b"cookie", f"sessionid={key}".encode()))
@@ -77,3 +87,8 @@ async def receive_close(communicator, timeout: float = 5) -> dict:
         output = await communicator.receive_output(timeout=timeout)
         if output["type"] == "websocket.close":
             return output
+
+
+def as_read(frame: dict, language: str = "en") -> dict:
+    """A frame given to `live_send` as a socket speaking `language` sends it to its page."""
+    return json.loads(frame_text(frame, language))

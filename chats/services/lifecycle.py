@@ -31,7 +31,7 @@ from chats.services.messages import chat_system_line, system_line_create
 from chats.services.patron_context import PATRON_REF, patron_context_clean
 from chats.signals import chat_released
 from departments.models import Department
-from libchat.core.live import live_send, operator_group
+from libchat.core.live import InReadersLanguage, live_send, operator_group
 from libchat.core.messages import MESSAGE_MAX_CHARS
 from libchat.core.ratelimit import rate_limit_hit
 from libchat.core.tokens import secret_hash
@@ -272,7 +272,9 @@ def chat_end(
     return locked
 
 
-def _ended_to_operator(chat: PatronChat, *, operator: Operator | None, left: bool) -> str:
+def _ended_to_operator(
+    chat: PatronChat, *, operator: Operator | None, left: bool
+) -> str | InReadersLanguage:
     """What the holder's pages say of the end, in their language; empty with nobody holding it.
     `operator` ended it (the holder), or the patron did."""
     if not chat.claimed_by_id:
@@ -290,7 +292,11 @@ def _ended_to_operator(chat: PatronChat, *, operator: Operator | None, left: boo
 
 
 def _announce_ended(
-    chat: PatronChat, to_patron: str, to_operator: str, was_waiting: bool, **to_page
+    chat: PatronChat,
+    to_patron: str,
+    to_operator: str | InReadersLanguage,
+    was_waiting: bool,
+    **to_page,
 ) -> None:
     live_send(
         patron_group(chat.pk),
@@ -331,15 +337,28 @@ def chat_end_blocked(*, chat: PatronChat, operator: Operator, reason: str) -> Pa
         reason=ChatEvent.Reason.BLOCKED,
     )
     locked.save(update_fields=["state", "ended_at", "internal_note"])
-    to_operator = (
-        "You blocked the patron and ended the chat."
-        if locked.claimed_by_id == operator.pk
-        else f"{operator.name} blocked the patron and ended the chat."
-    )
+    to_operator = _blocked_to_operator(locked, operator=operator)
     transaction.on_commit(
         partial(_announce_ended, locked, ended, to_operator, was_waiting, widget_online=False)
     )
     return locked
+
+
+def _blocked_to_operator(chat: PatronChat, *, operator: Operator) -> str | InReadersLanguage:
+    """What the holder's pages say of the block, in their language; empty with nobody holding
+    it (an admin blocked a waiting chat)."""
+    if not chat.claimed_by_id:
+        return ""
+    if chat.claimed_by_id == operator.pk:
+        return operator_text(
+            operator, lambda: gettext("You blocked the patron and ended the chat.")
+        )
+    return operator_text(
+        chat.claimed_by,
+        lambda: (
+            gettext("%(name)s blocked the patron and ended the chat.") % {"name": operator.name}
+        ),
+    )
 
 
 def chat_typing(*, chat: PatronChat, operator: Operator | None = None) -> None:

@@ -15,7 +15,7 @@ from accounts.selectors import operator_text
 from chats import selectors
 from chats.errors import ChatAccessDenied, ChatClosed
 from chats.groups import patron_group
-from chats.lines import line_stored
+from chats.lines import LINES
 from chats.models import ChatParticipant, PatronAttachment, PatronChat, PatronMessage
 from libchat.core.live import live_send, operator_group
 from libchat.core.messages import message_check, message_sent_before
@@ -92,7 +92,7 @@ def system_line_create(
     message = _message_create(
         chat=chat,
         sender=PatronMessage.Sender.SYSTEM,
-        body=text_as_html(line_stored(line, args)),
+        body=text_as_html(LINES.stored(line, args)),
         operator=None,
         client_msg_id="",
         announce=False,

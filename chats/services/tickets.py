@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone, translation
-from django.utils.formats import number_format
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext
 
 from accounts.models import Operator
@@ -209,7 +209,7 @@ def _answer_mail(reply: TicketReply, base_url: str = "") -> tuple[str, str]:
     with translation.override(settings.LANGUAGE_CODE if following else widget.language):
         subject = gettext("Re: your question to %(title)s") % {"title": widget.title}
         asked = gettext("On %(date)s you asked:") % {
-            "date": timezone.localtime(ticket.created_at).strftime("%Y-%m-%d %H:%M")
+            "date": date_format(timezone.localtime(ticket.created_at), "SHORT_DATETIME_FORMAT")
         }
         quoted = "\n".join(f"> {line}" for line in ticket.question.splitlines())
         text = f"{html_as_text(reply.body)}\n\n{asked}\n{quoted}\n"

@@ -31,6 +31,11 @@ def language_from_accept(header: str) -> str:
     return FALLBACK_LANGUAGE
 
 
+def scope_accept_language(scope: dict) -> str:
+    """A socket's Accept-Language, from its handshake, as a page's request would carry it."""
+    return dict(scope.get("headers", [])).get(b"accept-language", b"").decode("latin-1")
+
+
 @cache
 def catalog_version() -> str:
     """A short hash of the compiled JavaScript catalogues: the widget asks for its texts with it

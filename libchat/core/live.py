@@ -17,6 +17,11 @@
 - `fan_out_per_process(prefix)` makes the groups named with `prefix` heard once per process
   and handed to its sockets there (`libchat.core.local_groups`), for groups that carry only
   `live_send` frames to many sockets at once (an internal chat room of 200).
+- A part of a frame made with `in_readers_language(make)` is written out by `make()` once per
+  shipped language, and each socket sends its page the frame in its own `language` (an
+  operator's choice in Settings, or the browser's the socket opened with): an internal room's
+  lines, or a notice to an operator who follows their browser, whose language only their sockets
+  know. A frame without one is still encoded once.
 
 The patron's chat socket (`chats.consumers`) is extended the same way, so the apps built on chats
 (meetings) add to it without chats knowing them:
@@ -39,10 +44,14 @@ from typing import Protocol
 from asgiref.sync import async_to_sync
 from autobahn.exception import Disconnected
 from channels.layers import BaseChannelLayer, get_channel_layer
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db.models import Model
+from django.utils import translation
+from django.utils.translation import get_supported_language_variant
 from redis.exceptions import RedisError
 
+from libchat.core.languages import shipped_languages
 from libchat.core.local_groups import local_groups
 
 # The core imports no app: to it an operator is the user model (accounts.Operator, the
@@ -153,9 +162,62 @@ def operator_group(operator_id: int) -> str:
     return f"operator.{operator_id}"
 
 
+class InReadersLanguage:
+    """A part of a frame that each receiving socket's page reads in its own language."""
+
+    __slots__ = ("make",)
+
+    def __init__(self, make: Callable[[], object]):
+        self.make = make
+
+
+def in_readers_language(make: Callable[[], object]) -> InReadersLanguage:
+    return InReadersLanguage(make)
+
+
+def in_each_language(part: object) -> dict[str, object]:
+    """A part written out in every shipped language, for a message that is no live frame (a
+    channel-layer event its consumer reads itself): the consumer takes its language's."""
+    if not isinstance(part, InReadersLanguage):
+        return dict.fromkeys(shipped_languages(), part)
+    written = {}
+    for code in shipped_languages():
+        with translation.override(code):
+            written[code] = part.make()
+    return written
+
+
+def _encoded(frame: dict, language: str) -> tuple[str, bool]:
+    """The frame as JSON in one language, and whether any part of it depends on the language."""
+    found = False
+
+    def write_out(part):
+        nonlocal found
+        if isinstance(part, InReadersLanguage):
+            found = True
+            return part.make()
+        raise TypeError(f"{type(part).__name__} is not JSON serializable")
+
+    with translation.override(language):
+        return json.dumps(frame, default=write_out), found
+
+
+def frame_text(frame: dict, language: str) -> str:
+    """The frame as a socket speaking `language` sends it."""
+    return _encoded(frame, language)[0]
+
+
 def _live_event(frame: dict) -> dict:
-    # Encoded here, once, rather than by each of a room's hundreds of receiving consumers.
-    return {"type": "live.event", "text": json.dumps(frame)}
+    # Encoded here, once per language at most, rather than by each of a room's hundreds of
+    # receiving consumers.
+    site = get_supported_language_variant(settings.LANGUAGE_CODE)  # "en-us" is written "en"
+    text, per_language = _encoded(frame, site)
+    event = {"type": "live.event", "text": text}
+    if per_language:
+        event["texts"] = {
+            code: _encoded(frame, code)[0] for code in shipped_languages() if code != site
+        }
+    return event
 
 
 def live_send(group: str, frame: dict) -> None:
@@ -185,7 +247,9 @@ class LiveEvents:
     and a frame sent just after the client closed is dropped rather than end the consumer."""
 
     async def live_event(self, event):
-        await self.send(text_data=event["text"])
+        # A frame written out per language is sent in this socket's (the site's if it has none).
+        text = event.get("texts", {}).get(getattr(self, "language", None), event["text"])
+        await self.send(text_data=text)
 
     async def __call__(self, scope, receive, send):
         # Between the client's close and the `websocket.disconnect` daphne then delivers, daphne

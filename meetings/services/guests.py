@@ -12,8 +12,8 @@ from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import transaction
-from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils import timezone, translation
+from django.utils.translation import gettext, ngettext
 
 from accounts.models import Operator
 from libchat.core.jobs import task_enqueue_on_commit
@@ -55,23 +55,42 @@ def guest_invite_create(
         )
         # The link holds the secret token, which the database keeps only hashed: it reaches the
         # worker as a task argument, through the Redis the channel layer already trusts.
+        # The email speaks the inviter's language, the one their page or socket speaks now
+        # (the worker knows no browser).
         task_enqueue_on_commit(
-            "meetings.tasks.guest_invite_email_send", invite_id=invite.pk, link=join_url_for(token)
+            "meetings.tasks.guest_invite_email_send",
+            invite_id=invite.pk,
+            link=join_url_for(token),
+            language=translation.get_language(),
         )
     return invite
 
 
-def guest_invite_email_send(*, invite_id: int, link: str) -> None:
-    """Send the invitation with its personal `link` (the worker's side of the above)."""
+def guest_invite_email_send(*, invite_id: int, link: str, language: str | None = None) -> None:
+    """Send the invitation with its personal `link` (the worker's side of the above), in the
+    inviting operator's `language` (the site's for a task queued without one)."""
     invite = GuestInvite.objects.select_related("meeting", "invited_by").get(pk=invite_id)
-    title = invite.meeting.guest_title
+    with translation.override(language or settings.LANGUAGE_CODE):
+        title = invite.meeting.guest_title
+        subject = gettext("Invitation: %(title)s") % {"title": title}
+        message = "\n\n".join(
+            [
+                gettext('%(name)s invites you to join "%(title)s" in your browser.')
+                % {"name": invite.invited_by.name, "title": title},
+                gettext("Join: %(link)s") % {"link": link},
+                ngettext(
+                    "This link is personal. It stops working when the meeting ends, or after "
+                    "%(hours)s hour.",
+                    "This link is personal. It stops working when the meeting ends, or after "
+                    "%(hours)s hours.",
+                    GUEST_LINK_HOURS,
+                )
+                % {"hours": GUEST_LINK_HOURS},
+            ]
+        )
     send_mail(
-        subject=f"Invitation: {title}",
-        message=(
-            f'{invite.invited_by.name} invites you to join "{title}" in your browser.\n\n'
-            f"Join: {link}\n\nThis link is personal. It stops working when the meeting "
-            f"ends, or after {GUEST_LINK_HOURS} hours.\n"
-        ),
+        subject=subject,
+        message=message + "\n",
         from_email=settings.DEFAULT_FROM_EMAIL,
         recipient_list=[invite.email],
     )

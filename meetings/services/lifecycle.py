@@ -3,18 +3,16 @@ it was started (an internal room, or the patron chat of a screenshare).
 
 Announcements go out after commit. A meeting's sockets share the group `meeting.<id>`."""
 
-from datetime import timedelta
 from functools import partial
 
 from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext
 
 from accounts.models import Operator
 from chats.groups import patron_group
 from chats.models import PatronChat
 from chats.services import chat_system_line
-from libchat.core.durations import duration_text
 from libchat.core.live import live_send, operator_group
 from meetings.models import MAX_PARTICIPANTS, GuestInvite, Meeting, Participant
 from meetings.services.common import (
@@ -52,24 +50,21 @@ def _patron_chat_line(meeting: Meeting, *, ended: bool) -> None:
     chat_system_line(chat=meeting.patron_chat, line=line, holder=meeting.host, **args)
 
 
-def _stored_duration(delta: timedelta) -> str:
-    """A duration in a stored line, in the same English as the line (README "Languages")."""
-    with translation.override(None):
-        return duration_text(delta)
-
-
 def _room_line(meeting: Meeting, *, ended: bool) -> None:
-    """Post the meeting's start or end into the room it was started from, as the host."""
-    from internalchat.services import message_send
+    """Post the meeting's start or end into the room it was started from, as the host; each
+    member reads it in their language (internalchat.lines)."""
+    from internalchat.services import room_line_post
 
     if ended:
-        body = f"{meeting.title} ended after {_stored_duration(meeting.duration)}."
+        seconds = max(0, round(meeting.duration.total_seconds()))
+        line, args = "meeting_ended", {"title": meeting.title, "seconds": seconds}
     else:
-        body = f"Started {meeting.title}."
-    message_send(
+        line, args = "meeting_started", {"title": meeting.title}
+    room_line_post(
         room=meeting.room,
         sender=meeting.host,
-        body=body,
+        line=line,
+        args=args,
         client_msg_id=f"meeting-{meeting.pk}-{'end' if ended else 'start'}",
     )
 

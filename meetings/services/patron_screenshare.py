@@ -37,7 +37,10 @@ def patron_screenshare_offer(*, operator: Operator, chat_id: object) -> Meeting:
             return running
         meeting = Meeting.objects.create(
             kind=Meeting.Kind.PATRON,
-            title=f"Screenshare with {chat.name or 'the patron'}",
+            # In the host's language, the one their socket speaks.
+            title=gettext("Screenshare with %(name)s") % {"name": chat.name}
+            if chat.name
+            else gettext("Screenshare with the patron"),
             host=operator,
             patron_chat=chat,
         )

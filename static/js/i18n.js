@@ -13,3 +13,17 @@ export function format(text, fields) {
 
 // The page's language (<html lang>), for numbers and times written in it.
 export const pageLanguage = document.documentElement.lang || "en";
+
+// Marks text a patron wrote with the language their widget spoke to them, when the page speaks
+// another (WCAG 3.1.2 Language of parts): a screen reader then reads it in that language.
+export function langMark(element, language) {
+  if (language && language !== pageLanguage) element.lang = language;
+  return element;
+}
+
+// Dates and times in the page's language, on the reader's clock ("09:13 AM", "09:13"); what a
+// <time>'s datetime attribute holds stays ISO.
+const clockFormat = new Intl.DateTimeFormat(pageLanguage, { hour: "2-digit", minute: "2-digit" });
+const dateTimeFormat = new Intl.DateTimeFormat(pageLanguage, { dateStyle: "short", timeStyle: "short" });
+export const timeText = (iso) => clockFormat.format(new Date(iso));
+export const dateTimeText = (iso) => dateTimeFormat.format(new Date(iso));

@@ -2,7 +2,7 @@
 // editor of editor.js) and notifications. Messages come over the shared dashboard socket; on every
 // (re)connect we send the last id held per room and get what we missed, shown once, in id order.
 
-import { format, gettext, ngettext } from "./i18n.js";
+import { dateTimeText, format, gettext, ngettext } from "./i18n.js";
 import { createEditor, editorDraftLoad, unansweredSends } from "./editor.js";
 import { fileLink } from "./files.js";
 import { requestJSON } from "./http.js";
@@ -125,7 +125,7 @@ function renderMessage(message) {
   who.textContent = message.sender_name;
   const when = document.createElement("time");
   when.dateTime = message.created_at;
-  when.textContent = new Date(message.created_at).toLocaleString();
+  when.textContent = dateTimeText(message.created_at);
   header.append(who, " ", when);
   const body = document.createElement("div");
   body.className = "body";
@@ -418,7 +418,7 @@ function resultItem(result) {
   who.textContent = result.sender_name;
   const when = document.createElement("time");
   when.dateTime = result.created_at;
-  when.textContent = new Date(result.created_at).toLocaleString();
+  when.textContent = dateTimeText(result.created_at);
   open.append(who, ` ${format(gettext("in %(room)s"), { room: result.room_name })} · `, when);
   const snippet = document.createElement("p");
   snippet.className = "snippet";

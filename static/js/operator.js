@@ -11,7 +11,7 @@
 // Unread counts survive a reload: sessionStorage keeps, per chat, the last message this tab
 // showed the operator, and a reload counts the patron's messages after it again.
 
-import { format, gettext, ngettext } from "./i18n.js";
+import { format, gettext, langMark, ngettext, timeText } from "./i18n.js";
 import { tagsLoad } from "./chat-tags.js";
 import { createEditor, unansweredSends } from "./editor.js";
 import { requestJSON } from "./http.js";
@@ -46,8 +46,6 @@ function announce(text) {
 }
 
 const patronOf = (chat) => chat.name || chat.preview || gettext("Patron");
-const clock = (iso) =>
-  new Date(iso).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
 
 // ---- Waiting ---------------------------------------------------------------------------------
 
@@ -90,6 +88,7 @@ function renderWaiting() {
     const preview = document.createElement("span");
     preview.className = "preview";
     preview.textContent = chat.preview ? `“${chat.preview}”` : `(${chat.widget})`;
+    if (chat.preview) langMark(preview, chat.language);
     const waited = document.createElement("span");
     waited.className = "waited";
     // The patron's time since they asked, not queued_at: a transfer or requeue moves the chat
@@ -130,7 +129,9 @@ function previewOpen(chatId) {
   $("my-chats-empty").hidden = true;
   railOpen(false);
   $("waiting-preview-title").textContent = `${chat.name || gettext("Patron")} · ${chat.widget}`;
-  preview.querySelector(".preview-question").textContent = chat.question || "—";
+  const question = preview.querySelector(".preview-question");
+  question.removeAttribute("lang");
+  langMark(question, chat.question && chat.language).textContent = chat.question || "—";
   preview.querySelector(".preview-email").textContent = chat.email || "—";
   const waited = preview.querySelector(".preview-waited");
   waited.dataset.since = chat.created_at;
@@ -285,7 +286,7 @@ function rowTime(chatId, iso) {
   const time = rows.get(chatId)?.querySelector(".row-time");
   if (!time || !iso || (time.dateTime && time.dateTime > iso)) return;
   time.dateTime = iso;
-  time.textContent = clock(iso);
+  time.textContent = timeText(iso);
 }
 
 // The last message of each chat this tab showed the operator, kept for the tab's life (a reload
@@ -470,7 +471,7 @@ document.addEventListener("libchat:command", (event) => {
 // ---- Chat panes ------------------------------------------------------------------------------
 
 function addMessage(pane, message) {
-  const item = messageLineAdd(pane.querySelector(".chat-messages"), message, pane.dataset.patron);
+  const item = messageLineAdd(pane.querySelector(".chat-messages"), message, pane.dataset.patron, pane.dataset.language);
   if (!item) return null;
   const chatId = Number(pane.dataset.chatId);
   rowTime(chatId, message.created_at);
@@ -509,12 +510,13 @@ function paneCreate(chat) {
   pane.hidden = true;
   pane.dataset.chatId = chat.id;
   pane.dataset.patron = patron;
+  pane.dataset.language = chat.language || "";
   pane.setAttribute("aria-label", format(gettext("Chat with %(name)s"), { name: patron }));
   pane.querySelector(".chat-title").textContent = `${patron} · ${chat.widget}`;
   pane.querySelector(".patron-panel").setAttribute("aria-label", format(gettext("About %(name)s"), { name: patron }));
   pane.querySelector(".answer-name").textContent = chat.name || "—";
   pane.querySelector(".answer-email").textContent = chat.email || "—";
-  pane.querySelector(".answer-question").textContent = chat.question || "—";
+  langMark(pane.querySelector(".answer-question"), chat.question && chat.language).textContent = chat.question || "—";
   pane.querySelector(".answer-widget").textContent = chat.widget;
   pane.querySelector(".follow-up").href = $("my-chats").dataset.followUpUrl.replace("/0/", `/${chat.id}/`);
   wireCompose(pane, chat.id, patron);

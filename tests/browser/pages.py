@@ -104,7 +104,8 @@ def xss_corpus_send(page: Page, action: str, **target) -> int:
 
 
 def timed(line: str | re.Pattern) -> re.Pattern:
-    """A message's line as shown: its time first ("02:05 PM" in the browser, "14:05" in a
-    transcript), then what was said."""
+    """A message's line as shown: its time first in the page's language ("02:05 PM" in an
+    English console or widget, "2:05 PM" on an English transcript, "14:05" in French), then what
+    was said."""
     said = line.pattern.lstrip("^") if isinstance(line, re.Pattern) else re.escape(line) + "$"
-    return re.compile(r"^\d\d:\d\d( [AP]M)? " + said)
+    return re.compile(r"^\d?\d:\d\d( [AP]M)? " + said)

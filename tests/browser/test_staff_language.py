@@ -1,6 +1,9 @@
 """A French-reading operator and a Spanish-speaking patron in one chat: each reads their own
 language, from the waiting list to the reply, and the console shows none of the English that
-the French catalogue translates (only the chat's own lines stay as they were written)."""
+the French catalogue translates (only the chat's own lines stay as they were written). Times are
+written each page's way, whatever the browser's own locale."""
+
+import re
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -100,3 +103,15 @@ def test_a_french_operator_and_a_spanish_patron_each_read_their_own_language(
     expect(pane.locator(".chat-messages")).to_contain_text("Alice a rejoint la conversation.")
     expect(pane.get_by_role("button", name="Terminer la conversation")).to_be_visible()
     assert english_in(console_words(alices), ENGLISH_CONSOLE) == []
+
+    # Both browsers' locale is en-US ("02:05 PM"); each page writes times its language's way.
+    clock = re.compile(r"^\d\d:\d\d$")
+    expect(pane.locator(".chat-messages time").first).to_have_text(clock)
+    expect(lines.locator("time").first).to_have_text(clock)
+
+    # What the patron wrote is marked Spanish on the French console (WCAG 3.1.2), not in their
+    # Spanish widget; what the operator wrote has no language known.
+    expect(pane.locator(".from-patron .body").last).to_have_attribute("lang", "es")
+    expect(pane.locator(".answer-question")).to_have_attribute("lang", "es")
+    expect(pane.locator(".from-operator .body").last).not_to_have_attribute("lang", re.compile("."))
+    expect(lines.locator(".from-patron .body").last).not_to_have_attribute("lang", re.compile("."))

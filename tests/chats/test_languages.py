@@ -2,6 +2,9 @@
 and offline forms' answers, the socket's refusals, the end of the chat and the transcript email,
 even when an operator who reads English causes it."""
 
+import csv
+import io
+
 import pytest
 from channels.db import database_sync_to_async
 from django.core import mail
@@ -129,3 +132,74 @@ def test_a_name_that_looks_like_markup_stays_text_in_every_language():
     with translation.override("fr"):
         last = selectors.chat_messages(chat_id=chat.pk)[-1]["body"]
     assert last == "&lt;b&gt;Ana&lt;/b&gt; a quitté la conversation."
+
+
+def _french_download(client, django_capture_on_commit_callbacks):
+    """A chat between a French patron and a French operator, ended, its transcript emailed to
+    the patron; the operator signed in."""
+    d = desk(title="Demandez à la bibliothèque")
+    operator = d.operators[0]
+    operator.language = "fr"
+    operator.save(update_fields=["language"])
+    chat, _ = start(d.widget, name="Ada", email="ada@example.org", question="Horaires ?")
+    PatronChat.objects.filter(pk=chat.pk).update(language="fr")
+    chat.refresh_from_db()
+    services.chat_claim(chat=chat, operator=operator)
+    services.message_send(chat=chat, operator=operator, body="À 9 h.")
+    services.message_send(chat=chat, body="Merci")
+    services.chat_end(chat=chat, operator=operator)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.chat_transcript_email(chat=chat)
+    client.force_login(operator)
+    return chat, operator
+
+
+def test_a_transcript_downloaded_as_text_is_in_the_operators_language_lines_as_emailed(
+    client, django_capture_on_commit_callbacks
+):
+    chat, operator = _french_download(client, django_capture_on_commit_callbacks)
+    text = client.get(
+        f"/dashboard/transcripts/{chat.pk}/text/", HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
+    head, lines = text.split("\n\n", 1)
+    assert head.startswith(f"Conversation {chat.pk} avec Ada · Demandez à la bibliothèque\n")
+    assert "Question : Horaires ?" in head and "Opérateurs : " in head
+    assert f"{operator.name} a rejoint la conversation." in lines
+    # The conversation reads as in the patron's emailed transcript (same language, same times).
+    (email,) = mail.outbox
+    assert lines.strip().splitlines() == email.body.split("\n\n", 1)[1].strip().splitlines()
+
+
+def test_the_transcripts_csv_has_its_header_and_outcomes_in_the_operators_language(
+    client, django_capture_on_commit_callbacks
+):
+    _french_download(client, django_capture_on_commit_callbacks)
+    response = client.get("/dashboard/transcripts/export.csv", HTTP_ACCEPT_LANGUAGE="en")
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert rows[0][:4] == ["\ufeffConversation", "Début", "Fin", "Issue"]
+    assert rows[1][3] == "Répondue"
+
+
+def test_a_patrons_words_carry_their_widgets_language_where_the_page_speaks_another(client):
+    d = desk()
+    operator = d.operators[0]
+    operator.language = "fr"
+    operator.save(update_fields=["language"])
+    chat, _ = start(d.widget, name="Ana", question="¿Tienen el atlas?", language="es")
+    services.chat_claim(chat=chat, operator=operator)
+    services.message_send(chat=chat, body="Gracias")
+    services.message_send(chat=chat, operator=operator, body="De rien")
+    services.chat_end(chat=chat, operator=operator)
+    client.force_login(operator)
+    page = client.get(f"/dashboard/transcripts/{chat.pk}/").content.decode()
+    assert '<span class="body" lang="es">Gracias</span>' in page
+    assert '<span class="body">De rien</span>' in page  # staff's words: no language known
+    assert '<dd lang="es">¿Tienen el atlas?</dd>' in page
+    record = client.get(f"/chats/{chat.pk}/record/").content.decode()
+    assert '<dd lang="es">¿Tienen el atlas?</dd>' in record
+    assert selectors.chat_summary(chat)["language"] == "es"
+    # Read in the patron's own language, nothing needs marking.
+    operator.language = "es"
+    operator.save(update_fields=["language"])
+    page = client.get(f"/dashboard/transcripts/{chat.pk}/").content.decode()
+    assert '<span class="body">Gracias</span>' in page and 'lang="es">' not in page

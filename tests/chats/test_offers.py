@@ -16,6 +16,7 @@ from chats.services import offers as offers_module
 from chats.tasks import chats_watch
 from tests.chats.people import desk, start
 from tests.factories import OperatorFactory
+from tests.live import as_read
 from tests.widgets.people import signed_in
 
 pytestmark = pytest.mark.django_db
@@ -27,7 +28,7 @@ def told():
     sent = []
 
     def record(group, frame):
-        sent.append((group, frame))
+        sent.append((group, as_read(frame)))
 
     with mock.patch.object(offers_module, "live_send", record):
         yield sent

@@ -18,6 +18,7 @@ from chats.services import lifecycle, transcripts
 from libchat.celery import app as celery_app
 from tests.chats.people import desk, start
 from tests.factories import DepartmentFactory, MembershipFactory, OperatorFactory, WidgetFactory
+from tests.live import as_read
 from tests.widgets.people import signed_in
 from widgets.models import Widget
 
@@ -313,7 +314,7 @@ def test_the_operator_reads_a_plain_sentence_for_how_their_chat_left_them(
     monkeypatch, django_capture_on_commit_callbacks
 ):
     frames = []
-    monkeypatch.setattr(lifecycle, "live_send", lambda group, frame: frames.append(frame))
+    monkeypatch.setattr(lifecycle, "live_send", lambda group, frame: frames.append(as_read(frame)))
     told = lambda: [f["message"] for f in frames if f["event"] in ("chat.ended", "ended")]  # noqa: E731
     d = desk()
     alice = d.operators[0]

@@ -320,7 +320,7 @@ def test_an_anonymised_chat_is_not_anonymised_again_and_says_so_on_its_transcrip
     assert PatronChat.objects.get(pk=chat.pk).anonymised_at == anonymised_at
     client.force_login(d.operators[0])
     page = client.get(f"/dashboard/transcripts/{chat.pk}/").content.decode()
-    assert f"Anonymised on {timezone.localdate(anonymised_at):%Y-%m-%d}" in page
+    assert f"Anonymised on {timezone.localdate(anonymised_at):%m/%d/%Y}" in page
     assert "removed by the library&#x27;s retention setting" in page
     assert "Lovelace" not in page and "card number" not in page
     text = client.get(f"/dashboard/transcripts/{chat.pk}/text/").content.decode()

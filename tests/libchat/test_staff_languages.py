@@ -9,6 +9,7 @@ import polib
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import Permission
+from django.db import transaction
 from django.urls import reverse
 
 from canned.services import canned_reply_create
@@ -166,11 +167,15 @@ def test_a_sentence_made_for_one_operators_pages_is_in_their_language(french_des
     from django.utils.translation import gettext
 
     from accounts.selectors import operator_text
+    from libchat.core.live import in_each_language
 
     operator, *_ = french_desk
     assert operator_text(operator, lambda: gettext("You ended the chat.")) != "You ended the chat."
+    # For one who follows their browser it is made in each language, and each socket sends its own.
     operator.language = operator.FOLLOW_BROWSER
-    assert operator_text(operator, lambda: gettext("You ended the chat.")) == "You ended the chat."
+    written = in_each_language(operator_text(operator, lambda: gettext("You ended the chat.")))
+    assert written["en"] == "You ended the chat."
+    assert written["fr"] not in {"", "You ended the chat."}
 
 
 def test_a_chats_history_and_its_filters_read_in_the_operators_language(client, french_desk):
@@ -253,3 +258,43 @@ def test_the_requeued_operator_is_told_why_in_their_language(
     assert chat.messages.last().body == (
         f"{operator.name} signed out. You are back at the front of the line."
     )
+
+
+def test_the_holder_is_told_of_a_block_in_their_language(
+    french_desk, monkeypatch, django_capture_on_commit_callbacks
+):
+    from chats.services import lifecycle
+    from tests.factories import OperatorFactory
+
+    operator, ended, *_ = french_desk
+    frames = []
+    monkeypatch.setattr(lifecycle, "live_send", lambda group, frame: frames.append(frame))
+    chat, _token = start(ended.widget, name="Ada")
+    services.chat_claim(chat=chat, operator=operator)
+    admin = OperatorFactory(display_name="Zoé", language="es")
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        lifecycle.chat_end_blocked(chat=chat, operator=admin, reason="Abus")
+    told = [f["message"] for f in frames if f["event"] == "chat.ended" and f.get("message")]
+    assert "Zoé a bloqué l’usager et mis fin à la conversation." in told
+
+
+def test_dates_and_times_on_staff_pages_are_written_the_readers_way(client, french_desk):
+    from datetime import UTC, datetime
+
+    from chats.models import OfflineTicket, PatronMessage
+
+    operator, chat, ticket, _reply = french_desk
+    at = datetime(2026, 3, 2, 14, 5, tzinfo=UTC)
+    OfflineTicket.objects.filter(pk=ticket.pk).update(created_at=at)
+    PatronMessage.objects.filter(chat=chat).update(created_at=at)
+    client.force_login(operator)
+    tickets = client.get(reverse("chats:tickets")).content.decode()
+    transcript = client.get(reverse("chats:transcript", args=[chat.pk])).content.decode()
+    assert "<td>02/03/2026 14:05</td>" in tickets
+    assert '<time datetime="2026-03-02T14:05:00+00:00" class="sent-at">14:05</time>' in transcript
+    operator.language = "en"
+    operator.save(update_fields=["language"])
+    tickets = client.get(reverse("chats:tickets")).content.decode()
+    transcript = client.get(reverse("chats:transcript", args=[chat.pk])).content.decode()
+    assert "<td>03/02/2026 2:05 PM</td>" in tickets
+    assert '<time datetime="2026-03-02T14:05:00+00:00" class="sent-at">2:05 PM</time>' in transcript
