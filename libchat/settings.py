@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "csp",
     "channels",
     "libchat",
+    "systems",
     "accounts",
     "departments",
     "widgets",
@@ -283,6 +284,8 @@ LANGUAGE_CODE = "en-us"
 LANGUAGES = [("en", "English"), ("es", "Español"), ("fr", "Français")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
+# The name of the library system everything belongs to until a second one is added.
+LIBCHAT_SYSTEM_NAME = env.str("LIBCHAT_SYSTEM_NAME", default="Library")
 USE_I18N = True
 USE_TZ = True
 

@@ -36,7 +36,9 @@ from meetings import selectors as meeting_selectors
 def chats(request: HttpRequest) -> HttpResponse:
     context = {
         "tab": "chats",
-        "directory": account_selectors.operator_directory(exclude=request.user),
+        "directory": account_selectors.operator_directory(
+            exclude=request.user, system_id=request.user.system_id
+        ),
         "meetings": meeting_selectors.meetings_running_for(operator=request.user),
         "reply_max_chars": MESSAGE_MAX_CHARS,
         # Each chat pane's tags: which are on is asked when the pane opens (chat-tags.js).

@@ -14,6 +14,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.db.models import Q
 
+from systems.models import SystemField
+
 COLOUR_PATTERN = r"^#[0-9a-fA-F]{6}$"  # the validator's, the database check's, the contrast's
 colour_validator = RegexValidator(COLOUR_PATTERN, "Enter a colour as #rrggbb, for example #1f5fa8.")
 
@@ -218,6 +220,7 @@ class Widget(models.Model):
         help_text="The widget tells the operator which of the library's pages the chat was "
         "started from. Off: the page address is neither sent nor stored.",
     )
+    system = SystemField(related_name="widgets", verbose_name="library system")
     first_operator = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
