@@ -5,6 +5,7 @@ from django.contrib import admin, messages
 from django.urls import reverse
 
 from libchat.core.admin import RecordAdmin
+from systems.admin import SystemScopedAdmin, SystemScopedInline
 from widgets import selectors, services
 from widgets.models import (
     Widget,
@@ -39,7 +40,7 @@ class FallbackFormSet(forms.BaseInlineFormSet):
         fallbacks_validate(first_choice=self.instance.first_choice, choices=choices)
 
 
-class FallbackInline(admin.StackedInline):
+class FallbackInline(SystemScopedInline, admin.StackedInline):
     # Stacked: each field has its own label (a table's column headers label no field).
     model = WidgetFallback
     formset = FallbackFormSet
@@ -68,7 +69,7 @@ class OpeningSpanFormSet(forms.BaseInlineFormSet):
         )
 
 
-class OpeningSpanInline(admin.StackedInline):
+class OpeningSpanInline(SystemScopedInline, admin.StackedInline):
     # Stacked, as the fallbacks are: a table's empty first header fails the accessibility rules.
     model = WidgetOpeningSpan
     formset = OpeningSpanFormSet
@@ -76,13 +77,13 @@ class OpeningSpanInline(admin.StackedInline):
     fields = ["weekday", "opens_at", "closes_at"]
 
 
-class ClosedDateInline(admin.StackedInline):
+class ClosedDateInline(SystemScopedInline, admin.StackedInline):
     model = WidgetClosedDate
     extra = 0
     fields = ["date", "reason"]
 
 
-class TextInline(admin.StackedInline):
+class TextInline(SystemScopedInline, admin.StackedInline):
     model = WidgetText
     extra = 0
     fields = ["language", *WidgetText.FIELDS]
@@ -91,7 +92,7 @@ class TextInline(admin.StackedInline):
 
 
 @admin.register(Widget)
-class WidgetAdmin(admin.ModelAdmin):
+class WidgetAdmin(SystemScopedAdmin):
     list_display = ["name", "kind", "first_choice_display", "active", "status_display"]
     list_filter = ["active", "kind"]
     search_fields = ["name", "title"]
@@ -216,8 +217,10 @@ class WidgetAdmin(admin.ModelAdmin):
 
 
 @admin.register(WidgetOnlineInterval)
-class WidgetOnlineIntervalAdmin(RecordAdmin):
+class WidgetOnlineIntervalAdmin(RecordAdmin, SystemScopedAdmin):
     """The record of hours online, read-only: the status refresh writes it when a widget flips."""
+
+    system_lookup = "widget__system"
 
     list_display = ["widget", "started_at", "ended_at"]
     list_filter = ["widget", "started_at"]
