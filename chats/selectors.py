@@ -255,14 +255,14 @@ def offers_open_for(*, operator: Operator) -> list[dict]:
 
 
 def transfer_targets(*, operator: Operator) -> dict:
-    """Who a chat can go to: the operators who could claim it (not this one; the rule of
-    `operators_taking_chats`) and active departments."""
+    """Who a chat can go to: the operators of this one's system who could claim it (not this
+    one; the rule of `operators_taking_chats`) and its system's active departments."""
     taking = operators_taking_chats() - {operator.pk}
+    operators = Operator.objects.filter(pk__in=taking, system_id=operator.system_id)
+    departments = Department.objects.filter(active=True, system_id=operator.system_id)
     return {
-        "operators": [{"id": o.pk, "name": o.name} for o in Operator.objects.filter(pk__in=taking)],
-        "departments": [
-            {"id": d.pk, "name": d.name} for d in Department.objects.filter(active=True)
-        ],
+        "operators": [{"id": o.pk, "name": o.name} for o in operators],
+        "departments": [{"id": d.pk, "name": d.name} for d in departments],
     }
 
 
@@ -278,8 +278,15 @@ def _page(records: QuerySet, number) -> Page:
 
 
 def _visible_widget_ids(*, operator: Operator) -> list[int] | None:
-    """Widgets whose records this operator sees; None for an admin, who sees all."""
-    return None if operator.is_superuser else widget_ids_answerable_by(operator=operator)
+    """Widgets whose records this operator sees; None for a superuser, who sees all. A system
+    admin sees every widget of their system; another operator those they answer."""
+    if operator.is_superuser:
+        return None
+    if operator.is_system_admin:
+        return list(
+            Widget.objects.filter(system_id=operator.system_id).values_list("pk", flat=True)
+        )
+    return widget_ids_answerable_by(operator=operator)
 
 
 def _chats_visible(*, operator: Operator, widget_ids: list[int] | None = None) -> QuerySet:
@@ -387,17 +394,24 @@ def _chat_with_record(chats: QuerySet, chat_id: int) -> PatronChat | None:
     )
 
 
-def chat_filter_choices(*, operator: Operator | None = None) -> dict:
+def chat_filter_choices(*, operator: Operator | None = None, system_id: int | None = None) -> dict:
     """What the Transcripts and Reports filters offer, by name: widgets (those whose records the
-    operator reads, all without one), departments, operators and every tag, even one no longer
-    offered, since older chats carry it. Four queries."""
+    operator reads, all without one), departments, operators (those of the operator's system,
+    or of the system given, all for a superuser) and every tag, even one no longer offered,
+    since older chats carry it. Four queries."""
     widgets = Widget.objects.order_by("name")
+    departments = Department.objects.order_by("name")
+    operators = Operator.objects.filter(is_operator=True).order_by("display_name", "username")
     if operator is not None and (widget_ids := _visible_widget_ids(operator=operator)) is not None:
         widgets = widgets.filter(pk__in=widget_ids)
-    operators = Operator.objects.filter(is_operator=True).order_by("display_name", "username")
+        system_id = operator.system_id
+    if system_id is not None:
+        widgets = widgets.filter(system_id=system_id)
+        departments = departments.filter(system_id=system_id)
+        operators = operators.filter(system_id=system_id)
     return {
         "widgets": list(widgets.values("pk", "name")),
-        "departments": list(Department.objects.order_by("name").values("pk", "name")),
+        "departments": list(departments.values("pk", "name")),
         "operators": [{"pk": o.pk, "name": o.name} for o in operators],
         "tags": list(ChatTag.objects.order_by("position", "name").values("pk", "name")),
     }
@@ -519,9 +533,12 @@ def ticket_for(*, operator: Operator, ticket_id: int) -> OfflineTicket | None:
     return _tickets_visible(operator=operator).filter(pk=ticket_id).first()
 
 
-def follow_up_departments() -> list[Department]:
-    """The departments a follow-up ticket may be assigned to."""
-    return list(Department.objects.filter(active=True).order_by("name"))
+def follow_up_departments(*, system_id: int | None = None) -> list[Department]:
+    """The departments (of one system, given its id) a follow-up ticket may be assigned to."""
+    departments = Department.objects.filter(active=True).order_by("name")
+    if system_id is not None:
+        departments = departments.filter(system_id=system_id)
+    return list(departments)
 
 
 def tickets_open_count(*, operator: Operator) -> int:

@@ -477,7 +477,7 @@ def chat_follow_up(request: HttpRequest, chat_id: int) -> HttpResponse:
     chat = selectors.chat_readable_by(operator=request.user, chat_id=chat_id)
     if chat is None:
         return refused(request, gettext("No such chat, or not one you may see."), 404)
-    departments = selectors.follow_up_departments()
+    departments = selectors.follow_up_departments(system_id=request.user.system_id)
     note, assign, error = request.POST.get("note", ""), request.POST.get("assign", "me"), ""
     if request.method == "POST":
         department = next((d for d in departments if f"d{d.pk}" == assign), None)
