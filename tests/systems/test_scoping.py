@@ -142,3 +142,19 @@ def test_reports_count_the_readers_system_and_a_superuser_picks_one(libraries, c
     assert {row["name"] for row in only_b["widgets"]} == {"Widget B", "Branch widget B"}
     page = client.get("/dashboard/reports/").content.decode()
     assert 'id="filter-system"' in page and "Bexley Libraries" in page
+
+
+def test_the_live_now_panel_of_a_system_shows_its_own_desk(libraries, monkeypatch):
+    from reports import live
+
+    a, b = libraries
+    viewer = _report_viewer(a["system"])
+    assert live.now_group(viewer) == [live.system_now_group(a["system"].pk)]
+    assert live.now_group(OperatorFactory(is_superuser=True)) == [live.NOW_GROUP]
+    PatronChat.objects.create(widget=b["widget"], token_hash="waiting-b", queued_at=timezone.now())
+    sent = {}
+    monkeypatch.setattr(live, "live_send", lambda group, frame: sent.setdefault(group, frame))
+    live.now_push()
+    assert sent[live.NOW_GROUP]["now"]["waiting"] == 1
+    assert sent[live.system_now_group(a["system"].pk)]["now"]["waiting"] == 0
+    assert sent[live.system_now_group(b["system"].pk)]["now"]["waiting"] == 1
