@@ -66,6 +66,15 @@ class Operator(AbstractUser):
         ),
     )
 
+    monitors_coop = models.BooleanField(
+        _("monitor co-op queue"),
+        default=False,
+        help_text=_(
+            "Chats of the other libraries of the system's co-ops reach the operator "
+            "when their own desks cannot answer."
+        ),
+    )
+
     objects = OperatorManager()
 
     class Meta:

@@ -38,7 +38,12 @@ from departments.selectors import monitored_department_ids_subquery
 from libchat.core.richtext import links_add, text_as_html, text_normalise
 from libchat.core.tokens import secret_hash
 from widgets.models import Widget
-from widgets.selectors import operators_answering, widget_answerer_ids, widget_ids_answerable_by
+from widgets.selectors import (
+    operators_answering,
+    widget_answerer_ids,
+    widget_ids_answerable_by,
+    widgets_of_coops_monitored_by,
+)
 
 PREVIEW_CHARS = 140
 
@@ -186,14 +191,18 @@ def patron_state(*, chat: PatronChat) -> dict:
 
 
 def chats_waiting_for(*, operator: Operator) -> list[dict]:
-    """Unclaimed chats this operator may take, oldest first; none for an operator who takes no
-    patron chats now (`accounts.selectors.operators_taking_chats`)."""
+    """Unclaimed chats this operator may take, oldest first (a co-op queue monitor's include
+    the co-op's other libraries' chats); none for an operator who takes no patron chats now
+    (`accounts.selectors.operators_taking_chats`)."""
     if not operator_takes_chats(operator=operator):
         return []
+    answerable = Q(widget_id__in=widget_ids_answerable_by(operator=operator))
+    if operator.monitors_coop:
+        answerable |= Q(widget_id__in=widgets_of_coops_monitored_by(operator=operator))
     chats = (
         PatronChat.objects.filter(state=PatronChat.State.WAITING)
         .filter(
-            Q(department__isnull=True, widget_id__in=widget_ids_answerable_by(operator=operator))
+            Q(answerable, department__isnull=True)
             | Q(department_id__in=monitored_department_ids_subquery(operator=operator))
         )
         .select_related("widget", "claimed_by")
@@ -290,20 +299,29 @@ def _visible_widget_ids(*, operator: Operator) -> list[int] | None:
 
 
 def _chats_visible(*, operator: Operator, widget_ids: list[int] | None = None) -> QuerySet:
-    """The chats whose record this operator may read: all for an admin; else those of the
-    widgets they answer (`widget_ids`, read here unless given), those sent to a department they
-    monitor, and those they took part in (a requeue or a transfer does not take that away)."""
+    """The chats whose record this operator may read: all for a superuser; else those of the
+    widgets they answer (`widget_ids`, read here unless given; a system admin's: the system's),
+    those sent to a department they monitor, and those they took part in (a requeue or a
+    transfer does not take that away); a system admin's, those their system's operators took
+    part in."""
     if widget_ids is None:
         widget_ids = _visible_widget_ids(operator=operator)
     if widget_ids is None:
         return PatronChat.objects.all()
     took_part = ChatParticipant.objects.filter(chat=OuterRef("pk"), operator=operator)
-    return PatronChat.objects.filter(
+    visible = (
         Q(widget_id__in=widget_ids)
         | Q(department_id__in=monitored_department_ids_subquery(operator=operator))
         | Q(claimed_by=operator)
         | Exists(took_part)
     )
+    if operator.is_system_admin:
+        # The chats their system's operators answered for another library of a co-op too.
+        answered = ChatParticipant.objects.filter(
+            chat=OuterRef("pk"), operator__system_id=operator.system_id
+        )
+        visible |= Exists(answered)
+    return PatronChat.objects.filter(visible)
 
 
 def _operators_who_took_part() -> Prefetch:

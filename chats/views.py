@@ -42,6 +42,8 @@ from libchat.core.ratelimit import rate_limit_hit
 from libchat.core.refusals import Refusal, refusal_response
 from libchat.core.richtext import body_sanitise
 from libchat.core.uploads import file_download, file_send_arguments
+from systems import selectors as system_selectors
+from systems.models import System
 from widgets.models import Widget
 from widgets.selectors import widget_in_language, widget_language
 
@@ -362,6 +364,13 @@ def patron_record(request: HttpRequest, chat_id: int) -> HttpResponse:
     # The console shows the pre-chat answers itself, at once; the fragment adds the rest.
     in_console = request.GET.get("in") == "console"
     context = {"record": record, "times": times, "in_console": in_console}
+    home_system_id = record.chat.widget.system_id
+    if home_system_id != request.user.system_id:
+        # Another library's patron (a co-op chat): its name and its notes for the co-op.
+        context["home_system"] = System.objects.get(pk=home_system_id)
+        context["home_notes"] = system_selectors.coop_notes_for(
+            home_system_id=home_system_id, reader_system_id=request.user.system_id
+        )
     return render(request, "chats/patron_record.html", context)
 
 

@@ -122,6 +122,8 @@ LOGOUT_REDIRECT_URL = "login"
 # hashes and successful log-ins are not logged (accounts.lockout says why).
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    "accounts.backends.OperatorBackend",
+    # Sessions started before OperatorBackend name this one; kept so nobody is logged out.
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_FAILURE_LIMIT = env.int("LIBCHAT_LOGIN_FAILURE_LIMIT", default=5)

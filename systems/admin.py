@@ -27,10 +27,13 @@ def scoped_system_id(request) -> int | None:
 
 
 def _system_lookup(model) -> str | None:
-    """How a related model's rows name their system: "pk" for System itself, "system" for a
-    model that has one; None for a model no system owns."""
+    """How a related model's rows name their system: "pk" for System itself, "members" for a
+    co-op (those the system belongs to), "system" for a model that has one; None for a model no
+    system owns."""
     if model is System:
         return "pk"
+    if model is Coop:
+        return "members"
     try:
         model._meta.get_field("system")
     except FieldDoesNotExist:

@@ -28,3 +28,15 @@ def systems_share_coop(*, system_id: int, other_id: int) -> bool:
 def several_systems() -> bool:
     """Whether the server holds more than one system (a single library sees none named)."""
     return System.objects.count() > 1
+
+
+def coop_notes_for(*, home_system_id: int, reader_system_id: int) -> list[CoopMembership]:
+    """The home system's policy notes in each co-op it shares with the reader's system, with
+    the co-op and the home system: what an operator answering another library's patron reads."""
+    return list(
+        CoopMembership.objects.filter(
+            system_id=home_system_id, coop__memberships__system_id=reader_system_id
+        )
+        .select_related("coop", "system")
+        .order_by("coop__name")
+    )

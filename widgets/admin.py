@@ -24,10 +24,14 @@ class FallbackFormSet(forms.BaseInlineFormSet):
         super().clean()
         if any(self.errors):
             return
+        # A co-op is tried after every operator and department, and the database keeps each
+        # co-op once: only those are checked for repeats.
         kept = [
             form
             for form in self.forms
-            if form.cleaned_data and not form.cleaned_data.get("DELETE", False)
+            if form.cleaned_data
+            and not form.cleaned_data.get("DELETE", False)
+            and not form.cleaned_data.get("coop")
         ]
         kept.sort(key=lambda form: form.cleaned_data["position"])
         choices = [
@@ -45,7 +49,7 @@ class FallbackInline(SystemScopedInline, admin.StackedInline):
     model = WidgetFallback
     formset = FallbackFormSet
     extra = 1
-    fields = ["position", "operator", "department"]
+    fields = ["position", "operator", "department", "coop"]
     ordering = ["position"]
     verbose_name = "fallback"
     verbose_name_plural = "Who monitors the widget: fallbacks, tried in order"
@@ -200,8 +204,14 @@ class WidgetAdmin(SystemScopedAdmin):
         elif status.serving == 0:
             serving = f"first choice: {widget.first_operator or widget.first_department}"
         else:
-            fallback = widget.fallbacks.all()[status.serving - 1]
-            serving = f"fallback {status.serving}: {fallback.operator or fallback.department}"
+            # The operator and department fallbacks in order, then the co-ops (tried last).
+            fallbacks = sorted(widget.fallbacks.all(), key=lambda f: (bool(f.coop_id), f.position))
+            if fallbacks[status.serving - 1].coop_id:
+                coops = ", ".join(str(f.coop) for f in fallbacks if f.coop_id)
+                serving = f"co-op queue: {coops}"
+            else:
+                fallback = fallbacks[status.serving - 1]
+                serving = f"fallback {status.serving}: {fallback.operator or fallback.department}"
         opens_at = status.opens_at and status.opens_at.astimezone(ZoneInfo(widget.time_zone))
         return {
             "widget_online": status.online,

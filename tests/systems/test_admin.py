@@ -123,6 +123,8 @@ def _choices(field) -> set[int]:
 
 def test_forms_offer_only_the_systems_own_choices(system_admin, libraries):
     ours, theirs = libraries
+    our_coop = CoopMembershipFactory(system=ours["system"]).coop
+    CoopMembershipFactory(system=theirs["system"])
     page = system_admin.get(reverse("admin:widgets_widget_add"))
     form = page.context["adminform"].form
     assert "system" not in form.fields
@@ -133,6 +135,7 @@ def test_forms_offer_only_the_systems_own_choices(system_admin, libraries):
     fields = fallbacks.formset.form.base_fields
     assert _choices(fields["department"]) == {ours["department"].pk}
     assert theirs["operator"].pk not in _choices(fields["operator"])
+    assert _choices(fields["coop"]) == {our_coop.pk}
 
     page = system_admin.get(reverse("admin:faqs_faq_add"))
     assert _choices(page.context["adminform"].form.fields["group"]) == {ours["faqgroup"].pk}
