@@ -44,6 +44,7 @@ class OperatorAdmin(SystemScopedAdmin, UserAdmin):
         ("LibChat", {"fields": ["display_name", "email", "is_operator"]}),
     ]
     inlines = [MembershipInline]
+    system_only_fields = ["is_system_admin"]
 
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))

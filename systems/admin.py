@@ -106,6 +106,8 @@ class SystemScopedAdmin(SystemAdminPermissions, SystemScopedChoices, admin.Model
     has its own `system` field, filled with the admin's system on a new object."""
 
     system_lookup = "system"
+    # More fields that matter only with several systems, hidden with the system field.
+    system_only_fields: list[str] = []
 
     @property
     def system_owned(self) -> bool:
@@ -135,26 +137,27 @@ class SystemScopedAdmin(SystemAdminPermissions, SystemScopedChoices, admin.Model
     def _shows_systems(self, request) -> bool:
         return scoped_system_id(request) is None and several_systems()
 
+    def _hidden_fields(self, request) -> list[str]:
+        """The fields about systems, shown to a superuser once there are several systems."""
+        if not self.system_owned or self._shows_systems(request):
+            return []
+        return ["system", *self.system_only_fields]
+
     def get_exclude(self, request, obj=None):
-        exclude = list(super().get_exclude(request, obj) or [])
-        if self.system_owned and not self._shows_systems(request):
-            exclude.append("system")
-        return exclude
+        return [*(super().get_exclude(request, obj) or []), *self._hidden_fields(request)]
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
         if not self.system_owned:
             return fieldsets
-        shown = self._shows_systems(request)
         named = any("system" in (options.get("fields") or ()) for _, options in fieldsets)
-        if shown and not named:
+        if self._shows_systems(request) and not named:
             return [(None, {"fields": ["system"]}), *fieldsets]
-        if not shown and named:
-            return [
-                (title, {**options, "fields": [f for f in options["fields"] if f != "system"]})
-                for title, options in fieldsets
-            ]
-        return fieldsets
+        hidden = self._hidden_fields(request)
+        return [
+            (title, {**options, "fields": [f for f in options["fields"] if f not in hidden]})
+            for title, options in fieldsets
+        ]
 
     def get_list_display(self, request):
         columns = list(super().get_list_display(request))
