@@ -5,7 +5,7 @@ from django.contrib import admin, messages
 from django.urls import reverse
 
 from libchat.core.admin import RecordAdmin
-from systems.admin import SystemScopedAdmin, SystemScopedInline
+from systems.admin import SystemScopedAdmin, SystemScopedInline, scoped_system_id
 from widgets import selectors, services
 from widgets.models import (
     Widget,
@@ -154,6 +154,13 @@ class WidgetAdmin(SystemScopedAdmin):
             },
         ),
     ]
+
+    def get_changeform_initial_data(self, request):
+        # A new widget of a system admin starts in their system's colour, when it has one.
+        initial = super().get_changeform_initial_data(request)
+        if scoped_system_id(request) is not None and request.user.system.widget_colour:
+            initial.setdefault("colour", request.user.system.widget_colour)
+        return initial
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name in {"colour", "text_colour"}:

@@ -256,3 +256,10 @@ def test_with_one_system_the_admin_names_none(client):
     assert "system" not in page.context["cl"].list_display
     form = client.get(reverse("admin:widgets_widget_add")).context["adminform"].form
     assert "system" not in form.fields
+
+
+def test_a_new_widget_starts_in_the_systems_colour(system_admin, libraries):
+    ours, _ = libraries
+    System.objects.filter(pk=ours["system"].pk).update(widget_colour="#7a1f5c")
+    page = system_admin.get(reverse("admin:widgets_widget_add"))
+    assert page.context["adminform"].form.initial["colour"] == "#7a1f5c"
