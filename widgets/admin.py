@@ -156,10 +156,13 @@ class WidgetAdmin(SystemScopedAdmin):
     ]
 
     def get_changeform_initial_data(self, request):
-        # A new widget of a system admin starts in their system's colour, when it has one.
+        # A new widget of a system admin starts in their system's time zone and colour.
         initial = super().get_changeform_initial_data(request)
-        if scoped_system_id(request) is not None and request.user.system.widget_colour:
-            initial.setdefault("colour", request.user.system.widget_colour)
+        if scoped_system_id(request) is not None:
+            system = request.user.system
+            initial.setdefault("time_zone", system.time_zone)
+            if system.widget_colour:
+                initial.setdefault("colour", system.widget_colour)
         return initial
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):

@@ -258,8 +258,12 @@ def test_with_one_system_the_admin_names_none(client):
     assert "system" not in form.fields
 
 
-def test_a_new_widget_starts_in_the_systems_colour(system_admin, libraries):
+def test_a_new_widget_starts_in_the_systems_time_zone_and_colour(system_admin, libraries):
     ours, _ = libraries
-    System.objects.filter(pk=ours["system"].pk).update(widget_colour="#7a1f5c")
-    page = system_admin.get(reverse("admin:widgets_widget_add"))
-    assert page.context["adminform"].form.initial["colour"] == "#7a1f5c"
+    System.objects.filter(pk=ours["system"].pk).update(
+        widget_colour="#7a1f5c", time_zone="America/Denver"
+    )
+    initial = (
+        system_admin.get(reverse("admin:widgets_widget_add")).context["adminform"].form.initial
+    )
+    assert (initial["colour"], initial["time_zone"]) == ("#7a1f5c", "America/Denver")
