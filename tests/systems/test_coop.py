@@ -22,8 +22,9 @@ from widgets.selectors import widget_statuses
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def coop():
+def coop_libraries() -> dict:
+    """Avon and Bexley in one co-op; Avon's widget falls back to it after Avon's desk; Bob of
+    Bexley monitors the co-op queue, Carol of Bexley does not."""
     avon, bexley = SystemFactory(name="Avon Libraries"), SystemFactory(name="Bexley Libraries")
     notes = CoopMembershipFactory(
         system=avon,
@@ -52,6 +53,11 @@ def coop():
         "carol": carol,
         "widget": widget,
     }
+
+
+@pytest.fixture
+def coop():
+    return coop_libraries()
 
 
 def test_a_chat_falls_through_to_the_coop_and_is_answered_by_another_library(coop, client):
