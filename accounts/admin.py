@@ -7,9 +7,10 @@ from accounts.selectors import session_reachable
 from accounts.services import libchat_sign_out
 from departments.models import Membership
 from libchat.core.admin import RecordAdmin
+from systems.admin import SystemScopedAdmin, SystemScopedInline, scoped_system_id
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(SystemScopedInline, admin.TabularInline):
     model = Membership
     extra = 0
     fields = ["department", "monitoring"]
@@ -17,7 +18,7 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Operator)
-class OperatorAdmin(UserAdmin):
+class OperatorAdmin(SystemScopedAdmin, UserAdmin):
     list_display = ["username", "display_name", "email", "is_operator", "is_staff", "is_active"]
     list_filter = ["is_operator", "is_staff", "is_superuser", "is_active", "departments"]
     search_fields = ["username", "display_name", "first_name", "last_name", "email"]
@@ -27,6 +28,8 @@ class OperatorAdmin(UserAdmin):
             "LibChat",
             {
                 "fields": [
+                    "system",
+                    "is_system_admin",
                     "display_name",
                     "is_operator",
                     "notify_desktop",
@@ -41,10 +44,20 @@ class OperatorAdmin(UserAdmin):
         ("LibChat", {"fields": ["display_name", "email", "is_operator"]}),
     ]
     inlines = [MembershipInline]
+    system_only_fields = ["is_system_admin"]
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if scoped_system_id(request) is not None:
+            # Who is a superuser, and what permissions the site grants, is the server's.
+            readonly += ["is_superuser", "groups", "user_permissions"]
+        return readonly
 
 
 @admin.register(SignedInOperator)
-class SignedInOperatorAdmin(RecordAdmin):
+class SignedInOperatorAdmin(RecordAdmin, SystemScopedAdmin):
+    system_lookup = "operator__system"
+
     list_display = ["operator", "status_shown", "reachable", "started_at", "last_heartbeat"]
     list_filter = ["status"]
     search_fields = ["operator__username", "operator__display_name"]
@@ -90,8 +103,10 @@ class SignedInOperatorAdmin(RecordAdmin):
 
 
 @admin.register(StatusInterval)
-class StatusIntervalAdmin(RecordAdmin):
+class StatusIntervalAdmin(RecordAdmin, SystemScopedAdmin):
     """The status record, read-only: it is written by sign-ins and status changes only."""
+
+    system_lookup = "operator__system"
 
     list_display = ["operator", "status", "started_at", "ended_at"]
     list_filter = ["status", "started_at"]

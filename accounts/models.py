@@ -7,6 +7,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from systems.models import SystemField
+
 
 class Status(models.TextChoices):
     ONLINE = "online", _("Online")
@@ -52,6 +54,25 @@ class Operator(AbstractUser):
         default=FOLLOW_BROWSER,
         help_text="The language of the dashboard; with the browser's choice, the first shipped "
         "language the browser asks for (English when none is).",
+    )
+
+    system = SystemField(related_name="operators", verbose_name=_("library system"))
+    is_system_admin = models.BooleanField(
+        _("system admin"),
+        default=False,
+        help_text=_(
+            "With staff status: manages this system's operators, departments, widgets, "
+            "FAQs, canned replies and settings in the admin, and sees only them."
+        ),
+    )
+
+    monitors_coop = models.BooleanField(
+        _("monitor co-op queue"),
+        default=False,
+        help_text=_(
+            "Chats of the other libraries of the system's co-ops reach the operator "
+            "when their own desks cannot answer."
+        ),
     )
 
     objects = OperatorManager()

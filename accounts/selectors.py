@@ -218,11 +218,16 @@ class OperatorRow:
     presence: Presence
 
 
-def operator_directory(*, exclude: Operator | None = None) -> list[OperatorRow]:
-    """Every active operator with their presence, in two queries."""
+def operator_directory(
+    *, exclude: Operator | None = None, system_id: int | None = None
+) -> list[OperatorRow]:
+    """Every active operator (of one system, given its id) with their presence, in two
+    queries."""
     operators = Operator.objects.may_chat().only(
         "id", "username", "display_name", "first_name", "last_name"
     )
+    if system_id is not None:
+        operators = operators.filter(system_id=system_id)
     if exclude is not None:
         operators = operators.exclude(pk=exclude.pk)
     operators = list(operators)

@@ -297,14 +297,20 @@ def operator_preferences_update(
     notify_sound: bool,
     show_internal_tab: bool,
     language: str,
+    monitors_coop: bool | None = None,
 ) -> Operator:
     """The operator's own settings (the Settings tab); `language` is one of
-    `operator_language_choices()`, which the view checks before anything is written."""
+    `operator_language_choices()`, which the view checks before anything is written;
+    `monitors_coop` None keeps the co-op queue toggle as it is (no co-op to monitor)."""
     operator.notify_desktop = notify_desktop
     operator.notify_sound = notify_sound
     operator.show_internal_tab = show_internal_tab
     operator.language = language
-    operator.save(update_fields=["notify_desktop", "notify_sound", "show_internal_tab", "language"])
+    fields = ["notify_desktop", "notify_sound", "show_internal_tab", "language"]
+    if monitors_coop is not None:
+        operator.monitors_coop = monitors_coop
+        fields.append("monitors_coop")
+    operator.save(update_fields=fields)
     return operator
 
 

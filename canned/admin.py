@@ -9,9 +9,13 @@ from django.http import HttpResponseRedirect
 from canned import services
 from canned.markup import body_as_text_area, body_from_text_area
 from canned.models import CannedReply
+from systems.admin import SystemScopedAdmin, scoped_system_id
 
 
 class SharedReplyForm(forms.ModelForm):
+    # The system a new reply shared with everyone joins; set by the admin for a system admin.
+    system_id: int | None = None
+
     class Meta:
         model = CannedReply
         fields = ["title", "shortcut", "department", "body"]
@@ -30,6 +34,7 @@ class SharedReplyForm(forms.ModelForm):
         data = super().clean()
         data["body"] = body_from_text_area(data.get("body", ""))
         probe = CannedReply(pk=self.instance.pk, department=data.get("department"))
+        probe.system_id = self._system_id(data)
         try:
             services.canned_reply_check(
                 reply=probe,
@@ -41,9 +46,17 @@ class SharedReplyForm(forms.ModelForm):
             raise ValidationError(refusal.message, code=refusal.code) from refusal
         return data
 
+    def _system_id(self, data: dict) -> int | None:
+        """The system whose shortcuts the reply's must differ from."""
+        if data.get("department"):
+            return data["department"].system_id
+        if data.get("system"):
+            return data["system"].pk
+        return self.system_id or self.instance.system_id
+
 
 @admin.register(CannedReply)
-class SharedReplyAdmin(admin.ModelAdmin):
+class SharedReplyAdmin(SystemScopedAdmin):
     form = SharedReplyForm
     list_display = ["title", "shortcut", "shared_with", "updated_at"]
     list_filter = ["department"]
@@ -66,9 +79,16 @@ class SharedReplyAdmin(admin.ModelAdmin):
             self.message_user(request, refusal.message, messages.ERROR)
             return HttpResponseRedirect(request.get_full_path())
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        form.system_id = scoped_system_id(request)
+        return form
+
     def save_model(self, request, obj, form, change):
         fields = {k: form.cleaned_data[k] for k in ("title", "shortcut", "body", "department")}
         if change:
             services.canned_reply_update(reply=obj, **fields)
         else:
-            obj.pk = services.canned_reply_create(**fields).pk
+            system = request.user.system if scoped_system_id(request) else None
+            system = form.cleaned_data.get("system") or system
+            obj.pk = services.canned_reply_create(system=system, **fields).pk

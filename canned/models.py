@@ -4,6 +4,9 @@ operator's own (personal) or shared by an admin with a department or with everyo
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from systems.models import SystemField
 
 
 class CannedReply(models.Model):
@@ -23,6 +26,7 @@ class CannedReply(models.Model):
         related_name="canned_replies",
         help_text="Shared with this department's members; empty shares it with everyone.",
     )
+    system = SystemField(related_name="canned_replies", verbose_name=_("library system"))
     title = models.CharField(max_length=100)
     shortcut = models.CharField(
         max_length=30,
@@ -54,7 +58,7 @@ class CannedReply(models.Model):
                 name="canned_shortcut_per_department",
             ),
             models.UniqueConstraint(
-                fields=["shortcut"],
+                fields=["system", "shortcut"],
                 condition=Q(owner__isnull=True, department__isnull=True) & ~Q(shortcut=""),
                 name="canned_shortcut_for_everyone",
             ),

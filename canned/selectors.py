@@ -68,11 +68,11 @@ def canned_reply_fill(*, body: str, values: FillValues) -> str:
 
 
 def _offered_to(operator: AbstractBaseUser) -> Q:
-    """The operator's own replies, those shared with everyone, and those of the active
-    departments they belong to (a member who monitors it or not)."""
+    """The operator's own replies, those shared with everyone of their system, and those of
+    the active departments they belong to (a member who monitors it or not)."""
     return (
         Q(owner=operator)
-        | Q(owner__isnull=True, department__isnull=True)
+        | Q(owner__isnull=True, department__isnull=True, system_id=operator.system_id)
         | Q(department__in=member_department_ids_subquery(operator=operator))
     )
 

@@ -13,6 +13,8 @@ from departments.models import Department
 from libchat.core.messages import MESSAGE_MAX_CHARS
 from libchat.core.refusals import Refusal
 from libchat.core.richtext import body_has_text, body_sanitise
+from systems.models import System
+from systems.selectors import default_system
 
 TITLE_MAX_CHARS = CannedReply._meta.get_field("title").max_length
 SHORTCUT = re.compile(r"[a-z0-9][a-z0-9_-]{0,29}")
@@ -78,6 +80,10 @@ def _checked(reply: CannedReply, *, title: str, shortcut: str, body: str) -> Can
         same_scope = CannedReply.objects.filter(
             owner_id=reply.owner_id, department_id=reply.department_id, shortcut=shortcut
         ).exclude(pk=reply.pk)
+        if not reply.owner_id and not reply.department_id:
+            if reply.system_id is None:
+                reply.system_id = default_system().pk
+            same_scope = same_scope.filter(system_id=reply.system_id)
         if same_scope.exists():
             raise CannedReplyRefused("duplicate_shortcut", _shortcut_taken(reply, shortcut))
     reply.title, reply.shortcut, reply.body = title, shortcut, clean
@@ -110,13 +116,22 @@ def canned_reply_create(
     shortcut: str = "",
     owner: AbstractBaseUser | None = None,
     department: Department | None = None,
+    system: System | None = None,
 ) -> CannedReply:
-    """A personal reply (owner), one shared with a department, or with everyone (neither)."""
+    """A personal reply (owner), one shared with a department, or with everyone (neither) of
+    a system: the owner's, the department's, or the one given (the default system's when
+    none is)."""
     if owner is not None and department is not None:
         raise CannedReplyRefused(
             "bad_scope", gettext("A canned reply is personal or shared, not both.")
         )
     reply = CannedReply(owner=owner, department=department)
+    if owner is not None:
+        reply.system_id = owner.system_id
+    elif department is not None:
+        reply.system_id = department.system_id
+    elif system is not None:
+        reply.system = system
     return _saved(_checked(reply, title=title, shortcut=shortcut, body=body))
 
 
@@ -132,6 +147,8 @@ def canned_reply_update(
     everyone), a personal one stays its owner's."""
     if not reply.owner_id:
         reply.department = department
+        if department is not None:
+            reply.system_id = department.system_id
     return _saved(_checked(reply, title=title, shortcut=shortcut, body=body))
 
 

@@ -21,6 +21,7 @@ from chats.models import (
 )
 from libchat.core.admin import RecordAdmin
 from libchat.core.durations import duration_text
+from systems.admin import SystemScopedAdmin
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -92,8 +93,12 @@ class PatronMessageInline(admin.TabularInline):
 
 
 @admin.register(PatronChat)
-class PatronChatAdmin(admin.ModelAdmin):
-    """Every chat, read-only: chats change only through the chat itself."""
+class PatronChatAdmin(SystemScopedAdmin):
+    """Every chat (of the admin's system: its widget's), read-only: chats change only through
+    the chat itself."""
+
+    system_lookup = "widget__system"
+    system_admin_manages = False
 
     list_display = ["pk", "widget", "state", "name", "email", "claimed_by", "created_at", "rating"]
     list_filter = ["state", "widget", "department", "tags"]
@@ -200,7 +205,10 @@ class TicketReplyInline(ReadOnlyInline):
 
 
 @admin.register(OfflineTicket)
-class OfflineTicketAdmin(admin.ModelAdmin):
+class OfflineTicketAdmin(SystemScopedAdmin):
+    system_lookup = "widget__system"
+    system_admin_manages = False
+
     list_display = ["pk", "widget", "name", "email", "created_at", "answered_at", "answered_by"]
     list_filter = ["widget", ("answered_at", admin.EmptyFieldListFilter)]
     search_fields = ["name", "email", "question"]

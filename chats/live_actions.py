@@ -21,7 +21,7 @@ from libchat.core.db import database_sync_to_async
 from libchat.core.live import dashboard_action, dashboard_groups, on_dashboard_disconnect
 from libchat.core.protocol import FrameError
 from libchat.core.ratelimit import operator_message_rate_check
-from widgets.selectors import widget_ids_answerable_by
+from widgets.selectors import widget_ids_answerable_by, widgets_of_coops_monitored_by
 
 
 @dashboard_groups
@@ -31,8 +31,12 @@ def chat_queue_groups(operator) -> list[str]:
     dashboards follow when either changes."""
     if not operator_takes_chats(operator=operator):
         return []
+    widget_ids = set(widget_ids_answerable_by(operator=operator))
+    if operator.monitors_coop:
+        coop_widgets = widgets_of_coops_monitored_by(operator=operator)
+        widget_ids |= {row["pk"] for row in coop_widgets}
     return [
-        *(groups.widget_queue_group(pk) for pk in widget_ids_answerable_by(operator=operator)),
+        *(groups.widget_queue_group(pk) for pk in sorted(widget_ids)),
         *(groups.department_queue_group(pk) for pk in monitored_department_ids(operator=operator)),
     ]
 

@@ -38,7 +38,12 @@ from departments.selectors import monitored_department_ids_subquery
 from libchat.core.richtext import links_add, text_as_html, text_normalise
 from libchat.core.tokens import secret_hash
 from widgets.models import Widget
-from widgets.selectors import operators_answering, widget_answerer_ids, widget_ids_answerable_by
+from widgets.selectors import (
+    operators_answering,
+    widget_answerer_ids,
+    widget_ids_answerable_by,
+    widgets_of_coops_monitored_by,
+)
 
 PREVIEW_CHARS = 140
 
@@ -187,14 +192,18 @@ def patron_state(*, chat: PatronChat) -> dict:
 
 
 def chats_waiting_for(*, operator: Operator) -> list[dict]:
-    """Unclaimed chats this operator may take, oldest first; none for an operator who takes no
-    patron chats now (`accounts.selectors.operators_taking_chats`)."""
+    """Unclaimed chats this operator may take, oldest first (a co-op queue monitor's include
+    the co-op's other libraries' chats); none for an operator who takes no patron chats now
+    (`accounts.selectors.operators_taking_chats`)."""
     if not operator_takes_chats(operator=operator):
         return []
+    answerable = Q(widget_id__in=widget_ids_answerable_by(operator=operator))
+    if operator.monitors_coop:
+        answerable |= Q(widget_id__in=widgets_of_coops_monitored_by(operator=operator))
     chats = (
         PatronChat.objects.filter(state=PatronChat.State.WAITING)
         .filter(
-            Q(department__isnull=True, widget_id__in=widget_ids_answerable_by(operator=operator))
+            Q(answerable, department__isnull=True)
             | Q(department_id__in=monitored_department_ids_subquery(operator=operator))
         )
         .select_related("widget", "claimed_by")
@@ -256,14 +265,14 @@ def offers_open_for(*, operator: Operator) -> list[dict]:
 
 
 def transfer_targets(*, operator: Operator) -> dict:
-    """Who a chat can go to: the operators who could claim it (not this one; the rule of
-    `operators_taking_chats`) and active departments."""
+    """Who a chat can go to: the operators of this one's system who could claim it (not this
+    one; the rule of `operators_taking_chats`) and its system's active departments."""
     taking = operators_taking_chats() - {operator.pk}
+    operators = Operator.objects.filter(pk__in=taking, system_id=operator.system_id)
+    departments = Department.objects.filter(active=True, system_id=operator.system_id)
     return {
-        "operators": [{"id": o.pk, "name": o.name} for o in Operator.objects.filter(pk__in=taking)],
-        "departments": [
-            {"id": d.pk, "name": d.name} for d in Department.objects.filter(active=True)
-        ],
+        "operators": [{"id": o.pk, "name": o.name} for o in operators],
+        "departments": [{"id": d.pk, "name": d.name} for d in departments],
     }
 
 
@@ -279,25 +288,41 @@ def _page(records: QuerySet, number) -> Page:
 
 
 def _visible_widget_ids(*, operator: Operator) -> list[int] | None:
-    """Widgets whose records this operator sees; None for an admin, who sees all."""
-    return None if operator.is_superuser else widget_ids_answerable_by(operator=operator)
+    """Widgets whose records this operator sees; None for a superuser, who sees all. A system
+    admin sees every widget of their system; another operator those they answer."""
+    if operator.is_superuser:
+        return None
+    if operator.is_system_admin:
+        return list(
+            Widget.objects.filter(system_id=operator.system_id).values_list("pk", flat=True)
+        )
+    return widget_ids_answerable_by(operator=operator)
 
 
 def _chats_visible(*, operator: Operator, widget_ids: list[int] | None = None) -> QuerySet:
-    """The chats whose record this operator may read: all for an admin; else those of the
-    widgets they answer (`widget_ids`, read here unless given), those sent to a department they
-    monitor, and those they took part in (a requeue or a transfer does not take that away)."""
+    """The chats whose record this operator may read: all for a superuser; else those of the
+    widgets they answer (`widget_ids`, read here unless given; a system admin's: the system's),
+    those sent to a department they monitor, and those they took part in (a requeue or a
+    transfer does not take that away); a system admin's, those their system's operators took
+    part in."""
     if widget_ids is None:
         widget_ids = _visible_widget_ids(operator=operator)
     if widget_ids is None:
         return PatronChat.objects.all()
     took_part = ChatParticipant.objects.filter(chat=OuterRef("pk"), operator=operator)
-    return PatronChat.objects.filter(
+    visible = (
         Q(widget_id__in=widget_ids)
         | Q(department_id__in=monitored_department_ids_subquery(operator=operator))
         | Q(claimed_by=operator)
         | Exists(took_part)
     )
+    if operator.is_system_admin:
+        # The chats their system's operators answered for another library of a co-op too.
+        answered = ChatParticipant.objects.filter(
+            chat=OuterRef("pk"), operator__system_id=operator.system_id
+        )
+        visible |= Exists(answered)
+    return PatronChat.objects.filter(visible)
 
 
 def _operators_who_took_part() -> Prefetch:
@@ -388,17 +413,24 @@ def _chat_with_record(chats: QuerySet, chat_id: int) -> PatronChat | None:
     )
 
 
-def chat_filter_choices(*, operator: Operator | None = None) -> dict:
+def chat_filter_choices(*, operator: Operator | None = None, system_id: int | None = None) -> dict:
     """What the Transcripts and Reports filters offer, by name: widgets (those whose records the
-    operator reads, all without one), departments, operators and every tag, even one no longer
-    offered, since older chats carry it. Four queries."""
+    operator reads, all without one), departments, operators (those of the operator's system,
+    or of the system given, all for a superuser) and every tag, even one no longer offered,
+    since older chats carry it. Four queries."""
     widgets = Widget.objects.order_by("name")
+    departments = Department.objects.order_by("name")
+    operators = Operator.objects.filter(is_operator=True).order_by("display_name", "username")
     if operator is not None and (widget_ids := _visible_widget_ids(operator=operator)) is not None:
         widgets = widgets.filter(pk__in=widget_ids)
-    operators = Operator.objects.filter(is_operator=True).order_by("display_name", "username")
+        system_id = operator.system_id
+    if system_id is not None:
+        widgets = widgets.filter(system_id=system_id)
+        departments = departments.filter(system_id=system_id)
+        operators = operators.filter(system_id=system_id)
     return {
         "widgets": list(widgets.values("pk", "name")),
-        "departments": list(Department.objects.order_by("name").values("pk", "name")),
+        "departments": list(departments.values("pk", "name")),
         "operators": [{"pk": o.pk, "name": o.name} for o in operators],
         "tags": list(ChatTag.objects.order_by("position", "name").values("pk", "name")),
     }
@@ -520,9 +552,12 @@ def ticket_for(*, operator: Operator, ticket_id: int) -> OfflineTicket | None:
     return _tickets_visible(operator=operator).filter(pk=ticket_id).first()
 
 
-def follow_up_departments() -> list[Department]:
-    """The departments a follow-up ticket may be assigned to."""
-    return list(Department.objects.filter(active=True).order_by("name"))
+def follow_up_departments(*, system_id: int | None = None) -> list[Department]:
+    """The departments (of one system, given its id) a follow-up ticket may be assigned to."""
+    departments = Department.objects.filter(active=True).order_by("name")
+    if system_id is not None:
+        departments = departments.filter(system_id=system_id)
+    return list(departments)
 
 
 def tickets_open_count(*, operator: Operator) -> int:

@@ -42,6 +42,8 @@ from libchat.core.ratelimit import rate_limit_hit
 from libchat.core.refusals import Refusal, refusal_response
 from libchat.core.richtext import body_sanitise
 from libchat.core.uploads import file_download, file_send_arguments
+from systems import selectors as system_selectors
+from systems.models import System
 from widgets.models import Widget
 from widgets.selectors import widget_in_language, widget_language
 
@@ -363,6 +365,13 @@ def patron_record(request: HttpRequest, chat_id: int) -> HttpResponse:
     # The console shows the pre-chat answers itself, at once; the fragment adds the rest.
     in_console = request.GET.get("in") == "console"
     context = {"record": record, "times": times, "in_console": in_console}
+    home_system_id = record.chat.widget.system_id
+    if home_system_id != request.user.system_id:
+        # Another library's patron (a co-op chat): its name and its notes for the co-op.
+        context["home_system"] = System.objects.get(pk=home_system_id)
+        context["home_notes"] = system_selectors.coop_notes_for(
+            home_system_id=home_system_id, reader_system_id=request.user.system_id
+        )
     return render(request, "chats/patron_record.html", context)
 
 
@@ -478,7 +487,7 @@ def chat_follow_up(request: HttpRequest, chat_id: int) -> HttpResponse:
     chat = selectors.chat_readable_by(operator=request.user, chat_id=chat_id)
     if chat is None:
         return refused(request, gettext("No such chat, or not one you may see."), 404)
-    departments = selectors.follow_up_departments()
+    departments = selectors.follow_up_departments(system_id=request.user.system_id)
     note, assign, error = request.POST.get("note", ""), request.POST.get("assign", "me"), ""
     if request.method == "POST":
         department = next((d for d in departments if f"d{d.pk}" == assign), None)

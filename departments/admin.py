@@ -1,9 +1,10 @@
 from django.contrib import admin
 
 from departments.models import Department, Membership, SignOffTime
+from systems.admin import SystemScopedAdmin, SystemScopedInline
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(SystemScopedInline, admin.TabularInline):
     model = Membership
     extra = 1
     autocomplete_fields = ["operator"]
@@ -11,7 +12,7 @@ class MembershipInline(admin.TabularInline):
     readonly_fields = ["joined_at"]
 
 
-class SignOffTimeInline(admin.StackedInline):
+class SignOffTimeInline(SystemScopedInline, admin.StackedInline):
     # Stacked, as the widget's opening hours are: a table's empty first header fails the
     # accessibility rules. A time given twice is refused by the unique constraint's check.
     model = SignOffTime
@@ -20,7 +21,7 @@ class SignOffTimeInline(admin.StackedInline):
 
 
 @admin.register(Department)
-class DepartmentAdmin(admin.ModelAdmin):
+class DepartmentAdmin(SystemScopedAdmin):
     list_display = ["name", "slug", "active", "member_count"]
     list_filter = ["active"]
     search_fields = ["name", "slug"]

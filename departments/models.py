@@ -5,11 +5,15 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from systems.models import SystemField
 
 
 class Department(models.Model):
-    name = models.CharField(max_length=100, unique=True)
+    name = models.CharField(max_length=100)
     slug = models.SlugField(max_length=100, unique=True)
+    system = SystemField(related_name="departments", verbose_name=_("library system"))
     active = models.BooleanField(default=True)
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="Membership", related_name="departments"
@@ -23,6 +27,11 @@ class Department(models.Model):
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["system", "name"], name="one_department_name_per_system"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -10,4 +10,5 @@ from libchat.core.decorators import operator_required
 @require_GET
 @operator_required
 def search(request: HttpRequest) -> JsonResponse:
-    return JsonResponse({"faqs": faq_search(query=request.GET.get("q", "")[:200])})
+    query = request.GET.get("q", "")[:200]
+    return JsonResponse({"faqs": faq_search(query=query, system_id=request.user.system_id)})

@@ -34,6 +34,10 @@ class Room(models.Model):
     operator_high = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
+    # The All Staff room's system: each system has its own. Empty for the other kinds.
+    system = models.ForeignKey(
+        "systems.System", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -44,12 +48,14 @@ class Room(models.Model):
                     Q(
                         kind="department",
                         department__isnull=False,
+                        system__isnull=True,
                         operator_low__isnull=True,
                         operator_high__isnull=True,
                     )
                     | Q(
                         kind="direct",
                         department__isnull=True,
+                        system__isnull=True,
                         operator_low__isnull=False,
                         operator_high__isnull=False,
                         operator_low__lt=F("operator_high"),
@@ -57,6 +63,7 @@ class Room(models.Model):
                     | Q(
                         kind="all_staff",
                         department__isnull=True,
+                        system__isnull=False,
                         operator_low__isnull=True,
                         operator_high__isnull=True,
                     )
@@ -66,7 +73,9 @@ class Room(models.Model):
                 fields=["operator_low", "operator_high"], name="one_direct_room_per_pair"
             ),
             models.UniqueConstraint(
-                fields=["kind"], condition=Q(kind="all_staff"), name="one_all_staff_room"
+                fields=["system"],
+                condition=Q(kind="all_staff"),
+                name="one_all_staff_room_per_system",
             ),
         ]
 

@@ -38,7 +38,7 @@ def _accessible_rooms_q(operator: Operator) -> Q:
         Membership.objects.filter(department=OuterRef("department"), operator=operator)
     )
     return (
-        Q(kind=Room.Kind.ALL_STAFF)
+        Q(kind=Room.Kind.ALL_STAFF, system_id=operator.system_id)
         | (Q(kind=Room.Kind.DEPARTMENT, department__active=True) & Q(member_of_department))
         | (Q(kind=Room.Kind.DIRECT) & (Q(operator_low=operator) | Q(operator_high=operator)))
     )
@@ -68,6 +68,8 @@ def _room_members(room: Room):
         operators = operators.filter(memberships__department_id=room.department_id)
     elif room.kind == Room.Kind.DIRECT:
         operators = operators.filter(pk__in=[room.operator_low_id, room.operator_high_id])
+    else:
+        operators = operators.filter(system_id=room.system_id)
     return operators
 
 
@@ -83,7 +85,8 @@ def room_members(*, room: Room) -> list[Operator]:
 
 def room_mentionable(*, room: Room, operator: Operator) -> dict:
     """Whom the operator may @mention in the room, for the editor's typeahead: its members, and
-    its department (a department room) or every active department (All Staff); nobody in All
+    its department (a department room) or every active department of its system (All Staff);
+    nobody in All
     Staff unless the operator is an admin. Two queries at most."""
     from departments.models import Department
 
@@ -94,7 +97,9 @@ def room_mentionable(*, room: Room, operator: Operator) -> dict:
     if room.kind == Room.Kind.DEPARTMENT:
         departments = Department.objects.filter(pk=room.department_id, active=True)
     elif room.kind == Room.Kind.ALL_STAFF:
-        departments = Department.objects.filter(active=True).order_by("name")
+        departments = Department.objects.filter(active=True, system_id=room.system_id).order_by(
+            "name"
+        )
     return {
         "operators": operators,
         "departments": [{"id": d.pk, "name": d.name} for d in departments],
@@ -392,8 +397,9 @@ class Sidebar:
 
 def sidebar_for(*, operator: Operator, directory: list | None = None) -> Sidebar:
     """The Internal Chat lists: the departments the operator monitors (with their members),
-    every other operator, All Staff; each with its unread count. Reads only, in three queries
-    plus the operator directory's two (none when the page already holds the directory).
+    every other operator of their system, their system's All Staff; each with its unread
+    count. Reads only, in three queries plus the operator directory's two (none when the page
+    already holds the directory).
 
     A room not created yet (All Staff on a new site) is listed without an id; the socket creates
     it at connect and the catch-up reply tells the page its id."""
@@ -428,7 +434,7 @@ def sidebar_for(*, operator: Operator, directory: list | None = None) -> Sidebar
             OperatorRow(m.operator_id, m.operator.name, presence[m.operator_id])
         )
     if directory is None:
-        directory = operator_directory(exclude=operator)
+        directory = operator_directory(exclude=operator, system_id=operator.system_id)
     operators = [
         OperatorEntry(
             row,

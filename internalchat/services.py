@@ -29,6 +29,7 @@ from libchat.core.models import SiteSettings
 from libchat.core.refusals import Refusal
 from libchat.core.richtext import text_as_html
 from libchat.core.uploads import files_storing
+from systems.selectors import default_system, systems_share_coop
 
 SCRUB_BATCH = 500
 _SEND_LOCK_NAMESPACE = 4_401_001
@@ -256,9 +257,16 @@ def _rooms_announce(room: Room) -> None:
 
 
 def room_direct_get_or_create(*, operator: Operator, other: Operator) -> Room:
-    """The one room of this pair of operators; the other may be offline (the message waits)."""
+    """The one room of this pair of operators; the other may be offline (the message waits).
+    Operators of two systems talk one to one only when their systems share a co-op."""
     if other.pk == operator.pk or not other.may_chat:
         raise RoomRefused("bad_operator", gettext("Choose another active operator."))
+    if not systems_share_coop(system_id=operator.system_id, other_id=other.system_id):
+        raise RoomRefused(
+            "other_system",
+            gettext("%(name)s works for another library system, which shares no co-op with yours.")
+            % {"name": other.name},
+        )
     low, high = sorted([operator.pk, other.pk])
     with transaction.atomic():
         room, created = Room.objects.get_or_create(
@@ -277,17 +285,21 @@ def room_department_get_or_create(*, department: Department) -> Room:
     return room
 
 
-def room_all_staff_get_or_create() -> Room:
+def room_all_staff_get_or_create(*, system_id: int | None = None) -> Room:
+    """The All Staff room of a system (of the default system when none is named)."""
+    if system_id is None:
+        system_id = default_system().pk
     with transaction.atomic():
-        room, created = Room.objects.get_or_create(kind=Room.Kind.ALL_STAFF)
+        room, created = Room.objects.get_or_create(kind=Room.Kind.ALL_STAFF, system_id=system_id)
         if created:
             transaction.on_commit(partial(_rooms_announce, room))
     return room
 
 
 def rooms_ensure_for(*, operator: Operator) -> None:
-    """Create the All Staff room and the operator's department rooms if they are missing."""
-    room_all_staff_get_or_create()
+    """Create the operator's system's All Staff room and their department rooms if they are
+    missing."""
+    room_all_staff_get_or_create(system_id=operator.system_id)
     missing = Department.objects.filter(
         memberships__operator=operator, active=True, internal_room__isnull=True
     )

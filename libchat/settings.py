@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "csp",
     "channels",
     "libchat",
+    "systems",
     "accounts",
     "departments",
     "widgets",
@@ -121,6 +122,8 @@ LOGOUT_REDIRECT_URL = "login"
 # hashes and successful log-ins are not logged (accounts.lockout says why).
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    "accounts.backends.OperatorBackend",
+    # Sessions started before OperatorBackend name this one; kept so nobody is logged out.
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_FAILURE_LIMIT = env.int("LIBCHAT_LOGIN_FAILURE_LIMIT", default=5)
@@ -286,6 +289,8 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 # these are where LibChat's differ from Django's.
 FORMAT_MODULE_PATH = ["libchat.formats"]
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
+# The name of the library system everything belongs to until a second one is added.
+LIBCHAT_SYSTEM_NAME = env.str("LIBCHAT_SYSTEM_NAME", default="Library")
 USE_I18N = True
 USE_TZ = True
 

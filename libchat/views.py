@@ -36,7 +36,9 @@ from meetings import selectors as meeting_selectors
 def chats(request: HttpRequest) -> HttpResponse:
     context = {
         "tab": "chats",
-        "directory": account_selectors.operator_directory(exclude=request.user),
+        "directory": account_selectors.operator_directory(
+            exclude=request.user, system_id=request.user.system_id
+        ),
         "meetings": meeting_selectors.meetings_running_for(operator=request.user),
         "reply_max_chars": MESSAGE_MAX_CHARS,
         # Each chat pane's tags: which are on is asked when the pane opens (chat-tags.js).
@@ -51,7 +53,14 @@ def chats(request: HttpRequest) -> HttpResponse:
 def settings_tab(request: HttpRequest) -> HttpResponse:
     memberships = department_selectors.memberships_for_operator(operator=request.user)
     languages = operator_language_choices()
-    context = {"tab": "settings", "memberships": memberships, "languages": languages}
+    # The co-op queue toggle, for an operator whose library is in a co-op (accounts.backends).
+    in_coop = getattr(request.user, "in_coop", False)
+    context = {
+        "tab": "settings",
+        "memberships": memberships,
+        "languages": languages,
+        "in_coop": in_coop,
+    }
     if request.method == "POST":
         monitored = set()
         for value in request.POST.getlist("monitor"):
@@ -72,6 +81,7 @@ def settings_tab(request: HttpRequest) -> HttpResponse:
             notify_sound="notify_sound" in request.POST,
             show_internal_tab="show_internal_tab" in request.POST,
             language=language,
+            monitors_coop="monitor_coop" in request.POST if in_coop else None,
         )
         # Said in the language the next page is in.
         new_language = account_selectors.operator_language(

@@ -25,6 +25,9 @@ class ReportFilters:
     department_id: int | None = None
     operator_id: int | None = None
     tag_id: int | None = None
+    # A library system's chats, operators and widgets only: a superuser's choice, or forced
+    # to the reader's own system on a server of several (reports.views).
+    system_id: int | None = None
 
     @property
     def since(self) -> datetime:
@@ -43,6 +46,7 @@ class ReportFilters:
             ("department", self.department_id),
             ("operator", self.operator_id),
             ("tag", self.tag_id),
+            ("system", self.system_id),
         ]:
             if value is not None:
                 query[name] = str(value)
@@ -76,4 +80,5 @@ def filters_parse(query: QueryDict, *, today: date | None = None) -> ReportFilte
         department_id=query_id(query, "department"),
         operator_id=query_id(query, "operator"),
         tag_id=query_id(query, "tag"),
+        system_id=query_id(query, "system"),
     )

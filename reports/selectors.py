@@ -85,6 +85,8 @@ def _chat_q(filters: ReportFilters, prefix: str = "") -> Q:
     the range, narrowed as Transcripts narrow (widget, department, operator, tag)."""
     p = prefix
     q = Q(**{f"{p}created_at__gte": filters.since, f"{p}created_at__lt": filters.until})
+    if filters.system_id:
+        q &= Q(**{f"{p}widget__system_id": filters.system_id})
     return q & chat_scope_q(
         widget_id=filters.widget_id,
         department_id=filters.department_id,
@@ -106,6 +108,8 @@ def _tickets(filters: ReportFilters) -> QuerySet:
         q &= Q(widget__first_department_id=filters.department_id)
     if filters.operator_id:
         q &= Q(answered_by_id=filters.operator_id)
+    if filters.system_id:
+        q &= Q(widget__system_id=filters.system_id)
     if filters.tag_id:
         q &= Q(pk__isnull=True)  # tickets carry no tags: none is of a tag
     return OfflineTicket.objects.filter(q).order_by()
@@ -496,6 +500,8 @@ def coverage(filters: ReportFilters, *, now: datetime | None = None) -> dict:
     )
     if filters.operator_id:
         intervals = intervals.filter(operator_id=filters.operator_id)
+    if filters.system_id:
+        intervals = intervals.filter(operator__system_id=filters.system_id)
     if filters.department_id:
         members = Membership.objects.filter(department_id=filters.department_id)
         intervals = intervals.filter(operator_id__in=members.values("operator_id"))
@@ -548,6 +554,8 @@ def widget_coverage(filters: ReportFilters, *, now: datetime | None = None) -> d
     )
     if filters.widget_id:
         intervals = intervals.filter(widget_id=filters.widget_id)
+    if filters.system_id:
+        intervals = intervals.filter(widget__system_id=filters.system_id)
     if filters.department_id or filters.operator_id:
         routed = widgets_routed_to(
             operator_id=filters.operator_id, department_id=filters.department_id
@@ -578,20 +586,23 @@ def widget_coverage(filters: ReportFilters, *, now: datetime | None = None) -> d
     }
 
 
-def now_panel(*, now: datetime | None = None) -> dict:
+def now_panel(*, now: datetime | None = None, system_id: int | None = None) -> dict:
     """Who is signed in and their status, the chats waiting and the longest wait, and the chats
-    each operator holds: the live desk, in three queries."""
+    each operator holds: the live desk (of one system, given its id), in three queries."""
     now = now or timezone.now()
+    sessions = active_sessions_with_reachability(now)
+    chats = PatronChat.objects.all()
+    if system_id:
+        sessions = sessions.filter(operator__system_id=system_id)
+        chats = chats.filter(widget__system_id=system_id)
     sessions = list(
-        active_sessions_with_reachability(now)
-        .select_related("operator")
-        .order_by("operator__display_name", "operator__username")
+        sessions.select_related("operator").order_by("operator__display_name", "operator__username")
     )
-    waiting = PatronChat.objects.filter(state=PatronChat.State.WAITING).aggregate(
+    waiting = chats.filter(state=PatronChat.State.WAITING).aggregate(
         count=Count("pk"), oldest=Min("created_at")
     )
     holding = dict(
-        PatronChat.objects.filter(state=PatronChat.State.ACTIVE)
+        chats.filter(state=PatronChat.State.ACTIVE)
         .order_by()
         .values("claimed_by_id")
         .annotate(n=Count("pk"))
@@ -640,9 +651,10 @@ def now_panel(*, now: datetime | None = None) -> dict:
     }
 
 
-def filter_choices() -> dict:
-    """What the filters offer: widgets, departments, operators and tags, by name."""
-    return chat_filter_choices()
+def filter_choices(*, system_id: int | None = None) -> dict:
+    """What the filters offer: widgets, departments, operators and tags, by name (of one
+    system's, given its id)."""
+    return chat_filter_choices(system_id=system_id)
 
 
 def _direct_figures(filters: ReportFilters) -> dict:
@@ -1065,7 +1077,10 @@ def report_figures(filters: ReportFilters, *, now: datetime | None = None) -> di
     roll-up where it holds the range, else directly."""
     rolled = _rolled_days(filters, now)
     live = _live_days(filters, now, rolled)
-    figures = _direct_figures(filters) if live is None else _rolled_figures(filters, live, rolled)
+    # The roll-up's rows of every widget are not kept per system: one system's figures are
+    # read from its chats.
+    direct = live is None or filters.system_id is not None
+    figures = _direct_figures(filters) if direct else _rolled_figures(filters, live, rolled)
     return {
         "filters": filters.as_query(),
         "time_zone": str(_tz()),
@@ -1073,5 +1088,5 @@ def report_figures(filters: ReportFilters, *, now: datetime | None = None) -> di
         "comments": comments(filters),
         "coverage": coverage(filters, now=now),
         "widget_hours": widget_coverage(filters, now=now),
-        "now": now_panel(now=now),
+        "now": now_panel(now=now, system_id=filters.system_id),
     }

@@ -1,5 +1,6 @@
 """The Reports tab and the JSON of its figures: only for holders of "View reports"."""
 
+from dataclasses import replace
 from functools import wraps
 
 from django.conf import settings
@@ -14,8 +15,10 @@ from django.views.decorators.http import require_GET
 from libchat.core.decorators import refused
 from libchat.core.queries import QueryRefused
 from reports import selectors
-from reports.filters import filters_parse
+from reports.filters import ReportFilters, filters_parse
 from reports.models import VIEW_REPORTS
+from systems.models import System
+from systems.selectors import several_systems
 
 # The page's figures in order: what each shows and the question it answers (README "Reports").
 FIGURES = [
@@ -149,18 +152,30 @@ def reports_required(*, json: bool):
     return decorate
 
 
+def _system_scoped(request: HttpRequest, filters: ReportFilters) -> ReportFilters:
+    """On a server of several library systems, a superuser reports on any one or all of them,
+    anyone else on their own system only. A single library's reports name no system."""
+    if request.user.is_superuser:
+        return filters
+    return replace(filters, system_id=request.user.system_id if several_systems() else None)
+
+
 @require_GET
 @reports_required(json=False)
 def reports_tab(request: HttpRequest) -> HttpResponse:
     try:
-        filters = filters_parse(request.GET)
+        filters = _system_scoped(request, filters_parse(request.GET))
     except QueryRefused as exc:
         return refused(request, str(exc), 400)
+    systems = []
+    if request.user.is_superuser and several_systems():
+        systems = list(System.objects.values("pk", "name"))
     context = {
         "tab": "reports",
         "filters": filters,
+        "systems": systems,
         "grains": [("day", _("Day")), ("week", _("Week")), ("month", _("Month"))],
-        "choices": selectors.filter_choices(),
+        "choices": selectors.filter_choices(system_id=filters.system_id),
         "figures": FIGURES,
         "time_zone": settings.TIME_ZONE,
     }
@@ -172,7 +187,7 @@ def reports_tab(request: HttpRequest) -> HttpResponse:
 @reports_required(json=True)
 def report_data(request: HttpRequest) -> JsonResponse:
     try:
-        filters = filters_parse(request.GET)
+        filters = _system_scoped(request, filters_parse(request.GET))
     except QueryRefused as exc:
         return JsonResponse({"error": str(exc)}, status=400)
     return JsonResponse(selectors.report_figures(filters))

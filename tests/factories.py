@@ -122,3 +122,27 @@ class FaqFactory(factory.django.DjangoModelFactory):
     question = factory.Sequence(lambda n: f"Question {n}?")
     answer = "The answer."
     link = "https://library.example/faq"
+
+
+class SystemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "systems.System"
+
+    name = factory.Sequence(lambda n: f"Library system {n}")
+    slug = factory.Sequence(lambda n: f"system-{n}")
+
+
+class CoopFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "systems.Coop"
+
+    name = factory.Sequence(lambda n: f"Co-op {n}")
+    slug = factory.Sequence(lambda n: f"coop-{n}")
+
+
+class CoopMembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "systems.CoopMembership"
+
+    coop = factory.SubFactory(CoopFactory)
+    system = factory.SubFactory(SystemFactory)

@@ -5,6 +5,7 @@ from django.contrib import admin, messages
 from django.urls import reverse
 
 from libchat.core.admin import RecordAdmin
+from systems.admin import SystemScopedAdmin, SystemScopedInline, scoped_system_id
 from widgets import selectors, services
 from widgets.models import (
     Widget,
@@ -23,10 +24,14 @@ class FallbackFormSet(forms.BaseInlineFormSet):
         super().clean()
         if any(self.errors):
             return
+        # A co-op is tried after every operator and department, and the database keeps each
+        # co-op once: only those are checked for repeats.
         kept = [
             form
             for form in self.forms
-            if form.cleaned_data and not form.cleaned_data.get("DELETE", False)
+            if form.cleaned_data
+            and not form.cleaned_data.get("DELETE", False)
+            and not form.cleaned_data.get("coop")
         ]
         kept.sort(key=lambda form: form.cleaned_data["position"])
         choices = [
@@ -39,12 +44,12 @@ class FallbackFormSet(forms.BaseInlineFormSet):
         fallbacks_validate(first_choice=self.instance.first_choice, choices=choices)
 
 
-class FallbackInline(admin.StackedInline):
+class FallbackInline(SystemScopedInline, admin.StackedInline):
     # Stacked: each field has its own label (a table's column headers label no field).
     model = WidgetFallback
     formset = FallbackFormSet
     extra = 1
-    fields = ["position", "operator", "department"]
+    fields = ["position", "operator", "department", "coop"]
     ordering = ["position"]
     verbose_name = "fallback"
     verbose_name_plural = "Who monitors the widget: fallbacks, tried in order"
@@ -68,7 +73,7 @@ class OpeningSpanFormSet(forms.BaseInlineFormSet):
         )
 
 
-class OpeningSpanInline(admin.StackedInline):
+class OpeningSpanInline(SystemScopedInline, admin.StackedInline):
     # Stacked, as the fallbacks are: a table's empty first header fails the accessibility rules.
     model = WidgetOpeningSpan
     formset = OpeningSpanFormSet
@@ -76,13 +81,13 @@ class OpeningSpanInline(admin.StackedInline):
     fields = ["weekday", "opens_at", "closes_at"]
 
 
-class ClosedDateInline(admin.StackedInline):
+class ClosedDateInline(SystemScopedInline, admin.StackedInline):
     model = WidgetClosedDate
     extra = 0
     fields = ["date", "reason"]
 
 
-class TextInline(admin.StackedInline):
+class TextInline(SystemScopedInline, admin.StackedInline):
     model = WidgetText
     extra = 0
     fields = ["language", *WidgetText.FIELDS]
@@ -91,7 +96,7 @@ class TextInline(admin.StackedInline):
 
 
 @admin.register(Widget)
-class WidgetAdmin(admin.ModelAdmin):
+class WidgetAdmin(SystemScopedAdmin):
     list_display = ["name", "kind", "first_choice_display", "active", "status_display"]
     list_filter = ["active", "kind"]
     search_fields = ["name", "title"]
@@ -150,6 +155,16 @@ class WidgetAdmin(admin.ModelAdmin):
         ),
     ]
 
+    def get_changeform_initial_data(self, request):
+        # A new widget of a system admin starts in their system's time zone and colour.
+        initial = super().get_changeform_initial_data(request)
+        if scoped_system_id(request) is not None:
+            system = request.user.system
+            initial.setdefault("time_zone", system.time_zone)
+            if system.widget_colour:
+                initial.setdefault("colour", system.widget_colour)
+        return initial
+
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name in {"colour", "text_colour"}:
             kwargs["widget"] = forms.TextInput(attrs={"type": "color"})
@@ -199,8 +214,14 @@ class WidgetAdmin(admin.ModelAdmin):
         elif status.serving == 0:
             serving = f"first choice: {widget.first_operator or widget.first_department}"
         else:
-            fallback = widget.fallbacks.all()[status.serving - 1]
-            serving = f"fallback {status.serving}: {fallback.operator or fallback.department}"
+            # The operator and department fallbacks in order, then the co-ops (tried last).
+            fallbacks = sorted(widget.fallbacks.all(), key=lambda f: (bool(f.coop_id), f.position))
+            if fallbacks[status.serving - 1].coop_id:
+                coops = ", ".join(str(f.coop) for f in fallbacks if f.coop_id)
+                serving = f"co-op queue: {coops}"
+            else:
+                fallback = fallbacks[status.serving - 1]
+                serving = f"fallback {status.serving}: {fallback.operator or fallback.department}"
         opens_at = status.opens_at and status.opens_at.astimezone(ZoneInfo(widget.time_zone))
         return {
             "widget_online": status.online,
@@ -216,8 +237,10 @@ class WidgetAdmin(admin.ModelAdmin):
 
 
 @admin.register(WidgetOnlineInterval)
-class WidgetOnlineIntervalAdmin(RecordAdmin):
+class WidgetOnlineIntervalAdmin(RecordAdmin, SystemScopedAdmin):
     """The record of hours online, read-only: the status refresh writes it when a widget flips."""
+
+    system_lookup = "widget__system"
 
     list_display = ["widget", "started_at", "ended_at"]
     list_filter = ["widget", "started_at"]

@@ -14,6 +14,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.db.models import Q
 
+from systems.models import SystemField
+
 COLOUR_PATTERN = r"^#[0-9a-fA-F]{6}$"  # the validator's, the database check's, the contrast's
 colour_validator = RegexValidator(COLOUR_PATTERN, "Enter a colour as #rrggbb, for example #1f5fa8.")
 
@@ -218,6 +220,7 @@ class Widget(models.Model):
         help_text="The widget tells the operator which of the library's pages the chat was "
         "started from. Off: the page address is neither sent nor stored.",
     )
+    system = SystemField(related_name="widgets", verbose_name="library system")
     first_operator = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -425,13 +428,31 @@ class WidgetFallback(models.Model):
         blank=True,
         related_name="+",
     )
+    coop = models.ForeignKey(
+        "systems.Coop",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="co-op",
+        help_text="Its members' operators who monitor the co-op queue; after the widget's "
+        "own operators and departments.",
+    )
 
     class Meta:
         ordering = ["widget", "position"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(operator__isnull=True) ^ Q(department__isnull=True),
-                name="widget_fallback_operator_xor_department",
+                condition=Q(operator__isnull=False, department__isnull=True, coop__isnull=True)
+                | Q(operator__isnull=True, department__isnull=False, coop__isnull=True)
+                | Q(operator__isnull=True, department__isnull=True, coop__isnull=False),
+                name="widget_fallback_one_choice",
+            ),
+            models.UniqueConstraint(
+                fields=["widget", "coop"],
+                condition=Q(coop__isnull=False),
+                name="widget_fallback_coop_once",
+                violation_error_message="This co-op is already a fallback of this widget.",
             ),
             models.UniqueConstraint(
                 fields=["widget", "position"], name="widget_fallback_position_unique"
@@ -451,20 +472,18 @@ class WidgetFallback(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Fallback {self.position}: {self.operator or self.department}"
+        return f"Fallback {self.position}: {self.operator or self.department or self.coop}"
 
     def clean(self) -> None:
         super().clean()
-        if bool(self.operator_id) == bool(self.department_id):
+        if [bool(self.operator_id), bool(self.department_id), bool(self.coop_id)].count(True) != 1:
             # On a field, like Widget.clean's first choice: the raw constraint error stays out.
-            raise ValidationError(
-                {
-                    "operator": ValidationError(
-                        "A fallback is an operator or a department: choose exactly one.",
-                        code="fallback_choice",
-                    )
-                }
+            message = (
+                "A fallback is an operator, a department or a co-op: choose exactly one."
+                if self.coop_id
+                else "A fallback is an operator or a department: choose exactly one."
             )
+            raise ValidationError({"operator": ValidationError(message, code="fallback_choice")})
         widget = getattr(self, "widget", None) if self.widget_id else None
         if widget is not None and (self.operator_id, self.department_id) == widget.first_choice:
             raise ValidationError(

@@ -115,10 +115,37 @@ def pushed_cache_key(widget_id: int) -> str:
 
 
 def widget_choices(*, widget: Widget) -> list[tuple[int | None, int | None]]:
-    """Who answers the widget, in the order they are tried: the first choice, then the fallbacks
-    by position; each is (operator id, department id) with exactly one set. No query when the
-    fallbacks are prefetched, else one."""
-    return [widget.first_choice, *(f.choice for f in widget.fallbacks.all())]
+    """Who of the widget's own library answers it, in the order they are tried: the first
+    choice, then the operator and department fallbacks by position; each is (operator id,
+    department id) with exactly one set. No query when the fallbacks are prefetched, else one.
+    Co-ops come after them all (`widget_coop_ids`)."""
+    return _choices_and_coops(widget, widget.fallbacks.all())[0]
+
+
+def widget_coop_ids(*, widget: Widget) -> set[int]:
+    """The co-ops the widget falls back to last; no query when its fallbacks are prefetched."""
+    return _choices_and_coops(widget, widget.fallbacks.all())[1]
+
+
+def _choices_and_coops(widget: Widget, fallbacks) -> tuple[list, set[int]]:
+    """`widget_choices` and `widget_coop_ids` from one read of the fallbacks."""
+    fallbacks = list(fallbacks)
+    choices = [widget.first_choice, *(f.choice for f in fallbacks if not f.coop_id)]
+    return choices, {f.coop_id for f in fallbacks if f.coop_id}
+
+
+def coop_monitor_ids(*, coop_ids: set[int]) -> set[int]:
+    """Operators of the member systems of these co-ops who may chat and monitor the co-op
+    queue. One query (none for no co-op)."""
+    return set().union(*_coop_monitors_by_coop(coop_ids).values())
+
+
+def widgets_of_coops_monitored_by(*, operator: Operator):
+    """Widgets (a lazy queryset, for a subquery) that fall back to a co-op of the operator's
+    system, when the operator monitors the co-op queue; none otherwise."""
+    if not operator.monitors_coop:
+        return Widget.objects.none().values("pk")
+    return Widget.objects.filter(fallbacks__coop__members=operator.system_id).values("pk")
 
 
 def operators_answering(*, operator_ids: set[int], department_ids: set[int]) -> set[int]:
@@ -133,13 +160,14 @@ def operators_answering(*, operator_ids: set[int], department_ids: set[int]) -> 
 
 
 def widget_answerer_ids(*, widget: Widget) -> set[int]:
-    """Operators who may answer the widget's chats: the first choice and fallback operators, and
-    the members monitoring the first-choice or fallback departments. Two queries."""
-    choices = widget_choices(widget=widget)
+    """Operators who may answer the widget's chats: the first choice and fallback operators, the
+    members monitoring the first-choice or fallback departments, and the co-op queue's monitors
+    of a co-op it falls back to. Two queries (three with a co-op)."""
+    choices, coop_ids = _choices_and_coops(widget, widget.fallbacks.all())
     return operators_answering(
         operator_ids={operator_id for operator_id, _ in choices} - {None},
         department_ids={department_id for _, department_id in choices} - {None},
-    )
+    ) | coop_monitor_ids(coop_ids=coop_ids)
 
 
 def _routed_to(*, operator_ids: Iterable[int] = (), department_ids: Iterable[int] = ()) -> Q:
@@ -205,6 +233,21 @@ def widget_open_now(*, widget: Widget) -> bool:
     return widget_opening_hours(widget=widget).is_open(timezone.now())
 
 
+def _coop_monitors_by_coop(coop_ids: set[int]) -> dict[int, set[int]]:
+    """Each of these co-ops' members' operators who may chat and monitor the co-op queue, in
+    one query; none for no co-op."""
+    found: dict[int, set[int]] = {}
+    if coop_ids:
+        rows = (
+            Operator.objects.may_chat()
+            .filter(monitors_coop=True, system__coop_memberships__coop_id__in=coop_ids)
+            .values_list("system__coop_memberships__coop_id", "pk")
+        )
+        for coop_id, operator_id in rows:
+            found.setdefault(coop_id, set()).add(operator_id)
+    return found
+
+
 def _statuses(widgets: list[Widget]) -> dict[int, WidgetStatus]:
     """Statuses of widgets with their hours prefetched (`widgets_with_hours`): one more query,
     and one for each status that someone has (Online, Away) and a department may cover."""
@@ -214,6 +257,12 @@ def _statuses(widgets: list[Widget]) -> dict[int, WidgetStatus]:
     online_departments = department_ids_monitored_by_any(operator_ids=online_ids)
     away_departments = department_ids_monitored_by_any(operator_ids=away_ids)
     now = timezone.now()
+    # Co-op queue monitors, read only when a widget falls back to a co-op (one query).
+    coops = {widget.pk: widget_coop_ids(widget=widget) for widget in widgets}
+    monitors = _coop_monitors_by_coop(set().union(*coops.values()))
+
+    def coop_covered(widget_id: int, operators: set) -> bool:
+        return any(monitors.get(coop_id, set()) & operators for coop_id in coops[widget_id])
 
     def covered(choice: tuple[int | None, int | None], operators: set, departments: set) -> bool:
         operator_id, department_id = choice
@@ -227,14 +276,17 @@ def _statuses(widgets: list[Widget]) -> dict[int, WidgetStatus]:
         choices = widget_choices(widget=widget)
         serving = next(
             (i for i, c in enumerate(choices) if covered(c, online_ids, online_departments)),
-            None,
+            len(choices) if coop_covered(widget.pk, online_ids) else None,
         )
         hours = widget_opening_hours(widget=widget)
         is_open = hours.is_open(now)
         away = (
             is_open
             and serving is None
-            and any(covered(c, away_ids, away_departments) for c in choices)
+            and (
+                any(covered(c, away_ids, away_departments) for c in choices)
+                or coop_covered(widget.pk, away_ids)
+            )
         )
         accepts_away = away and widget.away_behaviour == Widget.Away.QUEUE
         statuses[widget.pk] = WidgetStatus(
@@ -275,11 +327,13 @@ def widget_ids_monitored_by(
     their_departments = Membership.objects.filter(operator_id__in=operator_ids).values(
         "department_id"
     )
+    coop_monitors = Operator.objects.filter(pk__in=operator_ids, monitors_coop=True)
     return list(
         Widget.objects.filter(active=True)
         .filter(
             _routed_to(operator_ids=operator_ids, department_ids=department_ids)
             | _routed_to(department_ids=their_departments)
+            | Q(fallbacks__coop__members__in=coop_monitors.values("system_id"))
         )
         .values_list("pk", flat=True)
         .distinct()

@@ -486,12 +486,16 @@ def chat_transfer(
     if (to_operator is None) == (to_department is None):
         raise ChatInvalid(gettext("Transfer to an operator or to a department."))
     if to_operator is not None and (
-        to_operator.pk == operator.pk or not operator_takes_chats(operator=to_operator)
+        to_operator.pk == operator.pk
+        or to_operator.system_id != operator.system_id
+        or not operator_takes_chats(operator=to_operator)
     ):
         raise ChatInvalid(
             gettext("%(name)s cannot take chats right now.") % {"name": to_operator.name}
         )
-    if to_department is not None and not to_department.active:
+    if to_department is not None and (
+        not to_department.active or to_department.system_id != operator.system_id
+    ):
         raise ChatInvalid(gettext("%(name)s does not take chats.") % {"name": to_department.name})
     note = note.strip()[:MESSAGE_MAX_CHARS]
     with transaction.atomic():

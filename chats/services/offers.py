@@ -33,7 +33,11 @@ def transfer_offer_make(
 ) -> TransferOffer:
     """Offer the chat its holder `operator` holds to `to_operator`, who could claim it. One
     offer at a time per chat (the database holds it too)."""
-    if to_operator.pk == operator.pk or not operator_takes_chats(operator=to_operator):
+    if (
+        to_operator.pk == operator.pk
+        or to_operator.system_id != operator.system_id
+        or not operator_takes_chats(operator=to_operator)
+    ):
         raise ChatInvalid(
             gettext("%(name)s cannot take chats right now.") % {"name": to_operator.name},
             chat_id=chat.pk,
