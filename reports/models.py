@@ -1,8 +1,9 @@
 """The reports' own data: the "View reports" permission, and the roll-up of the chat record that a
 beat job keeps: `ReportDay` rows per local day and widget, department, operator and tag,
-`ReportWeek` their weekly sums, `RolledDay` and `RolledWeek` which days and weeks it holds. A
-year's figures read a few thousand rows instead of every chat; the chats stay the record, and
-the roll-up can be rebuilt from them at any time."""
+`ReportWeek` and `ReportMonth` their weekly and monthly sums, `RolledDay`, `RolledWeek` and
+`RolledMonth` which days, weeks and months it holds. A year's figures read a thousand rows
+instead of every chat; the chats stay the record, and the roll-up can be rebuilt from them at
+any time."""
 
 from django.db import models
 
@@ -132,3 +133,31 @@ class ReportWeek(RollupRow):
 
     def __str__(self) -> str:
         return f"week of {self.monday}, widget {self.widget_id}"
+
+
+class RolledMonth(models.Model):
+    """A calendar month (local days) whose rows are summed into `ReportMonth`, used only while
+    `versions` is the sum of its days' `RolledDay.version`, as `RolledWeek`."""
+
+    first = models.DateField(primary_key=True, help_text="The month's first day.")
+    versions = models.PositiveIntegerField()
+
+    def __str__(self) -> str:
+        return self.first.strftime("%Y-%m")
+
+
+class ReportMonth(RollupRow):
+    """A calendar month's row: the sum of its days' rows of the same scope, so a year's operator
+    figures read twelve months rather than 52 weeks."""
+
+    first = models.DateField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["tag_id", "operator_id", "first"], name="report_month_operator"),
+            models.Index(fields=["tag_id", "widget_id", "first"], name="report_month_widget"),
+            models.Index(fields=["first"], name="report_month_first"),
+        ]
+
+    def __str__(self) -> str:
+        return f"month of {self.first:%Y-%m}, widget {self.widget_id}"

@@ -4,6 +4,7 @@ loop over chats. From the daily roll-up (`reports.rollup`) when it holds the ran
 days' rows, and the few days it does not hold yet built from their chats the same way.
 `report_figures` returns them all for one set of filters, in a fixed number of queries."""
 
+import calendar
 from datetime import date, datetime, time, timedelta
 
 from django.db.models import (
@@ -38,7 +39,14 @@ from chats.models import ChatEvent, ChatParticipant, ChatTag, OfflineTicket, Pat
 from chats.selectors import chat_filter_choices
 from departments.models import Department, Membership
 from reports.filters import ReportFilters
-from reports.models import ReportDay, ReportWeek, RolledDay, RolledWeek
+from reports.models import (
+    ReportDay,
+    ReportMonth,
+    ReportWeek,
+    RolledDay,
+    RolledMonth,
+    RolledWeek,
+)
 from reports.rollup import (
     COUNTS,
     HISTOGRAMS,
@@ -746,22 +754,30 @@ def _stored_rows(filters: ReportFilters, widgets: dict) -> QuerySet:
     return stored
 
 
-def _full_weeks(filters: ReportFilters, live: list[date], rolled: dict[date, int]) -> list[date]:
-    """The Mondays of the weeks inside the range whose summed operator rows are current (one
-    query): all seven days rolled, none re-rolled since the week was summed."""
-    weeks = dict(
-        RolledWeek.objects.filter(monday__gte=filters.start, monday__lte=filters.end)
-        .order_by()
-        .values_list("monday", "versions")
+def _full_periods(
+    filters: ReportFilters, live: list[date], rolled: dict[date, int]
+) -> tuple[list[date], list[date]]:
+    """The months inside the range whose summed rows are current, then the Mondays of the weeks
+    inside the range and outside those months whose summed rows are current (one query): all
+    their days rolled, none re-rolled since they were summed."""
+    months = RolledMonth.objects.filter(first__gte=filters.start, first__lte=filters.end)
+    weeks = RolledWeek.objects.filter(monday__gte=filters.start, monday__lte=filters.end)
+    periods = months.annotate(kind=Value("month")).values_list("first", "versions", "kind")
+    periods = periods.union(
+        weeks.annotate(kind=Value("week")).values_list("monday", "versions", "kind"), all=True
     )
-    current = []
-    for monday, versions in weeks.items():
-        days = [monday + timedelta(days=n) for n in range(7)]
+    found: dict[str, list[date]] = {"month": [], "week": []}
+    covered: set[date] = set()
+    for start, versions, kind in sorted(periods, key=lambda p: p[2] != "month"):
+        length = calendar.monthrange(start.year, start.month)[1] if kind == "month" else 7
+        days = [start + timedelta(days=n) for n in range(length)]
         if days[-1] > filters.end or any(d in live or d not in rolled for d in days):
             continue
-        if sum(rolled[d] for d in days) == versions:
-            current.append(monday)
-    return current
+        if covered.intersection(days) or sum(rolled[d] for d in days) != versions:
+            continue
+        found[kind].append(start)
+        covered.update(days)
+    return found["month"], found["week"]
 
 
 # What the figures read of a row of the scope, and of an operator's row over every widget.
@@ -793,8 +809,8 @@ def _rolled_rows(
     """What the figures are read from: the scope's rows by day, their total, its rows per widget
     and department, and the operators' rows. Narrowed to a widget or department, they are the
     day rows of that widget (its operators' among them); else the day rows of every widget
-    for the days, and for the range the weeks that are whole and current, and the other days
-    (three queries). The live days' rows are built from their chats."""
+    for the days, and for the range the months and weeks that are whole and current, and the
+    other days (three queries). The live days' rows are built from their chats."""
     op = filters.operator_id
     stored = _stored_rows(filters, widgets)
     if live:
@@ -815,15 +831,22 @@ def _rolled_rows(
         else stored.filter(everywhere, operator_id__isnull=True)
     )
     by_day = {row["day"]: Tally(**row) for row in daily.values(*DAY_FIELDS)}
-    weeks = _full_weeks(filters, live, rolled)
+    months, weeks = _full_periods(filters, live, rolled)
     covered = {monday + timedelta(days=n) for monday in weeks for n in range(7)}
+    for first in months:
+        length = calendar.monthrange(first.year, first.month)[1]
+        covered.update(first + timedelta(days=n) for n in range(length))
     other_days = [d for d in rolled if d not in covered and d not in live]
     # Of the scope, every widget's and each widget's; and each operator's over every widget.
     kinds = Q() if op else Q(operator_id__isnull=True) | Q(widget_id__isnull=True)
+    in_months = ReportMonth.objects.filter(
+        Q(first__in=months) if months else Q(first__isnull=True), kinds, tag_id=filters.tag_id
+    )
     in_weeks = ReportWeek.objects.filter(
         Q(monday__in=weeks) if weeks else Q(monday__isnull=True), kinds, tag_id=filters.tag_id
     )
     if op:
+        in_months = in_months.filter(operator_id=op)
         in_weeks = in_weeks.filter(operator_id=op)
     in_days = stored.filter(Q(day__in=other_days) if other_days else Q(day__isnull=True), kinds)
     # Each operator's row over every widget is read for the Operators table only: its fields
@@ -831,12 +854,16 @@ def _rolled_rows(
     theirs = Q(widget_id__isnull=True, operator_id__isnull=False)
     their_fields = SCOPE_FIELDS + ("operator_wait",) if op else OPERATOR_FIELDS
 
-    def weeks_and_days(q: Q, fields: tuple) -> list[Tally]:
+    def periods_and_days(q: Q, fields: tuple) -> list[Tally]:
         # Summed by scope in the database where it can (the figures only ever add them up).
-        both = in_weeks.filter(q).order_by().values(*fields)
-        both = both.union(in_days.filter(q).values(*fields), all=True)
+        rows = in_months.filter(q).order_by().values(*fields)
+        rows = rows.union(
+            in_weeks.filter(q).order_by().values(*fields),
+            in_days.filter(q).values(*fields),
+            all=True,
+        )
         summed = rows_summed(
-            both,
+            rows,
             keys=tuple(f for f in fields if f in KEYS),
             counts=tuple(f for f in fields if f in COUNTS),
             objects=tuple(f for f in fields if f in (*HISTOGRAMS, "tags", "to_departments")),
@@ -844,7 +871,7 @@ def _rolled_rows(
         )
         return [Tally(**row) for row in summed]
 
-    rows = weeks_and_days(~theirs, SCOPE_FIELDS) + weeks_and_days(theirs, their_fields)
+    rows = periods_and_days(~theirs, SCOPE_FIELDS) + periods_and_days(theirs, their_fields)
     for t in built:
         if t.widget_id is None and t.operator_id == op:
             by_day[t.day] = t

@@ -10,14 +10,17 @@ a ticket unanswered (until they are closed, for `LIBCHAT_REPORTS_OPEN_DAYS`). A 
 retention may have deleted chats of (older than "Delete patron chats after") is never rolled
 again: its rows keep the figures of the deleted chats, as anonymising keeps them."""
 
+import calendar
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Count
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from libchat.core.models import SiteSettings
-from reports.models import ReportDay, ReportWeek, RolledDay, RolledWeek
+from reports.models import ReportDay, ReportMonth, ReportWeek, RolledDay, RolledMonth, RolledWeek
 from reports.rollup import KEYS, TALLY_FIELDS, Tally, open_items, tallies_build
 
 
@@ -47,22 +50,37 @@ def rollup_day(*, day: date, now: datetime | None = None) -> int:
         marker.version += 1
         marker.save()
     rollup_week(monday=day - timedelta(days=day.weekday()))
+    rollup_month(first=day.replace(day=1))
     return len(rows)
 
 
 def rollup_week(*, monday: date) -> bool:
-    """Sum the rows of the week's seven days into `ReportWeek`, once all are rolled;
-    returns whether it did. Under a lock on its `RolledWeek` row; the versions of the days read
-    first, so a day re-rolled meanwhile leaves the week unused (its days are read instead) until
-    that day's own call sums it again."""
+    """Sum the rows of the week's seven days into `ReportWeek`, once all are rolled; returns
+    whether it did (see `_period_sum`)."""
     days = [monday + timedelta(days=n) for n in range(7)]
+    return _period_sum(days, RolledWeek, ReportWeek, "monday")
+
+
+def rollup_month(*, first: date) -> bool:
+    """Sum the rows of a calendar month's days into `ReportMonth`, once all are rolled; returns
+    whether it did (see `_period_sum`)."""
+    length = calendar.monthrange(first.year, first.month)[1]
+    days = [first + timedelta(days=n) for n in range(length)]
+    return _period_sum(days, RolledMonth, ReportMonth, "first")
+
+
+def _period_sum(days: list[date], marker_model, row_model, field: str) -> bool:
+    """Sum the days' rows into the period's, under a lock on its marker row; the versions of the
+    days are read first, so a day re-rolled meanwhile leaves the period unused (its days are read
+    instead) until that day's own call sums it again."""
+    start = days[0]
     with transaction.atomic():
-        marker, _ = RolledWeek.objects.select_for_update().get_or_create(
-            monday=monday, defaults={"versions": 0}
+        marker, _ = marker_model.objects.select_for_update().get_or_create(
+            pk=start, defaults={"versions": 0}
         )
         versions = list(RolledDay.objects.filter(day__in=days).values_list("version", flat=True))
-        ReportWeek.objects.filter(monday=monday).delete()
-        if len(versions) < 7:
+        row_model.objects.filter(**{field: start}).delete()
+        if len(versions) < len(days):
             marker.delete()
             return False
         scope = KEYS[1:]  # widget, department, operator, tag
@@ -72,12 +90,12 @@ def rollup_week(*, monday: date) -> bool:
             if key not in sums:
                 sums[key] = Tally(**dict(zip(scope, key, strict=True)))
             sums[key].add(row)
-        weeks = []
+        rows = []
         for t in sums.values():
             row = t.as_row()
             del row["day"]
-            weeks.append(ReportWeek(monday=monday, **row))
-        ReportWeek.objects.bulk_create(weeks, batch_size=1000)
+            rows.append(row_model(**{field: start}, **row))
+        row_model.objects.bulk_create(rows, batch_size=1000)
         marker.versions = sum(versions)
         marker.save()
     return True
@@ -113,12 +131,37 @@ def rollup_due(*, now: datetime | None = None) -> list[date]:
 
 
 def rollup_run(*, now: datetime | None = None) -> int:
-    """The beat job: roll every due day; returns how many."""
+    """The beat job: roll every due day, and sum a few whole months not summed yet; returns
+    the days rolled."""
     now = now or timezone.now()
     days = rollup_due(now=now)
     for day in days:
         rollup_day(day=day, now=now)
+    rollup_months_missing()
     return len(days)
+
+
+def rollup_months_missing(*, limit: int = 12) -> int:
+    """Sum up to `limit` months whose days are all rolled but which have no sum yet (days
+    rolled before months were summed, on an upgrade), newest first; returns how many."""
+    summed = set(RolledMonth.objects.values_list("first", flat=True))
+    months = (
+        RolledDay.objects.annotate(first=TruncMonth("day"))
+        .values("first")
+        .annotate(days=Count("day"))
+        .order_by("-first")
+    )
+    done = 0
+    for month in months:
+        first = month["first"]
+        whole = month["days"] == calendar.monthrange(first.year, first.month)[1]
+        if first in summed or not whole:
+            continue
+        rollup_month(first=first)
+        done += 1
+        if done == limit:
+            break
+    return done
 
 
 def rollup_rebuild(*, start: date, end: date, now: datetime | None = None) -> tuple[int, int]:

@@ -15,7 +15,7 @@ from chats.services.lifecycle import chat_rate
 from libchat.core.models import SiteSettings
 from reports import selectors
 from reports.filters import ReportFilters
-from reports.models import ReportDay, ReportWeek, RolledDay
+from reports.models import ReportDay, ReportMonth, ReportWeek, RolledDay, RolledMonth
 from reports.rollup import BIN_LOWS, Tally, bin_of, hist_percentile
 from reports.services import rollup_day, rollup_due, rollup_rebuild, rollup_run
 from reports.sql import rows_summed
@@ -89,18 +89,43 @@ def test_a_week_is_read_whole_only_while_none_of_its_days_was_rolled_again(w):
     roll()
     f = filters()
     rolled = selectors._rolled_days(f, NOW)
-    assert selectors._full_weeks(f, [], rolled) == [START]
+    assert selectors._full_periods(f, [], rolled) == ([], [START])
     summed = ReportWeek.objects.filter(monday=START, tag_id=None, widget_id=None)
     assert summed.exclude(operator_id=None).count() == 3  # Alice, Bob, Carol
     assert summed.get(operator_id=None).chats == 4
     # A day rolled again by a worker that has not summed the week yet: its days are read.
     RolledDay.objects.filter(day=date(2026, 1, 7)).update(version=F("version") + 1)
     rolled = selectors._rolled_days(f, NOW)
-    assert selectors._full_weeks(f, [], rolled) == []
+    assert selectors._full_periods(f, [], rolled) == ([], [])
     assert from_rollup(f) == direct(f)
     rollup_day(day=date(2026, 1, 7), now=NOW)
-    assert selectors._full_weeks(f, [], selectors._rolled_days(f, NOW)) == [START]
+    assert selectors._full_periods(f, [], selectors._rolled_days(f, NOW)) == ([], [START])
     assert from_rollup(f) == direct(f)
+
+
+def test_a_whole_month_is_read_from_its_sum_and_its_weeks_and_days_around_it(w):
+    # January rolled whole (a February morning): a range from the last days of December to
+    # early February reads January's sum, and the days around it; the figures are the same.
+    later = datetime(2026, 2, 10, 12, tzinfo=UTC)
+    rollup_rebuild(start=date(2025, 12, 20), end=date(2026, 2, 9), now=later)
+    f = filters(start=date(2025, 12, 22), end=date(2026, 2, 9), grain="month")
+    rolled = selectors._rolled_days(f, later)
+    january = date(2026, 1, 1)
+    assert selectors._full_periods(f, [], rolled) == (
+        [january],
+        [date(2025, 12, 22), date(2026, 2, 2)],  # whole weeks outside January
+    )
+    summed = ReportMonth.objects.filter(first=january, tag_id=None, widget_id=None)
+    days = ReportDay.objects.filter(day__month=1, tag_id=None, widget_id=None, operator_id=None)
+    assert summed.get(operator_id=None).chats == sum(d.chats for d in days) > 4
+    assert selectors._rolled_figures(f, []) == direct(f)
+    # A day of January rolled again, not summed yet: January is read by its weeks and days.
+    RolledDay.objects.filter(day=date(2026, 1, 7)).update(version=F("version") + 1)
+    months, weeks = selectors._full_periods(f, [], selectors._rolled_days(f, later))
+    assert months == [] and START not in weeks and date(2026, 1, 12) in weeks
+    assert selectors._rolled_figures(f, []) == direct(f)
+    rollup_day(day=date(2026, 1, 7), now=later)
+    assert selectors._full_periods(f, [], selectors._rolled_days(f, later))[0] == [january]
 
 
 def test_days_not_rolled_yet_are_built_from_the_chats(w):
@@ -327,3 +352,16 @@ def test_rows_summed_in_the_database_add_up_as_python_does():
     assert scopes == by_scope(Tally(**r) for r in rows)
     assert scopes[(None, None)] == (7, {"0": 1, "30": 3, "600": 3}, [3] * 24)
     assert scopes[(None, 9)] == (3, {"4": 1}, [0] * 24)
+
+
+def test_whole_months_rolled_before_months_were_summed_are_summed_by_the_job(w):
+    later = datetime(2026, 2, 10, 12, tzinfo=UTC)
+    rollup_rebuild(start=date(2026, 1, 1), end=date(2026, 1, 31), now=later)
+    ReportMonth.objects.all().delete()
+    RolledMonth.objects.all().delete()  # as on an install upgraded with days rolled
+    f = filters(start=date(2026, 1, 1), end=date(2026, 1, 31), grain="week")
+    assert selectors._full_periods(f, [], selectors._rolled_days(f, later))[0] == []
+    with time_machine.travel(later, tick=False):
+        rollup_run()
+    assert selectors._full_periods(f, [], selectors._rolled_days(f, later))[0] == [date(2026, 1, 1)]
+    assert selectors._rolled_figures(f, []) == direct(f)
