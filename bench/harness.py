@@ -12,6 +12,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import websockets
+from asgiref.sync import sync_to_async
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -70,6 +71,53 @@ def percentile(values: list[float], p: float) -> float:
 
 def median(values: list[float]) -> float:
     return statistics.median(values) if values else float("nan")
+
+
+# Fixtures the scenarios and the soak share, made in the bench's database.
+
+
+@sync_to_async
+def operators_named(count: int, prefix: str):
+    from accounts.models import Operator
+
+    existing = list(Operator.objects.filter(username__startswith=prefix).order_by("pk")[:count])
+    new = [
+        Operator(username=f"{prefix}{i}", display_name=f"Bench {prefix}{i}")
+        for i in range(len(existing), count)
+    ]
+    Operator.objects.bulk_create(new)
+    return list(Operator.objects.filter(username__startswith=prefix).order_by("pk")[:count])
+
+
+@sync_to_async
+def widget_for(operator):
+    from widgets.services import widget_create
+
+    return widget_create(
+        name=f"Bench widget {operator.pk}",
+        allowed_origins=["http://127.0.0.1:8001"],
+        first_choice=operator,
+    )
+
+
+@sync_to_async
+def department_with(operators, name: str):
+    """A department whose members are these operators, and its internal chat room."""
+    from departments.models import Department, Membership
+    from internalchat.services import room_department_get_or_create
+
+    department, _ = Department.objects.get_or_create(slug=name, defaults={"name": name})
+    Membership.objects.bulk_create(
+        [Membership(department=department, operator=o) for o in operators],
+        ignore_conflicts=True,
+    )
+    return room_department_get_or_create(department=department)
+
+
+def room_send_frame(room_id: int, client_msg_id: str, body: str) -> str:
+    return json.dumps(
+        {"action": "room.send", "room_id": room_id, "body": body, "client_msg_id": client_msg_id}
+    )
 
 
 def session_cookies(operators, per_operator: int) -> list[str]:
