@@ -1,4 +1,5 @@
-"""Run the benchmarks: `python -m bench.run [--quick] [--only NAME]`.
+"""Run the benchmarks: `python -m bench.run [--quick] [--only NAME]`, or the soak (`bench/soak.py`):
+`python -m bench.run --soak [--soak-minutes N]`.
 
 Starts LibChat (daphne, production settings) on its own database and Redis database, runs each
 scenario against it and against its reference, prints a table and writes JSON. Load generators
