@@ -7,7 +7,7 @@ PIP := $(PY) -m pip --disable-pip-version-check -q
 # Redis database and var/ folder.
 TEST_WORKERS ?= 2
 
-.PHONY: run test lint format install install-dev clean bench bench-quick
+.PHONY: run test lint format install install-dev clean bench bench-quick bench-soak
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -48,3 +48,10 @@ bench: install-dev
 
 bench-quick: install-dev
 	$(PY) -m bench.run --quick
+
+# 30 minutes of steady mixed load on daphne, a Celery worker and beat: memory, PostgreSQL
+# connections and Redis clients must stay flat and the logs clean. Not in CI or `make test`;
+# SOAK_MINUTES=2 tries it first.
+SOAK_MINUTES ?= 30
+bench-soak: install-dev
+	$(PY) -m bench.run --soak --soak-minutes $(SOAK_MINUTES)

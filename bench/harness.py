@@ -12,6 +12,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import websockets
+from asgiref.sync import sync_to_async
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -70,6 +71,53 @@ def percentile(values: list[float], p: float) -> float:
 
 def median(values: list[float]) -> float:
     return statistics.median(values) if values else float("nan")
+
+
+# Fixtures the scenarios and the soak share, made in the bench's database.
+
+
+@sync_to_async
+def operators_named(count: int, prefix: str):
+    from accounts.models import Operator
+
+    existing = list(Operator.objects.filter(username__startswith=prefix).order_by("pk")[:count])
+    new = [
+        Operator(username=f"{prefix}{i}", display_name=f"Bench {prefix}{i}")
+        for i in range(len(existing), count)
+    ]
+    Operator.objects.bulk_create(new)
+    return list(Operator.objects.filter(username__startswith=prefix).order_by("pk")[:count])
+
+
+@sync_to_async
+def widget_for(operator):
+    from widgets.services import widget_create
+
+    return widget_create(
+        name=f"Bench widget {operator.pk}",
+        allowed_origins=["http://127.0.0.1:8001"],
+        first_choice=operator,
+    )
+
+
+@sync_to_async
+def department_with(operators, name: str):
+    """A department whose members are these operators, and its internal chat room."""
+    from departments.models import Department, Membership
+    from internalchat.services import room_department_get_or_create
+
+    department, _ = Department.objects.get_or_create(slug=name, defaults={"name": name})
+    Membership.objects.bulk_create(
+        [Membership(department=department, operator=o) for o in operators],
+        ignore_conflicts=True,
+    )
+    return room_department_get_or_create(department=department)
+
+
+def room_send_frame(room_id: int, client_msg_id: str, body: str) -> str:
+    return json.dumps(
+        {"action": "room.send", "room_id": room_id, "body": body, "client_msg_id": client_msg_id}
+    )
 
 
 def session_cookies(operators, per_operator: int) -> list[str]:
@@ -198,11 +246,15 @@ def machine() -> dict:
     }
 
 
-async def http_load(url: str, *, seconds: float, connections: int = 16) -> tuple[int, int]:
+async def http_load(
+    url: str, *, seconds: float, connections: int = 16, rate: float | None = None
+) -> tuple[int, int]:
     """GET url over keep-alive connections for a bounded time; returns (ok, failed) counts.
 
     A small HTTP/1.1 client on asyncio streams, so LibChat and its reference are driven by the
-    very same load generator. Only for 127.0.0.1.
+    very same load generator. Only for 127.0.0.1. As fast as the server answers, or with `rate`
+    at that many requests a second in all (the soak's polls); then a connection that breaks
+    counts a failure and is opened again, so a long run goes on.
     """
     parts = urlsplit(url)
     assert parts.hostname in {"127.0.0.1", "localhost"}, "load goes to this machine only"
@@ -214,23 +266,38 @@ async def http_load(url: str, *, seconds: float, connections: int = 16) -> tuple
     deadline = loop.time() + seconds
     counts = {"ok": 0, "failed": 0}
 
-    async def worker():
+    async def one(reader, writer) -> None:
+        writer.write(request)
+        status_line = await reader.readline()
+        length = 0
+        while (line := await reader.readline()) not in (b"\r\n", b""):
+            name, _, value = line.decode("latin-1").partition(":")
+            if name.lower() == "content-length":
+                length = int(value)
+        await reader.readexactly(length)
+        counts["ok" if status_line.split()[1:2] == [b"200"] else "failed"] += 1
+
+    async def worker(offset: float):
         reader, writer = await asyncio.open_connection(parts.hostname, parts.port)
+        interval = connections / rate if rate else 0.0
+        next_at = loop.time() + offset * interval
         try:
             while loop.time() < deadline:
-                writer.write(request)
-                status_line = await reader.readline()
-                length = 0
-                while (line := await reader.readline()) not in (b"\r\n", b""):
-                    name, _, value = line.decode("latin-1").partition(":")
-                    if name.lower() == "content-length":
-                        length = int(value)
-                await reader.readexactly(length)
-                counts["ok" if status_line.split()[1:2] == [b"200"] else "failed"] += 1
+                if rate is None:
+                    await one(reader, writer)
+                    continue
+                await asyncio.sleep(max(0.0, next_at - loop.time()))
+                next_at += interval
+                try:
+                    await asyncio.wait_for(one(reader, writer), 10)
+                except (OSError, TimeoutError, asyncio.IncompleteReadError, ValueError):
+                    counts["failed"] += 1
+                    writer.close()
+                    reader, writer = await asyncio.open_connection(parts.hostname, parts.port)
         finally:
             writer.close()
 
-    await asyncio.gather(*(worker() for _ in range(connections)))
+    await asyncio.gather(*(worker(i / connections) for i in range(connections)))
     return counts["ok"], counts["failed"]
 
 
@@ -383,3 +450,58 @@ class Crowd:
             except TimeoutError:
                 client.kill()
                 await client.wait()
+
+
+class PatronClient:
+    """A patron's widget: the pre-chat form (`POST /widget/<id>/chat/`), then the chat socket
+    `ws/widget/<token>/`, answering the server's pings and keeping every other frame."""
+
+    def __init__(self, base_url: str, widget_id: int):
+        self.base_url, self.widget_id = base_url, widget_id
+        self.frames: asyncio.Queue = asyncio.Queue()
+        self.task: asyncio.Task | None = None
+
+    async def start(self, question: str) -> "PatronClient":
+        import urllib.parse
+        import urllib.request
+
+        def post() -> dict:
+            request = urllib.request.Request(
+                f"{self.base_url}/widget/{self.widget_id}/chat/",
+                data=urllib.parse.urlencode({"question": question}).encode(),
+                headers={"Origin": self.base_url},
+            )
+            with urllib.request.urlopen(request, timeout=30) as response:
+                return json.loads(response.read())
+
+        answer = await asyncio.to_thread(post)
+        self.chat_id, token = answer["chat_id"], answer["token"]
+        url = self.base_url.replace("http://", "ws://") + f"/ws/widget/{token}/"
+        self.ws = await websockets.connect(
+            url, additional_headers={"Origin": self.base_url}, open_timeout=30
+        )
+        self.task = asyncio.create_task(self._read())
+        return self
+
+    async def _read(self) -> None:
+        with contextlib.suppress(websockets.ConnectionClosed, asyncio.CancelledError):
+            async for text in self.ws:
+                frame = json.loads(text)
+                if frame.get("event") == "ping":
+                    await self.ws.send('{"action": "pong"}')
+                else:
+                    self.frames.put_nowait(frame)
+
+    async def next_event(self, event: str, timeout: float = 10) -> dict:
+        while True:
+            frame = await asyncio.wait_for(self.frames.get(), timeout)
+            if frame.get("event") == event:
+                return frame
+
+    async def send(self, action: str, **fields) -> None:
+        await self.ws.send(json.dumps({"action": action, **fields}))
+
+    async def close(self) -> None:
+        if self.task:
+            self.task.cancel()
+        await self.ws.close()

@@ -1,4 +1,5 @@
-"""Run the benchmarks: `python -m bench.run [--quick] [--only NAME]`.
+"""Run the benchmarks: `python -m bench.run [--quick] [--only NAME]`, or the soak (`bench/soak.py`):
+`python -m bench.run --soak [--soak-minutes N]`.
 
 Starts LibChat (daphne, production settings) on its own database and Redis database, runs each
 scenario against it and against its reference, prints a table and writes JSON. Load generators
@@ -62,20 +63,46 @@ def create_postgres_database() -> None:
             conn.execute(f'CREATE DATABASE "{params["NAME"]}"')
 
 
-def server_start():
+# Production settings over plain HTTP on 127.0.0.1, for daphne and the soak's Celery processes.
+PRODUCTION_ENV = {
+    "DEBUG": "false",
+    "SECURE_SSL_REDIRECT": "false",
+    "SESSION_COOKIE_SECURE": "false",
+    "CSRF_COOKIE_SECURE": "false",
+    "LOG_LEVEL": "WARNING",
+}
+
+
+def server_start(**extra_env: str):
     """A daphne serving LibChat with production settings, plus the bare references."""
     from tests.processes import Server
 
     return Server(
-        extra_env={
-            "DEBUG": "false",
-            "SECURE_SSL_REDIRECT": "false",
-            "SESSION_COOKIE_SECURE": "false",
-            "CSRF_COOKIE_SECURE": "false",
-            "LOG_LEVEL": "WARNING",
-        },
+        extra_env={**PRODUCTION_ENV, **extra_env},
         app="bench.asgi:application",  # LibChat, plus the bare references of scenarios 1 and 9
     )
+
+
+def soak_run(minutes: float) -> tuple[list, dict]:
+    """The soak (`bench/soak.py`) on its own daphne, Celery worker and beat."""
+    from bench import harness, soak
+    from tests.processes import Celery
+
+    # Every patron of the soak comes from 127.0.0.1: the per-address limit on starting chats
+    # (10 in 10 minutes) would refuse the third minute's.
+    server = server_start(LIBCHAT_CHAT_STARTS_PER_IP="100000")
+    worker = beat = None
+    try:
+        worker, beat = Celery("worker", PRODUCTION_ENV), Celery("beat", PRODUCTION_ENV)
+        context = harness.Context(quick=False, server=server)
+        print(f"· soak, {minutes:g} min (logs: {server.log.name}, {worker.log.name}, "
+              f"{beat.log.name})", flush=True)  # fmt: skip
+        extra = asyncio.run(soak.run(context, minutes=minutes, worker=worker, beat=beat))
+    finally:
+        for process in (beat, worker, server):
+            if process is not None:
+                process.stop()
+    return context.results, extra
 
 
 def main() -> int:
@@ -84,6 +111,14 @@ def main() -> int:
         "--quick", action="store_true", help="small sizes, about a minute (part of make test)"
     )
     parser.add_argument("--only", action="append", help="run only scenarios with this prefix")
+    parser.add_argument(
+        "--soak",
+        action="store_true",
+        help="instead of the scenarios, the soak with a Celery worker and beat (make bench-soak)",
+    )
+    parser.add_argument(
+        "--soak-minutes", type=float, default=30, help="the soak's length (default 30)"
+    )
     args = parser.parse_args()
 
     configure_environment()
@@ -104,6 +139,8 @@ def main() -> int:
         call_command("migrate", interactive=False, verbosity=0)
         call_command("flush", interactive=False, verbosity=0)  # every run starts from nothing
         cache._cache.get_client(write=True).flushdb()
+        if args.soak:
+            return soak_report(args.soak_minutes, *soak_run(args.soak_minutes))
         server = server_start()
         context = harness.Context(quick=args.quick, server=server, server_start=server_start)
         started = time.monotonic()
@@ -136,6 +173,30 @@ def main() -> int:
     harness.write_json(out, context.results, meta)
     print(f"\nwritten to {out.relative_to(ROOT)}")
     broken = [r for r in context.results if r.hard and not r.passed]
+    for r in broken:
+        print(f"correctness failure: {r.scenario}: {r.metric} = {r.ours} ({r.goal})")
+    return 1 if broken else 0
+
+
+def soak_report(minutes: float, results: list, extra: dict) -> int:
+    from django.conf import settings
+
+    from bench import harness
+
+    print()
+    print(harness.table(results))
+    meta = {
+        "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        "command": f"make bench-soak (--soak-minutes {minutes:g})",
+        "database": settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1],
+        "machine": harness.machine(),
+        **extra,
+    }
+    # Only a full-length soak replaces the committed figures.
+    out = ROOT / ("bench/soak-results.json" if minutes >= 30 else "var/bench-soak-partial.json")
+    harness.write_json(out, results, meta)
+    print(f"\nwritten to {out.relative_to(ROOT)}")
+    broken = [r for r in results if r.hard and not r.passed]
     for r in broken:
         print(f"correctness failure: {r.scenario}: {r.metric} = {r.ours} ({r.goal})")
     return 1 if broken else 0

@@ -1,7 +1,6 @@
 """The scenarios. Each measures LibChat and, where there is one, its reference in the same run."""
 
 import asyncio
-import json
 import os
 import time
 
@@ -16,27 +15,18 @@ from bench.harness import (
     Result,
     WidgetListener,
     database_transactions,
+    department_with,
     http_load,
     http_post,
     open_clients,
+    operators_named,
     percentile,
     queries_counted,
+    room_send_frame,
     scenario,
     session_cookies,
+    widget_for,
 )
-
-
-@sync_to_async
-def _operators(count: int, prefix: str):
-    from accounts.models import Operator
-
-    existing = list(Operator.objects.filter(username__startswith=prefix).order_by("pk")[:count])
-    new = [
-        Operator(username=f"{prefix}{i}", display_name=f"Bench {prefix}{i}")
-        for i in range(len(existing), count)
-    ]
-    Operator.objects.bulk_create(new)
-    return list(Operator.objects.filter(username__startswith=prefix).order_by("pk")[:count])
 
 
 async def _connections_gone(timeout: float = 60) -> None:
@@ -47,17 +37,6 @@ async def _connections_gone(timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while await count() and time.monotonic() < deadline:
         await asyncio.sleep(0.2)
-
-
-@sync_to_async
-def _widget_for(operator):
-    from widgets.services import widget_create
-
-    return widget_create(
-        name=f"Bench widget {operator.pk}",
-        allowed_origins=["http://127.0.0.1:8001"],
-        first_choice=operator,
-    )
 
 
 async def _queries_during(work) -> tuple[object, int | None]:
@@ -82,8 +61,8 @@ async def _queries_during(work) -> tuple[object, int | None]:
 async def status_endpoint(ctx: Context) -> None:
     """Public widget status vs a bare ASGI app's JSON answer, in the same daphne process."""
     seconds = ctx.size(15, 2)
-    (operator,) = await _operators(1, "status")
-    widget = await _widget_for(operator)
+    (operator,) = await operators_named(1, "status")
+    widget = await widget_for(operator)
     ours_url = f"{ctx.server.url}/api/1.0/chat/widgets/status/{widget.pk}"
     reference_url = f"{ctx.server.url}/bench/bare-status.json"  # bench/asgi.py
     await http_load(ours_url, seconds=0.5, connections=2)  # warm the cache and the process
@@ -114,8 +93,8 @@ async def status_endpoint(ctx: Context) -> None:
 async def status_push(ctx: Context) -> None:
     """From an operator's Sign In / Sign out request to the open widget page hearing the flip."""
     flips = ctx.size(60, 6)
-    (operator,) = await _operators(1, "push")
-    widget = await _widget_for(operator)
+    (operator,) = await operators_named(1, "push")
+    widget = await widget_for(operator)
     (key,) = await sync_to_async(session_cookies)([operator], per_operator=1)
     dashboard = await DashboardClient(ctx.server.url, key).open()
     listener = await WidgetListener(ctx.server.url, widget.pk).open()
@@ -141,32 +120,12 @@ async def status_push(ctx: Context) -> None:
     ]  # fmt: skip
 
 
-@sync_to_async
-def _department_with(operators, name: str):
-    """A department whose members are these operators, and its internal chat room."""
-    from departments.models import Department, Membership
-    from internalchat.services import room_department_get_or_create
-
-    department, _ = Department.objects.get_or_create(slug=name, defaults={"name": name})
-    Membership.objects.bulk_create(
-        [Membership(department=department, operator=o) for o in operators],
-        ignore_conflicts=True,
-    )
-    return room_department_get_or_create(department=department)
-
-
-def _send_frame(room_id: int, client_msg_id: str, body: str) -> str:
-    return json.dumps(
-        {"action": "room.send", "room_id": room_id, "body": body, "client_msg_id": client_msg_id}
-    )
-
-
 @scenario("2 message to 200 members")
 async def fan_out(ctx: Context) -> None:
     """One internal message, send → delivered to every connected member, vs raw group_send."""
     members, messages = ctx.size(200, 200), ctx.size(100, 10)
-    operators = await _operators(members + 1, "fan")
-    room = await _department_with(operators, "bench-fan-out")
+    operators = await operators_named(members + 1, "fan")
+    room = await department_with(operators, "bench-fan-out")
     keys = await sync_to_async(session_cookies)(operators, per_operator=1)
     arrivals: dict[str, list[float]] = {}
 
@@ -181,7 +140,7 @@ async def fan_out(ctx: Context) -> None:
     for n in range(messages):
         client_msg_id = f"fan-{time.time_ns()}-{n}"
         started = time.monotonic()
-        await sender.ws.send(_send_frame(room.pk, client_msg_id, f"Hello {n}"))
+        await sender.ws.send(room_send_frame(room.pk, client_msg_id, f"Hello {n}"))
         deadline = started + 10
         while len(arrivals.get(client_msg_id, [])) < members and time.monotonic() < deadline:
             await asyncio.sleep(0.002)
@@ -232,7 +191,7 @@ async def _raw_group_send(receivers: int, messages: int) -> list[float]:
 async def steady_load(ctx: Context) -> None:
     """50 messages a second across 20 rooms: send → ack, and every member gets each once."""
     seconds, rate, rooms_count, listeners = ctx.size(60, 5), 50, 20, 4
-    operators = await _operators(rooms_count * (listeners + 1), "steady")
+    operators = await operators_named(rooms_count * (listeners + 1), "steady")
     rooms, senders, receivers = [], [], []
     sent_at: dict[str, float] = {}
     acks: list[float] = []
@@ -253,7 +212,7 @@ async def steady_load(ctx: Context) -> None:
     opening = []
     for r in range(rooms_count):
         group = operators[r * (listeners + 1) : (r + 1) * (listeners + 1)]
-        rooms.append(await _department_with(group, f"bench-steady-{r}"))
+        rooms.append(await department_with(group, f"bench-steady-{r}"))
         keys = await sync_to_async(session_cookies)(group, per_operator=1)
         opening.append(DashboardClient(ctx.server.url, keys[0], on_frame=on_sender_frame))
         for key in keys[1:]:
@@ -280,7 +239,7 @@ async def steady_load(ctx: Context) -> None:
         r = n % rooms_count
         client_msg_id = f"steady-{time.time_ns()}-{n}"
         sent_at[client_msg_id] = time.monotonic()
-        await senders[r].ws.send(_send_frame(rooms[r].pk, client_msg_id, f"Load {n}"))
+        await senders[r].ws.send(room_send_frame(rooms[r].pk, client_msg_id, f"Load {n}"))
     expected = total * listeners
 
     def waiting() -> bool:
@@ -375,10 +334,10 @@ def _history_and_unread(room, reader, pages: int) -> tuple[int, list[float], flo
 async def history_at_scale(ctx: Context) -> None:
     """History page and unread counts: the same queries at 10 k and 1 M messages."""
     small, large = ctx.size(10_000, 1_000), ctx.size(1_000_000, 20_000)
-    reader, writer = await _operators(2, "history")
+    reader, writer = await operators_named(2, "history")
     figures = {}
     for size in (small, large):
-        room = await _department_with([reader, writer], f"bench-history-{size}")
+        room = await department_with([reader, writer], f"bench-history-{size}")
         await _seed_messages(room, writer, size)
         figures[size] = await _history_and_unread(room, reader, pages=ctx.size(300, 50))
     (q_small, _, _), (q_large, timings, unread_seconds) = figures[small], figures[large]
@@ -489,11 +448,11 @@ async def search_at_scale(ctx: Context) -> None:
     """Full-text search of internal chat: 1 M messages over 100 rooms, an operator in half of
     them; a mix of queries, each answered with the same number of queries."""
     total, room_count = ctx.size(1_000_000, 10_000), ctx.size(100, 10)
-    reader, writer = await _operators(2, "search")
+    reader, writer = await operators_named(2, "search")
     rooms = []
     for r in range(room_count):
         members = [reader, writer] if r % 2 == 0 else [writer]
-        rooms.append(await _department_with(members, f"bench-search-{r}"))
+        rooms.append(await department_with(members, f"bench-search-{r}"))
     started = time.monotonic()
     await _seed_search(rooms, writer, total)
     seed_seconds = time.monotonic() - started
@@ -745,8 +704,8 @@ async def reports_at_scale(ctx: Context) -> None:
     from reports.filters import ReportFilters
 
     chats, tickets = ctx.size(1_000_000, 3_000), ctx.size(50_000, 300)
-    operators = await _operators(ctx.size(50, 10), "reports")
-    widgets = [await _widget_for(o) for o in operators[:5]]
+    operators = await operators_named(ctx.size(50, 10), "reports")
+    widgets = [await widget_for(o) for o in operators[:5]]
     seed_seconds = await _seed_reports(operators, widgets, chats, tickets)
     today = timezone.localdate()
     # The whole three years (an upgrade's cost); quick mode only what the two ranges read.
@@ -781,7 +740,7 @@ async def idle_sockets(ctx: Context) -> None:
     """Idle dashboard tabs held by one daphne: memory per socket and CPU while idle."""
     count = ctx.size(1500, 100)
     window = ctx.size(45, 5)  # the full window spans two 20 s heartbeat rounds
-    operators = await _operators(50, "idle")
+    operators = await operators_named(50, "idle")
     keys = await sync_to_async(session_cookies)(operators, per_operator=-(-count // 50))
     daphne = psutil.Process(ctx.server.process.pid)
 
@@ -858,8 +817,8 @@ async def widget_pages(ctx: Context) -> None:
     count, processes = ctx.size(10_000, 200), ctx.size(4, 2)
     # Two of daphne's 20 s ping rounds: every socket is pinged as often on both sides.
     window, settle = ctx.size(40, 2), ctx.size(3, 1)
-    (operator,) = await _operators(1, "pages")
-    widget = await _widget_for(operator)
+    (operator,) = await operators_named(1, "pages")
+    widget = await widget_for(operator)
     (key,) = await sync_to_async(session_cookies)([operator], per_operator=1)
 
     server = ctx.server_start()
