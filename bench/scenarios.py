@@ -287,9 +287,10 @@ def _seed_messages(room, sender, count: int) -> None:
         if connection.vendor == "postgresql":
             cursor.execute(
                 f"INSERT INTO {table} "
-                "(room_id, sender_id, body, body_text, client_msg_id, created_at) "
+                "(room_id, sender_id, body, body_text, client_msg_id, created_at, line, "
+                "line_args) "
                 "SELECT %s, %s, 'Seeded message ' || g, 'Seeded message ' || g, "
-                "'seed-' || %s || '-' || g, now() "
+                "'seed-' || %s || '-' || g, now(), '', '{}' "
                 "FROM generate_series(1, %s) AS g",
                 [room.pk, sender.pk, room.pk, count],
             )
@@ -298,10 +299,11 @@ def _seed_messages(room, sender, count: int) -> None:
             cursor.execute(
                 "WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < %s) "
                 f"INSERT INTO {table} "
-                "(room_id, sender_id, body, body_text, client_msg_id, created_at) "
+                "(room_id, sender_id, body, body_text, client_msg_id, created_at, line, "
+                "line_args) "
                 "SELECT %s, %s, 'Seeded message ' || n, 'Seeded message ' || n, "
                 "'seed-' || %s || '-' || n, "
-                "CURRENT_TIMESTAMP FROM g",
+                "CURRENT_TIMESTAMP, '', '{}' FROM g",
                 [count, room.pk, sender.pk, room.pk],
             )
 
@@ -381,8 +383,9 @@ def _seed_search(rooms, sender, count: int) -> None:
             cursor.execute("DROP INDEX IF EXISTS internalchat_message_search")
             cursor.execute(
                 f"INSERT INTO {table} (room_id, sender_id, body, body_text, client_msg_id, "
-                "created_at) "
-                "SELECT (%s::bigint[])[1 + g %% %s], %s, t.text, t.text, 'search-' || g, now() "
+                "created_at, line, line_args) "
+                "SELECT (%s::bigint[])[1 + g %% %s], %s, t.text, t.text, 'search-' || g, now(), "
+                "'', '{}' "
                 "FROM generate_series(1, %s) AS g, LATERAL ("
                 "  SELECT string_agg('term' || floor(%s * random() ^ 3)::int, ' ') AS text "
                 "  FROM generate_series(1, %s) WHERE g > 0) AS t",
