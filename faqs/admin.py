@@ -4,7 +4,6 @@ from django.db import models
 from faqs.models import Faq, FaqGroup
 from systems.admin import SystemScopedAdmin, SystemScopedInline
 
-
 # A link typed without its scheme is read as https (Django 6's default, already).
 LINKS_HTTPS = {models.URLField: {"assume_scheme": "https"}}
 
