@@ -4,11 +4,12 @@ read time), and rows summed back into tallies from which the figures are read. P
 from fixed-bin histograms: exact to a second under two minutes, to 5 s up to ten minutes, to
 30 s up to an hour, to 5 min up to four hours; beyond, "four hours or more"."""
 
+import calendar
 import math
 from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field, fields
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.db.models import Q
 from django.utils import timezone
@@ -28,6 +29,16 @@ BIN_LOWS: tuple[int, ...] = (
 
 
 BIN_KEYS = {edge: str(edge) for edge in BIN_LOWS}
+
+
+def month_days(first: date) -> list[date]:
+    """The days of the calendar month that starts on `first`."""
+    length = calendar.monthrange(first.year, first.month)[1]
+    return [first + timedelta(days=n) for n in range(length)]
+
+
+def week_days(monday: date) -> list[date]:
+    return [monday + timedelta(days=n) for n in range(7)]
 
 
 def bin_of(seconds: float) -> int:

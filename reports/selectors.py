@@ -4,7 +4,6 @@ loop over chats. From the daily roll-up (`reports.rollup`) when it holds the ran
 days' rows, and the few days it does not hold yet built from their chats the same way.
 `report_figures` returns them all for one set of filters, in a fixed number of queries."""
 
-import calendar
 from datetime import date, datetime, time, timedelta
 
 from django.db.models import (
@@ -54,7 +53,9 @@ from reports.rollup import (
     TALLY_FIELDS,
     Tally,
     hist_percentiles,
+    month_days,
     tallies_build,
+    week_days,
 )
 from reports.sql import Percentile, Seconds, rows_summed
 from widgets.models import Widget, WidgetOnlineInterval
@@ -769,8 +770,7 @@ def _full_periods(
     found: dict[str, list[date]] = {"month": [], "week": []}
     covered: set[date] = set()
     for start, versions, kind in sorted(periods, key=lambda p: p[2] != "month"):
-        length = calendar.monthrange(start.year, start.month)[1] if kind == "month" else 7
-        days = [start + timedelta(days=n) for n in range(length)]
+        days = month_days(start) if kind == "month" else week_days(start)
         if days[-1] > filters.end or any(d in live or d not in rolled for d in days):
             continue
         if covered.intersection(days) or sum(rolled[d] for d in days) != versions:
@@ -832,10 +832,8 @@ def _rolled_rows(
     )
     by_day = {row["day"]: Tally(**row) for row in daily.values(*DAY_FIELDS)}
     months, weeks = _full_periods(filters, live, rolled)
-    covered = {monday + timedelta(days=n) for monday in weeks for n in range(7)}
-    for first in months:
-        length = calendar.monthrange(first.year, first.month)[1]
-        covered.update(first + timedelta(days=n) for n in range(length))
+    covered = {d for monday in weeks for d in week_days(monday)}
+    covered.update(d for first in months for d in month_days(first))
     other_days = [d for d in rolled if d not in covered and d not in live]
     # Of the scope, every widget's and each widget's; and each operator's over every widget.
     kinds = Q() if op else Q(operator_id__isnull=True) | Q(widget_id__isnull=True)

@@ -10,7 +10,6 @@ a ticket unanswered (until they are closed, for `LIBCHAT_REPORTS_OPEN_DAYS`). A 
 retention may have deleted chats of (older than "Delete patron chats after") is never rolled
 again: its rows keep the figures of the deleted chats, as anonymising keeps them."""
 
-import calendar
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
@@ -21,7 +20,15 @@ from django.utils import timezone
 
 from libchat.core.models import SiteSettings
 from reports.models import ReportDay, ReportMonth, ReportWeek, RolledDay, RolledMonth, RolledWeek
-from reports.rollup import KEYS, TALLY_FIELDS, Tally, open_items, tallies_build
+from reports.rollup import (
+    KEYS,
+    TALLY_FIELDS,
+    Tally,
+    month_days,
+    open_items,
+    tallies_build,
+    week_days,
+)
 
 
 def day_span(day: date) -> tuple[datetime, datetime]:
@@ -57,16 +64,13 @@ def rollup_day(*, day: date, now: datetime | None = None) -> int:
 def rollup_week(*, monday: date) -> bool:
     """Sum the rows of the week's seven days into `ReportWeek`, once all are rolled; returns
     whether it did (see `_period_sum`)."""
-    days = [monday + timedelta(days=n) for n in range(7)]
-    return _period_sum(days, RolledWeek, ReportWeek, "monday")
+    return _period_sum(week_days(monday), RolledWeek, ReportWeek, "monday")
 
 
 def rollup_month(*, first: date) -> bool:
     """Sum the rows of a calendar month's days into `ReportMonth`, once all are rolled; returns
     whether it did (see `_period_sum`)."""
-    length = calendar.monthrange(first.year, first.month)[1]
-    days = [first + timedelta(days=n) for n in range(length)]
-    return _period_sum(days, RolledMonth, ReportMonth, "first")
+    return _period_sum(month_days(first), RolledMonth, ReportMonth, "first")
 
 
 def _period_sum(days: list[date], marker_model, row_model, field: str) -> bool:
@@ -154,7 +158,7 @@ def rollup_months_missing(*, limit: int = 12) -> int:
     done = 0
     for month in months:
         first = month["first"]
-        whole = month["days"] == calendar.monthrange(first.year, first.month)[1]
+        whole = month["days"] == len(month_days(first))
         if first in summed or not whole:
             continue
         rollup_month(first=first)
