@@ -40,7 +40,7 @@ def test_two_operators_answer_a_ticket_and_the_patron_gets_both_answers_by_email
     )
     expect(alices.get_by_role("link", name="1 open ticket")).to_be_visible()
     expect(alices.locator("#rail-tickets")).to_have_text("Tickets (1)")
-    alices.wait_for_function("window.__sounds >= 1")  # it rang, as a waiting chat does
+    alices.wait_for_function("() => window.__sounds >= 1")  # it rang, as a waiting chat does
     screenshot(alices, "console-open-ticket")
     alices.get_by_role("link", name="1 open ticket").click()
     bobs = log_in(browser.new_context().new_page(), bob, "/dashboard/tickets/")
