@@ -21,9 +21,17 @@ export function langMark(element, language) {
   return element;
 }
 
-// Dates and times in the page's language, on the reader's clock ("09:13 AM", "09:13"); what a
-// <time>'s datetime attribute holds stays ISO.
-const clockFormat = new Intl.DateTimeFormat(pageLanguage, { hour: "2-digit", minute: "2-digit" });
+// Dates and times in the page's language, on the reader's clock, written as the server writes
+// them in transcripts and lists (libchat/formats and Django's): a 12-hour language's hour as it
+// is ("9:13 AM"), a 24-hour one's padded ("09:13"). What a <time>'s datetime attribute holds
+// stays ISO.
+const twelveHour = ["h11", "h12"].includes(
+  new Intl.DateTimeFormat(pageLanguage, { hour: "numeric" }).resolvedOptions().hourCycle,
+);
+const clockFormat = new Intl.DateTimeFormat(pageLanguage, {
+  hour: twelveHour ? "numeric" : "2-digit",
+  minute: "2-digit",
+});
 const dateTimeFormat = new Intl.DateTimeFormat(pageLanguage, { dateStyle: "short", timeStyle: "short" });
 export const timeText = (iso) => clockFormat.format(new Date(iso));
 export const dateTimeText = (iso) => dateTimeFormat.format(new Date(iso));

@@ -104,8 +104,8 @@ def xss_corpus_send(page: Page, action: str, **target) -> int:
 
 
 def timed(line: str | re.Pattern) -> re.Pattern:
-    """A message's line as shown: its time first in the page's language ("02:05 PM" in an
-    English console or widget, "2:05 PM" on an English transcript, "14:05" in French), then what
-    was said."""
+    """A message's line as shown: its time first in the page's language, as the server writes
+    it in a transcript ("2:05 PM" or "11:05 AM" in English, never "02:05 PM"; "14:05" or "09:05"
+    in French), then what was said."""
     said = line.pattern.lstrip("^") if isinstance(line, re.Pattern) else re.escape(line) + "$"
-    return re.compile(r"^\d?\d:\d\d( [AP]M)? " + said)
+    return re.compile(r"^(?:(?:1[0-2]|[1-9]):\d\d [AP]M|\d\d:\d\d) " + said)

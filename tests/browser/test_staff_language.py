@@ -104,7 +104,7 @@ def test_a_french_operator_and_a_spanish_patron_each_read_their_own_language(
     expect(pane.get_by_role("button", name="Terminer la conversation")).to_be_visible()
     assert english_in(console_words(alices), ENGLISH_CONSOLE) == []
 
-    # Both browsers' locale is en-US ("02:05 PM"); each page writes times its language's way.
+    # Both browsers' locale is en-US ("2:05 PM"); each page writes times its language's way.
     clock = re.compile(r"^\d\d:\d\d$")
     expect(pane.locator(".chat-messages time").first).to_have_text(clock)
     expect(lines.locator("time").first).to_have_text(clock)
