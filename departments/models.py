@@ -12,7 +12,8 @@ from systems.models import SystemField
 
 class Department(models.Model):
     name = models.CharField(max_length=100)
-    slug = models.SlugField(max_length=100, unique=True)
+    # Unique within the system (two libraries sharing a server may each have a "reference").
+    slug = models.SlugField(max_length=100)
     system = SystemField(related_name="departments", verbose_name=_("library system"))
     active = models.BooleanField(default=True)
     members = models.ManyToManyField(
@@ -29,8 +30,19 @@ class Department(models.Model):
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(
-                fields=["system", "name"], name="one_department_name_per_system"
-            )
+                fields=["system", "name"],
+                name="one_department_name_per_system",
+                violation_error_message=_(
+                    "Your library system already has a department of this name."
+                ),
+            ),
+            models.UniqueConstraint(
+                fields=["system", "slug"],
+                name="one_department_slug_per_system",
+                violation_error_message=_(
+                    "Your library system already has a department with this slug."
+                ),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -9,8 +9,9 @@ their system, and another system's object answers 404 as if it did not exist. A 
 permissions they were given.
 """
 
+from django import forms
 from django.contrib import admin
-from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
@@ -100,6 +101,30 @@ class SystemScopedInline(SystemAdminPermissions, SystemScopedChoices):
     are the user's system's."""
 
 
+class SystemOwnedForm(forms.ModelForm):
+    """The form of a system-owned object whose system field is not on the page (a system
+    admin's, or anyone's on a single-system server): the object's system is known before it is
+    validated, so a constraint on (system, name) is a message on the form, not an error when
+    saving. Django checks a constraint only when each of its fields is on the form."""
+
+    scoped_system_id: int | None = None  # set per request by SystemScopedAdmin.get_form
+
+    def _post_clean(self):
+        if self.scoped_system_id is not None:
+            self.instance.system_id = self.scoped_system_id
+        super()._post_clean()
+        if "system" in self.fields:
+            return
+        on_form = set(self.fields) | {"system"}
+        not_on_form = {field.name for field in self.instance._meta.fields} - on_form
+        for constraint in self.instance._meta.constraints:
+            if "system" in getattr(constraint, "fields", ()):
+                try:
+                    constraint.validate(type(self.instance), self.instance, exclude=not_on_form)
+                except ValidationError as error:
+                    self.add_error(None, error)
+
+
 class SystemScopedAdmin(SystemAdminPermissions, SystemScopedChoices, admin.ModelAdmin):
     """A ModelAdmin of a system-owned model. `system_lookup` says how its rows reach their
     system ("system", or e.g. "widget__system" for a chat); `system_owned` is whether the model
@@ -127,6 +152,18 @@ class SystemScopedAdmin(SystemAdminPermissions, SystemScopedChoices, admin.Model
             # it exists.
             raise Http404
         return obj
+
+    def get_form(self, request, obj=None, *args, **kwargs):
+        # ModelAdmin's get_form takes `change`, UserAdmin's does not: pass on what was given.
+        form = super().get_form(request, obj, *args, **kwargs)
+        if not self.system_owned:
+            return form
+        # The admin's own ModelForm (or a custom one) with the system known before validation.
+        return type(
+            form.__name__,
+            (SystemOwnedForm, form),
+            {"scoped_system_id": scoped_system_id(request)},
+        )
 
     def save_model(self, request, obj, form, change):
         system_id = scoped_system_id(request)
