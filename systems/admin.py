@@ -16,7 +16,7 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from systems.models import Coop, CoopMembership, System
-from systems.selectors import several_systems
+from systems.selectors import default_system, several_systems
 
 
 def scoped_system_id(request) -> int | None:
@@ -112,6 +112,8 @@ class SystemOwnedForm(forms.ModelForm):
     def _post_clean(self):
         if self.scoped_system_id is not None:
             self.instance.system_id = self.scoped_system_id
+        elif self.instance.system_id is None and "system" not in self.fields:
+            self.instance.system_id = default_system().pk  # where the save would put it
         super()._post_clean()
         if "system" in self.fields:
             return

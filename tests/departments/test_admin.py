@@ -81,3 +81,13 @@ def test_a_superuser_choosing_the_system_gets_the_same_message(systems, admin_cl
     assert "already has a department with this slug" in clash.content.decode()
     assert elsewhere.status_code == 302
     assert Department.objects.filter(slug="reference").count() == 2
+
+
+def test_on_a_single_library_server_a_clash_is_a_message_too(admin_client):
+    DepartmentFactory(name="Reference", slug="reference")
+
+    response = admin_client.post(ADD, _form("Ask us", "reference"))
+
+    assert response.status_code == 200
+    assert "already has a department with this slug" in response.content.decode()
+    assert Department.objects.count() == 1
