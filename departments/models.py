@@ -72,7 +72,7 @@ class Membership(models.Model):
 class SignOffTime(models.Model):
     """A weekly time at which the department's desk closes: its members signed in to LibChat are
     signed out (those holding patron chats when their last chat ends), warned a minute before.
-    In the library's time zone (settings.TIME_ZONE)."""
+    In the time zone of the department's library system."""
 
     class Weekday(models.IntegerChoices):  # date.weekday()'s numbers
         MONDAY = 0, "Monday"
@@ -87,7 +87,7 @@ class SignOffTime(models.Model):
         Department, on_delete=models.CASCADE, related_name="sign_off_times"
     )
     weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
-    time = models.TimeField(help_text="Hours and minutes, in the library's time zone.")
+    time = models.TimeField(help_text="Hours and minutes, in the library system's time zone.")
     # A time set (or moved) just after it passed is not carried out late, unwarned, for it.
     saved_at = models.DateTimeField(auto_now=True)
 

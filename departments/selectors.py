@@ -64,9 +64,11 @@ def department_by_id(*, department_id: int) -> Department | None:
 
 
 def departments_with_sign_off_times() -> list[Department]:
-    """Active departments that have scheduled sign-offs, their times prefetched: two queries."""
+    """Active departments that have scheduled sign-offs, with their system (its time zone) and
+    their times prefetched: two queries."""
     return list(
         Department.objects.filter(active=True, sign_off_times__isnull=False)
         .distinct()
+        .select_related("system")
         .prefetch_related("sign_off_times")
     )

@@ -39,11 +39,10 @@ def monitoring_set(*, operator: AbstractBaseUser, monitored_department_ids: set[
 
 
 def _sign_off_times_in(
-    times: list[SignOffTime], *, after: datetime, until: datetime
+    times: list[SignOffTime], *, zone: zoneinfo.ZoneInfo, after: datetime, until: datetime
 ) -> list[datetime]:
-    """The occurrences of these weekly times in (after, until], in the library's time zone, each
-    after its row was last saved."""
-    zone = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+    """The occurrences of these weekly times in (after, until], in `zone` (the department's
+    library system's), each after its row was last saved."""
     first, last = after.astimezone(zone).date(), until.astimezone(zone).date()
     found = []
     for offset in range((last - first).days + 1):
@@ -73,7 +72,10 @@ def sign_off_take(*, department: Department, now: datetime, warning: bool) -> da
     oldest = now - timedelta(seconds=settings.LIBCHAT_SIGN_OFF_LATE_SECONDS)
     after = max(mark, oldest) if mark else oldest
     due = _sign_off_times_in(
-        list(department.sign_off_times.all()), after=after + lead, until=now + lead
+        list(department.sign_off_times.all()),
+        zone=zoneinfo.ZoneInfo(department.system.time_zone),
+        after=after + lead,
+        until=now + lead,
     )
     if warning:
         due = [at for at in due if at > now]

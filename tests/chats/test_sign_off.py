@@ -18,6 +18,7 @@ from chats.models import ChatEvent, PatronChat
 from chats.services import sign_off
 from chats.tasks import sign_off_scheduled
 from departments.models import SignOffTime
+from systems.models import System
 from tests.chats.people import desk, start
 from tests.chats.test_consumers import next_event
 from tests.factories import MembershipFactory, OperatorFactory
@@ -35,6 +36,7 @@ def at(hour: int, minute: int = 0, second: int = 0) -> datetime:
 @pytest.fixture(autouse=True)
 def library_time_zone(settings):
     settings.TIME_ZONE = "Europe/Paris"
+    System.objects.update(time_zone="Europe/Paris")  # the library's, which its desks close by
 
 
 def closing_desk(**options):

@@ -10,7 +10,8 @@ from django.db import IntegrityError, transaction
 
 from departments.models import Department, SignOffTime
 from departments.services import sign_off_take
-from tests.factories import DepartmentFactory
+from systems.models import System
+from tests.factories import DepartmentFactory, SystemFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -25,6 +26,7 @@ def at(hour: int, minute: int = 0, second: int = 0, *, day: int = 2) -> datetime
 @pytest.fixture(autouse=True)
 def library_time_zone(settings):
     settings.TIME_ZONE = "Europe/Paris"
+    System.objects.update(time_zone="Europe/Paris")  # the library's, which its desks close by
 
 
 def desk_closing(hour: int = 21, minute: int = 0, weekday: int = WEDNESDAY) -> Department:
@@ -80,6 +82,19 @@ def test_only_the_weekday_and_time_in_the_library_time_zone_count():
         department=fresh(department), now=datetime(2030, 1, 2, 20, tzinfo=utc), warning=False
     )
     assert taken == at(21)
+
+
+def test_each_library_system_closes_its_desks_by_its_own_clock():
+    new_york = SystemFactory(name="Hudson Libraries", time_zone="America/New_York")
+    paris_desk = desk_closing()
+    new_york_desk = DepartmentFactory(system=new_york)
+    SignOffTime.objects.create(department=new_york_desk, weekday=WEDNESDAY, time=time(21))
+    nine_pm_in_new_york = datetime(2030, 1, 2, 21, tzinfo=ZoneInfo("America/New_York"))
+
+    assert sign_off_take(department=fresh(new_york_desk), now=at(21), warning=False) is None
+    assert sign_off_take(department=fresh(paris_desk), now=at(21), warning=False) == at(21)
+    taken = sign_off_take(department=fresh(new_york_desk), now=nine_pm_in_new_york, warning=False)
+    assert taken == nine_pm_in_new_york
 
 
 def test_times_are_hours_and_minutes_and_a_department_has_each_once():
