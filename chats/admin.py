@@ -247,9 +247,12 @@ class BlockStateFilter(admin.SimpleListFilter):
 
 
 @admin.register(PatronBlock)
-class PatronBlockAdmin(RecordAdmin):
-    """Patrons operators blocked, with who, when, why and until when. A block is lifted with
-    the action, which records who lifted it and when; nothing is deleted."""
+class PatronBlockAdmin(RecordAdmin, SystemScopedAdmin):
+    """Patrons operators blocked, with who, when, why and until when (of the admin's library
+    system: its reasons are staff-only notes). A block is lifted with the action, which records
+    who lifted it and when; nothing is deleted."""
+
+    system_admin_manages = False
 
     list_display = [
         "created_at",

@@ -12,6 +12,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from libchat.core.models import StoredFile
+from systems.models import SystemField
 
 PAGE_URL_MAX_CHARS = 500
 
@@ -601,8 +602,12 @@ class PatronBlock(models.Model):
     """An operator turned a patron away: until `expires_at` (none: until lifted) the widget shows
     them its offline side and refuses their chats and tickets. The patron is known by the keyed
     hash of their address and by the id their browser keeps; either matches. Lifting is recorded
-    on the block, never a delete, so the list says who blocked whom, why, and who lifted it."""
+    on the block, never a delete, so the list says who blocked whom, why, and who lifted it.
+    A block holds at the widgets of the library system whose chat it was made from: on a server
+    shared by several libraries, one library's block does not turn the patron away from the
+    others' (and an address may be a whole campus's)."""
 
+    system = SystemField(related_name="patron_blocks", verbose_name=_("library system"))
     address_hash = models.CharField("address hash", max_length=64, blank=True, editable=False)
     patron_ref = models.CharField("patron id", max_length=32, blank=True, editable=False)
     chat = models.ForeignKey(

@@ -601,9 +601,9 @@ def chat_for_operator(*, operator: Operator, chat_id: int) -> PatronChat:
     return chat
 
 
-def patron_blocked(*, address_hash: str, patron_ref: str = "") -> bool:
-    """Whether a block holds now for the patron with this address hash or this patron id (one
-    query; a block not lifted and not expired, by either key)."""
+def patron_blocked(*, system_id: int, address_hash: str, patron_ref: str = "") -> bool:
+    """Whether a block of this library system holds now for the patron with this address hash
+    or this patron id (one query; a block not lifted and not expired, by either key)."""
     keys = Q(address_hash=address_hash) if address_hash else Q()
     if patron_ref:
         keys |= Q(patron_ref=patron_ref)
@@ -611,7 +611,7 @@ def patron_blocked(*, address_hash: str, patron_ref: str = "") -> bool:
         return False
     now = timezone.now()
     return (
-        PatronBlock.objects.filter(keys, lifted_at__isnull=True)
+        PatronBlock.objects.filter(keys, system_id=system_id, lifted_at__isnull=True)
         .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
         .exists()
     )

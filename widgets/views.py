@@ -178,7 +178,9 @@ def _frame_page(request: HttpRequest, widget: Widget | None) -> HttpResponse:
         return render(request, "widgets/unavailable.html", status=404)
     # A patron turned away (blocked) gets the page of an offline widget that does not follow
     # the widget's status: the status pushed to every patron of the widget is not theirs.
-    held_offline = patron_turned_away(address_hash=request_address_hash(request))
+    held_offline = patron_turned_away(
+        system_id=widget.system_id, address_hash=request_address_hash(request)
+    )
     language = selectors.widget_language(
         widget=widget, accept_language=request.headers.get("Accept-Language", "")
     )

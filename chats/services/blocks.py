@@ -56,6 +56,7 @@ def patron_block(
     with transaction.atomic():
         now = timezone.now()
         block = PatronBlock.objects.create(
+            system_id=chat.widget.system_id,
             address_hash=chat.address_hash,
             patron_ref=chat.patron_ref,
             chat=chat,

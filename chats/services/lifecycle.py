@@ -111,7 +111,7 @@ def chat_start(
     context = patron_context_clean(
         widget=widget, page_url=page_url, patron_ref=patron_ref, user_agent=user_agent
     )
-    patron_admit(address_hash=address_hash, patron_ref=context["patron_ref"])
+    patron_admit(widget=widget, address_hash=address_hash, patron_ref=context["patron_ref"])
     answers = _prechat_clean(widget=widget, name=name, email=email, question=question)
     state = widget_state_get(widget_id=widget.pk) if widget.active else None
     # The hours are read again, not only the cached state: a page (or a process whose clock
@@ -135,11 +135,13 @@ def chat_start(
     return chat, token
 
 
-def patron_admit(*, address_hash: str, patron_ref: str = "") -> None:
-    """Raise ChatUnavailable when a block holds for this patron: the same refusal, word for
-    word, whatever the block, so the patron learns nothing from it."""
+def patron_admit(*, widget: Widget, address_hash: str, patron_ref: str = "") -> None:
+    """Raise ChatUnavailable when a block of the widget's library system holds for this patron:
+    the same refusal, word for word, whatever the block, so the patron learns nothing from it."""
     patron_ref = patron_ref if PATRON_REF.fullmatch(patron_ref) else ""
-    if selectors.patron_blocked(address_hash=address_hash, patron_ref=patron_ref):
+    if selectors.patron_blocked(
+        system_id=widget.system_id, address_hash=address_hash, patron_ref=patron_ref
+    ):
         raise ChatUnavailable(gettext("Chat unavailable"))
 
 

@@ -41,7 +41,7 @@ def ticket_create(
     """Store a question left through the offline form. Email and question are required. A
     blocked patron (by their address's keyed hash or their patron id) gets ChatUnavailable,
     the words of any other refusal; neither key is stored on the ticket."""
-    patron_admit(address_hash=address_hash, patron_ref=patron_ref)
+    patron_admit(widget=widget, address_hash=address_hash, patron_ref=patron_ref)
     if widget.offline_behaviour != Widget.Offline.TICKET_FORM:
         raise WidgetOffline(widget.offline_message)
     ticket = OfflineTicket(

@@ -40,12 +40,16 @@ def request_address_hash(request: HttpRequest) -> str:
 
 
 def patron_check(check: PatronCheck) -> PatronCheck:
-    """Register `check(*, address_hash, patron_ref) -> bool`: True turns the patron away."""
+    """Register `check(*, system_id, address_hash, patron_ref) -> bool`: True turns the patron
+    away from the widgets of that library system."""
     _patron_checks.append(check)
     return check
 
 
-def patron_turned_away(*, address_hash: str, patron_ref: str = "") -> bool:
-    """Whether any registered check turns away the patron with this address hash (and, when
-    known, the patron id their browser keeps)."""
-    return any(check(address_hash=address_hash, patron_ref=patron_ref) for check in _patron_checks)
+def patron_turned_away(*, system_id: int, address_hash: str, patron_ref: str = "") -> bool:
+    """Whether any registered check turns away, from the widgets of this library system, the
+    patron with this address hash (and, when known, the patron id their browser keeps)."""
+    return any(
+        check(system_id=system_id, address_hash=address_hash, patron_ref=patron_ref)
+        for check in _patron_checks
+    )

@@ -4,7 +4,9 @@ the operators are told."""
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from chats import selectors, services
@@ -12,7 +14,7 @@ from chats.errors import ChatInvalid, ChatUnavailable
 from chats.models import ChatEvent, PatronBlock, PatronChat
 from libchat.core.addresses import address_hash, patron_turned_away
 from tests.chats.people import desk, start
-from tests.factories import OperatorFactory
+from tests.factories import OperatorFactory, SystemFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -105,7 +107,9 @@ def test_a_blocked_patron_cannot_start_a_chat_or_leave_a_ticket_by_either_key():
                 address_hash=address,
                 patron_ref=ref,
             )
-        assert patron_turned_away(address_hash=address, patron_ref=ref)
+        assert patron_turned_away(
+            system_id=d.widget.system_id, address_hash=address, patron_ref=ref
+        )
     # Refused before the answers are read: a bad form tells a blocked patron nothing more.
     with pytest.raises(ChatUnavailable):
         start(d.widget, question="", email="nope", address_hash=ADA)
@@ -118,9 +122,11 @@ def test_a_block_ends_when_it_expires():
     d = desk()
     chat, _ = claimed(d)
     made = block(chat, d.operators[0], duration="1h")
-    assert selectors.patron_blocked(address_hash=ADA)
+    assert selectors.patron_blocked(system_id=d.widget.system_id, address_hash=ADA)
     PatronBlock.objects.filter(pk=made.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
-    assert not selectors.patron_blocked(address_hash=ADA, patron_ref=REF)
+    assert not selectors.patron_blocked(
+        system_id=d.widget.system_id, address_hash=ADA, patron_ref=REF
+    )
     assert chat_from(d)[0].state == PatronChat.State.WAITING
 
 
@@ -134,7 +140,9 @@ def test_lifting_is_recorded_once_and_serves_the_patron_again():
     made.refresh_from_db()
     assert made.lifted_by == admin and made.lifted_at is not None
     assert PatronBlock.objects.count() == 1  # kept, not deleted
-    assert not selectors.patron_blocked(address_hash=ADA, patron_ref=REF)
+    assert not selectors.patron_blocked(
+        system_id=d.widget.system_id, address_hash=ADA, patron_ref=REF
+    )
     assert chat_from(d)[0].pk
 
 
@@ -155,7 +163,7 @@ def test_blocking_an_ended_chat_blocks_its_patron_and_keeps_its_end():
     chat.refresh_from_db()
     assert chat.events.get(kind=ChatEvent.Kind.ENDED).reason == ChatEvent.Reason.BY_OPERATOR
     assert "Came back to insult us" in chat.internal_note
-    assert selectors.patron_blocked(address_hash=ADA)
+    assert selectors.patron_blocked(system_id=d.widget.system_id, address_hash=ADA)
 
 
 def test_a_block_must_know_the_patron_and_have_a_reason_in_the_database():
@@ -163,3 +171,40 @@ def test_a_block_must_know_the_patron_and_have_a_reason_in_the_database():
         PatronBlock.objects.create(reason="x")
     with pytest.raises(IntegrityError), transaction.atomic():
         PatronBlock.objects.create(address_hash=ADA, reason="")
+
+
+def test_a_block_holds_at_the_widgets_of_the_library_system_it_was_made_in():
+    avon = desk()
+    bexley_system = SystemFactory(name="Bexley Libraries")
+    bexley = desk(system=bexley_system, first_department__system=bexley_system)
+    chat, _ = claimed(avon)
+    block(chat, avon.operators[0])
+
+    with pytest.raises(ChatUnavailable):
+        chat_from(avon)
+    assert patron_turned_away(system_id=avon.widget.system_id, address_hash=ADA)
+    # The other library serves the same patron, from the same address, as ever.
+    assert not patron_turned_away(system_id=bexley_system.pk, address_hash=ADA, patron_ref=REF)
+    assert chat_from(bexley)[0].widget == bexley.widget
+    ticket = services.ticket_create(
+        widget=bexley.widget, email="ada@example.org", question="Hi", address_hash=ADA
+    )
+    assert ticket.pk
+
+
+def test_staff_read_only_their_own_library_systems_blocks_in_the_admin(client):
+    avon = desk()
+    bexley_system = SystemFactory(name="Bexley Libraries")
+    bexley = desk(system=bexley_system, first_department__system=bexley_system)
+    ours = block(claimed(avon)[0], avon.operators[0], reason="Ours")
+    theirs = block(claimed(bexley)[0], bexley.operators[0], reason="Theirs: staff only")
+    staff = OperatorFactory(is_staff=True)  # the default system's, as Avon's desk is
+    staff.user_permissions.add(Permission.objects.get(codename="view_patronblock"))
+    client.force_login(staff)
+
+    page = client.get(reverse("admin:chats_patronblock_changelist"))
+
+    assert [row.pk for row in page.context["cl"].result_list] == [ours.pk]
+    assert "Theirs: staff only" not in page.content.decode()
+    other = client.get(reverse("admin:chats_patronblock_change", args=[theirs.pk]))
+    assert other.status_code == 404
