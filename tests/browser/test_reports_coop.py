@@ -1,6 +1,6 @@
 """The Co-op section of Reports as a consortium's admin uses it: the chart of chats each library
 answered for the others, its table holding the chart's numbers, its CSV holding the table's, and
-the co-op filter kept in the address."""
+the co-op filter kept in the address; no refusal by the page's policy, no accessibility fault."""
 
 import csv
 import io
@@ -74,6 +74,7 @@ def test_the_coop_chart_its_table_and_its_csv_hold_the_same_pairs(browser, chica
     assert list(csv.reader(io.StringIO(text, newline=""))) == [header, *rows]
 
     watch.clean(page, "Reports with a co-op")
+    watch.accessible()
 
     # The co-op filter is kept in the address like the others.
     page.get_by_role("combobox", name="Co-op").select_option(label="State 24/7")
