@@ -28,6 +28,7 @@ class ReportFilters:
     # A library system's chats, operators and widgets only: a superuser's choice, or forced
     # to the reader's own system on a server of several (reports.views).
     system_id: int | None = None
+    coop_id: int | None = None  # narrows the Co-op figure (reports.coop) to one co-op
 
     @property
     def since(self) -> datetime:
@@ -47,6 +48,7 @@ class ReportFilters:
             ("operator", self.operator_id),
             ("tag", self.tag_id),
             ("system", self.system_id),
+            ("coop", self.coop_id),
         ]:
             if value is not None:
                 query[name] = str(value)
@@ -81,4 +83,5 @@ def filters_parse(query: QueryDict, *, today: date | None = None) -> ReportFilte
         operator_id=query_id(query, "operator"),
         tag_id=query_id(query, "tag"),
         system_id=query_id(query, "system"),
+        coop_id=query_id(query, "coop"),
     )

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET
 
 from libchat.core.decorators import refused
 from libchat.core.queries import QueryRefused
-from reports import selectors
+from reports import coop, selectors
 from reports.filters import ReportFilters, filters_parse
 from reports.models import VIEW_REPORTS
 from systems.models import System
@@ -167,16 +167,19 @@ def reports_tab(request: HttpRequest) -> HttpResponse:
         filters = _system_scoped(request, filters_parse(request.GET))
     except QueryRefused as exc:
         return refused(request, str(exc), 400)
-    systems = []
-    if request.user.is_superuser and several_systems():
-        systems = list(System.objects.values("pk", "name"))
+    superuser = request.user.is_superuser
+    # A reader's system is set in the filters exactly when the server holds several.
+    several = several_systems() if superuser else filters.system_id is not None
+    systems = list(System.objects.values("pk", "name")) if superuser and several else []
+    coops = coop.coops_for(user=request.user, several=several)
     context = {
         "tab": "reports",
         "filters": filters,
         "systems": systems,
         "grains": [("day", _("Day")), ("week", _("Week")), ("month", _("Month"))],
         "choices": selectors.filter_choices(system_id=filters.system_id),
-        "figures": FIGURES,
+        "coops": coops,
+        "figures": [*FIGURES, coop.FIGURE] if coops else FIGURES,
         "time_zone": settings.TIME_ZONE,
     }
     return render(request, "reports/reports.html", context)
@@ -190,4 +193,9 @@ def report_data(request: HttpRequest) -> JsonResponse:
         filters = _system_scoped(request, filters_parse(request.GET))
     except QueryRefused as exc:
         return JsonResponse({"error": str(exc)}, status=400)
-    return JsonResponse(selectors.report_figures(filters))
+    figures = selectors.report_figures(filters)
+    # Only a page that shows the Co-op section asks for it, so no other reader pays its query;
+    # a reader who is no superuser is held to the pairs of their own system.
+    if request.GET.get("with") == "coop" and (request.user.is_superuser or filters.system_id):
+        figures["coop"] = coop.coop_answers(filters)
+    return JsonResponse(figures)

@@ -178,6 +178,30 @@ const FIGURES = {
       },
     };
   },
+  // Answering system × home system: a bar per answering library, a colour per home library.
+  coop(data) {
+    const rows = data.coop.rows;
+    const answering = [...new Set(rows.map((r) => r.answering))];
+    const homes = [...new Set(rows.map((r) => r.home))].sort();
+    const palette = Object.values(COLOURS);
+    return {
+      columns: [gettext("Answered by"), gettext("Library of the patron"), gettext("Chats answered"), gettext("Median wait (min)")],
+      rows: rows.map((r) => [r.answering, r.home, r.chats, blank(minutes(r.wait_median))]),
+      textColumns: [1],
+      chart: {
+        type: "bar",
+        data: {
+          labels: answering,
+          datasets: homes.map((home, i) => ({
+            label: format(gettext("Patrons of %(library)s"), { library: home }),
+            data: answering.map((a) => rows.find((r) => r.answering === a && r.home === home)?.chats ?? 0),
+            backgroundColor: palette[i % palette.length],
+          })),
+        },
+        options: { scales: { x: { title: { display: true, text: gettext("Answered by") } }, y: { beginAtZero: true, ticks: { precision: 0 } } } },
+      },
+    };
+  },
   operators: (data) => people(data.operators, gettext("Operator"), true),
   departments: (data) => people(data.departments, gettext("Department"), false),
   widgets: (data) => people(data.widgets, gettext("Widget"), false),
@@ -351,7 +375,9 @@ function nowOf(now) {
 async function load() {
   statusLine.classList.remove("is-error");
   statusLine.textContent = gettext("Loading…");
-  const response = await fetch(`${root.dataset.dataUrl}${location.search}`, { headers: { Accept: "application/json" } });
+  const query = new URLSearchParams(location.search);
+  if (document.getElementById("figure-coop")) query.set("with", "coop"); // only shown when it concerns the reader
+  const response = await fetch(`${root.dataset.dataUrl}?${query}`, { headers: { Accept: "application/json" } });
   const data = await response.json().catch(() => ({ error: format(gettext("The server answered %(status)s."), { status: response.status }) }));
   if (!response.ok) {
     statusLine.classList.add("is-error");
@@ -362,7 +388,7 @@ async function load() {
   window.Chart.defaults.color = "#4a5568"; // labels and ticks: 7.5:1 on white
   summaryOf(data.summary);
   nowOf(data.now);
-  for (const [id, build] of Object.entries(FIGURES)) draw(id, build(data), data.filters);
+  for (const [id, build] of Object.entries(FIGURES)) if (document.getElementById(`figure-${id}`)) draw(id, build(data), data.filters);
   root.dataset.loaded = new URLSearchParams(data.filters).toString();
   statusLine.textContent = format(gettext("Showing %(from)s to %(to)s."), { from: data.filters.from, to: data.filters.to });
 }

@@ -1,5 +1,5 @@
 """A single-library install looks as it did before systems: no system is named, offered or
-listed anywhere on the dashboard."""
+listed anywhere on the dashboard, and Reports has no Co-op section."""
 
 import pytest
 from django.urls import reverse
@@ -32,6 +32,7 @@ def test_the_dashboard_names_no_system_and_offers_no_system_choice(client):
             assert "Zanzibar Consortium" not in text, path
             assert 'name="system"' not in text, path
             assert "Library system" not in text, path
+            assert 'id="figure-coop"' not in text and 'name="coop"' not in text, path
 
 
 def test_the_operator_admin_asks_nothing_about_systems_with_one(client):
