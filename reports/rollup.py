@@ -103,7 +103,7 @@ COUNTS = (
     "transfers_received",
 )
 HISTOGRAMS = ("wait", "first_response", "handling", "operator_wait")
-KEYS = ("day", "widget_id", "department_id", "operator_id", "tag_id")
+KEYS = ("day", "widget_id", "department_id", "operator_id", "tag_id", "system_id")
 
 
 @dataclass
@@ -115,6 +115,7 @@ class Tally:
     department_id: int | None = None
     operator_id: int | None = None
     tag_id: int | None = None
+    system_id: int | None = None
     chats: int = 0
     answered: int = 0
     missed: int = 0
@@ -236,11 +237,12 @@ def tallies_build(spans: list[tuple[datetime, datetime]]) -> list[Tally]:
     """The rows of the chats and tickets started within the spans (local days' bounds), in five
     queries whatever the spans: every chat, its participants, tags and transfers, the tickets.
 
-    A chat is counted, for its tags and for no tag, in the row of its widget and department and
-    in the row of every widget (widget and department none); and the same for each operator who
-    took part (then also counting what is theirs: whether they wrote, their wait, the transfers
-    they made and received). A ticket is counted in the rows of no tag, for no operator and for
-    whoever answered it."""
+    A chat is counted, for its tags and for no tag, in the row of its widget and department (of
+    the widget's system), in the row of every widget (widget, department and system none) and in
+    the row of every widget of its system; and the same for each operator who took part (then
+    also counting what is theirs: whether they wrote, their wait, the transfers they made and
+    received). A ticket is counted in the rows of no tag, for no operator and for whoever
+    answered it."""
     tz = timezone.get_current_timezone()
     chats = list(
         PatronChat.objects.filter(spans_q(spans))
@@ -249,6 +251,7 @@ def tallies_build(spans: list[tuple[datetime, datetime]]) -> list[Tally]:
             "pk",
             "widget_id",
             "department_id",
+            "widget__system_id",
             "created_at",
             "first_claimed_at",
             "first_response_at",
@@ -289,12 +292,14 @@ def tallies_build(spans: list[tuple[datetime, datetime]]) -> list[Tally]:
     for chat in chats:
         local = chat["created_at"].astimezone(tz)
         day, hour = local.date(), local.hour
+        widget, system = chat["widget_id"], chat["widget__system_id"]
         chat_tags = tags.get(chat["pk"], [])
         chat_transfers = transfers.get(chat["pk"], [])
         for tag_id in [None, *chat_tags]:
             for t in (
-                row(day, chat["widget_id"], chat["department_id"], None, tag_id),
-                row(day, None, None, None, tag_id),
+                row(day, widget, chat["department_id"], None, tag_id, system),
+                row(day, None, None, None, tag_id, None),
+                row(day, None, None, None, tag_id, system),
             ):
                 _chat_add(t, chat, hour, chat_tags, chat_transfers)
         for part in participants.get(chat["pk"], []):
@@ -303,8 +308,9 @@ def tallies_build(spans: list[tuple[datetime, datetime]]) -> list[Tally]:
             received = sum(e["to_operator_id"] == op for e in chat_transfers)
             for tag_id in [None, *chat_tags]:
                 for t in (
-                    row(day, chat["widget_id"], chat["department_id"], op, tag_id),
-                    row(day, None, None, op, tag_id),
+                    row(day, widget, chat["department_id"], op, tag_id, system),
+                    row(day, None, None, op, tag_id, None),
+                    row(day, None, None, op, tag_id, system),
                 ):
                     _chat_add(t, chat, hour, chat_tags, chat_transfers)
                     t.operator_answered += part["first_message_at"] is not None
@@ -314,12 +320,14 @@ def tallies_build(spans: list[tuple[datetime, datetime]]) -> list[Tally]:
     for ticket in (
         OfflineTicket.objects.filter(spans_q(spans))
         .order_by()
-        .values("widget_id", "answered_by_id", "created_at")
+        .values("widget_id", "widget__system_id", "answered_by_id", "created_at")
     ):
         day = ticket["created_at"].astimezone(tz).date()
+        system = ticket["widget__system_id"]
         for op in {None, ticket["answered_by_id"]}:
-            row(day, ticket["widget_id"], None, op, None).tickets += 1
-            row(day, None, None, op, None).tickets += 1
+            row(day, ticket["widget_id"], None, op, None, system).tickets += 1
+            row(day, None, None, op, None, None).tickets += 1
+            row(day, None, None, op, None, system).tickets += 1
     return list(rows.values())
 
 

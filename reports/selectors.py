@@ -720,22 +720,34 @@ def _day_spans(days: list[date]) -> list[tuple[datetime, datetime]]:
 
 
 def _in_scope(t: Tally, filters: ReportFilters, widgets: dict) -> bool:
-    """Whether a row counts chats of the filters' tag, operator, widget and department (a row of
-    every widget counts for no widget or department)."""
+    """Whether a row counts chats of the filters' system, tag, operator, widget and department (a
+    row of every widget counts for no widget or department, of every system or of one)."""
     if t.tag_id != filters.tag_id:
         return False
     if filters.operator_id and t.operator_id != filters.operator_id:
         return False
     if t.widget_id is None:
-        return not (filters.widget_id or filters.department_id)
+        return t.system_id == filters.system_id and not (filters.widget_id or filters.department_id)
+    if filters.system_id and t.system_id != filters.system_id:
+        return False
     if filters.widget_id and t.widget_id != filters.widget_id:
         return False
     return not filters.department_id or _department_of(t, widgets) == filters.department_id
 
 
+def _system_q(filters: ReportFilters) -> Q:
+    """The stored rows of the filters' system: its widgets' and its rows of every widget; of no
+    system, every widget's and the rows of every widget of every system."""
+    if filters.system_id:
+        return Q(system_id=filters.system_id)
+    return Q(widget_id__isnull=False) | Q(system_id__isnull=True)
+
+
 def _stored_rows(filters: ReportFilters, widgets: dict) -> QuerySet:
-    """Stored rows of the filters' tag, operator, widget and department."""
-    stored = ReportDay.objects.filter(day__gte=filters.start, day__lte=filters.end).order_by()
+    """Stored rows of the filters' system, tag, operator, widget and department."""
+    stored = ReportDay.objects.filter(
+        _system_q(filters), day__gte=filters.start, day__lte=filters.end
+    ).order_by()
     if filters.tag_id:
         stored = stored.filter(tag_id=filters.tag_id)
     else:
@@ -837,11 +849,18 @@ def _rolled_rows(
     other_days = [d for d in rolled if d not in covered and d not in live]
     # Of the scope, every widget's and each widget's; and each operator's over every widget.
     kinds = Q() if op else Q(operator_id__isnull=True) | Q(widget_id__isnull=True)
+    system = _system_q(filters)
     in_months = ReportMonth.objects.filter(
-        Q(first__in=months) if months else Q(first__isnull=True), kinds, tag_id=filters.tag_id
+        Q(first__in=months) if months else Q(first__isnull=True),
+        kinds,
+        system,
+        tag_id=filters.tag_id,
     )
     in_weeks = ReportWeek.objects.filter(
-        Q(monday__in=weeks) if weeks else Q(monday__isnull=True), kinds, tag_id=filters.tag_id
+        Q(monday__in=weeks) if weeks else Q(monday__isnull=True),
+        kinds,
+        system,
+        tag_id=filters.tag_id,
     )
     if op:
         in_months = in_months.filter(operator_id=op)
@@ -1102,10 +1121,7 @@ def report_figures(filters: ReportFilters, *, now: datetime | None = None) -> di
     roll-up where it holds the range, else directly."""
     rolled = _rolled_days(filters, now)
     live = _live_days(filters, now, rolled)
-    # The roll-up's rows of every widget are not kept per system: one system's figures are
-    # read from its chats.
-    direct = live is None or filters.system_id is not None
-    figures = _direct_figures(filters) if direct else _rolled_figures(filters, live, rolled)
+    figures = _direct_figures(filters) if live is None else _rolled_figures(filters, live, rolled)
     return {
         "filters": filters.as_query(),
         "time_zone": str(_tz()),
