@@ -13,7 +13,7 @@ from django.db.models import F
 from chats.models import ChatEvent, ChatTag, PatronChat
 from chats.services.lifecycle import chat_rate
 from libchat.core.models import SiteSettings
-from reports import selectors
+from reports import rollup, selectors
 from reports.filters import ReportFilters
 from reports.models import ReportDay, ReportMonth, ReportWeek, RolledDay, RolledMonth
 from reports.rollup import BIN_LOWS, Tally, bin_of, hist_percentile
@@ -434,3 +434,39 @@ def test_the_migration_gives_a_rollup_made_before_systems_its_rows_per_system(w)
     assert stored() == rolled
     f = filters(system_id=other.pk)
     assert from_rollup(f) == direct(f)
+
+
+def test_live_days_of_every_filter_and_system_equal_the_direct_figures(w):
+    other = two_systems(w)
+    roll(end=date(2026, 1, 8))  # the 9th, 10th and 11th are built from their chats
+    t = local(9, 15)
+    late = chat(
+        w.circulation_widget, t, claimed=t + timedelta(seconds=40), ended=t + timedelta(minutes=5)
+    )
+    took_part(late, w.bob, t + timedelta(seconds=40), t + timedelta(seconds=50))
+    for system_id in (None, w.reference_widget.system_id, other.pk):
+        for narrow in narrowings(w):
+            f = filters(system_id=system_id, **narrow)
+            assert from_rollup(f) == direct(f), (system_id, narrow)
+
+
+def test_the_page_builds_only_the_live_rows_its_figures_read(w, monkeypatch):
+    other = two_systems(w)
+    roll(end=date(2026, 1, 4))  # the whole week is live
+    built = []
+
+    def tallies_build(spans, **kwargs):
+        built[:] = rollup.tallies_build(spans, **kwargs)
+        return built
+
+    monkeypatch.setattr(selectors, "tallies_build", tallies_build)
+    f = filters(start=date(2026, 1, 5), end=date(2026, 1, 7))
+    selectors._rolled_figures(f, selectors._live_days(f, NOW))
+    # Every widget's rows of every system, each widget's and each operator's over every widget:
+    # no row of a tag, of one system's every widget or of an operator at one widget.
+    assert built and all(t.tag_id is None for t in built)
+    assert not [t for t in built if t.widget_id is None and t.system_id is not None]
+    assert not [t for t in built if t.widget_id is not None and t.operator_id is not None]
+    county = filters(start=date(2026, 1, 5), end=date(2026, 1, 7), system_id=other.pk)
+    selectors._rolled_figures(county, selectors._live_days(county, NOW))
+    assert built and {t.system_id for t in built} == {other.pk}
