@@ -1,9 +1,9 @@
 """The reports' own data: the "View reports" permission, and the roll-up of the chat record that a
 beat job keeps: `ReportDay` rows per local day and widget, department, operator and tag,
 `ReportWeek` and `ReportMonth` their weekly and monthly sums, `RolledDay`, `RolledWeek` and
-`RolledMonth` which days, weeks and months it holds. A year's figures read a thousand rows
-instead of every chat; the chats stay the record, and the roll-up can be rebuilt from them at
-any time."""
+`RolledMonth` which days, weeks and months it holds (rows per library system too). A year's
+figures read a thousand rows instead of every chat; the chats stay the record, and the roll-up
+can be rebuilt from them at any time."""
 
 from django.db import models
 
@@ -56,6 +56,10 @@ class RollupRow(models.Model):
     department_id = models.BigIntegerField(null=True)
     operator_id = models.BigIntegerField(null=True)
     tag_id = models.BigIntegerField(null=True)
+    # The library system of the chats: a widget's row is of the widget's system; the rows of
+    # every widget are kept once for every system (none) and once for each system, so a report
+    # of one system reads its own rows.
+    system_id = models.BigIntegerField(null=True)
     chats = models.PositiveIntegerField(default=0)
     answered = models.PositiveIntegerField(default=0)
     missed = models.PositiveIntegerField(default=0)

@@ -8,8 +8,10 @@ import calendar
 import math
 from bisect import bisect_right
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timedelta
+from typing import NamedTuple
 
 from django.db.models import Q
 from django.utils import timezone
@@ -103,7 +105,7 @@ COUNTS = (
     "transfers_received",
 )
 HISTOGRAMS = ("wait", "first_response", "handling", "operator_wait")
-KEYS = ("day", "widget_id", "department_id", "operator_id", "tag_id")
+KEYS = ("day", "widget_id", "department_id", "operator_id", "tag_id", "system_id")
 
 
 @dataclass
@@ -115,6 +117,7 @@ class Tally:
     department_id: int | None = None
     operator_id: int | None = None
     tag_id: int | None = None
+    system_id: int | None = None
     chats: int = 0
     answered: int = 0
     missed: int = 0
@@ -232,15 +235,31 @@ def spans_q(spans: list[tuple[datetime, datetime]], prefix: str = "") -> Q:
     return q
 
 
-def tallies_build(spans: list[tuple[datetime, datetime]]) -> list[Tally]:
+class RowKey(NamedTuple):
+    """What a row is of (the key fields of a `Tally`)."""
+
+    day: date
+    widget_id: int | None
+    department_id: int | None
+    operator_id: int | None
+    tag_id: int | None
+    system_id: int | None
+
+
+def tallies_build(
+    spans: list[tuple[datetime, datetime]], *, wanted: Callable[[RowKey], bool] | None = None
+) -> list[Tally]:
     """The rows of the chats and tickets started within the spans (local days' bounds), in five
     queries whatever the spans: every chat, its participants, tags and transfers, the tickets.
+    Given `wanted`, only the rows it accepts (a page building today's rows needs a few of them:
+    its filters' and what its tables read), which the chats are then counted into.
 
-    A chat is counted, for its tags and for no tag, in the row of its widget and department and
-    in the row of every widget (widget and department none); and the same for each operator who
-    took part (then also counting what is theirs: whether they wrote, their wait, the transfers
-    they made and received). A ticket is counted in the rows of no tag, for no operator and for
-    whoever answered it."""
+    A chat is counted, for its tags and for no tag, in the row of its widget and department (of
+    the widget's system), in the row of every widget (widget, department and system none) and in
+    the row of every widget of its system; and the same for each operator who took part (then
+    also counting what is theirs: whether they wrote, their wait, the transfers they made and
+    received). A ticket is counted in the rows of no tag, for no operator and for whoever
+    answered it."""
     tz = timezone.get_current_timezone()
     chats = list(
         PatronChat.objects.filter(spans_q(spans))
@@ -249,6 +268,7 @@ def tallies_build(spans: list[tuple[datetime, datetime]]) -> list[Tally]:
             "pk",
             "widget_id",
             "department_id",
+            "widget__system_id",
             "created_at",
             "first_claimed_at",
             "first_response_at",
@@ -278,34 +298,44 @@ def tallies_build(spans: list[tuple[datetime, datetime]]) -> list[Tally]:
     ):
         transfers[event["chat_id"]].append(event)
 
-    rows: dict[tuple, Tally] = {}
+    rows: dict[tuple, Tally | None] = {}
 
-    def row(*key) -> Tally:
-        found = rows.get(key)
-        if found is None:
-            found = rows[key] = Tally(**dict(zip(KEYS, key, strict=True)))
+    def row(*key) -> Tally | None:
+        if key in rows:
+            return rows[key]
+        found = rows[key] = (
+            Tally(**dict(zip(KEYS, key, strict=True)))
+            if wanted is None or wanted(RowKey(*key))
+            else None
+        )
         return found
 
     for chat in chats:
         local = chat["created_at"].astimezone(tz)
         day, hour = local.date(), local.hour
+        widget, system = chat["widget_id"], chat["widget__system_id"]
         chat_tags = tags.get(chat["pk"], [])
         chat_transfers = transfers.get(chat["pk"], [])
         for tag_id in [None, *chat_tags]:
             for t in (
-                row(day, chat["widget_id"], chat["department_id"], None, tag_id),
-                row(day, None, None, None, tag_id),
+                row(day, widget, chat["department_id"], None, tag_id, system),
+                row(day, None, None, None, tag_id, None),
+                row(day, None, None, None, tag_id, system),
             ):
-                _chat_add(t, chat, hour, chat_tags, chat_transfers)
+                if t is not None:
+                    _chat_add(t, chat, hour, chat_tags, chat_transfers)
         for part in participants.get(chat["pk"], []):
             op = part["operator_id"]
             made = sum(e["operator_id"] == op for e in chat_transfers)
             received = sum(e["to_operator_id"] == op for e in chat_transfers)
             for tag_id in [None, *chat_tags]:
                 for t in (
-                    row(day, chat["widget_id"], chat["department_id"], op, tag_id),
-                    row(day, None, None, op, tag_id),
+                    row(day, widget, chat["department_id"], op, tag_id, system),
+                    row(day, None, None, op, tag_id, None),
+                    row(day, None, None, op, tag_id, system),
                 ):
+                    if t is None:
+                        continue
                     _chat_add(t, chat, hour, chat_tags, chat_transfers)
                     t.operator_answered += part["first_message_at"] is not None
                     _hist_count(t.operator_wait, _seconds(part["joined_at"], chat["created_at"]))
@@ -314,13 +344,19 @@ def tallies_build(spans: list[tuple[datetime, datetime]]) -> list[Tally]:
     for ticket in (
         OfflineTicket.objects.filter(spans_q(spans))
         .order_by()
-        .values("widget_id", "answered_by_id", "created_at")
+        .values("widget_id", "widget__system_id", "answered_by_id", "created_at")
     ):
         day = ticket["created_at"].astimezone(tz).date()
+        system = ticket["widget__system_id"]
         for op in {None, ticket["answered_by_id"]}:
-            row(day, ticket["widget_id"], None, op, None).tickets += 1
-            row(day, None, None, op, None).tickets += 1
-    return list(rows.values())
+            for t in (
+                row(day, ticket["widget_id"], None, op, None, system),
+                row(day, None, None, op, None, None),
+                row(day, None, None, op, None, system),
+            ):
+                if t is not None:
+                    t.tickets += 1
+    return [t for t in rows.values() if t is not None]
 
 
 def open_items(spans: list[tuple[datetime, datetime]]) -> int:

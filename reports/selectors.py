@@ -51,6 +51,7 @@ from reports.rollup import (
     HISTOGRAMS,
     KEYS,
     TALLY_FIELDS,
+    RowKey,
     Tally,
     hist_percentiles,
     month_days,
@@ -719,23 +720,35 @@ def _day_spans(days: list[date]) -> list[tuple[datetime, datetime]]:
     ]
 
 
-def _in_scope(t: Tally, filters: ReportFilters, widgets: dict) -> bool:
-    """Whether a row counts chats of the filters' tag, operator, widget and department (a row of
-    every widget counts for no widget or department)."""
+def _in_scope(t: Tally | RowKey, filters: ReportFilters, widgets: dict) -> bool:
+    """Whether a row counts chats of the filters' system, tag, operator, widget and department (a
+    row of every widget counts for no widget or department, of every system or of one)."""
     if t.tag_id != filters.tag_id:
         return False
     if filters.operator_id and t.operator_id != filters.operator_id:
         return False
     if t.widget_id is None:
-        return not (filters.widget_id or filters.department_id)
+        return t.system_id == filters.system_id and not (filters.widget_id or filters.department_id)
+    if filters.system_id and t.system_id != filters.system_id:
+        return False
     if filters.widget_id and t.widget_id != filters.widget_id:
         return False
     return not filters.department_id or _department_of(t, widgets) == filters.department_id
 
 
+def _system_q(filters: ReportFilters) -> Q:
+    """The stored rows of the filters' system: its widgets' and its rows of every widget; of no
+    system, every widget's and the rows of every widget of every system."""
+    if filters.system_id:
+        return Q(system_id=filters.system_id)
+    return Q(widget_id__isnull=False) | Q(system_id__isnull=True)
+
+
 def _stored_rows(filters: ReportFilters, widgets: dict) -> QuerySet:
-    """Stored rows of the filters' tag, operator, widget and department."""
-    stored = ReportDay.objects.filter(day__gte=filters.start, day__lte=filters.end).order_by()
+    """Stored rows of the filters' system, tag, operator, widget and department."""
+    stored = ReportDay.objects.filter(
+        _system_q(filters), day__gte=filters.start, day__lte=filters.end
+    ).order_by()
     if filters.tag_id:
         stored = stored.filter(tag_id=filters.tag_id)
     else:
@@ -815,9 +828,17 @@ def _rolled_rows(
     stored = _stored_rows(filters, widgets)
     if live:
         stored = stored.exclude(day__in=live)
-    built = tallies_build(_day_spans(live)) if live else []
-    built = [t for t in built if _in_scope(t, filters, widgets)]
-    if filters.widget_id or filters.department_id:
+    narrowed = bool(filters.widget_id or filters.department_id)
+
+    def wanted(key: RowKey) -> bool:
+        # Of the scope; unless narrowed to a widget or operator, an operator's row of one
+        # widget is read by no figure.
+        if not _in_scope(key, filters, widgets):
+            return False
+        return narrowed or bool(op) or key.operator_id is None or key.widget_id is None
+
+    built = tallies_build(_day_spans(live), wanted=wanted) if live else []
+    if narrowed:
         rows = [Tally(**row) for row in stored.values(*TALLY_FIELDS)] + built
         scope = [r for r in rows if r.operator_id == op]
         by_day = _grouped(scope, lambda r: r.day, empty=True)
@@ -835,21 +856,26 @@ def _rolled_rows(
     covered = {d for monday in weeks for d in week_days(monday)}
     covered.update(d for first in months for d in month_days(first))
     other_days = [d for d in rolled if d not in covered and d not in live]
-    # Of the scope, every widget's and each widget's; and each operator's over every widget.
-    kinds = Q() if op else Q(operator_id__isnull=True) | Q(widget_id__isnull=True)
+    system = _system_q(filters)
     in_months = ReportMonth.objects.filter(
-        Q(first__in=months) if months else Q(first__isnull=True), kinds, tag_id=filters.tag_id
+        Q(first__in=months) if months else Q(first__isnull=True), system, tag_id=filters.tag_id
     )
     in_weeks = ReportWeek.objects.filter(
-        Q(monday__in=weeks) if weeks else Q(monday__isnull=True), kinds, tag_id=filters.tag_id
+        Q(monday__in=weeks) if weeks else Q(monday__isnull=True), system, tag_id=filters.tag_id
     )
     if op:
         in_months = in_months.filter(operator_id=op)
         in_weeks = in_weeks.filter(operator_id=op)
-    in_days = stored.filter(Q(day__in=other_days) if other_days else Q(day__isnull=True), kinds)
-    # Each operator's row over every widget is read for the Operators table only: its fields
-    # (narrowed to an operator, it is also the total of the scope).
-    theirs = Q(widget_id__isnull=True, operator_id__isnull=False)
+    in_days = stored.filter(Q(day__in=other_days) if other_days else Q(day__isnull=True))
+    # Of the scope, every widget's and each widget's (for no operator: the rows of none, as the
+    # indexes on tag and operator find them); and each operator's over every widget, read for
+    # the Operators table only: its fields (narrowed to an operator, it is also the total of the
+    # scope).
+    if op:
+        ours, theirs = Q(widget_id__isnull=False), Q(widget_id__isnull=True)
+    else:
+        ours = Q(operator_id__isnull=True)
+        theirs = Q(widget_id__isnull=True, operator_id__isnull=False)
     their_fields = SCOPE_FIELDS + ("operator_wait",) if op else OPERATOR_FIELDS
 
     def periods_and_days(q: Q, fields: tuple) -> list[Tally]:
@@ -869,19 +895,18 @@ def _rolled_rows(
         )
         return [Tally(**row) for row in summed]
 
-    rows = periods_and_days(~theirs, SCOPE_FIELDS) + periods_and_days(theirs, their_fields)
+    rows = periods_and_days(ours, SCOPE_FIELDS) + periods_and_days(theirs, their_fields)
     for t in built:
         if t.widget_id is None and t.operator_id == op:
             by_day[t.day] = t
-        if op or t.operator_id is None or t.widget_id is None:
-            rows.append(t)
+    rows += built
     total = _summed(r for r in rows if r.widget_id is None and r.operator_id == op)
     scope = [r for r in rows if r.widget_id is not None and r.operator_id == op]
     operator_rows = [r for r in rows if r.widget_id is None and r.operator_id is not None]
     return by_day, total, scope, operator_rows
 
 
-def _department_of(t: Tally, widgets: dict) -> int | None:
+def _department_of(t: Tally | RowKey, widgets: dict) -> int | None:
     if t.department_id is not None:
         return t.department_id
     widget = widgets.get(t.widget_id)
@@ -1102,10 +1127,7 @@ def report_figures(filters: ReportFilters, *, now: datetime | None = None) -> di
     roll-up where it holds the range, else directly."""
     rolled = _rolled_days(filters, now)
     live = _live_days(filters, now, rolled)
-    # The roll-up's rows of every widget are not kept per system: one system's figures are
-    # read from its chats.
-    direct = live is None or filters.system_id is not None
-    figures = _direct_figures(filters) if direct else _rolled_figures(filters, live, rolled)
+    figures = _direct_figures(filters) if live is None else _rolled_figures(filters, live, rolled)
     return {
         "filters": filters.as_query(),
         "time_zone": str(_tz()),

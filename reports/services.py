@@ -87,7 +87,7 @@ def _period_sum(days: list[date], marker_model, row_model, field: str) -> bool:
         if len(versions) < len(days):
             marker.delete()
             return False
-        scope = KEYS[1:]  # widget, department, operator, tag
+        scope = KEYS[1:]  # widget, department, operator, tag, system
         sums: dict[tuple, Tally] = {}
         for row in ReportDay.objects.filter(day__in=days).values(*TALLY_FIELDS):
             key = tuple(row[name] for name in scope)

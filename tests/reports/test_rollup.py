@@ -13,15 +13,17 @@ from django.db.models import F
 from chats.models import ChatEvent, ChatTag, PatronChat
 from chats.services.lifecycle import chat_rate
 from libchat.core.models import SiteSettings
-from reports import selectors
+from reports import rollup, selectors
 from reports.filters import ReportFilters
 from reports.models import ReportDay, ReportMonth, ReportWeek, RolledDay, RolledMonth
 from reports.rollup import BIN_LOWS, Tally, bin_of, hist_percentile
 from reports.services import rollup_day, rollup_due, rollup_rebuild, rollup_run
 from reports.sql import rows_summed
 from reports.tasks import reports_rollup
+from systems.models import System
 from tests.factories import WidgetFactory
 from tests.reports.dataset import END, NOW, START, chat, event, local, took_part, week
+from widgets.models import Widget
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("chicago")]
 
@@ -90,7 +92,7 @@ def test_a_week_is_read_whole_only_while_none_of_its_days_was_rolled_again(w):
     f = filters()
     rolled = selectors._rolled_days(f, NOW)
     assert selectors._full_periods(f, [], rolled) == ([], [START])
-    summed = ReportWeek.objects.filter(monday=START, tag_id=None, widget_id=None)
+    summed = ReportWeek.objects.filter(monday=START, tag_id=None, widget_id=None, system_id=None)
     assert summed.exclude(operator_id=None).count() == 3  # Alice, Bob, Carol
     assert summed.get(operator_id=None).chats == 4
     # A day rolled again by a worker that has not summed the week yet: its days are read.
@@ -115,8 +117,10 @@ def test_a_whole_month_is_read_from_its_sum_and_its_weeks_and_days_around_it(w):
         [january],
         [date(2025, 12, 22), date(2026, 2, 2)],  # whole weeks outside January
     )
-    summed = ReportMonth.objects.filter(first=january, tag_id=None, widget_id=None)
-    days = ReportDay.objects.filter(day__month=1, tag_id=None, widget_id=None, operator_id=None)
+    summed = ReportMonth.objects.filter(first=january, tag_id=None, widget_id=None, system_id=None)
+    days = ReportDay.objects.filter(
+        day__month=1, tag_id=None, widget_id=None, operator_id=None, system_id=None
+    )
     assert summed.get(operator_id=None).chats == sum(d.chats for d in days) > 4
     assert selectors._rolled_figures(f, []) == direct(f)
     # A day of January rolled again, not summed yet: January is read by its weeks and days.
@@ -298,7 +302,8 @@ def test_the_beat_task_is_scheduled_and_runs_idempotently(settings):
         assert selectors._live_days(f, NOW) == []
         assert from_rollup(f)["summary"]["missed"] == 1
     assert RolledDay.objects.count() == 7
-    assert ReportDay.objects.filter(day=date(2026, 1, 19)).count() == 2  # its widget, every widget
+    # Its widget's row, every widget's, and every widget's of its system.
+    assert ReportDay.objects.filter(day=date(2026, 1, 19)).count() == 3
 
 
 def test_figures_from_the_rollup_in_a_fixed_number_of_queries(w, django_assert_num_queries):
@@ -365,3 +370,103 @@ def test_whole_months_rolled_before_months_were_summed_are_summed_by_the_job(w):
         rollup_run()
     assert selectors._full_periods(f, [], selectors._rolled_days(f, later))[0] == [date(2026, 1, 1)]
     assert selectors._rolled_figures(f, []) == direct(f)
+
+
+def two_systems(w) -> System:
+    """Circulation's widget (chat C and the ticket) moved into a second library system."""
+    other = System.objects.create(name="County Library", slug="county")
+    Widget.objects.filter(pk=w.circulation_widget.pk).update(system=other)
+    return other
+
+
+@pytest.mark.parametrize("grain", ["day", "week"])
+def test_each_systems_figures_from_the_rollup_equal_its_direct_ones(w, grain):
+    other = two_systems(w)
+    home = w.reference_widget.system_id
+    roll()
+    for system_id in (home, other.pk):
+        for narrow in narrowings(w):
+            f = filters(grain, system_id=system_id, **narrow)
+            assert from_rollup(f) == direct(f), (system_id, narrow)
+    county = from_rollup(filters(grain, system_id=other.pk))
+    assert county["summary"]["chats"] == 1  # chat C
+    assert sum(r["tickets"] for r in county["volume"]["rows"]) == 1
+    assert from_rollup(filters(grain, system_id=home))["summary"]["chats"] == 3
+    # Both systems together: the figures of the single system they were before.
+    assert from_rollup(filters(grain)) == direct(filters(grain))
+    assert from_rollup(filters(grain))["summary"]["chats"] == 4
+
+
+def test_a_system_filtered_page_reads_the_rollup_in_as_many_queries(w, django_assert_num_queries):
+    other = two_systems(w)
+    roll()
+    with django_assert_num_queries(15):
+        selectors.report_figures(filters(), now=NOW)
+    with django_assert_num_queries(15):
+        figures = selectors.report_figures(filters(system_id=other.pk), now=NOW)
+    assert figures["summary"]["chats"] == 1
+
+
+def test_the_migration_gives_a_rollup_made_before_systems_its_rows_per_system(w):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("reports.migrations.0004_rollup_system")
+    other = two_systems(w)
+    roll()
+
+    def stored():
+        return {
+            model: sorted(
+                model.objects.values(*[f.attname for f in model._meta.concrete_fields][1:]),
+                key=repr,
+            )
+            for model in (ReportDay, ReportWeek, ReportMonth)
+        }
+
+    rolled = stored()
+    # The roll-up as the previous version kept it: no system anywhere.
+    for model in (ReportDay, ReportWeek, ReportMonth):
+        model.objects.filter(widget_id__isnull=True, system_id__isnull=False).delete()
+        model.objects.update(system_id=None)
+    migration.rows_per_system(apps, None)
+    assert stored() == rolled
+    f = filters(system_id=other.pk)
+    assert from_rollup(f) == direct(f)
+
+
+def test_live_days_of_every_filter_and_system_equal_the_direct_figures(w):
+    other = two_systems(w)
+    roll(end=date(2026, 1, 8))  # the 9th, 10th and 11th are built from their chats
+    t = local(9, 15)
+    late = chat(
+        w.circulation_widget, t, claimed=t + timedelta(seconds=40), ended=t + timedelta(minutes=5)
+    )
+    took_part(late, w.bob, t + timedelta(seconds=40), t + timedelta(seconds=50))
+    for system_id in (None, w.reference_widget.system_id, other.pk):
+        for narrow in narrowings(w):
+            f = filters(system_id=system_id, **narrow)
+            assert from_rollup(f) == direct(f), (system_id, narrow)
+
+
+def test_the_page_builds_only_the_live_rows_its_figures_read(w, monkeypatch):
+    other = two_systems(w)
+    roll(end=date(2026, 1, 4))  # the whole week is live
+    built = []
+
+    def tallies_build(spans, **kwargs):
+        built[:] = rollup.tallies_build(spans, **kwargs)
+        return built
+
+    monkeypatch.setattr(selectors, "tallies_build", tallies_build)
+    f = filters(start=date(2026, 1, 5), end=date(2026, 1, 7))
+    selectors._rolled_figures(f, selectors._live_days(f, NOW))
+    # Every widget's rows of every system, each widget's and each operator's over every widget:
+    # no row of a tag, of one system's every widget or of an operator at one widget.
+    assert built and all(t.tag_id is None for t in built)
+    assert not [t for t in built if t.widget_id is None and t.system_id is not None]
+    assert not [t for t in built if t.widget_id is not None and t.operator_id is not None]
+    county = filters(start=date(2026, 1, 5), end=date(2026, 1, 7), system_id=other.pk)
+    selectors._rolled_figures(county, selectors._live_days(county, NOW))
+    assert built and {t.system_id for t in built} == {other.pk}
