@@ -3,6 +3,7 @@ falls to the co-op and Bexley's co-op monitor answers it, reading Avon's policy 
 the transcript. And Avon's staff find Bexley's operators in Internal Chat and write to them."""
 
 import pytest
+from django.core.files.base import ContentFile
 from playwright.sync_api import expect
 
 from tests.browser.pages import outside_the_loop, patron_ends_chat, sign_in, timed
@@ -14,18 +15,20 @@ from tests.factories import (
     WidgetFactory,
     WidgetFallbackFactory,
 )
+from tests.systems.test_logo import logo_png
 from widgets import selectors
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def coop_libraries(library_url: str) -> dict:
-    """Avon and Bexley in the State 24/7 co-op. Avon's widget, on the library's site, falls back
-    to the co-op after Avon's Reference desk (Alice, Avon's system admin); Bob of Bexley
-    monitors the co-op queue."""
+    """Avon (with a logo) and Bexley in the State 24/7 co-op. Avon's widget, on the library's
+    site, falls back to the co-op after Avon's Reference desk (Alice, Avon's system admin); Bob
+    of Bexley monitors the co-op queue."""
 
     def create():
         avon, bexley = SystemFactory(name="Avon Libraries"), SystemFactory(name="Bexley Libraries")
+        avon.logo.save("avon.png", ContentFile(logo_png()))
         notes = CoopMembershipFactory(
             system=avon,
             coop__name="State 24/7",
@@ -72,6 +75,11 @@ def test_a_chat_avon_cannot_take_is_answered_by_bexley_and_avon_keeps_the_transc
     patron.goto(library.page("avon.html", snippet))
     patron.get_by_role("button", name="Ask Avon: Online").click()
     chat = patron.frame_locator('iframe[title="Ask Avon"]')
+    # Avon's logo heads its widget, named for the library, and loads (the page's CSP allows it).
+    logo = chat.get_by_role("banner").get_by_role("img", name="Avon Libraries")
+    expect(logo).to_be_visible()
+    assert logo.evaluate("img => img.naturalWidth") == 160
+    chat.get_by_role("banner").screenshot(path=tmp_path / "widget-header.png")
     chat.get_by_label("Your name (optional)").fill("Ada")
     chat.get_by_label("Your question").fill("Can I renew my books by chat?")
     chat.get_by_role("button", name="Start Chat").click()
