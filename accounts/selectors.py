@@ -224,13 +224,14 @@ def operator_directory(
     *, exclude: Operator | None = None, system_id: int | None = None, coop_partners: bool = False
 ) -> list[OperatorRow]:
     """Every active operator (of one system, given its id) with their presence, in two
-    queries. With `coop_partners`, also the operators of the systems that share a co-op with
-    that system, each row naming their system, in the same two queries."""
+    queries. With `coop_partners` (and a system), also the operators of the systems that share
+    a co-op with that one, each row naming their system, in the same two queries."""
     fields = ["id", "username", "display_name", "first_name", "last_name", "system_id"]
     operators = Operator.objects.may_chat()
+    partners = coop_partners and system_id is not None
     if system_id is not None:
         in_system = Q(system_id=system_id)
-        if coop_partners:
+        if partners:
             in_system |= Q(system_id__in=coop_partner_system_ids(system_id=system_id))
             operators = operators.select_related("system")
             fields.append("system__name")
@@ -244,7 +245,7 @@ def operator_directory(
             o.pk,
             o.name,
             presence[o.pk],
-            o.system.name if coop_partners and o.system_id != system_id else "",
+            o.system.name if partners and o.system_id != system_id else "",
         )
         for o in operators
     ]
