@@ -7,13 +7,14 @@ from datetime import datetime, timedelta
 from typing import TypeVar
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Subquery
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from accounts.models import DashboardConnection, LibChatSession, Operator, Status
 from libchat.core.languages import language_from_accept
 from libchat.core.live import InReadersLanguage, in_readers_language
+from systems.selectors import coop_partner_system_ids
 
 T = TypeVar("T")
 
@@ -216,23 +217,38 @@ class OperatorRow:
     id: int
     name: str
     presence: Presence
+    system_name: str = ""  # an operator of a co-op partner's system: that system's name
 
 
 def operator_directory(
-    *, exclude: Operator | None = None, system_id: int | None = None
+    *, exclude: Operator | None = None, system_id: int | None = None, coop_partners: bool = False
 ) -> list[OperatorRow]:
     """Every active operator (of one system, given its id) with their presence, in two
-    queries."""
-    operators = Operator.objects.may_chat().only(
-        "id", "username", "display_name", "first_name", "last_name"
-    )
+    queries. With `coop_partners` (and a system), also the operators of the systems that share
+    a co-op with that one, each row naming their system, in the same two queries."""
+    fields = ["id", "username", "display_name", "first_name", "last_name", "system_id"]
+    operators = Operator.objects.may_chat()
+    partners = coop_partners and system_id is not None
     if system_id is not None:
-        operators = operators.filter(system_id=system_id)
+        in_system = Q(system_id=system_id)
+        if partners:
+            in_system |= Q(system_id__in=coop_partner_system_ids(system_id=system_id))
+            operators = operators.select_related("system")
+            fields.append("system__name")
+        operators = operators.filter(in_system)
     if exclude is not None:
         operators = operators.exclude(pk=exclude.pk)
-    operators = list(operators)
+    operators = list(operators.only(*fields))
     presence = presence_for(operator_ids=[o.pk for o in operators])
-    return [OperatorRow(o.pk, o.name, presence[o.pk]) for o in operators]
+    return [
+        OperatorRow(
+            o.pk,
+            o.name,
+            presence[o.pk],
+            o.system.name if partners and o.system_id != system_id else "",
+        )
+        for o in operators
+    ]
 
 
 def operator_language(*, operator: Operator | None, accept_language: str) -> str:

@@ -388,18 +388,26 @@ class OperatorEntry:
 
 
 @dataclass(frozen=True)
+class PartnerGroup:
+    system_name: str
+    operators: list[OperatorEntry]
+
+
+@dataclass(frozen=True)
 class Sidebar:
     departments: list[DepartmentEntry]
     operators: list[OperatorEntry]
     all_staff_room_id: int | None
     all_staff_unread: int
+    partners: list[PartnerGroup]  # co-op partners' operators, by system; none for one library
 
 
 def sidebar_for(*, operator: Operator, directory: list | None = None) -> Sidebar:
     """The Internal Chat lists: the departments the operator monitors (with their members),
-    every other operator of their system, their system's All Staff; each with its unread
-    count. Reads only, in three queries plus the operator directory's two (none when the page
-    already holds the directory).
+    every other operator of their system, their system's All Staff, and the operators of the
+    systems sharing a co-op with theirs, by system; each with its unread count. Reads only, in
+    three queries plus the operator directory's two (none when the page already holds the
+    directory).
 
     A room not created yet (All Staff on a new site) is listed without an id; the socket creates
     it at connect and the catch-up reply tells the page its id."""
@@ -434,18 +442,21 @@ def sidebar_for(*, operator: Operator, directory: list | None = None) -> Sidebar
             OperatorRow(m.operator_id, m.operator.name, presence[m.operator_id])
         )
     if directory is None:
-        directory = operator_directory(exclude=operator, system_id=operator.system_id)
-    operators = [
-        OperatorEntry(
+        directory = operator_directory(
+            exclude=operator, system_id=operator.system_id, coop_partners=True
+        )
+    operators, partners = [], {}
+    for row in directory:
+        entry = OperatorEntry(
             row,
             direct[row.id].room["id"] if row.id in direct else None,
             direct[row.id].unread if row.id in direct else 0,
         )
-        for row in directory
-    ]
+        (partners.setdefault(row.system_name, []) if row.system_name else operators).append(entry)
     return Sidebar(
         list(departments.values()),
         operators,
         all_staff.room["id"] if all_staff else None,
         all_staff.unread if all_staff else 0,
+        [PartnerGroup(name, partners[name]) for name in sorted(partners)],
     )

@@ -34,11 +34,14 @@ from meetings import selectors as meeting_selectors
 @require_GET
 @operator_required
 def chats(request: HttpRequest) -> HttpResponse:
+    # Colleagues and co-op partners: the Internal Chat lists show both, the rail colleagues.
+    directory = account_selectors.operator_directory(
+        exclude=request.user, system_id=request.user.system_id, coop_partners=True
+    )
     context = {
         "tab": "chats",
-        "directory": account_selectors.operator_directory(
-            exclude=request.user, system_id=request.user.system_id
-        ),
+        "directory": directory,
+        "colleagues": [row for row in directory if not row.system_name],
         "meetings": meeting_selectors.meetings_running_for(operator=request.user),
         "reply_max_chars": MESSAGE_MAX_CHARS,
         # Each chat pane's tags: which are on is asked when the pane opens (chat-tags.js).

@@ -25,6 +25,16 @@ def systems_share_coop(*, system_id: int, other_id: int) -> bool:
     ).exists()
 
 
+def coop_partner_system_ids(*, system_id: int):
+    """The other systems that share a co-op with this one, as a subquery of their ids (the
+    caller's query runs it; a single library's yields none)."""
+    return (
+        CoopMembership.objects.filter(coop__memberships__system_id=system_id)
+        .exclude(system_id=system_id)
+        .values("system_id")
+    )
+
+
 def several_systems() -> bool:
     """Whether the server holds more than one system (a single library sees none named)."""
     return System.objects.count() > 1

@@ -7,7 +7,7 @@ from django.template.loader import render_to_string
 
 from departments.models import Department
 from widgets import selectors, services
-from widgets.models import Widget
+from widgets.models import Widget, WidgetFallback
 
 DEMO_WIDGET_NAME = "Demo library site"
 DEMO_PORT = 8001
@@ -29,6 +29,16 @@ def demo_widget_ensure(*, first_choice: Department, fallback: Department) -> Wid
         kind=Widget.Kind.FLOATING,
         title="Ask a Librarian",
     )
+
+
+def demo_widget_coop_fallback_ensure(*, widget: Widget, coop) -> None:
+    """The co-op queue as the demo widget's last fallback, added once. Written as the admin's
+    Who monitors inline writes a co-op fallback (the service takes operators and departments)."""
+    fallbacks = list(widget.fallbacks.all())
+    if any(f.coop_id == coop.pk for f in fallbacks):
+        return
+    position = max((f.position for f in fallbacks), default=0) + 1
+    WidgetFallback.objects.create(widget=widget, position=position, coop=coop)
 
 
 def demo_page_write(*, directory: Path, base_url: str) -> Path | None:

@@ -502,7 +502,8 @@ def widget_in_language(*, widget: Widget, language: str) -> Widget:
 
 
 def widget_active_get(*, widget_id: int) -> Widget | None:
-    return Widget.objects.filter(pk=widget_id, active=True).first()
+    """The active widget, with its system (the page shows its logo and name)."""
+    return Widget.objects.filter(pk=widget_id, active=True).select_related("system").first()
 
 
 def widget_by_hash_get(*, widget_hash: str) -> Widget | None:
@@ -511,7 +512,9 @@ def widget_by_hash_get(*, widget_hash: str) -> Widget | None:
     widget_hash = widget_hash.lower()
     if not HASH.fullmatch(widget_hash):
         return None
-    widgets = Widget.objects.filter(Q(libchat_hash=widget_hash) | Q(hash=widget_hash), active=True)
+    widgets = Widget.objects.filter(
+        Q(libchat_hash=widget_hash) | Q(hash=widget_hash), active=True
+    ).select_related("system")
     return min(widgets, key=lambda widget: widget.libchat_hash != widget_hash, default=None)
 
 

@@ -28,5 +28,6 @@ urlpatterns = [
     path("chati.php", views.chati, name="chati"),
     path("widget/<int:widget_id>/embed.js", views.embed, name="embed"),
     path("widget/<int:widget_id>/", views.frame, name="frame"),
+    path("widget/<int:widget_id>/logo", views.logo, name="logo"),
     path("widget/texts/<str:language>.js", views.catalog, name="catalog"),
 ]

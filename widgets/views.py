@@ -10,7 +10,7 @@ import hashlib
 import json
 
 from csp import constants as csp
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -170,6 +170,31 @@ def chati(request: HttpRequest) -> HttpResponse:
     """LibChat's pop-out chat page, `chati.php?hash=`: the widget's chat page."""
     widget = selectors.widget_by_hash_get(widget_hash=request.GET.get("hash", ""))
     return _frame_page(request, widget)
+
+
+# The image types a system's logo may be (systems.models.System.logo), by file extension.
+LOGO_TYPES = {
+    "png": "image/png",
+    "jpg": "image/jpeg",
+    "jpeg": "image/jpeg",
+    "gif": "image/gif",
+    "webp": "image/webp",
+}
+
+
+@require_GET
+def logo(request: HttpRequest, widget_id: int) -> FileResponse:
+    """The logo of the widget's library system, which the widget's page shows in its header:
+    public, as the page is, and only ever as one of the image types an admin may upload."""
+    widget = selectors.widget_active_get(widget_id=widget_id)
+    stored = widget.system.logo if widget else None
+    content_type = LOGO_TYPES.get(stored.name.rsplit(".", 1)[-1].lower()) if stored else None
+    if content_type is None or not stored.storage.exists(stored.name):
+        raise Http404
+    response = FileResponse(stored.open("rb"), content_type=content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "public, max-age=300"
+    return response
 
 
 def _frame_page(request: HttpRequest, widget: Widget | None) -> HttpResponse:

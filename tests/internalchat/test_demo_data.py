@@ -1,13 +1,23 @@
 """The demo data sets up internal chat and FAQs, and running it twice changes nothing."""
 
+import io
+
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 
+from accounts.models import Operator
 from canned.models import CannedReply
+from chats import selectors as chat_selectors
+from chats import services as chat_services
 from chats.models import ChatTag
 from faqs.models import Faq
 from internalchat.models import Message, Room
-from widgets.demo import demo_page_write
+from systems.models import CoopMembership
+from tests.widgets.people import signed_in
+from widgets.demo import DEMO_WIDGET_NAME, demo_page_write
+from widgets.models import Widget
+from widgets.selectors import widget_statuses
 
 pytestmark = pytest.mark.django_db
 
@@ -34,3 +44,27 @@ def test_the_demo_library_page_gives_the_opening_hours_of_the_demo_faq(tmp_path)
     page = demo_page_write(directory=tmp_path, base_url="http://127.0.0.1:8000").read_text()
     hours = Faq.objects.get(question="What are the library's opening hours?").answer
     assert f"<p>{hours}</p>" in page
+
+
+def test_the_demo_co_op_partner_answers_the_demo_widget_when_the_library_does_not(client):
+    out = io.StringIO()
+    for _ in range(2):
+        call_command("demo_data", quiet_if_present=True, stdout=out)
+    assert "erin / libchat-demo" in out.getvalue()
+    erin = Operator.objects.get(username="erin")
+    assert erin.check_password("libchat-demo") and erin.monitors_coop
+    assert CoopMembership.objects.count() == 2
+    widget = Widget.objects.get(name=DEMO_WIDGET_NAME)
+
+    # Nobody at Springfield takes chats: the demo widget stays online for Erin of Shelbyville,
+    # whose Waiting list gets its chat; her patron panel names Springfield and its notes.
+    signed_in(erin)
+    assert widget_statuses(widget_ids=[widget.pk])[widget.pk].online
+    chat, _ = chat_services.chat_start(widget=widget, question="Can I renew by chat?")
+    assert [c["id"] for c in chat_selectors.chats_waiting_for(operator=erin)] == [chat.pk]
+    chat_services.chat_claim(chat=chat, operator=erin)
+    client.force_login(erin)
+    panel = client.get(reverse("chats:patron_record", args=[chat.pk]), {"in": "console"})
+    text = panel.content.decode()
+    assert "Home library: Springfield Public Library" in text
+    assert "Renewals and holds by chat" in text and "ask@library.example" in text

@@ -7,17 +7,16 @@ from django.urls import reverse
 from django.utils import timezone
 
 from canned import services as canned_services
-from chats.models import OfflineTicket, PatronChat
 from departments.models import Department
 from systems.models import System
 from tests.factories import (
     CoopMembershipFactory,
-    DepartmentFactory,
     FaqFactory,
     OperatorFactory,
     SystemFactory,
     WidgetFactory,
 )
+from tests.systems.libraries import library_build
 from widgets.models import Widget, WidgetOnlineInterval
 
 pytestmark = pytest.mark.django_db
@@ -25,27 +24,17 @@ pytestmark = pytest.mark.django_db
 
 def _library(system, letter: str) -> dict:
     """One system's objects, one of each model its admin pages show."""
-    department = DepartmentFactory(system=system, name=f"Desk {letter}")
-    widget = WidgetFactory(system=system, name=f"Widget {letter}", first_department=department)
+    library = library_build(system, letter)
     faq = FaqFactory(group__system=system, group__name=f"Group {letter}")
-    now = timezone.now()
-    return {
-        "operator": OperatorFactory(system=system, display_name=f"Person {letter}"),
-        "department": department,
-        "widget": widget,
+    return library | {
         "faqgroup": faq.group,
         "faq": faq,
         "cannedreply": canned_services.canned_reply_create(
             title=f"Reply {letter}", body="Hello!", system=system
         ),
-        "patronchat": PatronChat.objects.create(
-            widget=widget, token_hash=f"token-{letter}", queued_at=now
+        "widgetonlineinterval": WidgetOnlineInterval.objects.create(
+            widget=library["widget"], started_at=timezone.now()
         ),
-        "offlineticket": OfflineTicket.objects.create(
-            widget=widget, email=f"{letter}@patron.example", question="Hours?"
-        ),
-        "widgetonlineinterval": WidgetOnlineInterval.objects.create(widget=widget, started_at=now),
-        "system": system,
     }
 
 

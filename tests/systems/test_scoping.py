@@ -9,52 +9,25 @@ from canned import services as canned_services
 from canned.selectors import FillValues, canned_replies_for
 from chats import selectors as chat_selectors
 from chats.filters import TranscriptFilters
-from chats.models import OfflineTicket, PatronChat
+from chats.models import PatronChat
 from faqs.selectors import faq_search
 from tests.factories import (
     FaqFactory,
-    MembershipFactory,
     OperatorFactory,
     SystemFactory,
     WidgetFactory,
 )
+from tests.systems.libraries import ended_chat_create, library_build
 
 pytestmark = pytest.mark.django_db
 
 
 def _library(system, letter: str) -> dict:
-    membership = MembershipFactory(
-        department__system=system,
-        department__name=f"Desk {letter}",
-        operator__system=system,
-        operator__display_name=f"Librarian {letter}",
-    )
-    widget = WidgetFactory(
-        system=system, name=f"Widget {letter}", first_department=membership.department
-    )
+    library = library_build(system, letter)
     # A second widget nobody of the desk answers: only the system's admin reads its chats.
-    other_widget = WidgetFactory(system=system, name=f"Branch widget {letter}")
-    now = timezone.now()
-    chats = [
-        PatronChat.objects.create(
-            widget=w,
-            token_hash=f"{letter}-{w.pk}",
-            queued_at=now,
-            state=PatronChat.State.ENDED,
-            ended_at=now,
-            question=f"Question for {w.name}",
-        )
-        for w in (widget, other_widget)
-    ]
-    return {
-        "system": system,
-        "operator": membership.operator,
-        "department": membership.department,
-        "widget": widget,
-        "chats": chats,
-        "ticket": OfflineTicket.objects.create(
-            widget=widget, email=f"{letter}@patron.example", question="Hours?"
-        ),
+    branch = WidgetFactory(system=system, name=f"Branch widget {letter}")
+    return library | {
+        "chats": [library["patronchat"], ended_chat_create(branch)],
         "admin": OperatorFactory(system=system, is_staff=True, is_system_admin=True),
     }
 
@@ -80,7 +53,7 @@ def test_transcripts_and_tickets_are_the_systems_own(libraries):
     superuser = OperatorFactory(is_superuser=True)
     assert _transcripts(superuser) == {chat.pk for chat in a["chats"] + b["chats"]}
     tickets = chat_selectors.tickets_for(operator=a["admin"]).object_list
-    assert [t.pk for t in tickets] == [a["ticket"].pk]
+    assert [t.pk for t in tickets] == [a["offlineticket"].pk]
     assert chat_selectors.transcript_for(operator=a["admin"], chat_id=b["chats"][0].pk) is None
     choices = chat_selectors.chat_filter_choices(operator=a["operator"])
     assert [d["name"] for d in choices["departments"]] == ["Desk A"]

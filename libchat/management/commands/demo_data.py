@@ -1,6 +1,7 @@
 """Create the demo site: two departments, an admin and four operators, their internal chat rooms
 with a few messages, a public FAQ group, canned replies (shared and Alice's own), chat tags (the
-library's own three, and the READ scale switched on) and a demo widget (idempotent)."""
+library's own three, and the READ scale switched on), a demo widget, and a second library in a
+co-op with the demo library, whose operator answers the co-op queue (idempotent)."""
 
 from django.core.management import BaseCommand
 from django.db import transaction
@@ -15,7 +16,9 @@ from departments.services import membership_add
 from faqs.models import Faq, FaqGroup
 from internalchat import services as internalchat_services
 from libchat.core.models import SiteSettings
-from widgets.demo import DEMO_OPENING_HOURS, demo_widget_ensure
+from systems.models import Coop, CoopMembership, System
+from systems.selectors import default_system
+from widgets.demo import DEMO_OPENING_HOURS, demo_widget_coop_fallback_ensure, demo_widget_ensure
 
 ADMIN = ("admin", "Site Admin", "libchat-admin")
 OPERATORS = [
@@ -59,6 +62,27 @@ CANNED_REPLIES = [
 ]  # fmt: skip
 
 
+# The co-op: the demo library and a neighbour, whose one operator monitors the co-op queue and so
+# answers the demo widget's patrons when nobody at the demo library takes chats.
+COOP = ("valley", "Valley Libraries Co-op")
+PARTNER = ("shelbyville", "Shelbyville Public Library")
+PARTNER_OPERATOR = ("erin", "Erin Shelbyville")
+# system slug ("" for the demo library): its policy notes for the co-op
+COOP_NOTES = {
+    "": {
+        "hours": DEMO_OPENING_HOURS,
+        "services": "Renewals and holds by chat; interlibrary loans only at the desk.",
+        "links": "https://library.example/policies",
+        "follow_ups": "ask@library.example",
+    },
+    PARTNER[0]: {
+        "hours": "Monday to Saturday 9 am to 5 pm.",
+        "services": "Renewals by phone only.",
+        "links": "https://shelbyville.example/policies",
+        "follow_ups": "help@shelbyville.example",
+    },
+}
+
 TAGS = [
     ("Directional", "Where things are, opening hours, how to get in."),
     ("Research", "Finding sources on a topic, search strategies, citations."),
@@ -97,9 +121,10 @@ class Command(BaseCommand):
                 )  # fmt: skip
             for slug in slugs:
                 membership_add(department=departments[slug], operator=operator)
-        demo_widget_ensure(
+        widget = demo_widget_ensure(
             first_choice=departments["reference"], fallback=departments["circulation"]
         )
+        demo_widget_coop_fallback_ensure(widget=widget, coop=self._coop())
         self._internal_chat(departments)
         self._canned_replies(departments)
         self._tags()
@@ -109,7 +134,31 @@ class Command(BaseCommand):
             "Demo logins:\n"
             f"  admin (Django admin + operator): {ADMIN[0]} / {ADMIN[2]}\n"
             + "".join(f"  operator: {u} / {OPERATOR_PASSWORD}\n" for u, _, _ in OPERATORS)
+            + f"  co-op operator ({PARTNER[1]}, answers the co-op queue): "
+            f"{PARTNER_OPERATOR[0]} / {OPERATOR_PASSWORD}\n"
         )
+
+    def _coop(self) -> Coop:
+        """The co-op of the demo library and its neighbour, each with its policy notes, and the
+        neighbour's operator, who monitors the co-op queue. The demo library takes its name
+        from the demo page, unless the site already named its system."""
+        home = default_system()
+        if home.name in ("", "Library"):
+            home.name = LIBRARY_NAME
+            home.save(update_fields=["name"])
+        partner, _ = System.objects.get_or_create(slug=PARTNER[0], defaults={"name": PARTNER[1]})
+        coop, _ = Coop.objects.get_or_create(slug=COOP[0], defaults={"name": COOP[1]})
+        for system in (home, partner):
+            notes = COOP_NOTES["" if system == home else system.slug]
+            CoopMembership.objects.get_or_create(coop=coop, system=system, defaults=notes)
+        username, display_name = PARTNER_OPERATOR
+        if not Operator.objects.filter(username=username).exists():
+            Operator.objects.create_user(
+                username=username, email=f"{username}@shelbyville.example",
+                password=OPERATOR_PASSWORD, display_name=display_name, system=partner,
+                monitors_coop=True,
+            )  # fmt: skip
+        return coop
 
     def _internal_chat(self, departments):
         rooms = {slug: internalchat_services.room_department_get_or_create(department=d)
