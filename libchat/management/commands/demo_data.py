@@ -103,8 +103,9 @@ class Command(BaseCommand):
         created = not Operator.objects.filter(username=ADMIN[0]).exists()
         departments = {}
         for slug, name in DEPARTMENTS:
+            # The demo library's own (a slug is unique within a system only).
             departments[slug], _ = Department.objects.get_or_create(
-                slug=slug, defaults={"name": name}
+                slug=slug, system=default_system(), defaults={"name": name}
             )
         username, display_name, password = ADMIN
         if created:
