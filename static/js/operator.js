@@ -1057,6 +1057,11 @@ live.on("chat.message", (frame) => {
   }
   const item = addMessage(pane, frame.message);
   if (item && frame.message.sender === "patron") patronMessageUnseen(frame.chat_id, pane, item);
+  // The chat's first answer: the panel's times (answered, first response, who took part) are
+  // fetched again, not left saying "Not answered" until the chat ends.
+  if (item && frame.message.sender === "operator" && pane.querySelector('dd.answered[data-answered="false"]')) {
+    recordLoad(pane, frame.chat_id);
+  }
 });
 live.on("chat.sent", (frame) => sends.settle(frame.client_msg_id, true));
 live.on("error", (frame) => {

@@ -47,11 +47,16 @@ def test_the_record_shows_the_page_and_browser_and_the_patrons_earlier_chat(
     expect(about.get_by_role("link", name=page_url)).to_have_attribute("href", page_url)
     expect(about.locator("dd.browser")).to_have_text(browser_words)
     expect(about.get_by_role("list", name="Earlier chats")).to_have_text("None")
+    expect(about.locator("dd.answered")).to_have_text("Not answered")
+    expect(about.locator("dd.first-response")).to_have_text("—")
     operator.get_by_role("textbox", name="Reply to Ada").fill(
         "Yes: it is in the Map Room, shelf 4. Shall I hold it for you?"
     )
     operator.get_by_role("textbox", name="Reply to Ada").press("Enter")
     expect(chat.get_by_text("Shall I hold it for you?")).to_be_visible()
+    # Her answer shows in the panel's times at once, not when the chat ends.
+    expect(about.locator("dd.answered")).to_have_text("Answered")
+    expect(about.locator("dd.operators")).to_have_text("Alice")
     screenshot(patron, "widget")
 
     panel = operator.context.new_page()
