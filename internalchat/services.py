@@ -60,7 +60,11 @@ class RoomRefused(Refusal):
 
 def _member_check(room: Room, operator: Operator) -> None:
     if selectors.room_for_member(operator=operator, room_id=room.pk) is None:
-        raise RoomRefused("forbidden", gettext("You are not a member of this room."))
+        raise RoomRefused("forbidden", _not_a_member())
+
+
+def _not_a_member() -> str:
+    return gettext("You are not a member of this room.")
 
 
 def message_announce(*, group: str, frame: dict) -> None:
@@ -158,6 +162,29 @@ def message_send(
     A resend with a known `client_msg_id` stores nothing and returns the stored message.
     """
     _member_check(room, sender)
+    return _message_store(
+        room=room, sender=sender, body=body, client_msg_id=client_msg_id, files=files
+    )
+
+
+def message_send_to(*, room_id: int, sender: Operator, body: str, client_msg_id: str) -> Message:
+    """`message_send` for a caller that holds only the room's id (the dashboard socket): the
+    membership check is the query that loads the room, so a send costs one query less."""
+    room = selectors.room_for_member(operator=sender, room_id=room_id)
+    if room is None:
+        raise RoomRefused("forbidden", _not_a_member())
+    return _message_store(room=room, sender=sender, body=body, client_msg_id=client_msg_id)
+
+
+def _message_store(
+    *,
+    room: Room,
+    sender: Operator,
+    body: str,
+    client_msg_id: str,
+    files: list[UploadedFile] | tuple = (),
+) -> Message:
+    """The send itself, for a sender whose membership of the room was just checked."""
     checked = message_check(
         body=body,
         client_msg_id=client_msg_id,
