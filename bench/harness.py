@@ -148,30 +148,18 @@ def session_cookies(operators, per_operator: int) -> list[str]:
     return [s.session_key for s in sessions]
 
 
-class DashboardClient:
-    """A dashboard tab: answers the server's pings and keeps every other frame."""
+class SocketClient:
+    """A page's socket: answers the server's pings and keeps every other frame, with the time
+    it arrived (or hands each to `on_frame(at, frame)` instead of queueing it)."""
 
-    def __init__(self, base_url: str, session_key: str, on_frame=None):
-        self.url = base_url.replace("http://", "ws://") + "/ws/dashboard/"
-        self.headers = {"Cookie": f"sessionid={session_key}", "Origin": base_url}
+    def __init__(self, on_frame=None):
         self.frames: asyncio.Queue = asyncio.Queue()
-        self.on_frame = on_frame  # called with (arrival time, frame) instead of queueing
+        self.on_frame = on_frame
         self.task: asyncio.Task | None = None
 
-    async def open(self, attempts: int = 3) -> "DashboardClient":
-        # Like the page, a client whose handshake fails under load tries again after a pause.
-        for attempt in range(attempts):
-            try:
-                self.ws = await websockets.connect(
-                    self.url, additional_headers=self.headers, max_size=2**20, open_timeout=30
-                )
-                break
-            except (OSError, websockets.InvalidHandshake):
-                if attempt == attempts - 1:
-                    raise
-                await asyncio.sleep(0.5 * (attempt + 1))
+    def _reading(self, ws) -> None:
+        self.ws = ws
         self.task = asyncio.create_task(self._read())
-        return self
 
     async def _read(self) -> None:
         with contextlib.suppress(websockets.ConnectionClosed, asyncio.CancelledError):
@@ -186,6 +174,7 @@ class DashboardClient:
                     self.frames.put_nowait((at, frame))
 
     async def next_event(self, event: str, timeout: float = 10) -> tuple[float, dict]:
+        """The next frame of this event (skipping others) and when it arrived."""
         while True:
             at, frame = await asyncio.wait_for(self.frames.get(), timeout)
             if frame.get("event") == event:
@@ -195,6 +184,30 @@ class DashboardClient:
         if self.task:
             self.task.cancel()
         await self.ws.close()
+
+
+class DashboardClient(SocketClient):
+    """A dashboard tab, signed in with a session cookie."""
+
+    def __init__(self, base_url: str, session_key: str, on_frame=None):
+        super().__init__(on_frame)
+        self.url = base_url.replace("http://", "ws://") + "/ws/dashboard/"
+        self.headers = {"Cookie": f"sessionid={session_key}", "Origin": base_url}
+
+    async def open(self, attempts: int = 3) -> "DashboardClient":
+        # Like the page, a client whose handshake fails under load tries again after a pause.
+        for attempt in range(attempts):
+            try:
+                ws = await websockets.connect(
+                    self.url, additional_headers=self.headers, max_size=2**20, open_timeout=30
+                )
+                break
+            except (OSError, websockets.InvalidHandshake):
+                if attempt == attempts - 1:
+                    raise
+                await asyncio.sleep(0.5 * (attempt + 1))
+        self._reading(ws)
+        return self
 
 
 async def open_clients(base_url: str, keys: list[str], concurrency: int = 50, on_frame=None):
@@ -452,14 +465,13 @@ class Crowd:
                 await client.wait()
 
 
-class PatronClient:
+class PatronClient(SocketClient):
     """A patron's widget: the pre-chat form (`POST /widget/<id>/chat/`), then the chat socket
-    `ws/widget/<token>/`, answering the server's pings and keeping every other frame."""
+    `ws/widget/<token>/`."""
 
     def __init__(self, base_url: str, widget_id: int):
+        super().__init__()
         self.base_url, self.widget_id = base_url, widget_id
-        self.frames: asyncio.Queue = asyncio.Queue()
-        self.task: asyncio.Task | None = None
 
     async def start(self, question: str) -> "PatronClient":
         import urllib.parse
@@ -477,31 +489,12 @@ class PatronClient:
         answer = await asyncio.to_thread(post)
         self.chat_id, token = answer["chat_id"], answer["token"]
         url = self.base_url.replace("http://", "ws://") + f"/ws/widget/{token}/"
-        self.ws = await websockets.connect(
-            url, additional_headers={"Origin": self.base_url}, open_timeout=30
+        self._reading(
+            await websockets.connect(
+                url, additional_headers={"Origin": self.base_url}, open_timeout=30
+            )
         )
-        self.task = asyncio.create_task(self._read())
         return self
-
-    async def _read(self) -> None:
-        with contextlib.suppress(websockets.ConnectionClosed, asyncio.CancelledError):
-            async for text in self.ws:
-                frame = json.loads(text)
-                if frame.get("event") == "ping":
-                    await self.ws.send('{"action": "pong"}')
-                else:
-                    self.frames.put_nowait(frame)
-
-    async def next_event(self, event: str, timeout: float = 10) -> dict:
-        while True:
-            frame = await asyncio.wait_for(self.frames.get(), timeout)
-            if frame.get("event") == event:
-                return frame
 
     async def send(self, action: str, **fields) -> None:
         await self.ws.send(json.dumps({"action": action, **fields}))
-
-    async def close(self) -> None:
-        if self.task:
-            self.task.cancel()
-        await self.ws.close()

@@ -131,10 +131,10 @@ async def _patron_chat(n: int, base_url: str, widget_id: int, desk, frames, tall
             answered = f"soak-desk-{n}-{m}"
             reply = {"action": "patron.send", "chat_id": chat_id, "body": f"Answer {m}"}
             await desk.ws.send(json.dumps({**reply, "client_msg_id": answered}))
-            while (await patron.next_event("chat.message", 15))["message"]["client_msg_id"] != (
-                answered
-            ):
-                pass
+            while True:  # past the echo of the patron's own question
+                _, heard = await patron.next_event("chat.message", 15)
+                if heard["message"]["client_msg_id"] == answered:
+                    break
             tally.add("chat messages delivered", 2)
         await patron.send("end")
         await patron.next_event("chat.ended", 15)

@@ -101,6 +101,37 @@ async def test_a_message_reaches_every_member_socket_with_its_id(reference):
     await bob_socket.disconnect()
 
 
+async def test_a_send_over_the_socket_checks_membership_once_in_one_database_trip(
+    reference, monkeypatch
+):
+    # Each trip to a database thread waits for a thread and then for the event loop, and the
+    # membership check is a query: the send's latency to a room of 200 (bench scenario 2).
+    from internalchat import live_actions, selectors
+
+    checks, trips = [], []
+    check = selectors.room_for_member
+
+    def counted_check(**kwargs):
+        checks.append(kwargs["room_id"])
+        return check(**kwargs)
+
+    def counted_trip(function):
+        trips.append(function)
+        return database_sync_to_async(function)
+
+    monkeypatch.setattr(selectors, "room_for_member", counted_check)
+    monkeypatch.setattr(live_actions, "database_sync_to_async", counted_trip)
+    room, alice, bob, _ = reference
+    alice_socket, _, _ = await dashboard_socket(alice)
+    await alice_socket.send_json_to(
+        {"action": "room.send", "room_id": room.pk, "body": "Hi", "client_msg_id": "m1"}
+    )
+    await receive_skipping_messages(alice_socket, "room.sent")
+    assert checks == [room.pk]
+    assert len(trips) == 1
+    await alice_socket.disconnect()
+
+
 async def test_a_rooms_sockets_in_one_process_share_one_membership_and_each_hears_once(
     reference,
 ):
