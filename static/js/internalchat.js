@@ -197,13 +197,20 @@ function textOf(message) {
   return (doc.body.textContent || "").replace(TOKEN, (_, kind, id) => mentionName(message, kind, id));
 }
 
-function announce(message, roomName) {
+// Who wrote, and where: "Alice in Reference"; in a one-to-one room the room is the writer, so
+// only "Alice" (not "Alice in Alice").
+function whoAndWhere(message, entry) {
+  if (entry?.dataset.directOperator) return message.sender_name;
+  const room = entry ? entry.dataset.roomName : gettext("Internal chat");
+  return format(gettext("%(name)s in %(room)s"), { name: message.sender_name, room });
+}
+
+function announce(message, entry) {
   if (announced.has(message.id)) return;
   announced.add(message.id);
   const count = message.attachments.length;
   const files = count ? ` ${format(ngettext("(%(count)s file)", "(%(count)s files)", count), { count })}` : "";
-  $("internal-announcer").textContent =
-    `${format(gettext("%(name)s in %(room)s"), { name: message.sender_name, room: roomName })}: ${textOf(message)}${files}`;
+  $("internal-announcer").textContent = `${whoAndWhere(message, entry)}: ${textOf(message)}${files}`;
 }
 
 // ---- Incoming --------------------------------------------------------------------------------
@@ -219,8 +226,7 @@ function receive(roomInfo, message) {
     if (current === message.room_id && message.sender_id === myId) scrollToEnd();
     return;
   }
-  const roomName = entry ? entry.dataset.roomName : gettext("Internal chat");
-  announce(message, roomName);
+  announce(message, entry);
   if (wasAtBottom) scrollToEnd();
   if (inView(message.room_id)) {
     setUnread(entry, unreadOf(entry) + 1);
@@ -230,7 +236,7 @@ function receive(roomInfo, message) {
     if (mentionsMe(message)) return; // mention.new rings, whether or not the room is listed
     notify({
       tone: "message",
-      title: format(gettext("%(name)s in %(room)s"), { name: message.sender_name, room: roomName }),
+      title: whoAndWhere(message, entry),
       body: textOf(message),
     });
   }
@@ -253,7 +259,7 @@ live.on("room.catch_up", (frame) => {
   for (const message of frame.messages) {
     if (insertMessage(message) && message.sender_id !== myId) {
       const link = section.querySelector(`.room-link[data-room-id="${message.room_id}"]`);
-      announce(message, link ? link.dataset.roomName : gettext("Internal chat"));
+      announce(message, link);
     }
   }
   if (current !== null && inView(current)) markRead();

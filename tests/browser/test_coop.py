@@ -147,8 +147,9 @@ def test_avon_finds_bexleys_operator_under_bexley_and_writes_by_keyboard(
     avon.set_viewport_size({"width": 1200, "height": 800})
     internal.screenshot(path=tmp_path / "coop-internal-chat.png")
 
-    expect(bexley.locator("#internal-announcer")).to_contain_text(
-        "Could Bexley cover our desk at five?"
+    # A one-to-one room is its writer: "Alice of Avon: …", not "Alice of Avon in Alice of Avon".
+    expect(bexley.locator("#internal-announcer")).to_have_text(
+        "Alice of Avon: Could Bexley cover our desk at five?"
     )
     alice = bexley.get_by_role("list", name="Avon Libraries").get_by_role(
         "button", name="Alice of Avon"
