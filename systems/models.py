@@ -1,6 +1,7 @@
 """A library system (one library or a library system sharing a server with others) and the
 co-ops several systems form to share a chat queue, with each member's policy notes."""
 
+import hashlib
 import zoneinfo
 
 from django.conf import settings
@@ -84,6 +85,12 @@ class System(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def logo_version(self) -> str:
+        """Changes whenever the logo does (each upload is stored under a new name): the widget
+        page's address for the logo carries it, so browsers may cache the image for long."""
+        return hashlib.sha256(self.logo.name.encode()).hexdigest()[:12] if self.logo else ""
 
 
 class Coop(models.Model):

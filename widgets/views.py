@@ -193,7 +193,9 @@ def logo(request: HttpRequest, widget_id: int) -> FileResponse:
         raise Http404
     response = FileResponse(stored.open("rb"), content_type=content_type)
     response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "public, max-age=300"
+    # The page names the logo with its version (a new upload is a new file name), so a browser
+    # may keep it for a day and a replaced logo still shows at once.
+    response["Cache-Control"] = "public, max-age=86400"
     return response
 
 

@@ -54,7 +54,7 @@ def test_the_widget_header_shows_its_systems_logo_served_from_libchat(client):
     logo_url = reverse("widgets:logo", args=[widget.pk])
     img = re.search(r"<img [^>]*>", _header(response.content.decode()))
     assert img is not None
-    assert f'src="{logo_url}"' in img.group() and 'alt="Avon Libraries"' in img.group()
+    assert f'src="{logo_url}?v=' in img.group() and 'alt="Avon Libraries"' in img.group()
     # The page's CSP lets it load images from its own origin, where the logo is.
     img_src = re.search(r"img-src ([^;]*)", response["Content-Security-Policy"]).group(1)
     assert "'self'" in img_src.split()
@@ -75,3 +75,23 @@ def test_without_a_logo_the_header_has_no_image_and_the_address_finds_none(clien
     widget.save(update_fields=["active"])
     widget.system.logo.save("bexley.png", ContentFile(logo_png()))
     assert client.get(reverse("widgets:logo", args=[widget.pk])).status_code == 404
+
+
+def test_a_replaced_logo_has_a_new_address_so_no_browser_keeps_showing_the_old_one(client):
+    system = SystemFactory(name="Avon Libraries")
+    system.logo.save("avon.png", ContentFile(logo_png()))
+    widget = WidgetFactory(system=system)
+
+    def logo_src() -> str:
+        page = client.get(reverse("widgets:frame", args=[widget.pk])).content.decode()
+        return re.search(r'<img [^>]*src="([^"]*)"', _header(page)).group(1)
+
+    before = logo_src()
+    system.logo.save("avon.png", ContentFile(logo_png(width=200)))  # the same file name again
+    after = logo_src()
+
+    assert before != after
+    assert after.startswith(reverse("widgets:logo", args=[widget.pk]) + "?v=")
+    served = client.get(after)
+    assert served["Cache-Control"] == "public, max-age=86400"
+    assert b"".join(served.streaming_content) == logo_png(width=200)
