@@ -119,7 +119,7 @@ def test_the_record_shows_the_chat_its_history_and_the_patrons_earlier_chats_and
     assert '<dd class="browser">Mobile Safari 17 on iOS 17, iPhone</dd>' in panel
     assert f'<dd class="operators">{alice.name}, {bob.name}</dd>' in panel
     assert f"{alice.name} transferred it to {bob.name}." in panel and "Note: Maps" in panel
-    assert '<dd class="answered">Answered</dd>' in panel
+    assert '<dd class="answered" data-answered="true">Answered</dd>' in panel
     assert f'href="/dashboard/transcripts/{by_email.pk}/"' in panel
     assert f'href="/dashboard/transcripts/{by_browser.pk}/"' in panel
     assert f"/dashboard/transcripts/{someone_else.pk}/" not in panel
@@ -139,7 +139,7 @@ def test_a_waiting_chat_shows_its_wait_so_far_and_nobody_yet(client):
     chat, _ = start(d.widget)
     client.force_login(d.operators[0])
     panel = client.get(f"/chats/{chat.pk}/record/").content.decode()
-    assert '<dd class="answered">Not answered</dd>' in panel
+    assert '<dd class="answered" data-answered="false">Not answered</dd>' in panel
     assert '<dd class="wait">0 s</dd>' in panel and '<dd class="handling">—</dd>' in panel
     assert "Nobody has claimed it yet." in panel and '<dd class="page">Not sent</dd>' in panel
 

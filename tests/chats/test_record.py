@@ -154,7 +154,7 @@ def test_a_chat_answered_by_alice_then_carol_and_requeued_reads_answered_with_bo
     assert chat.handling_time == timedelta(seconds=24 + 20 + 30 + 20)
     client.force_login(alice)
     page = client.get(f"/dashboard/transcripts/{chat.pk}/").content.decode()
-    assert '<dd class="answered">Answered</dd>' in page
+    assert '<dd class="answered" data-answered="true">Answered</dd>' in page
     assert '<dd class="wait">12 s</dd>' in page and '<dd class="first-response">20 s</dd>' in page
     assert '<dd class="handling">1 min 34 s</dd>' in page
     assert f'<dd class="operators">{alice.name}, Carol Both</dd>' in page
