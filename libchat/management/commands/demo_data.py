@@ -102,10 +102,10 @@ class Command(BaseCommand):
     def handle(self, *args, quiet_if_present=False, **options):
         created = not Operator.objects.filter(username=ADMIN[0]).exists()
         departments = {}
+        home = default_system()  # the demo library's (a slug is unique within a system only)
         for slug, name in DEPARTMENTS:
-            # The demo library's own (a slug is unique within a system only).
             departments[slug], _ = Department.objects.get_or_create(
-                slug=slug, system=default_system(), defaults={"name": name}
+                slug=slug, system=home, defaults={"name": name}
             )
         username, display_name, password = ADMIN
         if created:
