@@ -1,7 +1,6 @@
 """Shared canned replies, for a department or for everyone; operators keep their personal ones
 on the Settings tab, so the admin lists only shared ones. Saving goes through the services."""
 
-from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
@@ -9,12 +8,12 @@ from django.http import HttpResponseRedirect
 from canned import services
 from canned.markup import body_as_text_area, body_from_text_area
 from canned.models import CannedReply
-from systems.admin import SystemScopedAdmin, scoped_system_id
+from systems.admin import SystemOwnedForm, SystemScopedAdmin, scoped_system_id
 
 
-class SharedReplyForm(forms.ModelForm):
-    # The system a new reply shared with everyone joins; set by the admin for a system admin.
-    system_id: int | None = None
+class SharedReplyForm(SystemOwnedForm):
+    """Served by SharedReplyAdmin, which sets `scoped_system_id` for a system admin: the system
+    a new reply shared with everyone joins."""
 
     class Meta:
         model = CannedReply
@@ -52,7 +51,7 @@ class SharedReplyForm(forms.ModelForm):
             return data["department"].system_id
         if data.get("system"):
             return data["system"].pk
-        return self.system_id or self.instance.system_id
+        return self.scoped_system_id or self.instance.system_id
 
 
 @admin.register(CannedReply)
@@ -78,11 +77,6 @@ class SharedReplyAdmin(SystemScopedAdmin):
         except services.CannedReplyRefused as refusal:
             self.message_user(request, refusal.message, messages.ERROR)
             return HttpResponseRedirect(request.get_full_path())
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change, **kwargs)
-        form.system_id = scoped_system_id(request)
-        return form
 
     def save_model(self, request, obj, form, change):
         fields = {k: form.cleaned_data[k] for k in ("title", "shortcut", "body", "department")}

@@ -161,11 +161,8 @@ class SystemScopedAdmin(SystemAdminPermissions, SystemScopedChoices, admin.Model
         if not self.system_owned:
             return form
         # The admin's own ModelForm (or a custom one) with the system known before validation.
-        return type(
-            form.__name__,
-            (SystemOwnedForm, form),
-            {"scoped_system_id": scoped_system_id(request)},
-        )
+        bases = (form,) if issubclass(form, SystemOwnedForm) else (SystemOwnedForm, form)
+        return type(form.__name__, bases, {"scoped_system_id": scoped_system_id(request)})
 
     def save_model(self, request, obj, form, change):
         system_id = scoped_system_id(request)
