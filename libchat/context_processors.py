@@ -1,10 +1,12 @@
-"""The dashboard header's state, computed only when a template uses it, the messages shown after
-an action that reloads the page, and the version of the script texts' catalogue."""
+"""The dashboard header's state and open tickets, computed only when a template uses them, the
+messages shown after an action that reloads the page, and the version of the script texts'
+catalogue."""
 
 from django.contrib.messages import get_messages
 from django.utils.functional import SimpleLazyObject
 
 from accounts import selectors
+from chats.selectors import tickets_open_count
 from libchat.core.languages import catalog_version
 
 
@@ -15,9 +17,15 @@ def libchat_header(request):
             operator=request.user, browser_key=selectors.browser_key_for(session_key)
         )
 
+    def open_tickets():
+        return tickets_open_count(operator=request.user)
+
     if not getattr(request, "user", None) or not request.user.is_authenticated:
         return {}
-    return {"libchat_header": SimpleLazyObject(compute)}
+    # The open tickets are counted in the page as it is served, so the header does not grow a
+    # line when the script's count arrives (on a phone that pushed the page down under the
+    # reader's focus); a template that never shows them never counts them.
+    return {"libchat_header": SimpleLazyObject(compute), "libchat_open_tickets": open_tickets}
 
 
 def flash_messages(request):

@@ -164,13 +164,13 @@ def test_dashboard_costs_a_fixed_number_of_queries(
     # session, user, my LibChat session, LibChat online, operator list, their presence, my
     # running meetings; internal chat: unread counts, monitored departments with members,
     # members' presence, my Mentions list; my permissions and my groups' (the Reports tab); the
-    # tags a chat pane offers
-    with django_assert_num_queries(14):
+    # tags a chat pane offers; the open tickets in the header (the widgets I answer, the count)
+    with django_assert_num_queries(16):
         response = client_in.get(reverse("dashboard:chats"))
     assert response.status_code == 200
     # session, user, my memberships, my LibChat session, LibChat online, my permissions and my
-    # groups' (the Reports tab)
-    with django_assert_num_queries(7):
+    # groups' (the Reports tab); the open tickets in the header (the widgets I answer, the count)
+    with django_assert_num_queries(9):
         response = client_in.get(reverse("dashboard:settings"))
     assert response.status_code == 200
 

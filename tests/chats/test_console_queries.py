@@ -87,8 +87,9 @@ def test_claim_and_send_cost_the_same_with_1_and_20_open_chats(
 
 # The page (the header, the internal rooms and their unread counts, the Mentions list,
 # meetings, the tags a chat pane offers, the operator's and their groups' permissions for the
-# Reports tab); the chats themselves come over the socket.
-PAGE_QUERIES = 14
+# Reports tab, the open tickets in the header: the widgets they answer and the count); the
+# chats themselves come over the socket.
+PAGE_QUERIES = 16
 # The header state: the session and who is reachable.
 HELLO_QUERIES = 2
 # Whether the operator takes chats, their widgets, the waiting list; their chats, all the

@@ -195,14 +195,15 @@ def test_the_transcripts_list_costs_the_same_queries_with_one_and_with_twenty_ch
     earlier_chats(d, 1)
     client.force_login(d.operators[1])
     # The session and the operator, the widgets they answer, the count, the page, who took part
-    # in each chat, their tags; the header's LibChat session and whether it is reachable; the
-    # operator's and their groups' permissions (the Reports tab); what the filters offer (the
-    # widgets they answer again, departments, operators, tags).
-    with django_assert_num_queries(16):
+    # in each chat, their tags; the header's LibChat session, whether it is reachable and the
+    # open tickets (the widgets again, the count); the operator's and their groups' permissions
+    # (the Reports tab); what the filters offer (the widgets they answer again, departments,
+    # operators, tags).
+    with django_assert_num_queries(18):
         listing = client.get("/dashboard/transcripts/").content.decode()
     assert listing.count("<td>Answered</td>") == 1
     earlier_chats(d, 19)
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(18):
         listing = client.get("/dashboard/transcripts/").content.decode()
     assert listing.count(f"<td>{d.operators[0].name}</td>") == 20
 

@@ -179,7 +179,7 @@ def test_the_ticket_page_costs_the_same_queries_with_one_and_twenty_replies(clie
     assert len(twenty) == len(one) and page.count("(staff only)") == 20
 
 
-def test_the_open_ticket_count_is_of_the_operators_own_widgets(client):
+def test_the_open_ticket_count_is_of_the_operators_own_widgets_in_the_header_too(client):
     d = desk()
     first = left_ticket(d)
     left_ticket(d, question="Another?")
@@ -189,8 +189,15 @@ def test_the_open_ticket_count_is_of_the_operators_own_widgets(client):
     client.force_login(d.operators[1])
     response = client.get("/dashboard/tickets/open/")
     assert response.json() == {"open": 1} and "no-cache" in response["Cache-Control"]
+    # The header says so as the page is served, before the page's script asks.
+    header = client.get("/dashboard/settings/").content.decode()
+    assert '<span class="count">1 open ticket</span>' in header
+    left_ticket(d, question="A third?")
+    assert "2 open tickets" in client.get("/dashboard/settings/").content.decode()
     client.force_login(d.outsider)
     assert client.get("/dashboard/tickets/open/").json() == {"open": 0}
+    header = client.get("/dashboard/settings/").content.decode()
+    assert 'data-url="/dashboard/tickets/open/" hidden><span class="count"></span>' in header
 
 
 # ---- Follow up a chat with a ticket -----------------------------------------------------------
