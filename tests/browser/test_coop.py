@@ -95,6 +95,9 @@ def test_a_chat_avon_cannot_take_is_answered_by_bexley_and_avon_keeps_the_transc
     reply.fill("Avon renews at the desk or online; ask@avon.example follows up.")
     reply.press("Enter")
     expect(chat.get_by_text("ask@avon.example follows up.")).to_be_visible()
+    # The first answer reloads the panel (it says Answered now): the notes are read from that.
+    expect(about.locator("dd.answered")).to_have_text("Answered")
+    expect(notes).to_contain_text("No renewals by chat")
     bexley.screenshot(path=tmp_path / "coop-console.png")
 
     # On a phone-wide screen the home library and its notes are still there, and nothing
