@@ -68,6 +68,12 @@ class _Process:
             self.process.wait()
         self.log.close()
 
+    def kill(self) -> None:
+        """Stop at once: for a server whose test is over, with nothing to save or close."""
+        self.process.kill()
+        self.process.wait()
+        self.log.close()
+
 
 class Server(_Process):
     """daphne serving LibChat (as `libchat.serve` runs it); ready when its port accepts
