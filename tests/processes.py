@@ -1,5 +1,6 @@
 """Processes under test: a real daphne serving LibChat on the test database and Redis."""
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -61,15 +62,12 @@ class _Process:
         # A test's pages may still hold sockets open, which daphne would wait out for its whole
         # application close timeout (10 s) on every test; a test server has nothing to save.
         self.process.terminate()
-        try:
+        with contextlib.suppress(subprocess.TimeoutExpired):
             self.process.wait(timeout=2)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-        self.log.close()
+        self.kill()  # when still running: killing a process that has exited does nothing
 
     def kill(self) -> None:
-        """Stop at once: for a server whose test is over, with nothing to save or close."""
+        """Stop at once, nothing saved or closed first: for a server whose test is over."""
         self.process.kill()
         self.process.wait()
         self.log.close()
