@@ -2,6 +2,8 @@
 messages shown after an action that reloads the page, and the version of the script texts'
 catalogue."""
 
+import functools
+
 from django.contrib.messages import get_messages
 from django.utils.functional import SimpleLazyObject
 
@@ -17,6 +19,7 @@ def libchat_header(request):
             operator=request.user, browser_key=selectors.browser_key_for(session_key)
         )
 
+    @functools.cache  # once for the page: the header and the console's Tickets link show it
     def open_tickets():
         return tickets_open_count(operator=request.user)
 

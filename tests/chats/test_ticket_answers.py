@@ -194,10 +194,13 @@ def test_the_open_ticket_count_is_of_the_operators_own_widgets_in_the_header_too
     assert '<span class="count">1 open ticket</span>' in header
     left_ticket(d, question="A third?")
     assert "2 open tickets" in client.get("/dashboard/settings/").content.decode()
+    console = client.get("/dashboard/").content.decode()  # counted once for header and rail
+    assert "2 open tickets" in console and 'id="rail-tickets">Tickets (2)</a>' in console
     client.force_login(d.outsider)
     assert client.get("/dashboard/tickets/open/").json() == {"open": 0}
     header = client.get("/dashboard/settings/").content.decode()
     assert 'data-url="/dashboard/tickets/open/" hidden><span class="count"></span>' in header
+    assert 'id="rail-tickets">Tickets</a>' in client.get("/dashboard/").content.decode()
 
 
 # ---- Follow up a chat with a ticket -----------------------------------------------------------
